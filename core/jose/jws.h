@@ -1,0 +1,48 @@
+// JWS compact serialisation (RFC 7515 §7.1) and the JOSE header rules.
+#ifndef TOKEND_CORE_JOSE_JWS_H_
+#define TOKEND_CORE_JOSE_JWS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/crypto/algorithm.h"
+#include "core/json/json.h"
+
+namespace tokend {
+
+// Views into the caller's token; valid while the token is.
+struct CompactParts {
+  absl::string_view header;         // base64url, non-empty
+  absl::string_view payload;        // base64url, non-empty
+  absl::string_view signature;      // base64url, non-empty
+  absl::string_view signing_input;  // "header.payload", exactly as received
+};
+
+// Exactly three non-empty segments, total size ≤ max_bytes (checked first,
+// before anything else is looked at). Errors: kTokenTooLarge, kMalformed.
+absl::StatusOr<CompactParts> SplitCompact(absl::string_view token,
+                                          size_t max_bytes);
+
+struct JoseHeader {
+  Algorithm alg = Algorithm::kHS256;
+  std::string kid;
+  bool has_kid = false;
+  std::string typ;  // as received, "" when absent
+  std::string cty;  // as received, "" when absent
+};
+
+// Applies RFC 7515/7797/8725 header rules: alg required, a string, and a
+// supported name (exact case); kid a string of at most 256 bytes; typ/cty
+// strings; "crit" refused in every form; "b64" refused; "cty":"JWT"
+// (nesting) refused; jwk/jku/x5u/x5c/x5t are never trusted, so they are
+// refused as kUnsupportedHeader rather than silently ignored.
+absl::StatusOr<JoseHeader> ParseJoseHeader(const json::Object& header);
+
+// RFC 7515 §4.1.9 media-type comparison: "JWT" == "application/jwt",
+// case-insensitive.
+bool TypMatches(absl::string_view received, absl::string_view expected);
+
+}  // namespace tokend
+
+#endif  // TOKEND_CORE_JOSE_JWS_H_

@@ -1,0 +1,94 @@
+// Signing and verifying JWTs over the core: the vendor-neutral engine every
+// profile builds on.
+#ifndef TOKEND_CORE_JOSE_JWT_H_
+#define TOKEND_CORE_JOSE_JWT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "core/crypto/key.h"
+#include "core/jose/jws.h"
+#include "core/json/json.h"
+#include "core/keys/key_set.h"
+
+namespace tokend {
+
+struct ValidationPolicy {
+  // When set, "iss" must be present and equal (exact code points).
+  std::optional<std::string> issuer;
+  // When non-empty, "aud" (string or non-empty array of strings) must be
+  // present and contain at least one of these, exactly.
+  std::vector<std::string> audiences;
+  // When set, the "typ" header must match (RFC 7515 media-type rules).
+  std::optional<std::string> typ;
+  // Allowed clock skew for exp, nbf and iat.
+  absl::Duration leeway = absl::Seconds(60);
+  bool require_exp = true;
+  // When finite, exp - iat (or exp - now without iat) may not exceed it.
+  absl::Duration max_lifetime = absl::InfiniteDuration();
+  // Token size cap (checked before any decoding) and JSON depth cap.
+  size_t max_token_bytes = 8 * 1024;
+  size_t max_json_depth = 32;
+};
+
+struct VerifiedJwt {
+  JoseHeader header;
+  json::Object claims;
+  std::string kid;  // of the key that verified it
+  std::string jti;
+  std::string subject;
+  std::string issuer;
+  std::vector<std::string> audiences;
+  // InfinitePast / InfiniteFuture when the claim is absent.
+  absl::Time issued_at = absl::InfinitePast();
+  absl::Time not_before = absl::InfinitePast();
+  absl::Time expires_at = absl::InfiniteFuture();
+};
+
+// Verification order (RFC 7519 §7.2): size cap, split, header decode and
+// rules, key selection, signature over the received bytes, payload decode,
+// claim checks. Key selection: with a kid, exact lookup only (kUnknownKid
+// when absent); without one, the keys bound to the header's alg are tried.
+// The header alg must equal the key's bound alg (kAlgNotAllowed).
+absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
+                                      const KeySet& keys,
+                                      const ValidationPolicy& policy,
+                                      absl::Time now);
+
+// RFC 7519 NumericDate: a JSON number in [0, 2^53 - 1]; fractions are
+// truncated toward the past. kBadClaim naming `name` otherwise.
+absl::StatusOr<absl::Time> ParseNumericDate(const json::Value& value,
+                                            absl::string_view name);
+
+struct JwtSpec {
+  std::string issuer;                  // omitted when empty
+  std::string subject;                 // omitted when empty
+  std::vector<std::string> audiences;  // one → string, several → array
+  absl::Duration ttl = absl::Hours(1);
+  std::string jti;  // generated (128 random bits) when empty
+  bool include_nbf = false;
+  json::Object extra_claims;  // may not redefine registered claims
+  std::string typ = "JWT";    // omitted when empty
+  json::Object extra_header;  // e.g. Twilio's "cty"; may not set alg/kid
+};
+
+struct IssuedJwt {
+  std::string token;
+  std::string jti;
+  absl::Time issued_at;
+  absl::Time expires_at;
+};
+
+// Builds the header ({"alg","kid" when the key has one,"typ"}) and claims
+// (iat, exp, jti, iss, sub, aud, extras), serialises both deterministically
+// and signs. kInvalidArgument naming the field on a bad spec.
+absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
+                                   absl::Time now);
+
+}  // namespace tokend
+
+#endif  // TOKEND_CORE_JOSE_JWT_H_
