@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every Debian package tokend's build, tests and benchmarks need.
+# Idempotent: when everything is present it changes nothing and does not
+# touch the network; otherwise it runs `apt-get update` once and installs
+# what is missing. Run as root (or with sudo) on Debian 12.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config git ca-certificates
+  # core
+  libabsl-dev libssl-dev zlib1g-dev libsimdjson-dev
+  # core against BoringSSL (CI builds the core twice)
+  android-libboringssl-dev
+  # server
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc grpc-proto
+  libyaml-cpp-dev libsqlite3-dev libhiredis-dev
+  # tests, fuzzing and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
+  python3 python3-jwt redis-server sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "setup: missing packages (${missing[*]}); run as root" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "setup: done"
