@@ -59,6 +59,20 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
                                       const ValidationPolicy& policy,
                                       absl::Time now);
 
+struct VerifiedJws {
+  JoseHeader header;
+  std::string kid;      // of the key that verified it
+  std::string payload;  // the decoded payload bytes, not interpreted
+};
+
+// The JWS layer of VerifyJwt alone: size cap, split, header decode and rules,
+// key selection, signature, typ, and a strict base64url decode of the payload.
+// The payload need not be JSON and no claim is looked at, so this is for JWS
+// that are not JWTs (test vectors, detached uses); tokens want VerifyJwt.
+absl::StatusOr<VerifiedJws> VerifyJwsSignature(absl::string_view token,
+                                               const KeySet& keys,
+                                               const ValidationPolicy& policy);
+
 // RFC 7519 NumericDate: a JSON number in [0, 2^53 - 1]; fractions are
 // truncated toward the past. kBadClaim naming `name` otherwise.
 absl::StatusOr<absl::Time> ParseNumericDate(const json::Value& value,
