@@ -104,7 +104,11 @@ struct ParseLimits {
 absl::StatusOr<Object> ParseObject(absl::string_view text,
                                    const ParseLimits& limits = {});
 
-// Deterministic compact serialisation (no whitespace).
+// Deterministic compact serialisation (no whitespace). Doubles always read
+// back as doubles: integral ones below 2^53 print as "1700000000.0", others
+// in their shortest round-trip form. NaN and infinities (which ParseObject
+// never yields) print as null. Strings are written as they are apart from
+// the RFC 8259 escapes, so they must hold UTF-8.
 std::string Serialize(const Value& value);
 std::string Serialize(const Object& object);
 void SerializeAppend(const Value& value, std::string* out);
