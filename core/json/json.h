@@ -38,8 +38,10 @@ class Object {
   void Set(std::string name, Value value);
   bool Erase(absl::string_view name);
   const std::vector<Member>& members() const { return members_; }
-  size_t size() const { return members_.size(); }
-  bool empty() const { return members_.empty(); }
+  // Defined below Value: clang instantiates the vector's size() here, where
+  // Value is still incomplete.
+  size_t size() const;
+  bool empty() const;
   bool operator==(const Object& other) const;
 
  private:
@@ -92,6 +94,9 @@ class Value {
                Object>
       v_;
 };
+
+inline size_t Object::size() const { return members_.size(); }
+inline bool Object::empty() const { return members_.empty(); }
 
 struct ParseLimits {
   size_t max_bytes = 8 * 1024;
