@@ -113,16 +113,27 @@ constexpr absl::string_view kEd25519Signature =
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5B"
     "hVsPt9g7sVvpAr_MuM0KAg";
 
+// Loads a JWK; for a verification key (`public_only`) the private members
+// are stripped first, so only the public half is ever held.
 std::shared_ptr<const Key> LoadJwk(absl::string_view text,
                                    std::optional<Algorithm> default_alg,
                                    bool allow_private) {
+  absl::StatusOr<json::Object> jwk = json::ParseObject(text);
+  EXPECT_TRUE(jwk.ok()) << jwk.status();
+  if (!jwk.ok()) return nullptr;
+  if (!allow_private) {
+    for (absl::string_view name : {"d", "p", "q", "dp", "dq", "qi"}) {
+      jwk->Erase(name);
+    }
+  }
   JwkOptions options;
   options.default_alg = default_alg;
   options.allow_private = allow_private;
-  absl::StatusOr<std::shared_ptr<const Key>> key =
-      KeyFromJwkText(text, options);
+  absl::StatusOr<std::shared_ptr<const Key>> key = KeyFromJwk(*jwk, options);
   EXPECT_TRUE(key.ok()) << key.status();
-  return key.ok() ? *key : nullptr;
+  if (!key.ok()) return nullptr;
+  EXPECT_EQ((*key)->has_private(), allow_private);
+  return *key;
 }
 
 KeySet SetOf(std::shared_ptr<const Key> key) {
