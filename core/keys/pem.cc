@@ -59,8 +59,32 @@ struct PemBlock {
   std::string der;
 };
 
+// Zeroes a string on scope exit (it may hold key material).
+class WipeOnExit {
+ public:
+  explicit WipeOnExit(std::string* s) : s_(s) {}
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+  ~WipeOnExit() { OPENSSL_cleanse(s_->data(), s_->size()); }
+
+ private:
+  std::string* s_;
+};
+
 absl::StatusOr<PemBlock> ReadSinglePemBlock(absl::string_view pem) {
   if (pem.size() > kMaxPemBytes) return Invalid("PEM text is too large");
+  // BoringSSL's PEM reader wants LF line ends; files edited on Windows have
+  // CRLF, so drop each CR that precedes an LF.
+  std::string normalized;
+  WipeOnExit wipe(&normalized);
+  if (absl::StrContains(pem, '\r')) {
+    normalized.reserve(pem.size());
+    for (size_t i = 0; i < pem.size(); ++i) {
+      if (pem[i] == '\r' && i + 1 < pem.size() && pem[i + 1] == '\n') continue;
+      normalized.push_back(pem[i]);
+    }
+    pem = normalized;
+  }
   if (!absl::StartsWith(absl::StripLeadingAsciiWhitespace(pem),
                         "-----BEGIN ")) {
     return Invalid("text before the PEM block or no PEM block");
