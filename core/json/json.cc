@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "core/reason.h"
 
@@ -126,89 +128,123 @@ void AppendObject(const Object& object, std::string* out) {
 
 }  // namespace
 
-// Builds the model from simdjson's DOM. A friend of Object, so members are
-// appended in document order and sorted once per object.
+// Builds the model from simdjson's DOM. A friend of Object, so each object's
+// members are emplaced once, already in sorted order. The first error is
+// kept in status_ and stops the walk; the partial result is discarded.
 class Parser {
+ private:
+  struct Field {
+    std::string_view name;
+    dom::element value;
+  };
+
+  // Byte order, inlined: member names are short, so a loop beats a call to
+  // memcmp.
+  static bool FieldLess(const Field& a, const Field& b) {
+    const size_t n = std::min(a.name.size(), b.name.size());
+    for (size_t i = 0; i < n; ++i) {
+      const auto ca = static_cast<unsigned char>(a.name[i]);
+      const auto cb = static_cast<unsigned char>(b.name[i]);
+      if (ca != cb) return ca < cb;
+    }
+    return a.name.size() < b.name.size();
+  }
+
  public:
   explicit Parser(size_t max_depth) : max_depth_(max_depth) {}
 
+  const absl::Status& status() const { return status_; }
+
   // `depth` is the nesting of `in` itself (the root object is 1).
-  absl::Status BuildObject(dom::object in, size_t depth, Object* out) {
+  void BuildObject(dom::object in, size_t depth, Object* out) {
+    // Sort light (name, element) handles rather than built members, then
+    // build each member in place. Names are views into simdjson's string
+    // buffer, valid until the next parse on this thread. Typical JOSE
+    // objects fit the stack array.
+    constexpr size_t kInline = 16;
+    Field inline_fields[kInline];
+    std::vector<Field> heap_fields;
+    Field* fields = inline_fields;
+    size_t n = 0;
+    // size() is exact below simdjson's saturation point (2^24 - 1).
+    if (in.size() <= kInline) {
+      for (dom::key_value_pair field : in) {
+        fields[n++] = Field{field.key, field.value};
+      }
+    } else {
+      heap_fields.reserve(in.size());
+      for (dom::key_value_pair field : in) {
+        heap_fields.push_back(Field{field.key, field.value});
+      }
+      fields = heap_fields.data();
+      n = heap_fields.size();
+    }
+    // Tokens tokend issued are already sorted.
+    if (!std::is_sorted(fields, fields + n, FieldLess)) {
+      std::sort(fields, fields + n, FieldLess);
+    }
+    for (size_t i = 1; i < n; ++i) {
+      if (fields[i - 1].name == fields[i].name) {
+        Fail(Error(Reason::kDuplicateKey,
+                   "a JSON object repeats a member name"));
+        return;
+      }
+    }
     auto& members = out->members_;
-    members.reserve(in.size());
-    for (dom::key_value_pair field : in) {
-      members.emplace_back(std::string(field.key), Value());
-      absl::Status s = BuildValue(field.value, depth, &members.back().second);
-      if (!s.ok()) return s;
+    members.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      members.emplace_back(std::string(fields[i].name),
+                           Build(fields[i].value, depth));
+      if (!status_.ok()) return;
     }
-    std::sort(members.begin(), members.end(),
-              [](const Object::Member& a, const Object::Member& b) {
-                return a.first < b.first;
-              });
-    auto dup = std::adjacent_find(
-        members.begin(), members.end(),
-        [](const Object::Member& a, const Object::Member& b) {
-          return a.first == b.first;
-        });
-    if (dup != members.end()) {
-      return Error(Reason::kDuplicateKey, "a JSON object repeats a member name");
-    }
-    return absl::OkStatus();
   }
 
   // `parent_depth` is the nesting of the container holding `in`.
-  absl::Status BuildValue(dom::element in, size_t parent_depth, Value* out) {
+  Value Build(dom::element in, size_t parent_depth) {
     switch (in.type()) {
       case dom::element_type::OBJECT: {
-        if (parent_depth + 1 > max_depth_) return TooDeep();
+        if (parent_depth + 1 > max_depth_) return Fail(TooDeep());
         Object object;
-        absl::Status s =
-            BuildObject(dom::object(in), parent_depth + 1, &object);
-        if (!s.ok()) return s;
-        *out = Value(std::move(object));
-        return absl::OkStatus();
+        BuildObject(dom::object(in), parent_depth + 1, &object);
+        return Value(std::move(object));
       }
       case dom::element_type::ARRAY: {
-        if (parent_depth + 1 > max_depth_) return TooDeep();
+        if (parent_depth + 1 > max_depth_) return Fail(TooDeep());
         dom::array in_array(in);
         Array array;
         array.reserve(in_array.size());
         for (dom::element child : in_array) {
-          array.emplace_back();
-          absl::Status s = BuildValue(child, parent_depth + 1, &array.back());
-          if (!s.ok()) return s;
+          array.push_back(Build(child, parent_depth + 1));
+          if (!status_.ok()) break;
         }
-        *out = Value(std::move(array));
-        return absl::OkStatus();
+        return Value(std::move(array));
       }
       case dom::element_type::INT64:
-        *out = Value(int64_t{in.get_int64().value_unsafe()});
-        return absl::OkStatus();
+        return Value(int64_t{in.get_int64().value_unsafe()});
       case dom::element_type::UINT64:
         // simdjson reports INT64 whenever the value fits, so this is above
         // INT64_MAX: keep it as the nearest double.
-        *out = Value(static_cast<double>(in.get_uint64().value_unsafe()));
-        return absl::OkStatus();
+        return Value(static_cast<double>(in.get_uint64().value_unsafe()));
       case dom::element_type::DOUBLE:
-        *out = Value(in.get_double().value_unsafe());
-        return absl::OkStatus();
-      case dom::element_type::STRING: {
-        std::string_view s = in.get_string().value_unsafe();
-        *out = Value(std::string(s));
-        return absl::OkStatus();
-      }
+        return Value(in.get_double().value_unsafe());
+      case dom::element_type::STRING:
+        return Value(std::string(in.get_string().value_unsafe()));
       case dom::element_type::BOOL:
-        *out = Value(in.get_bool().value_unsafe());
-        return absl::OkStatus();
+        return Value(in.get_bool().value_unsafe());
       case dom::element_type::NULL_VALUE:
-        *out = Value();
-        return absl::OkStatus();
+        return Value();
     }
-    return BadJson("unexpected JSON value type");
+    return Fail(BadJson("unexpected JSON value type"));
   }
 
  private:
+  Value Fail(absl::Status status) {
+    if (status_.ok()) status_ = std::move(status);
+    return Value();
+  }
+
   const size_t max_depth_;
+  absl::Status status_;
 };
 
 const Value* Object::Find(absl::string_view name) const {
@@ -272,8 +308,8 @@ absl::StatusOr<Object> ParseObject(absl::string_view text,
   if (limits.max_depth < 1) return TooDeep();
   Object object;
   Parser builder(limits.max_depth);
-  absl::Status s = builder.BuildObject(dom::object(root), 1, &object);
-  if (!s.ok()) return s;
+  builder.BuildObject(dom::object(root), 1, &object);
+  if (!builder.status().ok()) return builder.status();
   return object;
 }
 

@@ -61,6 +61,21 @@ TEST(JsonParseTest, RejectsDuplicateKeys) {
   EXPECT_EQ(ParseReason(R"({"":1,"":2})"), Reason::kDuplicateKey);
 }
 
+TEST(JsonParseTest, LargeObjectsSortedAndCheckedForDuplicates) {
+  // More members than the parser's inline buffer holds.
+  std::string text = "{";
+  for (int i = 99; i >= 0; --i) {
+    text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  }
+  Object o = ParseOk(text.substr(0, text.size() - 1) + "}");
+  ASSERT_EQ(o.size(), 100u);
+  for (size_t i = 1; i < o.size(); ++i) {
+    EXPECT_LT(o.members()[i - 1].first, o.members()[i].first);
+  }
+  EXPECT_EQ(o.Find("k42")->as_int(), 42);
+  EXPECT_EQ(ParseReason(text + "\"k57\":0}"), Reason::kDuplicateKey);
+}
+
 TEST(JsonParseTest, DistinctKeysDifferingOnlyInLaterBytesAreFine) {
   Object o = ParseOk(R"({"a":1,"a\u0000":2,"ab":3,"A":4})");
   EXPECT_EQ(o.size(), 4u);
