@@ -1,0 +1,633 @@
+#include "core/profiles/agora_profile.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/jose/base64url.h"
+#include "core/profiles/agora_legacy.h"
+#include "core/profiles/agora_packer.h"
+#include "core/profiles/profile_common.h"
+#include "core/random.h"
+#include "core/reason.h"
+
+namespace tokend {
+namespace {
+
+constexpr int64_t kMaxUint32 = 0xFFFFFFFFll;
+const int64_t kMaxTtlSeconds = absl::ToInt64Seconds(kAgoraMaxTtl);
+
+std::string ServiceField(size_t index, absl::string_view field) {
+  return absl::StrCat("grants.agora.services[", index, "].", field);
+}
+
+std::string PrivilegeField(uint16_t type, uint16_t id) {
+  return absl::StrCat("privilege.", type, ".", id);
+}
+
+bool HasChannel(uint16_t type) {
+  return type == kAgoraRtc || type == kAgoraStreaming || type == kAgoraFcdn;
+}
+
+// The identity a service names: RTC/Streaming/FCDN account (uid resolved),
+// RTM/RTM2/Chat user id, APaaS user uuid; "" for FPA.
+std::string IdentityOf(const AgoraService& s) {
+  switch (s.type) {
+    case kAgoraRtc:
+    case kAgoraStreaming:
+    case kAgoraFcdn:
+      if (s.uid.has_value()) {
+        return *s.uid == 0 ? std::string() : absl::StrCat(*s.uid);
+      }
+      return s.account;
+    case kAgoraRtm:
+    case kAgoraRtm2:
+    case kAgoraChat:
+      return s.user_id;
+    case kAgoraApaas:
+      return s.user_uuid;
+    default:
+      return std::string();
+  }
+}
+
+// TokenInfo.subject: the identity of the first service in token order.
+std::string SubjectOf(const std::vector<AgoraService>& services) {
+  const AgoraService* first = nullptr;
+  for (const AgoraService& s : services) {
+    if (first == nullptr || s.type < first->type) first = &s;
+  }
+  return first == nullptr ? std::string() : IdentityOf(*first);
+}
+
+// Agora's builder defaults for a service given without privileges.
+std::map<uint16_t, uint32_t> DefaultPrivileges(const AgoraService& s,
+                                               uint32_t ttl) {
+  switch (s.type) {
+    case kAgoraStreaming:
+    case kAgoraFcdn:
+      return {{1, ttl}, {2, ttl}};
+    case kAgoraChat:
+      return {{static_cast<uint16_t>(s.user_id.empty() ? 2 : 1), ttl}};
+    case kAgoraApaas:
+      switch (s.apaas_kind) {
+        case AgoraApaasKind::kUser:
+          return {{2, ttl}};
+        case AgoraApaasKind::kApp:
+          return {{3, ttl}};
+        default:
+          return {{1, ttl}};
+      }
+    default:
+      return {{1, ttl}};
+  }
+}
+
+// Applies the subject and privilege defaults and expands APaaS room-user
+// services (appended after the given ones, so error indices stay those of
+// the request). The result is what gets packed and reported back.
+absl::StatusOr<std::vector<AgoraService>> ExpandServices(
+    const std::vector<AgoraService>& given, const std::string& subject,
+    uint32_t ttl) {
+  std::vector<AgoraService> out = given;
+  std::vector<AgoraService> extra;
+  for (size_t i = 0; i < out.size(); ++i) {
+    AgoraService& s = out[i];
+    for (const auto& [id, expire] : s.privileges) {
+      if (expire > kMaxTtlSeconds) {
+        return ErrorWithCode(absl::StatusCode::kInvalidArgument,
+                             Reason::kLifetimeExceeded,
+                             "privilege expiry over 24 h",
+                             ServiceField(i, "privileges"));
+      }
+    }
+    switch (s.type) {
+      case kAgoraRtc:
+      case kAgoraStreaming:
+      case kAgoraFcdn:
+        if (!s.uid.has_value() && s.account.empty()) s.account = subject;
+        break;
+      case kAgoraRtm:
+      case kAgoraRtm2:
+        if (s.user_id.empty()) s.user_id = subject;
+        break;
+      case kAgoraChat:
+        if (s.user_id.empty() && s.privileges.count(1) != 0) {
+          s.user_id = subject;
+        }
+        break;
+      case kAgoraApaas:
+        switch (s.apaas_kind) {
+          case AgoraApaasKind::kExplicit:
+            break;
+          case AgoraApaasKind::kRoomUser:
+            if (s.user_uuid.empty()) s.user_uuid = subject;
+            if (s.room_uuid.empty() || s.user_uuid.empty()) {
+              return Error(Reason::kInvalidArgument,
+                           "a room-user token needs room_uuid and user_uuid",
+                           ServiceField(i, s.room_uuid.empty() ? "room_uuid"
+                                                               : "user_uuid"));
+            }
+            break;
+          case AgoraApaasKind::kUser:
+            if (s.user_uuid.empty()) s.user_uuid = subject;
+            s.room_uuid.clear();
+            s.apaas_role = -1;
+            if (s.user_uuid.empty()) {
+              return Error(Reason::kInvalidArgument,
+                           "a user token needs user_uuid",
+                           ServiceField(i, "user_uuid"));
+            }
+            break;
+          case AgoraApaasKind::kApp:
+            s.room_uuid.clear();
+            s.user_uuid.clear();
+            s.apaas_role = -1;
+            break;
+        }
+        break;
+      default:
+        break;
+    }
+    if (s.privileges.empty()) s.privileges = DefaultPrivileges(s, ttl);
+    if (s.type == kAgoraApaas && s.apaas_kind == AgoraApaasKind::kRoomUser) {
+      // ApaasTokenBuilder.buildRoomUserToken: RTM login for the user and a
+      // Chat user token for md5_hex(user_uuid), both expiring with the token.
+      AgoraService rtm;
+      rtm.type = kAgoraRtm;
+      rtm.user_id = s.user_uuid;
+      rtm.privileges = {{1, ttl}};
+      extra.push_back(std::move(rtm));
+      AgoraService chat;
+      chat.type = kAgoraChat;
+      chat.user_id = agora::Md5Hex(s.user_uuid);
+      chat.privileges = {{1, ttl}};
+      extra.push_back(std::move(chat));
+    }
+    // What the caller gets back re-issues to the same services.
+    s.apaas_kind = AgoraApaasKind::kExplicit;
+  }
+  for (AgoraService& s : extra) out.push_back(std::move(s));
+  return out;
+}
+
+// Token order: stable by type.
+void SortByType(std::vector<AgoraService>* services) {
+  std::stable_sort(services->begin(), services->end(),
+                   [](const AgoraService& a, const AgoraService& b) {
+                     return a.type < b.type;
+                   });
+}
+
+// A service matches the caller's channel when it has none to compare or it
+// is equal; its identity matches the caller's account when it names none
+// ("" = any uid, app-level tokens) or it is equal.
+bool ChannelMatches(const AgoraService& s, const VerifyExpectations& expect) {
+  return !expect.channel.has_value() || !HasChannel(s.type) ||
+         s.channel == *expect.channel;
+}
+
+bool AccountMatches(const AgoraService& s, const VerifyExpectations& expect) {
+  if (!expect.account.has_value()) return true;
+  const std::string identity = IdentityOf(s);
+  return identity.empty() || identity == *expect.account;
+}
+
+// Checks channel/account and every requested privilege of a 007 token.
+absl::Status CheckServices(const std::vector<AgoraService>& services,
+                           const VerifyExpectations& expect,
+                           absl::Time issued_at, absl::Time expires_at,
+                           absl::Time now, absl::Duration slack) {
+  if (expect.channel.has_value() || expect.account.has_value()) {
+    bool channel_seen = false, matched = false;
+    for (const AgoraService& s : services) {
+      if (expect.channel.has_value() &&
+          (!HasChannel(s.type) || s.channel != *expect.channel)) {
+        continue;
+      }
+      channel_seen = true;
+      if (AccountMatches(s, expect)) {
+        matched = true;
+        break;
+      }
+    }
+    if (!channel_seen) {
+      return Error(Reason::kBadClaim, "no service for this channel",
+                   "channel");
+    }
+    if (!matched) {
+      return Error(Reason::kBadClaim, "no service for this account",
+                   "account");
+    }
+  }
+  for (const auto& [type, id] : expect.privileges) {
+    bool present = false, channel_seen = false, found = false;
+    absl::Time best = absl::InfinitePast();
+    for (const AgoraService& s : services) {
+      if (s.type != type) continue;
+      auto it = s.privileges.find(id);
+      if (it == s.privileges.end()) continue;
+      present = true;
+      if (!ChannelMatches(s, expect)) continue;
+      channel_seen = true;
+      if (!AccountMatches(s, expect)) continue;
+      found = true;
+      const absl::Time until = it->second == 0
+                                   ? expires_at
+                                   : issued_at + absl::Seconds(it->second);
+      best = std::max(best, until);
+    }
+    if (!present) {
+      return Error(Reason::kBadClaim, "privilege not granted",
+                   PrivilegeField(type, id));
+    }
+    if (!channel_seen) {
+      return Error(Reason::kBadClaim, "privilege not granted for this channel",
+                   "channel");
+    }
+    if (!found) {
+      return Error(Reason::kBadClaim, "privilege not granted for this account",
+                   "account");
+    }
+    if (now >= best + slack) {
+      return Error(Reason::kTokenExpired, "privilege expired",
+                   PrivilegeField(type, id));
+    }
+  }
+  return absl::OkStatus();
+}
+
+class AgoraProfile final : public Profile {
+ public:
+  explicit AgoraProfile(AgoraProfileConfig config)
+      : config_(std::move(config)) {}
+
+  absl::string_view name() const override { return "agora"; }
+
+  absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
+                                  absl::Time now) const override;
+  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
+                                   const VerifyExpectations& expect,
+                                   absl::Time now) const override;
+
+ private:
+  absl::StatusOr<TokenInfo> IssueLegacy(const IssueInput& input,
+                                        AgoraGrants grants, uint32_t issue_ts,
+                                        uint32_t ttl, absl::Time now) const;
+  absl::StatusOr<TokenInfo> VerifyLegacy(absl::string_view token,
+                                         const VerifyExpectations& expect,
+                                         absl::Time now) const;
+
+  const AgoraProfileConfig config_;
+};
+
+absl::StatusOr<TokenInfo> AgoraProfile::Issue(const IssueInput& input,
+                                              absl::Time now) const {
+  const AgoraGrants* given = std::get_if<AgoraGrants>(&input.grants);
+  if (given == nullptr) {
+    return Error(Reason::kInvalidArgument, "agora grants are required",
+                 "grants.agora");
+  }
+  absl::StatusOr<absl::Duration> ttl = ResolveTtl(config_.ttl, input.ttl);
+  if (!ttl.ok()) return ttl.status();
+  if (!given->app_id.empty() && given->app_id != config_.app_id) {
+    return Error(Reason::kInvalidArgument, "not this tenant's app id",
+                 "grants.agora.app_id");
+  }
+  const int64_t now_s = absl::ToUnixSeconds(now);
+  const int64_t ttl_s = absl::ToInt64Seconds(*ttl);
+  if (now_s < 0 || now_s + ttl_s > kMaxUint32) {
+    return Error(Reason::kInternal, "clock outside the uint32 range");
+  }
+  const auto issue_ts = static_cast<uint32_t>(now_s);
+  absl::StatusOr<std::vector<AgoraService>> services =
+      ExpandServices(given->services, input.subject,
+                     static_cast<uint32_t>(ttl_s));
+  if (!services.ok()) return services.status();
+
+  AgoraGrants grants;
+  grants.legacy_006 = given->legacy_006;
+  grants.services = *std::move(services);
+  grants.app_id = config_.app_id;
+  if (grants.legacy_006) {
+    return IssueLegacy(input, std::move(grants), issue_ts,
+                       static_cast<uint32_t>(ttl_s), now);
+  }
+  grants.salt = SecureRandomUint32();
+  absl::StatusOr<std::string> token = agora::BuildAccessToken2(
+      config_.app_id, config_.app_certificate, issue_ts,
+      static_cast<uint32_t>(ttl_s), grants.salt, grants.services);
+  if (!token.ok()) return token.status();
+
+  SortByType(&grants.services);
+  TokenInfo info;
+  info.token = *std::move(token);
+  info.token_id = AgoraTokenId(info.token);
+  info.subject = SubjectOf(grants.services);
+  info.issued_at = absl::FromUnixSeconds(issue_ts);
+  info.expires_at = info.issued_at + *ttl;
+  info.session_started = EffectiveSessionStart(input.session_started, now);
+  info.grants = std::move(grants);
+  return info;
+}
+
+absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(
+    const IssueInput& input, AgoraGrants grants, uint32_t issue_ts,
+    uint32_t ttl, absl::Time now) const {
+  if (grants.services.size() != 1) {
+    return Error(Reason::kInvalidArgument,
+                 "a 006 token takes exactly one RTC or RTM service",
+                 "grants.agora.services");
+  }
+  const AgoraService& s = grants.services[0];
+  std::string channel, uid;
+  std::map<uint16_t, uint32_t> privileges;
+  const auto absolute = [&](uint32_t relative) {
+    return issue_ts + (relative == 0 ? ttl : relative);
+  };
+  if (s.type == kAgoraRtc) {
+    absl::StatusOr<std::string> account = agora::ResolveServiceAccount(s, 0);
+    if (!account.ok()) return account.status();
+    if (account->size() > agora::kMaxAccountBytes) {
+      return Error(Reason::kInvalidArgument, "account over 255 bytes",
+                   ServiceField(0, "account"));
+    }
+    for (const auto& [id, relative] : s.privileges) {
+      if ((id < 1 || id > 4) && id != agora::kLegacyAdministrateChannel) {
+        return Error(Reason::kInvalidArgument,
+                     absl::StrCat("unknown 006 RTC privilege ", id),
+                     ServiceField(0, "privileges"));
+      }
+      privileges[id] = absolute(relative);
+    }
+    channel = s.channel;
+    uid = *std::move(account);
+  } else if (s.type == kAgoraRtm) {
+    if (s.user_id.empty() || s.user_id.size() > agora::kMaxAccountBytes) {
+      return Error(Reason::kInvalidArgument,
+                   "a 006 RTM token needs a user id of at most 255 bytes",
+                   ServiceField(0, "user_id"));
+    }
+    for (const auto& [id, relative] : s.privileges) {
+      if (id != 1) {
+        return Error(Reason::kInvalidArgument,
+                     absl::StrCat("unknown RTM privilege ", id),
+                     ServiceField(0, "privileges"));
+      }
+      privileges[agora::kLegacyRtmLogin] = absolute(relative);
+    }
+    // 006 RTM: AccessToken(appId, cert, channelName = user id, uid = "").
+    channel = s.user_id;
+  } else {
+    return Error(Reason::kInvalidArgument,
+                 "a 006 token takes an RTC or RTM service",
+                 ServiceField(0, "type"));
+  }
+  const uint32_t salt = SecureRandomUint32();
+  absl::StatusOr<std::string> token = agora::BuildAccessToken006(
+      config_.app_id, config_.app_certificate, channel, uid, salt,
+      issue_ts + ttl, privileges);
+  if (!token.ok()) return token.status();
+  grants.salt = salt;
+  TokenInfo info;
+  info.token = *std::move(token);
+  info.token_id = AgoraTokenId(info.token);
+  info.subject = IdentityOf(s);
+  info.issued_at = absl::FromUnixSeconds(issue_ts);
+  info.expires_at = info.issued_at + absl::Seconds(ttl);
+  info.session_started = EffectiveSessionStart(input.session_started, now);
+  info.grants = std::move(grants);
+  return info;
+}
+
+absl::StatusOr<TokenInfo> AgoraProfile::Verify(
+    absl::string_view token, const VerifyExpectations& expect,
+    absl::Time now) const {
+  if (token.size() > config_.max_token_bytes) {
+    return Error(Reason::kTokenTooLarge, "token over the size limit");
+  }
+  if (absl::StartsWith(token, agora::kVersion006)) {
+    if (!config_.accept_legacy_006) {
+      return Error(Reason::kMalformed, "006 tokens are not accepted");
+    }
+    return VerifyLegacy(token, expect, now);
+  }
+  absl::StatusOr<absl::string_view> payload = agora::DecodeAccessToken2(
+      token, config_.max_token_bytes, config_.max_payload_bytes);
+  if (!payload.ok()) return payload.status();
+  agora::ParsedAccessToken2 parsed;
+  if (absl::Status st = agora::ParseAccessToken2Payload(*payload, &parsed);
+      !st.ok()) {
+    return st;
+  }
+  if (parsed.app_id != config_.app_id) {
+    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
+  }
+  const agora::Sha256Digest signature = agora::AccessToken2Signature(
+      config_.app_certificate, parsed.issue_ts, parsed.salt,
+      parsed.signing_info);
+  if (CRYPTO_memcmp(parsed.signature.data(), signature.data(),
+                    signature.size()) != 0) {
+    return Error(Reason::kBadSignature, "signature mismatch");
+  }
+  if (parsed.expire > kMaxTtlSeconds) {
+    return Error(Reason::kLifetimeExceeded, "token lifetime over 24 h",
+                 "expire");
+  }
+  const absl::Time issued_at = absl::FromUnixSeconds(parsed.issue_ts);
+  const absl::Time expires_at = issued_at + absl::Seconds(parsed.expire);
+  if (issued_at > now + config_.leeway) {
+    return Error(Reason::kIatInFuture, "issued in the future", "issue_ts");
+  }
+  const absl::Duration slack =
+      config_.leeway + std::max(expect.expiry_grace, absl::ZeroDuration());
+  if (now >= expires_at + slack) {
+    return Error(Reason::kTokenExpired, "token expired", "expire");
+  }
+  if (absl::Status st = CheckServices(parsed.services, expect, issued_at,
+                                      expires_at, now, slack);
+      !st.ok()) {
+    return st;
+  }
+
+  AgoraGrants grants;
+  grants.app_id = std::string(parsed.app_id);
+  grants.salt = parsed.salt;
+  grants.services = std::move(parsed.services);
+  for (AgoraService& s : grants.services) {
+    // The "any uid" wildcard comes back as uid 0, so a renewal keeps it
+    // instead of filling in the subject.
+    if (HasChannel(s.type) && s.account.empty()) s.uid = 0;
+  }
+  TokenInfo info;
+  info.token = std::string(token);
+  info.token_id = AgoraTokenId(token);
+  info.subject = SubjectOf(grants.services);
+  info.issued_at = issued_at;
+  info.expires_at = expires_at;
+  info.session_started = issued_at;
+  info.grants = std::move(grants);
+  return info;
+}
+
+absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
+    absl::string_view token, const VerifyExpectations& expect,
+    absl::Time now) const {
+  agora::ParsedAccessToken006 parsed;
+  if (absl::Status st =
+          agora::ParseAccessToken006(token, config_.max_token_bytes, &parsed);
+      !st.ok()) {
+    return st;
+  }
+  if (parsed.app_id != config_.app_id) {
+    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
+  }
+  const bool rtm = parsed.privileges.count(agora::kLegacyRtmLogin) != 0;
+  const uint32_t any_uid_crc = agora::Crc32("");
+  std::string channel, uid;
+  if (rtm) {
+    // The RTM form signs channel = user id, uid = "".
+    if (!expect.account.has_value()) {
+      return Error(Reason::kInvalidArgument,
+                   "verifying a 006 RTM token needs the user id", "account");
+    }
+    channel = *expect.account;
+    if (parsed.crc_channel != agora::Crc32(channel)) {
+      return Error(Reason::kBadClaim, "token is for another user", "account");
+    }
+  } else {
+    if (!expect.channel.has_value()) {
+      return Error(Reason::kInvalidArgument,
+                   "verifying a 006 token needs the channel", "channel");
+    }
+    channel = *expect.channel;
+    if (parsed.crc_channel != agora::Crc32(channel)) {
+      return Error(Reason::kBadClaim, "token is for another channel",
+                   "channel");
+    }
+    if (parsed.crc_uid != any_uid_crc) {
+      if (!expect.account.has_value()) {
+        return Error(Reason::kInvalidArgument,
+                     "verifying this 006 token needs the uid or account",
+                     "account");
+      }
+      uid = *expect.account;
+      if (parsed.crc_uid != agora::Crc32(uid)) {
+        return Error(Reason::kBadClaim, "token is for another account",
+                     "account");
+      }
+    }
+  }
+  if (!agora::VerifyAccessToken006Signature(parsed, config_.app_certificate,
+                                            channel, uid)) {
+    return Error(Reason::kBadSignature, "signature mismatch");
+  }
+  const absl::Time expires_at = absl::FromUnixSeconds(parsed.ts);
+  const absl::Duration slack =
+      config_.leeway + std::max(expect.expiry_grace, absl::ZeroDuration());
+  if (now >= expires_at + slack) {
+    return Error(Reason::kTokenExpired, "token expired", "ts");
+  }
+  for (const auto& [type, id] : expect.privileges) {
+    uint16_t legacy_id = 0;
+    if (!rtm && type == kAgoraRtc) legacy_id = id;
+    if (rtm && type == kAgoraRtm && id == 1) legacy_id = agora::kLegacyRtmLogin;
+    auto it = parsed.privileges.find(legacy_id);
+    if (legacy_id == 0 || it == parsed.privileges.end()) {
+      return Error(Reason::kBadClaim, "privilege not granted",
+                   PrivilegeField(type, id));
+    }
+    const absl::Time until =
+        it->second == 0 ? expires_at : absl::FromUnixSeconds(it->second);
+    if (now >= until + slack) {
+      return Error(Reason::kTokenExpired, "privilege expired",
+                   PrivilegeField(type, id));
+    }
+  }
+
+  // No issue time in 006: relative expiries for a re-issue are what is left.
+  const absl::Time issued_at = std::min(now, expires_at);
+  const int64_t issued_s = absl::ToUnixSeconds(issued_at);
+  AgoraService service;
+  service.type = rtm ? kAgoraRtm : kAgoraRtc;
+  for (const auto& [id, absolute] : parsed.privileges) {
+    uint32_t relative = 0;
+    if (absolute != 0 && absolute < parsed.ts) {
+      relative = static_cast<uint32_t>(
+          std::max<int64_t>(int64_t{absolute} - issued_s, 1));
+    }
+    service.privileges[rtm && id == agora::kLegacyRtmLogin ? 1 : id] =
+        relative;
+  }
+  if (rtm) {
+    service.user_id = channel;
+  } else {
+    service.channel = channel;
+    if (uid.empty()) {
+      service.uid = 0;
+    } else {
+      service.account = uid;
+    }
+  }
+  AgoraGrants grants;
+  grants.legacy_006 = true;
+  grants.app_id = std::string(parsed.app_id);
+  grants.salt = parsed.salt;
+  TokenInfo info;
+  info.subject = IdentityOf(service);
+  grants.services.push_back(std::move(service));
+  info.token = std::string(token);
+  info.token_id = AgoraTokenId(token);
+  info.issued_at = issued_at;
+  info.expires_at = expires_at;
+  info.session_started = issued_at;
+  info.grants = std::move(grants);
+  return info;
+}
+
+}  // namespace
+
+std::string AgoraTokenId(absl::string_view token) {
+  const agora::Sha256Digest digest = agora::Sha256(token);
+  return Base64UrlEncode(
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), 16));
+}
+
+absl::StatusOr<std::shared_ptr<const Profile>> NewAgoraProfile(
+    AgoraProfileConfig config) {
+  if (!agora::IsAgoraId(config.app_id)) {
+    return Error(Reason::kInvalidArgument, "must be 32 hex characters",
+                 "app_id");
+  }
+  if (!agora::IsAgoraId(config.app_certificate)) {
+    return Error(Reason::kInvalidArgument, "must be 32 hex characters",
+                 "app_certificate");
+  }
+  if (absl::Status st = ValidateTtlBounds(config.ttl, "ttl"); !st.ok()) {
+    return st;
+  }
+  if (config.ttl.max_ttl > kAgoraMaxTtl) {
+    return Error(Reason::kInvalidArgument, "Agora tokens last at most 24 h",
+                 "ttl.max_ttl");
+  }
+  if (config.leeway < absl::ZeroDuration()) {
+    return Error(Reason::kInvalidArgument, "must not be negative", "leeway");
+  }
+  if (config.max_token_bytes == 0) {
+    return Error(Reason::kInvalidArgument, "must be positive",
+                 "max_token_bytes");
+  }
+  if (config.max_payload_bytes == 0 ||
+      config.max_payload_bytes > (size_t{1} << 24)) {
+    return Error(Reason::kInvalidArgument, "must be in (0, 16 MiB]",
+                 "max_payload_bytes");
+  }
+  return std::make_shared<const AgoraProfile>(std::move(config));
+}
+
+}  // namespace tokend
