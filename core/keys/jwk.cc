@@ -468,11 +468,13 @@ absl::StatusOr<EvpPkeyPtr> BuildEc(const Reader& reader, const Curve& curve,
                              ctx.get()) != 1) {
     return OpenSslFailure(Reason::kInternal, "cannot read the curve", "");
   }
-  if (BN_cmp(bx.get(), field.get()) >= 0 ||
-      BN_cmp(by.get(), field.get()) >= 0) {
+  if (BN_cmp(bx.get(), field.get()) >= 0) {
     return reader.Fail(Reason::kKeyInvalid,
-                       "a coordinate is not reduced modulo the field prime",
-                       "x");
+                       "\"x\" is not reduced modulo the field prime", "x");
+  }
+  if (BN_cmp(by.get(), field.get()) >= 0) {
+    return reader.Fail(Reason::kKeyInvalid,
+                       "\"y\" is not reduced modulo the field prime", "y");
   }
   // Refuses points that are not on the curve (invalid-curve attacks).
   if (EC_KEY_set_public_key_affine_coordinates(ec.get(), bx.get(),
