@@ -14,11 +14,16 @@ packages=(
   android-libboringssl-dev
   # server
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc grpc-proto
-  libyaml-cpp-dev libsqlite3-dev libhiredis-dev
+  libyaml-cpp-dev libsqlite3-dev libhiredis-dev prometheus-cpp-dev
   # tests, fuzzing and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  python3 python3-jwt redis-server sqlite3
+  python3 python3-jwt python3-grpcio python3-protobuf redis-server sqlite3
 )
+# Interop tests run the vendors' own npm packages; Debian's Node.js serves
+# when the machine has none of its own.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,8 +32,21 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The vendors' npm packages, pinned by tests/interop/package-lock.json.
+install_npm_packages() {
+  local dir
+  dir="$(cd "$(dirname "$0")" && pwd)/tests/interop"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     ! cmp -s <(sed -n '/"packages"/,$p' "$dir/package-lock.json" | grep -c '"node_modules/') \
+              <(grep -c '"node_modules/' "$dir/node_modules/.package-lock.json"); then
+    echo "setup: npm ci in tests/interop"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "setup: all ${#packages[@]} packages present"
+  echo "setup: all ${#packages[@]} Debian packages present"
+  install_npm_packages
   exit 0
 fi
 
@@ -45,4 +63,5 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_npm_packages
 echo "setup: done"

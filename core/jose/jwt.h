@@ -28,6 +28,9 @@ struct ValidationPolicy {
   // Allowed clock skew for exp, nbf and iat.
   absl::Duration leeway = absl::Seconds(60);
   bool require_exp = true;
+  // Extra allowance for exp only (renewal of a just-expired token); nbf and
+  // iat still use `leeway` alone.
+  absl::Duration expiry_grace = absl::ZeroDuration();
   // When finite, exp - iat (or exp - now without iat) may not exceed it.
   absl::Duration max_lifetime = absl::InfiniteDuration();
   // Token size cap (checked before any decoding) and JSON depth cap.

@@ -1,0 +1,79 @@
+// A profile turns a typed grant request into a token of one vendor format,
+// and a token back into verified, typed grants.
+//
+// One Profile instance serves one tenant (a configured app: credentials,
+// format, TTL bounds). Instances are immutable and safe to call from any
+// thread; a key or config change builds new instances and the tenant
+// registry swaps its snapshot (see core/tenants.h).
+#ifndef TOKEND_CORE_PROFILES_PROFILE_H_
+#define TOKEND_CORE_PROFILES_PROFILE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "core/json/json.h"
+#include "core/profiles/grants.h"
+
+namespace tokend {
+
+struct TtlBounds {
+  absl::Duration default_ttl = absl::Hours(1);
+  absl::Duration max_ttl = absl::Hours(24);
+};
+
+struct IssueInput {
+  std::string subject;  // user id / account / identity, as the profile needs
+  absl::Duration ttl = absl::ZeroDuration();  // zero: the tenant default
+  Grants grants;
+  // When renewing: when the session began (the first issue), carried
+  // forward so the session cap holds across renewals. InfinitePast: now.
+  absl::Time session_started = absl::InfinitePast();
+};
+
+struct VerifyExpectations {
+  std::optional<std::string> audience;
+  // Agora: the channel and uid/account joining, and the privileges
+  // (service type, privilege id) that must still be valid.
+  std::optional<std::string> channel;
+  std::optional<std::string> account;
+  std::vector<std::pair<uint16_t, uint16_t>> privileges;
+  // Renewal only: accept a token that expired at most this long ago.
+  absl::Duration expiry_grace = absl::ZeroDuration();
+};
+
+struct TokenInfo {
+  std::string token;  // never logged
+  std::string token_id;
+  std::string subject;
+  absl::Time issued_at;
+  absl::Time expires_at;
+  // The start of the session this token belongs to (see IssueInput).
+  absl::Time session_started;
+  Grants grants;
+  json::Object claims;  // JWT profiles: the verified claim set
+};
+
+class Profile {
+ public:
+  virtual ~Profile() = default;
+  // "agora", "apirtc", "vonage", "daily", "livekit", "twilio", "zoom", "jwt".
+  virtual absl::string_view name() const = 0;
+  // Errors: kInvalidArgument naming the field (e.g. "grants.agora.uid"),
+  // kLifetimeExceeded for a TTL over the vendor maximum.
+  virtual absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
+                                          absl::Time now) const = 0;
+  // A failed verification is a status with a token reason (BAD_SIGNATURE,
+  // TOKEN_EXPIRED, ...). On success the grants are filled in.
+  virtual absl::StatusOr<TokenInfo> Verify(absl::string_view token,
+                                           const VerifyExpectations& expect,
+                                           absl::Time now) const = 0;
+};
+
+}  // namespace tokend
+
+#endif  // TOKEND_CORE_PROFILES_PROFILE_H_

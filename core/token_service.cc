@@ -1,0 +1,112 @@
+#include "core/token_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/reason.h"
+
+namespace tokend {
+
+void TokenService::SetTenants(std::shared_ptr<const TenantSet> tenants) {
+  tenants_.store(std::move(tenants), std::memory_order_release);
+}
+
+std::shared_ptr<const TenantSet> TokenService::tenants() const {
+  return tenants_.load(std::memory_order_acquire);
+}
+
+void TokenService::SetRevocationChecker(
+    std::shared_ptr<const RevocationChecker> checker) {
+  revocation_.store(std::move(checker), std::memory_order_release);
+}
+
+absl::StatusOr<const Tenant*> TokenService::FindTenant(
+    const TenantSet& set, absl::string_view name) const {
+  if (name.empty()) {
+    return Error(Reason::kInvalidArgument, "tenant is required", "tenant");
+  }
+  const Tenant* tenant = set.Find(name);
+  if (tenant == nullptr) {
+    // The name comes from the caller; it is not secret.
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat("unknown tenant '", name, "'"), "tenant");
+  }
+  return tenant;
+}
+
+bool TokenService::Revoked(const Tenant& tenant, const TokenInfo& info) const {
+  std::shared_ptr<const RevocationChecker> checker =
+      revocation_.load(std::memory_order_acquire);
+  return checker != nullptr &&
+         checker->IsRevoked(tenant.name, info.token_id, info.subject,
+                            info.issued_at);
+}
+
+absl::StatusOr<TokenInfo> TokenService::Issue(absl::string_view tenant_name,
+                                              const IssueInput& input) const {
+  std::shared_ptr<const TenantSet> set = tenants();
+  absl::StatusOr<const Tenant*> tenant = FindTenant(*set, tenant_name);
+  if (!tenant.ok()) return tenant.status();
+  return (*tenant)->profile->Issue(input, clock_.Now());
+}
+
+absl::StatusOr<TokenInfo> TokenService::Verify(
+    absl::string_view tenant_name, absl::string_view token,
+    const VerifyExpectations& expect) const {
+  std::shared_ptr<const TenantSet> set = tenants();
+  absl::StatusOr<const Tenant*> tenant = FindTenant(*set, tenant_name);
+  if (!tenant.ok()) return tenant.status();
+  absl::StatusOr<TokenInfo> info =
+      (*tenant)->profile->Verify(token, expect, clock_.Now());
+  if (!info.ok()) return info.status();
+  if (Revoked(**tenant, *info)) {
+    return Error(Reason::kRevoked,
+                 absl::StrCat("token ", info->token_id, " is revoked"));
+  }
+  return info;
+}
+
+absl::StatusOr<TokenInfo> TokenService::Renew(absl::string_view tenant_name,
+                                              absl::string_view token,
+                                              absl::Duration ttl) const {
+  std::shared_ptr<const TenantSet> set = tenants();
+  absl::StatusOr<const Tenant*> found = FindTenant(*set, tenant_name);
+  if (!found.ok()) return found.status();
+  const Tenant& tenant = **found;
+  const absl::Time now = clock_.Now();
+
+  VerifyExpectations expect;
+  expect.expiry_grace = tenant.renew_grace;
+  absl::StatusOr<TokenInfo> current = tenant.profile->Verify(token, expect, now);
+  if (!current.ok()) return current.status();
+  if (Revoked(tenant, *current)) {
+    return Error(Reason::kRevoked,
+                 absl::StrCat("token ", current->token_id, " is revoked"));
+  }
+
+  IssueInput input;
+  input.subject = current->subject;
+  input.grants = current->grants;
+  input.ttl = ttl;
+  input.session_started = current->session_started;
+  if (tenant.session_cap == absl::InfiniteDuration()) {
+    return tenant.profile->Issue(input, now);
+  }
+  const absl::Time session_end = current->session_started + tenant.session_cap;
+  // Token times are whole seconds: a session with under a second left
+  // cannot carry a token.
+  const absl::Duration remaining =
+      absl::Floor(session_end - now, absl::Seconds(1));
+  if (remaining < absl::Seconds(1)) {
+    return Error(Reason::kSessionLimit,
+                 absl::StrCat("session of token ", current->token_id,
+                              " reached its cap of ",
+                              absl::FormatDuration(tenant.session_cap)));
+  }
+  absl::StatusOr<TokenInfo> renewed = tenant.profile->Issue(input, now);
+  if (!renewed.ok() || renewed->expires_at <= session_end) return renewed;
+  // Only the last renewal of a session gets here: shorten it to end with
+  // the session rather than outlive the cap.
+  input.ttl = remaining;
+  return tenant.profile->Issue(input, now);
+}
+
+}  // namespace tokend

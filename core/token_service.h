@@ -1,0 +1,75 @@
+// The vendor-neutral façade the server calls: Issue, Verify, Renew for a
+// named tenant. It owns the cross-profile rules (tenant lookup, revocation
+// checks, the session cap, the renewal grace) so every profile gets them
+// identically.
+//
+// Thread-safety: all methods may be called concurrently from any thread.
+// Readers take the current TenantSet and revocation snapshots through
+// atomic shared_ptr loads and hold no lock.
+#ifndef TOKEND_CORE_TOKEN_SERVICE_H_
+#define TOKEND_CORE_TOKEN_SERVICE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/clock.h"
+#include "core/profiles/profile.h"
+#include "core/tenant_set.h"
+
+namespace tokend {
+
+// The seam the revocation stores implement (SQLite, Redis, in-memory).
+// Implementations answer from memory: this is on the verify path.
+class RevocationChecker {
+ public:
+  virtual ~RevocationChecker() = default;
+  // True when the token id, or the subject for tokens issued at or before
+  // the revocation, or the whole tenant, is revoked.
+  virtual bool IsRevoked(absl::string_view tenant, absl::string_view token_id,
+                         absl::string_view subject,
+                         absl::Time issued_at) const = 0;
+};
+
+class TokenService {
+ public:
+  explicit TokenService(const Clock& clock) : clock_(clock) {}
+
+  void SetTenants(std::shared_ptr<const TenantSet> tenants);
+  std::shared_ptr<const TenantSet> tenants() const;
+  void SetRevocationChecker(std::shared_ptr<const RevocationChecker> checker);
+
+  // Unknown tenant: kInvalidArgument on "tenant".
+  absl::StatusOr<TokenInfo> Issue(absl::string_view tenant,
+                                  const IssueInput& input) const;
+  // Signature, claims, expectations, then revocation (kRevoked).
+  absl::StatusOr<TokenInfo> Verify(absl::string_view tenant,
+                                   absl::string_view token,
+                                   const VerifyExpectations& expect) const;
+  // Verifies (accepting up to the tenant's renew_grace past expiry), checks
+  // revocation and the session cap (kSessionLimit), then issues a fresh
+  // token with the same subject and grants and a new iat, exp and id. The
+  // new token's expiry never passes the session cap. `ttl` zero: the
+  // tenant default.
+  absl::StatusOr<TokenInfo> Renew(absl::string_view tenant,
+                                  absl::string_view token,
+                                  absl::Duration ttl) const;
+
+  const Clock& clock() const { return clock_; }
+
+ private:
+  absl::StatusOr<const Tenant*> FindTenant(const TenantSet& set,
+                                           absl::string_view name) const;
+  bool Revoked(const Tenant& tenant, const TokenInfo& info) const;
+
+  const Clock& clock_;
+  std::atomic<std::shared_ptr<const TenantSet>> tenants_{
+      std::make_shared<const TenantSet>()};
+  std::atomic<std::shared_ptr<const RevocationChecker>> revocation_;
+};
+
+}  // namespace tokend
+
+#endif  // TOKEND_CORE_TOKEN_SERVICE_H_
