@@ -844,5 +844,65 @@ TEST(VonageInteropTest, TokendVerifiesVonageVideoToken) {
               Reason::kBadClaim, "role");
 }
 
+TEST(VonageInteropTest, PyJwtVerifiesTokendToken) {
+  auto profile = MakeProfile(Config());
+  IssueInput input;
+  input.subject = "alice";
+  absl::StatusOr<TokenInfo> issued = profile->Issue(input, absl::Now());
+  ASSERT_TRUE(issued.ok());
+  json::Object in;
+  in.Set("token", json::Value(issued->token));
+  in.Set("key", json::Value(MainKeys().public_pem));
+  auto result = RunPythonScript(
+      "pyjwt_tool.py",
+      {"verify", "--alg", "RS256", "--require", "exp,iat,jti", "--with-header"},
+      json::Serialize(in));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->exit_code, 0) << result->out << result->err;
+  json::Object out = json::ParseObject(result->out).value();
+  EXPECT_EQ(json::Serialize(out.Find("header")->as_object()),
+            R"({"alg":"RS256","typ":"JWT"})");
+  const json::Object& claims = out.Find("claims")->as_object();
+  EXPECT_EQ(Str(claims, "application_id"), kAppId);
+  EXPECT_EQ(Str(claims, "sub"), "alice");
+  EXPECT_EQ(Str(claims, "jti"), issued->token_id);
+}
+
+TEST(VonageInteropTest, TokendVerifiesPyJwtVideoToken) {
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  json::Object claims;
+  claims.Set("application_id", json::Value(kAppId));
+  claims.Set("iat", json::Value(now));
+  claims.Set("exp", json::Value(now + 600));
+  claims.Set("jti", json::Value("0ff70d3f-0000-4000-8000-000000000000"));
+  claims.Set("scope", json::Value("session.connect"));
+  claims.Set("session_id", json::Value("1_MX4"));
+  claims.Set("role", json::Value("subscriber"));
+  claims.Set("initial_layout_class_list", json::Value(""));
+  claims.Set("sub", json::Value("video"));
+  json::Object paths;
+  paths.Set("/session/**", json::Value(json::Object()));
+  json::Object acl;
+  acl.Set("paths", json::Value(paths));
+  claims.Set("acl", json::Value(acl));
+  json::Object in;
+  in.Set("claims", json::Value(claims));
+  in.Set("key", json::Value(MainKeys().private_pem));
+  auto result = RunPythonScript("pyjwt_tool.py", {"sign", "--alg", "RS256"},
+                                json::Serialize(in));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->exit_code, 0) << result->out << result->err;
+  const std::string token(absl::StripAsciiWhitespace(result->out));
+  auto profile = MakeProfile(Config());
+  absl::StatusOr<TokenInfo> info = profile->Verify(token, {}, absl::Now());
+  ASSERT_TRUE(info.ok()) << info.status();
+  const auto& grants = std::get<VonageGrants>(info->grants);
+  EXPECT_EQ(grants.kind, VonageGrants::Kind::kVideoClient);
+  EXPECT_EQ(grants.session_id, "1_MX4");
+  EXPECT_EQ(grants.role, "subscriber");
+  EXPECT_TRUE(grants.initial_layout_class_list.empty());
+  EXPECT_EQ(info->token_id, "0ff70d3f-0000-4000-8000-000000000000");
+}
+
 }  // namespace
 }  // namespace tokend
