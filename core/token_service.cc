@@ -77,27 +77,43 @@ absl::StatusOr<TokenInfo> TokenService::Renew(absl::string_view tenant_name,
   expect.expiry_grace = tenant.renew_grace;
   absl::StatusOr<TokenInfo> current = tenant.profile->Verify(token, expect, now);
   if (!current.ok()) return current.status();
-  if (Revoked(tenant, *current)) {
+  return RefreshFor(tenant, *current, ttl, now);
+}
+
+absl::StatusOr<TokenInfo> TokenService::Refresh(absl::string_view tenant_name,
+                                                const TokenInfo& current,
+                                                absl::Duration ttl) const {
+  std::shared_ptr<const TenantSet> set = tenants();
+  absl::StatusOr<const Tenant*> found = FindTenant(*set, tenant_name);
+  if (!found.ok()) return found.status();
+  return RefreshFor(**found, current, ttl, clock_.Now());
+}
+
+absl::StatusOr<TokenInfo> TokenService::RefreshFor(const Tenant& tenant,
+                                                   const TokenInfo& current,
+                                                   absl::Duration ttl,
+                                                   absl::Time now) const {
+  if (Revoked(tenant, current)) {
     return Error(Reason::kRevoked,
-                 absl::StrCat("token ", current->token_id, " is revoked"));
+                 absl::StrCat("token ", current.token_id, " is revoked"));
   }
 
   IssueInput input;
-  input.subject = current->subject;
-  input.grants = current->grants;
+  input.subject = current.subject;
+  input.grants = current.grants;
   input.ttl = ttl;
-  input.session_started = current->session_started;
+  input.session_started = current.session_started;
   if (tenant.session_cap == absl::InfiniteDuration()) {
     return tenant.profile->Issue(input, now);
   }
-  const absl::Time session_end = current->session_started + tenant.session_cap;
+  const absl::Time session_end = current.session_started + tenant.session_cap;
   // Token times are whole seconds: a session with under a second left
   // cannot carry a token.
   const absl::Duration remaining =
       absl::Floor(session_end - now, absl::Seconds(1));
   if (remaining < absl::Seconds(1)) {
     return Error(Reason::kSessionLimit,
-                 absl::StrCat("session of token ", current->token_id,
+                 absl::StrCat("session of token ", current.token_id,
                               " reached its cap of ",
                               absl::FormatDuration(tenant.session_cap)));
   }

@@ -57,12 +57,24 @@ class TokenService {
                                   absl::string_view token,
                                   absl::Duration ttl) const;
 
+  // Re-issues from a token's verified state without re-verifying it: the
+  // renewal scheduler holds the current TokenInfo (with the session start
+  // it tracks itself, since Agora tokens cannot carry one). Checks
+  // revocation (kRevoked) and the session cap (kSessionLimit) first.
+  absl::StatusOr<TokenInfo> Refresh(absl::string_view tenant,
+                                    const TokenInfo& current,
+                                    absl::Duration ttl) const;
+
   const Clock& clock() const { return clock_; }
 
  private:
   absl::StatusOr<const Tenant*> FindTenant(const TenantSet& set,
                                            absl::string_view name) const;
   bool Revoked(const Tenant& tenant, const TokenInfo& info) const;
+  absl::StatusOr<TokenInfo> RefreshFor(const Tenant& tenant,
+                                       const TokenInfo& current,
+                                       absl::Duration ttl,
+                                       absl::Time now) const;
 
   const Clock& clock_;
   std::atomic<std::shared_ptr<const TenantSet>> tenants_{
