@@ -1,0 +1,584 @@
+#include "core/profiles/livekit_profile.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "core/jose/jwt.h"
+#include "core/keys/key_set.h"
+#include "core/profiles/profile_common.h"
+#include "core/profiles/utf16_length.h"
+#include "core/reason.h"
+
+namespace tokend {
+namespace {
+
+constexpr absl::string_view kIssuePrefix = "grants.livekit.";
+
+constexpr absl::string_view kKinds[] = {"standard", "ingress", "egress", "sip",
+                                        "agent",    "connector", "bridge"};
+constexpr absl::string_view kKindDetails[] = {
+    "cloud_agent",      "forwarded",   "connector_whatsapp",
+    "connector_twilio", "bridge_rtsp", "simulation"};
+constexpr absl::string_view kTrackSources[] = {"camera", "microphone",
+                                               "screen_share",
+                                               "screen_share_audio"};
+// Egress outputs that would carry storage credentials inside roomConfig.
+constexpr absl::string_view kStorageOutputs[] = {"s3", "gcp", "azure",
+                                                 "aliOSS", "ali_oss"};
+
+bool OneOf(absl::string_view value, absl::Span<const absl::string_view> set) {
+  return std::find(set.begin(), set.end(), value) != set.end();
+}
+
+// Boolean members of a grant object, by JSON name. Plain ones are written
+// only when true; tri-state ones whenever set.
+template <typename T>
+struct PlainBool {
+  absl::string_view name;
+  bool T::*member;
+};
+template <typename T>
+struct TriBool {
+  absl::string_view name;
+  std::optional<bool> T::*member;
+};
+
+constexpr PlainBool<LiveKitVideoGrant> kVideoPlain[] = {
+    {"roomCreate", &LiveKitVideoGrant::room_create},
+    {"roomList", &LiveKitVideoGrant::room_list},
+    {"roomRecord", &LiveKitVideoGrant::room_record},
+    {"roomAdmin", &LiveKitVideoGrant::room_admin},
+    {"roomJoin", &LiveKitVideoGrant::room_join},
+    {"ingressAdmin", &LiveKitVideoGrant::ingress_admin},
+    {"hidden", &LiveKitVideoGrant::hidden},
+    {"recorder", &LiveKitVideoGrant::recorder},
+    {"agent", &LiveKitVideoGrant::agent},
+};
+constexpr TriBool<LiveKitVideoGrant> kVideoTri[] = {
+    {"canPublish", &LiveKitVideoGrant::can_publish},
+    {"canSubscribe", &LiveKitVideoGrant::can_subscribe},
+    {"canPublishData", &LiveKitVideoGrant::can_publish_data},
+    {"canUpdateOwnMetadata", &LiveKitVideoGrant::can_update_own_metadata},
+    {"canSubscribeMetrics", &LiveKitVideoGrant::can_subscribe_metrics},
+    {"canManageAgentSession", &LiveKitVideoGrant::can_manage_agent_session},
+};
+constexpr PlainBool<LiveKitSipGrant> kSipPlain[] = {
+    {"admin", &LiveKitSipGrant::admin},
+    {"call", &LiveKitSipGrant::call},
+};
+constexpr PlainBool<LiveKitAgentGrant> kAgentPlain[] = {
+    {"admin", &LiveKitAgentGrant::admin},
+    {"simulationAdmin", &LiveKitAgentGrant::simulation_admin},
+    {"databaseAdmin", &LiveKitAgentGrant::database_admin},
+};
+constexpr PlainBool<LiveKitInferenceGrant> kInferencePlain[] = {
+    {"perform", &LiveKitInferenceGrant::perform},
+};
+constexpr PlainBool<LiveKitObservabilityGrant> kObservabilityPlain[] = {
+    {"write", &LiveKitObservabilityGrant::write},
+};
+
+// ----------------------------------------------------------------- issue --
+
+absl::Status BadGrant(absl::string_view detail, absl::string_view name) {
+  return Error(Reason::kInvalidArgument, detail,
+               absl::StrCat(kIssuePrefix, name));
+}
+
+absl::Status CheckText(absl::string_view value, size_t max_bytes,
+                       absl::string_view name) {
+  if (!Utf16Length(value).has_value()) return BadGrant("is not UTF-8", name);
+  if (value.size() > max_bytes) {
+    return BadGrant(absl::StrCat("exceeds ", max_bytes, " bytes"), name);
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+json::Object BoolsToJson(const T& grant,
+                         absl::Span<const PlainBool<T>> plain) {
+  json::Object out;
+  for (const PlainBool<T>& field : plain) {
+    if (grant.*field.member) out.Set(std::string(field.name), json::Value(true));
+  }
+  return out;
+}
+
+absl::StatusOr<json::Object> VideoToJson(const LiveKitVideoGrant& video,
+                                         bool has_identity) {
+  if ((video.room_join || video.room_admin) && video.room.empty()) {
+    return BadGrant("roomJoin and roomAdmin need a room", "video.room");
+  }
+  if (video.room_join && !has_identity) {
+    return Error(Reason::kInvalidArgument,
+                 "a roomJoin token needs an identity", "subject");
+  }
+  absl::Status status = CheckText(video.room, kLiveKitMaxNameBytes,
+                                   "video.room");
+  if (!status.ok()) return status;
+  status = CheckText(video.destination_room, kLiveKitMaxNameBytes,
+                     "video.destinationRoom");
+  if (!status.ok()) return status;
+  json::Object out =
+      BoolsToJson<LiveKitVideoGrant>(video, kVideoPlain);
+  for (const TriBool<LiveKitVideoGrant>& field : kVideoTri) {
+    const std::optional<bool>& value = video.*field.member;
+    if (value.has_value()) {
+      out.Set(std::string(field.name), json::Value(*value));
+    }
+  }
+  if (!video.room.empty()) out.Set("room", json::Value(video.room));
+  if (!video.destination_room.empty()) {
+    out.Set("destinationRoom", json::Value(video.destination_room));
+  }
+  if (!video.can_publish_sources.empty()) {
+    json::Array sources;
+    for (const std::string& source : video.can_publish_sources) {
+      if (!OneOf(source, kTrackSources)) {
+        return BadGrant(
+            "sources are camera, microphone, screen_share or "
+            "screen_share_audio",
+            "video.canPublishSources");
+      }
+      sources.emplace_back(source);
+    }
+    out.Set("canPublishSources", json::Value(std::move(sources)));
+  }
+  return out;
+}
+
+// True when `value` holds a storage output anywhere below it.
+bool HasStorageOutput(const json::Value& value) {
+  if (value.is_array()) {
+    for (const json::Value& item : value.as_array()) {
+      if (HasStorageOutput(item)) return true;
+    }
+  } else if (value.is_object()) {
+    for (const auto& [name, member] : value.as_object().members()) {
+      if (OneOf(name, kStorageOutputs) || HasStorageOutput(member)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+absl::Status CheckRoomConfig(const json::Object& config) {
+  // As LiveKit's ToJWT without SetAllowSensitiveCredentials: a token is no
+  // place for egress storage credentials.
+  const json::Value* egress = config.Find("egress");
+  if (egress != nullptr && HasStorageOutput(*egress)) {
+    return BadGrant("roomConfig may not embed egress storage credentials",
+                    "roomConfig");
+  }
+  if (json::Serialize(config).size() > kLiveKitMaxRoomConfigBytes) {
+    return BadGrant("roomConfig is too large", "roomConfig");
+  }
+  return absl::OkStatus();
+}
+
+// The LiveKit claims of `grants` (everything but the registered claims).
+absl::Status GrantsToClaims(const LiveKitGrants& grants,
+                            const std::string& identity,
+                            json::Object* claims) {
+  const std::pair<const std::string*, absl::string_view> texts[] = {
+      {&grants.name, "name"},
+      {&grants.room_preset, "roomPreset"},
+      {&grants.sha256, "sha256"},
+  };
+  for (const auto& [value, name] : texts) {
+    absl::Status status = CheckText(*value, kLiveKitMaxNameBytes, name);
+    if (!status.ok()) return status;
+    if (!value->empty()) claims->Set(std::string(name), json::Value(*value));
+  }
+  absl::Status status =
+      CheckText(grants.metadata, kLiveKitMaxMetadataBytes, "metadata");
+  if (!status.ok()) return status;
+  if (!grants.metadata.empty()) {
+    claims->Set("metadata", json::Value(grants.metadata));
+  }
+  if (!grants.kind.empty()) {
+    if (!OneOf(grants.kind, kKinds)) {
+      return BadGrant("not a LiveKit participant kind", "kind");
+    }
+    claims->Set("kind", json::Value(grants.kind));
+  }
+  if (!grants.kind_details.empty()) {
+    json::Array details;
+    for (const std::string& detail : grants.kind_details) {
+      if (!OneOf(detail, kKindDetails)) {
+        return BadGrant("not a LiveKit kind detail", "kindDetails");
+      }
+      details.emplace_back(detail);
+    }
+    claims->Set("kindDetails", json::Value(std::move(details)));
+  }
+  if (!grants.attributes.empty()) {
+    size_t total = 0;
+    json::Object attributes;
+    for (const auto& [name, value] : grants.attributes) {
+      if (name.empty() || !Utf16Length(name).has_value() ||
+          !Utf16Length(value).has_value()) {
+        return BadGrant("names must be non-empty and both UTF-8",
+                        "attributes");
+      }
+      total += name.size() + value.size();
+      attributes.Set(name, json::Value(value));
+    }
+    if (total > kLiveKitMaxAttributesBytes) {
+      return BadGrant("attributes are too large", "attributes");
+    }
+    claims->Set("attributes", json::Value(std::move(attributes)));
+  }
+  if (grants.video.has_value()) {
+    absl::StatusOr<json::Object> video =
+        VideoToJson(*grants.video, !identity.empty());
+    if (!video.ok()) return video.status();
+    claims->Set("video", json::Value(*std::move(video)));
+  }
+  if (grants.sip.has_value()) {
+    claims->Set("sip", json::Value(BoolsToJson<LiveKitSipGrant>(*grants.sip,
+                                                                kSipPlain)));
+  }
+  if (grants.agent.has_value()) {
+    claims->Set("agent", json::Value(BoolsToJson<LiveKitAgentGrant>(
+                             *grants.agent, kAgentPlain)));
+  }
+  if (grants.inference.has_value()) {
+    claims->Set("inference", json::Value(BoolsToJson<LiveKitInferenceGrant>(
+                                 *grants.inference, kInferencePlain)));
+  }
+  if (grants.observability.has_value()) {
+    claims->Set("observability",
+                json::Value(BoolsToJson<LiveKitObservabilityGrant>(
+                    *grants.observability, kObservabilityPlain)));
+  }
+  if (!grants.room_config.empty()) {
+    status = CheckRoomConfig(grants.room_config);
+    if (!status.ok()) return status;
+    claims->Set("roomConfig", json::Value(grants.room_config));
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- verify --
+
+absl::Status BadClaim(absl::string_view detail, absl::string_view field) {
+  return Error(Reason::kBadClaim, detail, field);
+}
+
+// An optional string claim; absent leaves *out empty.
+absl::Status ReadString(const json::Object& object, absl::string_view name,
+                        absl::string_view field, size_t max_bytes,
+                        std::string* out) {
+  const json::Value* value = object.Find(name);
+  if (value == nullptr) return absl::OkStatus();
+  if (!value->is_string()) return BadClaim("must be a string", field);
+  if (value->as_string().size() > max_bytes) {
+    return BadClaim(absl::StrCat("exceeds ", max_bytes, " bytes"), field);
+  }
+  *out = value->as_string();
+  return absl::OkStatus();
+}
+
+// An optional array of strings from `set`.
+absl::Status ReadEnumArray(const json::Object& object, absl::string_view name,
+                           absl::string_view field,
+                           absl::Span<const absl::string_view> set,
+                           std::vector<std::string>* out) {
+  const json::Value* value = object.Find(name);
+  if (value == nullptr) return absl::OkStatus();
+  if (!value->is_array()) return BadClaim("must be an array", field);
+  for (const json::Value& item : value->as_array()) {
+    if (!item.is_string() || !OneOf(item.as_string(), set)) {
+      return BadClaim("holds a value outside the LiveKit enum", field);
+    }
+    out->push_back(item.as_string());
+  }
+  return absl::OkStatus();
+}
+
+// A grant object: its known booleans type-checked and read; other members
+// (newer LiveKit fields) are ignored.
+template <typename T>
+absl::StatusOr<std::optional<T>> ReadBoolGrant(
+    const json::Object& claims, absl::string_view name,
+    absl::Span<const PlainBool<T>> plain) {
+  const json::Value* value = claims.Find(name);
+  if (value == nullptr) return std::optional<T>();
+  if (!value->is_object()) return BadClaim("must be an object", name);
+  T grant;
+  for (const PlainBool<T>& field : plain) {
+    const json::Value* member = value->as_object().Find(field.name);
+    if (member == nullptr) continue;
+    if (!member->is_bool()) {
+      return BadClaim("must be a boolean", absl::StrCat(name, ".", field.name));
+    }
+    grant.*field.member = member->as_bool();
+  }
+  return std::optional<T>(std::move(grant));
+}
+
+absl::StatusOr<std::optional<LiveKitVideoGrant>> ReadVideo(
+    const json::Object& claims) {
+  absl::StatusOr<std::optional<LiveKitVideoGrant>> video =
+      ReadBoolGrant<LiveKitVideoGrant>(claims, "video", kVideoPlain);
+  if (!video.ok() || !video->has_value()) return video;
+  const json::Object& object = claims.Find("video")->as_object();
+  LiveKitVideoGrant& grant = **video;
+  for (const TriBool<LiveKitVideoGrant>& field : kVideoTri) {
+    const json::Value* member = object.Find(field.name);
+    if (member == nullptr) continue;
+    if (!member->is_bool()) {
+      return BadClaim("must be a boolean", absl::StrCat("video.", field.name));
+    }
+    grant.*field.member = member->as_bool();
+  }
+  absl::Status status = ReadString(object, "room", "video.room",
+                                   kLiveKitMaxNameBytes, &grant.room);
+  if (!status.ok()) return status;
+  status = ReadString(object, "destinationRoom", "video.destinationRoom",
+                      kLiveKitMaxNameBytes, &grant.destination_room);
+  if (!status.ok()) return status;
+  status = ReadEnumArray(object, "canPublishSources",
+                         "video.canPublishSources", kTrackSources,
+                         &grant.can_publish_sources);
+  if (!status.ok()) return status;
+  if (grant.room_join && grant.room.empty()) {
+    return BadClaim("a roomJoin grant needs a room", "video.room");
+  }
+  return video;
+}
+
+absl::StatusOr<LiveKitGrants> ClaimsToGrants(const json::Object& claims) {
+  LiveKitGrants grants;
+  const std::pair<std::string*, absl::string_view> texts[] = {
+      {&grants.name, "name"},
+      {&grants.room_preset, "roomPreset"},
+      {&grants.sha256, "sha256"},
+  };
+  for (const auto& [out, name] : texts) {
+    absl::Status status =
+        ReadString(claims, name, name, kLiveKitMaxNameBytes, out);
+    if (!status.ok()) return status;
+  }
+  absl::Status status = ReadString(claims, "metadata", "metadata",
+                                   kLiveKitMaxMetadataBytes, &grants.metadata);
+  if (!status.ok()) return status;
+  status = ReadString(claims, "kind", "kind", kLiveKitMaxNameBytes,
+                      &grants.kind);
+  if (!status.ok()) return status;
+  if (!grants.kind.empty() && !OneOf(grants.kind, kKinds)) {
+    return BadClaim("not a LiveKit participant kind", "kind");
+  }
+  status = ReadEnumArray(claims, "kindDetails", "kindDetails", kKindDetails,
+                         &grants.kind_details);
+  if (!status.ok()) return status;
+  if (const json::Value* attributes = claims.Find("attributes")) {
+    if (!attributes->is_object()) {
+      return BadClaim("must be an object of strings", "attributes");
+    }
+    for (const auto& [name, value] : attributes->as_object().members()) {
+      if (!value.is_string()) {
+        return BadClaim("values must be strings", "attributes");
+      }
+      grants.attributes.emplace(name, value.as_string());
+    }
+  }
+  if (const json::Value* config = claims.Find("roomConfig")) {
+    if (!config->is_object()) return BadClaim("must be an object", "roomConfig");
+    grants.room_config = config->as_object();
+  }
+  absl::StatusOr<std::optional<LiveKitVideoGrant>> video = ReadVideo(claims);
+  if (!video.ok()) return video.status();
+  grants.video = *std::move(video);
+  absl::StatusOr<std::optional<LiveKitSipGrant>> sip =
+      ReadBoolGrant<LiveKitSipGrant>(claims, "sip", kSipPlain);
+  if (!sip.ok()) return sip.status();
+  grants.sip = *sip;
+  absl::StatusOr<std::optional<LiveKitAgentGrant>> agent =
+      ReadBoolGrant<LiveKitAgentGrant>(claims, "agent", kAgentPlain);
+  if (!agent.ok()) return agent.status();
+  grants.agent = *agent;
+  absl::StatusOr<std::optional<LiveKitInferenceGrant>> inference =
+      ReadBoolGrant<LiveKitInferenceGrant>(claims, "inference",
+                                           kInferencePlain);
+  if (!inference.ok()) return inference.status();
+  grants.inference = *inference;
+  absl::StatusOr<std::optional<LiveKitObservabilityGrant>> observability =
+      ReadBoolGrant<LiveKitObservabilityGrant>(claims, "observability",
+                                               kObservabilityPlain);
+  if (!observability.ok()) return observability.status();
+  grants.observability = *observability;
+  return grants;
+}
+
+class LiveKitProfile final : public Profile {
+ public:
+  LiveKitProfile(LiveKitProfileConfig config, std::shared_ptr<const Key> key,
+                 KeySet keys)
+      : config_(std::move(config)), key_(std::move(key)), keys_(std::move(keys)) {}
+
+  absl::string_view name() const override { return "livekit"; }
+
+  absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
+                                  absl::Time now) const override {
+    LiveKitGrants grants;
+    if (const auto* given = std::get_if<LiveKitGrants>(&input.grants)) {
+      grants = *given;
+    } else if (!std::holds_alternative<std::monostate>(input.grants)) {
+      return Error(Reason::kInvalidArgument, "grants are not LiveKit grants",
+                   "grants");
+    }
+    absl::StatusOr<absl::Duration> ttl = ResolveTtl(config_.ttl, input.ttl);
+    if (!ttl.ok()) return ttl.status();
+    if (!Utf16Length(input.subject).has_value() ||
+        input.subject.size() > kLiveKitMaxIdentityBytes) {
+      return Error(Reason::kInvalidArgument,
+                   "identity must be UTF-8 of at most 1024 bytes", "subject");
+    }
+
+    JwtSpec spec;
+    spec.issuer = config_.api_key;
+    spec.subject = input.subject;
+    spec.ttl = *ttl;
+    spec.include_nbf = true;
+    absl::Status status =
+        GrantsToClaims(grants, input.subject, &spec.extra_claims);
+    if (!status.ok()) return status;
+    // The Go SDK writes the identity claim next to sub.
+    if (!input.subject.empty()) {
+      spec.extra_claims.Set("identity", json::Value(input.subject));
+    }
+    if (input.session_started != absl::InfinitePast()) {
+      SetSessionStartClaim(input.session_started, &spec.extra_claims);
+    }
+    absl::StatusOr<IssuedJwt> issued = IssueJwt(*key_, spec, now);
+    if (!issued.ok()) return issued.status();
+    if (issued->token.size() > kLiveKitMaxTokenBytes) {
+      return Error(Reason::kInvalidArgument,
+                   "the token would exceed the verifier's size limit",
+                   "grants.livekit");
+    }
+
+    TokenInfo info;
+    info.token = std::move(issued->token);
+    info.token_id = std::move(issued->jti);
+    info.subject = input.subject;
+    info.issued_at = issued->issued_at;
+    info.expires_at = issued->expires_at;
+    info.session_started = EffectiveSessionStart(input.session_started, now);
+    info.grants = std::move(grants);
+    return info;
+  }
+
+  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
+                                   const VerifyExpectations& expect,
+                                   absl::Time now) const override {
+    ValidationPolicy policy;
+    policy.issuer = config_.api_key;
+    policy.leeway = config_.leeway;
+    policy.expiry_grace = expect.expiry_grace;
+    policy.require_exp = true;
+    policy.max_lifetime = config_.ttl.max_ttl;
+    policy.max_token_bytes = kLiveKitMaxTokenBytes;
+    if (expect.audience.has_value()) policy.audiences = {*expect.audience};
+    absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
+    if (!jwt.ok()) return jwt.status();
+    // LiveKit tokens carry no cty; Twilio's do. Refusing it keeps a Twilio
+    // token out even where a tenant reuses the same key and secret.
+    if (!jwt->header.cty.empty()) {
+      return Error(Reason::kUnsupportedHeader,
+                   "a LiveKit token has no cty header", "cty");
+    }
+    const json::Object& claims = jwt->claims;
+    // livekit/protocol: the identity is sub, or jti when sub is empty.
+    const std::string& identity =
+        jwt->subject.empty() ? jwt->jti : jwt->subject;
+    if (identity.empty()) {
+      return BadClaim("sub (or jti) must name the identity", "sub");
+    }
+    if (identity.size() > kLiveKitMaxIdentityBytes) {
+      return BadClaim("identity exceeds 1024 bytes", "sub");
+    }
+    if (const json::Value* claim = claims.Find("identity");
+        claim != nullptr && !claim->is_string()) {
+      return BadClaim("must be a string", "identity");
+    }
+    absl::StatusOr<LiveKitGrants> grants = ClaimsToGrants(claims);
+    if (!grants.ok()) return grants.status();
+    if (expect.channel.has_value()) {
+      if (!grants->video.has_value() || !grants->video->room_join) {
+        return BadClaim("the token does not grant roomJoin", "video.roomJoin");
+      }
+      if (grants->video->room != *expect.channel) {
+        return BadClaim("the token is for another room", "video.room");
+      }
+    }
+    if (expect.account.has_value() && identity != *expect.account) {
+      return BadClaim("the token is for another identity", "sub");
+    }
+
+    TokenInfo info;
+    info.token = std::string(token);
+    info.token_id = jwt->jti;
+    info.subject = identity;
+    // livekit-server-sdk writes no iat (only nbf 0); count from now then.
+    info.issued_at =
+        jwt->issued_at == absl::InfinitePast() ? now : jwt->issued_at;
+    info.expires_at = jwt->expires_at;
+    info.session_started = SessionStartFromClaims(claims, info.issued_at);
+    info.grants = *std::move(grants);
+    info.claims = std::move(jwt->claims);
+    return info;
+  }
+
+ private:
+  const LiveKitProfileConfig config_;
+  const std::shared_ptr<const Key> key_;
+  const KeySet keys_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Profile>> NewLiveKitProfile(
+    LiveKitProfileConfig config) {
+  const bool printable = std::all_of(
+      config.api_key.begin(), config.api_key.end(),
+      [](char c) { return c > 0x20 && c < 0x7F; });
+  if (config.api_key.empty() || config.api_key.size() > 256 || !printable) {
+    return Error(Reason::kInvalidArgument,
+                 "api_key must be 1-256 printable ASCII characters",
+                 "api_key");
+  }
+  absl::Status status = ValidateTtlBounds(config.ttl, "ttl");
+  if (!status.ok()) return status;
+  if (config.leeway < absl::ZeroDuration() ||
+      config.leeway > kLiveKitMaxLeeway) {
+    return Error(Reason::kInvalidArgument,
+                 "leeway must be between 0 and 60 s (LiveKit's own)",
+                 "leeway");
+  }
+  absl::StatusOr<std::shared_ptr<const Key>> key =
+      Key::FromHmacSecret(Algorithm::kHS256, config.api_secret);
+  if (!key.ok()) {
+    return Error(GetReason(key.status()),
+                 "api_secret is not a usable HS256 secret (32+ bytes)",
+                 "api_secret");
+  }
+  absl::StatusOr<KeySet> keys = KeySet::Create({*key});
+  if (!keys.ok()) return keys.status();
+  config.api_secret.clear();  // the Key holds it
+  return std::make_shared<const LiveKitProfile>(std::move(config), *key,
+                                                *std::move(keys));
+}
+
+}  // namespace tokend

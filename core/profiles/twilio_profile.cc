@@ -1,0 +1,486 @@
+#include "core/profiles/twilio_profile.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "core/jose/base64url.h"
+#include "core/jose/jwt.h"
+#include "core/keys/key_set.h"
+#include "core/profiles/profile_common.h"
+#include "core/profiles/utf16_length.h"
+#include "core/random.h"
+#include "core/reason.h"
+
+namespace tokend {
+namespace {
+
+constexpr absl::string_view kIssuePrefix = "grants.twilio.";
+constexpr size_t kMaxRegionBytes = 32;
+
+// "<prefix>" followed by 32 lower-case hex digits, as Twilio writes SIDs.
+bool IsSid(absl::string_view sid, absl::string_view prefix) {
+  if (sid.size() != 34 || sid.substr(0, 2) != prefix) return false;
+  return std::all_of(sid.begin() + 2, sid.end(), [](char c) {
+    return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+  });
+}
+
+// String members of a grant, by JSON name; written only when non-empty.
+template <typename T>
+struct StringMember {
+  absl::string_view name;
+  std::string T::*member;
+};
+
+constexpr StringMember<TwilioChatGrant> kChatMembers[] = {
+    {"service_sid", &TwilioChatGrant::service_sid},
+    {"endpoint_id", &TwilioChatGrant::endpoint_id},
+    {"deployment_role_sid", &TwilioChatGrant::deployment_role_sid},
+    {"push_credential_sid", &TwilioChatGrant::push_credential_sid},
+};
+constexpr StringMember<TwilioVideoGrant> kVideoMembers[] = {
+    {"room", &TwilioVideoGrant::room},
+};
+constexpr StringMember<TwilioSyncGrant> kSyncMembers[] = {
+    {"service_sid", &TwilioSyncGrant::service_sid},
+    {"endpoint_id", &TwilioSyncGrant::endpoint_id},
+};
+constexpr StringMember<TwilioTaskRouterGrant> kTaskRouterMembers[] = {
+    {"workspace_sid", &TwilioTaskRouterGrant::workspace_sid},
+    {"worker_sid", &TwilioTaskRouterGrant::worker_sid},
+    {"role", &TwilioTaskRouterGrant::role},
+};
+constexpr StringMember<TwilioVoiceGrant> kVoiceMembers[] = {
+    {"push_credential_sid", &TwilioVoiceGrant::push_credential_sid},
+    {"endpoint_id", &TwilioVoiceGrant::endpoint_id},
+};
+
+// ----------------------------------------------------------------- issue --
+
+template <typename T>
+absl::StatusOr<json::Object> StringsToJson(
+    const T& grant, absl::Span<const StringMember<T>> members,
+    absl::string_view grant_name) {
+  json::Object out;
+  for (const StringMember<T>& field : members) {
+    const std::string& value = grant.*field.member;
+    if (!Utf16Length(value).has_value()) {
+      return Error(Reason::kInvalidArgument, "is not UTF-8",
+                   absl::StrCat(kIssuePrefix, grant_name, ".", field.name));
+    }
+    if (!value.empty()) out.Set(std::string(field.name), json::Value(value));
+  }
+  return out;
+}
+
+absl::StatusOr<json::Object> VoiceToJson(const TwilioVoiceGrant& voice) {
+  absl::StatusOr<json::Object> out =
+      StringsToJson<TwilioVoiceGrant>(voice, kVoiceMembers, "voice");
+  if (!out.ok()) return out;
+  if (voice.incoming_allow) {
+    json::Object incoming;
+    incoming.Set("allow", json::Value(true));
+    out->Set("incoming", json::Value(std::move(incoming)));
+  }
+  if (!Utf16Length(voice.outgoing_application_sid).has_value()) {
+    return Error(Reason::kInvalidArgument, "is not UTF-8",
+                 "grants.twilio.voice.outgoing_application_sid");
+  }
+  if (!voice.outgoing_application_sid.empty()) {
+    json::Object outgoing;
+    outgoing.Set("application_sid",
+                 json::Value(voice.outgoing_application_sid));
+    if (!voice.outgoing_params.empty()) {
+      outgoing.Set("params", json::Value(voice.outgoing_params));
+    }
+    out->Set("outgoing", json::Value(std::move(outgoing)));
+  } else if (!voice.outgoing_params.empty()) {
+    // twilio-node drops them silently; tokend says so instead.
+    return Error(Reason::kInvalidArgument,
+                 "outgoing params need an outgoing application_sid",
+                 "grants.twilio.voice.outgoing_params");
+  }
+  return out;
+}
+
+// Twilio Voice identities: letters, digits and underscore only.
+bool IsVoiceIdentity(absl::string_view identity) {
+  return std::all_of(identity.begin(), identity.end(), [](char c) {
+    return absl::ascii_isalnum(c) || c == '_';
+  });
+}
+
+absl::StatusOr<json::Object> GrantsToJson(const TwilioGrants& grants,
+                                          const std::string& identity) {
+  json::Object out;
+  out.Set("identity", json::Value(identity));
+  if (grants.chat.has_value()) {
+    absl::StatusOr<json::Object> chat =
+        StringsToJson<TwilioChatGrant>(*grants.chat, kChatMembers, "chat");
+    if (!chat.ok()) return chat.status();
+    out.Set("chat", json::Value(*std::move(chat)));
+  }
+  if (grants.video.has_value()) {
+    absl::StatusOr<json::Object> video =
+        StringsToJson<TwilioVideoGrant>(*grants.video, kVideoMembers, "video");
+    if (!video.ok()) return video.status();
+    out.Set("video", json::Value(*std::move(video)));
+  }
+  if (grants.data_sync.has_value()) {
+    absl::StatusOr<json::Object> sync = StringsToJson<TwilioSyncGrant>(
+        *grants.data_sync, kSyncMembers, "data_sync");
+    if (!sync.ok()) return sync.status();
+    out.Set("data_sync", json::Value(*std::move(sync)));
+  }
+  if (grants.voice.has_value()) {
+    if (!IsVoiceIdentity(identity)) {
+      return Error(Reason::kInvalidArgument,
+                   "a Voice identity holds only letters, digits and '_'",
+                   "subject");
+    }
+    absl::StatusOr<json::Object> voice = VoiceToJson(*grants.voice);
+    if (!voice.ok()) return voice.status();
+    out.Set("voice", json::Value(*std::move(voice)));
+  }
+  if (grants.task_router.has_value()) {
+    absl::StatusOr<json::Object> router = StringsToJson<TwilioTaskRouterGrant>(
+        *grants.task_router, kTaskRouterMembers, "task_router");
+    if (!router.ok()) return router.status();
+    out.Set("task_router", json::Value(*std::move(router)));
+  }
+  if (grants.player.has_value()) {
+    out.Set("player", json::Value(*grants.player));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- verify --
+
+absl::Status BadClaim(absl::string_view detail, absl::string_view field) {
+  return Error(Reason::kBadClaim, detail, field);
+}
+
+// grants.<name> as an object, or nullptr when absent.
+absl::StatusOr<const json::Object*> GrantObject(const json::Object& grants,
+                                                absl::string_view name) {
+  const json::Value* value = grants.Find(name);
+  if (value == nullptr) return nullptr;
+  if (!value->is_object()) {
+    return BadClaim("must be an object", absl::StrCat("grants.", name));
+  }
+  return &value->as_object();
+}
+
+template <typename T>
+absl::Status ReadStrings(const json::Object& object,
+                         absl::Span<const StringMember<T>> members,
+                         absl::string_view grant_name, T* grant) {
+  for (const StringMember<T>& field : members) {
+    const json::Value* value = object.Find(field.name);
+    if (value == nullptr) continue;
+    if (!value->is_string()) {
+      return BadClaim("must be a string",
+                      absl::StrCat("grants.", grant_name, ".", field.name));
+    }
+    grant->*field.member = value->as_string();
+  }
+  return absl::OkStatus();
+}
+
+// A grant made only of string members.
+template <typename T>
+absl::Status ReadStringGrant(const json::Object& grants, absl::string_view name,
+                             absl::Span<const StringMember<T>> members,
+                             std::optional<T>* out) {
+  absl::StatusOr<const json::Object*> object = GrantObject(grants, name);
+  if (!object.ok()) return object.status();
+  if (*object == nullptr) return absl::OkStatus();
+  T grant;
+  absl::Status status = ReadStrings<T>(**object, members, name, &grant);
+  if (!status.ok()) return status;
+  *out = std::move(grant);
+  return absl::OkStatus();
+}
+
+absl::Status ReadVoice(const json::Object& grants,
+                       std::optional<TwilioVoiceGrant>* out) {
+  absl::StatusOr<const json::Object*> object = GrantObject(grants, "voice");
+  if (!object.ok()) return object.status();
+  if (*object == nullptr) return absl::OkStatus();
+  TwilioVoiceGrant voice;
+  absl::Status status =
+      ReadStrings<TwilioVoiceGrant>(**object, kVoiceMembers, "voice", &voice);
+  if (!status.ok()) return status;
+  if (const json::Value* incoming = (*object)->Find("incoming")) {
+    const json::Value* allow =
+        incoming->is_object() ? incoming->as_object().Find("allow") : nullptr;
+    if (!incoming->is_object() || (allow != nullptr && !allow->is_bool())) {
+      return BadClaim("must be {\"allow\": bool}", "grants.voice.incoming");
+    }
+    voice.incoming_allow = allow != nullptr && allow->as_bool();
+  }
+  if (const json::Value* outgoing = (*object)->Find("outgoing")) {
+    if (!outgoing->is_object()) {
+      return BadClaim("must be an object", "grants.voice.outgoing");
+    }
+    const json::Object& fields = outgoing->as_object();
+    const json::Value* sid = fields.Find("application_sid");
+    const json::Value* params = fields.Find("params");
+    if ((sid != nullptr && !sid->is_string()) ||
+        (params != nullptr && !params->is_object())) {
+      return BadClaim("application_sid must be a string, params an object",
+                      "grants.voice.outgoing");
+    }
+    if (sid != nullptr) voice.outgoing_application_sid = sid->as_string();
+    if (params != nullptr) voice.outgoing_params = params->as_object();
+  }
+  *out = std::move(voice);
+  return absl::OkStatus();
+}
+
+// The formats doc: grants an object, identity a non-empty string, known
+// grants type-checked, unknown ones ignored (and not carried into renewals).
+absl::StatusOr<TwilioGrants> ClaimsToGrants(const json::Object& claims,
+                                            std::string* identity) {
+  const json::Value* value = claims.Find("grants");
+  if (value == nullptr || !value->is_object()) {
+    return BadClaim("grants must be an object", "grants");
+  }
+  const json::Object& grants = value->as_object();
+  const json::Value* id = grants.Find("identity");
+  if (id == nullptr || !id->is_string() || id->as_string().empty()) {
+    return BadClaim("must be a non-empty string", "grants.identity");
+  }
+  if (id->as_string().size() > kTwilioMaxIdentityBytes) {
+    return BadClaim("is too long", "grants.identity");
+  }
+  *identity = id->as_string();
+  TwilioGrants out;
+  absl::Status status =
+      ReadStringGrant<TwilioChatGrant>(grants, "chat", kChatMembers, &out.chat);
+  if (!status.ok()) return status;
+  status = ReadStringGrant<TwilioVideoGrant>(grants, "video", kVideoMembers,
+                                             &out.video);
+  if (!status.ok()) return status;
+  status = ReadStringGrant<TwilioSyncGrant>(grants, "data_sync", kSyncMembers,
+                                            &out.data_sync);
+  if (!status.ok()) return status;
+  status = ReadStringGrant<TwilioTaskRouterGrant>(
+      grants, "task_router", kTaskRouterMembers, &out.task_router);
+  if (!status.ok()) return status;
+  status = ReadVoice(grants, &out.voice);
+  if (!status.ok()) return status;
+  absl::StatusOr<const json::Object*> player = GrantObject(grants, "player");
+  if (!player.ok()) return player.status();
+  if (*player != nullptr) out.player = **player;
+  return out;
+}
+
+// The twr header, which JoseHeader does not carry. Runs only after the
+// signature has verified, so the header segment is known to parse.
+absl::StatusOr<std::string> ReadRegion(absl::string_view token) {
+  absl::StatusOr<std::string> raw =
+      Base64UrlDecode(token.substr(0, token.find('.')));
+  if (!raw.ok()) return raw.status();
+  absl::StatusOr<json::Object> header = json::ParseObject(*raw);
+  if (!header.ok()) return header.status();
+  const json::Value* twr = header->Find("twr");
+  if (twr == nullptr) return std::string();
+  if (!twr->is_string()) {
+    return Error(Reason::kBadHeader, "twr header is not a string", "twr");
+  }
+  return twr->as_string();
+}
+
+class TwilioProfile final : public Profile {
+ public:
+  TwilioProfile(TwilioProfileConfig config, std::shared_ptr<const Key> key,
+                KeySet keys)
+      : config_(std::move(config)), key_(std::move(key)), keys_(std::move(keys)) {}
+
+  absl::string_view name() const override { return "twilio"; }
+
+  absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
+                                  absl::Time now) const override {
+    TwilioGrants grants;
+    if (const auto* given = std::get_if<TwilioGrants>(&input.grants)) {
+      grants = *given;
+    } else if (!std::holds_alternative<std::monostate>(input.grants)) {
+      return Error(Reason::kInvalidArgument, "grants are not Twilio grants",
+                   "grants");
+    }
+    absl::StatusOr<absl::Duration> ttl = ResolveTtl(config_.ttl, input.ttl);
+    if (!ttl.ok()) return ttl.status();
+    // twilio-node requires an identity.
+    if (input.subject.empty() || !Utf16Length(input.subject).has_value() ||
+        input.subject.size() > kTwilioMaxIdentityBytes) {
+      return Error(Reason::kInvalidArgument,
+                   "identity must be non-empty UTF-8 of at most 1024 bytes",
+                   "subject");
+    }
+    const bool region_ok =
+        grants.region.size() <= kMaxRegionBytes &&
+        std::all_of(grants.region.begin(), grants.region.end(), [](char c) {
+          return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
+        });
+    if (!region_ok) {
+      return Error(Reason::kInvalidArgument,
+                   "region is lower-case letters, digits and '-'",
+                   "grants.twilio.region");
+    }
+    absl::StatusOr<json::Object> claim = GrantsToJson(grants, input.subject);
+    if (!claim.ok()) return claim.status();
+
+    JwtSpec spec;
+    spec.issuer = config_.api_key_sid;
+    spec.subject = config_.account_sid;
+    spec.ttl = *ttl;
+    // twilio-node writes "<key SID>-<unix now>"; a random suffix keeps the
+    // shape and makes the id unique.
+    spec.jti = absl::StrCat(config_.api_key_sid, "-", NewTokenId());
+    spec.extra_claims.Set("grants", json::Value(*std::move(claim)));
+    spec.extra_header.Set("cty", json::Value(kTwilioContentType));
+    if (!grants.region.empty()) {
+      spec.extra_header.Set("twr", json::Value(grants.region));
+    }
+    if (input.session_started != absl::InfinitePast()) {
+      SetSessionStartClaim(input.session_started, &spec.extra_claims);
+    }
+    absl::StatusOr<IssuedJwt> issued = IssueJwt(*key_, spec, now);
+    if (!issued.ok()) return issued.status();
+    if (issued->token.size() > ValidationPolicy().max_token_bytes) {
+      return Error(Reason::kInvalidArgument,
+                   "the token would exceed the verifier's size limit",
+                   "grants.twilio");
+    }
+
+    TokenInfo info;
+    info.token = std::move(issued->token);
+    info.token_id = std::move(issued->jti);
+    info.subject = input.subject;
+    info.issued_at = issued->issued_at;
+    info.expires_at = issued->expires_at;
+    info.session_started = EffectiveSessionStart(input.session_started, now);
+    info.grants = std::move(grants);
+    return info;
+  }
+
+  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
+                                   const VerifyExpectations& expect,
+                                   absl::Time now) const override {
+    ValidationPolicy policy;
+    policy.issuer = config_.api_key_sid;
+    policy.leeway = config_.leeway;
+    policy.expiry_grace = expect.expiry_grace;
+    policy.require_exp = true;
+    if (expect.audience.has_value()) policy.audiences = {*expect.audience};
+    absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
+    if (!jwt.ok()) return jwt.status();
+    if (jwt->header.cty != kTwilioContentType) {
+      return Error(Reason::kBadHeader, "cty must be twilio-fpa;v=1", "cty");
+    }
+    absl::StatusOr<std::string> region = ReadRegion(token);
+    if (!region.ok()) return region.status();
+    if (jwt->subject != config_.account_sid) {
+      return BadClaim("sub is not this tenant's Account SID", "sub");
+    }
+    // exp − (iat, or nbf, or now) within the maximum.
+    absl::Time start = now;
+    if (jwt->issued_at != absl::InfinitePast()) {
+      start = jwt->issued_at;
+    } else if (jwt->not_before != absl::InfinitePast()) {
+      start = jwt->not_before;
+    }
+    if (jwt->expires_at - start > config_.ttl.max_ttl) {
+      return Error(Reason::kLifetimeExceeded,
+                   "token lifetime exceeds the maximum", "exp");
+    }
+    std::string identity;
+    absl::StatusOr<TwilioGrants> grants = ClaimsToGrants(jwt->claims, &identity);
+    if (!grants.ok()) return grants.status();
+    grants->region = *std::move(region);
+    if (expect.channel.has_value()) {
+      // An empty room grants any room.
+      if (!grants->video.has_value()) {
+        return BadClaim("the token has no video grant", "grants.video");
+      }
+      if (!grants->video->room.empty() &&
+          grants->video->room != *expect.channel) {
+        return BadClaim("the token is for another room", "grants.video.room");
+      }
+    }
+    if (expect.account.has_value() && identity != *expect.account) {
+      return BadClaim("the token is for another identity", "grants.identity");
+    }
+
+    TokenInfo info;
+    info.token = std::string(token);
+    info.token_id = jwt->jti;
+    info.subject = std::move(identity);
+    info.issued_at = start;
+    info.expires_at = jwt->expires_at;
+    info.session_started = SessionStartFromClaims(jwt->claims, start);
+    info.grants = *std::move(grants);
+    info.claims = std::move(jwt->claims);
+    return info;
+  }
+
+ private:
+  const TwilioProfileConfig config_;
+  const std::shared_ptr<const Key> key_;
+  const KeySet keys_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Profile>> NewTwilioProfile(
+    TwilioProfileConfig config) {
+  if (!IsSid(config.account_sid, "AC")) {
+    return Error(Reason::kInvalidArgument,
+                 "account_sid must be AC followed by 32 lower-case hex digits",
+                 "account_sid");
+  }
+  if (!IsSid(config.api_key_sid, "SK")) {
+    return Error(Reason::kInvalidArgument,
+                 "api_key_sid must be SK followed by 32 lower-case hex digits",
+                 "api_key_sid");
+  }
+  if (config.algorithm != Algorithm::kHS256 &&
+      config.algorithm != Algorithm::kHS384 &&
+      config.algorithm != Algorithm::kHS512) {
+    return Error(Reason::kInvalidArgument,
+                 "Twilio tokens use HS256, HS384 or HS512", "algorithm");
+  }
+  absl::Status status = ValidateTtlBounds(config.ttl, "ttl");
+  if (!status.ok()) return status;
+  if (config.ttl.max_ttl > kTwilioMaxTtl) {
+    return Error(Reason::kInvalidArgument, "exceeds Twilio's maximum of 24h",
+                 "ttl.max_ttl");
+  }
+  if (config.leeway < absl::ZeroDuration()) {
+    return Error(Reason::kInvalidArgument, "leeway must not be negative",
+                 "leeway");
+  }
+  absl::StatusOr<std::shared_ptr<const Key>> key =
+      Key::FromHmacSecret(config.algorithm, config.api_key_secret);
+  if (!key.ok()) {
+    return Error(GetReason(key.status()),
+                 "api_key_secret is not a usable secret for the algorithm",
+                 "api_key_secret");
+  }
+  absl::StatusOr<KeySet> keys = KeySet::Create({*key});
+  if (!keys.ok()) return keys.status();
+  config.api_key_secret.clear();  // the Key holds it
+  return std::make_shared<const TwilioProfile>(std::move(config), *key,
+                                               *std::move(keys));
+}
+
+}  // namespace tokend
