@@ -1,0 +1,71 @@
+#include "core/revocation/revocation_index.h"
+
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+
+namespace tokend {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1767225600);
+
+Revocation Entry(Revocation::Kind kind, std::string value,
+                 absl::Time revoked_at = kT0,
+                 absl::Time expires_at = kT0 + absl::Hours(1)) {
+  return {kind, "demo", std::move(value), revoked_at, expires_at};
+}
+
+TEST(RevocationIndexTest, TokenIdIsExactAndPerTenant) {
+  RevocationIndex index;
+  index.Add(Entry(Revocation::Kind::kTokenId, "jti-1"));
+  EXPECT_TRUE(index.IsRevoked("demo", "jti-1", "alice", kT0));
+  EXPECT_FALSE(index.IsRevoked("demo", "JTI-1", "alice", kT0));
+  EXPECT_FALSE(index.IsRevoked("other", "jti-1", "alice", kT0));
+}
+
+TEST(RevocationIndexTest, SubjectCoversTokensIssuedUpToTheRevocation) {
+  RevocationIndex index;
+  index.Add(Entry(Revocation::Kind::kSubject, "alice"));
+  EXPECT_TRUE(index.IsRevoked("demo", "any", "alice", kT0 - absl::Minutes(5)));
+  EXPECT_TRUE(index.IsRevoked("demo", "any", "alice", kT0));
+  EXPECT_FALSE(index.IsRevoked("demo", "any", "alice", kT0 + absl::Seconds(1)));
+  EXPECT_FALSE(index.IsRevoked("demo", "any", "bob", kT0));
+}
+
+TEST(RevocationIndexTest, TenantCoversEverySubject) {
+  RevocationIndex index;
+  index.Add(Entry(Revocation::Kind::kTenant, ""));
+  EXPECT_TRUE(index.IsRevoked("demo", "x", "bob", kT0));
+  EXPECT_FALSE(index.IsRevoked("demo", "x", "bob", kT0 + absl::Seconds(1)));
+  EXPECT_FALSE(index.IsRevoked("other", "x", "bob", kT0));
+}
+
+TEST(RevocationIndexTest, PruneDropsOnlyExpiredEntries) {
+  RevocationIndex index;
+  index.Add(Entry(Revocation::Kind::kTokenId, "a", kT0, kT0 + absl::Minutes(1)));
+  index.Add(Entry(Revocation::Kind::kTokenId, "b", kT0, kT0 + absl::Hours(1)));
+  EXPECT_EQ(index.Prune(kT0 + absl::Minutes(1)), 1u);
+  EXPECT_FALSE(index.IsRevoked("demo", "a", "", kT0));
+  EXPECT_TRUE(index.IsRevoked("demo", "b", "", kT0));
+  EXPECT_EQ(index.size(), 1u);
+}
+
+TEST(RevocationIndexTest, ReAddingKeepsTheLaterTimes) {
+  RevocationIndex index;
+  index.Add(Entry(Revocation::Kind::kSubject, "alice", kT0));
+  index.Add(Entry(Revocation::Kind::kSubject, "alice", kT0 + absl::Minutes(5),
+                  kT0 + absl::Hours(2)));
+  EXPECT_TRUE(index.IsRevoked("demo", "", "alice", kT0 + absl::Minutes(4)));
+  EXPECT_EQ(index.Prune(kT0 + absl::Hours(1)), 0u);
+  EXPECT_EQ(index.size(), 1u);
+}
+
+TEST(RevocationIndexTest, ReplaceSwapsTheWholeView) {
+  RevocationIndex index;
+  index.Add(Entry(Revocation::Kind::kTokenId, "old"));
+  index.Replace({Entry(Revocation::Kind::kTokenId, "new")});
+  EXPECT_FALSE(index.IsRevoked("demo", "old", "", kT0));
+  EXPECT_TRUE(index.IsRevoked("demo", "new", "", kT0));
+}
+
+}  // namespace
+}  // namespace tokend
