@@ -425,15 +425,18 @@ absl::StatusOr<TokenInfo> AgoraProfile::Verify(
       !st.ok()) {
     return st;
   }
-  if (parsed.app_id != config_.app_id) {
-    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
-  }
+  // The signature first: any altered byte, the app id's included, is a
+  // bad signature. A genuine token of another app id signed with the same
+  // certificate is then refused on the app id.
   const agora::Sha256Digest signature = agora::AccessToken2Signature(
       config_.app_certificate, parsed.issue_ts, parsed.salt,
       parsed.signing_info);
   if (CRYPTO_memcmp(parsed.signature.data(), signature.data(),
                     signature.size()) != 0) {
     return Error(Reason::kBadSignature, "signature mismatch");
+  }
+  if (parsed.app_id != config_.app_id) {
+    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
   }
   if (parsed.expire > kMaxTtlSeconds) {
     return Error(Reason::kLifetimeExceeded, "token lifetime over 24 h",
@@ -484,9 +487,6 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
       !st.ok()) {
     return st;
   }
-  if (parsed.app_id != config_.app_id) {
-    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
-  }
   const bool rtm = parsed.privileges.count(agora::kLegacyRtmLogin) != 0;
   const uint32_t any_uid_crc = agora::Crc32("");
   std::string channel, uid;
@@ -526,6 +526,9 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
   if (!agora::VerifyAccessToken006Signature(parsed, config_.app_certificate,
                                             channel, uid)) {
     return Error(Reason::kBadSignature, "signature mismatch");
+  }
+  if (parsed.app_id != config_.app_id) {
+    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
   }
   const absl::Time expires_at = absl::FromUnixSeconds(parsed.ts);
   const absl::Duration slack =
