@@ -274,32 +274,31 @@ bool Object::operator==(const Object& other) const {
   return members_ == other.members_;
 }
 
-absl::StatusOr<Object> ParseObject(absl::string_view text,
-                                   const ParseLimits& limits) {
-  // Checked before touching the bytes: oversized input costs nothing.
-  if (text.size() > limits.max_bytes) {
-    return Error(Reason::kTokenTooLarge, "JSON text exceeds the size limit");
-  }
-  thread_local PaddedBuffer buffer;
-  thread_local dom::parser parser;
+namespace {
 
+// Inputs up to this size use the thread's reusable parser and buffer (JOSE
+// headers, claims, JWK sets); larger ones (test vector files) get a parser of
+// their own so a thread does not keep megabytes around afterwards.
+constexpr size_t kReusableSize = 64 * 1024;
+
+// `padded` holds text.size() bytes followed by SIMDJSON_PADDING readable
+// bytes.
+absl::StatusOr<Object> ParseWith(dom::parser& parser, const char* padded,
+                                 size_t size, const ParseLimits& limits) {
   // simdjson's own depth limit (1024 by default, grown here for callers
   // asking for more) is only a backstop: the exact limit is enforced and
-  // reported by Parser below. It only ever grows, so alternating limits do
-  // not reallocate.
+  // reported by Parser. It only ever grows, so alternating limits do not
+  // reallocate.
   const size_t wanted_depth = limits.max_depth < 1 ? 1 : limits.max_depth + 1;
   if (parser.max_depth() < wanted_depth) {
-    if (parser.allocate(std::max({parser.capacity(), text.size(),
-                                  size_t{4096}}),
+    if (parser.allocate(std::max({parser.capacity(), size, size_t{4096}}),
                         wanted_depth) != simdjson::SUCCESS) {
       return Error(Reason::kResourceExhausted, "JSON parser allocation failed");
     }
   }
-
-  const char* padded = buffer.Fill(text);
   dom::element root;
   simdjson::error_code err =
-      parser.parse(padded, text.size(), /*realloc_if_needed=*/false).get(root);
+      parser.parse(padded, size, /*realloc_if_needed=*/false).get(root);
   if (err == simdjson::DEPTH_ERROR) return TooDeep();
   if (err != simdjson::SUCCESS) return BadJson("not a strict JSON text");
   if (root.type() != dom::element_type::OBJECT) {
@@ -311,6 +310,24 @@ absl::StatusOr<Object> ParseObject(absl::string_view text,
   builder.BuildObject(dom::object(root), 1, &object);
   if (!builder.status().ok()) return builder.status();
   return object;
+}
+
+}  // namespace
+
+absl::StatusOr<Object> ParseObject(absl::string_view text,
+                                   const ParseLimits& limits) {
+  // Checked before touching the bytes: oversized input costs nothing.
+  if (text.size() > limits.max_bytes) {
+    return Error(Reason::kTokenTooLarge, "JSON text exceeds the size limit");
+  }
+  if (text.size() > kReusableSize) {
+    PaddedBuffer buffer;
+    dom::parser parser;
+    return ParseWith(parser, buffer.Fill(text), text.size(), limits);
+  }
+  thread_local PaddedBuffer buffer;
+  thread_local dom::parser parser;
+  return ParseWith(parser, buffer.Fill(text), text.size(), limits);
 }
 
 void SerializeAppend(const Value& value, std::string* out) {

@@ -180,6 +180,20 @@ TEST(JsonParseTest, DepthLimitIsConfigurable) {
   EXPECT_TRUE(ParseObject(NestedObjects(32)).ok());
 }
 
+TEST(JsonParseTest, LargeDocumentsUseTheirOwnParser) {
+  // Over the reusable-parser size, then back to a small document.
+  std::string big = "{\"a\":[";
+  for (int i = 0; i < 40000; ++i) big += "\"xx\",";
+  big += "1],\"b\":{\"c\":\"d\"}}";
+  ParseLimits limits;
+  limits.max_bytes = big.size();
+  Object o = ParseOk(big, limits);
+  EXPECT_EQ(o.Find("a")->as_array().size(), 40001u);
+  EXPECT_EQ(ParseReason(big + "x", {.max_bytes = big.size() + 1}),
+            Reason::kBadJson);
+  EXPECT_EQ(ParseOk(R"({"k":1})").Find("k")->as_int(), 1);
+}
+
 TEST(JsonParseTest, SizeLimitExactBoundary) {
   ParseLimits limits;
   limits.max_bytes = 20;
