@@ -1,0 +1,46 @@
+// The checks every TokenService and KeyService call passes before its
+// handler runs, in order:
+//  1. not shutting down (else UNAVAILABLE / UNAVAILABLE);
+//  2. the marker header `tokend-request: 1` is present (else
+//     INVALID_ARGUMENT / INVALID_ARGUMENT, field "tokend-request"): a
+//     browser or an SSRF-driven request cannot set it, so it cannot reach
+//     the sidecar (like SPIFFE's `workload.spiffe.io: true`);
+//  3. the caller's identity is read (caller.h);
+//  4. the per-caller rate limit (else RESOURCE_EXHAUSTED with RetryInfo).
+// Health and reflection never pass through here.
+#ifndef TOKEND_SERVER_CALL_GATE_H_
+#define TOKEND_SERVER_CALL_GATE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
+#include "server/caller.h"
+#include "server/runtime.h"
+#include "server/server_state.h"
+
+namespace tokend {
+
+inline constexpr char kMarkerHeader[] = "tokend-request";
+inline constexpr char kMarkerValue[] = "1";
+
+struct CallContext {
+  std::string method;
+  absl::Time start;
+  CallerIdentity caller;
+  std::shared_ptr<const Runtime> runtime;
+};
+
+// Fills `call` and returns OK, or the status to finish the call with.
+grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
+                   absl::string_view method, CallContext* call);
+
+// Records the RPC metrics (and a debug log line) for a finished call.
+void RecordRpc(const CallContext& call, const grpc::Status& status);
+
+}  // namespace tokend
+
+#endif  // TOKEND_SERVER_CALL_GATE_H_

@@ -1,0 +1,645 @@
+#include "server/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "core/reason.h"
+#include "yaml-cpp/yaml.h"
+
+namespace tokend {
+namespace {
+
+constexpr absl::string_view kProfiles[] = {
+    "agora", "apirtc", "vonage", "daily", "livekit", "twilio", "zoom", "jwt"};
+
+std::string DirName(absl::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash == absl::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+// Walks the YAML tree. yaml-cpp reports errors by exception; this class
+// only calls accessors that do not throw on a well-formed tree (IsX(),
+// Scalar(), iteration, const operator[]), and ParseConfig catches
+// YAML::Exception at the boundary so none escapes.
+class Parser {
+ public:
+  explicit Parser(std::string source) : source_(std::move(source)) {}
+
+  absl::StatusOr<Config> Parse(const YAML::Node& root) {
+    Config config;
+    config.source = source_;
+    config.base_dir = DirName(source_);
+    if (!root.IsDefined() || root.IsNull()) return config;
+    if (!root.IsMap()) return Fail("", "the document must be a mapping");
+    if (auto s = Keys(root, "", {"listeners", "state_dir", "tenants", "renewal",
+                                 "limits", "callers", "logging", "shutdown"});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Listeners(root["listeners"], &config.listeners); !s.ok()) {
+      return s;
+    }
+    if (auto s = String(root["state_dir"], "state_dir", &config.state_dir);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Tenants(root["tenants"], &config.tenants); !s.ok()) return s;
+    if (auto s = Renewal(root["renewal"], &config.renewal); !s.ok()) return s;
+    if (auto s = Limits(root["limits"], &config.limits); !s.ok()) return s;
+    if (auto s = Callers(root["callers"], config.tenants, &config.callers);
+        !s.ok()) {
+      return s;
+    }
+    const YAML::Node logging = root["logging"];
+    if (logging.IsDefined()) {
+      if (auto s = Keys(logging, "logging", {"level"}); !s.ok()) return s;
+      if (auto s = String(logging["level"], "logging.level", &config.log_level);
+          !s.ok()) {
+        return s;
+      }
+      if (config.log_level != "debug" && config.log_level != "info" &&
+          config.log_level != "warn" && config.log_level != "error") {
+        return Fail("logging.level", "must be debug, info, warn or error");
+      }
+    }
+    const YAML::Node shutdown = root["shutdown"];
+    if (shutdown.IsDefined()) {
+      if (auto s = Keys(shutdown, "shutdown", {"drain_timeout"}); !s.ok()) {
+        return s;
+      }
+      if (auto s = Duration(shutdown["drain_timeout"], "shutdown.drain_timeout",
+                            &config.drain_timeout);
+          !s.ok()) {
+        return s;
+      }
+    }
+    return config;
+  }
+
+ private:
+  absl::Status Fail(absl::string_view field, absl::string_view what) const {
+    return ConfigError(source_, field.empty() ? "(root)" : field, what);
+  }
+
+  // Refuses keys outside `allowed` (typos must not pass silently).
+  absl::Status Keys(const YAML::Node& node, absl::string_view path,
+                    std::initializer_list<absl::string_view> allowed) {
+    if (!node.IsMap()) {
+      return Fail(path, "must be a mapping");
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      bool ok = false;
+      for (absl::string_view a : allowed) ok = ok || a == key;
+      if (!ok) {
+        return Fail(Join(path, key),
+                    absl::StrCat("unknown field (expected one of: ",
+                                 absl::StrJoin(allowed, ", "), ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  static std::string Join(absl::string_view path, absl::string_view key) {
+    return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
+  }
+
+  absl::Status String(const YAML::Node& node, absl::string_view path,
+                      std::string* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (!node.IsScalar()) return Fail(path, "must be a string");
+    *out = node.Scalar();
+    return absl::OkStatus();
+  }
+
+  absl::Status Bool(const YAML::Node& node, absl::string_view path, bool* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    const std::string s = node.IsScalar() ? node.Scalar() : "";
+    if (s == "true") {
+      *out = true;
+    } else if (s == "false") {
+      *out = false;
+    } else {
+      return Fail(path, "must be true or false");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Int(const YAML::Node& node, absl::string_view path, int64_t min,
+                   int64_t max, int64_t* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    int64_t v = 0;
+    if (!node.IsScalar() || !absl::SimpleAtoi(node.Scalar(), &v)) {
+      return Fail(path, "must be an integer");
+    }
+    if (v < min || v > max) {
+      return Fail(path, absl::StrCat("must be between ", min, " and ", max));
+    }
+    *out = v;
+    return absl::OkStatus();
+  }
+
+  absl::Status Double(const YAML::Node& node, absl::string_view path,
+                      double min, double max, double* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    double v = 0;
+    if (!node.IsScalar() || !absl::SimpleAtod(node.Scalar(), &v)) {
+      return Fail(path, "must be a number");
+    }
+    if (!(v >= min && v <= max)) {
+      return Fail(path, absl::StrCat("must be between ", min, " and ", max));
+    }
+    *out = v;
+    return absl::OkStatus();
+  }
+
+  // "90s", "15m", "1h30m", or a whole number of seconds.
+  absl::Status Duration(const YAML::Node& node, absl::string_view path,
+                        absl::Duration* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (!node.IsScalar()) return Fail(path, "must be a duration like 90s");
+    const std::string s = node.Scalar();
+    int64_t seconds = 0;
+    absl::Duration d;
+    if (absl::SimpleAtoi(s, &seconds)) {
+      d = absl::Seconds(seconds);
+    } else if (!absl::ParseDuration(s, &d)) {
+      return Fail(path, absl::StrCat("'", s,
+                                     "' is not a duration (e.g. 90s, 15m, 1h)"));
+    }
+    if (d < absl::ZeroDuration()) return Fail(path, "must not be negative");
+    *out = d;
+    return absl::OkStatus();
+  }
+
+  absl::Status StringList(const YAML::Node& node, absl::string_view path,
+                          std::vector<std::string>* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (node.IsScalar()) {
+      out->push_back(node.Scalar());
+      return absl::OkStatus();
+    }
+    if (!node.IsSequence()) return Fail(path, "must be a list of strings");
+    for (size_t i = 0; i < node.size(); ++i) {
+      if (!node[i].IsScalar()) {
+        return Fail(absl::StrCat(path, "[", i, "]"), "must be a string");
+      }
+      out->push_back(node[i].Scalar());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status StringMap(const YAML::Node& node, absl::string_view path,
+                         std::map<std::string, std::string>* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (!node.IsMap()) return Fail(path, "must be a mapping of strings");
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->second.IsScalar()) {
+        return Fail(Join(path, it->first.Scalar()), "must be a string");
+      }
+      (*out)[it->first.Scalar()] = it->second.Scalar();
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Address(const YAML::Node& node, absl::string_view path,
+                       std::string* out) {
+    if (auto s = String(node, path, out); !s.ok()) return s;
+    if (out->empty()) return absl::OkStatus();
+    const size_t colon = out->rfind(':');
+    int port = 0;
+    if (colon == std::string::npos || colon == 0 ||
+        !absl::SimpleAtoi(out->substr(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+      return Fail(path, absl::StrCat("'", *out, "' is not host:port"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Listeners(const YAML::Node& node, ListenersConfig* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (auto s = Keys(node, "listeners",
+                      {"unix_socket", "tcp", "tls", "health", "http",
+                       "reflection"});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = String(node["unix_socket"], "listeners.unix_socket",
+                        &out->unix_socket);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Address(node["tcp"], "listeners.tcp", &out->tcp); !s.ok()) {
+      return s;
+    }
+    if (!out->tcp.empty() && !IsLoopbackAddress(out->tcp)) {
+      return Fail("listeners.tcp",
+                  "the plaintext TCP listener must be a loopback address "
+                  "(127.0.0.1 or [::1]); use listeners.tls for others");
+    }
+    if (auto s = Address(node["health"], "listeners.health", &out->health);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Address(node["http"], "listeners.http", &out->http); !s.ok()) {
+      return s;
+    }
+    if (auto s = Bool(node["reflection"], "listeners.reflection",
+                      &out->reflection);
+        !s.ok()) {
+      return s;
+    }
+    const YAML::Node tls = node["tls"];
+    if (tls.IsDefined() && !tls.IsNull()) {
+      if (auto s = Keys(tls, "listeners.tls",
+                        {"address", "cert_file", "key_file", "client_ca_file"});
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = Address(tls["address"], "listeners.tls.address",
+                           &out->tls.address);
+          !s.ok()) {
+        return s;
+      }
+      for (auto [key, dst] :
+           {std::pair{"cert_file", &out->tls.cert_file},
+            std::pair{"key_file", &out->tls.key_file},
+            std::pair{"client_ca_file", &out->tls.client_ca_file}}) {
+        if (auto s = String(tls[key], Join("listeners.tls", key), dst);
+            !s.ok()) {
+          return s;
+        }
+        if (!dst->empty() && (*dst)[0] != '/') {
+          *dst = absl::StrCat(DirName(source_), "/", *dst);
+        }
+      }
+      if (!out->tls.address.empty()) {
+        if (out->tls.cert_file.empty()) {
+          return Fail("listeners.tls.cert_file", "is required with an address");
+        }
+        if (out->tls.key_file.empty()) {
+          return Fail("listeners.tls.key_file", "is required with an address");
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Tenants(const YAML::Node& node, std::vector<TenantConfig>* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (!node.IsSequence()) return Fail("tenants", "must be a list");
+    std::set<std::string> names;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string path = absl::StrCat("tenants[", i, "]");
+      const YAML::Node t = node[i];
+      if (auto s = Keys(t, path,
+                        {"name", "profile", "issuer", "audience", "algorithm",
+                         "kid", "credentials", "params", "ttl", "session_cap",
+                         "renew_grace", "leeway", "verify"});
+          !s.ok()) {
+        return s;
+      }
+      TenantConfig tenant;
+      if (auto s = String(t["name"], path + ".name", &tenant.name); !s.ok()) {
+        return s;
+      }
+      if (tenant.name.empty()) return Fail(path + ".name", "is required");
+      if (!names.insert(tenant.name).second) {
+        return Fail(path + ".name",
+                    absl::StrCat("duplicate tenant '", tenant.name, "'"));
+      }
+      if (auto s = String(t["profile"], path + ".profile", &tenant.profile);
+          !s.ok()) {
+        return s;
+      }
+      bool known = false;
+      for (absl::string_view p : kProfiles) known = known || p == tenant.profile;
+      if (!known) {
+        return Fail(path + ".profile",
+                    absl::StrCat("'", tenant.profile,
+                                 "' is not a profile (expected one of: ",
+                                 absl::StrJoin(kProfiles, ", "), ")"));
+      }
+      if (auto s = String(t["issuer"], path + ".issuer", &tenant.issuer);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = StringList(t["audience"], path + ".audience",
+                              &tenant.audiences);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = String(t["algorithm"], path + ".algorithm",
+                          &tenant.algorithm);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = String(t["kid"], path + ".kid", &tenant.kid); !s.ok()) {
+        return s;
+      }
+      if (auto s = StringMap(t["credentials"], path + ".credentials",
+                             &tenant.credentials);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = StringMap(t["params"], path + ".params", &tenant.params);
+          !s.ok()) {
+        return s;
+      }
+      const YAML::Node ttl = t["ttl"];
+      if (ttl.IsDefined() && !ttl.IsNull()) {
+        if (auto s = Keys(ttl, path + ".ttl", {"default", "max"}); !s.ok()) {
+          return s;
+        }
+        if (auto s = Duration(ttl["default"], path + ".ttl.default",
+                              &tenant.default_ttl);
+            !s.ok()) {
+          return s;
+        }
+        if (auto s = Duration(ttl["max"], path + ".ttl.max", &tenant.max_ttl);
+            !s.ok()) {
+          return s;
+        }
+      }
+      if (tenant.default_ttl < absl::Seconds(1)) {
+        return Fail(path + ".ttl.default", "must be at least 1s");
+      }
+      if (tenant.max_ttl < tenant.default_ttl) {
+        return Fail(path + ".ttl.max",
+                    absl::StrCat("must be at least ttl.default (",
+                                 absl::FormatDuration(tenant.default_ttl),
+                                 ")"));
+      }
+      if (auto s = Duration(t["session_cap"], path + ".session_cap",
+                            &tenant.session_cap);
+          !s.ok()) {
+        return s;
+      }
+      if (tenant.session_cap != absl::InfiniteDuration() &&
+          tenant.session_cap < tenant.default_ttl) {
+        return Fail(path + ".session_cap", "must be at least ttl.default");
+      }
+      if (auto s = Duration(t["renew_grace"], path + ".renew_grace",
+                            &tenant.renew_grace);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = Duration(t["leeway"], path + ".leeway", &tenant.leeway);
+          !s.ok()) {
+        return s;
+      }
+      std::string verify = "open";
+      if (auto s = String(t["verify"], path + ".verify", &verify); !s.ok()) {
+        return s;
+      }
+      if (verify != "open" && verify != "restricted") {
+        return Fail(path + ".verify", "must be open or restricted");
+      }
+      tenant.verify_open = verify == "open";
+      out->push_back(std::move(tenant));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Renewal(const YAML::Node& node, RenewalConfig* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (auto s = Keys(node, "renewal",
+                      {"refresh_fraction", "min_refresh_fraction",
+                       "max_refresh_fraction", "min_lead"});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Double(node["min_refresh_fraction"],
+                        "renewal.min_refresh_fraction", 0.1, 0.95,
+                        &out->min_refresh_fraction);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Double(node["max_refresh_fraction"],
+                        "renewal.max_refresh_fraction",
+                        out->min_refresh_fraction, 0.95,
+                        &out->max_refresh_fraction);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Double(node["refresh_fraction"], "renewal.refresh_fraction",
+                        out->min_refresh_fraction, out->max_refresh_fraction,
+                        &out->refresh_fraction);
+        !s.ok()) {
+      return s;
+    }
+    return Duration(node["min_lead"], "renewal.min_lead", &out->min_lead);
+  }
+
+  absl::Status Limits(const YAML::Node& node, LimitsConfig* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (auto s = Keys(node, "limits",
+                      {"max_message_bytes", "max_token_bytes", "rate_limit",
+                       "max_streams", "keepalive"});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Int(node["max_message_bytes"], "limits.max_message_bytes",
+                     1024, 64 << 20, &out->max_message_bytes);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Int(node["max_token_bytes"], "limits.max_token_bytes", 256,
+                     1 << 20, &out->max_token_bytes);
+        !s.ok()) {
+      return s;
+    }
+    if (out->max_token_bytes > out->max_message_bytes) {
+      return Fail("limits.max_token_bytes",
+                  "must not exceed limits.max_message_bytes");
+    }
+    if (auto s = Int(node["max_streams"], "limits.max_streams", 0, 1 << 24,
+                     &out->max_streams);
+        !s.ok()) {
+      return s;
+    }
+    const YAML::Node rate = node["rate_limit"];
+    if (rate.IsDefined() && !rate.IsNull()) {
+      if (auto s = Keys(rate, "limits.rate_limit", {"qps", "burst"}); !s.ok()) {
+        return s;
+      }
+      if (auto s = Double(rate["qps"], "limits.rate_limit.qps", 0, 1e7,
+                          &out->rate_qps);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = Int(rate["burst"], "limits.rate_limit.burst", 1, 1 << 24,
+                       &out->rate_burst);
+          !s.ok()) {
+        return s;
+      }
+    }
+    const YAML::Node keepalive = node["keepalive"];
+    if (keepalive.IsDefined() && !keepalive.IsNull()) {
+      if (auto s = Keys(keepalive, "limits.keepalive", {"time", "timeout"});
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = Duration(keepalive["time"], "limits.keepalive.time",
+                            &out->keepalive_time);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = Duration(keepalive["timeout"], "limits.keepalive.timeout",
+                            &out->keepalive_timeout);
+          !s.ok()) {
+        return s;
+      }
+      if (out->keepalive_time < absl::Seconds(10)) {
+        return Fail("limits.keepalive.time", "must be at least 10s");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status TenantList(const YAML::Node& node, const std::string& path,
+                          const std::vector<TenantConfig>& tenants,
+                          std::vector<std::string>* out) {
+    if (auto s = StringList(node, path, out); !s.ok()) return s;
+    for (size_t i = 0; i < out->size(); ++i) {
+      const std::string& name = (*out)[i];
+      if (name == "*") continue;
+      bool found = false;
+      for (const TenantConfig& t : tenants) found = found || t.name == name;
+      if (!found) {
+        return Fail(absl::StrCat(path, "[", i, "]"),
+                    absl::StrCat("'", name, "' is not a configured tenant"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Callers(const YAML::Node& node,
+                       const std::vector<TenantConfig>& tenants,
+                       std::vector<CallerConfig>* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (!node.IsSequence()) return Fail("callers", "must be a list");
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string path = absl::StrCat("callers[", i, "]");
+      const YAML::Node c = node[i];
+      if (auto s = Keys(c, path,
+                        {"name", "uid", "gid", "spiffe_id", "dns", "loopback",
+                         "issue", "revoke", "verify"});
+          !s.ok()) {
+        return s;
+      }
+      CallerConfig caller;
+      if (auto s = String(c["name"], path + ".name", &caller.name); !s.ok()) {
+        return s;
+      }
+      if (caller.name.empty()) caller.name = path;
+      for (auto [key, dst] : {std::pair{"uid", &caller.uid},
+                              std::pair{"gid", &caller.gid}}) {
+        int64_t v = -1;
+        if (auto s = Int(c[key], Join(path, key), 0, 0xfffffffe, &v); !s.ok()) {
+          return s;
+        }
+        if (v >= 0) *dst = static_cast<uint32_t>(v);
+      }
+      if (auto s = String(c["spiffe_id"], path + ".spiffe_id",
+                          &caller.spiffe_id);
+          !s.ok()) {
+        return s;
+      }
+      if (!caller.spiffe_id.empty() &&
+          !absl::StartsWith(caller.spiffe_id, "spiffe://")) {
+        return Fail(path + ".spiffe_id", "must start with spiffe://");
+      }
+      if (auto s = String(c["dns"], path + ".dns", &caller.dns); !s.ok()) {
+        return s;
+      }
+      if (auto s = Bool(c["loopback"], path + ".loopback", &caller.loopback);
+          !s.ok()) {
+        return s;
+      }
+      if (!caller.uid && !caller.gid && caller.spiffe_id.empty() &&
+          caller.dns.empty() && !caller.loopback) {
+        return Fail(path,
+                    "must set at least one of uid, gid, spiffe_id, dns, "
+                    "loopback");
+      }
+      if (auto s = TenantList(c["issue"], path + ".issue", tenants,
+                              &caller.issue);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = TenantList(c["revoke"], path + ".revoke", tenants,
+                              &caller.revoke);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = TenantList(c["verify"], path + ".verify", tenants,
+                              &caller.verify);
+          !s.ok()) {
+        return s;
+      }
+      out->push_back(std::move(caller));
+    }
+    return absl::OkStatus();
+  }
+
+  std::string source_;
+};
+
+}  // namespace
+
+absl::Status ConfigError(absl::string_view source, absl::string_view field,
+                         absl::string_view what) {
+  return Error(Reason::kInvalidArgument,
+               absl::StrCat(source, ": ", field, ": ", what), field);
+}
+
+bool IsLoopbackAddress(absl::string_view host_port) {
+  const size_t colon = host_port.rfind(':');
+  if (colon == absl::string_view::npos) return false;
+  absl::string_view host = host_port.substr(0, colon);
+  return absl::StartsWith(host, "127.") || host == "[::1]" ||
+         host == "localhost";
+}
+
+absl::StatusOr<Config> ParseConfig(absl::string_view yaml,
+                                   absl::string_view source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return ConfigError(source,
+                       absl::StrCat("line ", e.mark.line + 1, " column ",
+                                    e.mark.column + 1),
+                       absl::StrCat("not valid YAML: ", e.msg));
+  }
+  try {
+    return Parser(std::string(source)).Parse(root);
+  } catch (const YAML::Exception& e) {
+    return ConfigError(source,
+                       absl::StrCat("line ", e.mark.line + 1),
+                       absl::StrCat("unexpected YAML structure: ", e.msg));
+  }
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ConfigError(path, "(file)", "cannot be read");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (buffer.str().size() > (1 << 20)) {
+    return ConfigError(path, "(file)", "is larger than 1 MiB");
+  }
+  return ParseConfig(buffer.str(), path);
+}
+
+}  // namespace tokend

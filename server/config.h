@@ -1,0 +1,123 @@
+// tokend's configuration: one YAML file (see the README for every field),
+// overridden by flags, or the embedded development default.
+//
+// ParseConfig checks the shape and the values it can check alone (types,
+// ranges, addresses, unknown keys); building the tenants (loading keys,
+// creating profiles) happens in runtime.h and reports errors the same way.
+// Every error is kInvalidArgument with the message
+// "<file>: <field path>: <what is wrong>" and the field path (e.g.
+// "tenants[1].ttl.max") as the status's field payload.
+#ifndef TOKEND_SERVER_CONFIG_H_
+#define TOKEND_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace tokend {
+
+struct TlsListenerConfig {
+  std::string address;         // host:port; "" disables the TLS listener
+  std::string cert_file;       // server certificate chain (PEM)
+  std::string key_file;        // server private key (PEM)
+  std::string client_ca_file;  // set: mTLS, client certificates required
+};
+
+struct ListenersConfig {
+  std::string unix_socket;  // path; "" disables
+  std::string tcp;          // loopback host:port (plaintext); "" disables
+  TlsListenerConfig tls;
+  std::string health;       // plaintext gRPC health only; "" disables
+  std::string http;         // /metrics, /healthz, /readyz, JWKS; "" disables
+  bool reflection = true;
+};
+
+struct TenantConfig {
+  std::string name;
+  std::string profile;  // agora, apirtc, vonage, daily, livekit, twilio, zoom, jwt
+  std::string issuer;
+  std::vector<std::string> audiences;
+  std::string algorithm;  // jwt: the signing algorithm (default ES256)
+  std::string kid;        // jwt: the signing key's kid (default: thumbprint)
+  // Credential name → reference: "env:NAME", "file:PATH" or a bare PATH
+  // (relative to the config file). Resolved when the tenant is built.
+  std::map<std::string, std::string> credentials;
+  // Non-secret vendor parameters (app ids, account sids, ...).
+  std::map<std::string, std::string> params;
+  absl::Duration default_ttl = absl::Hours(1);
+  absl::Duration max_ttl = absl::Hours(24);
+  absl::Duration session_cap = absl::InfiniteDuration();
+  absl::Duration renew_grace = absl::ZeroDuration();
+  absl::Duration leeway = absl::Seconds(60);
+  bool verify_open = true;  // false: only callers listing it under verify
+};
+
+struct RenewalConfig {
+  double refresh_fraction = 0.6;
+  double min_refresh_fraction = 0.5;
+  double max_refresh_fraction = 0.8;
+  absl::Duration min_lead = absl::Seconds(30);
+};
+
+struct LimitsConfig {
+  int64_t max_message_bytes = 64 * 1024;
+  int64_t max_token_bytes = 8 * 1024;
+  double rate_qps = 200;  // per caller; 0 disables the limiter
+  int64_t rate_burst = 400;
+  int64_t max_streams = 10000;
+  absl::Duration keepalive_time = absl::Seconds(60);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+};
+
+// Who may do what. An entry matches a caller when every selector it sets
+// matches; it must set at least one.
+struct CallerConfig {
+  std::string name;
+  std::optional<uint32_t> uid;  // unix-socket peers (SO_PEERCRED)
+  std::optional<uint32_t> gid;
+  std::string spiffe_id;  // mTLS: a URI SAN, exactly
+  std::string dns;        // mTLS: a DNS SAN, exactly
+  bool loopback = false;  // plaintext loopback TCP peers
+  // Tenant names, or "*" for all.
+  std::vector<std::string> issue;   // IssueToken, RenewToken, SubscribeToken
+  std::vector<std::string> revoke;  // RevokeToken
+  std::vector<std::string> verify;  // VerifyToken on restricted tenants
+};
+
+struct Config {
+  std::string source;  // the file, or "<embedded development default>"
+  std::string base_dir;  // for relative paths
+  ListenersConfig listeners;
+  std::string state_dir;
+  std::vector<TenantConfig> tenants;
+  RenewalConfig renewal;
+  LimitsConfig limits;
+  std::vector<CallerConfig> callers;
+  std::string log_level = "info";
+  absl::Duration drain_timeout = absl::Seconds(10);
+};
+
+// Parses and checks a YAML document. `source` names it in errors and its
+// directory resolves relative paths.
+absl::StatusOr<Config> ParseConfig(absl::string_view yaml,
+                                   absl::string_view source);
+// Reads and parses a file.
+absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+
+// The kInvalidArgument status every config error uses.
+absl::Status ConfigError(absl::string_view source, absl::string_view field,
+                         absl::string_view what);
+
+// True for 127.0.0.0/8, ::1 and "localhost" host:port addresses.
+bool IsLoopbackAddress(absl::string_view host_port);
+
+}  // namespace tokend
+
+#endif  // TOKEND_SERVER_CONFIG_H_

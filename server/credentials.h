@@ -1,0 +1,26 @@
+// Credential references in the config: "env:NAME" (an environment
+// variable), "file:PATH" or a bare PATH (relative to the config file's
+// directory). The value never appears in errors or logs.
+#ifndef TOKEND_SERVER_CREDENTIALS_H_
+#define TOKEND_SERVER_CREDENTIALS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace tokend {
+
+// Errors (config errors naming `field`): unset variable, unreadable file,
+// empty value.
+absl::StatusOr<std::string> ResolveCredential(absl::string_view ref,
+                                              absl::string_view base_dir,
+                                              absl::string_view source,
+                                              absl::string_view field);
+
+// Reads a whole (small) file; kInvalidArgument naming nothing on failure.
+absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
+
+}  // namespace tokend
+
+#endif  // TOKEND_SERVER_CREDENTIALS_H_

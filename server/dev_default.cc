@@ -1,0 +1,136 @@
+#include "server/dev_default.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "core/crypto/key.h"
+#include "core/keys/pem.h"
+#include "core/reason.h"
+#include "server/credentials.h"
+
+namespace tokend {
+namespace {
+
+constexpr char kSource[] = "<embedded development default>";
+
+absl::Status MakeDir(const std::string& dir) {
+  if (mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST) return absl::OkStatus();
+  return Error(Reason::kUnavailable,
+               absl::StrCat("cannot create ", dir, ": ", std::strerror(errno)));
+}
+
+// Writes `content` to a new file with mode 0600 (never overwrites).
+absl::Status WritePrivateFile(const std::string& path,
+                              const std::string& content) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Error(Reason::kUnavailable,
+                 absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
+  }
+  const bool ok = write(fd, content.data(), content.size()) ==
+                  static_cast<ssize_t>(content.size());
+  close(fd);
+  if (!ok) return Error(Reason::kUnavailable, absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+// The PEM file of a development key, generated on first use.
+absl::StatusOr<std::string> DevKeyFile(const std::string& keys_dir,
+                                       Algorithm alg, absl::string_view name) {
+  const std::string path = absl::StrCat(keys_dir, "/", name, ".pem");
+  if (access(path.c_str(), R_OK) == 0) return path;
+  absl::StatusOr<std::shared_ptr<const Key>> key = GenerateKey(alg);
+  if (!key.ok()) return key.status();
+  absl::StatusOr<std::string> pem = PrivateKeyToPem(**key);
+  if (!pem.ok()) return pem.status();
+  if (absl::Status s = WritePrivateFile(path, *pem); !s.ok()) return s;
+  return path;
+}
+
+}  // namespace
+
+std::string DefaultStateDir(const std::string& flag_value) {
+  if (!flag_value.empty()) return flag_value;
+  if (const char* env = std::getenv("TOKEND_STATE_DIR"); env && *env) {
+    return env;
+  }
+  return "./.tokend";
+}
+
+absl::StatusOr<Config> DevelopmentConfig(const std::string& state_dir) {
+  if (absl::Status s = MakeDir(state_dir); !s.ok()) return s;
+  const std::string keys = absl::StrCat(state_dir, "/keys");
+  if (absl::Status s = MakeDir(keys); !s.ok()) return s;
+
+  Config config;
+  config.source = kSource;
+  config.base_dir = ".";  // state_dir and the key paths are relative to the cwd
+  config.state_dir = state_dir;
+  config.listeners.unix_socket = absl::StrCat(state_dir, "/tokend.sock");
+  config.listeners.tcp = "127.0.0.1:50051";
+  config.listeners.reflection = true;
+
+  absl::StatusOr<std::string> jwt_key =
+      DevKeyFile(keys, Algorithm::kES256, "dev-jwt-es256");
+  if (!jwt_key.ok()) return jwt_key.status();
+  TenantConfig jwt;
+  jwt.name = "dev-jwt";
+  jwt.profile = "jwt";
+  jwt.issuer = "tokend-dev";
+  jwt.audiences = {"dev"};
+  jwt.algorithm = "ES256";
+  jwt.credentials["private_key"] = absl::StrCat("file:", *jwt_key);
+  jwt.default_ttl = absl::Minutes(15);
+  jwt.max_ttl = absl::Hours(1);
+  jwt.session_cap = absl::Hours(12);
+  jwt.renew_grace = absl::Minutes(5);
+  config.tenants.push_back(std::move(jwt));
+
+  CallerConfig me;
+  me.name = "this user (development)";
+  me.uid = static_cast<uint32_t>(getuid());
+  me.issue = me.revoke = me.verify = {"*"};
+  config.callers.push_back(me);
+  CallerConfig loopback;
+  loopback.name = "loopback (development)";
+  loopback.loopback = true;
+  loopback.issue = loopback.revoke = loopback.verify = {"*"};
+  config.callers.push_back(loopback);
+  return config;
+}
+
+std::string DevelopmentBanner(const Config& config) {
+  std::string tenants;
+  for (const TenantConfig& t : config.tenants) {
+    absl::StrAppend(&tenants, "      ", t.name, " (profile ", t.profile, ")\n");
+  }
+  const std::string socket = config.listeners.unix_socket;
+  return absl::StrCat(
+      "\n"
+      "  ==================================================================\n"
+      "   tokend DEVELOPMENT MODE - no config file given (--config)\n"
+      "   NOT FOR PRODUCTION: keys are generated into ", config.state_dir,
+      "/keys\n"
+      "   and every process of this user may issue tokens.\n"
+      "  ==================================================================\n"
+      "   listening on unix:", socket, "\n"
+      "             and ", config.listeners.tcp, " (loopback)\n"
+      "   tenants:\n", tenants,
+      "   try:\n"
+      "     tokenctl --socket=unix:", socket,
+      " issue --tenant=dev-jwt --sub=alice --aud=dev\n"
+      "     tokenctl --socket=unix:", socket,
+      " verify --tenant=dev-jwt < token.txt\n"
+      "     tokenctl --socket=unix:", socket, " jwks\n"
+      "     tokenctl --socket=unix:", socket, " health\n"
+      "   every call needs the metadata header 'tokend-request: 1'\n"
+      "  ==================================================================\n\n");
+}
+
+}  // namespace tokend

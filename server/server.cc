@@ -1,0 +1,367 @@
+#include "server/server.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "core/reason.h"
+#include "grpc/grpc.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "server/credentials.h"
+#include "server/dev_default.h"
+#include "server/logging.h"
+#include "server/metrics.h"
+#include "server/runtime.h"
+#include "server/status_mapping.h"
+
+namespace tokend {
+namespace {
+
+// "8081" → "0.0.0.0:8081"; host:port stays.
+std::string AsAddress(const std::string& value) {
+  int port = 0;
+  if (absl::SimpleAtoi(value, &port)) return absl::StrCat("0.0.0.0:", port);
+  return value;
+}
+
+void Override(const std::string& flag, std::string* field, bool address) {
+  if (flag.empty()) return;
+  *field = flag == "none" ? "" : (address ? AsAddress(flag) : flag);
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string DirName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
+    const Config& config) {
+  const TlsListenerConfig& tls = config.listeners.tls;
+  grpc::SslServerCredentialsOptions options;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  absl::StatusOr<std::string> cert = ReadSmallFile(tls.cert_file);
+  if (!cert.ok()) {
+    return ConfigError(config.source, "listeners.tls.cert_file",
+                       absl::StrCat("cannot read '", tls.cert_file, "'"));
+  }
+  absl::StatusOr<std::string> key = ReadSmallFile(tls.key_file);
+  if (!key.ok()) {
+    return ConfigError(config.source, "listeners.tls.key_file",
+                       absl::StrCat("cannot read '", tls.key_file, "'"));
+  }
+  pair.cert_chain = *std::move(cert);
+  pair.private_key = *std::move(key);
+  options.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!tls.client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadSmallFile(tls.client_ca_file);
+    if (!ca.ok()) {
+      return ConfigError(config.source, "listeners.tls.client_ca_file",
+                         absl::StrCat("cannot read '", tls.client_ca_file, "'"));
+    }
+    options.pem_root_certs = *std::move(ca);
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  } else {
+    options.client_certificate_request = GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+void SetServing(grpc::Server* server, bool serving) {
+  if (server == nullptr) return;
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  if (health == nullptr) return;
+  if (serving) {
+    health->SetServingStatus("", true);
+    health->SetServingStatus("tokend.v1.TokenService", true);
+    health->SetServingStatus("tokend.v1.KeyService", true);
+  } else {
+    // Sets every registered service, and makes later sets no-ops.
+    health->Shutdown();
+  }
+}
+
+}  // namespace
+
+void Server::BlockSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+Server::Server(ServerOptions options)
+    : options_(std::move(options)),
+      state_(RealClock::Get()),
+      token_service_(state_),
+      key_service_(state_) {}
+
+Server::~Server() {
+  if (server_ != nullptr && !state_.shutting_down()) Shutdown();
+}
+
+absl::StatusOr<Config> Server::LoadConfig() const {
+  absl::StatusOr<Config> config;
+  if (options_.config_path.empty()) {
+    config = DevelopmentConfig(DefaultStateDir(options_.state_dir));
+  } else {
+    config = LoadConfigFile(options_.config_path);
+  }
+  if (!config.ok()) return config;
+  Override(options_.socket, &config->listeners.unix_socket, false);
+  Override(options_.listen, &config->listeners.tcp, false);
+  Override(options_.health, &config->listeners.health, true);
+  Override(options_.http, &config->listeners.http, true);
+  Override(options_.state_dir, &config->state_dir, false);
+  Override(options_.log_level, &config->log_level, false);
+  if (options_.drain_timeout) config->drain_timeout = *options_.drain_timeout;
+  if (!config->listeners.tcp.empty() &&
+      !IsLoopbackAddress(config->listeners.tcp)) {
+    return ConfigError(config->source, "listeners.tcp (--listen)",
+                       "must be a loopback address");
+  }
+  if (config->listeners.unix_socket.empty() && config->listeners.tcp.empty() &&
+      config->listeners.tls.address.empty()) {
+    return ConfigError(config->source, "listeners",
+                       "no API listener: set unix_socket, tcp or tls.address");
+  }
+  return config;
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
+  std::unique_ptr<Server> server(new Server(std::move(options)));
+  absl::StatusOr<Config> config = server->LoadConfig();
+  if (!config.ok()) return config.status();
+  log::Level level;
+  if (log::ParseLevel(config->log_level, &level)) log::SetMinLevel(level);
+  const bool development = server->options_.config_path.empty();
+  if (development) log::Raw(DevelopmentBanner(*config));
+  absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
+      Runtime::Build(*config);
+  if (!runtime.ok()) return runtime.status();
+  server->state_.SetRuntime(*runtime);
+  if (absl::Status s = server->Listen((*runtime)->config()); !s.ok()) return s;
+  log::Info("tokend started",
+            {{"config", (*runtime)->config().source},
+             {"tenants", static_cast<int64_t>((*runtime)->config().tenants.size())},
+             {"unix_socket", server->listeners_.unix_socket},
+             {"tcp", server->listeners_.tcp},
+             {"tls", server->listeners_.tls.address},
+             {"health", server->listeners_.health},
+             {"http", server->listeners_.http}});
+  return server;
+}
+
+absl::Status Server::Listen(const Config& config) {
+  listeners_ = config.listeners;
+  grpc::EnableDefaultHealthCheckService(true);
+  // The health-only server's builder is made before the reflection plugin
+  // is registered (builders copy the global plugin list when constructed),
+  // so that port serves nothing but grpc.health.v1.
+  std::unique_ptr<grpc::ServerBuilder> health_builder;
+  if (!listeners_.health.empty()) {
+    health_builder = std::make_unique<grpc::ServerBuilder>();
+  }
+  if (listeners_.reflection) {
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  }
+
+  grpc::ServerBuilder builder;
+  const LimitsConfig& limits = config.limits;
+  builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(limits.max_message_bytes));
+  builder.AddChannelArgument(
+      GRPC_ARG_KEEPALIVE_TIME_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(limits.keepalive_time)));
+  builder.AddChannelArgument(
+      GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(limits.keepalive_timeout)));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Clients may ping as often as every 10 s without being told off.
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  if (!listeners_.tcp.empty()) {
+    builder.AddListeningPort(listeners_.tcp, grpc::InsecureServerCredentials());
+  }
+  if (!listeners_.tls.address.empty()) {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
+        TlsCredentials(config);
+    if (!creds.ok()) return creds.status();
+    builder.AddListeningPort(listeners_.tls.address, *creds);
+  }
+  builder.RegisterService(&token_service_);
+  builder.RegisterService(&key_service_);
+  // Bind the unix socket first: a second tokend on the same socket fails
+  // before it touches the TCP ports.
+  if (!listeners_.unix_socket.empty()) {
+    absl::StatusOr<std::unique_ptr<UnixListener>> unix =
+        UnixListener::Bind(listeners_.unix_socket);
+    if (!unix.ok()) return unix.status();
+    unix_ = *std::move(unix);
+  }
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr) {
+    return Error(Reason::kUnavailable,
+                 absl::StrCat("cannot start the gRPC server (tcp '",
+                              listeners_.tcp, "', tls '",
+                              listeners_.tls.address, "'): address in use?"));
+  }
+  SetServing(server_.get(), true);
+  if (unix_ != nullptr) unix_->Start(server_.get(), &state_.peers());
+
+  if (health_builder != nullptr) {
+    health_builder->AddListeningPort(listeners_.health,
+                                     grpc::InsecureServerCredentials());
+    health_server_ = health_builder->BuildAndStart();
+    if (health_server_ == nullptr) {
+      return Error(Reason::kUnavailable,
+                   absl::StrCat("cannot serve health on ", listeners_.health));
+    }
+    SetServing(health_server_.get(), true);
+  }
+  if (!listeners_.http.empty()) {
+    absl::StatusOr<std::unique_ptr<HttpServer>> http =
+        HttpServer::Start(listeners_.http, &state_);
+    if (!http.ok()) return http.status();
+    http_ = *std::move(http);
+  }
+  return absl::OkStatus();
+}
+
+void Server::Reload(absl::string_view why) {
+  absl::StatusOr<Config> config = LoadConfig();
+  absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
+      config.ok() ? Runtime::Build(*std::move(config))
+                  : absl::StatusOr<std::shared_ptr<const Runtime>>(config.status());
+  if (!runtime.ok()) {
+    Metrics::Get().ConfigReload(false);
+    log::Error("config reload refused; the previous config stays in force",
+               {{"trigger", why},
+                {"error", runtime.status().message()},
+                {"field", GetField(runtime.status())}});
+    return;
+  }
+  const ListenersConfig& l = (*runtime)->config().listeners;
+  if (l.unix_socket != listeners_.unix_socket || l.tcp != listeners_.tcp ||
+      l.tls.address != listeners_.tls.address || l.health != listeners_.health ||
+      l.http != listeners_.http) {
+    log::Warn("listener changes take effect only after a restart");
+  }
+  log::Level level;
+  if (log::ParseLevel((*runtime)->config().log_level, &level)) {
+    log::SetMinLevel(level);
+  }
+  state_.SetRuntime(*runtime);
+  Metrics::Get().ConfigReload(true);
+  log::Info("config reloaded",
+            {{"trigger", why},
+             {"tenants",
+              static_cast<int64_t>((*runtime)->config().tenants.size())}});
+}
+
+int Server::Run() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0) {
+    log::Error("signalfd failed", {{"error", std::strerror(errno)}});
+    Shutdown();
+    return 1;
+  }
+  int ifd = -1;
+  std::string config_name;
+  if (!options_.config_path.empty()) {
+    ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    config_name = BaseName(options_.config_path);
+    if (ifd >= 0 &&
+        inotify_add_watch(ifd, DirName(options_.config_path).c_str(),
+                          IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+      log::Warn("cannot watch the config directory; reload with SIGHUP",
+                {{"error", std::strerror(errno)}});
+    }
+  }
+  while (true) {
+    pollfd fds[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
+    if (poll(fds, ifd >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (ifd >= 0 && (fds[1].revents & POLLIN)) {
+      alignas(inotify_event) char buffer[8192];
+      bool changed = false;
+      ssize_t n;
+      while ((n = read(ifd, buffer, sizeof(buffer))) > 0) {
+        for (char* p = buffer; p < buffer + n;) {
+          auto* event = reinterpret_cast<inotify_event*>(p);
+          const std::string name = event->len > 0 ? event->name : "";
+          // Kubernetes swaps the ..data symlink; editors rename over the
+          // file; plain writers close it.
+          changed = changed || name == config_name || name == "..data";
+          p += sizeof(inotify_event) + event->len;
+        }
+      }
+      if (changed) Reload("file changed");
+    }
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info{};
+      if (read(sfd, &info, sizeof(info)) != sizeof(info)) continue;
+      if (info.ssi_signo == SIGHUP) {
+        Reload("SIGHUP");
+        continue;
+      }
+      log::Info("shutting down", {{"signal", info.ssi_signo == SIGTERM
+                                                 ? "SIGTERM"
+                                                 : "SIGINT"}});
+      break;
+    }
+  }
+  close(sfd);
+  if (ifd >= 0) close(ifd);
+  Shutdown();
+  log::Info("tokend stopped");
+  return 0;
+}
+
+void Server::Shutdown() {
+  state_.set_shutting_down();
+  SetServing(server_.get(), false);
+  SetServing(health_server_.get(), false);
+  if (unix_ != nullptr) unix_->Stop();
+  state_.streams().EndAll(
+      ToGrpcStatus(Error(Reason::kUnavailable,
+                         "tokend is shutting down; reconnect and resume")));
+  const absl::Duration drain = state_.runtime() != nullptr
+                                   ? state_.runtime()->config().drain_timeout
+                                   : absl::Seconds(5);
+  if (server_ != nullptr) {
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
+  }
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+  }
+  http_.reset();
+}
+
+}  // namespace tokend

@@ -1,0 +1,87 @@
+// The tokend process: loads the configuration (file or embedded default,
+// then flag overrides), builds the gRPC servers and listeners, and runs the
+// signal / config-watch loop until SIGTERM or SIGINT.
+//
+// Listeners: the unix socket (accepted here, see unix_listener.h), loopback
+// TCP (plaintext), TLS or mTLS TCP, a separate plaintext gRPC server that
+// serves only grpc.health.v1 (kubelet probes), and the HTTP port
+// (http_server.h).
+//
+// Reload: SIGHUP, or a change of the config file seen by inotify on its
+// directory (so editors' rename-replace and Kubernetes ..data symlink swaps
+// count). A config that fails to parse or build is refused, logged and
+// counted (tokend_config_reloads_total{result="failed"}); the old one stays.
+// Listener changes need a restart (logged).
+//
+// Shutdown (SIGTERM/SIGINT): health NOT_SERVING, new calls refused with
+// UNAVAILABLE, the unix listener closed, open streams ended with
+// UNAVAILABLE, in-flight unary calls drained within the drain timeout,
+// exit 0.
+#ifndef TOKEND_SERVER_SERVER_H_
+#define TOKEND_SERVER_SERVER_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "server/config.h"
+#include "server/http_server.h"
+#include "server/key_service_impl.h"
+#include "server/server_state.h"
+#include "server/token_service_impl.h"
+#include "server/unix_listener.h"
+
+namespace tokend {
+
+// Flag values; empty / nullopt means "keep the config's value".
+struct ServerOptions {
+  std::string config_path;  // empty: the embedded development default
+  std::string socket;       // unix socket path ("none" disables)
+  std::string listen;       // loopback TCP host:port ("none" disables)
+  std::string health;       // health address or port ("none" disables)
+  std::string http;         // HTTP address or port ("none" disables)
+  std::string state_dir;
+  std::string log_level;
+  std::optional<absl::Duration> drain_timeout;
+};
+
+class Server {
+ public:
+  // Loads and validates the configuration and starts serving. Errors name
+  // the config file and field; the caller exits non-zero.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
+  ~Server();
+
+  // Blocks until SIGTERM/SIGINT, reloading on SIGHUP and file changes;
+  // then shuts down. Returns the process exit code. The signals must be
+  // blocked in every thread before Start (see BlockSignals).
+  int Run();
+
+  // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and so in
+  // threads it creates later) and ignores SIGPIPE.
+  static void BlockSignals();
+
+ private:
+  explicit Server(ServerOptions options);
+  absl::StatusOr<Config> LoadConfig() const;
+  absl::Status Listen(const Config& config);
+  void Reload(absl::string_view why);
+  void Shutdown();
+
+  ServerOptions options_;
+  ServerState state_;
+  TokenServiceImpl token_service_;
+  KeyServiceImpl key_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
+  std::unique_ptr<UnixListener> unix_;
+  std::unique_ptr<HttpServer> http_;
+  ListenersConfig listeners_;  // as started
+};
+
+}  // namespace tokend
+
+#endif  // TOKEND_SERVER_SERVER_H_

@@ -1,0 +1,67 @@
+// The state every RPC handler shares: the core façade, the current
+// Runtime snapshot, the peer table, the rate limiter, revocations and open
+// streams. Owned by the Server; handlers hold a reference.
+#ifndef TOKEND_SERVER_SERVER_STATE_H_
+#define TOKEND_SERVER_SERVER_STATE_H_
+
+#include <atomic>
+#include <memory>
+
+#include "core/clock.h"
+#include "core/token_service.h"
+#include "server/memory_revocations.h"
+#include "server/peer_table.h"
+#include "server/rate_limiter.h"
+#include "server/runtime.h"
+#include "server/stream_registry.h"
+
+namespace tokend {
+
+class ServerState {
+ public:
+  explicit ServerState(const Clock& clock)
+      : clock_(clock),
+        core_(clock),
+        revocations_(std::make_shared<MemoryRevocations>()) {
+    core_.SetRevocationChecker(revocations_);
+  }
+
+  // Installs a new configuration snapshot (start and every reload).
+  void SetRuntime(std::shared_ptr<const Runtime> runtime) {
+    core_.SetTenants(runtime->tenants());
+    limiter_.SetLimits(runtime->config().limits.rate_qps,
+                       static_cast<double>(runtime->config().limits.rate_burst));
+    runtime_.store(std::move(runtime), std::memory_order_release);
+  }
+  std::shared_ptr<const Runtime> runtime() const {
+    return runtime_.load(std::memory_order_acquire);
+  }
+
+  const Clock& clock() const { return clock_; }
+  const TokenService& core() const { return core_; }
+  MemoryRevocations& revocations() { return *revocations_; }
+  PeerTable& peers() { return peers_; }
+  RateLimiter& limiter() { return limiter_; }
+  StreamRegistry& streams() { return streams_; }
+
+  bool shutting_down() const {
+    return shutting_down_.load(std::memory_order_acquire);
+  }
+  void set_shutting_down() {
+    shutting_down_.store(true, std::memory_order_release);
+  }
+
+ private:
+  const Clock& clock_;
+  TokenService core_;
+  std::shared_ptr<MemoryRevocations> revocations_;
+  std::atomic<std::shared_ptr<const Runtime>> runtime_;
+  PeerTable peers_;
+  RateLimiter limiter_;
+  StreamRegistry streams_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace tokend
+
+#endif  // TOKEND_SERVER_SERVER_STATE_H_

@@ -1,0 +1,145 @@
+// Builds a generic JWT tenant:
+//   algorithm: ES256 (default) | HS* | RS* | PS* | ES* | EdDSA
+//   credentials.private_key: PEM or JWK of the signing key (asymmetric)
+//   credentials.secret:      the HMAC secret (HS*), raw bytes
+//   credentials.jwks:        optional JWKS of further verification keys
+//                            (e.g. a retired key still verifying)
+//   kid: the signing key's kid (default: RFC 7638 thumbprint; HS*: the
+//        tenant name)
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/crypto/algorithm.h"
+#include "core/keys/jwk.h"
+#include "core/keys/key_set.h"
+#include "core/keys/pem.h"
+#include "core/profiles/jwt_profile.h"
+#include "core/reason.h"
+#include "server/credentials.h"
+#include "server/tenant_builder.h"
+
+namespace tokend {
+namespace {
+
+std::string Detail(const absl::Status& status) {
+  return std::string(status.message());
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
+    const Config& config, size_t index,
+    std::vector<std::shared_ptr<const Key>>* published) {
+  const TenantConfig& tc = config.tenants[index];
+  const std::string path = absl::StrCat("tenants[", index, "]");
+  auto fail = [&](absl::string_view field, absl::string_view what) {
+    return ConfigError(config.source, absl::StrCat(path, ".", field), what);
+  };
+
+  const std::string alg_name = tc.algorithm.empty() ? "ES256" : tc.algorithm;
+  std::optional<Algorithm> alg = AlgorithmFromName(alg_name);
+  if (!alg) {
+    return fail("algorithm",
+                absl::StrCat("'", alg_name, "' is not a supported algorithm"));
+  }
+  if (tc.issuer.empty()) return fail("issuer", "is required for profile jwt");
+
+  std::shared_ptr<const Key> signing;
+  if (IsSymmetric(*alg)) {
+    auto it = tc.credentials.find("secret");
+    if (it == tc.credentials.end()) {
+      return fail("credentials.secret",
+                  absl::StrCat("is required for ", alg_name));
+    }
+    absl::StatusOr<std::string> secret = ResolveCredential(
+        it->second, config.base_dir, config.source,
+        absl::StrCat(path, ".credentials.secret"));
+    if (!secret.ok()) return secret.status();
+    absl::StatusOr<std::shared_ptr<const Key>> key = Key::FromHmacSecret(
+        *alg, *std::move(secret), tc.kid.empty() ? tc.name : tc.kid);
+    if (!key.ok()) return fail("credentials.secret", Detail(key.status()));
+    signing = *std::move(key);
+  } else {
+    auto it = tc.credentials.find("private_key");
+    if (it == tc.credentials.end()) {
+      return fail("credentials.private_key",
+                  absl::StrCat("is required for ", alg_name));
+    }
+    absl::StatusOr<std::string> text = ResolveCredential(
+        it->second, config.base_dir, config.source,
+        absl::StrCat(path, ".credentials.private_key"));
+    if (!text.ok()) return text.status();
+    absl::StatusOr<std::shared_ptr<const Key>> key;
+    if (absl::StartsWith(*text, "{")) {
+      JwkOptions options;
+      options.default_alg = *alg;
+      key = KeyFromJwkText(*text, options);
+      if (key.ok() && (*key)->alg() != *alg) {
+        return fail("credentials.private_key",
+                    absl::StrCat("the JWK is bound to ",
+                                 AlgorithmName((*key)->alg()), ", not ",
+                                 alg_name));
+      }
+    } else {
+      key = KeyFromPem(*alg, *text);
+    }
+    if (!key.ok()) return fail("credentials.private_key", Detail(key.status()));
+    if (!(*key)->has_private()) {
+      return fail("credentials.private_key", "is not a private key");
+    }
+    std::string kid = tc.kid.empty() ? (*key)->kid() : tc.kid;
+    if (kid.empty()) {
+      absl::StatusOr<std::string> thumb = Thumbprint(**key);
+      if (!thumb.ok()) {
+        return fail("credentials.private_key", Detail(thumb.status()));
+      }
+      kid = *std::move(thumb);
+    }
+    signing = (*key)->kid() == kid ? *key : (*key)->WithKid(kid);
+  }
+
+  std::vector<std::shared_ptr<const Key>> keys = {signing};
+  if (auto it = tc.credentials.find("jwks"); it != tc.credentials.end()) {
+    absl::StatusOr<std::string> text = ResolveCredential(
+        it->second, config.base_dir, config.source,
+        absl::StrCat(path, ".credentials.jwks"));
+    if (!text.ok()) return text.status();
+    JwkOptions options;
+    options.allow_private = false;
+    options.default_alg = *alg;
+    absl::StatusOr<KeySet> extra = KeySetFromJwks(*text, options);
+    if (!extra.ok()) return fail("credentials.jwks", Detail(extra.status()));
+    for (const auto& k : extra->keys()) {
+      if (k->kid() != signing->kid()) keys.push_back(k);
+    }
+  }
+  absl::StatusOr<KeySet> set = KeySet::Create(keys);
+  if (!set.ok()) return fail("credentials", Detail(set.status()));
+  auto verification = std::make_shared<const KeySet>(*std::move(set));
+  for (const auto& k : verification->keys()) {
+    if (!IsSymmetric(k->alg())) published->push_back(k);
+  }
+
+  JwtProfileConfig jc;
+  jc.issuer = tc.issuer;
+  jc.audiences = tc.audiences;
+  jc.signing_key = signing;
+  jc.verification_keys = verification;
+  jc.ttl.default_ttl = tc.default_ttl;
+  jc.ttl.max_ttl = tc.max_ttl;
+  jc.leeway = tc.leeway;
+  absl::StatusOr<std::shared_ptr<const Profile>> profile =
+      NewJwtProfile(std::move(jc));
+  if (!profile.ok()) {
+    const std::string field = GetField(profile.status());
+    return ConfigError(config.source,
+                       field.empty() ? path : absl::StrCat(path, ".", field),
+                       Detail(profile.status()));
+  }
+  return profile;
+}
+
+}  // namespace tokend

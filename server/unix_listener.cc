@@ -1,0 +1,148 @@
+#include "server/unix_listener.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "core/reason.h"
+#include "grpcpp/server_posix.h"
+#include "server/logging.h"
+
+namespace tokend {
+namespace {
+
+absl::Status Fail(absl::string_view what, const std::string& path) {
+  return Error(Reason::kUnavailable,
+               absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+std::string DirOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Bind(
+    const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat("unix socket path must be 1 to ",
+                              sizeof(addr.sun_path) - 1, " bytes: ", path));
+  }
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  const std::string dir = DirOf(path);
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) {
+    if (mkdir(dir.c_str(), 0750) != 0) return Fail("cannot create", dir);
+  }
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return Error(Reason::kUnavailable,
+                   absl::StrCat(path, " exists and is not a socket"));
+    }
+    // A live server answers connect(); a stale file does not.
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool live =
+        probe >= 0 &&
+        connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    if (probe >= 0) close(probe);
+    if (live) {
+      return Error(Reason::kUnavailable,
+                   absl::StrCat("another server is listening on ", path));
+    }
+    unlink(path.c_str());
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return Fail("cannot create a socket for", path);
+  // Tighten the umask around bind so the socket never exists with looser
+  // permissions than 0660.
+  const mode_t old_mask = umask(0117);
+  const int bound = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  umask(old_mask);
+  if (bound != 0) {
+    absl::Status s = Fail("cannot bind", path);
+    close(fd);
+    return s;
+  }
+  if (chmod(path.c_str(), 0660) != 0 || listen(fd, 512) != 0) {
+    absl::Status s = Fail("cannot listen on", path);
+    close(fd);
+    return s;
+  }
+  int wake[2];
+  if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    close(fd);
+    return Fail("cannot create a pipe for", path);
+  }
+  return std::unique_ptr<UnixListener>(
+      new UnixListener(path, fd, wake[0], wake[1]));
+}
+
+UnixListener::UnixListener(std::string path, int fd, int wake_read,
+                           int wake_write)
+    : path_(std::move(path)),
+      fd_(fd),
+      wake_read_(wake_read),
+      wake_write_(wake_write) {}
+
+UnixListener::~UnixListener() {
+  Stop();
+  close(wake_read_);
+  close(wake_write_);
+}
+
+void UnixListener::Start(grpc::Server* server, PeerTable* peers) {
+  thread_ = std::thread([this, server, peers] { AcceptLoop(server, peers); });
+}
+
+void UnixListener::Stop() {
+  if (fd_ < 0) return;
+  const char byte = 1;
+  (void)!write(wake_write_, &byte, 1);
+  if (thread_.joinable()) thread_.join();
+  close(fd_);
+  fd_ = -1;
+  unlink(path_.c_str());
+}
+
+void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers) {
+  pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
+  while (true) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      log::Error("unix listener poll failed", {{"error", std::strerror(errno)}});
+      return;
+    }
+    if (fds[1].revents != 0) return;
+    int conn = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn < 0) {
+      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+        log::Warn("unix accept failed", {{"error", std::strerror(errno)}});
+      }
+      continue;
+    }
+    ucred cred{};
+    socklen_t len = sizeof(cred);
+    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      log::Warn("SO_PEERCRED failed; connection closed",
+                {{"error", std::strerror(errno)}});
+      close(conn);
+      continue;
+    }
+    peers->Put(conn, UnixPeer{cred.uid, cred.gid, cred.pid});
+    grpc::AddInsecureChannelFromFd(server, conn);
+  }
+}
+
+}  // namespace tokend
