@@ -356,6 +356,23 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Algorithm::kES256, Algorithm::kES384, Algorithm::kES512),
     ParamName);
 
+TEST(EcdsaTest, ManySignaturesRoundTrip) {
+  // r and s vary in DER length (leading zero bytes, a 0x00 sign pad), which
+  // exercises both hand-written DER conversions.
+  for (Algorithm alg :
+       {Algorithm::kES256, Algorithm::kES384, Algorithm::kES512}) {
+    std::shared_ptr<const Key> key = KeyFor(alg);
+    ASSERT_NE(key, nullptr);
+    for (int i = 0; i < 150; ++i) {
+      const std::string input = absl::StrCat(kInput, i);
+      const std::string sig = SignOrDie(*key, input);
+      ASSERT_EQ(sig.size(), FixedSignatureSize(alg));
+      ASSERT_TRUE(key->Verify(input, sig).ok())
+          << AlgorithmName(alg) << " #" << i;
+    }
+  }
+}
+
 TEST(EcdsaTest, Es256LengthTable) {
   std::shared_ptr<const Key> key = KeyFor(Algorithm::kES256);
   ASSERT_NE(key, nullptr);
