@@ -7,7 +7,7 @@
 // explicit alg or a caller-supplied default). "use": "enc" and key_ops
 // without sign/verify are refused; EC coordinates must have the exact length
 // and lie on the curve; RSA ≥ 2048 bits and e odd and > 1; oct secrets at
-// least the hash size. Private members are read only when asked for.
+// least the hash size. Private members are accepted only when allowed.
 #ifndef TOKEND_CORE_KEYS_JWK_H_
 #define TOKEND_CORE_KEYS_JWK_H_
 
@@ -28,8 +28,10 @@ namespace tokend {
 struct JwkOptions {
   // Used when the JWK has no "alg" and kty+crv do not determine one.
   std::optional<Algorithm> default_alg;
-  // When false, private members (d, p, q, ..., k for oct) are ignored... for
-  // oct keys the secret is the key, so oct always needs them.
+  // When false, an RSA/EC/OKP key carrying private members (d, p, q, dp,
+  // dq, qi, oth) is refused with kKeyInvalid naming the member: a public
+  // JWKS must not leak private keys. oct keys are still loaded, since for
+  // them the secret "k" is the key.
   bool allow_private = true;
 };
 
