@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -290,6 +291,11 @@ absl::StatusOr<std::string> ReadRegion(absl::string_view token) {
   absl::StatusOr<std::string> raw =
       Base64UrlDecode(token.substr(0, token.find('.')));
   if (!raw.ok()) return raw.status();
+  // Most tokens name no region: the second parse runs only when the header
+  // holds "twr" or a \u escape (through which a name could spell it).
+  if (!absl::StrContains(*raw, "twr") && !absl::StrContains(*raw, "\\u")) {
+    return std::string();
+  }
   absl::StatusOr<json::Object> header = json::ParseObject(*raw);
   if (!header.ok()) return header.status();
   const json::Value* twr = header->Find("twr");

@@ -278,6 +278,13 @@ TEST(TwilioVerifyTest, HeaderRules) {
   ExpectError(VerifyRaw(SignRaw(
                   Payload(), R"({"alg":"HS256","cty":"twilio-fpa;v=1","twr":1})")),
               Reason::kBadHeader, "twr");
+  // twr is found under any JSON spelling of its name.
+  absl::StatusOr<TokenInfo> escaped = MakeProfile()->Verify(
+      SignRaw(Payload(),
+              R"({"alg":"HS256","cty":"twilio-fpa;v=1","\u0074wr":"de1"})"),
+      {}, kNow);
+  ASSERT_TRUE(escaped.ok()) << escaped.status();
+  EXPECT_EQ(std::get<TwilioGrants>(escaped->grants).region, "de1");
   EXPECT_EQ(GetReason(VerifyRaw(SignRaw(
                 Payload(), R"({"alg":"HS384","cty":"twilio-fpa;v=1"})",
                 std::string(48, 'k'), Algorithm::kHS384))),
