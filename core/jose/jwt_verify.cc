@@ -23,12 +23,47 @@ namespace {
 // integer a double holds exactly (I-JSON, RFC 7493 §2.2).
 constexpr int64_t kMaxNumericDate = (int64_t{1} << 53) - 1;
 
+// The last successfully parsed JOSE header on this thread. Tokens from one
+// issuer and key share their header segment byte for byte, so the steady
+// state skips the header's base64url decode, JSON parse and rules. The
+// result is a pure function of the encoded bytes and the depth cap (the size
+// cap cannot bite: the header is shorter than the already capped token), and
+// only successes are cached.
+class HeaderCache {
+ public:
+  bool Lookup(absl::string_view encoded, size_t max_depth,
+              JoseHeader* out) const {
+    if (!valid_ || max_depth != max_depth_ || encoded != encoded_) {
+      return false;
+    }
+    *out = header_;
+    return true;
+  }
+
+  void Store(absl::string_view encoded, size_t max_depth,
+             const JoseHeader& header) {
+    if (encoded.size() > kMaxCachedBytes) return;
+    encoded_.assign(encoded.data(), encoded.size());
+    max_depth_ = max_depth;
+    header_ = header;
+    valid_ = true;
+  }
+
+ private:
+  static constexpr size_t kMaxCachedBytes = 1024;
+  bool valid_ = false;
+  std::string encoded_;
+  size_t max_depth_ = 0;
+  JoseHeader header_;
+};
+
 // Decode buffers reused by every verification on this thread, so the steady
 // state allocates nothing for base64url.
 struct DecodeBuffers {
   std::string header;
   std::string payload;
   std::string signature;
+  HeaderCache header_cache;
 };
 
 DecodeBuffers& ThreadBuffers() {
@@ -47,19 +82,23 @@ absl::Status VerifyJwsLayer(absl::string_view token, const KeySet& keys,
   if (!parts.ok()) return parts.status();
 
   DecodeBuffers& buffers = ThreadBuffers();
-  if (!Base64UrlDecodeTo(parts->header, &buffers.header)) {
-    return Error(Reason::kBadBase64, "header is not strict base64url",
-                 "header");
+  if (!buffers.header_cache.Lookup(parts->header, policy.max_json_depth,
+                                   header)) {
+    if (!Base64UrlDecodeTo(parts->header, &buffers.header)) {
+      return Error(Reason::kBadBase64, "header is not strict base64url",
+                   "header");
+    }
+    json::ParseLimits limits;
+    limits.max_bytes = policy.max_token_bytes;
+    limits.max_depth = policy.max_json_depth;
+    absl::StatusOr<json::Object> header_json =
+        json::ParseObject(buffers.header, limits);
+    if (!header_json.ok()) return header_json.status();
+    absl::StatusOr<JoseHeader> parsed = ParseJoseHeader(*header_json);
+    if (!parsed.ok()) return parsed.status();
+    *header = *std::move(parsed);
+    buffers.header_cache.Store(parts->header, policy.max_json_depth, *header);
   }
-  json::ParseLimits limits;
-  limits.max_bytes = policy.max_token_bytes;
-  limits.max_depth = policy.max_json_depth;
-  absl::StatusOr<json::Object> header_json =
-      json::ParseObject(buffers.header, limits);
-  if (!header_json.ok()) return header_json.status();
-  absl::StatusOr<JoseHeader> parsed = ParseJoseHeader(*header_json);
-  if (!parsed.ok()) return parsed.status();
-  *header = *std::move(parsed);
 
   // Key selection. A kid is an opaque map key: exact lookup, no fallback.
   const Key* selected = nullptr;

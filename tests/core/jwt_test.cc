@@ -427,6 +427,42 @@ TEST(KeySelection, EmptyKeySet) {
             Reason::kAlgNotAllowed);
 }
 
+// ---- per-thread header cache ----------------------------------------------
+
+TEST(HeaderCache, RepeatedHeadersGiveTheSameVerdicts) {
+  std::shared_ptr<const Key> key = Hs256("a");
+  KeySet keys = SetOf({key});
+  const std::string header = R"({"alg":"HS256","kid":"a","x":[[1]]})";
+  const std::string token = Signed(*key, header, R"({"exp":1800000000})");
+  ValidationPolicy policy;
+  ASSERT_TRUE(VerifyJwt(token, keys, policy, kNowTime).ok());
+  ASSERT_TRUE(VerifyJwt(token, keys, policy, kNowTime).ok());
+  // The depth cap is part of the cached verdict.
+  policy.max_json_depth = 2;
+  EXPECT_EQ(GetReason(VerifyJwt(token, keys, policy, kNowTime).status()),
+            Reason::kJsonTooDeep);
+  policy.max_json_depth = 3;
+  EXPECT_TRUE(VerifyJwt(token, keys, policy, kNowTime).ok());
+  // Same header, different signature and payload: both still checked.
+  std::string forged = token;
+  forged.back() = forged.back() == 'A' ? 'Q' : 'A';
+  EXPECT_EQ(GetReason(VerifyJwt(forged, keys, policy, kNowTime).status()),
+            Reason::kBadSignature);
+  EXPECT_EQ(GetReason(VerifyJwt(Signed(*key, header, R"({"exp":1})"), keys,
+                                policy, kNowTime)
+                          .status()),
+            Reason::kTokenExpired);
+  // A different header right after is parsed afresh.
+  EXPECT_EQ(GetReason(VerifyJwt(Signed(*key, R"({"alg":"HS256","kid":"b"})",
+                                       R"({"exp":1800000000})"),
+                                keys, policy, kNowTime)
+                          .status()),
+            Reason::kUnknownKid);
+  absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys, policy, kNowTime);
+  ASSERT_TRUE(jwt.ok());
+  EXPECT_EQ(jwt->header.kid, "a");
+}
+
 // ---- IssueJwt ---------------------------------------------------------------
 
 constexpr Algorithm kAllAlgorithms[] = {
