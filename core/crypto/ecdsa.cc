@@ -82,10 +82,11 @@ bool DerToRaw(absl::string_view der, size_t width, uint8_t* out) {
 
 class EcdsaPrimitive final : public KeyPrimitive {
  public:
-  EcdsaPrimitive(std::shared_ptr<EVP_PKEY> pkey, const EVP_MD* md,
+  EcdsaPrimitive(std::shared_ptr<EVP_PKEY> pkey,
+                 std::unique_ptr<const DigestSigner> signer,
                  size_t coordinate_size, std::string order, bool has_private)
       : pkey_(std::move(pkey)),
-        md_(md),
+        signer_(std::move(signer)),
         coordinate_size_(coordinate_size),
         order_(std::move(order)),
         has_private_(has_private) {}
@@ -117,7 +118,7 @@ class EcdsaPrimitive final : public KeyPrimitive {
       der[1] = 0x81;
       der[2] = static_cast<uint8_t>(content);
     }
-    return EvpVerify(pkey_.get(), md_, Padding::kDefault, signing_input,
+    return signer_->Verify(signing_input,
                      absl::string_view(reinterpret_cast<const char*>(der) +
                                            start,
                                        3 - start + content));
@@ -128,8 +129,7 @@ class EcdsaPrimitive final : public KeyPrimitive {
     if (!has_private_) {
       return Error(Reason::kNoSigningKey, "the EC key is public only");
     }
-    absl::StatusOr<std::string> der =
-        EvpSign(pkey_.get(), md_, Padding::kDefault, signing_input);
+    absl::StatusOr<std::string> der = signer_->Sign(signing_input);
     if (!der.ok()) return der.status();
     std::string out(2 * coordinate_size_, '\0');
     if (!DerToRaw(*der, coordinate_size_,
@@ -148,7 +148,7 @@ class EcdsaPrimitive final : public KeyPrimitive {
   }
 
   const std::shared_ptr<EVP_PKEY> pkey_;
-  const EVP_MD* const md_;
+  const std::unique_ptr<const DigestSigner> signer_;
   const size_t coordinate_size_;
   const std::string order_;  // the group order n, big-endian, full width
   const bool has_private_;
@@ -195,9 +195,14 @@ absl::StatusOr<LoadedPrimitive> NewEcdsaPrimitive(
     return Error(Reason::kInternal, "cannot read the curve order");
   }
   const bool has_private = EC_KEY_get0_private_key(ec) != nullptr;
+  absl::StatusOr<std::unique_ptr<const DigestSigner>> signer =
+      DigestSigner::Create(pkey.get(), DigestFor(alg), Padding::kDefault,
+                           has_private);
+  if (!signer.ok()) return signer.status();
   LoadedPrimitive loaded;
   loaded.primitive = std::make_shared<EcdsaPrimitive>(
-      std::move(pkey), DigestFor(alg), width, std::move(order), has_private);
+      std::move(pkey), *std::move(signer), width, std::move(order),
+      has_private);
   loaded.has_private = has_private;
   return loaded;
 }

@@ -119,6 +119,89 @@ absl::StatusOr<std::string> EvpSign(EVP_PKEY* pkey, const EVP_MD* md,
   return out;
 }
 
+namespace {
+
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
+};
+using OwnedPkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<const DigestSigner>> DigestSigner::Create(
+    EVP_PKEY* pkey, const EVP_MD* md, Padding padding, bool can_sign) {
+  std::unique_ptr<DigestSigner> signer(new DigestSigner());
+  signer->md_ = EVP_MD_CTX_new();
+  signer->verify_ = EVP_PKEY_CTX_new(pkey, nullptr);
+  bool ok = signer->md_ != nullptr && signer->verify_ != nullptr &&
+            EVP_DigestInit_ex(signer->md_, md, nullptr) == 1 &&
+            EVP_PKEY_verify_init(signer->verify_) == 1 &&
+            ConfigurePadding(signer->verify_, md, padding) &&
+            EVP_PKEY_CTX_set_signature_md(signer->verify_, md) == 1;
+  if (ok && can_sign) {
+    signer->sign_ = EVP_PKEY_CTX_new(pkey, nullptr);
+    ok = signer->sign_ != nullptr && EVP_PKEY_sign_init(signer->sign_) == 1 &&
+         ConfigurePadding(signer->sign_, md, padding) &&
+         EVP_PKEY_CTX_set_signature_md(signer->sign_, md) == 1;
+  }
+  if (!ok) {
+    ERR_clear_error();
+    return Error(Reason::kInternal, "cannot prepare the signature contexts");
+  }
+  signer->max_signature_ = static_cast<size_t>(EVP_PKEY_size(pkey));
+  return std::unique_ptr<const DigestSigner>(std::move(signer));
+}
+
+DigestSigner::~DigestSigner() {
+  EVP_MD_CTX_free(md_);
+  EVP_PKEY_CTX_free(verify_);
+  EVP_PKEY_CTX_free(sign_);
+}
+
+bool DigestSigner::Digest(absl::string_view input, uint8_t* digest,
+                          unsigned int* len) const {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  return ctx != nullptr && EVP_MD_CTX_copy_ex(ctx.get(), md_) == 1 &&
+         EVP_DigestUpdate(ctx.get(), input.data(), input.size()) == 1 &&
+         EVP_DigestFinal_ex(ctx.get(), digest, len) == 1;
+}
+
+absl::Status DigestSigner::Verify(absl::string_view input,
+                                  absl::string_view signature) const {
+  uint8_t digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  OwnedPkeyCtx ctx;
+  const bool ok = Digest(input, digest, &digest_len) &&
+                  (ctx.reset(EVP_PKEY_CTX_dup(verify_)), ctx != nullptr) &&
+                  EVP_PKEY_verify(ctx.get(), Bytes(signature),
+                                  signature.size(), digest, digest_len) == 1;
+  if (ok) return absl::OkStatus();
+  ERR_clear_error();
+  return Error(Reason::kBadSignature, "signature does not verify");
+}
+
+absl::StatusOr<std::string> DigestSigner::Sign(absl::string_view input) const {
+  if (sign_ == nullptr) {
+    return Error(Reason::kNoSigningKey, "the key is public only");
+  }
+  uint8_t digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  OwnedPkeyCtx ctx;
+  std::string out(max_signature_, '\0');
+  size_t len = out.size();
+  const bool ok = Digest(input, digest, &digest_len) &&
+                  (ctx.reset(EVP_PKEY_CTX_dup(sign_)), ctx != nullptr) &&
+                  EVP_PKEY_sign(ctx.get(), reinterpret_cast<uint8_t*>(
+                                               out.data()),
+                                &len, digest, digest_len) == 1;
+  if (!ok) {
+    ERR_clear_error();
+    return Error(Reason::kInternal, "signing failed");
+  }
+  out.resize(len);
+  return out;
+}
+
 }  // namespace crypto_internal
 
 namespace {

@@ -61,6 +61,38 @@ absl::Status EvpVerify(EVP_PKEY* pkey, const EVP_MD* md, Padding padding,
 absl::StatusOr<std::string> EvpSign(EVP_PKEY* pkey, const EVP_MD* md,
                                     Padding padding, absl::string_view input);
 
+// Sign/verify over a digest with contexts prepared once per key: a keyed-in
+// EVP_PKEY_CTX for each direction and an initialised EVP_MD_CTX. Each
+// operation duplicates them (a read of the shared originals), so no
+// algorithm fetch or key setup happens per call. Used by RS*, PS* and ES*;
+// EdDSA hashes internally and keeps EvpSign/EvpVerify.
+class DigestSigner {
+ public:
+  // `can_sign`: also prepare the signing context (private keys only).
+  static absl::StatusOr<std::unique_ptr<const DigestSigner>> Create(
+      EVP_PKEY* pkey, const EVP_MD* md, Padding padding, bool can_sign);
+  ~DigestSigner();
+  DigestSigner(const DigestSigner&) = delete;
+  DigestSigner& operator=(const DigestSigner&) = delete;
+
+  // Reason::kBadSignature on any failure.
+  absl::Status Verify(absl::string_view input,
+                      absl::string_view signature) const;
+  // Reason::kNoSigningKey without a signing context, kInternal on failure.
+  absl::StatusOr<std::string> Sign(absl::string_view input) const;
+
+ private:
+  DigestSigner() = default;
+  // Hashes `input` into `digest` (EVP_MAX_MD_SIZE bytes); false on failure.
+  bool Digest(absl::string_view input, uint8_t* digest,
+              unsigned int* len) const;
+
+  EVP_MD_CTX* md_ = nullptr;
+  EVP_PKEY_CTX* verify_ = nullptr;
+  EVP_PKEY_CTX* sign_ = nullptr;
+  size_t max_signature_ = 0;
+};
+
 }  // namespace tokend::crypto_internal
 
 #endif  // TOKEND_CORE_CRYPTO_PRIMITIVES_H_

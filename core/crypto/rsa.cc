@@ -23,11 +23,11 @@ constexpr int kMaxModulusBits = 16384;
 
 class RsaPrimitive final : public KeyPrimitive {
  public:
-  RsaPrimitive(std::shared_ptr<EVP_PKEY> pkey, const EVP_MD* md,
-               Padding padding, size_t modulus_bytes, bool has_private)
+  RsaPrimitive(std::shared_ptr<EVP_PKEY> pkey,
+               std::unique_ptr<const DigestSigner> signer,
+               size_t modulus_bytes, bool has_private)
       : pkey_(std::move(pkey)),
-        md_(md),
-        padding_(padding),
+        signer_(std::move(signer)),
         modulus_bytes_(modulus_bytes),
         has_private_(has_private) {}
 
@@ -37,7 +37,7 @@ class RsaPrimitive final : public KeyPrimitive {
     if (signature.size() != modulus_bytes_) {
       return Error(Reason::kBadSignature, "RSA signature has the wrong length");
     }
-    return EvpVerify(pkey_.get(), md_, padding_, signing_input, signature);
+    return signer_->Verify(signing_input, signature);
   }
 
   absl::StatusOr<std::string> Sign(
@@ -45,13 +45,12 @@ class RsaPrimitive final : public KeyPrimitive {
     if (!has_private_) {
       return Error(Reason::kNoSigningKey, "the RSA key is public only");
     }
-    return EvpSign(pkey_.get(), md_, padding_, signing_input);
+    return signer_->Sign(signing_input);
   }
 
  private:
   const std::shared_ptr<EVP_PKEY> pkey_;
-  const EVP_MD* const md_;
-  const Padding padding_;
+  const std::unique_ptr<const DigestSigner> signer_;
   const size_t modulus_bytes_;
   const bool has_private_;
 };
@@ -94,9 +93,12 @@ absl::StatusOr<LoadedPrimitive> NewRsaPrimitive(
                               ? Padding::kPssPinned
                               : Padding::kPkcs1;
   const size_t modulus_bytes = static_cast<size_t>(bits + 7) / 8;
+  absl::StatusOr<std::unique_ptr<const DigestSigner>> signer =
+      DigestSigner::Create(pkey.get(), DigestFor(alg), padding, has_private);
+  if (!signer.ok()) return signer.status();
   LoadedPrimitive loaded;
   loaded.primitive = std::make_shared<RsaPrimitive>(
-      std::move(pkey), DigestFor(alg), padding, modulus_bytes, has_private);
+      std::move(pkey), *std::move(signer), modulus_bytes, has_private);
   loaded.has_private = has_private;
   return loaded;
 }
