@@ -13,8 +13,16 @@
 // requested privilege (VerifyExpectations.privileges: (service type,
 // privilege id); a privilege value 0 is bounded by the token expiry).
 // Reasons: kBadClaim naming "app_id", "channel", "account" or
-// "privilege.<type>.<id>" (missing); kTokenExpired naming "expire" or
-// "privilege.<type>.<id>".
+// "privilege.<type>.<id>" (missing); kTokenExpired naming "expire" (006:
+// "ts") or "privilege.<type>.<id>"; kIatInFuture naming "issue_ts";
+// kLifetimeExceeded naming "expire" for a 007 lifetime over 24 h. The
+// signature is checked before the app id, so any altered byte is
+// kBadSignature (or kMalformed when the layout breaks).
+//
+// Renewal: TokenInfo.grants re-issue to the same services (an RTC/Streaming/
+// FCDN "" account comes back as uid 0; APaaS services come back explicit).
+// Services after an unknown service type are verified (the signature covers
+// them) but not reported, so a renewal drops them.
 //
 // Token ids: neither format carries one, so TokenInfo.token_id is derived
 // from the token string (AgoraTokenId): stable, so revocation by id works.

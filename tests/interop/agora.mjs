@@ -3,6 +3,8 @@
 // never argv. Commands:
 //   parse     {token, certificate}: AccessToken2.from_string + verifySignature;
 //             prints the parsed fields as JSON.
+//   parse_many {items: [{token, certificate}, ...]}: the same for each,
+//             as {results: [...]} (one process for many tokens).
 //   build     {app_id, certificate, expire, services: [...]}: low-level
 //             AccessToken2 with the library's Service classes; prints the token.
 //   builder   {name, app_id, certificate, ...args}: one public builder
@@ -93,22 +95,28 @@ function runBuilder(a) {
   }
 }
 
+function parse(item) {
+  const token = new at2.AccessToken2();
+  const parsed = token.from_string(item.token);
+  return {
+    parsed,
+    verified: parsed && token.verifySignature(item.certificate),
+    app_id: str(token.appId),
+    issue_ts: token.issueTs,
+    expire: token.expire,
+    salt: token.salt,
+    services: token.services.map(describeService),
+  };
+}
+
 let out;
 switch (command) {
-  case 'parse': {
-    const token = new at2.AccessToken2();
-    const parsed = token.from_string(input.token);
-    out = {
-      parsed,
-      verified: parsed && token.verifySignature(input.certificate),
-      app_id: str(token.appId),
-      issue_ts: token.issueTs,
-      expire: token.expire,
-      salt: token.salt,
-      services: token.services.map(describeService),
-    };
+  case 'parse':
+    out = parse(input);
     break;
-  }
+  case 'parse_many':
+    out = { results: input.items.map(parse) };
+    break;
   case 'build': {
     const token = new at2.AccessToken2(input.app_id, input.certificate, input.issue_ts, input.expire);
     if (input.salt !== undefined) token.salt = input.salt;

@@ -916,23 +916,38 @@ json::Object Obj(std::initializer_list<std::pair<const char*, json::Value>> m) {
 TEST(AgoraInteropTest, TokendTokensParseAndVerifyInAgoraToken) {
   auto profile = MakeProfile();
   const absl::Time now = absl::Now();
-  int checked = 0;
+  std::vector<TokenInfo> issued;
+  json::Array items;
   for (const RoundTripCase& c : RoundTripCases()) {
-    SCOPED_TRACE(c.name);
     auto info = profile->Issue(Input(c.services, absl::Seconds(900),
                                      c.subject),
                                now);
-    ASSERT_TRUE(info.ok()) << info.status();
-    json::Object out = RunAgora(
-        "parse", Obj({{"token", info->token}, {"certificate", kCert}}));
-    ASSERT_NE(out.Find("verified"), nullptr);
-    EXPECT_TRUE(out.Find("parsed")->as_bool());
-    EXPECT_TRUE(out.Find("verified")->as_bool());
-    EXPECT_EQ(out.Find("app_id")->as_string(), kAppId);
-    EXPECT_EQ(out.Find("expire")->as_int(), 900);
-    EXPECT_EQ(out.Find("salt")->as_int(), GrantsOf(*info).salt);
-    const json::Array& services = out.Find("services")->as_array();
-    const auto& want = GrantsOf(*info).services;
+    ASSERT_TRUE(info.ok()) << c.name << " " << info.status();
+    // Each token twice: the right certificate, then a wrong one.
+    items.push_back(
+        json::Value(Obj({{"token", info->token}, {"certificate", kCert}})));
+    items.push_back(json::Value(
+        Obj({{"token", info->token}, {"certificate", kOtherCert}})));
+    issued.push_back(*std::move(info));
+  }
+  json::Object out = RunAgora("parse_many", Obj({{"items", items}}));
+  ASSERT_NE(out.Find("results"), nullptr);
+  const json::Array& results = out.Find("results")->as_array();
+  ASSERT_EQ(results.size(), 2 * issued.size());
+  const std::vector<RoundTripCase> cases = RoundTripCases();
+  int checked = 0;
+  for (size_t n = 0; n < issued.size(); ++n) {
+    SCOPED_TRACE(cases[n].name);
+    const TokenInfo& info = issued[n];
+    const json::Object& res = results[2 * n].as_object();
+    EXPECT_TRUE(res.Find("parsed")->as_bool());
+    EXPECT_TRUE(res.Find("verified")->as_bool());
+    EXPECT_EQ(res.Find("app_id")->as_string(), kAppId);
+    EXPECT_EQ(res.Find("issue_ts")->as_int(), absl::ToUnixSeconds(now));
+    EXPECT_EQ(res.Find("expire")->as_int(), 900);
+    EXPECT_EQ(res.Find("salt")->as_int(), GrantsOf(info).salt);
+    const json::Array& services = res.Find("services")->as_array();
+    const auto& want = GrantsOf(info).services;
     ASSERT_EQ(services.size(), want.size());
     for (size_t i = 0; i < want.size(); ++i) {
       const json::Object& s = services[i].as_object();
@@ -943,8 +958,7 @@ TEST(AgoraInteropTest, TokendTokensParseAndVerifyInAgoraToken) {
         EXPECT_EQ(ch->as_string(), want[i].channel);
       }
       if (const json::Value* a = s.Find("account")) {
-        EXPECT_EQ(a->as_string(),
-                  *agora::ResolveServiceAccount(want[i], i));
+        EXPECT_EQ(a->as_string(), *agora::ResolveServiceAccount(want[i], i));
       }
       if (const json::Value* u = s.Find("user_id")) {
         EXPECT_EQ(u->as_string(), want[i].user_id);
@@ -956,11 +970,22 @@ TEST(AgoraInteropTest, TokendTokensParseAndVerifyInAgoraToken) {
         EXPECT_EQ(static_cast<int16_t>(s.Find("role")->as_int()),
                   want[i].apaas_role);
       }
+      if (const json::Value* p = s.Find("permissions")) {
+        size_t names = 0;
+        for (const auto& [rt, by_perm] : p->as_object().members()) {
+          for (const auto& [perm, list] : by_perm.as_object().members()) {
+            names += list.as_array().size();
+          }
+        }
+        size_t want_names = 0;
+        for (const auto& [rt, by_perm] : want[i].rtm2_permissions) {
+          for (const auto& [perm, list] : by_perm) want_names += list.size();
+        }
+        EXPECT_EQ(names, want_names);
+      }
     }
     // And the library says no with another certificate.
-    json::Object wrong = RunAgora(
-        "parse", Obj({{"token", info->token}, {"certificate", kOtherCert}}));
-    EXPECT_FALSE(wrong.Find("verified")->as_bool());
+    EXPECT_FALSE(results[2 * n + 1].as_object().Find("verified")->as_bool());
     ++checked;
   }
   std::printf("agora interop: %d tokend tokens verified by agora-token\n",
