@@ -1,1 +1,663 @@
-// Placeholder: being written.
+#include "core/revocation/redis_store.h"
+
+#include <hiredis/hiredis.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/reason.h"
+
+namespace tokend {
+namespace {
+
+// Keys outlive their latest entry by this much, so a Redis clock ahead of
+// ours never drops a live entry through the TTL.
+constexpr absl::Duration kKeyTtlMargin = absl::Hours(24);
+
+// Prune: the expired members of KEYS[2] (expires) leave both sets at once.
+constexpr const char* kPruneScript =
+    "local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])\n"
+    "for i = 1, #gone, 256 do\n"
+    "  redis.call('ZREM', KEYS[1], unpack(gone, i, math.min(i + 255, #gone)))\n"
+    "end\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])\n"
+    "return #gone\n";
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+struct ContextDeleter {
+  void operator()(redisContext* c) const { redisFree(c); }
+};
+using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+
+int64_t CeilMillis(absl::Time t) {
+  int64_t ms = absl::ToUnixMillis(t);
+  if (absl::FromUnixMillis(ms) < t) ++ms;
+  return ms;
+}
+
+
+// Fields as "<length>:<bytes>" one after the other: any byte may appear.
+void AppendField(absl::string_view field, std::string* out) {
+  absl::StrAppend(out, field.size(), ":", field);
+}
+
+bool ReadField(absl::string_view* in, absl::string_view* field) {
+  const size_t colon = in->find(':');
+  if (colon == absl::string_view::npos) return false;
+  size_t length = 0;
+  if (!absl::SimpleAtoi(in->substr(0, colon), &length)) return false;
+  in->remove_prefix(colon + 1);
+  if (length > in->size()) return false;
+  *field = in->substr(0, length);
+  in->remove_prefix(length);
+  return true;
+}
+
+std::string EncodeKey(const Revocation& r) {
+  std::string key = absl::StrCat(static_cast<int>(r.kind), ":");
+  AppendField(r.tenant, &key);
+  key.append(r.value);
+  return key;
+}
+
+bool DecodeKey(absl::string_view key, Revocation* r) {
+  const size_t colon = key.find(':');
+  int kind = 0;
+  if (colon == absl::string_view::npos ||
+      !absl::SimpleAtoi(key.substr(0, colon), &kind) ||
+      kind < static_cast<int>(Revocation::Kind::kTokenId) ||
+      kind > static_cast<int>(Revocation::Kind::kTenant)) {
+    return false;
+  }
+  key.remove_prefix(colon + 1);
+  absl::string_view tenant;
+  if (!ReadField(&key, &tenant)) return false;
+  r->kind = static_cast<Revocation::Kind>(kind);
+  r->tenant = std::string(tenant);
+  r->value = std::string(key);
+  return true;
+}
+
+bool ParseScore(const redisReply* reply, int64_t* ms) {
+  if (reply->type != REDIS_REPLY_STRING) return false;
+  const std::string text(reply->str, reply->len);
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(value)) {
+    return false;
+  }
+  *ms = std::llround(value);
+  return true;
+}
+
+std::string RandomOrigin() {
+  std::random_device device;
+  return absl::StrFormat("%08x%08x%08x%08x", device(), device(), device(),
+                         device());
+}
+
+}  // namespace
+
+absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
+  const auto bad = [&](absl::string_view why) {
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat("revocation store URL ", url, ": ", why),
+                 "revocation.store");
+  };
+  constexpr absl::string_view kScheme = "redis://";
+  if (!absl::StartsWith(url, kScheme)) return bad("must start with redis://");
+  absl::string_view rest = url.substr(kScheme.size());
+  RedisAddress address;
+  absl::string_view hostport = rest;
+  const size_t slash = rest.find('/');
+  if (slash != absl::string_view::npos) {
+    hostport = rest.substr(0, slash);
+    const absl::string_view db = rest.substr(slash + 1);
+    if (!db.empty() && (!absl::SimpleAtoi(db, &address.db) || address.db < 0)) {
+      return bad("the database must be a non-negative number");
+    }
+  }
+  absl::string_view port;
+  if (absl::StartsWith(hostport, "[")) {
+    const size_t close = hostport.find(']');
+    if (close == absl::string_view::npos) return bad("unclosed [ in the host");
+    address.host = std::string(hostport.substr(1, close - 1));
+    const absl::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return bad("junk after the IPv6 host");
+      port = after.substr(1);
+    }
+  } else {
+    const size_t colon = hostport.rfind(':');
+    address.host = std::string(hostport.substr(0, colon));
+    if (colon != absl::string_view::npos) port = hostport.substr(colon + 1);
+  }
+  if (address.host.empty()) return bad("no host");
+  if (!port.empty() && (!absl::SimpleAtoi(port, &address.port) ||
+                        address.port <= 0 || address.port > 65535)) {
+    return bad("the port must be 1-65535");
+  }
+  return address;
+}
+
+// One blocking connection, reconnected on demand; a command that fails on
+// the wire drops it so the next call starts afresh.
+class RedisStore::Connection {
+ public:
+  Connection(const RedisAddress& address, const RedisStoreOptions& options)
+      : address_(address), options_(options) {}
+
+  // Sends `commands` as one pipeline and reads one reply per command.
+  absl::StatusOr<std::vector<ReplyPtr>> Run(
+      const std::vector<std::vector<std::string>>& commands) {
+    absl::MutexLock lock(&mu_);
+    if (ctx_ == nullptr) {
+      absl::StatusOr<ContextPtr> ctx = Connect(address_, options_, true);
+      if (!ctx.ok()) return ctx.status();
+      ctx_ = std::move(*ctx);
+    }
+    for (const auto& command : commands) {
+      std::vector<const char*> argv;
+      std::vector<size_t> lengths;
+      for (const std::string& arg : command) {
+        argv.push_back(arg.data());
+        lengths.push_back(arg.size());
+      }
+      if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()),
+                                 argv.data(), lengths.data()) != REDIS_OK) {
+        return Drop("write");
+      }
+    }
+    std::vector<ReplyPtr> replies;
+    for (size_t i = 0; i < commands.size(); ++i) {
+      void* reply = nullptr;
+      if (redisGetReply(ctx_.get(), &reply) != REDIS_OK || reply == nullptr) {
+        return Drop("read");
+      }
+      replies.emplace_back(static_cast<redisReply*>(reply));
+    }
+    return replies;
+  }
+
+  // A new connection, with the command timeout set and (for commands) the
+  // database selected.
+  static absl::StatusOr<ContextPtr> Connect(const RedisAddress& address,
+                                            const RedisStoreOptions& options,
+                                            bool select_db) {
+    ContextPtr ctx(redisConnectWithTimeout(address.host.c_str(), address.port,
+                                           absl::ToTimeval(options.connect_timeout)));
+    if (ctx == nullptr) return Unavailable(address, "connect", "out of memory");
+    if (ctx->err != 0) return Unavailable(address, "connect", ctx->errstr);
+    if (redisSetTimeout(ctx.get(), absl::ToTimeval(options.command_timeout)) !=
+        REDIS_OK) {
+      return Unavailable(address, "set timeout", ctx->errstr);
+    }
+    if (select_db && address.db != 0) {
+      ReplyPtr reply(static_cast<redisReply*>(
+          redisCommand(ctx.get(), "SELECT %d", address.db)));
+      if (reply == nullptr) return Unavailable(address, "SELECT", ctx->errstr);
+      if (reply->type == REDIS_REPLY_ERROR) {
+        return Unavailable(address, "SELECT",
+                           std::string(reply->str, reply->len));
+      }
+    }
+    return ctx;
+  }
+
+  static absl::Status Unavailable(const RedisAddress& address,
+                                  absl::string_view what,
+                                  absl::string_view why) {
+    return Error(Reason::kUnavailable,
+                 absl::StrCat("revocation store redis://", address.host, ":",
+                              address.port, "/", address.db, ": ", what, ": ",
+                              why));
+  }
+
+ private:
+  absl::Status Drop(absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    absl::Status status = Unavailable(address_, what, ctx_->errstr);
+    ctx_.reset();
+    return status;
+  }
+
+  const RedisAddress address_;
+  const RedisStoreOptions options_;
+  absl::Mutex mu_;
+  ContextPtr ctx_ ABSL_GUARDED_BY(mu_);
+};
+
+namespace {
+
+// The first error reply among `replies`, as kUnavailable.
+absl::Status CheckReplies(const std::vector<ReplyPtr>& replies,
+                          absl::string_view what) {
+  for (const ReplyPtr& reply : replies) {
+    if (reply->type == REDIS_REPLY_ERROR) {
+      return Error(Reason::kUnavailable,
+                   absl::StrCat("revocation store: ", what, ": ",
+                                absl::string_view(reply->str, reply->len)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// EXEC's reply: an array with one reply per queued command, none an error.
+absl::StatusOr<const redisReply*> ExecReply(
+    const std::vector<ReplyPtr>& replies, size_t queued,
+    absl::string_view what) {
+  absl::Status status = CheckReplies(replies, what);
+  if (!status.ok()) return status;
+  const redisReply* exec = replies.back().get();
+  if (exec->type != REDIS_REPLY_ARRAY || exec->elements != queued) {
+    return Error(Reason::kUnavailable,
+                 absl::StrCat("revocation store: ", what,
+                              ": transaction aborted"));
+  }
+  for (size_t i = 0; i < exec->elements; ++i) {
+    if (exec->element[i]->type == REDIS_REPLY_ERROR) {
+      return Error(Reason::kUnavailable,
+                   absl::StrCat("revocation store: ", what, ": ",
+                                absl::string_view(exec->element[i]->str,
+                                                  exec->element[i]->len)));
+    }
+  }
+  return exec;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RedisStore>> RedisStore::Open(
+    absl::string_view url, RedisStoreOptions options) {
+  absl::StatusOr<RedisAddress> address = ParseRedisUrl(url);
+  if (!address.ok()) return address.status();
+  if (options.resync_interval <= absl::ZeroDuration() ||
+      options.reconnect_min_backoff <= absl::ZeroDuration() ||
+      options.reconnect_max_backoff < options.reconnect_min_backoff) {
+    return Error(Reason::kInvalidArgument,
+                 "revocation store: resync and backoff durations must be "
+                 "positive, max backoff at least the min",
+                 "revocation.store");
+  }
+  std::unique_ptr<RedisStore> store(
+      new RedisStore(*std::move(address), std::move(options)));
+  if (store->wake_fd_ < 0) {
+    return Error(Reason::kInternal,
+                 absl::StrCat("revocation store: eventfd: ", errno));
+  }
+  store->thread_ = std::thread([s = store.get()] { s->Run(); });
+  return store;
+}
+
+RedisStore::RedisStore(RedisAddress address, RedisStoreOptions options)
+    : address_(std::move(address)),
+      options_(std::move(options)),
+      origin_(RandomOrigin()),
+      revoked_key_(options_.key_prefix + ":revoked"),
+      expires_key_(options_.key_prefix + ":expires"),
+      generation_key_(options_.key_prefix + ":generation"),
+      command_(std::make_unique<Connection>(address_, options_)),
+      wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+RedisStore::~RedisStore() {
+  stopping_.store(true);
+  Wake();
+  if (thread_.joinable()) thread_.join();
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+bool RedisStore::Healthy() const {
+  return command_healthy_.load() && subscriber_healthy_.load();
+}
+
+absl::Status RedisStore::Add(const Revocation& revocation) {
+  const std::string key = EncodeKey(revocation);
+  const int64_t revoked_ms = CeilMillis(revocation.revoked_at);
+  const int64_t expires_ms = CeilMillis(revocation.expires_at);
+  std::string message;
+  AppendField(origin_, &message);
+  AppendField(key, &message);
+  AppendField(absl::StrCat(revoked_ms), &message);
+  AppendField(absl::StrCat(expires_ms), &message);
+
+  std::vector<std::vector<std::string>> commands = {
+      {"MULTI"},
+      {"ZADD", revoked_key_, "GT", absl::StrCat(revoked_ms), key},
+      {"ZADD", expires_key_, "GT", absl::StrCat(expires_ms), key},
+  };
+  // The TTL safety net, only for a deadline still ahead: PEXPIREAT with a
+  // past time would delete the whole set.
+  const absl::Time key_deadline = revocation.expires_at + kKeyTtlMargin;
+  if (key_deadline > absl::Now() && key_deadline < absl::InfiniteFuture()) {
+    const std::string at = absl::StrCat(CeilMillis(key_deadline));
+    for (const std::string* k : {&revoked_key_, &expires_key_}) {
+      // NX sets a first TTL, GT only ever extends it.
+      commands.push_back({"PEXPIREAT", *k, at, "NX"});
+      commands.push_back({"PEXPIREAT", *k, at, "GT"});
+    }
+  }
+  commands.push_back({"INCR", generation_key_});
+  commands.push_back({"PUBLISH", options_.channel, message});
+  commands.push_back({"EXEC"});
+  const size_t queued = commands.size() - 2;
+
+  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run(commands);
+  if (!replies.ok()) {
+    command_healthy_.store(false);
+    return replies.status();
+  }
+  absl::StatusOr<const redisReply*> exec =
+      ExecReply(*replies, queued, "add revocation");
+  if (!exec.ok()) return exec.status();
+  command_healthy_.store(true);
+  Revocation stored = revocation;
+  stored.revoked_at = absl::FromUnixMillis(revoked_ms);
+  stored.expires_at = absl::FromUnixMillis(expires_ms);
+  MarkSeen({stored});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Revocation>> RedisStore::LoadAllRaw(
+    int64_t* generation) {
+  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run({
+      {"MULTI"},
+      {"ZRANGE", revoked_key_, "0", "-1", "WITHSCORES"},
+      {"ZRANGE", expires_key_, "0", "-1", "WITHSCORES"},
+      {"GET", generation_key_},
+      {"EXEC"},
+  });
+  if (!replies.ok()) {
+    command_healthy_.store(false);
+    return replies.status();
+  }
+  absl::StatusOr<const redisReply*> exec =
+      ExecReply(*replies, 3, "load revocations");
+  if (!exec.ok()) return exec.status();
+  command_healthy_.store(true);
+  const redisReply* revoked = (*exec)->element[0];
+  const redisReply* expires = (*exec)->element[1];
+  const redisReply* gen = (*exec)->element[2];
+  const auto malformed = [] {
+    return Error(Reason::kInternal,
+                 "revocation store: malformed reply to the set load");
+  };
+  if (revoked->type != REDIS_REPLY_ARRAY || expires->type != REDIS_REPLY_ARRAY ||
+      revoked->elements % 2 != 0 || expires->elements % 2 != 0) {
+    return malformed();
+  }
+  *generation = 0;
+  if (gen->type == REDIS_REPLY_STRING &&
+      !absl::SimpleAtoi(absl::string_view(gen->str, gen->len), generation)) {
+    return malformed();
+  }
+  absl::flat_hash_map<absl::string_view, int64_t> revoked_at;
+  revoked_at.reserve(revoked->elements / 2);
+  for (size_t i = 0; i < revoked->elements; i += 2) {
+    int64_t ms = 0;
+    if (revoked->element[i]->type != REDIS_REPLY_STRING ||
+        !ParseScore(revoked->element[i + 1], &ms)) {
+      return malformed();
+    }
+    revoked_at[absl::string_view(revoked->element[i]->str,
+                                 revoked->element[i]->len)] = ms;
+  }
+  std::vector<Revocation> all;
+  all.reserve(expires->elements / 2);
+  for (size_t i = 0; i < expires->elements; i += 2) {
+    int64_t expires_ms = 0;
+    if (expires->element[i]->type != REDIS_REPLY_STRING ||
+        !ParseScore(expires->element[i + 1], &expires_ms)) {
+      return malformed();
+    }
+    const absl::string_view key(expires->element[i]->str,
+                                expires->element[i]->len);
+    auto it = revoked_at.find(key);
+    Revocation r;
+    // A member in one set only is a foreign write; skip it.
+    if (it == revoked_at.end() || !DecodeKey(key, &r)) continue;
+    r.revoked_at = absl::FromUnixMillis(it->second);
+    r.expires_at = absl::FromUnixMillis(expires_ms);
+    all.push_back(std::move(r));
+  }
+  return all;
+}
+
+absl::StatusOr<std::vector<Revocation>> RedisStore::LoadAll() {
+  int64_t generation = 0;
+  absl::StatusOr<std::vector<Revocation>> all = LoadAllRaw(&generation);
+  if (all.ok()) MarkSeen(*all);
+  return all;
+}
+
+absl::StatusOr<int64_t> RedisStore::ReadGeneration() {
+  absl::StatusOr<std::vector<ReplyPtr>> replies =
+      command_->Run({{"GET", generation_key_}});
+  if (!replies.ok()) {
+    command_healthy_.store(false);
+    return replies.status();
+  }
+  absl::Status status = CheckReplies(*replies, "read generation");
+  if (!status.ok()) return status;
+  command_healthy_.store(true);
+  const redisReply* reply = replies->front().get();
+  int64_t generation = 0;
+  if (reply->type == REDIS_REPLY_STRING &&
+      !absl::SimpleAtoi(absl::string_view(reply->str, reply->len),
+                        &generation)) {
+    return Error(Reason::kInternal, "revocation store: malformed generation");
+  }
+  return generation;
+}
+
+absl::Status RedisStore::Prune(absl::Time now) {
+  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run(
+      {{"EVAL", kPruneScript, "2", revoked_key_, expires_key_,
+        absl::StrCat(absl::ToUnixMillis(now))}});
+  if (!replies.ok()) {
+    command_healthy_.store(false);
+    return replies.status();
+  }
+  absl::Status status = CheckReplies(*replies, "prune revocations");
+  if (!status.ok()) return status;
+  command_healthy_.store(true);
+  const int64_t now_ms = absl::ToUnixMillis(now);
+  absl::MutexLock lock(&seen_mu_);
+  for (auto it = seen_.begin(); it != seen_.end();) {
+    if (it->second.expires_ms <= now_ms) {
+      seen_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void RedisStore::Watch(std::function<void(const Revocation&)> on_remote) {
+  {
+    absl::MutexLock lock(&watch_mu_);
+    on_remote_ = std::move(on_remote);
+    resync_requested_ = true;
+  }
+  Wake();
+}
+
+std::vector<Revocation> RedisStore::MarkSeen(
+    const std::vector<Revocation>& entries) {
+  std::vector<Revocation> fresh;
+  absl::MutexLock lock(&seen_mu_);
+  for (const Revocation& r : entries) {
+    const Times times{absl::ToUnixMillis(r.revoked_at),
+                      absl::ToUnixMillis(r.expires_at)};
+    auto [it, inserted] = seen_.try_emplace(EncodeKey(r), times);
+    if (inserted) {
+      fresh.push_back(r);
+      continue;
+    }
+    Times& known = it->second;
+    if (times.revoked_ms <= known.revoked_ms &&
+        times.expires_ms <= known.expires_ms) {
+      continue;
+    }
+    known.revoked_ms = std::max(known.revoked_ms, times.revoked_ms);
+    known.expires_ms = std::max(known.expires_ms, times.expires_ms);
+    Revocation merged = r;
+    merged.revoked_at = absl::FromUnixMillis(known.revoked_ms);
+    merged.expires_at = absl::FromUnixMillis(known.expires_ms);
+    fresh.push_back(std::move(merged));
+  }
+  return fresh;
+}
+
+void RedisStore::Deliver(const std::vector<Revocation>& entries) {
+  if (entries.empty()) return;
+  std::function<void(const Revocation&)> callback;
+  {
+    absl::MutexLock lock(&watch_mu_);
+    callback = on_remote_;
+  }
+  if (!callback) return;
+  for (const Revocation& r : entries) callback(r);
+}
+
+void RedisStore::HandleMessage(absl::string_view payload) {
+  absl::string_view origin, key, revoked, expires;
+  int64_t revoked_ms = 0, expires_ms = 0;
+  Revocation r;
+  if (!ReadField(&payload, &origin) || !ReadField(&payload, &key) ||
+      !ReadField(&payload, &revoked) || !ReadField(&payload, &expires) ||
+      !absl::SimpleAtoi(revoked, &revoked_ms) ||
+      !absl::SimpleAtoi(expires, &expires_ms) || !DecodeKey(key, &r)) {
+    return;  // not ours; the resync reads the sets themselves
+  }
+  if (origin == origin_) return;
+  {
+    // Not watching yet: leave it unseen so the first resync delivers it.
+    absl::MutexLock lock(&watch_mu_);
+    if (!on_remote_) return;
+  }
+  r.revoked_at = absl::FromUnixMillis(revoked_ms);
+  r.expires_at = absl::FromUnixMillis(expires_ms);
+  Deliver(MarkSeen({r}));
+}
+
+bool RedisStore::Resync(bool force) {
+  absl::StatusOr<int64_t> generation = ReadGeneration();
+  if (!generation.ok()) return false;
+  if (!force && *generation == last_generation_) return true;
+  {
+    absl::MutexLock lock(&watch_mu_);
+    if (!on_remote_) return true;  // nothing to deliver to yet
+  }
+  int64_t loaded_generation = 0;
+  absl::StatusOr<std::vector<Revocation>> all = LoadAllRaw(&loaded_generation);
+  if (!all.ok()) return false;
+  last_generation_ = loaded_generation;
+  Deliver(MarkSeen(*all));
+  return true;
+}
+
+void RedisStore::Wake() {
+  const uint64_t one = 1;
+  if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof(one));
+}
+
+bool RedisStore::WaitForWake(absl::Duration timeout) {
+  pollfd fd{wake_fd_, POLLIN, 0};
+  const int ms = static_cast<int>(
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(timeout), 0, 60000));
+  if (poll(&fd, 1, ms) > 0) {
+    uint64_t count = 0;
+    (void)!read(wake_fd_, &count, sizeof(count));
+  }
+  return stopping_.load();
+}
+
+void RedisStore::Run() {
+  absl::Duration backoff = options_.reconnect_min_backoff;
+  while (!stopping_.load()) {
+    const bool subscribed = RunSubscriber();
+    subscriber_healthy_.store(false);
+    if (stopping_.load()) break;
+    if (subscribed) backoff = options_.reconnect_min_backoff;
+    if (WaitForWake(backoff)) break;
+    backoff = std::min(backoff * 2, options_.reconnect_max_backoff);
+  }
+}
+
+bool RedisStore::RunSubscriber() {
+  absl::StatusOr<ContextPtr> connected =
+      Connection::Connect(address_, options_, false);
+  if (!connected.ok()) return false;
+  redisContext* ctx = connected->get();
+  ReplyPtr reply(static_cast<redisReply*>(
+      redisCommand(ctx, "SUBSCRIBE %b", options_.channel.data(),
+                   options_.channel.size())));
+  if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY) return false;
+  reply.reset();
+
+  // Subscribed first, then resync: anything written before the
+  // subscription is in the sets, anything after arrives as a message.
+  subscriber_healthy_.store(true);
+  Resync(true);
+  absl::Time next_resync = absl::Now() + options_.resync_interval;
+  while (!stopping_.load()) {
+    // Replies already buffered by hiredis do not make the socket readable.
+    void* buffered = nullptr;
+    while (redisGetReplyFromReader(ctx, &buffered) == REDIS_OK &&
+           buffered != nullptr) {
+      ReplyPtr message(static_cast<redisReply*>(buffered));
+      buffered = nullptr;
+      if (message->type == REDIS_REPLY_ARRAY && message->elements == 3 &&
+          message->element[0]->type == REDIS_REPLY_STRING &&
+          absl::string_view(message->element[0]->str,
+                            message->element[0]->len) == "message" &&
+          message->element[2]->type == REDIS_REPLY_STRING) {
+        HandleMessage(absl::string_view(message->element[2]->str,
+                                        message->element[2]->len));
+      }
+    }
+    if (ctx->err != 0) break;
+
+    const absl::Duration wait =
+        std::max(next_resync - absl::Now(), absl::ZeroDuration());
+    pollfd fds[2] = {{ctx->fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    const int ready = poll(
+        fds, 2, static_cast<int>(std::clamp<int64_t>(
+                    absl::ToInt64Milliseconds(wait) + 1, 0, 60000)));
+    if (stopping_.load()) break;
+    if (ready < 0 && errno != EINTR) break;
+    if (ready > 0 && (fds[1].revents & POLLIN)) {
+      uint64_t count = 0;
+      (void)!read(wake_fd_, &count, sizeof(count));
+    }
+    if (ready > 0 && fds[0].revents != 0) {
+      if (redisBufferRead(ctx) != REDIS_OK) break;  // EOF or error: reconnect
+    }
+    bool force = false;
+    {
+      absl::MutexLock lock(&watch_mu_);
+      std::swap(force, resync_requested_);
+    }
+    if (force || absl::Now() >= next_resync) {
+      Resync(force);  // a failure shows in command_healthy_
+      next_resync = absl::Now() + options_.resync_interval;
+    }
+  }
+  return true;
+}
+
+}  // namespace tokend
