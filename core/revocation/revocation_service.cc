@@ -1,1 +1,215 @@
-// Placeholder: being written.
+#include "core/revocation/revocation_service.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "core/reason.h"
+
+namespace tokend {
+namespace {
+
+absl::Status Validate(const Revocation& r) {
+  const auto bad = [](absl::string_view why) {
+    return Error(Reason::kInvalidArgument, why, "revocation");
+  };
+  if (r.tenant.empty()) return bad("a revocation names its tenant");
+  switch (r.kind) {
+    case Revocation::Kind::kTokenId:
+    case Revocation::Kind::kSubject:
+      if (r.value.empty()) return bad("a token id or subject revocation needs a value");
+      break;
+    case Revocation::Kind::kTenant:
+      if (!r.value.empty()) return bad("a tenant revocation has no value");
+      break;
+    default:
+      return bad("unknown revocation kind");
+  }
+  if (r.expires_at <= r.revoked_at) {
+    return bad("a revocation must expire after it is made");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+RevocationService::RevocationService(std::unique_ptr<RevocationStore> store,
+                                     const Clock& clock,
+                                     RevocationServiceOptions options)
+    : store_(std::move(store)), clock_(clock), options_(std::move(options)) {}
+
+RevocationService::~RevocationService() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (maintenance_.joinable()) maintenance_.join();
+  // The store's watcher thread calls OnRemote: stop it before the members
+  // it touches go away.
+  store_.reset();
+}
+
+absl::Status RevocationService::Start() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (started_) {
+      return Error(Reason::kInternal, "revocation service started twice");
+    }
+    started_ = true;
+  }
+  absl::Status status = Load();
+  maintenance_ = std::thread([this] { MaintenanceLoop(); });
+  return status;
+}
+
+absl::Status RevocationService::Load() {
+  absl::MutexLock write_lock(&write_mu_);
+  absl::StatusOr<std::vector<Revocation>> all = store_->LoadAll();
+  if (!all.ok()) return all.status();
+  // Entries revoked locally before the load (store down at start) stay.
+  std::vector<Revocation> view = *std::move(all);
+  {
+    absl::MutexLock lock(&mu_);
+    view.insert(view.end(), pending_.begin(), pending_.end());
+  }
+  index_->Replace(view);
+  loaded_.store(true);
+  // Watch only now: the index is never replaced again, so nothing the
+  // watcher adds can be lost; entries written between the load and the
+  // subscription reach us through the store's resync.
+  store_->Watch([this](const Revocation& r) { OnRemote(r); });
+  return absl::OkStatus();
+}
+
+absl::Status RevocationService::Revoke(const Revocation& revocation) {
+  absl::Status valid = Validate(revocation);
+  if (!valid.ok()) return valid;
+  absl::Status stored;
+  {
+    absl::MutexLock write_lock(&write_mu_);
+    stored = store_->Add(revocation);
+    index_->Add(revocation);
+    if (!stored.ok()) {
+      absl::MutexLock lock(&mu_);
+      pending_.push_back(revocation);
+    }
+  }
+  Notify(revocation);
+  return stored;
+}
+
+absl::Status RevocationService::RevokeNow(Revocation::Kind kind,
+                                          absl::string_view tenant,
+                                          absl::string_view value,
+                                          absl::Duration lifetime) {
+  Revocation r;
+  r.kind = kind;
+  r.tenant = std::string(tenant);
+  r.value = std::string(value);
+  r.revoked_at = clock_.Now();
+  r.expires_at = r.revoked_at + lifetime;
+  return Revoke(r);
+}
+
+absl::Status RevocationService::RevokeTokenId(absl::string_view tenant,
+                                              absl::string_view token_id,
+                                              absl::Duration max_lifetime) {
+  return RevokeNow(Revocation::Kind::kTokenId, tenant, token_id, max_lifetime);
+}
+
+absl::Status RevocationService::RevokeSubject(absl::string_view tenant,
+                                              absl::string_view subject,
+                                              absl::Duration max_lifetime) {
+  return RevokeNow(Revocation::Kind::kSubject, tenant, subject, max_lifetime);
+}
+
+absl::Status RevocationService::RevokeTenant(absl::string_view tenant,
+                                             absl::Duration max_lifetime) {
+  return RevokeNow(Revocation::Kind::kTenant, tenant, "", max_lifetime);
+}
+
+void RevocationService::AddListener(Listener listener) {
+  absl::MutexLock lock(&mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void RevocationService::OnRemote(const Revocation& revocation) {
+  index_->Add(revocation);
+  Notify(revocation);
+}
+
+void RevocationService::Notify(const Revocation& revocation) {
+  std::vector<Listener> listeners;
+  {
+    absl::MutexLock lock(&mu_);
+    listeners = listeners_;
+  }
+  for (const Listener& listener : listeners) listener(revocation);
+}
+
+size_t RevocationService::Prune() {
+  const absl::Time now = clock_.Now();
+  const size_t dropped = index_->Prune(now);
+  // A store error shows in Healthy(); the next round prunes again.
+  (void)store_->Prune(now);
+  absl::MutexLock lock(&mu_);
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
+                                [now](const Revocation& r) {
+                                  return r.expires_at <= now;
+                                }),
+                 pending_.end());
+  return dropped;
+}
+
+void RevocationService::FlushPending() {
+  std::vector<Revocation> batch;
+  {
+    absl::MutexLock lock(&mu_);
+    batch.swap(pending_);
+  }
+  if (batch.empty()) return;
+  std::vector<Revocation> failed;
+  {
+    absl::MutexLock write_lock(&write_mu_);
+    for (Revocation& r : batch) {
+      if (!failed.empty() || !store_->Add(r).ok()) {
+        failed.push_back(std::move(r));
+      }
+    }
+  }
+  if (failed.empty()) return;
+  absl::MutexLock lock(&mu_);
+  pending_.insert(pending_.begin(), std::make_move_iterator(failed.begin()),
+                  std::make_move_iterator(failed.end()));
+}
+
+bool RevocationService::Healthy() const {
+  if (!loaded_.load() || !store_->Healthy()) return false;
+  absl::MutexLock lock(&mu_);
+  return pending_.empty();
+}
+
+size_t RevocationService::pending() const {
+  absl::MutexLock lock(&mu_);
+  return pending_.size();
+}
+
+void RevocationService::MaintenanceLoop() {
+  absl::Time next_prune = absl::Now() + options_.prune_interval;
+  const absl::Duration tick =
+      std::min(options_.retry_interval, options_.prune_interval);
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), tick)) return;
+    }
+    if (!loaded_.load()) (void)Load();
+    if (loaded_.load()) FlushPending();
+    if (absl::Now() >= next_prune) {
+      Prune();
+      next_prune = absl::Now() + options_.prune_interval;
+    }
+  }
+}
+
+}  // namespace tokend
