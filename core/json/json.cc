@@ -281,14 +281,18 @@ namespace {
 // their own so a thread does not keep megabytes around afterwards.
 constexpr size_t kReusableSize = 64 * 1024;
 
+// Building the model recurses once per nesting level; this bound keeps the
+// stack use small (well under 1 MiB even with sanitizers) whatever limit a
+// caller asks for.
+constexpr size_t kMaxSupportedDepth = 256;
+
 // `padded` holds text.size() bytes followed by SIMDJSON_PADDING readable
 // bytes.
 absl::StatusOr<Object> ParseWith(dom::parser& parser, const char* padded,
-                                 size_t size, const ParseLimits& limits) {
-  // simdjson's own depth limit (1024 by default, grown here for callers
-  // asking for more) is only a backstop: the exact limit is enforced and
-  // reported by Parser. It only ever grows, so alternating limits do not
-  // reallocate.
+                                 size_t size, ParseLimits limits) {
+  limits.max_depth = std::min(limits.max_depth, kMaxSupportedDepth);
+  // simdjson's own depth limit (1024 by default) is only a backstop: the
+  // exact limit is enforced and reported by Parser.
   const size_t wanted_depth = limits.max_depth < 1 ? 1 : limits.max_depth + 1;
   if (parser.max_depth() < wanted_depth) {
     if (parser.allocate(std::max({parser.capacity(), size, size_t{4096}}),

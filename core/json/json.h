@@ -100,7 +100,7 @@ inline bool Object::empty() const { return members_.empty(); }
 
 struct ParseLimits {
   size_t max_bytes = 8 * 1024;
-  size_t max_depth = 32;  // the root object is depth 1
+  size_t max_depth = 32;  // the root object is depth 1; at most 256 applies
 };
 
 // Parses a JSON text whose root must be an object. Errors carry

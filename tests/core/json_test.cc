@@ -171,10 +171,15 @@ TEST(JsonParseTest, DepthLimitIsConfigurable) {
   limits.max_depth = 1;
   EXPECT_TRUE(ParseObject(R"({"a":1})", limits).ok());
   EXPECT_EQ(ParseReason(R"({"a":[]})", limits), Reason::kJsonTooDeep);
-  limits.max_depth = 2000;
+  limits.max_depth = 200;
+  EXPECT_TRUE(ParseObject(NestedObjects(200), limits).ok());
+  EXPECT_EQ(ParseReason(NestedObjects(201), limits), Reason::kJsonTooDeep);
+  // Larger limits are capped at 256 levels.
+  limits.max_depth = 5000;
   limits.max_bytes = 1 << 20;
-  EXPECT_TRUE(ParseObject(NestedObjects(1500), limits).ok());
-  EXPECT_EQ(ParseReason(NestedObjects(2001), limits), Reason::kJsonTooDeep);
+  EXPECT_TRUE(ParseObject(NestedObjects(256), limits).ok());
+  EXPECT_EQ(ParseReason(NestedObjects(257), limits), Reason::kJsonTooDeep);
+  EXPECT_EQ(ParseReason(NestedArrays(2000), limits), Reason::kJsonTooDeep);
   // And back to the default on the same thread's parser.
   EXPECT_EQ(ParseReason(NestedObjects(33)), Reason::kJsonTooDeep);
   EXPECT_TRUE(ParseObject(NestedObjects(32)).ok());
