@@ -60,9 +60,10 @@ absl::StatusOr<std::unique_ptr<FileWatcher>> FileWatcher::Start(
                  directory);
   }
   if (options.debounce < absl::ZeroDuration() ||
+      options.max_delay < absl::ZeroDuration() ||
       options.poll_interval <= absl::ZeroDuration()) {
     return Error(Reason::kInvalidArgument,
-                 "debounce must be >= 0 and poll_interval > 0",
+                 "need debounce, max_delay >= 0 and poll_interval > 0",
                  "poll_interval");
   }
   std::unique_ptr<FileWatcher> watcher(
@@ -173,6 +174,16 @@ void FileWatcher::Run() {
   std::string last_signature = std::move(initial_signature_);
   bool pending = false;
   absl::Time fire_at = absl::InfiniteFuture();
+  absl::Time burst_start = absl::InfiniteFuture();
+  // Debounce: each event pushes the call back to `debounce` after it, but
+  // never beyond `max_delay` after the burst began.
+  auto schedule = [&] {
+    const absl::Time now = absl::Now();
+    if (!pending) burst_start = now;
+    pending = true;
+    fire_at = std::min(now + options_.debounce,
+                       burst_start + options_.max_delay);
+  };
   absl::Time next_poll = absl::Now() + options_.poll_interval;
   while (!stopped_.load(std::memory_order_acquire)) {
     const absl::Time now = absl::Now();
@@ -191,11 +202,9 @@ void FileWatcher::Run() {
     if (stopped_.load(std::memory_order_acquire)) break;
     if (ready > 0 && count == 2 && (fds[1].revents & POLLIN) != 0) {
       bool lost = false;
-      if (DrainEvents(&lost)) {
-        pending = true;
-        fire_at = absl::Now() + options_.debounce;  // wait for quiet
-      }
+      if (DrainEvents(&lost)) schedule();
       if (lost) {
+        schedule();
         DropInotify();
         polling_.store(true, std::memory_order_release);
         last_signature = Signature();
@@ -206,14 +215,12 @@ void FileWatcher::Run() {
       if (!options_.force_polling && inotify_fd_ < 0 && AddInotifyWatch()) {
         // The directory is back: reload once in case it changed meanwhile.
         polling_.store(false, std::memory_order_release);
-        pending = true;
-        fire_at = absl::Now() + options_.debounce;
+        schedule();
       } else {
         std::string signature = Signature();
         if (signature != last_signature) {
           last_signature = std::move(signature);
-          pending = true;
-          fire_at = absl::Now() + options_.debounce;
+          schedule();
         }
       }
       next_poll = absl::Now() + options_.poll_interval;

@@ -30,6 +30,9 @@ namespace tokend {
 
 struct FileWatcherOptions {
   absl::Duration debounce = absl::Milliseconds(100);
+  // A burst of events that never goes quiet still calls back this long after
+  // its first event.
+  absl::Duration max_delay = absl::Seconds(2);
   absl::Duration poll_interval = absl::Seconds(2);
   // Skip inotify (tests, or file systems whose events do not arrive, such as
   // some network mounts).

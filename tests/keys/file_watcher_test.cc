@@ -93,6 +93,22 @@ TEST_P(FileWatcherTest, StopJoinsAndIsIdempotent) {
   EXPECT_EQ((*watcher)->changes(), after_stop);
 }
 
+TEST_P(FileWatcherTest, EndlessBurstStillCallsBackAfterMaxDelay) {
+  TempDir dir;
+  FileWatcherOptions options = Fast(GetParam());
+  options.debounce = absl::Minutes(10);  // never quiet that long
+  options.max_delay = absl::Milliseconds(50);
+  EventCounter changes;
+  auto watcher = FileWatcher::Start(dir.path(), options,
+                                    [&] { changes.Increment(); });
+  ASSERT_TRUE(watcher.ok()) << watcher.status();
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  for (int i = 0; changes.count() == 0 && absl::Now() < give_up; ++i) {
+    WriteFile(dir.File("busy.pem"), std::to_string(i));
+  }
+  EXPECT_GE(changes.count(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(InotifyAndPolling, FileWatcherTest,
                          ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& info) {
