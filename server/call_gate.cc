@@ -13,6 +13,8 @@ grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
                    absl::string_view method, CallContext* call) {
   call->method = std::string(method);
   call->start = absl::Now();
+  call->state = &state;
+  state.CallStarted();
   if (state.shutting_down()) {
     return ToGrpcStatus(Error(Reason::kUnavailable, "tokend is shutting down"));
   }
@@ -39,6 +41,7 @@ grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
 }
 
 void RecordRpc(const CallContext& call, const grpc::Status& status) {
+  if (call.state != nullptr) call.state->CallEnded();
   const absl::string_view code = CodeName(status.error_code());
   Metrics::Get().RpcHandled(call.method, code, absl::Now() - call.start);
   log::Debug("rpc", {{"method", call.method},

@@ -32,13 +32,15 @@ struct CallContext {
   absl::Time start;
   CallerIdentity caller;
   std::shared_ptr<const Runtime> runtime;
+  ServerState* state = nullptr;  // set by Admit; RecordRpc ends the call
 };
 
 // Fills `call` and returns OK, or the status to finish the call with.
 grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
                    absl::string_view method, CallContext* call);
 
-// Records the RPC metrics (and a debug log line) for a finished call.
+// Records the RPC metrics (and a debug log line) for a finished call and
+// ends it for the shutdown drain. Exactly once per Admit.
 void RecordRpc(const CallContext& call, const grpc::Status& status);
 
 }  // namespace tokend

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,8 @@
 #include "grpc/grpc.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
+#include "grpcpp/impl/server_builder_plugin.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/credentials.h"
@@ -82,6 +85,21 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
   }
   return grpc::SslServerCredentials(options);
 }
+
+// Removes the server reflection plugin from a builder. libgrpc++_reflection
+// registers it for every builder when it is loaded, but the health port
+// must serve nothing but grpc.health.v1, and `reflection: false` must mean
+// it.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(
+      std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const auto& p) {
+      return p->name() == "proto_server_reflection";
+    });
+  }
+};
 
 void SetServing(grpc::Server* server, bool serving) {
   if (server == nullptr) return;
@@ -174,18 +192,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
 absl::Status Server::Listen(const Config& config) {
   listeners_ = config.listeners;
   grpc::EnableDefaultHealthCheckService(true);
-  // The health-only server's builder is made before the reflection plugin
-  // is registered (builders copy the global plugin list when constructed),
-  // so that port serves nothing but grpc.health.v1.
-  std::unique_ptr<grpc::ServerBuilder> health_builder;
-  if (!listeners_.health.empty()) {
-    health_builder = std::make_unique<grpc::ServerBuilder>();
-  }
-  if (listeners_.reflection) {
-    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  }
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
+  if (!listeners_.reflection) {
+    builder.SetOption(std::make_unique<WithoutReflection>());
+  }
   const LimitsConfig& limits = config.limits;
   builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(limits.max_message_bytes));
@@ -228,10 +240,15 @@ absl::Status Server::Listen(const Config& config) {
   SetServing(server_.get(), true);
   if (unix_ != nullptr) unix_->Start(server_.get(), &state_.peers());
 
-  if (health_builder != nullptr) {
-    health_builder->AddListeningPort(listeners_.health,
-                                     grpc::InsecureServerCredentials());
-    health_server_ = health_builder->BuildAndStart();
+  if (!listeners_.health.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.SetOption(std::make_unique<WithoutReflection>());
+    // A server needs one non-async service to poll its completion queue;
+    // this one answers every other method UNIMPLEMENTED.
+    health_builder.RegisterCallbackGenericService(&unimplemented_);
+    health_builder.AddListeningPort(listeners_.health,
+                                    grpc::InsecureServerCredentials());
+    health_server_ = health_builder.BuildAndStart();
     if (health_server_ == nullptr) {
       return Error(Reason::kUnavailable,
                    absl::StrCat("cannot serve health on ", listeners_.health));
@@ -355,9 +372,13 @@ void Server::Shutdown() {
   const absl::Duration drain = state_.runtime() != nullptr
                                    ? state_.runtime()->config().drain_timeout
                                    : absl::Seconds(5);
-  if (server_ != nullptr) {
-    server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
+  // New calls are refused from here on (Admit); wait for the admitted
+  // ones, then stop. Idle connections do not hold the drain up.
+  const absl::Time deadline = absl::Now() + drain;
+  if (!state_.WaitIdle(deadline)) {
+    log::Warn("drain deadline passed; cancelling the calls still running");
   }
+  if (server_ != nullptr) server_->Shutdown(absl::ToChronoTime(absl::Now()));
   if (health_server_ != nullptr) {
     health_server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
   }

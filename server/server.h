@@ -26,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
 #include "server/config.h"
 #include "server/http_server.h"
@@ -77,6 +78,7 @@ class Server {
   KeyServiceImpl key_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
+  grpc::CallbackGenericService unimplemented_;  // the health server's rest
   std::unique_ptr<UnixListener> unix_;
   std::unique_ptr<HttpServer> http_;
   ListenersConfig listeners_;  // as started

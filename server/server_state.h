@@ -5,8 +5,11 @@
 #define TOKEND_SERVER_SERVER_STATE_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
+#include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/token_service.h"
 #include "server/memory_revocations.h"
@@ -51,6 +54,23 @@ class ServerState {
     shutting_down_.store(true, std::memory_order_release);
   }
 
+  // Calls between Admit and RecordRpc (call_gate.h), so that shutdown can
+  // drain them without waiting for idle connections to close.
+  void CallStarted() {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    ++calls_in_flight_;
+  }
+  void CallEnded() {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    if (--calls_in_flight_ == 0) calls_idle_.notify_all();
+  }
+  // True when no call is in flight before `deadline`.
+  bool WaitIdle(absl::Time deadline) {
+    std::unique_lock<std::mutex> lock(calls_mu_);
+    return calls_idle_.wait_until(lock, absl::ToChronoTime(deadline),
+                                  [&] { return calls_in_flight_ == 0; });
+  }
+
  private:
   const Clock& clock_;
   TokenService core_;
@@ -60,6 +80,9 @@ class ServerState {
   RateLimiter limiter_;
   StreamRegistry streams_;
   std::atomic<bool> shutting_down_{false};
+  std::mutex calls_mu_;
+  std::condition_variable calls_idle_;
+  int64_t calls_in_flight_ = 0;
 };
 
 }  // namespace tokend

@@ -60,8 +60,9 @@ absl::Status AsTokenInputError(const absl::Status& status,
   absl::string_view detail = status.message();
   const std::string prefix = absl::StrCat(ReasonName(reason), ": ");
   if (absl::StartsWith(detail, prefix)) detail.remove_prefix(prefix.size());
-  const std::string own_field = GetField(status);
-  const absl::string_view f = own_field.empty() ? field : own_field;
+  // Core's field names a claim inside the token; the caller needs the
+  // request field that carried it.
+  const absl::string_view f = field;
   if (reason == Reason::kTokenExpired) {
     return ErrorWithCode(absl::StatusCode::kFailedPrecondition, reason, detail,
                          f);

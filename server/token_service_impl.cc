@@ -37,7 +37,8 @@ grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context,
 // fault, so they become INVALID_ARGUMENT.
 absl::Status AsRequestError(const absl::Status& status) {
   if (status.code() != absl::StatusCode::kUnauthenticated) return status;
-  return AsTokenInputError(status, "ttl");
+  const std::string field = GetField(status);
+  return AsTokenInputError(status, field.empty() ? "ttl" : field);
 }
 
 std::string SubjectString(const v1::Subject& subject) {
@@ -137,8 +138,8 @@ grpc::ServerUnaryReactor* TokenServiceImpl::IssueToken(
   if (status.ok()) {
     status = call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
   }
-  absl::StatusOr<IssueInput> input = status;
-  if (status.ok()) input = IssueInputFrom(call, tenant, *request, "");
+  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
+  absl::StatusOr<IssueInput> input = IssueInputFrom(call, tenant, *request, "");
   if (!input.ok()) return Done(context, call, ToGrpcStatus(input.status()));
   absl::StatusOr<TokenInfo> info = state_.core().Issue(tenant, *input);
   if (!info.ok()) {
@@ -185,8 +186,10 @@ grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
 
   response->set_tenant(tenant);
   response->set_profile(ProfileToProto(profile));
-  absl::StatusOr<TokenInfo> info = TokenSize(call, request->token());
-  if (info.ok()) info = state_.core().Verify(tenant, request->token(), expect);
+  const absl::Status size = TokenSize(call, request->token());
+  absl::StatusOr<TokenInfo> info =
+      size.ok() ? state_.core().Verify(tenant, request->token(), expect)
+                : absl::StatusOr<TokenInfo>(size);
   if (!info.ok()) {
     const Reason reason = GetReason(info.status());
     response->set_valid(false);
@@ -220,8 +223,8 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RenewToken(
     status = call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
   }
   if (status.ok()) status = TokenSize(call, request->token());
-  absl::StatusOr<absl::Duration> ttl = status;
-  if (status.ok()) ttl = TtlFromProto(request->ttl(), "ttl");
+  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
+  absl::StatusOr<absl::Duration> ttl = TtlFromProto(request->ttl(), "ttl");
   if (!ttl.ok()) return Done(context, call, ToGrpcStatus(ttl.status()));
   absl::StatusOr<TokenInfo> info =
       state_.core().Renew(tenant, request->token(), *ttl);
@@ -295,10 +298,9 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
       status = TokenSize(call, request->token());
       VerifyExpectations expect;
       expect.expiry_grace = t->renew_grace;
-      absl::StatusOr<TokenInfo> info = status;
-      if (status.ok()) {
-        info = state_.core().Verify(tenant, request->token(), expect);
-      }
+      absl::StatusOr<TokenInfo> info =
+          status.ok() ? state_.core().Verify(tenant, request->token(), expect)
+                      : absl::StatusOr<TokenInfo>(status);
       if (info.ok()) {
         token_id = info->token_id;
         subject = info->subject;
@@ -380,10 +382,9 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
     Metrics::Get().TokenIssued(tenant, call.runtime->ProfileOf(tenant));
   } else {
     status = TokenSize(call, request->current_token());
-    info = status;
-    if (status.ok()) {
-      info = state_.core().Verify(tenant, request->current_token(), {});
-    }
+    info = status.ok()
+               ? state_.core().Verify(tenant, request->current_token(), {})
+               : absl::StatusOr<TokenInfo>(status);
     if (!info.ok()) {
       return refuse(
           ToGrpcStatus(AsTokenInputError(info.status(), "current_token")));
