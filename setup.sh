@@ -18,6 +18,11 @@ packages=(
   # tests, fuzzing and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   python3 python3-jwt python3-grpcio python3-protobuf redis-server sqlite3
+  # deploy checks
+  python3-yaml
+  # Go client stub (Debian's packaged modules, built offline)
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev
+  protoc-gen-go protoc-gen-go-grpc
 )
 # Interop tests run the vendors' own npm packages; Debian's Node.js serves
 # when the machine has none of its own.
@@ -40,6 +45,16 @@ install_npm_packages() {
      ! cmp -s <(sed -n '/"packages"/,$p' "$dir/package-lock.json" | grep -c '"node_modules/') \
               <(grep -c '"node_modules/' "$dir/node_modules/.package-lock.json"); then
     echo "setup: npm ci in tests/interop"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  # The Node client stub's gRPC packages, pinned by
+  # client_stubs/node/package-lock.json.
+  dir="$(cd "$(dirname "$0")" && pwd)/client_stubs/node"
+  if [ -f "$dir/package-lock.json" ] &&
+     { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+       ! cmp -s <(sed -n '/"packages"/,$p' "$dir/package-lock.json" | grep -c '"node_modules/') \
+                <(grep -c '"node_modules/' "$dir/node_modules/.package-lock.json"); }; then
+    echo "setup: npm ci in client_stubs/node"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
