@@ -276,15 +276,18 @@ absl::Status Merge(std::vector<SourcedKey> incoming,
   return absl::OkStatus();
 }
 
+// `shown` names the file in errors and origins: for a Secret mount, the
+// visible name (dir/key.pem) rather than the transient version directory.
 absl::StatusOr<std::vector<SourcedKey>> LoadOneFile(
-    const std::string& path, const KeySourceOptions& options) {
+    const std::string& path, const std::string& shown,
+    const KeySourceOptions& options) {
   absl::Time modified;
   absl::StatusOr<std::string> text =
       ReadKeyFile(path, options.max_file_bytes, &modified);
-  if (!text.ok()) return InFile(path, text.status());
+  if (!text.ok()) return InFile(shown, text.status());
   WipeOnExit wipe(&*text);
   absl::StatusOr<std::vector<SourcedKey>> loaded =
-      LoadKeyText(*text, path, options);
+      LoadKeyText(*text, shown, options);
   if (!loaded.ok()) return loaded.status();
   for (SourcedKey& key : *loaded) key.modified = modified;
   return loaded;
@@ -387,7 +390,8 @@ absl::StatusOr<std::vector<SourcedKey>> LoadKeyText(
 
 absl::StatusOr<std::vector<SourcedKey>> LoadKeyFileEntries(
     const std::string& path, const KeySourceOptions& options) {
-  absl::StatusOr<std::vector<SourcedKey>> loaded = LoadOneFile(path, options);
+  absl::StatusOr<std::vector<SourcedKey>> loaded =
+      LoadOneFile(path, path, options);
   if (!loaded.ok()) return loaded.status();
   if (loaded->empty()) {
     return Error(Reason::kKeySetInvalid,
@@ -436,7 +440,8 @@ absl::StatusOr<std::vector<SourcedKey>> LoadKeyDirectoryEntries(
     const std::string file = (root / name).string();
     const fs::file_status status = fs::status(file, ec);
     if (!ec && fs::is_directory(status)) continue;
-    absl::StatusOr<std::vector<SourcedKey>> loaded = LoadOneFile(file, options);
+    absl::StatusOr<std::vector<SourcedKey>> loaded =
+        LoadOneFile(file, (fs::path(path) / name).string(), options);
     if (!loaded.ok()) return loaded.status();
     absl::Status merged = Merge(*std::move(loaded), &out);
     if (!merged.ok()) return merged;

@@ -7,6 +7,7 @@
 //   ConfigMap layout: `key.pem -> ..data/key.pem`, `..data -> ..2026_...`),
 //   the files are read from the directory `..data` points to at the start of
 //   the load, so one load never mixes files from two versions of the Secret.
+//   Errors and origins still name the visible path (dir/key.pem).
 // - Names starting with '.' (the `..data` machinery, editor swap files) and
 //   names ending in '~', ".swp", ".swx" or ".tmp" are skipped; so are
 //   sub-directories and PEM blocks labelled CERTIFICATE (a TLS Secret's

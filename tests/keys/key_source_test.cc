@@ -256,6 +256,13 @@ TEST(KeySourceTest, SecretMountReadsTheCurrentVersionOnly) {
   ASSERT_TRUE(set.ok()) << set.status();
   ASSERT_EQ(set->size(), 1u);
   EXPECT_EQ(set->keys()[0]->kid(), Thumb(*second));
+
+  // A half-written file in the new version is reported by its visible name.
+  const std::string pem = PrivatePem(*second);
+  secret.Publish({{"next.pem", pem.substr(0, 40)}});
+  set = LoadKeyDirectory(dir.path(), Es256());
+  EXPECT_EQ(GetReason(set.status()), Reason::kKeyInvalid);
+  EXPECT_EQ(GetField(set.status()), dir.File("next.pem"));
 }
 
 TEST(KeySourceTest, InlineAndGeneratedSources) {
