@@ -603,6 +603,13 @@ absl::Status ConfigError(absl::string_view source, absl::string_view field,
                absl::StrCat(source, ": ", field, ": ", what), field);
 }
 
+std::string StatusDetail(const absl::Status& status) {
+  absl::string_view message = status.message();
+  absl::ConsumePrefix(&message,
+                      absl::StrCat(ReasonName(GetReason(status)), ": "));
+  return std::string(message);
+}
+
 bool IsLoopbackAddress(absl::string_view host_port) {
   const size_t colon = host_port.rfind(':');
   if (colon == absl::string_view::npos) return false;

@@ -115,6 +115,10 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path);
 absl::Status ConfigError(absl::string_view source, absl::string_view field,
                          absl::string_view what);
 
+// A status's message without core's "REASON: " prefix, for nesting one
+// error's text inside a config error.
+std::string StatusDetail(const absl::Status& status);
+
 // True for 127.0.0.0/8, ::1 and "localhost" host:port addresses.
 bool IsLoopbackAddress(absl::string_view host_port);
 

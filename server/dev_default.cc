@@ -7,12 +7,18 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/crypto/key.h"
 #include "core/keys/pem.h"
+#include "absl/strings/escaping.h"
+#include "core/random.h"
 #include "core/reason.h"
 #include "server/credentials.h"
+#include "server/logging.h"
+#include "server/tenant_builder.h"
 
 namespace tokend {
 namespace {
@@ -53,6 +59,83 @@ absl::StatusOr<std::string> DevKeyFile(const std::string& keys_dir,
   return path;
 }
 
+// A random development secret (hex text), generated on first use.
+absl::StatusOr<std::string> DevSecretFile(const std::string& keys_dir,
+                                          absl::string_view name,
+                                          size_t bytes) {
+  const std::string path = absl::StrCat(keys_dir, "/", name, ".secret");
+  if (access(path.c_str(), R_OK) == 0) return path;
+  std::string raw(bytes, '\0');
+  SecureRandomBytes(raw.data(), raw.size());
+  if (absl::Status s = WritePrivateFile(path, absl::BytesToHexString(raw));
+      !s.ok()) {
+    return s;
+  }
+  return path;
+}
+
+struct DevVendor {
+  const char* profile;
+  // params, as name/value pairs; obviously fake identifiers.
+  std::vector<std::pair<std::string, std::string>> params;
+  // credential name → secret size in bytes (hex-encoded on disk); 0: an
+  // RS256 private key PEM.
+  std::vector<std::pair<std::string, size_t>> secrets;
+};
+
+const std::vector<DevVendor>& DevVendors() {
+  static const auto* vendors = new std::vector<DevVendor>{
+      {"agora", {{"app_id", "00000000000000000000000000000000"}},
+       {{"app_certificate", 16}}},
+      {"apirtc", {{"api_key", "dev-apirtc-key"}}, {{"secret", 32}}},
+      {"daily", {{"domain_id", "00000000-0000-0000-0000-000000000000"}},
+       {{"api_key", 32}}},
+      {"livekit", {{"api_key", "dev-livekit-key"}}, {{"api_secret", 32}}},
+      {"twilio",
+       {{"account_sid", "AC00000000000000000000000000000000"},
+        {"api_key_sid", "SK00000000000000000000000000000000"}},
+       {{"api_key_secret", 32}}},
+      {"vonage", {{"application_id", "00000000-0000-0000-0000-000000000000"}},
+       {{"private_key", 0}}},
+      {"zoom", {{"app_key", "dev-zoom-key"}}, {{"secret", 32}}},
+  };
+  return *vendors;
+}
+
+// Adds one development tenant per vendor profile that builds; a vendor
+// whose profile refuses the fake credentials is left out with a warning.
+void AddVendorTenants(const std::string& keys, Config* config) {
+  for (const DevVendor& v : DevVendors()) {
+    TenantConfig t;
+    t.name = absl::StrCat("dev-", v.profile);
+    t.profile = v.profile;
+    // Zoom's vendor window starts at 30 min.
+    t.default_ttl = t.profile == "zoom" ? absl::Hours(1) : absl::Minutes(15);
+    t.max_ttl = t.profile == "zoom" ? absl::Hours(2) : absl::Hours(1);
+    for (const auto& [name, value] : v.params) t.params[name] = value;
+    bool ok = true;
+    for (const auto& [name, bytes] : v.secrets) {
+      absl::StatusOr<std::string> file =
+          bytes == 0 ? DevKeyFile(keys, Algorithm::kRS256,
+                                  absl::StrCat("dev-", v.profile, "-rs256"))
+                     : DevSecretFile(keys, absl::StrCat("dev-", v.profile), bytes);
+      ok = ok && file.ok();
+      if (file.ok()) t.credentials[name] = absl::StrCat("file:", *file);
+    }
+    Config probe = *config;
+    probe.tenants = {t};
+    absl::StatusOr<BuiltTenant> built = ok ? BuildTenant(probe, 0)
+                                           : absl::StatusOr<BuiltTenant>(
+                                                 absl::UnavailableError("keys"));
+    if (!built.ok()) {
+      log::Warn("development tenant left out",
+                {{"tenant", t.name}, {"error", built.status().message()}});
+      continue;
+    }
+    config->tenants.push_back(std::move(t));
+  }
+}
+
 }  // namespace
 
 std::string DefaultStateDir(const std::string& flag_value) {
@@ -91,6 +174,7 @@ absl::StatusOr<Config> DevelopmentConfig(const std::string& state_dir) {
   jwt.session_cap = absl::Hours(12);
   jwt.renew_grace = absl::Minutes(5);
   config.tenants.push_back(std::move(jwt));
+  AddVendorTenants(keys, &config);
 
   CallerConfig me;
   me.name = "this user (development)";

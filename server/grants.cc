@@ -65,6 +65,16 @@ absl::StatusOr<Grants> GrantsFromRequest(const v1::IssueTokenRequest& request,
       if (!g.ok()) return g.status();
       return Grants(*std::move(g));
     }
+    case v1::IssueTokenRequest::kApirtc: {
+      absl::StatusOr<ApiRtcGrants> g = ApiRtcGrantsFromProto(request.apirtc());
+      if (!g.ok()) return g.status();
+      return Grants(*std::move(g));
+    }
+    case v1::IssueTokenRequest::kZoom: {
+      absl::StatusOr<ZoomGrants> g = ZoomGrantsFromProto(request.zoom());
+      if (!g.ok()) return g.status();
+      return Grants(*std::move(g));
+    }
     default:
       return Error(Reason::kInvalidArgument,
                    absl::StrCat("grants of profile '", given,
@@ -76,6 +86,10 @@ absl::StatusOr<Grants> GrantsFromRequest(const v1::IssueTokenRequest& request,
 void GrantsToResponse(const Grants& grants, v1::VerifyTokenResponse* response) {
   if (const auto* jwt = std::get_if<JwtGrants>(&grants)) {
     JwtGrantsToProto(*jwt, response->mutable_jwt());
+  } else if (const auto* apirtc = std::get_if<ApiRtcGrants>(&grants)) {
+    ApiRtcGrantsToProto(*apirtc, response->mutable_apirtc());
+  } else if (const auto* zoom = std::get_if<ZoomGrants>(&grants)) {
+    ZoomGrantsToProto(*zoom, response->mutable_zoom());
   }
 }
 

@@ -28,6 +28,11 @@ void GrantsToResponse(const Grants& grants, v1::VerifyTokenResponse* response);
 // Per vendor (grants_<vendor>.cc). Errors name the field under "grants.".
 absl::StatusOr<JwtGrants> JwtGrantsFromProto(const v1::JwtGrants& proto);
 void JwtGrantsToProto(const JwtGrants& grants, v1::JwtGrants* proto);
+absl::StatusOr<ApiRtcGrants> ApiRtcGrantsFromProto(
+    const v1::ApiRtcGrants& proto);
+void ApiRtcGrantsToProto(const ApiRtcGrants& grants, v1::ApiRtcGrants* proto);
+absl::StatusOr<ZoomGrants> ZoomGrantsFromProto(const v1::ZoomGrants& proto);
+void ZoomGrantsToProto(const ZoomGrants& grants, v1::ZoomGrants* proto);
 
 }  // namespace tokend
 

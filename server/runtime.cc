@@ -37,7 +37,7 @@ absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::Build(Config config) {
   if (!set.ok()) {
     const std::string field = GetField(set.status());
     return ConfigError(config.source, field.empty() ? "tenants" : field,
-                       set.status().message());
+                       StatusDetail(set.status()));
   }
   runtime->tenants_ = std::make_shared<const TenantSet>(*std::move(set));
   runtime->policy_ = Policy(config);

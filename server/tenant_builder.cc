@@ -14,9 +14,7 @@ absl::StatusOr<BuiltTenant> BuildTenant(const Config& config, size_t index) {
   if (tc.profile == "jwt") {
     profile = BuildJwtProfile(config, index, &built.published_keys);
   } else {
-    return ConfigError(config.source, absl::StrCat("tenants[", index, "].profile"),
-                       absl::StrCat("profile '", tc.profile,
-                                    "' is not available in this build yet"));
+    profile = BuildVendorProfile(config, index);
   }
   if (!profile.ok()) return profile.status();
   built.tenant.profile = *std::move(profile);

@@ -32,6 +32,11 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
     const Config& config, size_t index,
     std::vector<std::shared_ptr<const Key>>* published);
 
+// The vendor profiles (tenant_vendors.cc): agora, apirtc, daily, livekit,
+// twilio, vonage, zoom.
+absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
+    const Config& config, size_t index);
+
 }  // namespace tokend
 
 #endif  // TOKEND_SERVER_TENANT_BUILDER_H_

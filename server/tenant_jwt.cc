@@ -24,9 +24,7 @@
 namespace tokend {
 namespace {
 
-std::string Detail(const absl::Status& status) {
-  return std::string(status.message());
-}
+std::string Detail(const absl::Status& status) { return StatusDetail(status); }
 
 }  // namespace
 

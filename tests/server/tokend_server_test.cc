@@ -111,6 +111,15 @@ tenants:
     ttl: {default: 1s, max: 1s}
     session_cap: 2s
     renew_grace: 1h
+  - name: rtc
+    profile: apirtc
+    params: {api_key: test-api-key}
+    credentials: {secret: hs.secret}
+  - name: zoomt
+    profile: zoom
+    params: {app_key: test-zoom-key}
+    credentials: {secret: "file:hs.secret"}
+    ttl: {default: 1h, max: 2h}
 limits:
   max_message_bytes: 16384
   max_token_bytes: 4096
@@ -395,6 +404,35 @@ TEST_F(ServerTest, WatchJwksSendsTheSetOK) {
   EXPECT_THAT(response.jwks_json(), HasSubstr("demo-1"));
   context.TryCancel();
   stream->Finish();
+}
+
+TEST_F(ServerTest, VendorProfilesIssueAndVerifyOK) {
+  v1::IssueTokenRequest rtc = DemoIssue("rtc", "agent-7");
+  rtc.mutable_apirtc();
+  v1::IssueTokenResponse issued;
+  grpc::Status status = Issue(rtc, &issued);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(issued.profile(), v1::PROFILE_APIRTC);
+  v1::VerifyTokenResponse verified;
+  ASSERT_TRUE(Verify("rtc", issued.token(), &verified).ok());
+  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  EXPECT_EQ(verified.subject(), "agent-7");
+  EXPECT_TRUE(verified.has_apirtc());
+
+  v1::IssueTokenRequest zoom = DemoIssue("zoomt", "zed");
+  zoom.mutable_zoom()->set_topic("room-1");
+  zoom.mutable_zoom()->set_role_type(v1::ZOOM_ROLE_TYPE_HOST);
+  status = Issue(zoom, &issued);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(Verify("zoomt", issued.token(), &verified).ok());
+  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  ASSERT_TRUE(verified.has_zoom());
+  EXPECT_EQ(verified.zoom().topic(), "room-1");
+  EXPECT_EQ(verified.zoom().role_type(), v1::ZOOM_ROLE_TYPE_HOST);
+
+  // A vendor whose grants are required refuses a request without them.
+  ExpectError(Issue(DemoIssue("zoomt"), &issued),
+              grpc::StatusCode::INVALID_ARGUMENT, "INVALID_ARGUMENT", "grants");
 }
 
 // --- verification verdicts ------------------------------------------------
