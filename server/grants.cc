@@ -75,6 +75,11 @@ absl::StatusOr<Grants> GrantsFromRequest(const v1::IssueTokenRequest& request,
       if (!g.ok()) return g.status();
       return Grants(*std::move(g));
     }
+    case v1::IssueTokenRequest::kTwilio: {
+      absl::StatusOr<TwilioGrants> g = TwilioGrantsFromProto(request.twilio());
+      if (!g.ok()) return g.status();
+      return Grants(*std::move(g));
+    }
     default:
       return Error(Reason::kInvalidArgument,
                    absl::StrCat("grants of profile '", given,
@@ -90,6 +95,8 @@ void GrantsToResponse(const Grants& grants, v1::VerifyTokenResponse* response) {
     ApiRtcGrantsToProto(*apirtc, response->mutable_apirtc());
   } else if (const auto* zoom = std::get_if<ZoomGrants>(&grants)) {
     ZoomGrantsToProto(*zoom, response->mutable_zoom());
+  } else if (const auto* twilio = std::get_if<TwilioGrants>(&grants)) {
+    TwilioGrantsToProto(*twilio, response->mutable_twilio());
   }
 }
 

@@ -33,6 +33,9 @@ absl::StatusOr<ApiRtcGrants> ApiRtcGrantsFromProto(
 void ApiRtcGrantsToProto(const ApiRtcGrants& grants, v1::ApiRtcGrants* proto);
 absl::StatusOr<ZoomGrants> ZoomGrantsFromProto(const v1::ZoomGrants& proto);
 void ZoomGrantsToProto(const ZoomGrants& grants, v1::ZoomGrants* proto);
+absl::StatusOr<TwilioGrants> TwilioGrantsFromProto(
+    const v1::TwilioGrants& proto);
+void TwilioGrantsToProto(const TwilioGrants& grants, v1::TwilioGrants* proto);
 
 }  // namespace tokend
 
