@@ -279,9 +279,14 @@ absl::Status CheckClaims(const json::Object& claims,
       return Error(Reason::kExpMissing, "exp is required by max_lifetime",
                    "exp");
     }
-  } else if (now >= out->expires_at + leeway) {
-    // RFC 7519 §4.1.4: valid only strictly before exp.
-    return Error(Reason::kTokenExpired, "token has expired", "exp");
+  } else {
+    // RFC 7519 §4.1.4: valid only strictly before exp. expiry_grace widens
+    // exp alone (renewal of a just-expired token), never nbf or iat.
+    const absl::Duration grace =
+        std::max(policy.expiry_grace, absl::ZeroDuration());
+    if (now >= out->expires_at + leeway + grace) {
+      return Error(Reason::kTokenExpired, "token has expired", "exp");
+    }
   }
   if (found.nbf != nullptr && now + leeway < out->not_before) {
     return Error(Reason::kTokenNotYetValid, "token is not yet valid", "nbf");

@@ -141,6 +141,25 @@ TEST_F(ClaimsTest, ExpBoundaryWithLeeway) {
   EXPECT_EQ(ReasonOf(Exp(kNow - 61)), Reason::kTokenExpired);
 }
 
+TEST_F(ClaimsTest, ExpiryGraceWidensExpOnly) {
+  policy_.leeway = absl::Seconds(10);
+  policy_.expiry_grace = absl::Minutes(5);
+  // now < exp + leeway + grace.
+  EXPECT_TRUE(Verify(Exp(kNow - 309)).ok());
+  EXPECT_EQ(ReasonOf(Exp(kNow - 310)), Reason::kTokenExpired);
+  // nbf and iat keep the plain leeway.
+  EXPECT_EQ(ReasonOf(absl::StrCat(R"({"exp":1800000000,"nbf":)", kNow + 11,
+                                  "}")),
+            Reason::kTokenNotYetValid);
+  EXPECT_EQ(ReasonOf(absl::StrCat(R"({"exp":1800000000,"iat":)", kNow + 11,
+                                  "}")),
+            Reason::kIatInFuture);
+  // A negative grace counts as none.
+  policy_.expiry_grace = absl::Seconds(-100);
+  EXPECT_TRUE(Verify(Exp(kNow - 9)).ok());
+  EXPECT_EQ(ReasonOf(Exp(kNow - 10)), Reason::kTokenExpired);
+}
+
 TEST_F(ClaimsTest, NegativeLeewayCountsAsNone) {
   policy_.leeway = absl::Seconds(-30);
   EXPECT_TRUE(Verify(Exp(kNow + 1)).ok());
