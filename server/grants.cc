@@ -80,6 +80,11 @@ absl::StatusOr<Grants> GrantsFromRequest(const v1::IssueTokenRequest& request,
       if (!g.ok()) return g.status();
       return Grants(*std::move(g));
     }
+    case v1::IssueTokenRequest::kVonage: {
+      absl::StatusOr<VonageGrants> g = VonageGrantsFromProto(request.vonage());
+      if (!g.ok()) return g.status();
+      return Grants(*std::move(g));
+    }
     default:
       return Error(Reason::kInvalidArgument,
                    absl::StrCat("grants of profile '", given,
@@ -97,6 +102,8 @@ void GrantsToResponse(const Grants& grants, v1::VerifyTokenResponse* response) {
     ZoomGrantsToProto(*zoom, response->mutable_zoom());
   } else if (const auto* twilio = std::get_if<TwilioGrants>(&grants)) {
     TwilioGrantsToProto(*twilio, response->mutable_twilio());
+  } else if (const auto* vonage = std::get_if<VonageGrants>(&grants)) {
+    VonageGrantsToProto(*vonage, response->mutable_vonage());
   }
 }
 

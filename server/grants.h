@@ -36,6 +36,9 @@ void ZoomGrantsToProto(const ZoomGrants& grants, v1::ZoomGrants* proto);
 absl::StatusOr<TwilioGrants> TwilioGrantsFromProto(
     const v1::TwilioGrants& proto);
 void TwilioGrantsToProto(const TwilioGrants& grants, v1::TwilioGrants* proto);
+absl::StatusOr<VonageGrants> VonageGrantsFromProto(
+    const v1::VonageGrants& proto);
+void VonageGrantsToProto(const VonageGrants& grants, v1::VonageGrants* proto);
 
 }  // namespace tokend
 

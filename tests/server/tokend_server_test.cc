@@ -126,6 +126,10 @@ tenants:
       account_sid: AC0123456789abcdef0123456789abcdef
       api_key_sid: SK0123456789abcdef0123456789abcdef
     credentials: {api_key_secret: hs.secret}
+  - name: vg
+    profile: vonage
+    params: {application_id: aaaaaaaa-bbbb-cccc-dddd-0123456789ab}
+    credentials: {private_key: vonage.pem}
 limits:
   max_message_bytes: 16384
   max_token_bytes: 4096
@@ -165,6 +169,9 @@ class ServerTest : public ::testing::Test {
     ports_ = new Ports;
     MakeCertificates(*dir_);
     MakeEcKey(*dir_, "demo.pem");
+    ASSERT_EQ(Shell("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " +
+                    dir_->File("vonage.pem") + " 2>/dev/null"),
+              0);
     dir_->Write("hs.secret", "0123456789abcdef0123456789abcdef-hs-secret");
     dir_->Write("tokend.yaml", FullConfig(*dir_, *ports_));
     process_ = new TokendProcess({"--config=" + dir_->File("tokend.yaml")},
@@ -444,6 +451,19 @@ TEST_F(ServerTest, VendorProfilesIssueAndVerifyOK) {
   EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
   ASSERT_TRUE(verified.has_twilio());
   EXPECT_EQ(verified.twilio().video().room(), "room-2");
+
+  v1::IssueTokenRequest vg = DemoIssue("vg", "victor");
+  auto& path = (*vg.mutable_vonage()->mutable_application()->mutable_acl()
+                    ->mutable_paths())["/*/users/**"];
+  path.add_methods("GET");
+  status = Issue(vg, &issued);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(Verify("vg", issued.token(), &verified).ok());
+  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  ASSERT_TRUE(verified.has_vonage());
+  EXPECT_EQ(verified.vonage().application().acl().paths().at("/*/users/**")
+                .methods(0),
+            "GET");
 
   // A vendor whose grants are required refuses a request without them.
   ExpectError(Issue(DemoIssue("zoomt"), &issued),
