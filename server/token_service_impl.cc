@@ -13,6 +13,7 @@
 #include "server/metrics.h"
 #include "server/proto_time.h"
 #include "server/status_mapping.h"
+#include "server/struct_json.h"
 
 namespace tokend {
 namespace {
@@ -204,6 +205,7 @@ grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
   response->set_subject(info->subject);
   ToProto(info->issued_at, response->mutable_issued_at());
   ToProto(info->expires_at, response->mutable_expires_at());
+  JsonToStruct(info->claims, response->mutable_claims());
   GrantsToResponse(info->grants, response);
   Metrics::Get().Verified(tenant, profile, "OK");
   return Done(context, call, grpc::Status::OK);

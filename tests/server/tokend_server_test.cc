@@ -277,6 +277,8 @@ TEST_F(ServerTest, IssueThenVerifyOK) {
   ASSERT_TRUE(verified.has_jwt());
   EXPECT_EQ(verified.jwt().extra_claims().fields().at("level").number_value(),
             3);
+  EXPECT_EQ(verified.claims().fields().at("iss").string_value(),
+            "https://issuer.test");
 }
 
 TEST_F(ServerTest, HmacTenantIssueVerifyOK) {
