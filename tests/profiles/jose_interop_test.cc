@@ -189,8 +189,18 @@ void LibraryVerifiesTokendTokens(const std::string& lib) {
     used.push_back(&c);
   }
   ASSERT_EQ(requests.size(), lib == "jose" ? 13u : 12u);
+  // The tool must not rubber-stamp: the last ES256 request again, expecting
+  // another audience, is refused by the library.
+  json::Object wrong_audience = requests[9].as_object();
+  ASSERT_EQ(Str(wrong_audience, "alg"), "ES256");
+  wrong_audience.Set("audience", json::Value("svc-b"));
+  requests.push_back(json::Value(wrong_audience));
   std::vector<json::Object> results = RunBatch("verify", requests);
-  ASSERT_EQ(results.size(), used.size());
+  ASSERT_EQ(results.size(), used.size() + 1);
+  const json::Value* refused = results.back().Find("error");
+  ASSERT_NE(refused, nullptr) << json::Serialize(results.back());
+  EXPECT_NE(refused->as_string().find("aud"), std::string::npos)
+      << refused->as_string();
   for (size_t i = 0; i < used.size(); ++i) {
     const AlgCase& c = *used[i];
     SCOPED_TRACE(absl::StrCat(lib, " ", c.name));
