@@ -4,8 +4,8 @@
 // Finish requested during a write is sent when the write completes. Owns
 // itself (OnDone deletes it).
 //
-// The renewal scheduler (issue "4 of 6") will push later events through
-// the same one-write-in-flight discipline.
+// Used by WatchJwks; SubscribeToken streams are SubscriptionStream
+// (subscription_stream.h), driven by the renewal manager.
 #ifndef TOKEND_SERVER_HOLDING_WRITER_H_
 #define TOKEND_SERVER_HOLDING_WRITER_H_
 

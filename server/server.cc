@@ -287,7 +287,17 @@ void Server::Reload(absl::string_view why) {
   if (log::ParseLevel((*runtime)->config().log_level, &level)) {
     log::SetMinLevel(level);
   }
+  const std::shared_ptr<const Runtime> before = state_.runtime();
   state_.SetRuntime(*runtime);
+  // Subscriptions of a tenant whose published keys changed are re-issued
+  // (spread over the rotation window) so clients move to the new key.
+  for (const TenantConfig& tenant : (*runtime)->config().tenants) {
+    if (before != nullptr &&
+        before->JwksJson(tenant.name) != (*runtime)->JwksJson(tenant.name)) {
+      state_.subscriptions().OnTenantChanged(tenant.name,
+                                             EventReason::kKeyRotated);
+    }
+  }
   Metrics::Get().ConfigReload(true);
   log::Info("config reloaded",
             {{"trigger", why},
@@ -366,6 +376,9 @@ void Server::Shutdown() {
   SetServing(server_.get(), false);
   SetServing(health_server_.get(), false);
   if (unix_ != nullptr) unix_->Stop();
+  // SubscribeToken streams end through the renewal manager (UNAVAILABLE,
+  // mapped by each stream); the registry ends the rest (WatchJwks).
+  state_.subscriptions().Shutdown();
   state_.streams().EndAll(
       ToGrpcStatus(Error(Reason::kUnavailable,
                          "tokend is shutting down; reconnect and resume")));

@@ -1,6 +1,7 @@
 // The state every RPC handler shares: the core façade, the current
-// Runtime snapshot, the peer table, the rate limiter, revocations and open
-// streams. Owned by the Server; handlers hold a reference.
+// Runtime snapshot, the peer table, the rate limiter, revocations, open
+// streams and the renewal scheduler (SubscribeToken). Owned by the Server;
+// handlers hold a reference.
 #ifndef TOKEND_SERVER_SERVER_STATE_H_
 #define TOKEND_SERVER_SERVER_STATE_H_
 
@@ -11,6 +12,9 @@
 
 #include "absl/time/time.h"
 #include "core/clock.h"
+#include "core/renewal/executor.h"
+#include "core/renewal/subscription_manager.h"
+#include "core/renewal/timer_queue.h"
 #include "core/token_service.h"
 #include "server/memory_revocations.h"
 #include "server/peer_table.h"
@@ -28,12 +32,21 @@ class ServerState {
         revocations_(std::make_shared<MemoryRevocations>()) {
     core_.SetRevocationChecker(revocations_);
   }
+  // The renewal threads call back into the manager and the core: stop them
+  // first (the timer, then the pool, which finishes its queued re-issues),
+  // then the manager.
+  ~ServerState() {
+    timer_thread_.reset();
+    pool_.reset();
+    subscriptions_.reset();
+  }
 
   // Installs a new configuration snapshot (start and every reload).
   void SetRuntime(std::shared_ptr<const Runtime> runtime) {
     core_.SetTenants(runtime->tenants());
     limiter_.SetLimits(runtime->config().limits.rate_qps,
                        static_cast<double>(runtime->config().limits.rate_burst));
+    if (subscriptions_ == nullptr) StartRenewal(runtime->config());
     runtime_.store(std::move(runtime), std::memory_order_release);
   }
   std::shared_ptr<const Runtime> runtime() const {
@@ -46,6 +59,21 @@ class ServerState {
   PeerTable& peers() { return peers_; }
   RateLimiter& limiter() { return limiter_; }
   StreamRegistry& streams() { return streams_; }
+  // Set by the first SetRuntime; its options are fixed from then on.
+  SubscriptionManager& subscriptions() { return *subscriptions_; }
+
+  // Renewal options from the start configuration: the refresh fraction and
+  // minimum lead of `renewal`, the global cap of `limits.max_streams`; the
+  // rest are the core's defaults.
+  static SubscriptionManager::Options RenewalOptions(const Config& config) {
+    SubscriptionManager::Options options;
+    options.policy.fraction = config.renewal.refresh_fraction;
+    options.policy.min_lead = config.renewal.min_lead;
+    if (config.limits.max_streams > 0) {
+      options.max_total = static_cast<size_t>(config.limits.max_streams);
+    }
+    return options;
+  }
 
   bool shutting_down() const {
     return shutting_down_.load(std::memory_order_acquire);
@@ -72,6 +100,14 @@ class ServerState {
   }
 
  private:
+  void StartRenewal(const Config& config) {
+    pool_ = std::make_unique<ThreadPool>(2);
+    subscriptions_ = std::make_unique<SubscriptionManager>(
+        core_, clock_, *pool_, RenewalOptions(config));
+    timer_thread_ =
+        std::make_unique<TimerThread>(subscriptions_->timer(), clock_);
+  }
+
   const Clock& clock_;
   TokenService core_;
   std::shared_ptr<MemoryRevocations> revocations_;
@@ -83,6 +119,10 @@ class ServerState {
   std::mutex calls_mu_;
   std::condition_variable calls_idle_;
   int64_t calls_in_flight_ = 0;
+  // Destroyed in the order the destructor spells out.
+  std::unique_ptr<SubscriptionManager> subscriptions_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<TimerThread> timer_thread_;
 };
 
 }  // namespace tokend

@@ -13,6 +13,7 @@
 #include "server/metrics.h"
 #include "server/proto_time.h"
 #include "server/status_mapping.h"
+#include "server/subscription_stream.h"
 #include "server/struct_json.h"
 
 namespace tokend {
@@ -279,12 +280,14 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
       token_id = request->token_id();
       if (status.ok()) {
         state_.revocations().RevokeToken(tenant, token_id, entry_expiry, now);
+        state_.subscriptions().OnRevoked(tenant, token_id, "");
       }
       what = "token_id";
       break;
     case v1::RevokeTokenRequest::kSubject:
       subject = request->subject();
       state_.revocations().RevokeSubject(tenant, subject, now);
+      state_.subscriptions().OnRevoked(tenant, "", subject);
       what = "subject";
       break;
     case v1::RevokeTokenRequest::kWholeTenant:
@@ -293,6 +296,7 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
                        "whole_tenant");
       } else {
         state_.revocations().RevokeTenant(tenant, now);
+        state_.subscriptions().OnRevoked(tenant, "", "");
       }
       what = "tenant";
       break;
@@ -309,6 +313,7 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
         state_.revocations().RevokeToken(tenant, token_id,
                                          info->expires_at + t->renew_grace,
                                          now);
+        state_.subscriptions().OnRevoked(tenant, token_id, "");
       } else if (GetReason(info.status()) != Reason::kRevoked &&
                  GetReason(info.status()) != Reason::kTokenExpired) {
         // Already revoked or past use: nothing left to do.
@@ -364,66 +369,55 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
     status = Error(Reason::kInvalidArgument,
                    "one of spec or current_token is required", "source");
   }
-  const size_t max_streams =
-      static_cast<size_t>(call.runtime->config().limits.max_streams);
-  if (status.ok() && !state_.streams().HasRoom(max_streams)) {
-    status = Error(Reason::kResourceExhausted, "too many open streams");
-  }
   if (!status.ok()) return refuse(ToGrpcStatus(status));
 
-  v1::TokenEvent event;
-  absl::StatusOr<TokenInfo> info;
+  SubscriptionRequest sub;
+  sub.tenant = tenant;
+  sub.caller = call.caller.Describe();
   if (request->has_spec()) {
     absl::StatusOr<IssueInput> input =
         IssueInputFrom(call, tenant, request->spec(), "spec.");
     if (!input.ok()) return refuse(ToGrpcStatus(input.status()));
-    info = state_.core().Issue(tenant, *input);
-    if (!info.ok()) return refuse(ToGrpcStatus(AsRequestError(info.status())));
-    event.set_reason(v1::EVENT_REASON_INITIAL);
-    AuditIssue("issue", call, tenant, *info);
-    Metrics::Get().TokenIssued(tenant, call.runtime->ProfileOf(tenant));
+    sub.ttl = input->ttl;
+    sub.spec = *std::move(input);
   } else {
     status = TokenSize(call, request->current_token());
-    info = status.ok()
-               ? state_.core().Verify(tenant, request->current_token(), {})
-               : absl::StatusOr<TokenInfo>(status);
-    if (!info.ok()) {
-      return refuse(
-          ToGrpcStatus(AsTokenInputError(info.status(), "current_token")));
-    }
-    event.set_reason(v1::EVENT_REASON_RESUMED);
+    if (!status.ok()) return refuse(ToGrpcStatus(status));
+    sub.current_token = request->current_token();
   }
-  event.set_token(info->token);
-  event.set_token_id(info->token_id);
-  ToProto(info->issued_at, event.mutable_issued_at());
-  ToProto(info->expires_at, event.mutable_expires_at());
   const RenewalConfig& renewal = call.runtime->config().renewal;
-  const double fraction = std::clamp(
-      request->has_refresh_fraction() ? request->refresh_fraction()
-                                      : renewal.refresh_fraction,
-      renewal.min_refresh_fraction, renewal.max_refresh_fraction);
-  const absl::Duration lifetime = info->expires_at - info->issued_at;
-  absl::Time next = info->issued_at + lifetime * fraction;
-  next = std::min(next, info->expires_at - std::min(renewal.min_lead,
-                                                    lifetime / 2));
-  ToProto(next, event.mutable_next_refresh_at());
-  event.set_sequence(1);
-  if (const Tenant* t = call.runtime->tenants()->Find(tenant);
-      t != nullptr && t->session_cap != absl::InfiniteDuration() &&
-      info->session_started != absl::InfinitePast()) {
-    ToProto(info->session_started + t->session_cap,
-            event.mutable_session_expires_at());
+  if (request->has_refresh_fraction()) {
+    sub.refresh_fraction =
+        std::clamp(request->refresh_fraction(), renewal.min_refresh_fraction,
+                   renewal.max_refresh_fraction);
+  }
+  const Tenant* t = call.runtime->tenants()->Find(tenant);
+  const absl::Duration session_cap =
+      t != nullptr ? t->session_cap : absl::InfiniteDuration();
+  std::shared_ptr<SubscriptionStream> stream = SubscriptionStream::Create(
+      &state_.subscriptions(), kSubscribe, session_cap,
+      request->has_spec() ? std::string() : request->current_token());
+  // Subscribe sends the first event through the stream before it returns.
+  absl::StatusOr<uint64_t> id = state_.subscriptions().Subscribe(sub, stream);
+  if (!id.ok()) {
+    const absl::Status error =
+        request->has_spec() ? AsRequestError(id.status())
+                            : AsTokenInputError(id.status(), "current_token");
+    const grpc::Status mapped = ToGrpcStatus(error);
+    stream->Refuse(mapped);
+    RecordRpc(call, mapped);
+    return stream.get();
+  }
+  stream->Attach(*id);
+  if (request->has_spec()) {
+    log::Audit("subscribe", {{"caller", call.caller.Describe()},
+                             {"tenant", tenant},
+                             {"subject", sub.spec->subject}});
   }
   // Streams are counted as handled when they are accepted; their end is
   // visible in tokend_active_streams.
-  auto* writer = new HoldingWriter<v1::TokenEvent>(&state_.streams(), kSubscribe,
-                                                   std::move(event));
-  if (!state_.streams().Add(writer, 0)) {
-    // Shutdown began after Admit: end it like every other stream.
-    writer->End(ToGrpcStatus(Error(Reason::kUnavailable, "tokend is shutting down")));
-  }
   RecordRpc(call, grpc::Status::OK);
-  return writer;
+  return stream.get();
 }
 
 }  // namespace tokend

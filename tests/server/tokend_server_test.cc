@@ -11,7 +11,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -65,7 +67,7 @@ struct Ports {
   int http = FreePort();
 };
 
-// The shared config: four JWT tenants and three callers.
+// The shared config: the JWT and vendor tenants and three callers.
 std::string FullConfig(const TempDir& dir, const Ports& ports,
                        const std::string& extra_limits = "") {
   return absl::StrCat(R"(
@@ -111,6 +113,12 @@ tenants:
     ttl: {default: 1s, max: 1s}
     session_cap: 2s
     renew_grace: 1h
+  - name: renew
+    profile: jwt
+    issuer: https://renew.test
+    credentials: {private_key: demo.pem}
+    ttl: {default: 3s, max: 3s}
+    leeway: 0s
   - name: rtc
     profile: apirtc
     params: {api_key: test-api-key}
@@ -380,6 +388,119 @@ TEST_F(ServerTest, SubscribeResumesCurrentTokenOK) {
   EXPECT_EQ(event.token_id(), issued.token_id());
   context.TryCancel();
   stream->Finish();
+}
+
+absl::Time TimeOf(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+TEST_F(ServerTest, SubscriptionRenewsBeforeEachTokenExpiresOK) {
+  grpc::ClientContext context;
+  AddMarker(&context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  v1::SubscribeTokenRequest request;
+  request.set_tenant("renew");
+  *request.mutable_spec() = DemoIssue("renew", "renewer");
+  auto stream = Tokens()->SubscribeToken(&context, request);
+  v1::TokenEvent previous;
+  ASSERT_TRUE(stream->Read(&previous));
+  EXPECT_EQ(previous.sequence(), 1u);
+  EXPECT_EQ(previous.reason(), v1::EVENT_REASON_INITIAL);
+  EXPECT_EQ(TimeOf(previous.expires_at()) - TimeOf(previous.issued_at()),
+            absl::Seconds(3));
+  for (int i = 0; i < 3; ++i) {
+    v1::TokenEvent event;
+    ASSERT_TRUE(stream->Read(&event)) << "renewal " << i;
+    // Received while the previous token was still valid.
+    EXPECT_LT(absl::Now(), TimeOf(previous.expires_at()));
+    EXPECT_EQ(event.sequence(), previous.sequence() + 1);
+    EXPECT_EQ(event.reason(), v1::EVENT_REASON_SCHEDULED);
+    EXPECT_NE(event.token_id(), previous.token_id());
+    EXPECT_LT(TimeOf(event.issued_at()), TimeOf(previous.expires_at()));
+    EXPECT_LT(TimeOf(event.next_refresh_at()), TimeOf(event.expires_at()));
+    v1::VerifyTokenResponse verified;
+    ASSERT_TRUE(Verify("renew", event.token(), &verified).ok());
+    EXPECT_TRUE(verified.valid()) << verified.reason();
+    EXPECT_EQ(verified.subject(), "renewer");
+    previous = event;
+  }
+  context.TryCancel();
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(ServerTest, ReconnectWithCurrentTokenResumesOK) {
+  v1::TokenEvent first;
+  {
+    grpc::ClientContext context;
+    AddMarker(&context);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    v1::SubscribeTokenRequest request;
+    request.set_tenant("demo");
+    *request.mutable_spec() = DemoIssue("demo", "reconnecter");
+    auto stream = Tokens()->SubscribeToken(&context, request);
+    ASSERT_TRUE(stream->Read(&first));
+    context.TryCancel();
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  grpc::ClientContext context;
+  AddMarker(&context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::SubscribeTokenRequest request;
+  request.set_tenant("demo");
+  request.set_current_token(first.token());
+  auto stream = Tokens()->SubscribeToken(&context, request);
+  v1::TokenEvent resumed;
+  ASSERT_TRUE(stream->Read(&resumed));
+  EXPECT_EQ(resumed.sequence(), 1u);
+  EXPECT_EQ(resumed.reason(), v1::EVENT_REASON_RESUMED);
+  EXPECT_EQ(resumed.token_id(), first.token_id());
+  EXPECT_EQ(resumed.token(), first.token());
+  EXPECT_EQ(TimeOf(resumed.expires_at()), TimeOf(first.expires_at()));
+  context.TryCancel();
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(ServerTest, RevokingTheSubjectEndsTheStreamRevoked) {
+  grpc::ClientContext context;
+  AddMarker(&context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::SubscribeTokenRequest request;
+  request.set_tenant("demo");
+  *request.mutable_spec() = DemoIssue("demo", "revoked-subscriber");
+  auto stream = Tokens()->SubscribeToken(&context, request);
+  v1::TokenEvent event;
+  ASSERT_TRUE(stream->Read(&event));
+  v1::RevokeTokenRequest revoke;
+  revoke.set_tenant("demo");
+  revoke.set_subject("revoked-subscriber");
+  ASSERT_TRUE(Revoke(revoke).ok());
+  // The stream ends at once, not at the next renewal (10 minutes away).
+  EXPECT_FALSE(stream->Read(&event));
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << status.error_message();
+  EXPECT_EQ(DetailsOf(status).reason, "REVOKED");
+}
+
+TEST_F(ServerTest, RevokingTheTokenIdEndsTheStreamRevoked) {
+  grpc::ClientContext context;
+  AddMarker(&context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::SubscribeTokenRequest request;
+  request.set_tenant("demo");
+  *request.mutable_spec() = DemoIssue("demo", "token-id-subscriber");
+  auto stream = Tokens()->SubscribeToken(&context, request);
+  v1::TokenEvent event;
+  ASSERT_TRUE(stream->Read(&event));
+  v1::RevokeTokenRequest revoke;
+  revoke.set_tenant("demo");
+  revoke.set_token_id(event.token_id());
+  ASSERT_TRUE(Revoke(revoke).ok());
+  EXPECT_FALSE(stream->Read(&event));
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << status.error_message();
+  EXPECT_EQ(DetailsOf(status).reason, "REVOKED");
 }
 
 TEST_F(ServerTest, GetJwksPublishesPublicKeysOK) {

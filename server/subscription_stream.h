@@ -1,0 +1,84 @@
+// The SubscribeToken stream: a gRPC write reactor that is also the renewal
+// core's SubscriptionSink (core/renewal/subscription_manager.h).
+//
+// One write in flight, latest wins: OnEvent (from any thread) replaces the
+// pending event and starts a write only when none is running, so a slow
+// client never holds up the manager's threads and only ever receives the
+// newest state. OnEnd finishes the stream with the mapped status once the
+// write in flight (and the pending latest event) are out.
+//
+// Lifetime: the reactor is owned by shared_ptr (the manager holds one as the
+// sink, the reactor one on itself until OnDone). After OnDone nothing
+// touches gRPC; late calls from the manager are ignored.
+#ifndef TOKEND_SERVER_SUBSCRIPTION_STREAM_H_
+#define TOKEND_SERVER_SUBSCRIPTION_STREAM_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "core/renewal/subscription_manager.h"
+#include "grpcpp/support/server_callback.h"
+#include "grpcpp/support/status.h"
+#include "tokend/v1/token_service.pb.h"
+
+namespace tokend {
+
+class SubscriptionStream final
+    : public grpc::ServerWriteReactor<v1::TokenEvent>,
+      public SubscriptionSink {
+ public:
+  // `session_cap`: the tenant's maximum session length (InfiniteDuration
+  // when none); `presented`: the current_token of a resume request ("" for
+  // a spec). Core's Verify reports no token bytes, so a resumed first event
+  // that reuses the presented token is filled from it.
+  static std::shared_ptr<SubscriptionStream> Create(
+      SubscriptionManager* manager, std::string method,
+      absl::Duration session_cap, std::string presented);
+
+  // Called once Subscribe returned: the id to unsubscribe on cancel.
+  void Attach(uint64_t id);
+  // Subscribe failed: finish with `status` (already mapped).
+  void Refuse(const grpc::Status& status);
+
+  // SubscriptionSink.
+  void OnEvent(const TokenEvent& event) override;
+  void OnEnd(const absl::Status& status) override;
+
+  // ServerWriteReactor.
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  SubscriptionStream(SubscriptionManager* manager, std::string method,
+                     absl::Duration session_cap, std::string presented);
+
+  v1::TokenEvent ToMessage(const TokenEvent& event) const;
+  void WriteLocked(v1::TokenEvent event);
+  void FinishLocked(const grpc::Status& status);
+
+  SubscriptionManager* const manager_;
+  const std::string method_;
+  const absl::Duration session_cap_;
+  const std::string presented_;
+
+  std::mutex mu_;
+  std::shared_ptr<SubscriptionStream> self_;  // until OnDone
+  v1::TokenEvent in_flight_;                  // the buffer gRPC is writing
+  std::optional<v1::TokenEvent> latest_;      // newest unsent event
+  std::optional<grpc::Status> end_;           // finish after the writes
+  std::optional<uint64_t> id_;
+  bool writing_ = false;
+  bool finished_ = false;
+  bool cancelled_ = false;
+  bool done_ = false;
+};
+
+}  // namespace tokend
+
+#endif  // TOKEND_SERVER_SUBSCRIPTION_STREAM_H_
