@@ -1,223 +1,153 @@
-// tokenctl: tokend's command-line tool.
+// tokenctl: tokend's command-line client.
 //
-// Until the gRPC server lands this works locally over core/:
+// RPC commands talk to a running tokend over its gRPC API (unix socket by
+// default; --addr=unix:///path or host:port):
+//   tokenctl issue --tenant=dev-jwt --sub=alice --aud=dev --ttl=10m
+//                  [--claim=role=admin ...]       the token alone to stdout
+//   tokenctl verify --tenant=dev-jwt < token.txt  the verdict (never the token)
+//   tokenctl renew --tenant=dev-jwt < token.txt   the new token to stdout
+//   tokenctl revoke --tenant=dev-jwt --token_id=ID | --subject=S | --tenant-wide
+//   tokenctl subscribe --tenant=dev-jwt --sub=alice [--count=N] [--show_token]
+//   tokenctl jwks [--tenant=T]
+//   tokenctl health [--service=S]                 exit 0 when SERVING
+// Local commands need no server:
 //   tokenctl demo                      issue and verify with throwaway keys
 //   tokenctl keygen --alg=ES256 --out=key.jwk
-//   tokenctl issue  --key=key.jwk --sub=alice --aud=svc --ttl=10m
-//   tokenctl verify --key=key.jwk --aud=svc --token=-     (token on stdin)
-// It prints token ids and verdicts; secrets never reach stdout or stderr
-// (keygen writes its key only to --out, mode 0600).
-#include <sys/stat.h>
-
+// --json prints the whole response as JSON. Exit codes: 0 ok, 1 usage,
+// 2 invalid token verdict (or not SERVING), 3 RPC error (the status code
+// and ErrorInfo reason go to stderr). Tokens never reach stderr, and
+// stdout only where the command's output is the token.
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
-#include "core/crypto/algorithm.h"
-#include "core/crypto/key.h"
-#include "core/jose/jwt.h"
-#include "core/json/json.h"
-#include "core/keys/jwk.h"
-#include "core/keys/key_set.h"
-#include "core/reason.h"
+#include "server/tokenctl/commands.h"
+#include "server/tokenctl/local.h"
+#include "server/tokenctl/options.h"
 
-ABSL_FLAG(std::string, alg, "ES256", "JWS algorithm for keygen and demo");
-ABSL_FLAG(std::string, key, "", "JWK file (private for issue, any for verify)");
+ABSL_FLAG(std::string, addr, "",
+          "tokend address: unix:///path, unix:/path or host:port (default: "
+          "unix:$TOKEND_STATE_DIR/tokend.sock, else unix:.tokend/tokend.sock)");
+ABSL_FLAG(std::string, socket, "", "alias of --addr");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
+ABSL_FLAG(std::string, tenant, "", "the tenant");
+ABSL_FLAG(bool, json, false, "print the whole response as JSON");
+ABSL_FLAG(std::string, sub, "", "subject (user id)");
+ABSL_FLAG(absl::Duration, ttl, absl::ZeroDuration(),
+          "token lifetime (0: the tenant's default; demo: 10m)");
+ABSL_FLAG(std::string, aud, "",
+          "audiences, comma separated (issue: jwt profile; verify: the "
+          "expected audience; demo: demo-service)");
+ABSL_FLAG(std::vector<std::string>, claim, {},
+          "extra claim key=value (repeatable; JSON values are kept typed)");
+ABSL_FLAG(std::string, iss, "tokend-dev", "issuer (demo)");
+ABSL_FLAG(std::string, alg, "ES256", "JWS algorithm (keygen, demo)");
 ABSL_FLAG(std::string, out, "", "where keygen writes the private JWK");
 ABSL_FLAG(std::string, kid, "", "key id for keygen (default: RFC 7638 thumbprint)");
-ABSL_FLAG(std::string, iss, "tokend-dev", "issuer");
-ABSL_FLAG(std::string, sub, "demo-user", "subject");
-ABSL_FLAG(std::string, aud, "demo-service", "audience");
-ABSL_FLAG(absl::Duration, ttl, absl::Minutes(10), "token lifetime");
-ABSL_FLAG(std::string, token, "-", "token to verify, or - for stdin");
+ABSL_FLAG(std::string, token, "",
+          "the token (verify, renew: default stdin; revoke, subscribe: - for "
+          "stdin)");
+ABSL_FLAG(std::string, token_id, "", "revoke: the token id");
+ABSL_FLAG(std::string, subject, "", "revoke: every token of this subject");
+ABSL_FLAG(bool, tenant_wide, false, "revoke: every token of the tenant");
+ABSL_FLAG(std::string, reason, "", "revoke: the reason recorded");
+ABSL_FLAG(bool, show_token, false, "subscribe: print each token too");
+ABSL_FLAG(int, count, 0, "subscribe: stop after N events (0: never)");
+ABSL_FLAG(std::string, service, "", "health: the service name to check");
 
-namespace tokend {
 namespace {
 
-int Fail(absl::string_view what, const absl::Status& status) {
-  std::fprintf(stderr, "tokenctl: %s: %s\n", std::string(what).c_str(),
-               std::string(status.message()).c_str());
-  return 1;
-}
-
-absl::StatusOr<Algorithm> AlgFlag() {
-  std::string name = absl::GetFlag(FLAGS_alg);
-  std::optional<Algorithm> alg = AlgorithmFromName(name);
-  if (!alg) {
-    return Error(Reason::kInvalidArgument,
-                 absl::StrCat("unknown algorithm '", name, "'"), "--alg");
-  }
-  return *alg;
-}
-
-absl::StatusOr<std::shared_ptr<const Key>> NewKey(Algorithm alg) {
-  absl::StatusOr<std::shared_ptr<const Key>> key = GenerateKey(alg);
-  if (!key.ok()) return key.status();
-  std::string kid = absl::GetFlag(FLAGS_kid);
-  if (kid.empty()) {
-    if (IsSymmetric(alg)) {
-      kid = "hmac-dev";
-    } else {
-      absl::StatusOr<std::string> thumbprint = Thumbprint(**key);
-      if (!thumbprint.ok()) return thumbprint.status();
-      kid = *thumbprint;
+// absl flags cannot accumulate a repeated flag, and their names cannot
+// contain '-'. Before absl parses argv: spell "--tenant-wide" style names
+// with underscores, and collect every --claim (=value or next argument).
+std::vector<char*> Preprocess(int argc, char** argv,
+                              std::vector<std::string>* storage,
+                              std::vector<std::string>* claims) {
+  storage->reserve(argc);
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i > 0 && absl::StartsWith(arg, "--") && arg.size() > 2) {
+      const size_t name_end = arg.find('=');
+      for (size_t j = 2; j < arg.size() && j < name_end; ++j) {
+        if (arg[j] == '-') arg[j] = '_';
+      }
+      if (arg == "--claim" && i + 1 < argc) {
+        claims->push_back(argv[++i]);
+        continue;
+      }
+      if (absl::StartsWith(arg, "--claim=")) {
+        claims->push_back(arg.substr(8));
+        continue;
+      }
     }
+    storage->push_back(std::move(arg));
+    rest.push_back(storage->back().data());
   }
-  return (*key)->WithKid(kid);
+  return rest;
 }
 
-absl::StatusOr<std::shared_ptr<const Key>> LoadKeyFlag() {
-  std::string path = absl::GetFlag(FLAGS_key);
-  if (path.empty()) return Error(Reason::kInvalidArgument, "required", "--key");
-  std::ifstream in(path);
-  if (!in) {
-    return Error(Reason::kInvalidArgument,
-                 absl::StrCat("cannot read ", path), "--key");
-  }
-  std::string text((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  absl::StatusOr<std::shared_ptr<const Key>> key = KeyFromJwkText(text);
-  if (!key.ok()) {
-    return Error(GetReason(key.status()),
-                 absl::StrCat(path, ": ", key.status().message()), "--key");
-  }
-  return key;
-}
-
-JwtSpec SpecFromFlags() {
-  JwtSpec spec;
-  spec.issuer = absl::GetFlag(FLAGS_iss);
-  spec.subject = absl::GetFlag(FLAGS_sub);
-  spec.audiences = {absl::GetFlag(FLAGS_aud)};
-  spec.ttl = absl::GetFlag(FLAGS_ttl);
-  return spec;
-}
-
-ValidationPolicy PolicyFromFlags() {
-  ValidationPolicy policy;
-  policy.issuer = absl::GetFlag(FLAGS_iss);
-  policy.audiences = {absl::GetFlag(FLAGS_aud)};
-  return policy;
-}
-
-void PrintVerdict(const absl::StatusOr<VerifiedJwt>& verified) {
-  if (verified.ok()) {
-    std::printf("  valid: jti=%s sub=%s kid=%s expires=%s\n",
-                verified->jti.c_str(), verified->subject.c_str(),
-                verified->kid.c_str(),
-                absl::FormatTime(verified->expires_at).c_str());
-  } else {
-    std::printf("  invalid: reason=%s\n",
-                std::string(ReasonName(GetReason(verified.status()))).c_str());
-  }
-}
-
-int Demo() {
-  absl::StatusOr<Algorithm> alg = AlgFlag();
-  if (!alg.ok()) return Fail("demo", alg.status());
-  absl::StatusOr<std::shared_ptr<const Key>> key = NewKey(*alg);
-  if (!key.ok()) return Fail("generate key", key.status());
-  absl::StatusOr<KeySet> keys = KeySet::Create({*key});
-  if (!keys.ok()) return Fail("key set", keys.status());
-
-  std::printf("tokend core demo (development only: throwaway %s key, kid %s)\n",
-              std::string(AlgorithmName(*alg)).c_str(), (*key)->kid().c_str());
-  absl::Time now = absl::Now();
-  absl::StatusOr<IssuedJwt> issued = IssueJwt(**key, SpecFromFlags(), now);
-  if (!issued.ok()) return Fail("issue", issued.status());
-  std::printf("issued token id %s, expires %s\n%s\n", issued->jti.c_str(),
-              absl::FormatTime(issued->expires_at).c_str(),
-              issued->token.c_str());
-
-  std::printf("verify the token:\n");
-  PrintVerdict(VerifyJwt(issued->token, *keys, PolicyFromFlags(), now));
-
-  std::string tampered = issued->token;
-  tampered[tampered.find('.') + 2] ^= 1;
-  std::printf("verify it with one payload character changed:\n");
-  PrintVerdict(VerifyJwt(tampered, *keys, PolicyFromFlags(), now));
-
-  std::printf("verify it an hour after expiry:\n");
-  PrintVerdict(VerifyJwt(issued->token, *keys, PolicyFromFlags(),
-                         issued->expires_at + absl::Hours(1)));
-
-  ValidationPolicy other = PolicyFromFlags();
-  other.audiences = {"another-service"};
-  std::printf("verify it as another audience:\n");
-  PrintVerdict(VerifyJwt(issued->token, *keys, other, now));
-  return 0;
-}
-
-int Keygen() {
-  absl::StatusOr<Algorithm> alg = AlgFlag();
-  if (!alg.ok()) return Fail("keygen", alg.status());
-  std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) {
-    return Fail("keygen", Error(Reason::kInvalidArgument,
-                                "required (keys never go to stdout)", "--out"));
-  }
-  absl::StatusOr<std::shared_ptr<const Key>> key = NewKey(*alg);
-  if (!key.ok()) return Fail("generate key", key.status());
-  absl::StatusOr<json::Object> jwk = PrivateJwk(**key);
-  if (!jwk.ok()) return Fail("export", jwk.status());
-  umask(077);
-  std::ofstream file(out, std::ios::trunc);
-  file << json::Serialize(*jwk) << "\n";
-  if (!file.good()) {
-    return Fail("keygen", Error(Reason::kInvalidArgument,
-                                absl::StrCat("cannot write ", out), "--out"));
-  }
-  std::printf("wrote %s key kid=%s to %s\n",
-              std::string(AlgorithmName(*alg)).c_str(), (*key)->kid().c_str(),
-              out.c_str());
-  return 0;
-}
-
-int Issue() {
-  absl::StatusOr<std::shared_ptr<const Key>> key = LoadKeyFlag();
-  if (!key.ok()) return Fail("issue", key.status());
-  absl::StatusOr<IssuedJwt> issued = IssueJwt(**key, SpecFromFlags(), absl::Now());
-  if (!issued.ok()) return Fail("issue", issued.status());
-  std::fprintf(stderr, "issued token id %s\n", issued->jti.c_str());
-  std::printf("%s\n", issued->token.c_str());
-  return 0;
-}
-
-int Verify() {
-  absl::StatusOr<std::shared_ptr<const Key>> key = LoadKeyFlag();
-  if (!key.ok()) return Fail("verify", key.status());
-  absl::StatusOr<KeySet> keys = KeySet::Create({*key});
-  if (!keys.ok()) return Fail("verify", keys.status());
-  std::string token = absl::GetFlag(FLAGS_token);
-  if (token == "-") std::getline(std::cin, token);
-  absl::StatusOr<VerifiedJwt> verified =
-      VerifyJwt(token, *keys, PolicyFromFlags(), absl::Now());
-  PrintVerdict(verified);
-  return verified.ok() ? 0 : 2;
+tokend::tokenctl::Options OptionsFromFlags(std::vector<std::string> claims) {
+  tokend::tokenctl::Options o;
+  o.addr = absl::GetFlag(FLAGS_addr);
+  if (o.addr.empty()) o.addr = absl::GetFlag(FLAGS_socket);
+  o.timeout = absl::GetFlag(FLAGS_timeout);
+  o.tenant = absl::GetFlag(FLAGS_tenant);
+  o.json = absl::GetFlag(FLAGS_json);
+  o.sub = absl::GetFlag(FLAGS_sub);
+  o.ttl = absl::GetFlag(FLAGS_ttl);
+  o.aud = absl::GetFlag(FLAGS_aud);
+  o.claims = std::move(claims);
+  o.iss = absl::GetFlag(FLAGS_iss);
+  o.alg = absl::GetFlag(FLAGS_alg);
+  o.out = absl::GetFlag(FLAGS_out);
+  o.kid = absl::GetFlag(FLAGS_kid);
+  o.token = absl::GetFlag(FLAGS_token);
+  o.token_id = absl::GetFlag(FLAGS_token_id);
+  o.subject = absl::GetFlag(FLAGS_subject);
+  o.tenant_wide = absl::GetFlag(FLAGS_tenant_wide);
+  o.reason = absl::GetFlag(FLAGS_reason);
+  o.show_token = absl::GetFlag(FLAGS_show_token);
+  o.count = absl::GetFlag(FLAGS_count);
+  o.service = absl::GetFlag(FLAGS_service);
+  return o;
 }
 
 }  // namespace
-}  // namespace tokend
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "tokenctl <demo|keygen|issue|verify> [flags]   (see --help)");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  std::string command = args.size() > 1 ? args[1] : "demo";
-  if (command == "demo") return tokend::Demo();
-  if (command == "keygen") return tokend::Keygen();
-  if (command == "issue") return tokend::Issue();
-  if (command == "verify") return tokend::Verify();
+      "tokenctl <issue|verify|renew|revoke|subscribe|jwks|health|keygen|demo> "
+      "[flags]\n  exit codes: 0 ok, 1 usage, 2 invalid token (or not "
+      "SERVING), 3 RPC error   (see --help)");
+  std::vector<std::string> storage;
+  std::vector<std::string> claims;
+  std::vector<char*> rest = Preprocess(argc, argv, &storage, &claims);
+  std::vector<char*> args =
+      absl::ParseCommandLine(static_cast<int>(rest.size()), rest.data());
+  if (args.size() > 2) {
+    std::fprintf(stderr, "tokenctl: unexpected argument '%s'\n%s\n", args[2],
+                 std::string(absl::ProgramUsageMessage()).c_str());
+    return tokend::tokenctl::kExitUsage;
+  }
+  const std::string command = args.size() > 1 ? args[1] : "demo";
+  const tokend::tokenctl::Options options = OptionsFromFlags(std::move(claims));
+  namespace ctl = tokend::tokenctl;
+  if (command == "demo") return ctl::Demo(options);
+  if (command == "keygen") return ctl::Keygen(options);
+  if (command == "issue") return ctl::Issue(options);
+  if (command == "verify") return ctl::Verify(options);
+  if (command == "renew") return ctl::Renew(options);
+  if (command == "revoke") return ctl::Revoke(options);
+  if (command == "subscribe") return ctl::Subscribe(options);
+  if (command == "jwks") return ctl::Jwks(options);
+  if (command == "health") return ctl::Health(options);
   std::fprintf(stderr, "tokenctl: unknown command '%s'\n%s\n", command.c_str(),
-               absl::ProgramUsageMessage());
-  return 64;
+               std::string(absl::ProgramUsageMessage()).c_str());
+  return ctl::kExitUsage;
 }

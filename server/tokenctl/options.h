@@ -1,0 +1,55 @@
+// tokenctl's parsed command line, shared by the local and the RPC commands.
+#ifndef TOKEND_SERVER_TOKENCTL_OPTIONS_H_
+#define TOKEND_SERVER_TOKENCTL_OPTIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace tokend::tokenctl {
+
+// Exit codes (documented in tokenctl's usage message).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUsage = 1;
+inline constexpr int kExitRefused = 2;  // invalid token / not SERVING
+inline constexpr int kExitRpcError = 3;
+
+struct Options {
+  // Connection.
+  std::string addr;  // gRPC target: "unix:///path", "unix:/path", host:port
+  absl::Duration timeout = absl::Seconds(10);
+  std::string tenant;
+  bool json = false;
+
+  // Token claims (issue, subscribe) and local demo/keygen settings.
+  std::string sub;
+  absl::Duration ttl = absl::ZeroDuration();  // zero: the tenant's default
+  std::string aud;                            // comma separated
+  std::vector<std::string> claims;            // "key=value", repeated --claim
+  std::string iss;
+  std::string alg;
+  std::string out;
+  std::string kid;
+
+  // Token input (verify, renew, revoke, subscribe): the token, "-" or ""
+  // for stdin.
+  std::string token;
+
+  // revoke targets.
+  std::string token_id;
+  std::string subject;
+  bool tenant_wide = false;
+  std::string reason;
+
+  // subscribe.
+  bool show_token = false;
+  int count = 0;  // stop after this many events; 0: until the stream ends
+
+  // health.
+  std::string service;
+};
+
+}  // namespace tokend::tokenctl
+
+#endif  // TOKEND_SERVER_TOKENCTL_OPTIONS_H_

@@ -1,0 +1,20 @@
+// Builds tokend requests from tokenctl's claim-named flags.
+#ifndef TOKEND_SERVER_TOKENCTL_REQUEST_H_
+#define TOKEND_SERVER_TOKENCTL_REQUEST_H_
+
+#include "absl/status/status.h"
+#include "server/tokenctl/options.h"
+#include "tokend/v1/token_service.pb.h"
+
+namespace tokend::tokenctl {
+
+// --tenant, --sub (subject.user_id), --ttl, and for the generic JWT profile
+// --aud (comma separated) and --claim key=value (repeated). A claim value
+// that parses as JSON (number, true/false/null, "quoted", object, array) is
+// written as that JSON value, anything else as a string.
+absl::Status BuildIssueRequest(const Options& options,
+                               v1::IssueTokenRequest* request);
+
+}  // namespace tokend::tokenctl
+
+#endif  // TOKEND_SERVER_TOKENCTL_REQUEST_H_

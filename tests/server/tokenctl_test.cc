@@ -1,0 +1,236 @@
+// End-to-end tests of the tokenctl binary (TOKENCTL_BINARY) against the real
+// tokend (TOKEND_BINARY) on a temp unix socket: exit codes, what goes to
+// stdout and stderr, and that tokens are not echoed where they must not be.
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/server/tokend_process.h"
+
+namespace tokend::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+struct CtlResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+class TokenctlTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    ASSERT_EQ(Shell("openssl genpkey -algorithm EC -pkeyopt "
+                    "ec_paramgen_curve:P-256 -out " + dir_->File("demo.pem") +
+                    " 2>/dev/null"),
+              0);
+    dir_->Write("tokend.yaml", absl::StrCat(R"(
+listeners:
+  unix_socket: )", dir_->File("tokend.sock"), R"(
+tenants:
+  - name: demo
+    profile: jwt
+    issuer: https://issuer.test
+    audience: [svc]
+    algorithm: ES256
+    kid: demo-1
+    credentials:
+      private_key: file:demo.pem
+    ttl: {default: 10m, max: 1h}
+callers:
+  - name: me
+    uid: )", getuid(), R"(
+    issue: ["*"]
+    revoke: ["*"]
+    verify: ["*"]
+)"));
+    process_ = new TokendProcess({"--config=" + dir_->File("tokend.yaml")},
+                                 dir_->File("tokend.log"));
+    ASSERT_TRUE(WaitServing(Addr())) << process_->Log();
+  }
+  static void TearDownTestSuite() {
+    delete process_;
+    delete dir_;
+  }
+
+  static std::string Addr() { return "unix:" + dir_->File("tokend.sock"); }
+
+  // Runs tokenctl with `args` (shell words) against the test server, with
+  // `stdin_text` on its stdin.
+  static CtlResult Ctl(const std::string& args, const std::string& stdin_text = "",
+                 const std::string& addr = Addr()) {
+    dir_->Write("stdin.txt", stdin_text);
+    CtlResult run;
+    run.code = Shell(absl::StrCat(TOKENCTL_BINARY, " --addr='", addr, "' ",
+                                  args, " < ", dir_->File("stdin.txt"), " > ",
+                                  dir_->File("stdout.txt"), " 2> ",
+                                  dir_->File("stderr.txt")));
+    run.out = ReadFile(dir_->File("stdout.txt"));
+    run.err = ReadFile(dir_->File("stderr.txt"));
+    return run;
+  }
+
+  // Issues a token for `sub` and returns it (without the newline).
+  static std::string IssueFor(const std::string& sub) {
+    CtlResult issued = Ctl("issue --tenant=demo --sub=" + sub);
+    EXPECT_EQ(issued.code, 0) << issued.err;
+    return std::string(absl::StripTrailingAsciiWhitespace(issued.out));
+  }
+
+  static TempDir* dir_;
+  static TokendProcess* process_;
+};
+
+TempDir* TokenctlTest::dir_ = nullptr;
+TokendProcess* TokenctlTest::process_ = nullptr;
+
+TEST_F(TokenctlTest, IssueVerifyRevokeThenVerifyRefused) {
+  CtlResult issued = Ctl("issue --tenant=demo --sub=alice --ttl=5m");
+  ASSERT_EQ(issued.code, 0) << issued.err;
+  const std::string token(absl::StripTrailingAsciiWhitespace(issued.out));
+  // The token alone on stdout: one line, three JWS segments.
+  EXPECT_EQ(issued.out, token + "\n");
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(token, '.')).size(), 3u);
+  EXPECT_THAT(issued.err, StartsWith("token id "));
+  EXPECT_THAT(issued.err, Not(HasSubstr(token)));
+
+  CtlResult verified = Ctl("verify --tenant=demo", token + "\n");
+  ASSERT_EQ(verified.code, 0) << verified.err;
+  EXPECT_THAT(verified.out, StartsWith("valid token_id="));
+  EXPECT_THAT(verified.out, HasSubstr(" subject=alice "));
+  EXPECT_THAT(verified.out + verified.err, Not(HasSubstr(token)));
+  const size_t id_at = verified.out.find("token_id=") + 9;
+  const std::string token_id =
+      verified.out.substr(id_at, verified.out.find(' ', id_at) - id_at);
+  ASSERT_FALSE(token_id.empty());
+  EXPECT_THAT(issued.err, HasSubstr(token_id));
+
+  CtlResult revoked = Ctl("revoke --tenant=demo --token_id=" + token_id);
+  ASSERT_EQ(revoked.code, 0) << revoked.err;
+  EXPECT_THAT(revoked.out, StartsWith("revoked at "));
+
+  CtlResult refused = Ctl("verify --tenant=demo --token=" + token);
+  EXPECT_EQ(refused.code, 2) << refused.err;
+  EXPECT_THAT(refused.out, StartsWith("invalid reason=REVOKED "));
+  EXPECT_THAT(refused.out + refused.err, Not(HasSubstr(token)));
+}
+
+TEST_F(TokenctlTest, RevokeBySubjectRefusesItsTokens) {
+  const std::string token = IssueFor("bob");
+  CtlResult revoked = Ctl("revoke --tenant=demo --subject=bob");
+  ASSERT_EQ(revoked.code, 0) << revoked.err;
+  CtlResult refused = Ctl("verify --tenant=demo", token);
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_THAT(refused.out, StartsWith("invalid reason=REVOKED "));
+}
+
+TEST_F(TokenctlTest, BadTokenExitsTwo) {
+  CtlResult run = Ctl("verify --tenant=demo --token=not-a-token");
+  EXPECT_EQ(run.code, 2) << run.err;
+  EXPECT_THAT(run.out, StartsWith("invalid reason=MALFORMED "));
+  EXPECT_THAT(run.err, IsEmpty());
+}
+
+TEST_F(TokenctlTest, UnknownTenantExitsThreeWithTheReason) {
+  CtlResult run = Ctl("issue --tenant=nope --sub=alice");
+  EXPECT_EQ(run.code, 3);
+  EXPECT_THAT(run.out, IsEmpty());
+  EXPECT_THAT(run.err, HasSubstr("tokenctl: issue: INVALID_ARGUMENT "
+                                 "reason=INVALID_ARGUMENT field=tenant: "));
+  EXPECT_THAT(run.err, HasSubstr("unknown tenant 'nope'"));
+}
+
+TEST_F(TokenctlTest, HealthExitCodes) {
+  CtlResult serving = Ctl("health");
+  EXPECT_EQ(serving.code, 0) << serving.err;
+  EXPECT_EQ(serving.out, "SERVING\n");
+
+  CtlResult down = Ctl("health --timeout=2s", "",
+                 "unix:" + dir_->File("no-such.sock"));
+  EXPECT_EQ(down.code, 3);
+  EXPECT_THAT(down.err, StartsWith("tokenctl: health: UNAVAILABLE"));
+}
+
+TEST_F(TokenctlTest, ClaimsAndJsonOutput) {
+  CtlResult issued = Ctl(
+      "issue --tenant=demo --sub=carol --aud=svc --claim=role=admin "
+      "--claim level=3 --json");
+  ASSERT_EQ(issued.code, 0) << issued.err;
+  EXPECT_THAT(issued.out, StartsWith("{"));
+  const size_t at = issued.out.find("\"token\":\"");
+  ASSERT_NE(at, std::string::npos) << issued.out;
+  const size_t start = at + 9;
+  const std::string token =
+      issued.out.substr(start, issued.out.find('"', start) - start);
+
+  CtlResult verified = Ctl("verify --tenant=demo --json", token);
+  ASSERT_EQ(verified.code, 0) << verified.err;
+  EXPECT_THAT(verified.out, HasSubstr("\"valid\":true"));
+  EXPECT_THAT(verified.out, HasSubstr("\"role\":\"admin\""));
+  EXPECT_THAT(verified.out, HasSubstr("\"level\":3"));
+  EXPECT_THAT(verified.out, Not(HasSubstr(token)));
+}
+
+TEST_F(TokenctlTest, RenewPrintsANewToken) {
+  const std::string token = IssueFor("dave");
+  CtlResult renewed = Ctl("renew --tenant=demo", token);
+  ASSERT_EQ(renewed.code, 0) << renewed.err;
+  const std::string fresh(absl::StripTrailingAsciiWhitespace(renewed.out));
+  EXPECT_NE(fresh, token);
+  EXPECT_EQ(Ctl("verify --tenant=demo", fresh).code, 0);
+}
+
+TEST_F(TokenctlTest, SubscribePrintsEventsWithoutTheToken) {
+  CtlResult run = Ctl("subscribe --tenant=demo --sub=erin --count=1");
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_THAT(run.out, StartsWith("sequence=1 reason=INITIAL token_id="));
+  EXPECT_THAT(run.out, HasSubstr(" expires="));
+  EXPECT_THAT(run.out, Not(HasSubstr("token=ey")));
+
+  CtlResult shown = Ctl("subscribe --tenant=demo --sub=erin --count=1 --show_token");
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr(" token=ey"));
+}
+
+TEST_F(TokenctlTest, JwksPrintsThePublicKeys) {
+  CtlResult run = Ctl("jwks --tenant=demo");
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("\"kid\":\"demo-1\""));
+  EXPECT_THAT(run.out, Not(HasSubstr("\"d\":")));
+}
+
+TEST_F(TokenctlTest, UsageErrorsExitOne) {
+  EXPECT_EQ(Ctl("revoke --tenant=demo").code, 1);
+  EXPECT_EQ(Ctl("revoke --tenant=demo --subject=x --tenant-wide").code, 1);
+  EXPECT_EQ(Ctl("issue --tenant=demo --claim=novalue").code, 1);
+  EXPECT_EQ(Ctl("verify --tenant=demo", "").code, 1);
+  EXPECT_EQ(Ctl("frobnicate").code, 1);
+}
+
+TEST_F(TokenctlTest, TenantWideDashSpellingIsAccepted) {
+  const std::string token = IssueFor("frank");
+  CtlResult revoked = Ctl("revoke --tenant=demo --tenant-wide");
+  ASSERT_EQ(revoked.code, 0) << revoked.err;
+  EXPECT_EQ(Ctl("verify --tenant=demo", token).code, 2);
+}
+
+TEST_F(TokenctlTest, LocalDemoStillWorks) {
+  CtlResult run = Ctl("demo");
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("  valid: jti="));
+  EXPECT_THAT(run.out, HasSubstr("  invalid: reason="));
+}
+
+}  // namespace
+}  // namespace tokend::testing
