@@ -44,6 +44,24 @@ inline uint32_t Group(const DecodeTables& t, const uint8_t* src) {
          t.shifted[3][src[3]];
 }
 
+// Two output characters per 12 input bits, so a 3-byte group encodes with
+// two lookups.
+struct PairTable {
+  char pairs[4096][2];
+};
+
+constexpr PairTable MakePairTable(const char* alphabet) {
+  PairTable t{};
+  for (int v = 0; v < 4096; ++v) {
+    t.pairs[v][0] = alphabet[v >> 6];
+    t.pairs[v][1] = alphabet[v & 0x3f];
+  }
+  return t;
+}
+
+constexpr PairTable kUrlPairs = MakePairTable(kUrlAlphabet);
+constexpr PairTable kStdPairs = MakePairTable(kStdAlphabet);
+
 // Appends the unpadded encoding of `data`; `pad` adds '=' to a multiple of 4.
 void EncodeAppend(absl::string_view data, const char* alphabet, bool pad,
                   std::string* out) {
@@ -55,13 +73,12 @@ void EncodeAppend(absl::string_view data, const char* alphabet, bool pad,
   out->resize(start + encoded);
   char* dst = out->data() + start;
   const auto* src = reinterpret_cast<const uint8_t*>(data.data());
+  const PairTable& t = alphabet == kUrlAlphabet ? kUrlPairs : kStdPairs;
   for (size_t i = 0; i < full; ++i, src += 3, dst += 4) {
     const uint32_t v = (uint32_t{src[0]} << 16) | (uint32_t{src[1]} << 8) |
                        uint32_t{src[2]};
-    dst[0] = alphabet[v >> 18];
-    dst[1] = alphabet[(v >> 12) & 0x3f];
-    dst[2] = alphabet[(v >> 6) & 0x3f];
-    dst[3] = alphabet[v & 0x3f];
+    std::memcpy(dst, t.pairs[v >> 12], 2);
+    std::memcpy(dst + 2, t.pairs[v & 0xfff], 2);
   }
   if (rest == 1) {
     const uint32_t v = uint32_t{src[0]} << 16;

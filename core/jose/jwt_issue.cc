@@ -1,7 +1,10 @@
 // JWT issuing: a deterministic header and claims set, signed with one key.
+#include <charconv>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -19,6 +22,9 @@ namespace {
 
 // Same bound ParseNumericDate enforces, so every issued token verifies.
 constexpr int64_t kMaxNumericDate = (int64_t{1} << 53) - 1;
+
+// Room reserved for the encoded signature: a 4096-bit RSA signature.
+constexpr size_t kMaxSignatureChars = (512 + 2) / 3 * 4;
 
 // Header members the caller may not set: they are derived from the key, or
 // they are refused by the verifier (so a token carrying them would be
@@ -45,6 +51,27 @@ absl::Status CheckReserved(const json::Object& object,
   return absl::OkStatus();
 }
 
+// The first reserved claim (in kReservedClaims order) that `extras` sets, or
+// OK. Every registered claim name is three bytes long, so one pass over the
+// members does.
+absl::Status CheckReservedClaims(const json::Object& extras) {
+  size_t first = std::size(kReservedClaims);
+  for (const json::Object::Member& member : extras.members()) {
+    if (member.first.size() != 3) continue;
+    for (size_t i = 0; i < first; ++i) {
+      if (member.first == kReservedClaims[i]) {
+        first = i;
+        break;
+      }
+    }
+  }
+  if (first == std::size(kReservedClaims)) return absl::OkStatus();
+  const absl::string_view name = kReservedClaims[first];
+  return Error(Reason::kInvalidArgument,
+               absl::StrCat(name, " may not be set here"),
+               absl::StrCat("extra_claims.", name));
+}
+
 absl::StatusOr<json::Object> BuildHeader(const Key& key, const JwtSpec& spec) {
   absl::Status status =
       CheckReserved(spec.extra_header, kReservedHeader, "extra_header");
@@ -68,6 +95,130 @@ absl::StatusOr<json::Object> BuildHeader(const Key& key, const JwtSpec& spec) {
                                : absl::StrCat("extra_header.", field));
   }
   return header;
+}
+
+// The base64url header of the last token this thread issued. The encoded
+// header (and whether it is accepted) is a pure function of the key's alg
+// and kid, the typ and the extra header members, so a token issuer reusing
+// one key and spec shape skips building, checking and encoding it. Only
+// successes are cached.
+class HeaderCache {
+ public:
+  const std::string* Lookup(const Key& key, const JwtSpec& spec) const {
+    if (!valid_ || key.alg() != alg_ || key.kid() != kid_ ||
+        spec.typ != typ_ || !(spec.extra_header == extra_header_)) {
+      return nullptr;
+    }
+    return &encoded_;
+  }
+
+  const std::string& Store(const Key& key, const JwtSpec& spec,
+                           const json::Object& header) {
+    valid_ = false;
+    alg_ = key.alg();
+    kid_ = key.kid();
+    typ_ = spec.typ;
+    extra_header_ = spec.extra_header;
+    encoded_.clear();
+    Base64UrlEncodeAppend(json::Serialize(header), &encoded_);
+    valid_ = true;
+    return encoded_;
+  }
+
+ private:
+  bool valid_ = false;
+  Algorithm alg_ = Algorithm::kHS256;
+  std::string kid_;
+  std::string typ_;
+  json::Object extra_header_;
+  std::string encoded_;
+};
+
+// Appends `"name":` (the names here never need escaping).
+void AppendName(absl::string_view name, std::string* out) {
+  out->push_back('"');
+  out->append(name.data(), name.size());
+  out->append("\":", 2);
+}
+
+void AppendInt(int64_t v, std::string* out) {
+  char buf[24];
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, r.ptr);
+}
+
+// Writes the claims object: the registered claims merged, in byte order,
+// with the (already sorted, reserved-free) extra claims, exactly as
+// json::Serialize would print the combined object.
+void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t exp,
+                  absl::string_view jti, std::string* out) {
+  // Registered claims in byte order of their names; `present` skips unset
+  // ones.
+  struct Registered {
+    absl::string_view name;
+    bool present;
+  };
+  const Registered registered[] = {
+      {"aud", !spec.audiences.empty()}, {"exp", true},
+      {"iat", true},                    {"iss", !spec.issuer.empty()},
+      {"jti", true},                    {"nbf", spec.include_nbf},
+      {"sub", !spec.subject.empty()},
+  };
+  const std::vector<json::Object::Member>& extras =
+      spec.extra_claims.members();
+  size_t next_extra = 0;
+  bool first = true;
+  auto separate = [&] {
+    if (!first) out->push_back(',');
+    first = false;
+  };
+  auto flush_extras_before = [&](absl::string_view name) {
+    while (next_extra < extras.size() &&
+           absl::string_view(extras[next_extra].first) < name) {
+      separate();
+      json::AppendQuoted(extras[next_extra].first, out);
+      out->push_back(':');
+      json::SerializeAppend(extras[next_extra].second, out);
+      ++next_extra;
+    }
+  };
+  out->push_back('{');
+  for (const Registered& claim : registered) {
+    if (!claim.present) continue;
+    flush_extras_before(claim.name);
+    separate();
+    AppendName(claim.name, out);
+    if (claim.name == "aud") {
+      if (spec.audiences.size() == 1) {
+        json::AppendQuoted(spec.audiences.front(), out);
+      } else {
+        out->push_back('[');
+        for (size_t i = 0; i < spec.audiences.size(); ++i) {
+          if (i != 0) out->push_back(',');
+          json::AppendQuoted(spec.audiences[i], out);
+        }
+        out->push_back(']');
+      }
+    } else if (claim.name == "exp") {
+      AppendInt(exp, out);
+    } else if (claim.name == "iat" || claim.name == "nbf") {
+      AppendInt(iat, out);
+    } else if (claim.name == "iss") {
+      json::AppendQuoted(spec.issuer, out);
+    } else if (claim.name == "jti") {
+      json::AppendQuoted(jti, out);
+    } else {
+      json::AppendQuoted(spec.subject, out);
+    }
+  }
+  while (next_extra < extras.size()) {
+    separate();
+    json::AppendQuoted(extras[next_extra].first, out);
+    out->push_back(':');
+    json::SerializeAppend(extras[next_extra].second, out);
+    ++next_extra;
+  }
+  out->push_back('}');
 }
 
 }  // namespace
@@ -96,11 +247,15 @@ absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
                    "audiences");
     }
   }
-  absl::Status status =
-      CheckReserved(spec.extra_claims, kReservedClaims, "extra_claims");
+  absl::Status status = CheckReservedClaims(spec.extra_claims);
   if (!status.ok()) return status;
-  absl::StatusOr<json::Object> header = BuildHeader(key, spec);
-  if (!header.ok()) return header.status();
+  thread_local HeaderCache header_cache;
+  const std::string* encoded_header = header_cache.Lookup(key, spec);
+  if (encoded_header == nullptr) {
+    absl::StatusOr<json::Object> header = BuildHeader(key, spec);
+    if (!header.ok()) return header.status();
+    encoded_header = &header_cache.Store(key, spec, *header);
+  }
   if (!key.has_private()) {
     return Error(Reason::kNoSigningKey, "key has no private material");
   }
@@ -110,24 +265,17 @@ absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
   issued.issued_at = absl::FromUnixSeconds(iat);
   issued.expires_at = absl::FromUnixSeconds(exp);
 
-  json::Object claims = spec.extra_claims;
-  claims.Set("iat", json::Value(iat));
-  claims.Set("exp", json::Value(exp));
-  if (spec.include_nbf) claims.Set("nbf", json::Value(iat));
-  claims.Set("jti", json::Value(issued.jti));
-  if (!spec.issuer.empty()) claims.Set("iss", json::Value(spec.issuer));
-  if (!spec.subject.empty()) claims.Set("sub", json::Value(spec.subject));
-  if (spec.audiences.size() == 1) {
-    claims.Set("aud", json::Value(spec.audiences.front()));
-  } else if (spec.audiences.size() > 1) {
-    json::Array audiences(spec.audiences.begin(), spec.audiences.end());
-    claims.Set("aud", json::Value(std::move(audiences)));
-  }
-
+  // The claims JSON goes through a per-thread scratch buffer straight into
+  // the token, which is sized once for header, claims and signature.
+  thread_local std::string claims_json;
+  claims_json.clear();
+  AppendClaims(spec, iat, exp, issued.jti, &claims_json);
   std::string token;
-  Base64UrlEncodeAppend(json::Serialize(*header), &token);
+  token.reserve(encoded_header->size() + 1 + claims_json.size() / 3 * 4 + 4 +
+                1 + kMaxSignatureChars);
+  token.append(*encoded_header);
   token.push_back('.');
-  Base64UrlEncodeAppend(json::Serialize(claims), &token);
+  Base64UrlEncodeAppend(claims_json, &token);
   absl::StatusOr<std::string> signature = key.Sign(token);
   if (!signature.ok()) return signature.status();
   token.push_back('.');

@@ -368,7 +368,9 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
                                       const KeySet& keys,
                                       const ValidationPolicy& policy,
                                       absl::Time now) {
-  VerifiedJwt out;
+  // Filled in place, so the result is never moved on the way out.
+  absl::StatusOr<VerifiedJwt> result(absl::in_place);
+  VerifiedJwt& out = *result;
   const Key* key = nullptr;
   DecodeBuffers& buffers = ThreadBuffers();
   absl::Status status = VerifyJwsLayer(token, keys, policy, &out.header, &key,
@@ -378,15 +380,19 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
   json::ParseLimits limits;
   limits.max_bytes = policy.max_token_bytes;
   limits.max_depth = policy.max_json_depth;
-  absl::StatusOr<json::Object> claims =
-      json::ParseObject(buffers.payload, limits);
+  // The decoded payload is parsed where it lies: the buffer is grown by the
+  // parser's padding instead of being copied into a padded one.
+  const size_t payload_size = buffers.payload.size();
+  buffers.payload.resize(payload_size + json::kParsePadding);
+  absl::StatusOr<json::Object> claims = json::ParsePaddedObject(
+      absl::string_view(buffers.payload.data(), payload_size), limits);
   if (!claims.ok()) return claims.status();
   status = CheckClaims(*claims, policy, now, &out);
   if (!status.ok()) return status;
 
   out.kid = key->kid();
   out.claims = *std::move(claims);
-  return out;
+  return result;
 }
 
 }  // namespace tokend

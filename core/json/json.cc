@@ -84,33 +84,10 @@ void AppendInt(int64_t v, std::string* out) {
   out->append(buf, r.ptr);
 }
 
-// Escapes only what RFC 8259 §7 requires: '"', '\\' and U+0000..U+001F.
-// Other bytes, including UTF-8 sequences, are copied as they are.
-void AppendString(absl::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t run = 0;  // start of the pending unescaped run
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: {
-        const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
-        out->append(esc, sizeof(esc));
-      }
-    }
-  }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
+// True for the bytes RFC 8259 §7 requires escaped: '"', '\\' and
+// U+0000..U+001F.
+constexpr bool NeedsEscape(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\';
 }
 
 void AppendObject(const Object& object, std::string* out) {
@@ -119,7 +96,7 @@ void AppendObject(const Object& object, std::string* out) {
   for (const auto& [name, value] : object.members()) {
     if (!first) out->push_back(',');
     first = false;
-    AppendString(name, out);
+    AppendQuoted(name, out);
     out->push_back(':');
     SerializeAppend(value, out);
   }
@@ -309,11 +286,18 @@ absl::StatusOr<Object> ParseWith(dom::parser& parser, const char* padded,
     return BadJson("JSON root is not an object");
   }
   if (limits.max_depth < 1) return TooDeep();
-  Object object;
+  // Built in place, so the result is never moved on the way out.
+  absl::StatusOr<Object> result(absl::in_place);
   Parser builder(limits.max_depth);
-  builder.BuildObject(dom::object(root), 1, &object);
+  builder.BuildObject(dom::object(root), 1, &*result);
   if (!builder.status().ok()) return builder.status();
-  return object;
+  return result;
+}
+
+// The parser every small input on this thread goes through.
+dom::parser& ThreadParser() {
+  thread_local dom::parser parser;
+  return parser;
 }
 
 }  // namespace
@@ -330,8 +314,46 @@ absl::StatusOr<Object> ParseObject(absl::string_view text,
     return ParseWith(parser, buffer.Fill(text), text.size(), limits);
   }
   thread_local PaddedBuffer buffer;
-  thread_local dom::parser parser;
-  return ParseWith(parser, buffer.Fill(text), text.size(), limits);
+  return ParseWith(ThreadParser(), buffer.Fill(text), text.size(), limits);
+}
+
+// Escapes only what RFC 8259 §7 requires. Other bytes, including UTF-8
+// sequences, are copied as they are; an unescaped run is appended at once.
+void AppendQuoted(absl::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run = 0;  // start of the pending unescaped run
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!NeedsEscape(c)) continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default: {
+        const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+        out->append(esc, sizeof(esc));
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+absl::StatusOr<Object> ParsePaddedObject(absl::string_view text,
+                                         const ParseLimits& limits) {
+  static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
+  if (text.size() > limits.max_bytes) {
+    return Error(Reason::kTokenTooLarge, "JSON text exceeds the size limit");
+  }
+  if (text.size() > kReusableSize) return ParseObject(text, limits);
+  return ParseWith(ThreadParser(), text.data(), text.size(), limits);
 }
 
 void SerializeAppend(const Value& value, std::string* out) {
@@ -349,7 +371,7 @@ void SerializeAppend(const Value& value, std::string* out) {
       AppendDouble(value.as_double(), out);
       return;
     case Value::Type::kString:
-      AppendString(value.as_string(), out);
+      AppendQuoted(value.as_string(), out);
       return;
     case Value::Type::kArray: {
       out->push_back('[');

@@ -117,6 +117,15 @@ absl::StatusOr<Object> ParseObject(absl::string_view text,
 std::string Serialize(const Value& value);
 std::string Serialize(const Object& object);
 void SerializeAppend(const Value& value, std::string* out);
+// Appends `s` as a JSON string literal with Serialize's escaping, for callers
+// that write a document directly (the JWT issue path).
+void AppendQuoted(absl::string_view s, std::string* out);
+
+// ParseObject without its copy: text.data()[text.size()] onwards must have
+// kParsePadding readable bytes (their values do not matter).
+inline constexpr size_t kParsePadding = 64;
+absl::StatusOr<Object> ParsePaddedObject(absl::string_view text,
+                                         const ParseLimits& limits = {});
 
 }  // namespace tokend::json
 
