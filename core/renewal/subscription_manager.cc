@@ -102,6 +102,9 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
     sub->jitter_unit = Uniform();
     sub->sink = std::move(sink);
     sub->current = *std::move(first);
+    // Verify reports a token's state, not its text: a resumed subscription
+    // hands the client's own token back in its first event.
+    if (sub->current.token.empty()) sub->current.token = request.current_token;
     sub->sequence = 1;
     ++stats_.active;
   }

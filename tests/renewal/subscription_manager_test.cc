@@ -186,6 +186,7 @@ TEST_F(SubscriptionManagerTest, ResumeKeepsAFreshTokenWithoutReminting) {
   auto events = sink->events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].token.token_id, issued->token_id);
+  EXPECT_EQ(events[0].token.token, issued->token);
   EXPECT_GT(events[0].next_refresh_at, clock_.Now());
 }
 
