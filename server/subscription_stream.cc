@@ -23,9 +23,9 @@ v1::EventReason ReasonToProto(EventReason reason) {
 
 std::shared_ptr<SubscriptionStream> SubscriptionStream::Create(
     SubscriptionManager* manager, std::string method,
-    absl::Duration session_cap, std::string presented) {
+    absl::Duration session_cap, bool resumed) {
   std::shared_ptr<SubscriptionStream> stream(new SubscriptionStream(
-      manager, std::move(method), session_cap, std::move(presented)));
+      manager, std::move(method), session_cap, resumed));
   stream->self_ = stream;
   return stream;
 }
@@ -33,21 +33,18 @@ std::shared_ptr<SubscriptionStream> SubscriptionStream::Create(
 SubscriptionStream::SubscriptionStream(SubscriptionManager* manager,
                                        std::string method,
                                        absl::Duration session_cap,
-                                       std::string presented)
+                                       bool resumed)
     : manager_(manager),
       method_(std::move(method)),
       session_cap_(session_cap),
-      presented_(std::move(presented)) {
+      resumed_(resumed) {
   Metrics::Get().StreamOpened(method_);
 }
 
 v1::TokenEvent SubscriptionStream::ToMessage(const TokenEvent& event) const {
   v1::TokenEvent out;
   const TokenInfo& info = event.token;
-  const bool resumed = !presented_.empty();
-  out.set_token(resumed && event.sequence == 1 && info.token.empty()
-                    ? presented_
-                    : info.token);
+  out.set_token(info.token);
   out.set_token_id(info.token_id);
   tokend::ToProto(info.issued_at, out.mutable_issued_at());
   tokend::ToProto(info.expires_at, out.mutable_expires_at());
@@ -55,7 +52,7 @@ v1::TokenEvent SubscriptionStream::ToMessage(const TokenEvent& event) const {
   out.set_sequence(event.sequence);
   // The first event of a resumed stream carries the presented token (or
   // its replacement): say so, so the client knows nothing was lost.
-  out.set_reason(resumed && event.sequence == 1 ? v1::EVENT_REASON_RESUMED
+  out.set_reason(resumed_ && event.sequence == 1 ? v1::EVENT_REASON_RESUMED
                                                  : ReasonToProto(event.reason));
   if (session_cap_ != absl::InfiniteDuration() &&
       info.session_started != absl::InfinitePast()) {

@@ -33,12 +33,11 @@ class SubscriptionStream final
       public SubscriptionSink {
  public:
   // `session_cap`: the tenant's maximum session length (InfiniteDuration
-  // when none); `presented`: the current_token of a resume request ("" for
-  // a spec). Core's Verify reports no token bytes, so a resumed first event
-  // that reuses the presented token is filled from it.
+  // when none); `resumed`: the request presented a current token, so its
+  // first event is marked RESUMED.
   static std::shared_ptr<SubscriptionStream> Create(
       SubscriptionManager* manager, std::string method,
-      absl::Duration session_cap, std::string presented);
+      absl::Duration session_cap, bool resumed);
 
   // Called once Subscribe returned: the id to unsubscribe on cancel.
   void Attach(uint64_t id);
@@ -56,7 +55,7 @@ class SubscriptionStream final
 
  private:
   SubscriptionStream(SubscriptionManager* manager, std::string method,
-                     absl::Duration session_cap, std::string presented);
+                     absl::Duration session_cap, bool resumed);
 
   v1::TokenEvent ToMessage(const TokenEvent& event) const;
   void WriteLocked(v1::TokenEvent event);
@@ -65,7 +64,7 @@ class SubscriptionStream final
   SubscriptionManager* const manager_;
   const std::string method_;
   const absl::Duration session_cap_;
-  const std::string presented_;
+  const bool resumed_;
 
   std::mutex mu_;
   std::shared_ptr<SubscriptionStream> self_;  // until OnDone

@@ -395,8 +395,7 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
   const absl::Duration session_cap =
       t != nullptr ? t->session_cap : absl::InfiniteDuration();
   std::shared_ptr<SubscriptionStream> stream = SubscriptionStream::Create(
-      &state_.subscriptions(), kSubscribe, session_cap,
-      request->has_spec() ? std::string() : request->current_token());
+      &state_.subscriptions(), kSubscribe, session_cap, !request->has_spec());
   // Subscribe sends the first event through the stream before it returns.
   absl::StatusOr<uint64_t> id = state_.subscriptions().Subscribe(sub, stream);
   if (!id.ok()) {
