@@ -24,7 +24,8 @@ bool IsKeyHintMember(absl::string_view name) {
 }  // namespace
 
 absl::StatusOr<CompactParts> SplitCompact(absl::string_view token,
-                                          size_t max_bytes) {
+                                          size_t max_bytes,
+                                          PayloadRule payload_rule) {
   if (token.size() > max_bytes) {
     return Error(Reason::kTokenTooLarge, "token exceeds the size limit");
   }
@@ -50,8 +51,8 @@ absl::StatusOr<CompactParts> SplitCompact(absl::string_view token,
   parts.payload = token.substr(dot1 + 1, dot2 - dot1 - 1);
   parts.signature = token.substr(dot2 + 1);
   parts.signing_input = token.substr(0, dot2);
-  if (parts.header.empty() || parts.payload.empty() ||
-      parts.signature.empty()) {
+  if (parts.header.empty() || parts.signature.empty() ||
+      (parts.payload.empty() && payload_rule == PayloadRule::kNonEmpty)) {
     return Error(Reason::kMalformed, "token has an empty part");
   }
   return parts;

@@ -14,15 +14,23 @@ namespace tokend {
 // Views into the caller's token; valid while the token is.
 struct CompactParts {
   absl::string_view header;         // base64url, non-empty
-  absl::string_view payload;        // base64url, non-empty
+  absl::string_view payload;        // base64url, non-empty unless allowed
   absl::string_view signature;      // base64url, non-empty
   absl::string_view signing_input;  // "header.payload", exactly as received
 };
 
-// Exactly three non-empty segments, total size ≤ max_bytes (checked first,
-// before anything else is looked at). Errors: kTokenTooLarge, kMalformed.
-absl::StatusOr<CompactParts> SplitCompact(absl::string_view token,
-                                          size_t max_bytes);
+// Whether the payload segment may be empty. RFC 7515 allows an empty JWS
+// payload ("h..s"); a JWT's payload is a JSON object (RFC 7519 §7.2), so the
+// token paths keep kNonEmpty.
+enum class PayloadRule { kNonEmpty, kMayBeEmpty };
+
+// Exactly three segments, total size ≤ max_bytes (checked first, before
+// anything else is looked at). The header and signature are never empty; the
+// payload only when `payload_rule` allows it. Errors: kTokenTooLarge,
+// kMalformed.
+absl::StatusOr<CompactParts> SplitCompact(
+    absl::string_view token, size_t max_bytes,
+    PayloadRule payload_rule = PayloadRule::kNonEmpty);
 
 struct JoseHeader {
   Algorithm alg = Algorithm::kHS256;

@@ -70,8 +70,9 @@ struct VerifiedJws {
 
 // The JWS layer of VerifyJwt alone: size cap, split, header decode and rules,
 // key selection, signature, typ, and a strict base64url decode of the payload.
-// The payload need not be JSON and no claim is looked at, so this is for JWS
-// that are not JWTs (test vectors, detached uses); tokens want VerifyJwt.
+// The payload need not be JSON, may be empty (RFC 7515; VerifyJwt refuses
+// "h..s" as kMalformed), and no claim is looked at, so this is for JWS that
+// are not JWTs (test vectors, detached uses); tokens want VerifyJwt.
 absl::StatusOr<VerifiedJws> VerifyJwsSignature(absl::string_view token,
                                                const KeySet& keys,
                                                const ValidationPolicy& policy);
@@ -87,7 +88,10 @@ struct JwtSpec {
   std::vector<std::string> audiences;  // one → string, several → array
   absl::Duration ttl = absl::Hours(1);
   std::string jti;  // generated (128 random bits) when empty
-  bool include_nbf = false;
+  bool include_nbf = false;  // nbf = iat
+  // When finite: nbf is this time (whole seconds, rounded down) instead of
+  // iat; it must be before exp (kInvalidArgument naming "not_before").
+  absl::Time not_before = absl::InfinitePast();
   json::Object extra_claims;  // may not redefine registered claims
   std::string typ = "JWT";    // omitted when empty
   json::Object extra_header;  // e.g. Twilio's "cty"; may not set alg/kid

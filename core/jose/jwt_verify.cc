@@ -75,10 +75,11 @@ DecodeBuffers& ThreadBuffers() {
 // base64url. On success *key is the verifying key (owned by `keys`) and
 // *payload holds the decoded payload bytes.
 absl::Status VerifyJwsLayer(absl::string_view token, const KeySet& keys,
-                            const ValidationPolicy& policy, JoseHeader* header,
+                            const ValidationPolicy& policy,
+                            PayloadRule payload_rule, JoseHeader* header,
                             const Key** key, std::string* payload) {
   absl::StatusOr<CompactParts> parts =
-      SplitCompact(token, policy.max_token_bytes);
+      SplitCompact(token, policy.max_token_bytes, payload_rule);
   if (!parts.ok()) return parts.status();
 
   DecodeBuffers& buffers = ThreadBuffers();
@@ -357,8 +358,10 @@ absl::StatusOr<VerifiedJws> VerifyJwsSignature(absl::string_view token,
                                                const ValidationPolicy& policy) {
   VerifiedJws out;
   const Key* key = nullptr;
+  // RFC 7515 allows an empty payload; only a JWT needs a claims set.
   absl::Status status =
-      VerifyJwsLayer(token, keys, policy, &out.header, &key, &out.payload);
+      VerifyJwsLayer(token, keys, policy, PayloadRule::kMayBeEmpty,
+                     &out.header, &key, &out.payload);
   if (!status.ok()) return status;
   out.kid = key->kid();
   return out;
@@ -373,8 +376,11 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
   VerifiedJwt& out = *result;
   const Key* key = nullptr;
   DecodeBuffers& buffers = ThreadBuffers();
-  absl::Status status = VerifyJwsLayer(token, keys, policy, &out.header, &key,
-                                       &buffers.payload);
+  // An empty payload is refused by the split, before any decoding, as it
+  // can never hold a claims set.
+  absl::Status status =
+      VerifyJwsLayer(token, keys, policy, PayloadRule::kNonEmpty, &out.header,
+                     &key, &buffers.payload);
   if (!status.ok()) return status;
 
   json::ParseLimits limits;

@@ -53,6 +53,31 @@ TEST(SplitCompact, EmptyPartsAreMalformed) {
   }
 }
 
+TEST(SplitCompact, EmptyPayloadOnlyWhenAllowed) {
+  // RFC 7515 allows an empty payload; the JWS path asks for it explicitly.
+  absl::StatusOr<CompactParts> parts =
+      SplitCompact("aGVhZA..c2ln", 100, PayloadRule::kMayBeEmpty);
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  EXPECT_EQ(parts->header, "aGVhZA");
+  EXPECT_EQ(parts->payload, "");
+  EXPECT_EQ(parts->signature, "c2ln");
+  EXPECT_EQ(parts->signing_input, "aGVhZA.");
+  EXPECT_EQ(GetReason(SplitCompact("aGVhZA..c2ln", 100).status()),
+            Reason::kMalformed);
+  // The header and signature stay required, and so do exactly two dots.
+  for (absl::string_view token : {".p.s", "h.p.", "..s", "h..", "..", "h.s",
+                                  "h...s"}) {
+    EXPECT_EQ(GetReason(
+                  SplitCompact(token, 100, PayloadRule::kMayBeEmpty).status()),
+              Reason::kMalformed)
+        << token;
+  }
+  // The size cap still comes first.
+  EXPECT_EQ(GetReason(SplitCompact("h..s", 3, PayloadRule::kMayBeEmpty)
+                          .status()),
+            Reason::kTokenTooLarge);
+}
+
 TEST(SplitCompact, DoesNotJudgeTheAlphabet) {
   // Base64url checks belong to the decoder; split only finds the dots.
   absl::StatusOr<CompactParts> parts = SplitCompact("a b.c=.d\n", 100);

@@ -446,6 +446,37 @@ TEST(KeySelection, EmptyKeySet) {
             Reason::kAlgNotAllowed);
 }
 
+// ---- empty payload: a JWS, never a JWT ------------------------------------
+
+TEST(EmptyPayload, VerifiesAsJwsButIsMalformedAsJwt) {
+  std::shared_ptr<const Key> key = Hs256("a");
+  KeySet keys = SetOf({key});
+  const std::string token = Signed(*key, R"({"alg":"HS256","kid":"a"})", "");
+  ASSERT_NE(token.find(".."), std::string::npos) << token;
+  ValidationPolicy policy;
+  policy.require_exp = false;
+  absl::StatusOr<VerifiedJws> jws = VerifyJwsSignature(token, keys, policy);
+  ASSERT_TRUE(jws.ok()) << jws.status();
+  EXPECT_EQ(jws->payload, "");
+  EXPECT_EQ(jws->kid, "a");
+  EXPECT_EQ(GetReason(VerifyJwt(token, keys, policy, kNowTime).status()),
+            Reason::kMalformed);
+  // The MAC still covers "header." on the JWS path.
+  std::string forged = token;
+  forged.back() = forged.back() == 'A' ? 'Q' : 'A';
+  EXPECT_EQ(GetReason(VerifyJwsSignature(forged, keys, policy).status()),
+            Reason::kBadSignature);
+  // A signature over a non-empty payload does not verify with it removed.
+  const std::string with_payload =
+      Signed(*key, R"({"alg":"HS256","kid":"a"})", "x");
+  const size_t dot1 = with_payload.find('.');
+  const size_t dot2 = with_payload.rfind('.');
+  const std::string stripped =
+      with_payload.substr(0, dot1 + 1) + with_payload.substr(dot2);
+  EXPECT_EQ(GetReason(VerifyJwsSignature(stripped, keys, policy).status()),
+            Reason::kBadSignature);
+}
+
 // ---- per-thread header cache ----------------------------------------------
 
 TEST(HeaderCache, RepeatedHeadersGiveTheSameVerdicts) {
