@@ -13,8 +13,11 @@
 #include "absl/types/span.h"
 #include "core/jose/jwt.h"
 #include "core/keys/key_set.h"
+#include "core/profiles/claims_writer.h"
 #include "core/profiles/profile_common.h"
 #include "core/profiles/utf16_length.h"
+#include "core/profiles/vendor_jwt.h"
+#include "core/random.h"
 #include "core/reason.h"
 
 namespace tokend {
@@ -102,18 +105,18 @@ absl::Status CheckText(absl::string_view value, size_t max_bytes,
   return absl::OkStatus();
 }
 
+// Writes the plain booleans that are set (LiveKit omits false ones).
 template <typename T>
-json::Object BoolsToJson(const T& grant,
-                         absl::Span<const PlainBool<T>> plain) {
-  json::Object out;
+void AddBools(const T& grant, absl::Span<const PlainBool<T>> plain,
+              ClaimsWriter* out) {
   for (const PlainBool<T>& field : plain) {
-    if (grant.*field.member) out.Set(std::string(field.name), json::Value(true));
+    if (grant.*field.member) out->AddBool(field.name, true);
   }
-  return out;
 }
 
-absl::StatusOr<json::Object> VideoToJson(const LiveKitVideoGrant& video,
-                                         bool has_identity) {
+// The members of the "video" object.
+absl::Status AddVideo(const LiveKitVideoGrant& video, bool has_identity,
+                      ClaimsWriter* out) {
   if ((video.room_join || video.room_admin) && video.room.empty()) {
     return BadGrant("roomJoin and roomAdmin need a room", "video.room");
   }
@@ -127,20 +130,16 @@ absl::StatusOr<json::Object> VideoToJson(const LiveKitVideoGrant& video,
   status = CheckText(video.destination_room, kLiveKitMaxNameBytes,
                      "video.destinationRoom");
   if (!status.ok()) return status;
-  json::Object out =
-      BoolsToJson<LiveKitVideoGrant>(video, kVideoPlain);
+  AddBools<LiveKitVideoGrant>(video, kVideoPlain, out);
   for (const TriBool<LiveKitVideoGrant>& field : kVideoTri) {
     const std::optional<bool>& value = video.*field.member;
-    if (value.has_value()) {
-      out.Set(std::string(field.name), json::Value(*value));
-    }
+    if (value.has_value()) out->AddBool(field.name, *value);
   }
-  if (!video.room.empty()) out.Set("room", json::Value(video.room));
+  if (!video.room.empty()) out->AddString("room", video.room);
   if (!video.destination_room.empty()) {
-    out.Set("destinationRoom", json::Value(video.destination_room));
+    out->AddString("destinationRoom", video.destination_room);
   }
   if (!video.can_publish_sources.empty()) {
-    json::Array sources;
     for (const std::string& source : video.can_publish_sources) {
       if (!OneOf(source, kTrackSources)) {
         return BadGrant(
@@ -148,11 +147,21 @@ absl::StatusOr<json::Object> VideoToJson(const LiveKitVideoGrant& video,
             "screen_share_audio",
             "video.canPublishSources");
       }
-      sources.emplace_back(source);
     }
-    out.Set("canPublishSources", json::Value(std::move(sources)));
+    out->AddStringArray("canPublishSources", video.can_publish_sources);
   }
-  return out;
+  return absl::OkStatus();
+}
+
+// A grant object made of plain booleans only.
+template <typename T>
+void AddBoolGrant(absl::string_view name, const std::optional<T>& grant,
+                  absl::Span<const PlainBool<T>> plain, std::string* scratch,
+                  ClaimsWriter* claims) {
+  if (!grant.has_value()) return;
+  ClaimsWriter object(scratch);
+  AddBools<T>(*grant, plain, &object);
+  claims->AddWriter(name, object);
 }
 
 // True when `value` holds a storage output anywhere below it.
@@ -185,10 +194,11 @@ absl::Status CheckRoomConfig(const json::Object& config) {
   return absl::OkStatus();
 }
 
-// The LiveKit claims of `grants` (everything but the registered claims).
+// Writes the LiveKit claims of `grants` (everything but the registered
+// claims); nested objects share the claims' scratch.
 absl::Status GrantsToClaims(const LiveKitGrants& grants,
-                            const std::string& identity,
-                            json::Object* claims) {
+                            const std::string& identity, std::string* scratch,
+                            ClaimsWriter* claims) {
   const std::pair<const std::string*, absl::string_view> texts[] = {
       {&grants.name, "name"},
       {&grants.room_preset, "roomPreset"},
@@ -197,33 +207,29 @@ absl::Status GrantsToClaims(const LiveKitGrants& grants,
   for (const auto& [value, name] : texts) {
     absl::Status status = CheckText(*value, kLiveKitMaxNameBytes, name);
     if (!status.ok()) return status;
-    if (!value->empty()) claims->Set(std::string(name), json::Value(*value));
+    if (!value->empty()) claims->AddString(name, *value);
   }
   absl::Status status =
       CheckText(grants.metadata, kLiveKitMaxMetadataBytes, "metadata");
   if (!status.ok()) return status;
-  if (!grants.metadata.empty()) {
-    claims->Set("metadata", json::Value(grants.metadata));
-  }
+  if (!grants.metadata.empty()) claims->AddString("metadata", grants.metadata);
   if (!grants.kind.empty()) {
     if (!OneOf(grants.kind, kKinds)) {
       return BadGrant("not a LiveKit participant kind", "kind");
     }
-    claims->Set("kind", json::Value(grants.kind));
+    claims->AddString("kind", grants.kind);
   }
   if (!grants.kind_details.empty()) {
-    json::Array details;
     for (const std::string& detail : grants.kind_details) {
       if (!OneOf(detail, kKindDetails)) {
         return BadGrant("not a LiveKit kind detail", "kindDetails");
       }
-      details.emplace_back(detail);
     }
-    claims->Set("kindDetails", json::Value(std::move(details)));
+    claims->AddStringArray("kindDetails", grants.kind_details);
   }
   if (!grants.attributes.empty()) {
     size_t total = 0;
-    json::Object attributes;
+    ClaimsWriter attributes(scratch);
     for (const auto& [name, value] : grants.attributes) {
       if (name.empty() || !Utf16Length(name).has_value() ||
           !Utf16Length(value).has_value()) {
@@ -231,40 +237,31 @@ absl::Status GrantsToClaims(const LiveKitGrants& grants,
                         "attributes");
       }
       total += name.size() + value.size();
-      attributes.Set(name, json::Value(value));
+      attributes.AddString(name, value);
     }
     if (total > kLiveKitMaxAttributesBytes) {
       return BadGrant("attributes are too large", "attributes");
     }
-    claims->Set("attributes", json::Value(std::move(attributes)));
+    claims->AddWriter("attributes", attributes);
   }
   if (grants.video.has_value()) {
-    absl::StatusOr<json::Object> video =
-        VideoToJson(*grants.video, !identity.empty());
-    if (!video.ok()) return video.status();
-    claims->Set("video", json::Value(*std::move(video)));
+    ClaimsWriter video(scratch);
+    status = AddVideo(*grants.video, !identity.empty(), &video);
+    if (!status.ok()) return status;
+    claims->AddWriter("video", video);
   }
-  if (grants.sip.has_value()) {
-    claims->Set("sip", json::Value(BoolsToJson<LiveKitSipGrant>(*grants.sip,
-                                                                kSipPlain)));
-  }
-  if (grants.agent.has_value()) {
-    claims->Set("agent", json::Value(BoolsToJson<LiveKitAgentGrant>(
-                             *grants.agent, kAgentPlain)));
-  }
-  if (grants.inference.has_value()) {
-    claims->Set("inference", json::Value(BoolsToJson<LiveKitInferenceGrant>(
-                                 *grants.inference, kInferencePlain)));
-  }
-  if (grants.observability.has_value()) {
-    claims->Set("observability",
-                json::Value(BoolsToJson<LiveKitObservabilityGrant>(
-                    *grants.observability, kObservabilityPlain)));
-  }
+  AddBoolGrant<LiveKitSipGrant>("sip", grants.sip, kSipPlain, scratch, claims);
+  AddBoolGrant<LiveKitAgentGrant>("agent", grants.agent, kAgentPlain, scratch,
+                                  claims);
+  AddBoolGrant<LiveKitInferenceGrant>("inference", grants.inference,
+                                      kInferencePlain, scratch, claims);
+  AddBoolGrant<LiveKitObservabilityGrant>("observability",
+                                          grants.observability,
+                                          kObservabilityPlain, scratch, claims);
   if (!grants.room_config.empty()) {
     status = CheckRoomConfig(grants.room_config);
     if (!status.ok()) return status;
-    claims->Set("roomConfig", json::Value(grants.room_config));
+    claims->AddObject("roomConfig", grants.room_config);
   }
   return absl::OkStatus();
 }
@@ -423,20 +420,24 @@ absl::StatusOr<LiveKitGrants> ClaimsToGrants(const json::Object& claims) {
 
 class LiveKitProfile final : public Profile {
  public:
-  LiveKitProfile(LiveKitProfileConfig config, std::shared_ptr<const Key> key,
+  LiveKitProfile(LiveKitProfileConfig config, VendorJwtSigner signer,
                  KeySet keys)
-      : config_(std::move(config)), key_(std::move(key)), keys_(std::move(keys)) {}
+      : config_(std::move(config)),
+        signer_(std::move(signer)),
+        keys_(std::move(keys)) {}
 
   absl::string_view name() const override { return "livekit"; }
 
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override {
-    LiveKitGrants grants;
-    if (const auto* given = std::get_if<LiveKitGrants>(&input.grants)) {
-      grants = *given;
-    } else if (!std::holds_alternative<std::monostate>(input.grants)) {
-      return Error(Reason::kInvalidArgument, "grants are not LiveKit grants",
-                   "grants");
+    static const LiveKitGrants kNoGrants;
+    const LiveKitGrants* grants = std::get_if<LiveKitGrants>(&input.grants);
+    if (grants == nullptr) {
+      if (!std::holds_alternative<std::monostate>(input.grants)) {
+        return Error(Reason::kInvalidArgument,
+                     "grants are not LiveKit grants", "grants");
+      }
+      grants = &kNoGrants;
     }
     absl::StatusOr<absl::Duration> ttl = ResolveTtl(config_.ttl, input.ttl);
     if (!ttl.ok()) return ttl.status();
@@ -446,38 +447,33 @@ class LiveKitProfile final : public Profile {
                    "identity must be UTF-8 of at most 1024 bytes", "subject");
     }
 
-    JwtSpec spec;
-    spec.issuer = config_.api_key;
-    spec.subject = input.subject;
-    spec.ttl = *ttl;
-    spec.include_nbf = true;
+    // The claims go straight to JSON through per-thread buffers.
+    thread_local std::string scratch;
+    thread_local std::string claims_json;
+    scratch.clear();
+    claims_json.clear();
+    ClaimsWriter claims(&scratch);
     absl::Status status =
-        GrantsToClaims(grants, input.subject, &spec.extra_claims);
+        GrantsToClaims(*grants, input.subject, &scratch, &claims);
     if (!status.ok()) return status;
+    absl::StatusOr<JwtTimes> times = ComputeJwtTimes(now, *ttl);
+    if (!times.ok()) return times.status();
+    std::string jti = NewTokenId();
+    AddRegisteredClaims(*times, jti, /*include_nbf=*/true, config_.api_key,
+                        input.subject, &claims);
     // The Go SDK writes the identity claim next to sub.
-    if (!input.subject.empty()) {
-      spec.extra_claims.Set("identity", json::Value(input.subject));
-    }
-    if (input.session_started != absl::InfinitePast()) {
-      SetSessionStartClaim(input.session_started, &spec.extra_claims);
-    }
-    absl::StatusOr<IssuedJwt> issued = IssueJwt(*key_, spec, now);
-    if (!issued.ok()) return issued.status();
-    if (issued->token.size() > kLiveKitMaxTokenBytes) {
+    if (!input.subject.empty()) claims.AddString("identity", input.subject);
+    AddSessionStartClaim(input.session_started, &claims);
+    claims.Finish(&claims_json);
+    absl::StatusOr<std::string> token = signer_.Sign(claims_json);
+    if (!token.ok()) return token.status();
+    if (token->size() > kLiveKitMaxTokenBytes) {
       return Error(Reason::kInvalidArgument,
                    "the token would exceed the verifier's size limit",
                    "grants.livekit");
     }
-
-    TokenInfo info;
-    info.token = std::move(issued->token);
-    info.token_id = std::move(issued->jti);
-    info.subject = input.subject;
-    info.issued_at = issued->issued_at;
-    info.expires_at = issued->expires_at;
-    info.session_started = EffectiveSessionStart(input.session_started, now);
-    info.grants = std::move(grants);
-    return info;
+    return IssuedTokenInfo(*std::move(token), std::move(jti), input, *times,
+                           now, *grants);
   }
 
   absl::StatusOr<TokenInfo> Verify(absl::string_view token,
@@ -543,7 +539,7 @@ class LiveKitProfile final : public Profile {
 
  private:
   const LiveKitProfileConfig config_;
-  const std::shared_ptr<const Key> key_;
+  const VendorJwtSigner signer_;
   const KeySet keys_;
 };
 
@@ -576,9 +572,12 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewLiveKitProfile(
   }
   absl::StatusOr<KeySet> keys = KeySet::Create({*key});
   if (!keys.ok()) return keys.status();
+  absl::StatusOr<VendorJwtSigner> signer =
+      VendorJwtSigner::Create(*key, json::Object());
+  if (!signer.ok()) return signer.status();
   config.api_secret.clear();  // the Key holds it
-  return std::make_shared<const LiveKitProfile>(std::move(config), *key,
-                                                *std::move(keys));
+  return std::make_shared<const LiveKitProfile>(
+      std::move(config), *std::move(signer), *std::move(keys));
 }
 
 }  // namespace tokend
