@@ -8,6 +8,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -468,7 +469,7 @@ absl::StatusOr<absl::string_view> ZlibInflate(absl::string_view in,
 
 absl::Status PackServices(const std::vector<AgoraService>& services,
                           PackWriter* writer) {
-  std::vector<size_t> order(services.size());
+  absl::InlinedVector<size_t, 8> order(services.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return services[a].type < services[b].type;
@@ -503,10 +504,14 @@ absl::StatusOr<std::string> BuildAccessToken2(
                  "grants.agora.services");
   }
   // content = string(signature) + signing_info; the signature's slot is
-  // reserved up front and filled in once signing_info is complete.
+  // reserved up front and filled in once signing_info is complete. Content
+  // and its deflated form live in per-thread buffers, so the token string is
+  // the only allocation.
   constexpr size_t kSignatureSlot = 2 + kSignatureLength;
-  std::string content;
-  content.reserve(256);
+  thread_local std::string content;
+  thread_local std::string compressed;
+  content.clear();
+  compressed.clear();
   content.resize(kSignatureSlot);
   PackWriter w(&content);
   w.PutString(app_id);
@@ -522,9 +527,23 @@ absl::StatusOr<std::string> BuildAccessToken2(
   content[1] = 0;
   std::memcpy(content.data() + 2, signature.data(), signature.size());
 
-  std::string compressed;
   if (absl::Status st = ZlibDeflate(content, &compressed); !st.ok()) return st;
-  return absl::StrCat(kVersion007, Base64StdEncode(compressed));
+  // "007" + standard base64 with padding, encoded in place. EVP_EncodeBlock
+  // (OpenSSL and BoringSSL alike) writes a trailing NUL, hence the extra
+  // byte that is cut off again.
+  std::string token;
+  const size_t encoded = (compressed.size() + 2) / 3 * 4;
+  token.resize(kVersion007.size() + encoded + 1);
+  std::memcpy(token.data(), kVersion007.data(), kVersion007.size());
+  const int written = EVP_EncodeBlock(
+      reinterpret_cast<uint8_t*>(token.data() + kVersion007.size()),
+      reinterpret_cast<const uint8_t*>(compressed.data()),
+      static_cast<int>(compressed.size()));
+  if (written < 0 || static_cast<size_t>(written) != encoded) {
+    return Error(Reason::kInternal, "base64 encoding failed");
+  }
+  token.resize(kVersion007.size() + encoded);
+  return token;
 }
 
 absl::Status ParseAccessToken2Payload(absl::string_view payload,

@@ -17,8 +17,11 @@
 #include "absl/time/time.h"
 #include "core/jose/jwt.h"
 #include "core/json/json.h"
+#include "core/profiles/claims_writer.h"
 #include "core/profiles/profile_common.h"
 #include "core/profiles/vendor_checks.h"
+#include "core/profiles/vendor_jwt.h"
+#include "core/random.h"
 #include "core/reason.h"
 
 namespace tokend {
@@ -211,7 +214,7 @@ absl::StatusOr<json::Value> EncodePermissions(const DailyPermissions& p) {
 }
 
 absl::Status GrantsToClaims(const DailyGrants& g, absl::string_view user_id,
-                            json::Object* claims) {
+                            ClaimsWriter* claims) {
   if (g.room_name.empty()) {
     return Error(Reason::kInvalidArgument, "required",
                  "grants.daily.room_name");
@@ -220,12 +223,12 @@ absl::Status GrantsToClaims(const DailyGrants& g, absl::string_view user_id,
           StringProblem("r", g.room_name, kMaxTextLength)) {
     return Error(Reason::kInvalidArgument, *problem, "grants.daily.room_name");
   }
-  claims->Set("r", json::Value(g.room_name));
+  claims->AddString("r", g.room_name);
   if (!user_id.empty()) {
     absl::Status text =
         vendor::CheckText(user_id, kDailyMaxUserIdLength, "subject");
     if (!text.ok()) return text;
-    claims->Set("ud", json::Value(user_id));
+    claims->AddString("ud", user_id);
   }
   for (const StringClaim& s : kStringClaims) {
     const std::string& value = g.*s.member;
@@ -235,26 +238,26 @@ absl::Status GrantsToClaims(const DailyGrants& g, absl::string_view user_id,
       return Error(Reason::kInvalidArgument, *problem,
                    absl::StrCat("grants.daily.", s.property));
     }
-    claims->Set(s.claim, json::Value(value));
+    claims->AddString(s.claim, value);
   }
   for (const BoolClaim& b : kBoolClaims) {
     const std::optional<bool>& value = g.*b.member;
-    if (value.has_value()) claims->Set(b.claim, json::Value(*value));
+    if (value.has_value()) claims->AddBool(b.claim, *value);
   }
   if (g.start_cloud_recording_opts.has_value()) {
-    claims->Set("sro", json::Value(*g.start_cloud_recording_opts));
+    claims->AddObject("sro", *g.start_cloud_recording_opts);
   }
   if (g.eject_after_elapsed.has_value()) {
     if (*g.eject_after_elapsed <= 0) {
       return Error(Reason::kInvalidArgument, "must be positive seconds",
                    "grants.daily.eject_after_elapsed");
     }
-    claims->Set("eje", json::Value(*g.eject_after_elapsed));
+    claims->AddInt("eje", *g.eject_after_elapsed);
   }
   if (g.permissions.has_value()) {
     absl::StatusOr<json::Value> p = EncodePermissions(*g.permissions);
     if (!p.ok()) return p.status();
-    claims->Set("p", *std::move(p));
+    claims->AddValue("p", *p);
   }
   return absl::OkStatus();
 }
@@ -386,12 +389,16 @@ absl::StatusOr<DailyGrants> ClaimsToGrants(const json::Object& claims) {
 
 class DailyProfile final : public Profile {
  public:
-  DailyProfile(DailyProfileConfig config, vendor::HmacKeys keys)
-      : config_(std::move(config)), keys_(std::move(keys)) {
+  DailyProfile(DailyProfileConfig config, vendor::HmacKeys keys,
+               VendorJwtSigner signer)
+      : config_(std::move(config)),
+        keys_(std::move(keys)),
+        signer_(std::move(signer)) {
     config_.api_key.clear();  // the Key holds it; keep one copy only
   }
 
   absl::string_view name() const override { return "daily"; }
+  bool CarriesNotBefore() const override { return true; }
 
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override {
@@ -407,30 +414,32 @@ class DailyProfile final : public Profile {
       return Error(Reason::kInvalidArgument, "not the tenant's domain",
                    "grants.daily.domain_id");
     }
-    JwtSpec spec;
-    spec.ttl = *ttl;
-    spec.include_nbf = grants->include_nbf;
-    absl::Status status =
-        GrantsToClaims(*grants, input.subject, &spec.extra_claims);
+    // The claims go straight to JSON through per-thread buffers.
+    thread_local std::string scratch;
+    thread_local std::string claims_json;
+    scratch.clear();
+    claims_json.clear();
+    ClaimsWriter claims(&scratch);
+    absl::Status status = GrantsToClaims(*grants, input.subject, &claims);
     if (!status.ok()) return status;
-    spec.extra_claims.Set("d", json::Value(config_.domain_id));
-    if (input.session_started != absl::InfinitePast()) {
-      SetSessionStartClaim(input.session_started, &spec.extra_claims);
+    claims.AddString("d", config_.domain_id);
+    absl::StatusOr<JwtTimes> times = ComputeJwtTimes(now, *ttl);
+    if (!times.ok()) return times.status();
+    if (absl::Status s = ApplyNotBefore(input.not_before, &*times); !s.ok()) {
+      return s;
     }
-    absl::StatusOr<IssuedJwt> issued = IssueJwt(*keys_.key, spec, now);
-    if (!issued.ok()) return issued.status();
+    std::string jti = NewTokenId();
+    AddRegisteredClaims(*times, jti, grants->include_nbf, /*issuer=*/"",
+                        /*subject=*/"", &claims);
+    AddSessionStartClaim(input.session_started, &claims);
+    claims.Finish(&claims_json);
+    absl::StatusOr<std::string> token = signer_.Sign(claims_json);
+    if (!token.ok()) return token.status();
 
-    TokenInfo info;
-    info.token = std::move(issued->token);
-    info.token_id = std::move(issued->jti);
-    info.subject = input.subject;
-    info.issued_at = issued->issued_at;
-    info.expires_at = issued->expires_at;
-    info.session_started = EffectiveSessionStart(input.session_started, now);
     DailyGrants normalised = *grants;
     normalised.domain_id = config_.domain_id;
-    info.grants = std::move(normalised);
-    return info;
+    return IssuedTokenInfo(*std::move(token), std::move(jti), input, *times,
+                           now, std::move(normalised));
   }
 
   absl::StatusOr<TokenInfo> Verify(absl::string_view token,
@@ -483,7 +492,7 @@ class DailyProfile final : public Profile {
 
     TokenInfo info;
     info.token = std::string(token);
-    info.token_id = jwt->jti;
+    info.token_id = std::move(jwt->jti);
     info.subject = std::move(user_id);
     info.issued_at = jwt->issued_at;
     info.expires_at = jwt->expires_at;
@@ -496,6 +505,7 @@ class DailyProfile final : public Profile {
  private:
   DailyProfileConfig config_;
   vendor::HmacKeys keys_;
+  VendorJwtSigner signer_;  // keys_.key with the standard header
 };
 
 }  // namespace
@@ -517,8 +527,11 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewDailyProfile(
   absl::StatusOr<vendor::HmacKeys> keys =
       vendor::Hs256Keys(config.api_key, "api_key");
   if (!keys.ok()) return keys.status();
-  return std::make_shared<const DailyProfile>(std::move(config),
-                                              *std::move(keys));
+  absl::StatusOr<VendorJwtSigner> signer =
+      VendorJwtSigner::Create(keys->key, json::Object());
+  if (!signer.ok()) return signer.status();
+  return std::make_shared<const DailyProfile>(
+      std::move(config), *std::move(keys), *std::move(signer));
 }
 
 }  // namespace tokend

@@ -1,12 +1,14 @@
 #include "core/profiles/livekit_profile.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -272,11 +274,25 @@ absl::Status BadClaim(absl::string_view detail, absl::string_view field) {
   return Error(Reason::kBadClaim, detail, field);
 }
 
-// An optional string claim; absent leaves *out empty.
-absl::Status ReadString(const json::Object& object, absl::string_view name,
-                        absl::string_view field, size_t max_bytes,
-                        std::string* out) {
-  const json::Value* value = object.Find(name);
+// found[i] = the member of `object` named names[i], or nullptr; one pass
+// over the object instead of a lookup per name.
+void FindMembers(const json::Object& object,
+                 absl::Span<const absl::string_view> names,
+                 const json::Value** found) {
+  std::fill(found, found + names.size(), nullptr);
+  for (const json::Object::Member& member : object.members()) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (member.first == names[i]) {
+        found[i] = &member.second;
+        break;
+      }
+    }
+  }
+}
+
+// An optional string claim; absent (nullptr) leaves *out empty.
+absl::Status ReadString(const json::Value* value, absl::string_view field,
+                        size_t max_bytes, std::string* out) {
   if (value == nullptr) return absl::OkStatus();
   if (!value->is_string()) return BadClaim("must be a string", field);
   if (value->as_string().size() > max_bytes) {
@@ -287,11 +303,9 @@ absl::Status ReadString(const json::Object& object, absl::string_view name,
 }
 
 // An optional array of strings from `set`.
-absl::Status ReadEnumArray(const json::Object& object, absl::string_view name,
-                           absl::string_view field,
+absl::Status ReadEnumArray(const json::Value* value, absl::string_view field,
                            absl::Span<const absl::string_view> set,
                            std::vector<std::string>* out) {
-  const json::Value* value = object.Find(name);
   if (value == nullptr) return absl::OkStatus();
   if (!value->is_array()) return BadClaim("must be an array", field);
   for (const json::Value& item : value->as_array()) {
@@ -303,83 +317,122 @@ absl::Status ReadEnumArray(const json::Object& object, absl::string_view name,
   return absl::OkStatus();
 }
 
-// A grant object: its known booleans type-checked and read; other members
-// (newer LiveKit fields) are ignored.
+// The known booleans of a grant object, type-checked and read in table
+// order; other members (newer LiveKit fields) are ignored.
 template <typename T>
-absl::StatusOr<std::optional<T>> ReadBoolGrant(
-    const json::Object& claims, absl::string_view name,
-    absl::Span<const PlainBool<T>> plain) {
-  const json::Value* value = claims.Find(name);
-  if (value == nullptr) return std::optional<T>();
-  if (!value->is_object()) return BadClaim("must be an object", name);
-  T grant;
-  for (const PlainBool<T>& field : plain) {
-    const json::Value* member = value->as_object().Find(field.name);
-    if (member == nullptr) continue;
-    if (!member->is_bool()) {
-      return BadClaim("must be a boolean", absl::StrCat(name, ".", field.name));
+absl::Status ReadBools(const json::Object& object, absl::string_view name,
+                       absl::Span<const PlainBool<T>> plain, T* grant) {
+  absl::InlinedVector<absl::string_view, 16> names;
+  for (const PlainBool<T>& field : plain) names.push_back(field.name);
+  const json::Value* found[16];
+  FindMembers(object, names, found);
+  for (size_t i = 0; i < plain.size(); ++i) {
+    if (found[i] == nullptr) continue;
+    if (!found[i]->is_bool()) {
+      return BadClaim("must be a boolean",
+                      absl::StrCat(name, ".", plain[i].name));
     }
-    grant.*field.member = member->as_bool();
+    grant->*plain[i].member = found[i]->as_bool();
   }
-  return std::optional<T>(std::move(grant));
+  return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<LiveKitVideoGrant>> ReadVideo(
-    const json::Object& claims) {
-  absl::StatusOr<std::optional<LiveKitVideoGrant>> video =
-      ReadBoolGrant<LiveKitVideoGrant>(claims, "video", kVideoPlain);
-  if (!video.ok() || !video->has_value()) return video;
-  const json::Object& object = claims.Find("video")->as_object();
-  LiveKitVideoGrant& grant = **video;
-  for (const TriBool<LiveKitVideoGrant>& field : kVideoTri) {
-    const json::Value* member = object.Find(field.name);
-    if (member == nullptr) continue;
-    if (!member->is_bool()) {
-      return BadClaim("must be a boolean", absl::StrCat("video.", field.name));
+// A grant object made of plain booleans (absent: nullopt).
+template <typename T>
+absl::Status ReadBoolGrant(const json::Value* value, absl::string_view name,
+                           absl::Span<const PlainBool<T>> plain,
+                           std::optional<T>* out) {
+  if (value == nullptr) return absl::OkStatus();
+  if (!value->is_object()) return BadClaim("must be an object", name);
+  T grant;
+  absl::Status status = ReadBools<T>(value->as_object(), name, plain, &grant);
+  if (!status.ok()) return status;
+  *out = std::move(grant);
+  return absl::OkStatus();
+}
+
+// The members of "video" other than the plain booleans, in check order.
+constexpr absl::string_view kVideoOther[] = {
+    "canPublish",          "canSubscribe",          "canPublishData",
+    "canUpdateOwnMetadata", "canSubscribeMetrics", "canManageAgentSession",
+    "room",                "destinationRoom",       "canPublishSources",
+};
+static_assert(std::size(kVideoTri) == 6, "kVideoOther lists kVideoTri first");
+
+absl::Status ReadVideo(const json::Value* value,
+                       std::optional<LiveKitVideoGrant>* out) {
+  if (value == nullptr) return absl::OkStatus();
+  if (!value->is_object()) return BadClaim("must be an object", "video");
+  const json::Object& object = value->as_object();
+  LiveKitVideoGrant grant;
+  absl::Status status =
+      ReadBools<LiveKitVideoGrant>(object, "video", kVideoPlain, &grant);
+  if (!status.ok()) return status;
+  const json::Value* found[std::size(kVideoOther)];
+  FindMembers(object, kVideoOther, found);
+  for (size_t i = 0; i < std::size(kVideoTri); ++i) {
+    if (found[i] == nullptr) continue;
+    if (!found[i]->is_bool()) {
+      return BadClaim("must be a boolean",
+                      absl::StrCat("video.", kVideoTri[i].name));
     }
-    grant.*field.member = member->as_bool();
+    grant.*kVideoTri[i].member = found[i]->as_bool();
   }
-  absl::Status status = ReadString(object, "room", "video.room",
-                                   kLiveKitMaxNameBytes, &grant.room);
+  status = ReadString(found[6], "video.room", kLiveKitMaxNameBytes,
+                      &grant.room);
   if (!status.ok()) return status;
-  status = ReadString(object, "destinationRoom", "video.destinationRoom",
-                      kLiveKitMaxNameBytes, &grant.destination_room);
+  status = ReadString(found[7], "video.destinationRoom", kLiveKitMaxNameBytes,
+                      &grant.destination_room);
   if (!status.ok()) return status;
-  status = ReadEnumArray(object, "canPublishSources",
-                         "video.canPublishSources", kTrackSources,
+  status = ReadEnumArray(found[8], "video.canPublishSources", kTrackSources,
                          &grant.can_publish_sources);
   if (!status.ok()) return status;
   if (grant.room_join && grant.room.empty()) {
     return BadClaim("a roomJoin grant needs a room", "video.room");
   }
-  return video;
+  *out = std::move(grant);
+  return absl::OkStatus();
 }
 
-absl::StatusOr<LiveKitGrants> ClaimsToGrants(const json::Object& claims) {
-  LiveKitGrants grants;
-  const std::pair<std::string*, absl::string_view> texts[] = {
-      {&grants.name, "name"},
-      {&grants.room_preset, "roomPreset"},
-      {&grants.sha256, "sha256"},
+// The LiveKit claims read from the claims set, in check order.
+enum ClaimIndex {
+  kAtName, kAtRoomPreset, kAtSha256, kAtMetadata, kAtKind, kAtKindDetails,
+  kAtAttributes, kAtRoomConfig, kAtVideo, kAtSip, kAtAgent, kAtInference,
+  kAtObservability, kClaimCount
+};
+constexpr absl::string_view kClaimNames[kClaimCount] = {
+    "name",        "roomPreset", "sha256",     "metadata", "kind",
+    "kindDetails", "attributes", "roomConfig", "video",    "sip",
+    "agent",       "inference",  "observability",
+};
+
+absl::Status ClaimsToGrants(const json::Object& claims, LiveKitGrants* out) {
+  const json::Value* found[kClaimCount];
+  FindMembers(claims, kClaimNames, found);
+  LiveKitGrants& grants = *out;
+  const std::pair<std::string*, ClaimIndex> texts[] = {
+      {&grants.name, kAtName},
+      {&grants.room_preset, kAtRoomPreset},
+      {&grants.sha256, kAtSha256},
   };
-  for (const auto& [out, name] : texts) {
-    absl::Status status =
-        ReadString(claims, name, name, kLiveKitMaxNameBytes, out);
+  for (const auto& [text, index] : texts) {
+    absl::Status status = ReadString(found[index], kClaimNames[index],
+                                     kLiveKitMaxNameBytes, text);
     if (!status.ok()) return status;
   }
-  absl::Status status = ReadString(claims, "metadata", "metadata",
+  absl::Status status = ReadString(found[kAtMetadata], "metadata",
                                    kLiveKitMaxMetadataBytes, &grants.metadata);
   if (!status.ok()) return status;
-  status = ReadString(claims, "kind", "kind", kLiveKitMaxNameBytes,
+  status = ReadString(found[kAtKind], "kind", kLiveKitMaxNameBytes,
                       &grants.kind);
   if (!status.ok()) return status;
   if (!grants.kind.empty() && !OneOf(grants.kind, kKinds)) {
     return BadClaim("not a LiveKit participant kind", "kind");
   }
-  status = ReadEnumArray(claims, "kindDetails", "kindDetails", kKindDetails,
+  status = ReadEnumArray(found[kAtKindDetails], "kindDetails", kKindDetails,
                          &grants.kind_details);
   if (!status.ok()) return status;
-  if (const json::Value* attributes = claims.Find("attributes")) {
+  if (const json::Value* attributes = found[kAtAttributes]) {
     if (!attributes->is_object()) {
       return BadClaim("must be an object of strings", "attributes");
     }
@@ -390,32 +443,24 @@ absl::StatusOr<LiveKitGrants> ClaimsToGrants(const json::Object& claims) {
       grants.attributes.emplace(name, value.as_string());
     }
   }
-  if (const json::Value* config = claims.Find("roomConfig")) {
+  if (const json::Value* config = found[kAtRoomConfig]) {
     if (!config->is_object()) return BadClaim("must be an object", "roomConfig");
     grants.room_config = config->as_object();
   }
-  absl::StatusOr<std::optional<LiveKitVideoGrant>> video = ReadVideo(claims);
-  if (!video.ok()) return video.status();
-  grants.video = *std::move(video);
-  absl::StatusOr<std::optional<LiveKitSipGrant>> sip =
-      ReadBoolGrant<LiveKitSipGrant>(claims, "sip", kSipPlain);
-  if (!sip.ok()) return sip.status();
-  grants.sip = *sip;
-  absl::StatusOr<std::optional<LiveKitAgentGrant>> agent =
-      ReadBoolGrant<LiveKitAgentGrant>(claims, "agent", kAgentPlain);
-  if (!agent.ok()) return agent.status();
-  grants.agent = *agent;
-  absl::StatusOr<std::optional<LiveKitInferenceGrant>> inference =
-      ReadBoolGrant<LiveKitInferenceGrant>(claims, "inference",
-                                           kInferencePlain);
-  if (!inference.ok()) return inference.status();
-  grants.inference = *inference;
-  absl::StatusOr<std::optional<LiveKitObservabilityGrant>> observability =
-      ReadBoolGrant<LiveKitObservabilityGrant>(claims, "observability",
-                                               kObservabilityPlain);
-  if (!observability.ok()) return observability.status();
-  grants.observability = *observability;
-  return grants;
+  status = ReadVideo(found[kAtVideo], &grants.video);
+  if (!status.ok()) return status;
+  status = ReadBoolGrant<LiveKitSipGrant>(found[kAtSip], "sip", kSipPlain,
+                                          &grants.sip);
+  if (!status.ok()) return status;
+  status = ReadBoolGrant<LiveKitAgentGrant>(found[kAtAgent], "agent",
+                                            kAgentPlain, &grants.agent);
+  if (!status.ok()) return status;
+  status = ReadBoolGrant<LiveKitInferenceGrant>(
+      found[kAtInference], "inference", kInferencePlain, &grants.inference);
+  if (!status.ok()) return status;
+  return ReadBoolGrant<LiveKitObservabilityGrant>(
+      found[kAtObservability], "observability", kObservabilityPlain,
+      &grants.observability);
 }
 
 class LiveKitProfile final : public Profile {
@@ -509,13 +554,16 @@ class LiveKitProfile final : public Profile {
         claim != nullptr && !claim->is_string()) {
       return BadClaim("must be a string", "identity");
     }
-    absl::StatusOr<LiveKitGrants> grants = ClaimsToGrants(claims);
-    if (!grants.ok()) return grants.status();
+    // Filled in place inside the TokenInfo: no copy of the grants.
+    TokenInfo info;
+    LiveKitGrants& grants = info.grants.emplace<LiveKitGrants>();
+    absl::Status status = ClaimsToGrants(claims, &grants);
+    if (!status.ok()) return status;
     if (expect.channel.has_value()) {
-      if (!grants->video.has_value() || !grants->video->room_join) {
+      if (!grants.video.has_value() || !grants.video->room_join) {
         return BadClaim("the token does not grant roomJoin", "video.roomJoin");
       }
-      if (grants->video->room != *expect.channel) {
+      if (grants.video->room != *expect.channel) {
         return BadClaim("the token is for another room", "video.room");
       }
     }
@@ -523,16 +571,14 @@ class LiveKitProfile final : public Profile {
       return BadClaim("the token is for another identity", "sub");
     }
 
-    TokenInfo info;
     info.token = std::string(token);
-    info.token_id = jwt->jti;
     info.subject = identity;
+    info.token_id = std::move(jwt->jti);
     // livekit-server-sdk writes no iat (only nbf 0); count from now then.
     info.issued_at =
         jwt->issued_at == absl::InfinitePast() ? now : jwt->issued_at;
     info.expires_at = jwt->expires_at;
     info.session_started = SessionStartFromClaims(claims, info.issued_at);
-    info.grants = *std::move(grants);
     info.claims = std::move(jwt->claims);
     return info;
   }

@@ -15,8 +15,10 @@
 #include "core/jose/base64url.h"
 #include "core/jose/jwt.h"
 #include "core/keys/key_set.h"
+#include "core/profiles/claims_writer.h"
 #include "core/profiles/profile_common.h"
 #include "core/profiles/utf16_length.h"
+#include "core/profiles/vendor_jwt.h"
 #include "core/random.h"
 #include "core/reason.h"
 
@@ -66,50 +68,64 @@ constexpr StringMember<TwilioVoiceGrant> kVoiceMembers[] = {
 
 // ----------------------------------------------------------------- issue --
 
+// Writes a grant's non-empty string members.
 template <typename T>
-absl::StatusOr<json::Object> StringsToJson(
-    const T& grant, absl::Span<const StringMember<T>> members,
-    absl::string_view grant_name) {
-  json::Object out;
+absl::Status AddStrings(const T& grant,
+                        absl::Span<const StringMember<T>> members,
+                        absl::string_view grant_name, ClaimsWriter* out) {
   for (const StringMember<T>& field : members) {
     const std::string& value = grant.*field.member;
     if (!Utf16Length(value).has_value()) {
       return Error(Reason::kInvalidArgument, "is not UTF-8",
                    absl::StrCat(kIssuePrefix, grant_name, ".", field.name));
     }
-    if (!value.empty()) out.Set(std::string(field.name), json::Value(value));
+    if (!value.empty()) out->AddString(field.name, value);
   }
-  return out;
+  return absl::OkStatus();
 }
 
-absl::StatusOr<json::Object> VoiceToJson(const TwilioVoiceGrant& voice) {
-  absl::StatusOr<json::Object> out =
-      StringsToJson<TwilioVoiceGrant>(voice, kVoiceMembers, "voice");
-  if (!out.ok()) return out;
+// A grant made of string members only, as the object `grant_name`.
+template <typename T>
+absl::Status AddStringGrant(const std::optional<T>& grant,
+                            absl::Span<const StringMember<T>> members,
+                            absl::string_view grant_name, std::string* scratch,
+                            ClaimsWriter* grants) {
+  if (!grant.has_value()) return absl::OkStatus();
+  ClaimsWriter object(scratch);
+  absl::Status status = AddStrings<T>(*grant, members, grant_name, &object);
+  if (!status.ok()) return status;
+  grants->AddWriter(grant_name, object);
+  return absl::OkStatus();
+}
+
+absl::Status AddVoice(const TwilioVoiceGrant& voice, std::string* scratch,
+                      ClaimsWriter* out) {
+  absl::Status status =
+      AddStrings<TwilioVoiceGrant>(voice, kVoiceMembers, "voice", out);
+  if (!status.ok()) return status;
   if (voice.incoming_allow) {
-    json::Object incoming;
-    incoming.Set("allow", json::Value(true));
-    out->Set("incoming", json::Value(std::move(incoming)));
+    ClaimsWriter incoming(scratch);
+    incoming.AddBool("allow", true);
+    out->AddWriter("incoming", incoming);
   }
   if (!Utf16Length(voice.outgoing_application_sid).has_value()) {
     return Error(Reason::kInvalidArgument, "is not UTF-8",
                  "grants.twilio.voice.outgoing_application_sid");
   }
   if (!voice.outgoing_application_sid.empty()) {
-    json::Object outgoing;
-    outgoing.Set("application_sid",
-                 json::Value(voice.outgoing_application_sid));
+    ClaimsWriter outgoing(scratch);
+    outgoing.AddString("application_sid", voice.outgoing_application_sid);
     if (!voice.outgoing_params.empty()) {
-      outgoing.Set("params", json::Value(voice.outgoing_params));
+      outgoing.AddObject("params", voice.outgoing_params);
     }
-    out->Set("outgoing", json::Value(std::move(outgoing)));
+    out->AddWriter("outgoing", outgoing);
   } else if (!voice.outgoing_params.empty()) {
     // twilio-node drops them silently; tokend says so instead.
     return Error(Reason::kInvalidArgument,
                  "outgoing params need an outgoing application_sid",
                  "grants.twilio.voice.outgoing_params");
   }
-  return out;
+  return absl::OkStatus();
 }
 
 // Twilio Voice identities: letters, digits and underscore only.
@@ -119,48 +135,36 @@ bool IsVoiceIdentity(absl::string_view identity) {
   });
 }
 
-absl::StatusOr<json::Object> GrantsToJson(const TwilioGrants& grants,
-                                          const std::string& identity) {
-  json::Object out;
-  out.Set("identity", json::Value(identity));
-  if (grants.chat.has_value()) {
-    absl::StatusOr<json::Object> chat =
-        StringsToJson<TwilioChatGrant>(*grants.chat, kChatMembers, "chat");
-    if (!chat.ok()) return chat.status();
-    out.Set("chat", json::Value(*std::move(chat)));
-  }
-  if (grants.video.has_value()) {
-    absl::StatusOr<json::Object> video =
-        StringsToJson<TwilioVideoGrant>(*grants.video, kVideoMembers, "video");
-    if (!video.ok()) return video.status();
-    out.Set("video", json::Value(*std::move(video)));
-  }
-  if (grants.data_sync.has_value()) {
-    absl::StatusOr<json::Object> sync = StringsToJson<TwilioSyncGrant>(
-        *grants.data_sync, kSyncMembers, "data_sync");
-    if (!sync.ok()) return sync.status();
-    out.Set("data_sync", json::Value(*std::move(sync)));
-  }
+// Writes the members of the "grants" claim; nested objects share `scratch`.
+absl::Status GrantsToClaims(const TwilioGrants& grants,
+                            const std::string& identity, std::string* scratch,
+                            ClaimsWriter* out) {
+  out->AddString("identity", identity);
+  absl::Status status = AddStringGrant<TwilioChatGrant>(
+      grants.chat, kChatMembers, "chat", scratch, out);
+  if (!status.ok()) return status;
+  status = AddStringGrant<TwilioVideoGrant>(grants.video, kVideoMembers,
+                                            "video", scratch, out);
+  if (!status.ok()) return status;
+  status = AddStringGrant<TwilioSyncGrant>(grants.data_sync, kSyncMembers,
+                                           "data_sync", scratch, out);
+  if (!status.ok()) return status;
   if (grants.voice.has_value()) {
     if (!IsVoiceIdentity(identity)) {
       return Error(Reason::kInvalidArgument,
                    "a Voice identity holds only letters, digits and '_'",
                    "subject");
     }
-    absl::StatusOr<json::Object> voice = VoiceToJson(*grants.voice);
-    if (!voice.ok()) return voice.status();
-    out.Set("voice", json::Value(*std::move(voice)));
+    ClaimsWriter voice(scratch);
+    status = AddVoice(*grants.voice, scratch, &voice);
+    if (!status.ok()) return status;
+    out->AddWriter("voice", voice);
   }
-  if (grants.task_router.has_value()) {
-    absl::StatusOr<json::Object> router = StringsToJson<TwilioTaskRouterGrant>(
-        *grants.task_router, kTaskRouterMembers, "task_router");
-    if (!router.ok()) return router.status();
-    out.Set("task_router", json::Value(*std::move(router)));
-  }
-  if (grants.player.has_value()) {
-    out.Set("player", json::Value(*grants.player));
-  }
-  return out;
+  status = AddStringGrant<TwilioTaskRouterGrant>(
+      grants.task_router, kTaskRouterMembers, "task_router", scratch, out);
+  if (!status.ok()) return status;
+  if (grants.player.has_value()) out->AddObject("player", *grants.player);
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------- verify --
@@ -286,10 +290,14 @@ absl::StatusOr<TwilioGrants> ClaimsToGrants(const json::Object& claims,
 }
 
 // The twr header, which JoseHeader does not carry. Runs only after the
-// signature has verified, so the header segment is known to parse.
-absl::StatusOr<std::string> ReadRegion(absl::string_view token) {
-  absl::StatusOr<std::string> raw =
-      Base64UrlDecode(token.substr(0, token.find('.')));
+// signature has verified, so the header segment is known to parse. A header
+// segment equal to `plain_header` (the profile's own, without twr) names no
+// region and is not decoded again.
+absl::StatusOr<std::string> ReadRegion(absl::string_view token,
+                                       absl::string_view plain_header) {
+  const absl::string_view segment = token.substr(0, token.find('.'));
+  if (segment == plain_header) return std::string();
+  absl::StatusOr<std::string> raw = Base64UrlDecode(segment);
   if (!raw.ok()) return raw.status();
   // Most tokens name no region: the second parse runs only when the header
   // holds "twr" or a \u escape (through which a name could spell it).
@@ -308,20 +316,25 @@ absl::StatusOr<std::string> ReadRegion(absl::string_view token) {
 
 class TwilioProfile final : public Profile {
  public:
-  TwilioProfile(TwilioProfileConfig config, std::shared_ptr<const Key> key,
+  TwilioProfile(TwilioProfileConfig config, VendorJwtSigner signer,
                 KeySet keys)
-      : config_(std::move(config)), key_(std::move(key)), keys_(std::move(keys)) {}
+      : config_(std::move(config)),
+        signer_(std::move(signer)),
+        keys_(std::move(keys)) {}
 
   absl::string_view name() const override { return "twilio"; }
+  bool CarriesNotBefore() const override { return true; }
 
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override {
-    TwilioGrants grants;
-    if (const auto* given = std::get_if<TwilioGrants>(&input.grants)) {
-      grants = *given;
-    } else if (!std::holds_alternative<std::monostate>(input.grants)) {
-      return Error(Reason::kInvalidArgument, "grants are not Twilio grants",
-                   "grants");
+    static const TwilioGrants kNoGrants;
+    const TwilioGrants* grants = std::get_if<TwilioGrants>(&input.grants);
+    if (grants == nullptr) {
+      if (!std::holds_alternative<std::monostate>(input.grants)) {
+        return Error(Reason::kInvalidArgument,
+                     "grants are not Twilio grants", "grants");
+      }
+      grants = &kNoGrants;
     }
     absl::StatusOr<absl::Duration> ttl = ResolveTtl(config_.ttl, input.ttl);
     if (!ttl.ok()) return ttl.status();
@@ -332,9 +345,10 @@ class TwilioProfile final : public Profile {
                    "identity must be non-empty UTF-8 of at most 1024 bytes",
                    "subject");
     }
+    const std::string& region = grants->region;
     const bool region_ok =
-        grants.region.size() <= kMaxRegionBytes &&
-        std::all_of(grants.region.begin(), grants.region.end(), [](char c) {
+        region.size() <= kMaxRegionBytes &&
+        std::all_of(region.begin(), region.end(), [](char c) {
           return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
         });
     if (!region_ok) {
@@ -342,41 +356,48 @@ class TwilioProfile final : public Profile {
                    "region is lower-case letters, digits and '-'",
                    "grants.twilio.region");
     }
-    absl::StatusOr<json::Object> claim = GrantsToJson(grants, input.subject);
-    if (!claim.ok()) return claim.status();
 
-    JwtSpec spec;
-    spec.issuer = config_.api_key_sid;
-    spec.subject = config_.account_sid;
-    spec.ttl = *ttl;
+    // The claims go straight to JSON through per-thread buffers.
+    thread_local std::string scratch;
+    thread_local std::string claims_json;
+    scratch.clear();
+    claims_json.clear();
+    ClaimsWriter claims(&scratch);
+    ClaimsWriter grants_claim(&scratch);
+    absl::Status status =
+        GrantsToClaims(*grants, input.subject, &scratch, &grants_claim);
+    if (!status.ok()) return status;
+    claims.AddWriter("grants", grants_claim);
+    absl::StatusOr<JwtTimes> times = ComputeJwtTimes(now, *ttl);
+    if (!times.ok()) return times.status();
+    if (absl::Status s = ApplyNotBefore(input.not_before, &*times); !s.ok()) {
+      return s;
+    }
     // twilio-node writes "<key SID>-<unix now>"; a random suffix keeps the
     // shape and makes the id unique.
-    spec.jti = absl::StrCat(config_.api_key_sid, "-", NewTokenId());
-    spec.extra_claims.Set("grants", json::Value(*std::move(claim)));
-    spec.extra_header.Set("cty", json::Value(kTwilioContentType));
-    if (!grants.region.empty()) {
-      spec.extra_header.Set("twr", json::Value(grants.region));
+    std::string jti = absl::StrCat(config_.api_key_sid, "-", NewTokenId());
+    AddRegisteredClaims(*times, jti, /*include_nbf=*/false,
+                        config_.api_key_sid, config_.account_sid, &claims);
+    AddSessionStartClaim(input.session_started, &claims);
+    claims.Finish(&claims_json);
+    absl::StatusOr<std::string> token;
+    if (region.empty()) {
+      token = signer_.Sign(claims_json);
+    } else {
+      json::Object twr;
+      twr.Set("twr", json::Value(region));
+      absl::StatusOr<std::string> header = signer_.EncodeHeader(twr);
+      if (!header.ok()) return header.status();
+      token = signer_.SignWithHeader(*header, claims_json);
     }
-    if (input.session_started != absl::InfinitePast()) {
-      SetSessionStartClaim(input.session_started, &spec.extra_claims);
-    }
-    absl::StatusOr<IssuedJwt> issued = IssueJwt(*key_, spec, now);
-    if (!issued.ok()) return issued.status();
-    if (issued->token.size() > ValidationPolicy().max_token_bytes) {
+    if (!token.ok()) return token.status();
+    if (token->size() > ValidationPolicy().max_token_bytes) {
       return Error(Reason::kInvalidArgument,
                    "the token would exceed the verifier's size limit",
                    "grants.twilio");
     }
-
-    TokenInfo info;
-    info.token = std::move(issued->token);
-    info.token_id = std::move(issued->jti);
-    info.subject = input.subject;
-    info.issued_at = issued->issued_at;
-    info.expires_at = issued->expires_at;
-    info.session_started = EffectiveSessionStart(input.session_started, now);
-    info.grants = std::move(grants);
-    return info;
+    return IssuedTokenInfo(*std::move(token), std::move(jti), input, *times,
+                           now, *grants);
   }
 
   absl::StatusOr<TokenInfo> Verify(absl::string_view token,
@@ -393,7 +414,8 @@ class TwilioProfile final : public Profile {
     if (jwt->header.cty != kTwilioContentType) {
       return Error(Reason::kBadHeader, "cty must be twilio-fpa;v=1", "cty");
     }
-    absl::StatusOr<std::string> region = ReadRegion(token);
+    absl::StatusOr<std::string> region =
+        ReadRegion(token, signer_.encoded_header());
     if (!region.ok()) return region.status();
     if (jwt->subject != config_.account_sid) {
       return BadClaim("sub is not this tenant's Account SID", "sub");
@@ -429,7 +451,7 @@ class TwilioProfile final : public Profile {
 
     TokenInfo info;
     info.token = std::string(token);
-    info.token_id = jwt->jti;
+    info.token_id = std::move(jwt->jti);
     info.subject = std::move(identity);
     info.issued_at = start;
     info.expires_at = jwt->expires_at;
@@ -441,7 +463,7 @@ class TwilioProfile final : public Profile {
 
  private:
   const TwilioProfileConfig config_;
-  const std::shared_ptr<const Key> key_;
+  const VendorJwtSigner signer_;  // header: alg, cty, typ
   const KeySet keys_;
 };
 
@@ -484,9 +506,14 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewTwilioProfile(
   }
   absl::StatusOr<KeySet> keys = KeySet::Create({*key});
   if (!keys.ok()) return keys.status();
+  json::Object header;
+  header.Set("cty", json::Value(kTwilioContentType));
+  absl::StatusOr<VendorJwtSigner> signer =
+      VendorJwtSigner::Create(*key, header);
+  if (!signer.ok()) return signer.status();
   config.api_key_secret.clear();  // the Key holds it
-  return std::make_shared<const TwilioProfile>(std::move(config), *key,
-                                               *std::move(keys));
+  return std::make_shared<const TwilioProfile>(
+      std::move(config), *std::move(signer), *std::move(keys));
 }
 
 }  // namespace tokend
