@@ -469,10 +469,24 @@ absl::StatusOr<absl::string_view> ZlibInflate(absl::string_view in,
 
 absl::Status PackServices(const std::vector<AgoraService>& services,
                           PackWriter* writer) {
+  const auto by_type = [](const AgoraService& a, const AgoraService& b) {
+    return a.type < b.type;
+  };
+  // The usual request is already in token order: pack it as it is, without
+  // the index sort (and its temporary buffer).
+  if (std::is_sorted(services.begin(), services.end(), by_type)) {
+    for (size_t index = 0; index < services.size(); ++index) {
+      if (absl::Status st = PackOneService(services[index], index, writer);
+          !st.ok()) {
+        return st;
+      }
+    }
+    return absl::OkStatus();
+  }
   absl::InlinedVector<size_t, 8> order(services.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return services[a].type < services[b].type;
+    return by_type(services[a], services[b]);
   });
   for (size_t index : order) {
     if (absl::Status st = PackOneService(services[index], index, writer);

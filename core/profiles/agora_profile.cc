@@ -178,10 +178,12 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
 
 // Token order: stable by type.
 void SortByType(std::vector<AgoraService>* services) {
-  std::stable_sort(services->begin(), services->end(),
-                   [](const AgoraService& a, const AgoraService& b) {
-                     return a.type < b.type;
-                   });
+  const auto by_type = [](const AgoraService& a, const AgoraService& b) {
+    return a.type < b.type;
+  };
+  // Usually sorted already; stable_sort would still allocate a buffer.
+  if (std::is_sorted(services->begin(), services->end(), by_type)) return;
+  std::stable_sort(services->begin(), services->end(), by_type);
 }
 
 // A service matches the caller's channel when it has none to compare or it
