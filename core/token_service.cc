@@ -45,7 +45,13 @@ absl::StatusOr<TokenInfo> TokenService::Issue(absl::string_view tenant_name,
   std::shared_ptr<const TenantSet> set = tenants();
   absl::StatusOr<const Tenant*> tenant = FindTenant(*set, tenant_name);
   if (!tenant.ok()) return tenant.status();
-  return (*tenant)->profile->Issue(input, clock_.Now());
+  const Profile& profile = *(*tenant)->profile;
+  if (input.not_before != absl::InfinitePast() && !profile.CarriesNotBefore()) {
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat(profile.name(), " tokens cannot carry not_before"),
+                 "not_before");
+  }
+  return profile.Issue(input, clock_.Now());
 }
 
 absl::StatusOr<TokenInfo> TokenService::Verify(

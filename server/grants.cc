@@ -85,12 +85,26 @@ absl::StatusOr<Grants> GrantsFromRequest(const v1::IssueTokenRequest& request,
       if (!g.ok()) return g.status();
       return Grants(*std::move(g));
     }
-    default:
-      return Error(Reason::kInvalidArgument,
-                   absl::StrCat("grants of profile '", given,
-                                "' are not supported by this server yet"),
-                   absl::StrCat("grants.", given));
+    case v1::IssueTokenRequest::kDaily: {
+      absl::StatusOr<DailyGrants> g = DailyGrantsFromProto(request.daily());
+      if (!g.ok()) return g.status();
+      return Grants(*std::move(g));
+    }
+    case v1::IssueTokenRequest::kLivekit: {
+      absl::StatusOr<LiveKitGrants> g =
+          LiveKitGrantsFromProto(request.livekit());
+      if (!g.ok()) return g.status();
+      return Grants(*std::move(g));
+    }
+    case v1::IssueTokenRequest::kAgora: {
+      absl::StatusOr<AgoraGrants> g = AgoraGrantsFromProto(request.agora());
+      if (!g.ok()) return g.status();
+      return Grants(*std::move(g));
+    }
+    case v1::IssueTokenRequest::GRANTS_NOT_SET:
+      break;
   }
+  return Grants(std::monostate{});
 }
 
 void GrantsToResponse(const Grants& grants, v1::VerifyTokenResponse* response) {
@@ -104,6 +118,12 @@ void GrantsToResponse(const Grants& grants, v1::VerifyTokenResponse* response) {
     TwilioGrantsToProto(*twilio, response->mutable_twilio());
   } else if (const auto* vonage = std::get_if<VonageGrants>(&grants)) {
     VonageGrantsToProto(*vonage, response->mutable_vonage());
+  } else if (const auto* daily = std::get_if<DailyGrants>(&grants)) {
+    DailyGrantsToProto(*daily, response->mutable_daily());
+  } else if (const auto* livekit = std::get_if<LiveKitGrants>(&grants)) {
+    LiveKitGrantsToProto(*livekit, response->mutable_livekit());
+  } else if (const auto* agora = std::get_if<AgoraGrants>(&grants)) {
+    AgoraGrantsToProto(*agora, response->mutable_agora());
   }
 }
 

@@ -5,6 +5,13 @@
 #ifndef TOKEND_SERVER_GRANTS_H_
 #define TOKEND_SERVER_GRANTS_H_
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/profiles/grants.h"
@@ -39,6 +46,55 @@ void TwilioGrantsToProto(const TwilioGrants& grants, v1::TwilioGrants* proto);
 absl::StatusOr<VonageGrants> VonageGrantsFromProto(
     const v1::VonageGrants& proto);
 void VonageGrantsToProto(const VonageGrants& grants, v1::VonageGrants* proto);
+absl::StatusOr<DailyGrants> DailyGrantsFromProto(const v1::DailyGrants& proto);
+void DailyGrantsToProto(const DailyGrants& grants, v1::DailyGrants* proto);
+absl::StatusOr<LiveKitGrants> LiveKitGrantsFromProto(
+    const v1::LiveKitGrants& proto);
+void LiveKitGrantsToProto(const LiveKitGrants& grants,
+                          v1::LiveKitGrants* proto);
+absl::StatusOr<AgoraGrants> AgoraGrantsFromProto(const v1::AgoraGrants& proto);
+void AgoraGrantsToProto(const AgoraGrants& grants, v1::AgoraGrants* proto);
+
+// VerifyExpectations.agora_privileges as core (service type, privilege id)
+// pairs. An unspecified or unknown value: kInvalidArgument naming
+// "expectations.agora_privileges[i]".
+absl::StatusOr<std::vector<std::pair<uint16_t, uint16_t>>> AgoraPrivilegesFrom(
+    const v1::VerifyExpectations& expectations);
+
+// Helpers shared by the grants_<vendor>.cc files.
+namespace grants_internal {
+
+// The vendor name of a proto enum value in `table`, or nullptr when the
+// value is unspecified or unknown.
+template <typename Enum, size_t N>
+const char* NameOf(Enum value, const std::pair<Enum, const char*> (&table)[N]) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return nullptr;
+}
+
+// The proto enum value of a vendor name; false when `name` is not in
+// `table`.
+template <typename Enum, size_t N>
+bool ValueOf(const std::string& name,
+             const std::pair<Enum, const char*> (&table)[N], Enum* out) {
+  for (const auto& [v, n] : table) {
+    if (name == n) {
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+// A proto3 `optional bool` as core's tri-state.
+inline std::optional<bool> Optional(bool has, bool value) {
+  if (!has) return std::nullopt;
+  return value;
+}
+
+}  // namespace grants_internal
 
 }  // namespace tokend
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
@@ -70,6 +72,21 @@ absl::Status TokenSize(const CallContext& call, absl::string_view token) {
                        "token");
 }
 
+// A request's not_before: a valid Timestamp, rounded up to whole seconds
+// (nbf is a NumericDate) so the token is never valid earlier than asked.
+// Whether the profile can carry it and that it is before the expiry are
+// checked by core.
+absl::StatusOr<absl::Time> NotBeforeFromProto(
+    const google::protobuf::Timestamp& t, absl::string_view field) {
+  constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31
+  if (t.seconds() < 0 || t.seconds() > kMaxTimestampSeconds ||
+      t.nanos() < 0 || t.nanos() > 999999999) {
+    return Error(Reason::kInvalidArgument,
+                 "must be a valid timestamp after 1970", field);
+  }
+  return absl::FromUnixSeconds(t.seconds() + (t.nanos() > 0 ? 1 : 0));
+}
+
 // Resolves an IssueTokenRequest into core input (the policy has been
 // checked by the caller).
 absl::StatusOr<IssueInput> IssueInputFrom(const CallContext& call,
@@ -88,9 +105,10 @@ absl::StatusOr<IssueInput> IssueInputFrom(const CallContext& call,
   if (!ttl.ok()) return ttl.status();
   input.ttl = *ttl;
   if (request.has_not_before()) {
-    return Error(Reason::kInvalidArgument,
-                 "not_before is not supported by this server yet",
-                 absl::StrCat(field_prefix, "not_before"));
+    absl::StatusOr<absl::Time> not_before = NotBeforeFromProto(
+        request.not_before(), absl::StrCat(field_prefix, "not_before"));
+    if (!not_before.ok()) return not_before.status();
+    input.not_before = *not_before;
   }
   absl::StatusOr<Grants> grants = GrantsFromRequest(request, profile);
   if (!grants.ok()) return grants.status();
@@ -180,9 +198,19 @@ grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
   if (!e.channel().empty()) expect.channel = e.channel();
   if (e.has_subject()) expect.account = SubjectString(e.subject());
   if (status.ok() && e.agora_privileges_size() > 0) {
-    status = Error(Reason::kInvalidArgument,
-                   "agora_privileges are not supported by this server yet",
-                   "expectations.agora_privileges");
+    if (profile != "agora") {
+      status = Error(Reason::kInvalidArgument,
+                     absl::StrCat(profile, " tokens carry no Agora privileges"),
+                     "expectations.agora_privileges");
+    } else {
+      absl::StatusOr<std::vector<std::pair<uint16_t, uint16_t>>> privileges =
+          AgoraPrivilegesFrom(e);
+      if (privileges.ok()) {
+        expect.privileges = *std::move(privileges);
+      } else {
+        status = privileges.status();
+      }
+    }
   }
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
 

@@ -4,6 +4,12 @@
 // default; --addr=unix:///path or host:port):
 //   tokenctl issue --tenant=dev-jwt --sub=alice --aud=dev --ttl=10m
 //                  [--claim=role=admin ...]       the token alone to stdout
+//   tokenctl issue --tenant=dev-daily --sub=alice --daily_room=r
+//                  [--daily_user_name=N --daily_is_owner=true]
+//   tokenctl issue --tenant=dev-livekit --sub=alice --livekit_room=r
+//                  --livekit_room_join [--livekit_can_publish=false ...]
+//   tokenctl issue --tenant=dev-agora --agora_channel=c --agora_uid=42
+//                  --agora_role=publisher [--agora_privilege_expire=1h]
 //   tokenctl verify --tenant=dev-jwt < token.txt  the verdict (never the token)
 //   tokenctl renew --tenant=dev-jwt < token.txt   the new token to stdout
 //   tokenctl revoke --tenant=dev-jwt --token_id=ID | --subject=S | --tenant-wide
@@ -17,7 +23,9 @@
 // 2 invalid token verdict (or not SERVING), 3 RPC error (the status code
 // and ErrorInfo reason go to stderr). Tokens never reach stderr, and
 // stdout only where the command's output is the token.
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +67,33 @@ ABSL_FLAG(std::string, reason, "", "revoke: the reason recorded");
 ABSL_FLAG(bool, show_token, false, "subscribe: print each token too");
 ABSL_FLAG(int, count, 0, "subscribe: stop after N events (0: never)");
 ABSL_FLAG(std::string, service, "", "health: the service name to check");
+ABSL_FLAG(absl::Time, not_before, absl::InfinitePast(),
+          "issue: not valid before this RFC 3339 time (jwt, daily, twilio)");
+ABSL_FLAG(std::string, daily_room, "", "issue, Daily: the room (r)");
+ABSL_FLAG(std::string, daily_user_name, "", "issue, Daily: display name (u)");
+ABSL_FLAG(std::optional<bool>, daily_is_owner, std::nullopt,
+          "issue, Daily: meeting owner (o), true or false");
+ABSL_FLAG(std::string, livekit_room, "", "issue, LiveKit: video.room");
+ABSL_FLAG(std::string, livekit_name, "", "issue, LiveKit: display name");
+ABSL_FLAG(bool, livekit_room_join, false, "issue, LiveKit: video.roomJoin");
+ABSL_FLAG(std::optional<bool>, livekit_can_publish, std::nullopt,
+          "issue, LiveKit: video.canPublish, true or false");
+ABSL_FLAG(std::optional<bool>, livekit_can_subscribe, std::nullopt,
+          "issue, LiveKit: video.canSubscribe, true or false");
+ABSL_FLAG(std::string, agora_channel, "", "issue, Agora RTC: the channel");
+ABSL_FLAG(std::optional<int64_t>, agora_uid, std::nullopt,
+          "issue, Agora RTC: numeric uid (0: any)");
+ABSL_FLAG(std::string, agora_account, "",
+          "issue, Agora RTC: user account (default: --sub)");
+ABSL_FLAG(std::string, agora_role, "",
+          "issue, Agora RTC: publisher or subscriber (default)");
+ABSL_FLAG(std::string, agora_privileges, "",
+          "issue, Agora RTC: explicit privileges instead of a role, comma "
+          "separated: join_channel, publish_audio_stream, "
+          "publish_video_stream, publish_data_stream");
+ABSL_FLAG(std::optional<absl::Duration>, agora_privilege_expire, std::nullopt,
+          "issue, Agora RTC: each privilege's expiry after the issue time "
+          "(default 0: with the token)");
 
 namespace {
 
@@ -115,6 +150,21 @@ tokend::tokenctl::Options OptionsFromFlags(std::vector<std::string> claims) {
   o.show_token = absl::GetFlag(FLAGS_show_token);
   o.count = absl::GetFlag(FLAGS_count);
   o.service = absl::GetFlag(FLAGS_service);
+  o.not_before = absl::GetFlag(FLAGS_not_before);
+  o.daily_room = absl::GetFlag(FLAGS_daily_room);
+  o.daily_user_name = absl::GetFlag(FLAGS_daily_user_name);
+  o.daily_is_owner = absl::GetFlag(FLAGS_daily_is_owner);
+  o.livekit_room = absl::GetFlag(FLAGS_livekit_room);
+  o.livekit_name = absl::GetFlag(FLAGS_livekit_name);
+  o.livekit_room_join = absl::GetFlag(FLAGS_livekit_room_join);
+  o.livekit_can_publish = absl::GetFlag(FLAGS_livekit_can_publish);
+  o.livekit_can_subscribe = absl::GetFlag(FLAGS_livekit_can_subscribe);
+  o.agora_channel = absl::GetFlag(FLAGS_agora_channel);
+  o.agora_uid = absl::GetFlag(FLAGS_agora_uid);
+  o.agora_account = absl::GetFlag(FLAGS_agora_account);
+  o.agora_role = absl::GetFlag(FLAGS_agora_role);
+  o.agora_privileges = absl::GetFlag(FLAGS_agora_privileges);
+  o.agora_privilege_expire = absl::GetFlag(FLAGS_agora_privilege_expire);
   return o;
 }
 

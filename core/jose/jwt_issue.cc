@@ -150,7 +150,7 @@ void AppendInt(int64_t v, std::string* out) {
 // Writes the claims object: the registered claims merged, in byte order,
 // with the (already sorted, reserved-free) extra claims, exactly as
 // json::Serialize would print the combined object.
-void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t exp,
+void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
                   absl::string_view jti, std::string* out) {
   // Registered claims in byte order of their names; `present` skips unset
   // ones.
@@ -161,7 +161,8 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t exp,
   const Registered registered[] = {
       {"aud", !spec.audiences.empty()}, {"exp", true},
       {"iat", true},                    {"iss", !spec.issuer.empty()},
-      {"jti", true},                    {"nbf", spec.include_nbf},
+      {"jti", true},
+      {"nbf", spec.include_nbf || spec.not_before != absl::InfinitePast()},
       {"sub", !spec.subject.empty()},
   };
   const std::vector<json::Object::Member>& extras =
@@ -201,8 +202,10 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t exp,
       }
     } else if (claim.name == "exp") {
       AppendInt(exp, out);
-    } else if (claim.name == "iat" || claim.name == "nbf") {
+    } else if (claim.name == "iat") {
       AppendInt(iat, out);
+    } else if (claim.name == "nbf") {
+      AppendInt(nbf, out);
     } else if (claim.name == "iss") {
       json::AppendQuoted(spec.issuer, out);
     } else if (claim.name == "jti") {
@@ -241,6 +244,15 @@ absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
                  "iat or exp is outside the NumericDate range", "ttl");
   }
   const int64_t exp = iat + ttl_seconds;
+  int64_t nbf = iat;
+  if (spec.not_before != absl::InfinitePast()) {
+    nbf = absl::ToUnixSeconds(spec.not_before);
+    if (nbf < 0 || nbf >= exp) {
+      return Error(Reason::kInvalidArgument,
+                   "not_before must be at or after 1970 and before the expiry",
+                   "not_before");
+    }
+  }
   for (const std::string& audience : spec.audiences) {
     if (audience.empty()) {
       return Error(Reason::kInvalidArgument, "an audience is empty",
@@ -269,7 +281,7 @@ absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
   // the token, which is sized once for header, claims and signature.
   thread_local std::string claims_json;
   claims_json.clear();
-  AppendClaims(spec, iat, exp, issued.jti, &claims_json);
+  AppendClaims(spec, iat, nbf, exp, issued.jti, &claims_json);
   std::string token;
   token.reserve(encoded_header->size() + 1 + claims_json.size() / 3 * 4 + 4 +
                 1 + kMaxSignatureChars);

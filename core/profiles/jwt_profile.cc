@@ -22,6 +22,7 @@ class JwtProfile final : public Profile {
   }
 
   absl::string_view name() const override { return "jwt"; }
+  bool CarriesNotBefore() const override { return true; }
 
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override {
@@ -41,6 +42,7 @@ class JwtProfile final : public Profile {
                          : config_.audiences;
     spec.ttl = *ttl;
     spec.typ = config_.typ;
+    spec.not_before = input.not_before;
     if (grants != nullptr) spec.extra_claims = grants->extra_claims;
     if (spec.extra_claims.Find(kSessionStartClaim) != nullptr) {
       return Error(Reason::kInvalidArgument, "reserved claim",
@@ -50,7 +52,11 @@ class JwtProfile final : public Profile {
       SetSessionStartClaim(input.session_started, &spec.extra_claims);
     }
     absl::StatusOr<IssuedJwt> issued = IssueJwt(*config_.signing_key, spec, now);
-    if (!issued.ok()) return PrefixField(issued.status(), "grants.jwt");
+    if (!issued.ok()) {
+      // not_before is a request field of its own, not one of the grants.
+      if (GetField(issued.status()) == "not_before") return issued.status();
+      return PrefixField(issued.status(), "grants.jwt");
+    }
 
     TokenInfo info;
     info.token = std::move(issued->token);

@@ -30,6 +30,11 @@ struct IssueInput {
   std::string subject;  // user id / account / identity, as the profile needs
   absl::Duration ttl = absl::ZeroDuration();  // zero: the tenant default
   Grants grants;
+  // Not valid before this time (the token's nbf). InfinitePast: the
+  // profile's default. Profiles whose tokens cannot carry it refuse it
+  // (Profile::CarriesNotBefore); it must be before the expiry. A renewal
+  // does not carry it forward.
+  absl::Time not_before = absl::InfinitePast();
   // When renewing: when the session began (the first issue), carried
   // forward so the session cap holds across renewals. InfinitePast: now.
   absl::Time session_started = absl::InfinitePast();
@@ -63,6 +68,9 @@ class Profile {
   virtual ~Profile() = default;
   // "agora", "apirtc", "vonage", "daily", "livekit", "twilio", "zoom", "jwt".
   virtual absl::string_view name() const = 0;
+  // Whether Issue honours IssueInput.not_before (the token has an nbf).
+  // TokenService refuses a not_before for the other profiles.
+  virtual bool CarriesNotBefore() const { return false; }
   // Errors: kInvalidArgument naming the field (e.g. "grants.agora.uid"),
   // kLifetimeExceeded for a TTL over the vendor maximum.
   virtual absl::StatusOr<TokenInfo> Issue(const IssueInput& input,

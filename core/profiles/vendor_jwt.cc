@@ -60,13 +60,27 @@ absl::StatusOr<JwtTimes> ComputeJwtTimes(absl::Time now, absl::Duration ttl) {
   return times;
 }
 
+absl::Status ApplyNotBefore(absl::Time not_before, JwtTimes* times) {
+  if (not_before == absl::InfinitePast()) return absl::OkStatus();
+  const int64_t nbf = absl::ToUnixSeconds(not_before);
+  if (nbf < 0 || nbf >= times->exp) {
+    return Error(Reason::kInvalidArgument,
+                 "not_before must be at or after 1970 and before the expiry",
+                 "not_before");
+  }
+  times->nbf = nbf;
+  return absl::OkStatus();
+}
+
 void AddRegisteredClaims(const JwtTimes& times, absl::string_view jti,
                          bool include_nbf, absl::string_view issuer,
                          absl::string_view subject, ClaimsWriter* claims) {
   claims->AddInt("iat", times.iat);
   claims->AddInt("exp", times.exp);
   claims->AddString("jti", jti);
-  if (include_nbf) claims->AddInt("nbf", times.iat);
+  if (include_nbf || times.nbf.has_value()) {
+    claims->AddInt("nbf", times.nbf.value_or(times.iat));
+  }
   if (!issuer.empty()) claims->AddString("iss", issuer);
   if (!subject.empty()) claims->AddString("sub", subject);
 }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -26,6 +27,9 @@ namespace tokend {
 struct JwtTimes {
   int64_t iat = 0;
   int64_t exp = 0;
+  // Set from IssueInput.not_before (ApplyNotBefore): nbf is written with
+  // this value. Unset: nbf, when asked for, is iat.
+  std::optional<int64_t> nbf;
 };
 
 // now and now + ttl in whole seconds. kInvalidArgument on "ttl" when ttl is
@@ -33,8 +37,14 @@ struct JwtTimes {
 // NumericDate range ParseNumericDate accepts.
 absl::StatusOr<JwtTimes> ComputeJwtTimes(absl::Time now, absl::Duration ttl);
 
-// Adds iat, exp and jti, nbf (= iat) when asked, and iss / sub when not
-// empty: the registered claims IssueJwt writes.
+// Sets times->nbf from IssueInput.not_before (nothing for InfinitePast):
+// whole seconds rounded down, at or after 1970 and before exp, else
+// kInvalidArgument on "not_before". Only for profiles that carry nbf.
+absl::Status ApplyNotBefore(absl::Time not_before, JwtTimes* times);
+
+// Adds iat, exp and jti, nbf (times.nbf, else iat) when asked or when
+// times.nbf is set, and iss / sub when not empty: the registered claims
+// IssueJwt writes.
 void AddRegisteredClaims(const JwtTimes& times, absl::string_view jti,
                          bool include_nbf, absl::string_view issuer,
                          absl::string_view subject, ClaimsWriter* claims);

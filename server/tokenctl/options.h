@@ -2,6 +2,8 @@
 #ifndef TOKEND_SERVER_TOKENCTL_OPTIONS_H_
 #define TOKEND_SERVER_TOKENCTL_OPTIONS_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,25 @@ struct Options {
   std::string alg;
   std::string out;
   std::string kid;
+  // Not valid before (IssueTokenRequest.not_before). InfinitePast: unset.
+  absl::Time not_before = absl::InfinitePast();
+
+  // Vendor grants (issue, subscribe), named after the grant fields; the
+  // flags of one profile at most. Unset optionals are not sent.
+  std::string daily_room;
+  std::string daily_user_name;
+  std::optional<bool> daily_is_owner;
+  std::string livekit_room;
+  std::string livekit_name;
+  bool livekit_room_join = false;
+  std::optional<bool> livekit_can_publish;
+  std::optional<bool> livekit_can_subscribe;
+  std::string agora_channel;
+  std::optional<int64_t> agora_uid;
+  std::string agora_account;
+  std::string agora_role;        // publisher | subscriber
+  std::string agora_privileges;  // comma separated RTC privilege names
+  std::optional<absl::Duration> agora_privilege_expire;
 
   // Token input (verify, renew, revoke, subscribe): the token, "-" or ""
   // for stdin.

@@ -1,7 +1,10 @@
 #include "server/tokenctl/request.h"
 
+#include <limits>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
@@ -20,6 +23,85 @@ google::protobuf::Value ClaimValue(const std::string& text) {
   return value;
 }
 
+void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
+  const int64_t nanos = absl::ToInt64Nanoseconds(d);
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+void DailyGrants(const Options& o, v1::IssueTokenRequest* request) {
+  v1::DailyGrants* g = request->mutable_daily();
+  g->set_room_name(o.daily_room);
+  g->set_user_name(o.daily_user_name);
+  if (o.daily_is_owner) g->set_is_owner(*o.daily_is_owner);
+}
+
+void LiveKitGrants(const Options& o, v1::IssueTokenRequest* request) {
+  v1::LiveKitGrants* g = request->mutable_livekit();
+  g->set_name(o.livekit_name);
+  v1::LiveKitVideoGrant* v = g->mutable_video();
+  v->set_room(o.livekit_room);
+  v->set_room_join(o.livekit_room_join);
+  if (o.livekit_can_publish) v->set_can_publish(*o.livekit_can_publish);
+  if (o.livekit_can_subscribe) v->set_can_subscribe(*o.livekit_can_subscribe);
+}
+
+// One RTC service: the channel, the uid or account (else the subject), and
+// a role or explicit privileges, every privilege at the same expiry.
+absl::Status AgoraGrants(const Options& o, v1::IssueTokenRequest* request) {
+  v1::AgoraRtcService* rtc =
+      request->mutable_agora()->add_services()->mutable_rtc();
+  rtc->set_channel_name(o.agora_channel);
+  if (o.agora_uid) {
+    if (*o.agora_uid < 0 || *o.agora_uid > std::numeric_limits<uint32_t>::max()) {
+      return absl::InvalidArgumentError("--agora_uid is a uint32");
+    }
+    rtc->set_uid(static_cast<uint32_t>(*o.agora_uid));
+  } else if (!o.agora_account.empty()) {
+    rtc->set_user_account(o.agora_account);
+  }
+  const absl::Duration expire =
+      o.agora_privilege_expire.value_or(absl::ZeroDuration());
+  if (expire < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--agora_privilege_expire must not be negative");
+  }
+  if (!o.agora_privileges.empty()) {
+    if (!o.agora_role.empty()) {
+      return absl::InvalidArgumentError(
+          "--agora_role and --agora_privileges exclude each other");
+    }
+    v1::AgoraRtcPrivileges* e = rtc->mutable_explicit_privileges();
+    for (absl::string_view name :
+         absl::StrSplit(o.agora_privileges, ',', absl::SkipWhitespace())) {
+      name = absl::StripAsciiWhitespace(name);
+      google::protobuf::Duration* d = nullptr;
+      if (name == "join_channel") d = e->mutable_join_channel();
+      if (name == "publish_audio_stream") d = e->mutable_publish_audio_stream();
+      if (name == "publish_video_stream") d = e->mutable_publish_video_stream();
+      if (name == "publish_data_stream") d = e->mutable_publish_data_stream();
+      if (d == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--agora_privileges: unknown privilege '", name, "'"));
+      }
+      SetDuration(expire, d);
+    }
+    return absl::OkStatus();
+  }
+  if (o.agora_role == "publisher") {
+    rtc->set_role(v1::AGORA_RTC_ROLE_PUBLISHER);
+  } else if (o.agora_role.empty() || o.agora_role == "subscriber") {
+    rtc->set_role(v1::AGORA_RTC_ROLE_SUBSCRIBER);
+  } else {
+    return absl::InvalidArgumentError(
+        "--agora_role is publisher or subscriber");
+  }
+  if (o.agora_privilege_expire) {
+    SetDuration(expire, rtc->mutable_role_privilege_expire());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status BuildIssueRequest(const Options& options,
@@ -32,11 +114,37 @@ absl::Status BuildIssueRequest(const Options& options,
     return absl::InvalidArgumentError("--ttl must not be negative");
   }
   if (options.ttl > absl::ZeroDuration()) {
-    const int64_t nanos = absl::ToInt64Nanoseconds(options.ttl);
-    request->mutable_ttl()->set_seconds(nanos / 1000000000);
-    request->mutable_ttl()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+    SetDuration(options.ttl, request->mutable_ttl());
   }
-  if (options.aud.empty() && options.claims.empty()) return absl::OkStatus();
+  if (options.not_before != absl::InfinitePast()) {
+    const int64_t seconds = absl::ToUnixSeconds(options.not_before);
+    request->mutable_not_before()->set_seconds(seconds);
+    request->mutable_not_before()->set_nanos(static_cast<int32_t>(
+        absl::ToInt64Nanoseconds(options.not_before -
+                                 absl::FromUnixSeconds(seconds))));
+  }
+  const bool jwt_flags = !options.aud.empty() || !options.claims.empty();
+  const bool daily_flags = !options.daily_room.empty() ||
+                           !options.daily_user_name.empty() ||
+                           options.daily_is_owner.has_value();
+  const bool livekit_flags =
+      !options.livekit_room.empty() || !options.livekit_name.empty() ||
+      options.livekit_room_join || options.livekit_can_publish.has_value() ||
+      options.livekit_can_subscribe.has_value();
+  const bool agora_flags =
+      !options.agora_channel.empty() || options.agora_uid.has_value() ||
+      !options.agora_account.empty() || !options.agora_role.empty() ||
+      !options.agora_privileges.empty() ||
+      options.agora_privilege_expire.has_value();
+  if (jwt_flags + daily_flags + livekit_flags + agora_flags > 1) {
+    return absl::InvalidArgumentError(
+        "grant flags of one profile only (--aud/--claim, --daily_*, "
+        "--livekit_* or --agora_*)");
+  }
+  if (daily_flags) DailyGrants(options, request);
+  if (livekit_flags) LiveKitGrants(options, request);
+  if (agora_flags) return AgoraGrants(options, request);
+  if (!jwt_flags) return absl::OkStatus();
 
   // --aud and --claim name JWT claims: they select the generic profile's
   // grants (tokend refuses them for a vendor tenant).
