@@ -1,0 +1,461 @@
+// grpc_load: tokend's RPC path against a full gRPC round trip.
+//
+// Keeps --inflight calls outstanding over --channels distinct connections
+// (closed loop, grpc_load_driver.h) and measures, interleaved so that drift
+// hits every phase alike:
+//   the floor (grpc.health.v1.Health/Check on the same server),
+//   VerifyToken, IssueToken and RenewToken for each of --algs,
+//   the floor again (the two floors are averaged).
+// Targets: VerifyToken HS256 >= 0.85x the floor, IssueToken HS256 >= 0.8x.
+// ES256 and EdDSA are shown against the crypto bound (single-thread Key API
+// ops/s x 2 cores, measured in the same run).
+// --revocations=N: VerifyToken HS256 with N active revocations (inserted
+// through RevokeToken) >= 0.95x without.
+//
+// By default it starts its own tokend (grpc_load_tokend.h); --target
+// attaches to a running one, which must have the tenants hs256, es256 and
+// eddsa (profile jwt) and let this caller issue, verify and revoke them.
+//
+// Exit: 0 all targets met, 1 a call failed or setup failed, 2 a target was
+// missed.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "bench/grpc_load_crypto.h"
+#include "bench/grpc_load_driver.h"
+#include "bench/grpc_load_tokend.h"
+#include "core/crypto/algorithm.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "tokend/v1/token_service.grpc.pb.h"
+
+ABSL_FLAG(std::string, tokend, "",
+          "the tokend binary to start (default: ../server/tokend next to "
+          "this binary)");
+ABSL_FLAG(std::string, target, "",
+          "attach to a running tokend (e.g. unix:/path/tokend.sock) instead "
+          "of starting one; it needs tenants hs256, es256, eddsa");
+ABSL_FLAG(int, channels, 4, "distinct connections (M)");
+ABSL_FLAG(int, inflight, 64, "calls in flight in total (N)");
+ABSL_FLAG(int, seconds, 5, "measured seconds per phase");
+ABSL_FLAG(int, warmup, 1, "warm-up seconds per phase");
+ABSL_FLAG(std::string, transport, "unix", "unix or tcp (own tokend only)");
+ABSL_FLAG(std::string, algs, "hs256,es256,eddsa", "tenants/algorithms to run");
+ABSL_FLAG(bool, quick, false, "1 s phases (CI)");
+ABSL_FLAG(int, revocations, 0,
+          "also measure VerifyToken HS256 with this many active revocations");
+
+namespace tokend::bench {
+namespace {
+
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+constexpr double kVerifyTarget = 0.85;
+constexpr double kIssueTarget = 0.80;
+constexpr double kRevocationTarget = 0.95;
+constexpr double kServerCores = 2;
+
+struct Stubs {
+  std::vector<std::unique_ptr<Health::Stub>> health;
+  std::vector<std::unique_ptr<v1::TokenService::Stub>> tokens;
+};
+
+Stubs Connect(const std::string& target, int channels) {
+  Stubs stubs;
+  for (int i = 0; i < channels; ++i) {
+    grpc::ChannelArguments args;
+    // One TCP/unix connection per channel: no subchannel sharing, and a
+    // distinct argument so no two channels are ever considered equal.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("grpc_load.channel", i);
+    std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+        target, grpc::InsecureChannelCredentials(), args);
+    stubs.health.push_back(Health::NewStub(channel));
+    stubs.tokens.push_back(v1::TokenService::NewStub(channel));
+  }
+  return stubs;
+}
+
+// A StartCall for a unary method of the generated callback stubs, with one
+// response per slot. `check` turns an OK call into a failure when the
+// answer is wrong (e.g. VerifyToken saying invalid).
+template <typename Stub, typename Request, typename Response,
+          typename RequestFor, typename Check>
+StartCall Unary(const std::vector<std::unique_ptr<Stub>>& stubs, size_t slots,
+                void (Stub::async_interface::*method)(
+                    grpc::ClientContext*, const Request*, Response*,
+                    std::function<void(grpc::Status)>),
+                RequestFor request_for, Check check) {
+  auto responses = std::make_shared<std::vector<Response>>(slots);
+  auto requests = std::make_shared<std::vector<Request>>(slots);
+  return [&stubs, responses, requests, method, request_for, check](
+             size_t slot, int64_t seq, grpc::ClientContext* context,
+             std::function<void(grpc::Status)> done) {
+    Response* response = &(*responses)[slot];
+    const Request* request = request_for(seq, &(*requests)[slot]);
+    auto* async = stubs[slot % stubs.size()]->async();
+    (async->*method)(context, request, response,
+                     [response, check, done = std::move(done)](grpc::Status s) {
+                       if (s.ok()) s = check(*response);
+                       done(std::move(s));
+                     });
+  };
+}
+
+StartCall HealthCalls(const Stubs& stubs, size_t slots) {
+  static const HealthCheckRequest* request = new HealthCheckRequest;
+  return Unary<Health::Stub, HealthCheckRequest, HealthCheckResponse>(
+      stubs.health, slots, &Health::Stub::async_interface::Check,
+      [](int64_t, HealthCheckRequest*) { return request; },
+      [](const HealthCheckResponse& r) {
+        return r.status() == HealthCheckResponse::SERVING
+                   ? grpc::Status::OK
+                   : grpc::Status(grpc::StatusCode::UNKNOWN, "not SERVING");
+      });
+}
+
+StartCall VerifyCalls(const Stubs& stubs, size_t slots,
+                      const std::string& tenant, const std::string& token) {
+  auto request = std::make_shared<v1::VerifyTokenRequest>();
+  request->set_tenant(tenant);
+  request->set_token(token);
+  return Unary<v1::TokenService::Stub, v1::VerifyTokenRequest,
+               v1::VerifyTokenResponse>(
+      stubs.tokens, slots,
+      &v1::TokenService::Stub::async_interface::VerifyToken,
+      [request](int64_t, v1::VerifyTokenRequest*) { return request.get(); },
+      [](const v1::VerifyTokenResponse& r) {
+        return r.valid() ? grpc::Status::OK
+                         : grpc::Status(grpc::StatusCode::UNKNOWN,
+                                        "VerifyToken answered invalid: " +
+                                            r.reason());
+      });
+}
+
+StartCall IssueCalls(const Stubs& stubs, size_t slots,
+                     const std::string& tenant) {
+  auto request = std::make_shared<v1::IssueTokenRequest>();
+  request->set_tenant(tenant);
+  request->mutable_subject()->set_user_id("grpc-load");
+  return Unary<v1::TokenService::Stub, v1::IssueTokenRequest,
+               v1::IssueTokenResponse>(
+      stubs.tokens, slots, &v1::TokenService::Stub::async_interface::IssueToken,
+      [request](int64_t, v1::IssueTokenRequest*) { return request.get(); },
+      [](const v1::IssueTokenResponse&) { return grpc::Status::OK; });
+}
+
+StartCall RenewCalls(const Stubs& stubs, size_t slots,
+                     const std::string& tenant, const std::string& token) {
+  auto request = std::make_shared<v1::RenewTokenRequest>();
+  request->set_tenant(tenant);
+  request->set_token(token);
+  return Unary<v1::TokenService::Stub, v1::RenewTokenRequest,
+               v1::RenewTokenResponse>(
+      stubs.tokens, slots, &v1::TokenService::Stub::async_interface::RenewToken,
+      [request](int64_t, v1::RenewTokenRequest*) { return request.get(); },
+      [](const v1::RenewTokenResponse&) { return grpc::Status::OK; });
+}
+
+// Revokes token ids nobody holds ("grpc-load-revoked-<seq>"), so the token
+// the Verify phases use stays valid.
+StartCall RevokeCalls(const Stubs& stubs, size_t slots,
+                      const std::string& tenant) {
+  return Unary<v1::TokenService::Stub, v1::RevokeTokenRequest,
+               v1::RevokeTokenResponse>(
+      stubs.tokens, slots, &v1::TokenService::Stub::async_interface::RevokeToken,
+      [tenant](int64_t seq, v1::RevokeTokenRequest* r) {
+        r->set_tenant(tenant);
+        r->set_token_id(absl::StrCat("grpc-load-revoked-", seq));
+        return r;
+      },
+      [](const v1::RevokeTokenResponse&) { return grpc::Status::OK; });
+}
+
+absl::StatusOr<std::string> IssueOne(const Stubs& stubs,
+                                     const std::string& tenant) {
+  grpc::ClientContext context;
+  context.AddMetadata("tokend-request", "1");
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  v1::IssueTokenRequest request;
+  request.set_tenant(tenant);
+  request.mutable_subject()->set_user_id("grpc-load");
+  // Long enough to outlive every phase of a long run.
+  request.mutable_ttl()->set_seconds(3600);
+  v1::IssueTokenResponse response;
+  grpc::Status s = stubs.tokens[0]->IssueToken(&context, request, &response);
+  if (!s.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "IssueToken(", tenant, ") failed: ", s.error_message()));
+  }
+  return response.token();
+}
+
+struct Row {
+  std::string rpc;
+  std::string alg;
+  PhaseResult result;
+  double target = 0;  // 0: none stated
+  double bound = 0;   // ops/s of the crypto bound; 0: none
+};
+
+class Bench {
+ public:
+  Bench(Stubs stubs, size_t inflight, absl::Duration warmup,
+        absl::Duration seconds)
+      : stubs_(std::move(stubs)),
+        inflight_(inflight),
+        driver_(inflight),
+        warmup_(warmup),
+        seconds_(seconds) {}
+
+  PhaseResult Measure(const std::string& name, const StartCall& start) {
+    std::fprintf(stderr, "  %-24s", name.c_str());
+    PhaseResult r = driver_.Run(start, warmup_, seconds_);
+    std::fprintf(stderr, "%10.0f QPS%s\n", r.qps,
+                 r.errors > 0 ? absl::StrCat("  ", r.errors, " errors: ",
+                                             r.first_error).c_str()
+                              : "");
+    errors_ += r.errors;
+    return r;
+  }
+
+  PhaseResult Count(const StartCall& start, int64_t total) {
+    PhaseResult r = driver_.RunCount(start, total);
+    errors_ += r.errors;
+    return r;
+  }
+
+  const Stubs& stubs() const { return stubs_; }
+  size_t inflight() const { return inflight_; }
+  int64_t errors() const { return errors_; }
+
+ private:
+  Stubs stubs_;
+  size_t inflight_;
+  LoadDriver driver_;
+  absl::Duration warmup_;
+  absl::Duration seconds_;
+  int64_t errors_ = 0;
+};
+
+std::string Verdict(double ratio, double target) {
+  return ratio >= target ? "PASS" : "MISS";
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "grpc_load: tokend's RPCs against the gRPC floor (Health/Check)");
+  absl::ParseCommandLine(argc, argv);
+  const bool quick = absl::GetFlag(FLAGS_quick);
+  const absl::Duration seconds =
+      absl::Seconds(quick ? 1 : absl::GetFlag(FLAGS_seconds));
+  const absl::Duration warmup =
+      quick ? absl::Milliseconds(300) : absl::Seconds(absl::GetFlag(FLAGS_warmup));
+  const int channels = std::max(1, absl::GetFlag(FLAGS_channels));
+  const size_t inflight =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_inflight)));
+  std::vector<std::string> algs =
+      absl::StrSplit(absl::GetFlag(FLAGS_algs), ',', absl::SkipEmpty());
+  for (const std::string& alg : algs) {
+    if (alg != "hs256" && alg != "es256" && alg != "eddsa") {
+      std::fprintf(stderr, "grpc_load: unknown alg '%s' in --algs\n", alg.c_str());
+      return 1;
+    }
+  }
+  const int revocations = absl::GetFlag(FLAGS_revocations);
+
+  std::unique_ptr<BenchTokend> own;
+  std::string target = absl::GetFlag(FLAGS_target);
+  if (target.empty()) {
+    std::string binary = absl::GetFlag(FLAGS_tokend);
+    if (binary.empty()) {
+      char self[4096];
+      const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+      std::string dir = n > 0 ? std::string(self, n) : std::string(argv[0]);
+      dir = dir.substr(0, dir.rfind('/') + 1);
+      binary = dir + "../server/tokend";
+    }
+    absl::StatusOr<std::unique_ptr<BenchTokend>> started =
+        BenchTokend::Start(binary);
+    if (!started.ok()) {
+      std::fprintf(stderr, "grpc_load: %s\n",
+                   std::string(started.status().message()).c_str());
+      return 1;
+    }
+    own = *std::move(started);
+    const std::string transport = absl::GetFlag(FLAGS_transport);
+    if (transport != "unix" && transport != "tcp") {
+      std::fprintf(stderr, "grpc_load: --transport must be unix or tcp\n");
+      return 1;
+    }
+    target = transport == "tcp" ? own->tcp_target() : own->unix_target();
+  }
+  // A unix target is only connectable once the server listens, so this also
+  // waits for the socket (the health call fails until then).
+  if (!WaitServing(own != nullptr ? own->unix_target() : target,
+                   absl::Seconds(60)) ||
+      !WaitServing(target, absl::Seconds(60))) {
+    std::fprintf(stderr, "grpc_load: %s is not SERVING after 60 s\n",
+                 target.c_str());
+    if (own != nullptr) std::fprintf(stderr, "  (log: %s)\n", own->log_path().c_str());
+    return 1;
+  }
+
+  Bench bench(Connect(target, channels), inflight, warmup, seconds);
+  std::vector<std::string> token_algs = algs;
+  if (revocations > 0 &&
+      std::find(algs.begin(), algs.end(), "hs256") == algs.end()) {
+    token_algs.push_back("hs256");
+  }
+  std::map<std::string, std::string> tokens;
+  for (const std::string& alg : token_algs) {
+    absl::StatusOr<std::string> token = IssueOne(bench.stubs(), alg);
+    if (!token.ok()) {
+      std::fprintf(stderr, "grpc_load: %s\n",
+                   std::string(token.status().message()).c_str());
+      return 1;
+    }
+    tokens[alg] = *token;
+  }
+
+  std::fprintf(stderr,
+               "grpc_load: %s, %d channels, %zu in flight, %s phases after %s "
+               "warm-up\n",
+               target.c_str(), channels, inflight,
+               absl::FormatDuration(seconds).c_str(),
+               absl::FormatDuration(warmup).c_str());
+  const StartCall health = HealthCalls(bench.stubs(), inflight);
+  const PhaseResult floor1 = bench.Measure("Health/Check (floor)", health);
+  std::vector<Row> rows;
+  for (const std::string& alg : algs) {
+    const bool hs = alg == "hs256";
+    rows.push_back({"VerifyToken", alg,
+                    bench.Measure("VerifyToken " + alg,
+                                  VerifyCalls(bench.stubs(), inflight, alg,
+                                              tokens[alg])),
+                    hs ? kVerifyTarget : 0, 0});
+    rows.push_back({"IssueToken", alg,
+                    bench.Measure("IssueToken " + alg,
+                                  IssueCalls(bench.stubs(), inflight, alg)),
+                    hs ? kIssueTarget : 0, 0});
+    rows.push_back({"RenewToken", alg,
+                    bench.Measure("RenewToken " + alg,
+                                  RenewCalls(bench.stubs(), inflight, alg,
+                                             tokens[alg])),
+                    0, 0});
+  }
+  const PhaseResult floor2 = bench.Measure("Health/Check (floor)", health);
+  const double floor = (floor1.qps + floor2.qps) / 2;
+
+  // The crypto bound, with the server idle.
+  std::map<std::string, CryptoRate> crypto;
+  for (const std::string& alg : algs) {
+    if (alg == "hs256") continue;
+    const std::string& token = tokens[alg];
+    const std::string signing_input = token.substr(0, token.rfind('.'));
+    absl::StatusOr<CryptoRate> rate = MeasureCrypto(
+        alg == "es256" ? Algorithm::kES256 : Algorithm::kEdDSA, signing_input,
+        quick ? absl::Milliseconds(300) : absl::Seconds(1));
+    if (!rate.ok()) {
+      std::fprintf(stderr, "grpc_load: %s\n",
+                   std::string(rate.status().message()).c_str());
+      return 1;
+    }
+    crypto[alg] = *rate;
+  }
+  for (Row& row : rows) {
+    auto it = crypto.find(row.alg);
+    if (it == crypto.end()) continue;
+    const CryptoRate& c = it->second;
+    if (row.rpc == "VerifyToken") row.bound = c.verify_per_s * kServerCores;
+    if (row.rpc == "IssueToken") row.bound = c.sign_per_s * kServerCores;
+    if (row.rpc == "RenewToken") {
+      // A renewal verifies and then signs.
+      row.bound = kServerCores /
+                  (1 / c.verify_per_s + 1 / c.sign_per_s);
+    }
+  }
+
+  bool missed = false;
+  std::printf("\n%-13s %-6s %9s %9s %9s %9s %7s %7s %5s %10s %7s\n", "rpc",
+              "alg", "QPS", "p50 us", "p99 us", "p99.9 us", "/floor",
+              "target", "", "bound/s", "/bound");
+  auto print = [&](const std::string& rpc, const std::string& alg,
+                   const PhaseResult& r, double target, double bound) {
+    const double ratio = floor > 0 ? r.qps / floor : 0;
+    std::string t = "-", verdict = "";
+    if (target > 0) {
+      t = absl::StrFormat(">=%.2f", target);
+      verdict = Verdict(ratio, target);
+      missed = missed || ratio < target;
+    }
+    std::string b = "-", rb = "-";
+    if (bound > 0) {
+      b = absl::StrFormat("%.0f", bound);
+      rb = absl::StrFormat("%.2f", r.qps / bound);
+    }
+    std::printf("%-13s %-6s %9.0f %9.0f %9.0f %9.0f %7.2f %7s %5s %10s %7s\n",
+                rpc.c_str(), alg.c_str(), r.qps, r.p50_us, r.p99_us, r.p999_us,
+                ratio, t.c_str(), verdict.c_str(), b.c_str(), rb.c_str());
+  };
+  print("Health/Check", "floor1", floor1, 0, 0);
+  print("Health/Check", "floor2", floor2, 0, 0);
+  for (const Row& row : rows) {
+    print(row.rpc, row.alg, row.result, row.target, row.bound);
+  }
+  std::printf("floor (mean of the two): %.0f QPS\n", floor);
+  for (const auto& [alg, c] : crypto) {
+    std::printf("crypto bound %s (1 core x %.0f): sign %.0f/s, verify %.0f/s\n",
+                alg.c_str(), kServerCores, c.sign_per_s, c.verify_per_s);
+  }
+
+  if (revocations > 0) {
+    std::fprintf(stderr, "revocations: %d\n", revocations);
+    const StartCall verify =
+        VerifyCalls(bench.stubs(), inflight, "hs256", tokens["hs256"]);
+    const PhaseResult none = bench.Measure("VerifyToken hs256 (none)", verify);
+    const PhaseResult inserted =
+        bench.Count(RevokeCalls(bench.stubs(), inflight, "hs256"), revocations);
+    std::fprintf(stderr, "  RevokeToken x %d: %.1f s (%.0f/s, p99 %.0f us)\n",
+                 revocations, inserted.seconds, inserted.qps, inserted.p99_us);
+    const PhaseResult with = bench.Measure(
+        absl::StrCat("VerifyToken hs256 (", revocations, ")"), verify);
+    const double ratio = none.qps > 0 ? with.qps / none.qps : 0;
+    missed = missed || ratio < kRevocationTarget;
+    std::printf(
+        "\nVerifyToken hs256 with %d revocations: %.0f QPS (p99 %.0f us) vs "
+        "%.0f QPS (p99 %.0f us) without: %.3f, target >=%.2f %s\n"
+        "RevokeToken x %d: %.0f/s (p50 %.0f us, p99 %.0f us)\n",
+        revocations, with.qps, with.p99_us, none.qps, none.p99_us, ratio,
+        kRevocationTarget, Verdict(ratio, kRevocationTarget).c_str(),
+        revocations, inserted.qps, inserted.p50_us, inserted.p99_us);
+  }
+
+  if (bench.errors() > 0) {
+    std::printf("FAILED: %lld calls failed\n",
+                static_cast<long long>(bench.errors()));
+    return 1;
+  }
+  return missed ? 2 : 0;
+}
+
+}  // namespace
+}  // namespace tokend::bench
+
+int main(int argc, char** argv) { return tokend::bench::Main(argc, argv); }
