@@ -40,11 +40,18 @@ bool TokenService::Revoked(const Tenant& tenant, const TokenInfo& info) const {
                             info.issued_at);
 }
 
+absl::Status TokenService::IssuingAllowed() const {
+  std::shared_ptr<const RevocationChecker> checker =
+      revocation_.load(std::memory_order_acquire);
+  return checker != nullptr ? checker->IssuingAllowed() : absl::OkStatus();
+}
+
 absl::StatusOr<TokenInfo> TokenService::Issue(absl::string_view tenant_name,
                                               const IssueInput& input) const {
   std::shared_ptr<const TenantSet> set = tenants();
   absl::StatusOr<const Tenant*> tenant = FindTenant(*set, tenant_name);
   if (!tenant.ok()) return tenant.status();
+  if (absl::Status allowed = IssuingAllowed(); !allowed.ok()) return allowed;
   const Profile& profile = *(*tenant)->profile;
   if (input.not_before != absl::InfinitePast() && !profile.CarriesNotBefore()) {
     return Error(Reason::kInvalidArgument,
@@ -103,6 +110,7 @@ absl::StatusOr<TokenInfo> TokenService::RefreshFor(const Tenant& tenant,
     return Error(Reason::kRevoked,
                  absl::StrCat("token ", current.token_id, " is revoked"));
   }
+  if (absl::Status allowed = IssuingAllowed(); !allowed.ok()) return allowed;
 
   IssueInput input;
   input.subject = current.subject;

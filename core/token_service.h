@@ -31,6 +31,11 @@ class RevocationChecker {
   virtual bool IsRevoked(absl::string_view tenant, absl::string_view token_id,
                          absl::string_view subject,
                          absl::Time issued_at) const = 0;
+  // OK while new tokens may be minted. A store that cannot make
+  // revocations durable answers kUnavailable when it is configured
+  // fail-closed; Issue, Renew and Refresh then refuse with that status
+  // (after their revocation check), so renewal retries instead of ending.
+  virtual absl::Status IssuingAllowed() const { return absl::OkStatus(); }
 };
 
 class TokenService {
@@ -71,6 +76,7 @@ class TokenService {
   absl::StatusOr<const Tenant*> FindTenant(const TenantSet& set,
                                            absl::string_view name) const;
   bool Revoked(const Tenant& tenant, const TokenInfo& info) const;
+  absl::Status IssuingAllowed() const;
   absl::StatusOr<TokenInfo> RefreshFor(const Tenant& tenant,
                                        const TokenInfo& current,
                                        absl::Duration ttl,

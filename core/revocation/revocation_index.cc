@@ -1,71 +1,127 @@
 #include "core/revocation/revocation_index.h"
 
-#include "absl/strings/str_cat.h"
+#include <algorithm>
+#include <utility>
+
+#include "absl/hash/hash.h"
 
 namespace tokend {
 
-RevocationIndex::RevocationIndex() : map_(std::make_shared<const Map>()) {}
-
-std::string RevocationIndex::KeyOf(Revocation::Kind kind,
-                                   absl::string_view tenant,
-                                   absl::string_view value) {
-  return absl::StrCat(static_cast<int>(kind), std::string(1, '\0'), tenant,
-                      std::string(1, '\0'), value);
+size_t RevocationIndex::Hash::operator()(const KeyView& k) const {
+  return absl::HashOf(static_cast<int>(k.kind), k.tenant, k.value);
 }
 
-void RevocationIndex::Insert(const Revocation& r, Map* map) {
-  auto [it, inserted] = map->try_emplace(KeyOf(r.kind, r.tenant, r.value), r);
-  if (!inserted) {
-    it->second.revoked_at = std::max(it->second.revoked_at, r.revoked_at);
-    it->second.expires_at = std::max(it->second.expires_at, r.expires_at);
-  }
+size_t RevocationIndex::ShardOf(const KeyView& key) {
+  // High bits: the maps use the low ones for their control bytes.
+  return (Hash()(key) >> 40) % kShards;
+}
+
+bool RevocationIndex::Find(const KeyView& key, absl::Time* revoked_at) const {
+  const Shard& shard = shards_[ShardOf(key)];
+  absl::ReaderMutexLock lock(&shard.mu);
+  auto it = shard.map.find(key);
+  if (it == shard.map.end()) return false;
+  *revoked_at = it->second.revoked_at;
+  return true;
 }
 
 bool RevocationIndex::IsRevoked(absl::string_view tenant,
                                 absl::string_view token_id,
                                 absl::string_view subject,
                                 absl::Time issued_at) const {
-  std::shared_ptr<const Map> map = map_.load(std::memory_order_acquire);
-  if (map->empty()) return false;
-  if (!token_id.empty() &&
-      map->contains(KeyOf(Revocation::Kind::kTokenId, tenant, token_id))) {
+  const auto has = [this](Revocation::Kind kind) {
+    return counts_[KindIndex(kind)].load(std::memory_order_relaxed) > 0;
+  };
+  absl::Time revoked_at;
+  if (!token_id.empty() && has(Revocation::Kind::kTokenId) &&
+      Find({Revocation::Kind::kTokenId, tenant, token_id}, &revoked_at)) {
     return true;
   }
   // Subject and tenant entries cover tokens issued at or before them.
-  if (!subject.empty()) {
-    auto it = map->find(KeyOf(Revocation::Kind::kSubject, tenant, subject));
-    if (it != map->end() && issued_at <= it->second.revoked_at) return true;
+  if (!subject.empty() && has(Revocation::Kind::kSubject) &&
+      Find({Revocation::Kind::kSubject, tenant, subject}, &revoked_at) &&
+      issued_at <= revoked_at) {
+    return true;
   }
-  auto it = map->find(KeyOf(Revocation::Kind::kTenant, tenant, ""));
-  return it != map->end() && issued_at <= it->second.revoked_at;
+  return has(Revocation::Kind::kTenant) &&
+         Find({Revocation::Kind::kTenant, tenant, ""}, &revoked_at) &&
+         issued_at <= revoked_at;
+}
+
+bool RevocationIndex::Merge(const Revocation& r, Map* map) {
+  auto [it, inserted] = map->try_emplace(Key{r.kind, r.tenant, r.value},
+                                         Times{r.revoked_at, r.expires_at});
+  if (!inserted) {
+    it->second.revoked_at = std::max(it->second.revoked_at, r.revoked_at);
+    it->second.expires_at = std::max(it->second.expires_at, r.expires_at);
+  }
+  return inserted;
+}
+
+void RevocationIndex::Count(Revocation::Kind kind, int64_t delta) {
+  counts_[KindIndex(kind)].fetch_add(delta, std::memory_order_relaxed);
 }
 
 void RevocationIndex::Add(const Revocation& revocation) {
-  absl::MutexLock lock(&write_mu_);
-  auto next = std::make_shared<Map>(*map_.load());
-  Insert(revocation, next.get());
-  map_.store(std::move(next), std::memory_order_release);
+  const KeyView key{revocation.kind, revocation.tenant, revocation.value};
+  Shard& shard = shards_[ShardOf(key)];
+  bool inserted;
+  {
+    absl::MutexLock lock(&shard.mu);
+    inserted = Merge(revocation, &shard.map);
+  }
+  // Counted after the insert: a reader that sees the count finds the entry.
+  if (inserted) Count(revocation.kind, 1);
 }
 
 void RevocationIndex::Replace(const std::vector<Revocation>& all) {
-  auto next = std::make_shared<Map>();
-  for (const Revocation& r : all) Insert(r, next.get());
-  absl::MutexLock lock(&write_mu_);
-  map_.store(std::move(next), std::memory_order_release);
+  std::array<Map, kShards> next;
+  for (const Revocation& r : all) {
+    Merge(r, &next[ShardOf(KeyView{r.kind, r.tenant, r.value})]);
+  }
+  std::array<int64_t, kKinds> added{};
+  for (const Map& map : next) {
+    for (const auto& [key, times] : map) ++added[KindIndex(key.kind)];
+  }
+  // Raise the counts before the entries appear, lower them after the old
+  // ones are gone, so no reader skips a kind that has entries.
+  for (size_t k = 0; k < kKinds; ++k) counts_[k].fetch_add(added[k]);
+  std::array<int64_t, kKinds> removed{};
+  for (size_t s = 0; s < kShards; ++s) {
+    Map old;
+    {
+      absl::MutexLock lock(&shards_[s].mu);
+      old = std::exchange(shards_[s].map, std::move(next[s]));
+    }
+    for (const auto& [key, times] : old) ++removed[KindIndex(key.kind)];
+  }
+  for (size_t k = 0; k < kKinds; ++k) counts_[k].fetch_sub(removed[k]);
 }
 
 size_t RevocationIndex::Prune(absl::Time now) {
-  absl::MutexLock lock(&write_mu_);
-  std::shared_ptr<const Map> current = map_.load();
-  auto next = std::make_shared<Map>();
-  for (const auto& [key, r] : *current) {
-    if (r.expires_at > now) next->emplace(key, r);
+  size_t dropped = 0;
+  for (Shard& shard : shards_) {
+    std::array<int64_t, kKinds> gone{};
+    {
+      absl::MutexLock lock(&shard.mu);
+      absl::erase_if(shard.map, [&](const auto& entry) {
+        if (entry.second.expires_at > now) return false;
+        ++gone[KindIndex(entry.first.kind)];
+        return true;
+      });
+    }
+    for (size_t k = 0; k < kKinds; ++k) {
+      counts_[k].fetch_sub(gone[k], std::memory_order_relaxed);
+      dropped += static_cast<size_t>(gone[k]);
+    }
   }
-  const size_t dropped = current->size() - next->size();
-  if (dropped > 0) map_.store(std::move(next), std::memory_order_release);
   return dropped;
 }
 
-size_t RevocationIndex::size() const { return map_.load()->size(); }
+size_t RevocationIndex::size() const {
+  int64_t total = 0;
+  for (const auto& count : counts_) total += count.load();
+  return static_cast<size_t>(std::max<int64_t>(total, 0));
+}
 
 }  // namespace tokend

@@ -33,10 +33,48 @@ absl::Status Validate(const Revocation& r) {
 
 }  // namespace
 
+// The checker the TokenService holds: the index for IsRevoked, the
+// service's fail-closed state for IssuingAllowed.
+class RevocationService::Gate final : public RevocationChecker {
+ public:
+  Gate(const RevocationService* service,
+       std::shared_ptr<const RevocationIndex> index)
+      : service_(service), index_(std::move(index)) {}
+
+  bool IsRevoked(absl::string_view tenant, absl::string_view token_id,
+                 absl::string_view subject,
+                 absl::Time issued_at) const override {
+    return index_->IsRevoked(tenant, token_id, subject, issued_at);
+  }
+  absl::Status IssuingAllowed() const override {
+    if (!service_->RefuseIssuing()) return absl::OkStatus();
+    return Error(Reason::kUnavailable,
+                 "the revocation store is unavailable and "
+                 "revocation.on_store_unavailable is closed: no tokens are "
+                 "issued until it is back");
+  }
+
+ private:
+  const RevocationService* const service_;
+  const std::shared_ptr<const RevocationIndex> index_;
+};
+
 RevocationService::RevocationService(std::unique_ptr<RevocationStore> store,
                                      const Clock& clock,
                                      RevocationServiceOptions options)
-    : store_(std::move(store)), clock_(clock), options_(std::move(options)) {}
+    : store_(std::move(store)),
+      clock_(clock),
+      options_(std::move(options)),
+      gate_(std::make_shared<Gate>(this, index_)) {}
+
+absl::Status RevocationService::StoreAdd(const Revocation& revocation) {
+  const absl::Time start = absl::Now();
+  absl::Status status = store_->Add(revocation);
+  if (options_.on_store_write) {
+    options_.on_store_write(absl::Now() - start, status.ok());
+  }
+  return status;
+}
 
 RevocationService::~RevocationService() {
   {
@@ -87,7 +125,7 @@ absl::Status RevocationService::Revoke(const Revocation& revocation) {
   absl::Status stored;
   {
     absl::MutexLock write_lock(&write_mu_);
-    stored = store_->Add(revocation);
+    stored = StoreAdd(revocation);
     index_->Add(revocation);
     if (!stored.ok()) {
       absl::MutexLock lock(&mu_);
@@ -135,6 +173,7 @@ void RevocationService::AddListener(Listener listener) {
 
 void RevocationService::OnRemote(const Revocation& revocation) {
   index_->Add(revocation);
+  if (options_.on_remote) options_.on_remote(revocation);
   Notify(revocation);
 }
 
@@ -172,7 +211,7 @@ void RevocationService::FlushPending() {
   {
     absl::MutexLock write_lock(&write_mu_);
     for (Revocation& r : batch) {
-      if (!failed.empty() || !store_->Add(r).ok()) {
+      if (!failed.empty() || !StoreAdd(r).ok()) {
         failed.push_back(std::move(r));
       }
     }

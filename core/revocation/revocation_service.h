@@ -49,6 +49,12 @@ struct RevocationServiceOptions {
   absl::Duration prune_interval = absl::Minutes(1);
   // How often a failed initial load or a queued write is retried.
   absl::Duration retry_interval = absl::Seconds(1);
+  // Observers for metrics, both optional. on_store_write runs after every
+  // store Add (a revocation or a retried queued one) with its latency and
+  // outcome, on the thread that wrote; on_remote runs for every entry
+  // another replica wrote, on the store's watch thread, before listeners.
+  std::function<void(absl::Duration latency, bool ok)> on_store_write;
+  std::function<void(const Revocation&)> on_remote;
 };
 
 class RevocationService {
@@ -102,8 +108,11 @@ class RevocationService {
   // Revocations enforced locally but not yet durable in the store.
   size_t pending() const;
 
-  // The verify path's view, for TokenService::SetRevocationChecker.
-  std::shared_ptr<const RevocationChecker> checker() const { return index_; }
+  // For TokenService::SetRevocationChecker: IsRevoked answers from the
+  // index (the verify path's view) and IssuingAllowed is kUnavailable while
+  // RefuseIssuing(). It refers to this service: clear it from the
+  // TokenService before the service is destroyed.
+  std::shared_ptr<const RevocationChecker> checker() const { return gate_; }
   const RevocationIndex& index() const { return *index_; }
 
  private:
@@ -116,12 +125,17 @@ class RevocationService {
   void MaintenanceLoop();
   absl::Status RevokeNow(Revocation::Kind kind, absl::string_view tenant,
                          absl::string_view value, absl::Duration lifetime);
+  // store_->Add, timed and reported to on_store_write.
+  absl::Status StoreAdd(const Revocation& revocation);
+
+  class Gate;
 
   std::unique_ptr<RevocationStore> store_;
   const Clock& clock_;
   const RevocationServiceOptions options_;
   const std::shared_ptr<RevocationIndex> index_ =
       std::make_shared<RevocationIndex>();
+  const std::shared_ptr<const RevocationChecker> gate_;
 
   absl::Mutex write_mu_;  // serialises store writes with the initial load
   std::atomic<bool> loaded_{false};

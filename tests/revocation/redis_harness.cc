@@ -70,7 +70,8 @@ std::string ReadLog(const std::string& path) {
 
 }  // namespace
 
-bool WaitFor(const std::function<bool()>& condition, absl::Duration deadline) {
+bool WaitUntil(const std::function<bool()>& condition,
+               absl::Duration deadline) {
   const absl::Time end = absl::Now() + deadline;
   while (!condition()) {
     if (absl::Now() >= end) return false;
@@ -125,7 +126,7 @@ absl::Status RedisServer::Launch(absl::Duration deadline) {
     _exit(127);
   }
   pid_ = pid;
-  const bool up = WaitFor(
+  const bool up = WaitUntil(
       [&] {
         int wstatus = 0;
         if (pid_ > 0 && waitpid(pid_, &wstatus, WNOHANG) == pid_) pid_ = -1;

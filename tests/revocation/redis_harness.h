@@ -48,7 +48,8 @@ class RedisServer {
 };
 
 // Polls `condition` until it holds or `deadline` passes; true if it held.
-bool WaitFor(const std::function<bool()>& condition, absl::Duration deadline);
+bool WaitUntil(const std::function<bool()>& condition,
+               absl::Duration deadline);
 
 }  // namespace tokend::testing
 

@@ -20,7 +20,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 using ::tokend::testing::RedisServer;
-using ::tokend::testing::WaitFor;
+using ::tokend::testing::WaitUntil;
 
 constexpr absl::Duration kDeadline = absl::Seconds(10);
 
@@ -83,7 +83,7 @@ class RedisStoreTest : public ::testing::Test {
     auto store = RedisStore::Open(server_->Url(), std::move(options));
     EXPECT_TRUE(store.ok()) << store.status();
     if (!store.ok()) return nullptr;
-    EXPECT_TRUE(WaitFor([&] { return (*store)->Healthy(); }, kDeadline));
+    EXPECT_TRUE(WaitUntil([&] { return (*store)->Healthy(); }, kDeadline));
     return std::move(*store);
   }
 
@@ -184,7 +184,8 @@ TEST_F(RedisStoreTest, RevocationReachesTheOtherReplicaWithinOneSecond) {
   a->Watch(on_a.Callback());
   b->Watch(on_b.Callback());
   // Both have subscribed and run their first resync once healthy again.
-  ASSERT_TRUE(WaitFor([&] { return a->Healthy() && b->Healthy(); }, kDeadline));
+  ASSERT_TRUE(
+      WaitUntil([&] { return a->Healthy() && b->Healthy(); }, kDeadline));
 
   const Revocation entry = Entry(Revocation::Kind::kSubject, "demo", "alice");
   const absl::Time written = absl::Now();
@@ -236,7 +237,7 @@ TEST_F(RedisStoreTest, RedisOutageIsVisibleAndRecoversByItself) {
   b->Watch(on_b.Callback());
 
   server_->Kill();
-  ASSERT_TRUE(WaitFor([&] { return !a->Healthy() && !b->Healthy(); },
+  ASSERT_TRUE(WaitUntil([&] { return !a->Healthy() && !b->Healthy(); },
                       kDeadline));
   absl::Status down = a->Add(Entry(Revocation::Kind::kTokenId, "demo", "x"));
   EXPECT_EQ(GetReason(down), Reason::kUnavailable);
@@ -245,7 +246,7 @@ TEST_F(RedisStoreTest, RedisOutageIsVisibleAndRecoversByItself) {
   EXPECT_FALSE(a->Healthy());
 
   ASSERT_TRUE(server_->Restart().ok());
-  ASSERT_TRUE(WaitFor([&] { return a->Healthy() && b->Healthy(); },
+  ASSERT_TRUE(WaitUntil([&] { return a->Healthy() && b->Healthy(); },
                       kDeadline));
   EXPECT_TRUE(a->Add(Entry(Revocation::Kind::kTokenId, "demo", "y")).ok());
 
@@ -257,7 +258,7 @@ TEST_F(RedisStoreTest, RedisOutageIsVisibleAndRecoversByItself) {
   ASSERT_NE(c, nullptr);
   const Revocation missed = Entry(Revocation::Kind::kSubject, "demo", "eve");
   ASSERT_TRUE(c->Add(missed).ok());
-  EXPECT_TRUE(WaitFor([&] { return on_b.Has(missed); }, kDeadline));
+  EXPECT_TRUE(WaitUntil([&] { return on_b.Has(missed); }, kDeadline));
 }
 
 TEST_F(RedisStoreTest, StoreOpenedWhileRedisIsDownConnectsWhenItComes) {
@@ -270,7 +271,7 @@ TEST_F(RedisStoreTest, StoreOpenedWhileRedisIsDownConnectsWhenItComes) {
   EXPECT_EQ(GetReason((*store)->Add(Entry(Revocation::Kind::kTokenId, "d", "j"))),
             Reason::kUnavailable);
   ASSERT_TRUE(server_->Restart().ok());
-  EXPECT_TRUE(WaitFor([&] { return (*store)->Healthy(); }, kDeadline));
+  EXPECT_TRUE(WaitUntil([&] { return (*store)->Healthy(); }, kDeadline));
   EXPECT_TRUE((*store)->Add(Entry(Revocation::Kind::kTokenId, "d", "j")).ok());
 }
 

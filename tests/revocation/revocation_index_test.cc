@@ -1,5 +1,6 @@
 #include "core/revocation/revocation_index.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 
@@ -65,6 +66,35 @@ TEST(RevocationIndexTest, ReplaceSwapsTheWholeView) {
   index.Replace({Entry(Revocation::Kind::kTokenId, "new")});
   EXPECT_FALSE(index.IsRevoked("demo", "old", "", kT0));
   EXPECT_TRUE(index.IsRevoked("demo", "new", "", kT0));
+}
+
+TEST(RevocationIndexTest, HundredThousandEntriesAddedOneByOneStayExact) {
+  RevocationIndex index;
+  for (int i = 0; i < 100000; ++i) {
+    index.Add(Entry(Revocation::Kind::kTokenId, absl::StrCat("jti-", i), kT0,
+                    kT0 + absl::Minutes(1 + i % 2)));
+  }
+  EXPECT_EQ(index.size(), 100000u);
+  EXPECT_TRUE(index.IsRevoked("demo", "jti-0", "alice", kT0));
+  EXPECT_TRUE(index.IsRevoked("demo", "jti-99999", "alice", kT0));
+  EXPECT_FALSE(index.IsRevoked("demo", "jti-100000", "alice", kT0));
+  EXPECT_FALSE(index.IsRevoked("other", "jti-5", "alice", kT0));
+  // Half expire after one minute.
+  EXPECT_EQ(index.Prune(kT0 + absl::Minutes(1)), 50000u);
+  EXPECT_EQ(index.size(), 50000u);
+  EXPECT_FALSE(index.IsRevoked("demo", "jti-0", "", kT0));
+  EXPECT_TRUE(index.IsRevoked("demo", "jti-1", "", kT0));
+}
+
+TEST(RevocationIndexTest, KindsWithoutEntriesAreSkippedButStillFound) {
+  RevocationIndex index;
+  EXPECT_FALSE(index.IsRevoked("demo", "j", "alice", kT0));
+  index.Add(Entry(Revocation::Kind::kSubject, "alice"));
+  EXPECT_TRUE(index.IsRevoked("demo", "j", "alice", kT0));
+  index.Replace({Entry(Revocation::Kind::kTenant, "")});
+  EXPECT_EQ(index.size(), 1u);
+  EXPECT_TRUE(index.IsRevoked("demo", "j", "bob", kT0));
+  EXPECT_FALSE(index.IsRevoked("demo", "j", "alice", kT0 + absl::Seconds(1)));
 }
 
 }  // namespace

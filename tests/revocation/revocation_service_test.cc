@@ -348,5 +348,60 @@ TEST_F(RevocationServiceTest, SqliteBackedRevocationSurvivesARestart) {
   rmdir(tmpl);
 }
 
+TEST_F(RevocationServiceTest, CheckerRefusesIssuingOnlyWhileFailClosedAndDown) {
+  auto closed = Make(true);
+  FakeStore* closed_store = store_;
+  ASSERT_TRUE(closed->Start().ok());
+  auto open = Make(false);
+  FakeStore* open_store = store_;
+  ASSERT_TRUE(open->Start().ok());
+  EXPECT_TRUE(closed->checker()->IssuingAllowed().ok());
+
+  closed_store->SetUp(false);
+  open_store->SetUp(false);
+  const absl::Status refused = closed->checker()->IssuingAllowed();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(GetReason(refused), Reason::kUnavailable);
+  EXPECT_TRUE(open->checker()->IssuingAllowed().ok());
+  EXPECT_FALSE(open->Healthy());
+
+  closed_store->SetUp(true);
+  EXPECT_TRUE(closed->checker()->IssuingAllowed().ok());
+}
+
+TEST_F(RevocationServiceTest, ObserversSeeEveryStoreWriteAndRemoteEntry) {
+  auto store = std::make_unique<FakeStore>();
+  FakeStore* raw = store.get();
+  absl::Mutex mu;
+  std::vector<bool> writes;
+  std::vector<Revocation> remote;
+  RevocationServiceOptions options;
+  options.retry_interval = absl::Milliseconds(5);
+  options.on_store_write = [&](absl::Duration latency, bool ok) {
+    EXPECT_GE(latency, absl::ZeroDuration());
+    absl::MutexLock lock(&mu);
+    writes.push_back(ok);
+  };
+  options.on_remote = [&](const Revocation& r) {
+    absl::MutexLock lock(&mu);
+    remote.push_back(r);
+  };
+  RevocationService service(std::move(store), clock_, options);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(service.Revoke(Entry(Revocation::Kind::kTokenId, "a")).ok());
+  raw->SetUp(false);
+  EXPECT_FALSE(service.Revoke(Entry(Revocation::Kind::kTokenId, "b")).ok());
+  raw->SetUp(true);
+  ASSERT_TRUE(WaitFor([&] { return service.pending() == 0; }));
+  const Revocation other = Entry(Revocation::Kind::kSubject, "carol");
+  ASSERT_TRUE(raw->Deliver(other));
+  absl::MutexLock lock(&mu);
+  ASSERT_GE(writes.size(), 3u);
+  EXPECT_TRUE(writes.front());
+  EXPECT_FALSE(writes[1]);
+  EXPECT_TRUE(writes.back());
+  EXPECT_THAT(remote, ElementsAre(other));
+}
+
 }  // namespace
 }  // namespace tokend
