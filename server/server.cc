@@ -189,6 +189,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   return server;
 }
 
+absl::StatusOr<std::string> Server::CheckConfig(ServerOptions options) {
+  // A Server only for its LoadConfig: constructing one starts no thread
+  // and touches no file.
+  Server server(std::move(options));
+  absl::StatusOr<Config> config = server.LoadConfig();
+  if (!config.ok()) return config.status();
+  std::string source = config->source;
+  absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
+      Runtime::Build(*std::move(config));
+  if (!runtime.ok()) return runtime.status();
+  if (!(*runtime)->config().listeners.tls.address.empty()) {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
+        TlsCredentials((*runtime)->config());
+    if (!creds.ok()) return creds.status();
+  }
+  return source;
+}
+
 absl::Status Server::Listen(const Config& config) {
   listeners_ = config.listeners;
   grpc::EnableDefaultHealthCheckService(true);

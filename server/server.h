@@ -54,6 +54,13 @@ class Server {
   // Loads and validates the configuration and starts serving. Errors name
   // the config file and field; the caller exits non-zero.
   static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
+  // `tokend --check-config`: loads the configuration file with the flag
+  // overrides and builds the Runtime (tenants, credential files and env
+  // refs, keys) and the TLS credentials exactly as Start does, but opens no
+  // listener and writes nothing (options.config_path must be set: the
+  // embedded default would create the state folder). Returns the config's
+  // source, or the field-named error Start would fail with.
+  static absl::StatusOr<std::string> CheckConfig(ServerOptions options);
   ~Server();
 
   // Blocks until SIGTERM/SIGINT, reloading on SIGHUP and file changes;
