@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "core/reason.h"
+#include "core/revocation/redis_store.h"
 #include "yaml-cpp/yaml.h"
 
 namespace tokend {
@@ -41,7 +42,8 @@ class Parser {
     if (!root.IsDefined() || root.IsNull()) return config;
     if (!root.IsMap()) return Fail("", "the document must be a mapping");
     if (auto s = Keys(root, "", {"listeners", "state_dir", "tenants", "renewal",
-                                 "limits", "callers", "logging", "shutdown"});
+                                 "limits", "callers", "logging", "shutdown",
+                                 "revocation"});
         !s.ok()) {
       return s;
     }
@@ -55,6 +57,11 @@ class Parser {
     if (auto s = Tenants(root["tenants"], &config.tenants); !s.ok()) return s;
     if (auto s = Renewal(root["renewal"], &config.renewal); !s.ok()) return s;
     if (auto s = Limits(root["limits"], &config.limits); !s.ok()) return s;
+    if (auto s = RevocationSection(root["revocation"], config.base_dir,
+                                   &config.revocation);
+        !s.ok()) {
+      return s;
+    }
     if (auto s = Callers(root["callers"], config.tenants, &config.callers);
         !s.ok()) {
       return s;
@@ -438,6 +445,68 @@ class Parser {
       return s;
     }
     return Duration(node["min_lead"], "renewal.min_lead", &out->min_lead);
+  }
+
+  // The revocation store. A relative sqlite path is made absolute against
+  // the config file's directory here, so a reload compares like with like.
+  absl::Status RevocationSection(const YAML::Node& node,
+                                 const std::string& base_dir,
+                                 RevocationConfig* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (auto s = Keys(node, "revocation",
+                      {"store", "on_store_unavailable", "resync_interval",
+                       "prune_interval"});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = String(node["store"], "revocation.store", &out->store);
+        !s.ok()) {
+      return s;
+    }
+    absl::string_view store = out->store;
+    if (absl::ConsumePrefix(&store, "sqlite:")) {
+      if (store.empty()) {
+        return Fail("revocation.store", "sqlite: needs a file path");
+      }
+      if (store[0] != '/') {
+        out->store = absl::StrCat("sqlite:", base_dir, "/", store);
+      }
+    } else if (absl::StartsWith(store, "redis://")) {
+      if (absl::StatusOr<RedisAddress> a = ParseRedisUrl(store); !a.ok()) {
+        return Fail("revocation.store", StatusDetail(a.status()));
+      }
+    } else if (!store.empty()) {
+      return Fail("revocation.store",
+                  absl::StrCat("'", store,
+                               "' is not sqlite:PATH or redis://HOST:PORT/DB"));
+    }
+    std::string mode = out->fail_closed ? "closed" : "open";
+    if (auto s = String(node["on_store_unavailable"],
+                        "revocation.on_store_unavailable", &mode);
+        !s.ok()) {
+      return s;
+    }
+    if (mode != "closed" && mode != "open") {
+      return Fail("revocation.on_store_unavailable", "must be closed or open");
+    }
+    out->fail_closed = mode == "closed";
+    if (auto s = Duration(node["resync_interval"], "revocation.resync_interval",
+                          &out->resync_interval);
+        !s.ok()) {
+      return s;
+    }
+    if (out->resync_interval < absl::Milliseconds(100)) {
+      return Fail("revocation.resync_interval", "must be at least 100ms");
+    }
+    if (auto s = Duration(node["prune_interval"], "revocation.prune_interval",
+                          &out->prune_interval);
+        !s.ok()) {
+      return s;
+    }
+    if (out->prune_interval < absl::Seconds(1)) {
+      return Fail("revocation.prune_interval", "must be at least 1s");
+    }
+    return absl::OkStatus();
   }
 
   absl::Status Limits(const YAML::Node& node, LimitsConfig* out) {

@@ -91,6 +91,21 @@ struct CallerConfig {
   std::vector<std::string> verify;  // VerifyToken on restricted tenants
 };
 
+// Where revocations live (core/revocation/) and what tokend does when that
+// store cannot be reached. Fixed at start: a reload that changes it is
+// refused ("needs a restart").
+struct RevocationConfig {
+  // "sqlite:PATH" (a relative PATH is resolved against the config file's
+  // directory when parsed) or "redis://HOST:PORT/DB". Empty: the default,
+  // sqlite:<state_dir>/revocations.db (see server/revocations.h).
+  std::string store;
+  bool fail_closed = true;  // on_store_unavailable: closed (true) | open
+  absl::Duration resync_interval = absl::Seconds(5);  // redis only
+  absl::Duration prune_interval = absl::Minutes(1);
+
+  bool operator==(const RevocationConfig&) const = default;
+};
+
 struct Config {
   std::string source;  // the file, or "<embedded development default>"
   std::string base_dir;  // for relative paths
@@ -99,6 +114,7 @@ struct Config {
   std::vector<TenantConfig> tenants;
   RenewalConfig renewal;
   LimitsConfig limits;
+  RevocationConfig revocation;
   std::vector<CallerConfig> callers;
   std::string log_level = "info";
   absl::Duration drain_timeout = absl::Seconds(10);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
 #include "server/metrics.h"
+#include "server/revocations.h"
 
 namespace tokend {
 
@@ -50,6 +51,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   http->readyz_ = std::make_unique<Handler>([state] {
     if (state->shutting_down()) {
       return Handler::Reply{503, "text/plain", "shutting down\n", ""};
+    }
+    if (const RevocationReadiness r = ReadinessOf(state->revocations());
+        !r.healthy) {
+      return Handler::Reply{r.ready ? 200 : 503, "text/plain", r.line, ""};
     }
     return Handler::Reply{200, "text/plain", "ready\n", ""};
   });

@@ -67,6 +67,45 @@ Metrics::Metrics()
                       .Help("Always 1; the version label says which build")
                       .Register(*registry_)) {
   build_info_.Add({{"version", "0.1.0"}}).Set(1);
+  revocations_by_kind_ = &BuildCounter()
+                              .Name("tokend_revocations_by_kind_total")
+                              .Help("Revocations learnt, by kind and origin "
+                                    "(local RevokeToken, remote replica)")
+                              .Register(*registry_);
+  revocation_store_healthy_ = &BuildGauge()
+                                   .Name("tokend_revocation_store_healthy")
+                                   .Help("1 while the revocation store is "
+                                         "reachable and nothing waits for it")
+                                   .Register(*registry_);
+  revocation_refusing_ = &BuildGauge()
+                              .Name("tokend_revocation_issuing_refused")
+                              .Help("1 while issuing is refused: the store is "
+                                    "down and on_store_unavailable is closed")
+                              .Register(*registry_)
+                              .Add({});
+  revocation_pending_ = &BuildGauge()
+                             .Name("tokend_revocation_store_pending")
+                             .Help("Revocations enforced locally, not yet "
+                                   "durable in the store")
+                             .Register(*registry_)
+                             .Add({});
+  revocation_entries_ = &BuildGauge()
+                             .Name("tokend_revocation_entries")
+                             .Help("Live revocations in the in-memory index")
+                             .Register(*registry_)
+                             .Add({});
+  revocation_write_failures_ =
+      &BuildCounter()
+           .Name("tokend_revocation_store_write_failures_total")
+           .Help("Revocation store writes that failed (queued and retried)")
+           .Register(*registry_)
+           .Add({});
+  revocation_write_seconds_ =
+      &BuildHistogram()
+           .Name("tokend_revocation_store_write_seconds")
+           .Help("Latency of durable revocation store writes")
+           .Register(*registry_)
+           .Add({}, LatencyBuckets());
   // Present from the start so that a scrape shows zeros, not absences.
   config_reloads_.Add({{"result", "ok"}});
   config_reloads_.Add({{"result", "failed"}});
@@ -113,6 +152,28 @@ void Metrics::ConfigReload(bool ok) {
 
 void Metrics::RateLimited(absl::string_view method) {
   rate_limited_.Add({{"method", std::string(method)}}).Increment();
+}
+
+void Metrics::RevocationAdded(absl::string_view kind,
+                              absl::string_view origin) {
+  revocations_by_kind_
+      ->Add({{"kind", std::string(kind)}, {"origin", std::string(origin)}})
+      .Increment();
+}
+
+void Metrics::RevocationStoreWrite(absl::Duration latency, bool ok) {
+  revocation_write_seconds_->Observe(absl::ToDoubleSeconds(latency));
+  if (!ok) revocation_write_failures_->Increment();
+}
+
+void Metrics::RevocationStoreState(absl::string_view store, bool healthy,
+                                   bool refusing, size_t pending,
+                                   size_t entries) {
+  revocation_store_healthy_->Add({{"store", std::string(store)}})
+      .Set(healthy ? 1 : 0);
+  revocation_refusing_->Set(refusing ? 1 : 0);
+  revocation_pending_->Set(static_cast<double>(pending));
+  revocation_entries_->Set(static_cast<double>(entries));
 }
 
 std::string Metrics::ExpositionText() const {

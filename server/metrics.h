@@ -11,6 +11,15 @@
 //   tokend_config_reloads_total{result="ok|failed"}  counter
 //   tokend_rate_limited_total{method}                counter
 //   tokend_build_info{version}                       gauge (always 1)
+//   tokend_revocations_by_kind_total{kind,origin}    counter (kind token_id|
+//                       subject|tenant; origin local|remote: another replica)
+//   tokend_revocation_store_healthy{store}           gauge (1 healthy, 0 not)
+//   tokend_revocation_issuing_refused                gauge (1: fail-closed
+//                                                    and the store is down)
+//   tokend_revocation_store_pending                  gauge (not yet durable)
+//   tokend_revocation_entries                        gauge (in the index)
+//   tokend_revocation_store_write_failures_total     counter
+//   tokend_revocation_store_write_seconds            histogram
 //
 // Thread-safe: every method may be called from any thread.
 #ifndef TOKEND_SERVER_METRICS_H_
@@ -44,6 +53,11 @@ class Metrics {
   void StreamClosed(absl::string_view method);
   void ConfigReload(bool ok);
   void RateLimited(absl::string_view method);
+  // Revocations: `origin` is "local" (RevokeToken here) or "remote".
+  void RevocationAdded(absl::string_view kind, absl::string_view origin);
+  void RevocationStoreWrite(absl::Duration latency, bool ok);
+  void RevocationStoreState(absl::string_view store, bool healthy,
+                            bool refusing, size_t pending, size_t entries);
 
   // The classic Prometheus text exposition (text/plain; version=0.0.4).
   std::string ExpositionText() const;
@@ -61,6 +75,13 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& config_reloads_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Family<prometheus::Gauge>& build_info_;
+  prometheus::Family<prometheus::Counter>* revocations_by_kind_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* revocation_store_healthy_ = nullptr;
+  prometheus::Gauge* revocation_refusing_ = nullptr;
+  prometheus::Gauge* revocation_pending_ = nullptr;
+  prometheus::Gauge* revocation_entries_ = nullptr;
+  prometheus::Counter* revocation_write_failures_ = nullptr;
+  prometheus::Histogram* revocation_write_seconds_ = nullptr;
 };
 
 }  // namespace tokend

@@ -24,6 +24,7 @@
 #include "server/dev_default.h"
 #include "server/logging.h"
 #include "server/metrics.h"
+#include "server/revocations.h"
 #include "server/runtime.h"
 #include "server/status_mapping.h"
 
@@ -115,6 +116,18 @@ void SetServing(grpc::Server* server, bool serving) {
   }
 }
 
+// TokenService's own health entry follows the revocation store: NOT_SERVING
+// while issuing is refused (fail-closed, store down). "" stays SERVING, as
+// Verify keeps answering: probes must not restart or unready every replica
+// of a fleet whose shared Redis is down.
+void SetIssuing(grpc::Server* server, bool issuing) {
+  if (server == nullptr) return;
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  if (health != nullptr) {
+    health->SetServingStatus("tokend.v1.TokenService", issuing);
+  }
+}
+
 }  // namespace
 
 void Server::BlockSignals() {
@@ -177,7 +190,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       Runtime::Build(*config);
   if (!runtime.ok()) return runtime.status();
   server->state_.SetRuntime(*runtime);
+  const Config& started = (*runtime)->config();
+  absl::StatusOr<std::unique_ptr<RevocationService>> revocations =
+      OpenRevocations(started, server->state_.clock());
+  if (!revocations.ok()) return revocations.status();
+  server->state_.SetRevocations(*std::move(revocations));
+  if (absl::Status s = StartRevocations(server->state_.revocations(), started);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = server->Listen((*runtime)->config()); !s.ok()) return s;
+  Server* self = server.get();
+  server->revocation_monitor_ = std::make_unique<RevocationMonitor>(
+      server->state_.revocations(),
+      std::string(RevocationStoreKind(RevocationStoreSpec(started))),
+      [self](bool issuing) {
+        SetIssuing(self->server_.get(), issuing);
+        SetIssuing(self->health_server_.get(), issuing);
+      });
   log::Info("tokend started",
             {{"config", (*runtime)->config().source},
              {"tenants", static_cast<int64_t>((*runtime)->config().tenants.size())},
@@ -287,6 +317,13 @@ void Server::Reload(absl::string_view why) {
   absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
       config.ok() ? Runtime::Build(*std::move(config))
                   : absl::StatusOr<std::shared_ptr<const Runtime>>(config.status());
+  if (runtime.ok() && state_.runtime() != nullptr) {
+    if (absl::Status s = CheckRevocationReload(state_.runtime()->config(),
+                                               (*runtime)->config());
+        !s.ok()) {
+      runtime = s;
+    }
+  }
   if (!runtime.ok()) {
     Metrics::Get().ConfigReload(false);
     log::Error("config reload refused; the previous config stays in force",
@@ -391,6 +428,7 @@ int Server::Run() {
 
 void Server::Shutdown() {
   state_.set_shutting_down();
+  revocation_monitor_.reset();
   SetServing(server_.get(), false);
   SetServing(health_server_.get(), false);
   if (unix_ != nullptr) unix_->Stop();

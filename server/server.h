@@ -31,6 +31,7 @@
 #include "server/config.h"
 #include "server/http_server.h"
 #include "server/key_service_impl.h"
+#include "server/revocations.h"
 #include "server/server_state.h"
 #include "server/token_service_impl.h"
 #include "server/unix_listener.h"
@@ -89,6 +90,8 @@ class Server {
   std::unique_ptr<UnixListener> unix_;
   std::unique_ptr<HttpServer> http_;
   ListenersConfig listeners_;  // as started
+  // Last: stopped before the servers whose health it sets.
+  std::unique_ptr<RevocationMonitor> revocation_monitor_;
 };
 
 }  // namespace tokend

@@ -15,8 +15,8 @@
 #include "core/renewal/executor.h"
 #include "core/renewal/subscription_manager.h"
 #include "core/renewal/timer_queue.h"
+#include "core/revocation/revocation_service.h"
 #include "core/token_service.h"
-#include "server/memory_revocations.h"
 #include "server/peer_table.h"
 #include "server/rate_limiter.h"
 #include "server/runtime.h"
@@ -27,17 +27,17 @@ namespace tokend {
 class ServerState {
  public:
   explicit ServerState(const Clock& clock)
-      : clock_(clock),
-        core_(clock),
-        revocations_(std::make_shared<MemoryRevocations>()) {
-    core_.SetRevocationChecker(revocations_);
-  }
+      : clock_(clock), core_(clock) {}
   // The renewal threads call back into the manager and the core: stop them
   // first (the timer, then the pool, which finishes its queued re-issues),
   // then the manager.
   ~ServerState() {
     timer_thread_.reset();
     pool_.reset();
+    // The revocation service's threads call the manager (its listener);
+    // the core's checker refers to the service.
+    core_.SetRevocationChecker(nullptr);
+    revocations_.reset();
     subscriptions_.reset();
   }
 
@@ -55,7 +55,20 @@ class ServerState {
 
   const Clock& clock() const { return clock_; }
   const TokenService& core() const { return core_; }
-  MemoryRevocations& revocations() { return *revocations_; }
+  // Installs the revocation service (once, after the first SetRuntime,
+  // before Start): the core checks it on every verify and before minting,
+  // and every entry it learns, local or from another replica, ends the
+  // matching subscriptions.
+  void SetRevocations(std::unique_ptr<RevocationService> service) {
+    revocations_ = std::move(service);
+    revocations_->AddListener([this](const Revocation& r) {
+      subscriptions_->OnRevoked(
+          r.tenant, r.kind == Revocation::Kind::kTokenId ? r.value : "",
+          r.kind == Revocation::Kind::kSubject ? r.value : "");
+    });
+    core_.SetRevocationChecker(revocations_->checker());
+  }
+  RevocationService& revocations() { return *revocations_; }
   PeerTable& peers() { return peers_; }
   RateLimiter& limiter() { return limiter_; }
   StreamRegistry& streams() { return streams_; }
@@ -110,7 +123,7 @@ class ServerState {
 
   const Clock& clock_;
   TokenService core_;
-  std::shared_ptr<MemoryRevocations> revocations_;
+  std::unique_ptr<RevocationService> revocations_;
   std::atomic<std::shared_ptr<const Runtime>> runtime_;
   PeerTable peers_;
   RateLimiter limiter_;

@@ -14,6 +14,7 @@
 #include "server/logging.h"
 #include "server/metrics.h"
 #include "server/proto_time.h"
+#include "server/revocations.h"
 #include "server/status_mapping.h"
 #include "server/subscription_stream.h"
 #include "server/struct_json.h"
@@ -292,13 +293,13 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
 
   const absl::Time now = state_.clock().Now();
-  // No token of the tenant can outlive this: its maximum TTL (from now, as
-  // it was issued before now) plus the renewal grace.
-  absl::Duration max_ttl = absl::Hours(24);
-  for (const TenantConfig& tc : call.runtime->config().tenants) {
-    if (tc.name == tenant) max_ttl = tc.max_ttl;
-  }
-  const absl::Time entry_expiry = now + max_ttl + t->renew_grace;
+  // The entry lives as long as a token it affects can still be accepted:
+  // the tenant's max TTL + leeway + renew grace (server/revocations.h).
+  Revocation entry;
+  entry.tenant = tenant;
+  entry.revoked_at = now;
+  entry.expires_at = now + RevocationLifetime(call.runtime->config(), tenant);
+  bool nothing_left = false;  // the token is already revoked or expired
   std::string what;
   std::string subject;
   std::string token_id;
@@ -306,26 +307,23 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
     case v1::RevokeTokenRequest::kTokenId:
       status = Required(request->token_id(), "token_id");
       token_id = request->token_id();
-      if (status.ok()) {
-        state_.revocations().RevokeToken(tenant, token_id, entry_expiry, now);
-        state_.subscriptions().OnRevoked(tenant, token_id, "");
-      }
+      entry.kind = Revocation::Kind::kTokenId;
+      entry.value = token_id;
       what = "token_id";
       break;
     case v1::RevokeTokenRequest::kSubject:
       subject = request->subject();
-      state_.revocations().RevokeSubject(tenant, subject, now);
-      state_.subscriptions().OnRevoked(tenant, "", subject);
+      status = Required(subject, "subject");
+      entry.kind = Revocation::Kind::kSubject;
+      entry.value = subject;
       what = "subject";
       break;
     case v1::RevokeTokenRequest::kWholeTenant:
       if (!request->whole_tenant()) {
         status = Error(Reason::kInvalidArgument, "must be true when set",
                        "whole_tenant");
-      } else {
-        state_.revocations().RevokeTenant(tenant, now);
-        state_.subscriptions().OnRevoked(tenant, "", "");
       }
+      entry.kind = Revocation::Kind::kTenant;
       what = "tenant";
       break;
     case v1::RevokeTokenRequest::kToken: {
@@ -338,13 +336,12 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
       if (info.ok()) {
         token_id = info->token_id;
         subject = info->subject;
-        state_.revocations().RevokeToken(tenant, token_id,
-                                         info->expires_at + t->renew_grace,
-                                         now);
-        state_.subscriptions().OnRevoked(tenant, token_id, "");
-      } else if (GetReason(info.status()) != Reason::kRevoked &&
-                 GetReason(info.status()) != Reason::kTokenExpired) {
-        // Already revoked or past use: nothing left to do.
+        entry.kind = Revocation::Kind::kTokenId;
+        entry.value = token_id;
+      } else if (GetReason(info.status()) == Reason::kRevoked ||
+                 GetReason(info.status()) == Reason::kTokenExpired) {
+        nothing_left = true;
+      } else {
         status = AsTokenInputError(info.status(), "token");
       }
       what = "token";
@@ -358,15 +355,39 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
       break;
   }
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
-  ToProto(now, response->mutable_revoked_at());
-  ToProto(entry_expiry, response->mutable_entry_expires_at());
-  Metrics::Get().Revoked(tenant);
+  if (!nothing_left) {
+    // Store first (durable), then the index and the listeners, which end
+    // the matching subscriptions here; other replicas hear it from Redis.
+    status = state_.revocations().Revoke(entry);
+    if (status.ok() || status.code() == absl::StatusCode::kUnavailable) {
+      Metrics::Get().Revoked(tenant);
+      Metrics::Get().RevocationAdded(RevocationKindName(entry.kind), "local");
+    }
+  }
+  const bool durable = status.ok();
   log::Audit("revoke", {{"caller", call.caller.Describe()},
                         {"tenant", tenant},
                         {"target", what},
                         {"subject", subject},
                         {"token_id", token_id},
-                        {"reason", request->reason()}});
+                        {"reason", request->reason()},
+                        {"durable", durable ? "yes" : "no"}});
+  if (status.code() == absl::StatusCode::kUnavailable) {
+    // Enforced by this replica and queued, but not durable (nor shared)
+    // until the store takes it: the caller must know.
+    return Done(context, call,
+                ToGrpcStatus(ErrorWithCode(
+                    absl::StatusCode::kUnavailable, Reason::kUnavailable,
+                    absl::StrCat("the revocation is enforced by this tokend "
+                                 "but not yet durable: the revocation store "
+                                 "is unavailable (",
+                                 StatusDetail(status),
+                                 "); it is retried until the store takes "
+                                 "it; repeat RevokeToken to confirm"))));
+  }
+  if (!durable) return Done(context, call, ToGrpcStatus(status));
+  ToProto(now, response->mutable_revoked_at());
+  ToProto(entry.expires_at, response->mutable_entry_expires_at());
   return Done(context, call, grpc::Status::OK);
 }
 
@@ -397,6 +418,9 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
     status = Error(Reason::kInvalidArgument,
                    "one of spec or current_token is required", "source");
   }
+  // Fail-closed with the store down: no new subscription, not even a
+  // resumed one, since its re-issues would be refused.
+  if (status.ok()) status = state_.revocations().checker()->IssuingAllowed();
   if (!status.ok()) return refuse(ToGrpcStatus(status));
 
   SubscriptionRequest sub;
