@@ -1,0 +1,60 @@
+"""A Python service that gets tokens from tokend and attaches them to its
+calls, and a backend that accepts a call only when tokend verifies the token.
+
+  PYTHONPATH=client_stubs/python:build/proto/python \
+    python3 deploy/examples/python_service.py [tokend target]
+"""
+import sys
+import tempfile
+from concurrent import futures
+
+import grpc
+from tokend.v1 import token_service_pb2 as pb2, token_service_pb2_grpc as pb2_grpc
+from tokend_client import TokenAuthPlugin, TokenSource
+
+TOKEND = sys.argv[1] if len(sys.argv) > 1 else "unix:.tokend/tokend.sock"
+TENANT = "dev-jwt"  # the development default's JWT tenant
+
+
+def start_backend(address):
+    """The receiving side: reads `authorization: Bearer <token>` and asks
+    tokend (VerifyToken) whether it is valid."""
+    tokend = pb2_grpc.TokenServiceStub(grpc.insecure_channel(TOKEND))
+
+    def hello(request, context):
+        auth = dict(context.invocation_metadata()).get("authorization", "")
+        verdict = tokend.VerifyToken(
+            pb2.VerifyTokenRequest(tenant=TENANT, token=auth.removeprefix("Bearer ")),
+            metadata=[("tokend-request", "1")], timeout=5)
+        if not verdict.valid:
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, verdict.reason)
+        return b"hello " + verdict.subject.encode()
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
+        "example.Backend", {"Hello": grpc.unary_unary_rpc_method_handler(hello)}),))
+    server.add_secure_port(address, grpc.local_server_credentials(
+        grpc.LocalConnectionType.UDS))
+    server.start()
+    return server
+
+
+def main():
+    backend_address = "unix:" + tempfile.mkdtemp() + "/backend.sock"
+    backend = start_backend(backend_address)
+    # The calling side: one subscription keeps a fresh token; the plugin
+    # attaches it to every call on the channel.
+    with TokenSource(TOKEND, tenant=TENANT, subject="alice") as source:
+        token = source.wait_for_token(10)
+        print("token id", token.token_id, "expires at", int(token.expires_at))
+        creds = grpc.composite_channel_credentials(
+            grpc.local_channel_credentials(grpc.LocalConnectionType.UDS),
+            grpc.metadata_call_credentials(TokenAuthPlugin(source)))
+        with grpc.secure_channel(backend_address, creds) as channel:
+            reply = channel.unary_unary("/example.Backend/Hello")(b"", timeout=10)
+            print("backend says:", reply.decode())
+    backend.stop(None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Runs the README's Quickstart as a new user would.
+
+The section's fenced blocks tagged ```sh quickstart-<name> are run with
+bash, as written, from a scratch copy of the repository root (symlinks to
+the checkout, `build` pointing at the build directory), with Debian's
+python3 first on PATH:
+
+  * quickstart-tokend starts tokend in development mode; the test runs it
+    in the background and waits until it logs that it started. So that
+    parallel tests cannot collide, the test adds `--listen=none` (the
+    development default's fixed 127.0.0.1:50051) and moves the HTTP port
+    (9090 in the README) to a free one, in this block and the others;
+  * every other block must exit 0 and print what the README says it prints;
+  * a ```python file=PATH block must equal that file.
+
+Usage: check_quickstart.py --repo=<source dir> --build=<build dir>
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+FAILURES = []
+
+# What each block must print (regular expressions, searched in stdout).
+EXPECT = {
+    "python": [r"^token id [A-Za-z0-9_-]+ expires at \d+$", r"^backend says: hello alice$"],
+    "k8s": [r"restartPolicy: Always", r"grpc:", r"unix:/run/tokend/tokend\.sock"],
+    "jwks": [r"^verified: alice issuer tokend-dev kid \S+$"],
+}
+
+
+def check(condition, what):
+    print(("ok: " if condition else "FAIL: ") + what)
+    if not condition:
+        FAILURES.append(what)
+    return condition
+
+
+def quickstart_blocks(readme):
+    with open(readme) as f:
+        text = f.read()
+    m = re.search(r"^## Quickstart\n(.*?)(?=^## )", text, re.S | re.M)
+    if not m:
+        return {}, {}
+    section = m.group(1)
+    shell, files = {}, {}
+    for info, body in re.findall(r"^```([^\n]*)\n(.*?)^```$", section, re.S | re.M):
+        words = info.split()
+        if len(words) == 2 and words[0] == "sh" and words[1].startswith("quickstart-"):
+            shell[words[1][len("quickstart-"):]] = body
+        elif len(words) == 2 and words[1].startswith("file="):
+            files[words[1][len("file="):]] = body
+    return shell, files
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scratch_root(repo, build, tmp):
+    root = os.path.join(tmp, "repo")
+    os.makedirs(root)
+    for name in os.listdir(repo):
+        if name.startswith("build") or name in (".tokend", ".git"):
+            continue
+        os.symlink(os.path.join(repo, name), os.path.join(root, name))
+    os.symlink(build, os.path.join(root, "build"))
+    return root
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--build", required=True)
+    args = ap.parse_args()
+    repo, build = os.path.abspath(args.repo), os.path.abspath(args.build)
+    shell, files = quickstart_blocks(os.path.join(repo, "README.md"))
+    check(sorted(shell) == ["jwks", "k8s", "python", "tokend"],
+          "the Quickstart has the blocks tokend, python, k8s, jwks (%s)" % sorted(shell))
+    for path, body in files.items():
+        with open(os.path.join(repo, path)) as f:
+            check(f.read() == body, "the README shows %s verbatim" % path)
+    check("deploy/examples/python_service.py" in files,
+          "the README shows the Python example")
+    if "tokend" not in shell:
+        return 1
+
+    http = free_port()
+    env = dict(os.environ)
+    env["PATH"] = "/usr/bin:/bin:" + env.get("PATH", "")
+    env.pop("TOKEND_STATE_DIR", None)
+    env.pop("PYTHONPATH", None)
+    tmp = tempfile.mkdtemp(prefix="tkd-quickstart-")
+    tokend = None
+    try:
+        root = scratch_root(repo, build, tmp)
+        start = shell["tokend"].strip().replace("127.0.0.1:9090", "127.0.0.1:%d" % http)
+        log_path = os.path.join(tmp, "tokend.log")
+        with open(log_path, "w") as log:
+            tokend = subprocess.Popen(["bash", "-c", "exec " + start + " --listen=none"],
+                                      cwd=root, env=env, stdout=log, stderr=log,
+                                      start_new_session=True)
+        deadline = time.time() + 30
+        started = False
+        while time.time() < deadline and tokend.poll() is None:
+            with open(log_path) as f:
+                if "tokend started" in f.read():
+                    started = True
+                    break
+            time.sleep(0.05)
+        with open(log_path) as f:
+            log_text = f.read()
+        if not check(started, "tokend starts as the Quickstart says: %s" % log_text[-400:]):
+            return 1
+        for name in ("python", "k8s", "jwks"):
+            if name not in shell:
+                continue
+            script = shell[name].replace("127.0.0.1:9090", "127.0.0.1:%d" % http)
+            r = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=root,
+                               env=env, capture_output=True, text=True, timeout=120)
+            ok = check(r.returncode == 0, "quickstart-%s exits 0 (exit %d): %s"
+                       % (name, r.returncode, r.stderr.strip()[-600:]))
+            for pattern in EXPECT[name]:
+                check(ok and re.search(pattern, r.stdout, re.M),
+                      "quickstart-%s prints /%s/ (stdout: %s)"
+                      % (name, pattern, r.stdout.strip()[-400:]))
+            check(not re.search(r"eyJ[\w-]+\.[\w-]+\.", r.stdout + r.stderr),
+                  "quickstart-%s prints no token" % name)
+    finally:
+        if tokend is not None and tokend.poll() is None:
+            os.killpg(tokend.pid, signal.SIGTERM)
+            try:
+                tokend.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(tokend.pid, signal.SIGKILL)
+                tokend.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    if FAILURES:
+        print("%d check(s) failed" % len(FAILURES))
+        return 1
+    print("the Quickstart works as written")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
