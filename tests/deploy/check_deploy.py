@@ -277,7 +277,8 @@ def check_tokend_container(name, spec, c, config, known_keys):
                 return volumes[m["name"]], m
         return None, None
 
-    # Every key file comes from a Secret mounted as a directory.
+    # Every key file comes from a Secret mounted as a directory, and a
+    # managed key directory (tenants[].keys.dir) is such a mount itself.
     for t in config.get("tenants", []):
         for ref in t.get("credentials", {}).values():
             path = ref[5:] if ref.startswith("file:") else ref
@@ -286,6 +287,12 @@ def check_tokend_container(name, spec, c, config, known_keys):
                   m["mountPath"] == os.path.dirname(path),
                   "%s: %s is in a Secret volume mounted as its directory"
                   % (name, os.path.basename(path)))
+        key_dir = (t.get("keys") or {}).get("dir")
+        if key_dir:
+            vol, m = volume_at(key_dir)
+            check(vol is not None and "secret" in vol and
+                  m["mountPath"].rstrip("/") == key_dir.rstrip("/"),
+                  "%s: keys.dir %s is a Secret volume's mount point" % (name, key_dir))
     # The state dir is writable although the root filesystem is not.
     vol, m = volume_at(config["state_dir"])
     check(vol is not None and "emptyDir" in vol and not m.get("readOnly"),
@@ -454,6 +461,14 @@ def localize(text, tmp):
                                 "ec_paramgen_curve:P-256", "-out", path], check=True,
                                capture_output=True)
             t["credentials"][name] = "file:" + path
+        if (t.get("keys") or {}).get("dir"):
+            d = os.path.join(tmp, "keydirs", t["name"])
+            os.makedirs(d, exist_ok=True)
+            subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-out",
+                            os.path.join(d, "jwt-es256.pem")],
+                           check=True, capture_output=True)
+            t["keys"]["dir"] = d
     return yaml.safe_dump(config)
 
 
