@@ -236,7 +236,7 @@ class Parser {
     if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
     if (auto s = Keys(node, "listeners",
                       {"unix_socket", "tcp", "tls", "health", "http",
-                       "reflection"});
+                       "http_public_url", "reflection"});
         !s.ok()) {
       return s;
     }
@@ -259,6 +259,20 @@ class Parser {
     }
     if (auto s = Address(node["http"], "listeners.http", &out->http); !s.ok()) {
       return s;
+    }
+    if (auto s = String(node["http_public_url"], "listeners.http_public_url",
+                        &out->http_public_url);
+        !s.ok()) {
+      return s;
+    }
+    if (!out->http_public_url.empty() &&
+        !absl::StartsWith(out->http_public_url, "http://") &&
+        !absl::StartsWith(out->http_public_url, "https://")) {
+      return Fail("listeners.http_public_url",
+                  "must start with http:// or https://");
+    }
+    while (absl::EndsWith(out->http_public_url, "/")) {
+      out->http_public_url.pop_back();
     }
     if (auto s = Bool(node["reflection"], "listeners.reflection",
                       &out->reflection);
@@ -311,7 +325,7 @@ class Parser {
       if (auto s = Keys(t, path,
                         {"name", "profile", "issuer", "audience", "algorithm",
                          "kid", "credentials", "params", "ttl", "session_cap",
-                         "renew_grace", "leeway", "verify"});
+                         "renew_grace", "leeway", "verify", "keys"});
           !s.ok()) {
         return s;
       }
@@ -412,7 +426,74 @@ class Parser {
         return Fail(path + ".verify", "must be open or restricted");
       }
       tenant.verify_open = verify == "open";
+      if (auto s =
+              ManagedKeys(t["keys"], path + ".keys", tenant, &tenant.keys);
+          !s.ok()) {
+        return s;
+      }
       out->push_back(std::move(tenant));
+    }
+    return absl::OkStatus();
+  }
+
+  // tenants[i].keys: where a jwt tenant's managed keys come from.
+  absl::Status ManagedKeys(const YAML::Node& node, const std::string& path,
+                           const TenantConfig& tenant, KeysConfig* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (auto s = Keys(node, path,
+                      {"dir", "file", "generate", "rotation_period",
+                       "active_kid", "jwks_max_age", "publish_margin"});
+        !s.ok()) {
+      return s;
+    }
+    if (tenant.profile != "jwt") {
+      return Fail(path, "only jwt tenants have managed keys");
+    }
+    for (auto [key, dst] : {std::pair{"dir", &out->dir},
+                            std::pair{"file", &out->file}}) {
+      if (auto s = String(node[key], Join(path, key), dst); !s.ok()) return s;
+      if (!dst->empty() && (*dst)[0] != '/') {
+        *dst = absl::StrCat(DirName(source_), "/", *dst);
+      }
+    }
+    if (auto s = Bool(node["generate"], path + ".generate", &out->generate);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = String(node["active_kid"], path + ".active_kid",
+                        &out->active_kid);
+        !s.ok()) {
+      return s;
+    }
+    for (auto [key, dst] :
+         {std::pair{"rotation_period", &out->rotation_period},
+          std::pair{"jwks_max_age", &out->jwks_max_age},
+          std::pair{"publish_margin", &out->publish_margin}}) {
+      if (auto s = Duration(node[key], Join(path, key), dst); !s.ok()) {
+        return s;
+      }
+    }
+    const int sources = (out->dir.empty() ? 0 : 1) +
+                        (out->file.empty() ? 0 : 1) + (out->generate ? 1 : 0);
+    if (sources != 1) {
+      return Fail(path, "set exactly one of dir, file or generate: true");
+    }
+    if (node["rotation_period"].IsDefined() && !out->generate) {
+      return Fail(path + ".rotation_period",
+                  "applies to generated keys only; rotate file keys by "
+                  "changing the files");
+    }
+    if (out->rotation_period <= absl::ZeroDuration()) {
+      return Fail(path + ".rotation_period", "must be positive");
+    }
+    if (!out->active_kid.empty() && out->generate) {
+      return Fail(path + ".active_kid", "generated keys have no fixed kid");
+    }
+    for (absl::string_view secret : {"private_key", "secret"}) {
+      if (tenant.credentials.count(std::string(secret)) > 0) {
+        return Fail(path, absl::StrCat("conflicts with credentials.", secret,
+                                       ": use one or the other"));
+      }
     }
     return absl::OkStatus();
   }

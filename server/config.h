@@ -37,6 +37,24 @@ struct ListenersConfig {
   std::string health;       // plaintext gRPC health only; "" disables
   std::string http;         // /metrics, /healthz, /readyz, JWKS; "" disables
   bool reflection = true;
+  // The base URL verifiers reach the HTTP listener at, for the
+  // openid-configuration's jwks_uri. Default: http://<http>.
+  std::string http_public_url;
+};
+
+// A jwt tenant's managed keys (core/keys/key_manager.h): a directory (a
+// Secret mount) or one file of PEM/JWK/JWKS keys, or generated keys. Set
+// instead of credentials.private_key / credentials.secret.
+struct KeysConfig {
+  std::string dir;   // resolved against the config file's directory
+  std::string file;  // likewise
+  bool generate = false;
+  absl::Duration rotation_period = absl::InfiniteDuration();  // generate only
+  std::string active_kid;  // pin the signer (dir/file only)
+  absl::Duration jwks_max_age = absl::Minutes(5);
+  absl::Duration publish_margin = absl::Seconds(30);
+
+  bool configured() const { return !dir.empty() || !file.empty() || generate; }
 };
 
 struct TenantConfig {
@@ -57,6 +75,7 @@ struct TenantConfig {
   absl::Duration renew_grace = absl::ZeroDuration();
   absl::Duration leeway = absl::Seconds(60);
   bool verify_open = true;  // false: only callers listing it under verify
+  KeysConfig keys;          // jwt only
 };
 
 struct RenewalConfig {

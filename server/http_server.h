@@ -1,11 +1,24 @@
-// The HTTP port (civetweb, the server prometheus-cpp embeds): /metrics
-// (Prometheus text format), /healthz (the process is up), /readyz (serving:
-// not shutting down) and /.well-known/jwks.json (the public keys of every
-// JWT tenant, with an ETag and Cache-Control max-age).
+// The HTTP port (civetweb, the server prometheus-cpp embeds):
+//   /metrics                       Prometheus text format
+//   /healthz                       the process is up
+//   /readyz                        200 when serving; 503 when shutting down,
+//                                  or degraded: a jwt tenant has no usable
+//                                  signing key (the body names it)
+//   /.well-known/jwks.json         the public keys of every jwt tenant
+//   /.well-known/openid-configuration
+//                                  issuer and jwks_uri (only when there is
+//                                  exactly one jwt tenant)
+//   /t/<tenant>/.well-known/jwks.json, /t/<tenant>/.well-known/openid-configuration
+//                                  the same for one jwt tenant
+// JWKS responses carry a strong ETag and Cache-Control: public, max-age=N
+// (the tenants' keys.jwks_max_age; the shortest for the combined set), and
+// If-None-Match with the current ETag answers 304. The jwks_uri base is
+// listeners.http_public_url, or else http://<the request's Host header>.
 //
 // prometheus-cpp 1.0.1's Exposer offers no way to add other handlers, so
 // tokend runs civetweb's CivetServer itself and serialises the metric
-// registry on each scrape.
+// registry on each scrape. Handlers run on civetweb's worker threads and
+// read the current Runtime snapshot without locking.
 #ifndef TOKEND_SERVER_HTTP_SERVER_H_
 #define TOKEND_SERVER_HTTP_SERVER_H_
 
@@ -30,7 +43,8 @@ class HttpServer {
   class Handler;
   HttpServer() = default;
 
-  std::unique_ptr<Handler> metrics_, healthz_, readyz_, jwks_;
+  std::unique_ptr<Handler> metrics_, healthz_, readyz_, jwks_, openid_,
+      tenant_;
   std::unique_ptr<CivetServer> server_;
 };
 

@@ -1,12 +1,12 @@
 #include "server/key_service_impl.h"
 
-#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
 #include "server/call_gate.h"
 #include "server/holding_writer.h"
+#include "server/jwks_watch.h"
 #include "server/proto_time.h"
 #include "server/status_mapping.h"
 
@@ -15,8 +15,6 @@ namespace {
 
 constexpr char kGetJwks[] = "GetJwks";
 constexpr char kWatchJwks[] = "WatchJwks";
-// How long verifiers may cache the set.
-constexpr absl::Duration kMaxAge = absl::Minutes(5);
 
 absl::Status CheckTenant(const Runtime& runtime, const std::string& tenant) {
   if (tenant.empty() || !runtime.ProfileOf(tenant).empty()) {
@@ -24,23 +22,6 @@ absl::Status CheckTenant(const Runtime& runtime, const std::string& tenant) {
   }
   return Error(Reason::kInvalidArgument,
                absl::StrCat("unknown tenant '", tenant, "'"), "tenant");
-}
-
-template <typename Response>
-void FillJwks(const Runtime& runtime, const std::string& tenant,
-              Response* response) {
-  response->set_jwks_json(runtime.JwksJson(tenant));
-  response->set_etag(Runtime::Etag(response->jwks_json()));
-  ToProto(kMaxAge, response->mutable_max_age());
-  for (const PublishedKeyInfo& k : runtime.PublishedKeys(tenant)) {
-    v1::PublishedKey* key = response->add_keys();
-    key->set_kid(k.kid);
-    key->set_alg(k.alg);
-    key->set_kty(k.kty);
-    key->set_tenant(k.tenant);
-    key->set_state(v1::KEY_STATE_ACTIVE);
-    key->set_jwk_json(k.jwk_json);
-  }
 }
 
 }  // namespace
@@ -76,13 +57,8 @@ grpc::ServerWriteReactor<v1::WatchJwksResponse>* KeyServiceImpl::WatchJwks(
   if (!status.ok()) {
     return new RefusedWriter<v1::WatchJwksResponse>(status);
   }
-  v1::WatchJwksResponse first;
-  FillJwks(*call.runtime, request->tenant(), &first);
-  first.set_sequence(1);
-  std::optional<v1::WatchJwksResponse> send;
-  if (request->etag() != first.etag()) send = std::move(first);
-  auto* writer = new HoldingWriter<v1::WatchJwksResponse>(
-      &state_.streams(), kWatchJwks, std::move(send));
+  auto* writer = new JwksWatchWriter(state_, watchers_, request->tenant(),
+                                     request->etag());
   if (!state_.streams().Add(writer, 0)) {
     writer->End(
         ToGrpcStatus(Error(Reason::kUnavailable, "tokend is shutting down")));

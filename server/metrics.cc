@@ -67,6 +67,15 @@ Metrics::Metrics()
                       .Help("Always 1; the version label says which build")
                       .Register(*registry_)) {
   build_info_.Add({{"version", "0.1.0"}}).Set(1);
+  key_reload_failures_ = &BuildCounter()
+                              .Name("tokend_key_reload_failures_total")
+                              .Help("Managed key loads that failed (the last "
+                                    "good keys stayed), by tenant")
+                              .Register(*registry_);
+  keys_ = &BuildGauge()
+               .Name("tokend_keys")
+               .Help("Managed keys of each tenant by lifecycle status")
+               .Register(*registry_);
   revocations_by_kind_ = &BuildCounter()
                               .Name("tokend_revocations_by_kind_total")
                               .Help("Revocations learnt, by kind and origin "
@@ -152,6 +161,16 @@ void Metrics::ConfigReload(bool ok) {
 
 void Metrics::RateLimited(absl::string_view method) {
   rate_limited_.Add({{"method", std::string(method)}}).Increment();
+}
+
+void Metrics::KeyReloadFailed(absl::string_view tenant) {
+  key_reload_failures_->Add({{"tenant", std::string(tenant)}}).Increment();
+}
+
+void Metrics::SetKeyCount(absl::string_view tenant, absl::string_view status,
+                          int count) {
+  keys_->Add({{"tenant", std::string(tenant)}, {"status", std::string(status)}})
+      .Set(count);
 }
 
 void Metrics::RevocationAdded(absl::string_view kind,

@@ -11,6 +11,9 @@
 //   tokend_config_reloads_total{result="ok|failed"}  counter
 //   tokend_rate_limited_total{method}                counter
 //   tokend_build_info{version}                       gauge (always 1)
+//   tokend_key_reload_failures_total{tenant}         counter (managed keys
+//                                                    that failed to load)
+//   tokend_keys{tenant,status="pending|active|retired"} gauge
 //   tokend_revocations_by_kind_total{kind,origin}    counter (kind token_id|
 //                       subject|tenant; origin local|remote: another replica)
 //   tokend_revocation_store_healthy{store}           gauge (1 healthy, 0 not)
@@ -53,6 +56,10 @@ class Metrics {
   void StreamClosed(absl::string_view method);
   void ConfigReload(bool ok);
   void RateLimited(absl::string_view method);
+  // Managed keys (key_registry.h).
+  void KeyReloadFailed(absl::string_view tenant);
+  void SetKeyCount(absl::string_view tenant, absl::string_view status,
+                   int count);
   // Revocations: `origin` is "local" (RevokeToken here) or "remote".
   void RevocationAdded(absl::string_view kind, absl::string_view origin);
   void RevocationStoreWrite(absl::Duration latency, bool ok);
@@ -75,6 +82,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& config_reloads_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Family<prometheus::Gauge>& build_info_;
+  // Managed keys; registered in the constructor's body.
+  prometheus::Family<prometheus::Counter>* key_reload_failures_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* keys_ = nullptr;
   prometheus::Family<prometheus::Counter>* revocations_by_kind_ = nullptr;
   prometheus::Family<prometheus::Gauge>* revocation_store_healthy_ = nullptr;
   prometheus::Gauge* revocation_refusing_ = nullptr;

@@ -128,6 +128,22 @@ void SetIssuing(grpc::Server* server, bool issuing) {
   }
 }
 
+// tokend_keys{tenant,status}: the managed keys of each tenant.
+void PublishKeyMetrics(const Runtime& runtime) {
+  for (const TenantJwks& view : runtime.jwt_tenants()) {
+    if (view.key_state == nullptr) continue;
+    int counts[3] = {0, 0, 0};
+    for (const ManagedKey& key : view.key_state->keys) {
+      ++counts[static_cast<int>(key.status)];
+    }
+    for (KeyStatus status :
+         {KeyStatus::kPending, KeyStatus::kActive, KeyStatus::kRetired}) {
+      Metrics::Get().SetKeyCount(view.tenant, KeyStatusName(status),
+                                 counts[static_cast<int>(status)]);
+    }
+  }
+}
+
 }  // namespace
 
 void Server::BlockSignals() {
@@ -186,10 +202,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   if (log::ParseLevel(config->log_level, &level)) log::SetMinLevel(level);
   const bool development = server->options_.config_path.empty();
   if (development) log::Raw(DevelopmentBanner(*config));
-  absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-      Runtime::Build(*config);
-  if (!runtime.ok()) return runtime.status();
-  server->state_.SetRuntime(*runtime);
+  Server* raw = server.get();
+  server->keys_ = std::make_unique<KeyRegistry>(
+      RealClock::Get(),
+      [raw](const std::string& tenant) { raw->OnKeysChanged(tenant); });
+  absl::StatusOr<std::shared_ptr<const Runtime>> runtime;
+  {
+    std::lock_guard<std::mutex> lock(server->runtime_mu_);
+    absl::StatusOr<KeyRegistry::Plan> plan = server->keys_->Prepare(*config);
+    if (!plan.ok()) return plan.status();
+    runtime = Runtime::Build(*config, KeyRegistry::Lookup(*plan));
+    if (!runtime.ok()) return runtime.status();
+    server->keys_->Commit(*std::move(plan));
+    server->state_.SetRuntime(*runtime);
+    PublishKeyMetrics(**runtime);
+  }
   const Config& started = (*runtime)->config();
   absl::StatusOr<std::unique_ptr<RevocationService>> revocations =
       OpenRevocations(started, server->state_.clock());
@@ -313,10 +340,16 @@ absl::Status Server::Listen(const Config& config) {
 }
 
 void Server::Reload(absl::string_view why) {
+  // Serialised with key changes (OnKeysChanged), which also swap Runtimes.
+  std::lock_guard<std::mutex> lock(runtime_mu_);
   absl::StatusOr<Config> config = LoadConfig();
+  absl::StatusOr<KeyRegistry::Plan> plan =
+      config.ok() ? keys_->Prepare(*config)
+                  : absl::StatusOr<KeyRegistry::Plan>(config.status());
   absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-      config.ok() ? Runtime::Build(*std::move(config))
-                  : absl::StatusOr<std::shared_ptr<const Runtime>>(config.status());
+      plan.ok()
+          ? Runtime::Build(*std::move(config), KeyRegistry::Lookup(*plan))
+          : absl::StatusOr<std::shared_ptr<const Runtime>>(plan.status());
   if (runtime.ok() && state_.runtime() != nullptr) {
     if (absl::Status s = CheckRevocationReload(state_.runtime()->config(),
                                                (*runtime)->config());
@@ -343,7 +376,10 @@ void Server::Reload(absl::string_view why) {
     log::SetMinLevel(level);
   }
   const std::shared_ptr<const Runtime> before = state_.runtime();
+  keys_->Commit(*std::move(plan));
   state_.SetRuntime(*runtime);
+  key_service_.NotifyJwksChanged();
+  PublishKeyMetrics(**runtime);
   // Subscriptions of a tenant whose published keys changed are re-issued
   // (spread over the rotation window) so clients move to the new key.
   for (const TenantConfig& tenant : (*runtime)->config().tenants) {
@@ -358,6 +394,38 @@ void Server::Reload(absl::string_view why) {
             {{"trigger", why},
              {"tenants",
               static_cast<int64_t>((*runtime)->config().tenants.size())}});
+}
+
+void Server::OnKeysChanged(const std::string& tenant) {
+  std::lock_guard<std::mutex> lock(runtime_mu_);
+  const std::shared_ptr<const Runtime> before = state_.runtime();
+  const std::shared_ptr<const KeyState> keys = keys_->Snapshot(tenant);
+  const TenantJwks* view = before != nullptr ? before->JwksOf(tenant) : nullptr;
+  // Gone from the config, or already applied (a reload picked it up).
+  if (keys == nullptr || view == nullptr || view->key_state == keys) return;
+  absl::StatusOr<std::shared_ptr<const Runtime>> next =
+      before->WithKeyState(tenant, keys);
+  if (!next.ok()) {
+    log::Error("cannot apply the new keys; the previous keys stay",
+               {{"tenant", tenant}, {"error", next.status().message()}});
+    return;
+  }
+  state_.SetRuntime(*next);
+  key_service_.NotifyJwksChanged();
+  PublishKeyMetrics(**next);
+  const std::string old_kid = view->key_state != nullptr &&
+                                      view->key_state->signing_key != nullptr
+                                  ? view->key_state->signing_key->kid()
+                                  : "";
+  const std::string new_kid =
+      keys->signing_key != nullptr ? keys->signing_key->kid() : "";
+  if (new_kid == old_kid) return;
+  log::Info("signing key changed",
+            {{"tenant", tenant}, {"kid", new_kid}, {"previous_kid", old_kid}});
+  // Subscriptions move to the new key, spread over the rotation window.
+  if (!new_kid.empty()) {
+    state_.subscriptions().OnTenantChanged(tenant, EventReason::kKeyRotated);
+  }
 }
 
 int Server::Run() {

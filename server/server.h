@@ -21,6 +21,7 @@
 #define TOKEND_SERVER_SERVER_H_
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,7 @@
 #include "grpcpp/server.h"
 #include "server/config.h"
 #include "server/http_server.h"
+#include "server/key_registry.h"
 #include "server/key_service_impl.h"
 #include "server/revocations.h"
 #include "server/server_state.h"
@@ -78,6 +80,10 @@ class Server {
   absl::StatusOr<Config> LoadConfig() const;
   absl::Status Listen(const Config& config);
   void Reload(absl::string_view why);
+  // On the key thread: `tenant`'s managed keys changed; swap in a Runtime
+  // with them, push them to WatchJwks streams and, when the signer
+  // changed, re-issue the tenant's subscriptions (KEY_ROTATED).
+  void OnKeysChanged(const std::string& tenant);
   void Shutdown();
 
   ServerOptions options_;
@@ -90,6 +96,11 @@ class Server {
   std::unique_ptr<UnixListener> unix_;
   std::unique_ptr<HttpServer> http_;
   ListenersConfig listeners_;  // as started
+  // Held while a Runtime is built and swapped in (reloads, key changes).
+  std::mutex runtime_mu_;
+  // Managed keys. Declared after everything its key thread calls into
+  // (OnKeysChanged), so that thread stops first.
+  std::unique_ptr<KeyRegistry> keys_;
   // Last: stopped before the servers whose health it sets.
   std::unique_ptr<RevocationMonitor> revocation_monitor_;
 };

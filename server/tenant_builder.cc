@@ -4,7 +4,8 @@
 
 namespace tokend {
 
-absl::StatusOr<BuiltTenant> BuildTenant(const Config& config, size_t index) {
+absl::StatusOr<BuiltTenant> BuildTenant(const Config& config, size_t index,
+                                        const KeyStateLookup& keys) {
   const TenantConfig& tc = config.tenants[index];
   BuiltTenant built;
   built.tenant.name = tc.name;
@@ -12,7 +13,16 @@ absl::StatusOr<BuiltTenant> BuildTenant(const Config& config, size_t index) {
   built.tenant.renew_grace = tc.renew_grace;
   absl::StatusOr<std::shared_ptr<const Profile>> profile;
   if (tc.profile == "jwt") {
-    profile = BuildJwtProfile(config, index, &built.published_keys);
+    if (tc.keys.configured()) {
+      built.key_state = keys ? keys(tc.name) : nullptr;
+      if (built.key_state == nullptr) {
+        return ConfigError(config.source,
+                           absl::StrCat("tenants[", index, "].keys"),
+                           "the tenant's keys are not loaded");
+      }
+    }
+    profile = BuildJwtProfile(config, index, built.key_state.get(),
+                              &built.published_keys);
   } else {
     profile = BuildVendorProfile(config, index);
   }

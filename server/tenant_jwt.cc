@@ -6,6 +6,9 @@
 //                            (e.g. a retired key still verifying)
 //   kid: the signing key's kid (default: RFC 7638 thumbprint; HS*: the
 //        tenant name)
+// or, with managed keys (`keys:`, see key_registry.h), from the tenant's
+// current KeyState: its signing key signs, its verification keys (pending,
+// active, retired) verify and are published.
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/crypto/algorithm.h"
 #include "core/keys/jwk.h"
+#include "core/keys/key_manager.h"
 #include "core/keys/key_set.h"
 #include "core/keys/pem.h"
 #include "core/profiles/jwt_profile.h"
@@ -26,11 +30,95 @@ namespace {
 
 std::string Detail(const absl::Status& status) { return StatusDetail(status); }
 
+// A managed tenant without a usable signing key (none loaded yet, or only
+// public keys): it verifies with its keys and refuses to issue with
+// UNAVAILABLE / NO_SIGNING_KEY until a signing key arrives. Immutable.
+class NoSignerProfile final : public Profile {
+ public:
+  NoSignerProfile(std::string tenant, std::shared_ptr<const Profile> verifier)
+      : tenant_(std::move(tenant)), verifier_(std::move(verifier)) {}
+
+  absl::string_view name() const override { return verifier_->name(); }
+
+  absl::StatusOr<TokenInfo> Issue(const IssueInput&,
+                                  absl::Time) const override {
+    return ErrorWithCode(
+        absl::StatusCode::kUnavailable, Reason::kNoSigningKey,
+        absl::StrCat("tenant '", tenant_,
+                     "' has no usable signing key (see /readyz and the key "
+                     "load errors in the log)"));
+  }
+
+  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
+                                   const VerifyExpectations& expect,
+                                   absl::Time now) const override {
+    return verifier_->Verify(token, expect, now);
+  }
+
+ private:
+  const std::string tenant_;
+  const std::shared_ptr<const Profile> verifier_;
+};
+
+bool CanSign(const Key& key) {
+  return key.family() == KeyFamily::kHmac || key.has_private();
+}
+
+// The jwt profile of a tenant with managed keys, from its KeyState.
+absl::StatusOr<std::shared_ptr<const Profile>> BuildManagedJwtProfile(
+    const Config& config, size_t index, const KeyState& state,
+    std::vector<std::shared_ptr<const Key>>* published) {
+  const TenantConfig& tc = config.tenants[index];
+  const std::string path = absl::StrCat("tenants[", index, "]");
+  if (tc.issuer.empty()) {
+    return ConfigError(config.source, path + ".issuer",
+                       "is required for profile jwt");
+  }
+  for (const auto& k : state.verification_keys.keys()) {
+    if (!IsSymmetric(k->alg())) published->push_back(k);
+  }
+  JwtProfileConfig jc;
+  jc.issuer = tc.issuer;
+  jc.audiences = tc.audiences;
+  jc.verification_keys =
+      std::make_shared<const KeySet>(state.verification_keys);
+  jc.ttl.default_ttl = tc.default_ttl;
+  jc.ttl.max_ttl = tc.max_ttl;
+  jc.leeway = tc.leeway;
+  const bool can_sign =
+      state.signing_key != nullptr && CanSign(*state.signing_key);
+  if (can_sign) {
+    jc.signing_key = state.signing_key;
+  } else {
+    // The jwt profile always wants a signer. This placeholder never signs
+    // (NoSignerProfile refuses Issue) and, having no kid, is not added to
+    // the verification keys, so it verifies nothing either.
+    absl::StatusOr<std::shared_ptr<const Key>> placeholder =
+        GenerateKey(Algorithm::kHS256);
+    if (!placeholder.ok()) return placeholder.status();
+    jc.signing_key = *std::move(placeholder);
+  }
+  absl::StatusOr<std::shared_ptr<const Profile>> profile =
+      NewJwtProfile(std::move(jc));
+  if (!profile.ok()) {
+    const std::string field = GetField(profile.status());
+    return ConfigError(config.source,
+                       field.empty() ? path : absl::StrCat(path, ".", field),
+                       Detail(profile.status()));
+  }
+  if (can_sign) return profile;
+  return std::shared_ptr<const Profile>(
+      std::make_shared<NoSignerProfile>(tc.name, *std::move(profile)));
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
-    const Config& config, size_t index,
+    const Config& config, size_t index, const KeyState* key_state,
     std::vector<std::shared_ptr<const Key>>* published) {
+  if (key_state != nullptr) {
+    return BuildManagedJwtProfile(config, index, *key_state, published);
+  }
   const TenantConfig& tc = config.tenants[index];
   const std::string path = absl::StrCat("tenants[", index, "]");
   auto fail = [&](absl::string_view field, absl::string_view what) {
