@@ -30,6 +30,7 @@ grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
   }
   call->caller = IdentifyCaller(context, state.peers());
   call->runtime = state.runtime();
+  if (!state.limiter().enabled()) return grpc::Status::OK;
   if (std::optional<absl::Duration> wait = state.limiter().Acquire(
           call->caller.RateKey(), call->start)) {
     Metrics::Get().RateLimited(method);
@@ -44,9 +45,11 @@ void RecordRpc(const CallContext& call, const grpc::Status& status) {
   if (call.state != nullptr) call.state->CallEnded();
   const absl::string_view code = CodeName(status.error_code());
   Metrics::Get().RpcHandled(call.method, code, absl::Now() - call.start);
-  log::Debug("rpc", {{"method", call.method},
-                     {"code", code},
-                     {"caller", call.caller.Describe()}});
+  if (log::Enabled(log::Level::kDebug)) {
+    log::Debug("rpc", {{"method", call.method},
+                       {"code", code},
+                       {"caller", call.caller.Describe()}});
+  }
 }
 
 }  // namespace tokend

@@ -96,11 +96,13 @@ void SetMinLevel(Level level) {
   min_level.store(static_cast<int>(level), std::memory_order_relaxed);
 }
 
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= min_level.load(std::memory_order_relaxed);
+}
+
 void Log(Level level, absl::string_view msg,
          std::initializer_list<Field> fields) {
-  if (static_cast<int>(level) < min_level.load(std::memory_order_relaxed)) {
-    return;
-  }
+  if (!Enabled(level)) return;
   Write(LevelName(level), msg, fields);
 }
 

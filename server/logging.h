@@ -36,6 +36,9 @@ struct Field {
 // "debug", "info", "warn", "error"; false when unknown.
 bool ParseLevel(absl::string_view name, Level* level);
 void SetMinLevel(Level level);
+// Whether lines of `level` are written: guard hot-path log calls with it so
+// their fields are not even built when the line would be dropped.
+bool Enabled(Level level);
 
 void Log(Level level, absl::string_view msg,
          std::initializer_list<Field> fields = {});

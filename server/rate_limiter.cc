@@ -8,6 +8,7 @@ void RateLimiter::SetLimits(double qps, double burst) {
   std::lock_guard<std::mutex> lock(mu_);
   qps_ = qps;
   burst_ = std::max(1.0, burst);
+  enabled_.store(qps > 0, std::memory_order_relaxed);
 }
 
 std::optional<absl::Duration> RateLimiter::Acquire(absl::string_view key,

@@ -3,6 +3,7 @@
 #ifndef TOKEND_SERVER_RATE_LIMITER_H_
 #define TOKEND_SERVER_RATE_LIMITER_H_
 
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@ class RateLimiter {
   // qps 0 disables limiting.
   void SetLimits(double qps, double burst);
 
+  // False when qps is 0: callers skip building the key and the lock.
+  bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
+
   // nullopt: allowed (a token was taken). Otherwise how long until one is
   // available.
   std::optional<absl::Duration> Acquire(absl::string_view key, absl::Time now);
@@ -29,6 +33,7 @@ class RateLimiter {
   };
   static constexpr size_t kMaxBuckets = 65536;
 
+  std::atomic<bool> enabled_{false};
   std::mutex mu_;
   double qps_ = 0;
   double burst_ = 1;
