@@ -1,7 +1,10 @@
 #include "server/metrics.h"
 
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "prometheus/text_serializer.h"
 
 namespace tokend {
@@ -18,6 +21,37 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
       0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
       0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
   return *buckets;
+}
+
+// The hot path's metric handles, cached per thread by family and label
+// values, so that after a combination's first use on a thread a call costs
+// one hash lookup: no std::map of labels, no family mutex. Each thread
+// touches only its own cache. A handle stays valid for the process's life:
+// tokend never removes a metric from a family.
+struct HandleCache {
+  std::string key;  // scratch, reused so lookups do not allocate
+  absl::flat_hash_map<std::string, void*> handles;
+};
+
+// The handle of `family` for the label `values` (in the family's label
+// order); on this thread's first use, `add` creates or finds it.
+template <typename T, typename Add>
+T& Cached(const void* family, std::initializer_list<absl::string_view> values,
+          const Add& add) {
+  thread_local HandleCache cache;
+  std::string& key = cache.key;
+  key.assign(reinterpret_cast<const char*>(&family), sizeof(family));
+  for (absl::string_view v : values) {
+    // Length-prefixed, so no two value lists share a key.
+    const uint32_t size = static_cast<uint32_t>(v.size());
+    key.append(reinterpret_cast<const char*>(&size), sizeof(size));
+    key.append(v.data(), v.size());
+  }
+  auto it = cache.handles.find(key);
+  if (it != cache.handles.end()) return *static_cast<T*>(it->second);
+  T& handle = add();
+  cache.handles.emplace(key, &handle);
+  return handle;
 }
 
 }  // namespace
@@ -122,29 +156,38 @@ Metrics::Metrics()
 
 void Metrics::RpcHandled(absl::string_view method, absl::string_view code,
                          absl::Duration latency) {
-  rpc_handled_.Add({{"method", std::string(method)}, {"code", std::string(code)}})
-      .Increment();
-  rpc_duration_.Add({{"method", std::string(method)}}, LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(latency));
+  Cached<prometheus::Counter>(&rpc_handled_, {method, code}, [&]() -> auto& {
+    return rpc_handled_.Add(
+        {{"method", std::string(method)}, {"code", std::string(code)}});
+  }).Increment();
+  Cached<prometheus::Histogram>(&rpc_duration_, {method}, [&]() -> auto& {
+    return rpc_duration_.Add({{"method", std::string(method)}},
+                             LatencyBuckets());
+  }).Observe(absl::ToDoubleSeconds(latency));
 }
 
 void Metrics::TokenIssued(absl::string_view tenant, absl::string_view profile) {
-  tokens_issued_
-      .Add({{"tenant", std::string(tenant)}, {"profile", std::string(profile)}})
-      .Increment();
+  Cached<prometheus::Counter>(&tokens_issued_, {tenant, profile},
+                              [&]() -> auto& {
+    return tokens_issued_.Add(
+        {{"tenant", std::string(tenant)}, {"profile", std::string(profile)}});
+  }).Increment();
 }
 
 void Metrics::Verified(absl::string_view tenant, absl::string_view profile,
                        absl::string_view reason) {
-  verifications_
-      .Add({{"tenant", std::string(tenant)},
-            {"profile", std::string(profile)},
-            {"reason", std::string(reason)}})
-      .Increment();
+  Cached<prometheus::Counter>(&verifications_, {tenant, profile, reason},
+                              [&]() -> auto& {
+    return verifications_.Add({{"tenant", std::string(tenant)},
+                               {"profile", std::string(profile)},
+                               {"reason", std::string(reason)}});
+  }).Increment();
 }
 
 void Metrics::Revoked(absl::string_view tenant) {
-  revocations_.Add({{"tenant", std::string(tenant)}}).Increment();
+  Cached<prometheus::Counter>(&revocations_, {tenant}, [&]() -> auto& {
+    return revocations_.Add({{"tenant", std::string(tenant)}});
+  }).Increment();
 }
 
 void Metrics::StreamOpened(absl::string_view method) {

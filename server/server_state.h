@@ -97,19 +97,21 @@ class ServerState {
 
   // Calls between Admit and RecordRpc (call_gate.h), so that shutdown can
   // drain them without waiting for idle connections to close.
-  void CallStarted() {
-    std::lock_guard<std::mutex> lock(calls_mu_);
-    ++calls_in_flight_;
-  }
+  // The count is atomic so that calls take no lock; the mutex is taken only
+  // when it reaches zero, which cannot then slip between WaitIdle's check
+  // and its wait.
+  void CallStarted() { calls_in_flight_.fetch_add(1, std::memory_order_acq_rel); }
   void CallEnded() {
-    std::lock_guard<std::mutex> lock(calls_mu_);
-    if (--calls_in_flight_ == 0) calls_idle_.notify_all();
+    if (calls_in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(calls_mu_);
+      calls_idle_.notify_all();
+    }
   }
   // True when no call is in flight before `deadline`.
   bool WaitIdle(absl::Time deadline) {
     std::unique_lock<std::mutex> lock(calls_mu_);
     return calls_idle_.wait_until(lock, absl::ToChronoTime(deadline),
-                                  [&] { return calls_in_flight_ == 0; });
+                                  [&] { return calls_in_flight_.load() == 0; });
   }
 
  private:
@@ -131,7 +133,7 @@ class ServerState {
   std::atomic<bool> shutting_down_{false};
   std::mutex calls_mu_;
   std::condition_variable calls_idle_;
-  int64_t calls_in_flight_ = 0;
+  std::atomic<int64_t> calls_in_flight_{0};
   // Destroyed in the order the destructor spells out.
   std::unique_ptr<SubscriptionManager> subscriptions_;
   std::unique_ptr<ThreadPool> pool_;

@@ -8,6 +8,7 @@
 
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
+#include "server/arena_messages.h"
 #include "server/server_state.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 
@@ -15,7 +16,12 @@ namespace tokend {
 
 class TokenServiceImpl final : public v1::TokenService::CallbackService {
  public:
-  explicit TokenServiceImpl(ServerState& state) : state_(state) {}
+  explicit TokenServiceImpl(ServerState& state) : state_(state) {
+    SetMessageAllocatorFor_IssueToken(&issue_messages_);
+    SetMessageAllocatorFor_VerifyToken(&verify_messages_);
+    SetMessageAllocatorFor_RenewToken(&renew_messages_);
+    SetMessageAllocatorFor_RevokeToken(&revoke_messages_);
+  }
 
   grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* context,
                                        const v1::IssueTokenRequest* request,
@@ -37,6 +43,15 @@ class TokenServiceImpl final : public v1::TokenService::CallbackService {
 
  private:
   ServerState& state_;
+  // Each unary call's messages live on one arena (arena_messages.h).
+  ArenaMessageAllocator<v1::IssueTokenRequest, v1::IssueTokenResponse>
+      issue_messages_;
+  ArenaMessageAllocator<v1::VerifyTokenRequest, v1::VerifyTokenResponse>
+      verify_messages_;
+  ArenaMessageAllocator<v1::RenewTokenRequest, v1::RenewTokenResponse>
+      renew_messages_;
+  ArenaMessageAllocator<v1::RevokeTokenRequest, v1::RevokeTokenResponse>
+      revoke_messages_;
 };
 
 }  // namespace tokend
