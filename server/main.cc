@@ -13,7 +13,6 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/server.h"
 
@@ -65,11 +64,6 @@ std::vector<std::string> RewriteCheckConfig(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Debian's Abseil is built with Mutex deadlock detection on, which keeps
-  // a global lock-order graph updated on every absl::Mutex acquisition
-  // (gRPC's included): a measurable share of each RPC. tokend's lock order
-  // is covered by its tests, so production runs without it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Debian's Abseil is built with Mutex deadlock detection on, which keeps
   // a global lock-order graph updated on every absl::Mutex acquisition
   // (gRPC's included): a measurable share of each RPC. tokend's lock order
