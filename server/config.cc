@@ -3,6 +3,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "core/reason.h"
+#include "core/renewal/refresh_policy.h"
 #include "core/revocation/redis_store.h"
 #include "yaml-cpp/yaml.h"
 
@@ -489,11 +491,15 @@ class Parser {
     if (!out->active_kid.empty() && out->generate) {
       return Fail(path + ".active_kid", "generated keys have no fixed kid");
     }
-    for (absl::string_view secret : {"private_key", "secret"}) {
+    for (absl::string_view secret : {"private_key", "secret", "jwks"}) {
       if (tenant.credentials.count(std::string(secret)) > 0) {
         return Fail(path, absl::StrCat("conflicts with credentials.", secret,
                                        ": use one or the other"));
       }
+    }
+    if (!tenant.kid.empty()) {
+      return Fail(path, "conflicts with kid: pin the signer with "
+                        "keys.active_kid");
     }
     return absl::OkStatus();
   }
@@ -501,10 +507,59 @@ class Parser {
   absl::Status Renewal(const YAML::Node& node, RenewalConfig* out) {
     if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
     if (auto s = Keys(node, "renewal",
-                      {"refresh_fraction", "min_refresh_fraction",
-                       "max_refresh_fraction", "min_lead"});
+                      {"refresh_fraction", "jitter", "min_lead",
+                       "max_lead_fraction", "retry_initial", "retry_max",
+                       "max_subscriptions_per_caller", "max_subscriptions",
+                       "rotation_window", "min_refresh_fraction",
+                       "max_refresh_fraction"});
         !s.ok()) {
       return s;
+    }
+    // Types here; the ranges are core's (ValidateRefreshPolicy), so the
+    // config cannot accept a schedule the scheduler would refuse.
+    for (const auto& [key, field] :
+         {std::pair{"refresh_fraction", &out->refresh_fraction},
+          std::pair{"jitter", &out->jitter},
+          std::pair{"max_lead_fraction", &out->max_lead_fraction}}) {
+      if (auto s = Double(node[key], Join("renewal", key), -1e9, 1e9, field);
+          !s.ok()) {
+        return s;
+      }
+    }
+    for (const auto& [key, field] :
+         {std::pair{"min_lead", &out->min_lead},
+          std::pair{"retry_initial", &out->retry_initial},
+          std::pair{"retry_max", &out->retry_max},
+          std::pair{"rotation_window", &out->rotation_window}}) {
+      if (auto s = Duration(node[key], Join("renewal", key), field); !s.ok()) {
+        return s;
+      }
+    }
+    RefreshPolicy policy;
+    policy.fraction = out->refresh_fraction;
+    policy.jitter = out->jitter;
+    policy.min_lead = out->min_lead;
+    policy.max_lead_fraction = out->max_lead_fraction;
+    policy.retry_initial = out->retry_initial;
+    policy.retry_max = out->retry_max;
+    if (absl::Status s = ValidateRefreshPolicy(policy, "renewal."); !s.ok()) {
+      return Fail(GetField(s), StatusDetail(s));
+    }
+    if (auto s = Int(node["max_subscriptions_per_caller"],
+                     "renewal.max_subscriptions_per_caller", 1, 1 << 24,
+                     &out->max_subscriptions_per_caller);
+        !s.ok()) {
+      return s;
+    }
+    if (node["max_subscriptions"].IsDefined() &&
+        !node["max_subscriptions"].IsNull()) {
+      int64_t cap = 0;
+      if (auto s = Int(node["max_subscriptions"], "renewal.max_subscriptions",
+                       0, 1 << 24, &cap);
+          !s.ok()) {
+        return s;
+      }
+      out->max_subscriptions = cap;
     }
     if (auto s = Double(node["min_refresh_fraction"],
                         "renewal.min_refresh_fraction", 0.1, 0.95,
@@ -512,20 +567,8 @@ class Parser {
         !s.ok()) {
       return s;
     }
-    if (auto s = Double(node["max_refresh_fraction"],
-                        "renewal.max_refresh_fraction",
-                        out->min_refresh_fraction, 0.95,
-                        &out->max_refresh_fraction);
-        !s.ok()) {
-      return s;
-    }
-    if (auto s = Double(node["refresh_fraction"], "renewal.refresh_fraction",
-                        out->min_refresh_fraction, out->max_refresh_fraction,
-                        &out->refresh_fraction);
-        !s.ok()) {
-      return s;
-    }
-    return Duration(node["min_lead"], "renewal.min_lead", &out->min_lead);
+    return Double(node["max_refresh_fraction"], "renewal.max_refresh_fraction",
+                  out->min_refresh_fraction, 0.95, &out->max_refresh_fraction);
   }
 
   // The revocation store. A relative sqlite path is made absolute against

@@ -78,11 +78,25 @@ struct TenantConfig {
   KeysConfig keys;          // jwt only
 };
 
+// SubscribeToken's schedule and caps: the first six fields are core's
+// RefreshPolicy (core/renewal/refresh_policy.h), the rest
+// SubscriptionManager::Options. A reload applies them from then on (see the
+// README).
 struct RenewalConfig {
-  double refresh_fraction = 0.6;
-  double min_refresh_fraction = 0.5;
-  double max_refresh_fraction = 0.8;
+  double refresh_fraction = 0.8;
+  double jitter = 0.1;
   absl::Duration min_lead = absl::Seconds(30);
+  double max_lead_fraction = 0.25;
+  absl::Duration retry_initial = absl::Seconds(1);
+  absl::Duration retry_max = absl::Seconds(30);
+  int64_t max_subscriptions_per_caller = 1000;
+  // Unset: limits.max_streams. 0: no cap.
+  std::optional<int64_t> max_subscriptions;
+  absl::Duration rotation_window = absl::Seconds(30);
+  // The range a client's own SubscribeTokenRequest.refresh_fraction is
+  // clamped to.
+  double min_refresh_fraction = 0.5;
+  double max_refresh_fraction = 0.9;
 };
 
 struct LimitsConfig {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <algorithm>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -54,6 +55,13 @@ T& Cached(const void* family, std::initializer_list<absl::string_view> values,
   return handle;
 }
 
+// Renewal lag buckets from 1 ms to 10 s: the target is p99 <= 50 ms.
+const prometheus::Histogram::BucketBoundaries& LagBuckets() {
+  static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+  return *buckets;
+}
+
 }  // namespace
 
 Metrics& Metrics::Get() {
@@ -99,7 +107,50 @@ Metrics::Metrics()
       build_info_(BuildGauge()
                       .Name("tokend_build_info")
                       .Help("Always 1; the version label says which build")
-                      .Register(*registry_)) {
+                      .Register(*registry_)),
+      subscriptions_active_(BuildGauge()
+                                .Name("tokend_subscriptions_active")
+                                .Help("Open SubscribeToken subscriptions")
+                                .Register(*registry_)
+                                .Add({})),
+      renewals_delivered_(BuildCounter()
+                              .Name("tokend_renewals_delivered_total")
+                              .Help("Subscription events handed to gRPC, by "
+                                    "event reason")
+                              .Register(*registry_)),
+      renewal_issue_failures_(BuildCounter()
+                                  .Name("tokend_renewal_issue_failures_total")
+                                  .Help("Failed re-issues of subscriptions, "
+                                        "by reason")
+                                  .Register(*registry_)),
+      renewal_retries_(BuildCounter()
+                           .Name("tokend_renewal_retries_total")
+                           .Help("Re-issues retried after a failure (the "
+                                 "current token stays in use)")
+                           .Register(*registry_)
+                           .Add({})),
+      subscriptions_ended_revoked_(
+          BuildCounter()
+              .Name("tokend_subscriptions_ended_revoked_total")
+              .Help("Subscriptions ended because their token was revoked")
+              .Register(*registry_)
+              .Add({})),
+      subscriptions_refused_(BuildCounter()
+                                 .Name("tokend_subscriptions_refused_total")
+                                 .Help("Subscribes refused by the per-caller "
+                                       "or the global cap")
+                                 .Register(*registry_)),
+      renewal_lag_(BuildHistogram()
+                       .Name("tokend_renewal_lag_seconds")
+                       .Help("Delivery time minus the planned refresh time")
+                       .Register(*registry_)
+                       .Add({}, LagBuckets())),
+      writes_coalesced_(BuildCounter()
+                            .Name("tokend_subscription_writes_coalesced_total")
+                            .Help("Events replaced by a newer one before "
+                                  "their write started (latest wins)")
+                            .Register(*registry_)
+                            .Add({})) {
   build_info_.Add({{"version", "0.1.0"}}).Set(1);
   key_reload_failures_ = &BuildCounter()
                               .Name("tokend_key_reload_failures_total")
@@ -152,6 +203,8 @@ Metrics::Metrics()
   // Present from the start so that a scrape shows zeros, not absences.
   config_reloads_.Add({{"result", "ok"}});
   config_reloads_.Add({{"result", "failed"}});
+  subscriptions_refused_.Add({{"cap", "caller"}});
+  subscriptions_refused_.Add({{"cap", "global"}});
 }
 
 void Metrics::RpcHandled(absl::string_view method, absl::string_view code,
@@ -237,6 +290,36 @@ void Metrics::RevocationStoreState(absl::string_view store, bool healthy,
   revocation_pending_->Set(static_cast<double>(pending));
   revocation_entries_->Set(static_cast<double>(entries));
 }
+
+void Metrics::SubscriptionsActive(int delta) {
+  subscriptions_active_.Increment(delta);
+}
+
+void Metrics::RenewalDelivered(absl::string_view reason, absl::Duration lag,
+                               bool has_lag) {
+  renewals_delivered_.Add({{"reason", std::string(reason)}}).Increment();
+  if (has_lag) {
+    renewal_lag_.Observe(
+        absl::ToDoubleSeconds(std::max(lag, absl::ZeroDuration())));
+  }
+}
+
+void Metrics::RenewalIssueFailed(absl::string_view reason) {
+  renewal_issue_failures_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::RenewalRetry() { renewal_retries_.Increment(); }
+
+void Metrics::SubscriptionEndedRevoked() {
+  subscriptions_ended_revoked_.Increment();
+}
+
+void Metrics::SubscriptionRefused(bool per_caller) {
+  subscriptions_refused_.Add({{"cap", per_caller ? "caller" : "global"}})
+      .Increment();
+}
+
+void Metrics::SubscriptionWriteCoalesced() { writes_coalesced_.Increment(); }
 
 std::string Metrics::ExpositionText() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());

@@ -11,6 +11,15 @@
 //   tokend_config_reloads_total{result="ok|failed"}  counter
 //   tokend_rate_limited_total{method}                counter
 //   tokend_build_info{version}                       gauge (always 1)
+//   tokend_subscriptions_active                      gauge
+//   tokend_renewals_delivered_total{reason}          counter (event reason)
+//   tokend_renewal_issue_failures_total{reason}      counter (core reason)
+//   tokend_renewal_retries_total                     counter
+//   tokend_subscriptions_ended_revoked_total         counter
+//   tokend_subscriptions_refused_total{cap="caller|global"} counter
+//   tokend_renewal_lag_seconds                       histogram (delivery
+//                                                    minus planned refresh)
+//   tokend_subscription_writes_coalesced_total       counter (latest wins)
 //   tokend_key_reload_failures_total{tenant}         counter (managed keys
 //                                                    that failed to load)
 //   tokend_keys{tenant,status="pending|active|retired"} gauge
@@ -66,6 +75,17 @@ class Metrics {
   void RevocationStoreState(absl::string_view store, bool healthy,
                             bool refusing, size_t pending, size_t entries);
 
+  // Renewal (SubscribeToken). `reason` of a delivery is the event reason's
+  // lower-case name; `lag` is absent for first events.
+  void SubscriptionsActive(int delta);
+  void RenewalDelivered(absl::string_view reason, absl::Duration lag,
+                        bool has_lag);
+  void RenewalIssueFailed(absl::string_view reason);
+  void RenewalRetry();
+  void SubscriptionEndedRevoked();
+  void SubscriptionRefused(bool per_caller);
+  void SubscriptionWriteCoalesced();
+
   // The classic Prometheus text exposition (text/plain; version=0.0.4).
   std::string ExpositionText() const;
 
@@ -82,6 +102,15 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& config_reloads_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Family<prometheus::Gauge>& build_info_;
+  // Renewal: unlabelled series are resolved once (hot path at ~2,000/s).
+  prometheus::Gauge& subscriptions_active_;
+  prometheus::Family<prometheus::Counter>& renewals_delivered_;
+  prometheus::Family<prometheus::Counter>& renewal_issue_failures_;
+  prometheus::Counter& renewal_retries_;
+  prometheus::Counter& subscriptions_ended_revoked_;
+  prometheus::Family<prometheus::Counter>& subscriptions_refused_;
+  prometheus::Histogram& renewal_lag_;
+  prometheus::Counter& writes_coalesced_;
   // Managed keys; registered in the constructor's body.
   prometheus::Family<prometheus::Counter>* key_reload_failures_ = nullptr;
   prometheus::Family<prometheus::Gauge>* keys_ = nullptr;

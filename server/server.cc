@@ -25,6 +25,7 @@
 #include "server/logging.h"
 #include "server/metrics.h"
 #include "server/revocations.h"
+#include "server/renewal_reload.h"
 #include "server/runtime.h"
 #include "server/status_mapping.h"
 
@@ -388,6 +389,10 @@ void Server::Reload(absl::string_view why) {
       state_.subscriptions().OnTenantChanged(tenant.name,
                                              EventReason::kKeyRotated);
     }
+  }
+  if (before != nullptr) {
+    ApplyReloadToSubscriptions(before->config(), (*runtime)->config(),
+                               state_.subscriptions());
   }
   Metrics::Get().ConfigReload(true);
   log::Info("config reloaded",

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -19,6 +20,7 @@
 #include "core/token_service.h"
 #include "server/peer_table.h"
 #include "server/rate_limiter.h"
+#include "server/renewal_metrics.h"
 #include "server/runtime.h"
 #include "server/stream_registry.h"
 
@@ -46,7 +48,11 @@ class ServerState {
     core_.SetTenants(runtime->tenants());
     limiter_.SetLimits(runtime->config().limits.rate_qps,
                        static_cast<double>(runtime->config().limits.rate_burst));
-    if (subscriptions_ == nullptr) StartRenewal(runtime->config());
+    if (subscriptions_ == nullptr) {
+      StartRenewal(runtime->config());
+    } else {
+      subscriptions_->UpdateOptions(RenewalOptions(runtime->config()));
+    }
     runtime_.store(std::move(runtime), std::memory_order_release);
   }
   std::shared_ptr<const Runtime> runtime() const {
@@ -72,19 +78,25 @@ class ServerState {
   PeerTable& peers() { return peers_; }
   RateLimiter& limiter() { return limiter_; }
   StreamRegistry& streams() { return streams_; }
-  // Set by the first SetRuntime; its options are fixed from then on.
+  // Created by the first SetRuntime; each later one updates its options.
   SubscriptionManager& subscriptions() { return *subscriptions_; }
 
-  // Renewal options from the start configuration: the refresh fraction and
-  // minimum lead of `renewal`, the global cap of `limits.max_streams`; the
-  // rest are the core's defaults.
+  // The `renewal` section, 1:1. The global cap is renewal.max_subscriptions,
+  // or limits.max_streams when that is unset; 0 means no cap.
   static SubscriptionManager::Options RenewalOptions(const Config& config) {
+    const RenewalConfig& r = config.renewal;
     SubscriptionManager::Options options;
-    options.policy.fraction = config.renewal.refresh_fraction;
-    options.policy.min_lead = config.renewal.min_lead;
-    if (config.limits.max_streams > 0) {
-      options.max_total = static_cast<size_t>(config.limits.max_streams);
-    }
+    options.policy.fraction = r.refresh_fraction;
+    options.policy.jitter = r.jitter;
+    options.policy.min_lead = r.min_lead;
+    options.policy.max_lead_fraction = r.max_lead_fraction;
+    options.policy.retry_initial = r.retry_initial;
+    options.policy.retry_max = r.retry_max;
+    options.max_per_caller = static_cast<size_t>(r.max_subscriptions_per_caller);
+    const int64_t total = r.max_subscriptions.value_or(config.limits.max_streams);
+    options.max_total =
+        total > 0 ? static_cast<size_t>(total) : std::numeric_limits<size_t>::max();
+    options.rotation_window = r.rotation_window;
     return options;
   }
 
@@ -117,8 +129,10 @@ class ServerState {
  private:
   void StartRenewal(const Config& config) {
     pool_ = std::make_unique<ThreadPool>(2);
+    SubscriptionManager::Options options = RenewalOptions(config);
+    options.observer = &renewal_metrics_;
     subscriptions_ = std::make_unique<SubscriptionManager>(
-        core_, clock_, *pool_, RenewalOptions(config));
+        core_, clock_, *pool_, std::move(options));
     timer_thread_ =
         std::make_unique<TimerThread>(subscriptions_->timer(), clock_);
   }
@@ -134,6 +148,7 @@ class ServerState {
   std::mutex calls_mu_;
   std::condition_variable calls_idle_;
   std::atomic<int64_t> calls_in_flight_{0};
+  RenewalMetrics renewal_metrics_;  // outlives the manager
   // Destroyed in the order the destructor spells out.
   std::unique_ptr<SubscriptionManager> subscriptions_;
   std::unique_ptr<ThreadPool> pool_;

@@ -19,6 +19,18 @@ v1::EventReason ReasonToProto(EventReason reason) {
   return v1::EVENT_REASON_UNSPECIFIED;
 }
 
+// The metrics label of a delivered event.
+absl::string_view ReasonLabel(v1::EventReason reason) {
+  switch (reason) {
+    case v1::EVENT_REASON_INITIAL: return "initial";
+    case v1::EVENT_REASON_SCHEDULED: return "scheduled";
+    case v1::EVENT_REASON_KEY_ROTATED: return "key_rotated";
+    case v1::EVENT_REASON_POLICY_CHANGED: return "policy_changed";
+    case v1::EVENT_REASON_RESUMED: return "resumed";
+    default: return "unspecified";
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<SubscriptionStream> SubscriptionStream::Create(
@@ -84,10 +96,13 @@ void SubscriptionStream::OnEvent(const TokenEvent& event) {
   std::lock_guard<std::mutex> lock(mu_);
   if (done_ || finished_ || end_.has_value()) return;
   if (writing_) {
-    latest_ = std::move(message);  // replaces any older unsent event
+    // Replaces any older unsent event: latest wins.
+    if (latest_.has_value()) Metrics::Get().SubscriptionWriteCoalesced();
+    latest_ = std::move(message);
+    latest_planned_at_ = event.planned_at;
     return;
   }
-  WriteLocked(std::move(message));
+  WriteLocked(std::move(message), event.planned_at);
 }
 
 void SubscriptionStream::OnEnd(const absl::Status& status) {
@@ -108,7 +123,7 @@ void SubscriptionStream::OnWriteDone(bool ok) {
   if (latest_.has_value()) {
     v1::TokenEvent next = *std::move(latest_);
     latest_.reset();
-    WriteLocked(std::move(next));
+    WriteLocked(std::move(next), latest_planned_at_);
     return;
   }
   if (end_.has_value()) FinishLocked(*end_);
@@ -144,9 +159,14 @@ void SubscriptionStream::OnDone() {
   // `self` may be the last reference: this object is deleted on return.
 }
 
-void SubscriptionStream::WriteLocked(v1::TokenEvent event) {
+void SubscriptionStream::WriteLocked(v1::TokenEvent event,
+                                     absl::Time planned_at) {
   in_flight_ = std::move(event);
   writing_ = true;
+  const bool has_lag = planned_at != absl::InfinitePast();
+  Metrics::Get().RenewalDelivered(
+      ReasonLabel(in_flight_.reason()),
+      has_lag ? absl::Now() - planned_at : absl::ZeroDuration(), has_lag);
   StartWrite(&in_flight_);
 }
 

@@ -58,7 +58,9 @@ class SubscriptionStream final
                      absl::Duration session_cap, bool resumed);
 
   v1::TokenEvent ToMessage(const TokenEvent& event) const;
-  void WriteLocked(v1::TokenEvent event);
+  // Starts the write and counts the delivery (with its lag when
+  // `planned_at` is finite).
+  void WriteLocked(v1::TokenEvent event, absl::Time planned_at);
   void FinishLocked(const grpc::Status& status);
 
   SubscriptionManager* const manager_;
@@ -70,6 +72,7 @@ class SubscriptionStream final
   std::shared_ptr<SubscriptionStream> self_;  // until OnDone
   v1::TokenEvent in_flight_;                  // the buffer gRPC is writing
   std::optional<v1::TokenEvent> latest_;      // newest unsent event
+  absl::Time latest_planned_at_;              // latest_'s planned time
   std::optional<grpc::Status> end_;           // finish after the writes
   std::optional<uint64_t> id_;
   bool writing_ = false;

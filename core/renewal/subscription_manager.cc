@@ -15,14 +15,30 @@ SubscriptionManager::SubscriptionManager(const TokenService& tokens,
     : tokens_(tokens),
       clock_(clock),
       executor_(executor),
-      options_(std::move(options)),
-      timer_([this](uint64_t id) { OnDue(id); }) {}
+      uniform_(options.uniform),
+      observer_(options.observer),
+      timer_([this](uint64_t id) { OnDue(id); }),
+      options_(std::move(options)) {}
 
 SubscriptionManager::~SubscriptionManager() { Shutdown(); }
 
 double SubscriptionManager::Uniform() {
-  if (options_.uniform) return options_.uniform();
+  if (uniform_) return uniform_();
   return SecureRandomUint32() / 4294967296.0;
+}
+
+RefreshPolicy SubscriptionManager::PolicyFor(const Subscription& sub) const {
+  RefreshPolicy policy = options_.policy;
+  if (sub.fraction.has_value()) policy.fraction = *sub.fraction;
+  return policy;
+}
+
+void SubscriptionManager::UpdateOptions(const Options& options) {
+  absl::MutexLock lock(&mu_);
+  options_.policy = options.policy;
+  options_.max_per_caller = options.max_per_caller;
+  options_.max_total = options.max_total;
+  options_.rotation_window = options.rotation_window;
 }
 
 void SubscriptionManager::Deliver(Subscription& sub, const TokenEvent& event) {
@@ -46,8 +62,8 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
                  "give exactly one of a token spec or a current token",
                  "source");
   }
-  RefreshPolicy policy = options_.policy;
   if (request.refresh_fraction.has_value()) {
+    RefreshPolicy policy;
     policy.fraction = *request.refresh_fraction;
     if (absl::Status s = ValidateRefreshPolicy(policy, ""); !s.ok()) return s;
   }
@@ -60,12 +76,14 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
       return Error(Reason::kUnavailable, "tokend is shutting down");
     }
     if (subs_.size() >= options_.max_total) {
+      if (observer_ != nullptr) observer_->RefusedByCap(false);
       return Error(Reason::kResourceExhausted,
                    absl::StrCat("the server holds its maximum of ",
                                 options_.max_total, " subscriptions"));
     }
     size_t& mine = per_caller_[request.caller];
     if (mine >= options_.max_per_caller) {
+      if (observer_ != nullptr) observer_->RefusedByCap(true);
       return Error(Reason::kResourceExhausted,
                    absl::StrCat("caller holds its maximum of ",
                                 options_.max_per_caller, " subscriptions"));
@@ -88,6 +106,7 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
           : tokens_.Verify(request.tenant, request.current_token, {});
 
   std::shared_ptr<Subscription> sub;
+  RefreshPolicy policy;
   {
     absl::MutexLock lock(&mu_);
     sub = subs_[id];
@@ -98,7 +117,8 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
     }
     sub->tenant = request.tenant;
     sub->ttl = request.ttl;
-    sub->policy = policy;
+    sub->fraction = request.refresh_fraction;
+    policy = PolicyFor(*sub);
     sub->jitter_unit = Uniform();
     sub->sink = std::move(sink);
     sub->current = *std::move(first);
@@ -107,6 +127,7 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
     if (sub->current.token.empty()) sub->current.token = request.current_token;
     sub->sequence = 1;
     ++stats_.active;
+    if (observer_ != nullptr) observer_->ActiveChanged(1);
   }
 
   TokenEvent event;
@@ -115,7 +136,11 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
   event.reason = EventReason::kInitial;
   event.next_refresh_at =
       NextRefresh(sub->current.issued_at, sub->current.expires_at,
-                  clock_.Now(), sub->policy, sub->jitter_unit);
+                  clock_.Now(), policy, sub->jitter_unit);
+  {
+    absl::MutexLock lock(&mu_);
+    sub->planned = event.next_refresh_at;
+  }
   Deliver(*sub, event);
   timer_.Schedule(id, event.next_refresh_at);
   return id;
@@ -131,7 +156,10 @@ std::shared_ptr<SubscriptionManager::Subscription> SubscriptionManager::Remove(
   if (caller != per_caller_.end() && --caller->second == 0) {
     per_caller_.erase(caller);
   }
-  if (sub->sink != nullptr) --stats_.active;
+  if (sub->sink != nullptr) {
+    --stats_.active;
+    if (observer_ != nullptr) observer_->ActiveChanged(-1);
+  }
   timer_.Cancel(id);
   return sub;
 }
@@ -154,6 +182,7 @@ void SubscriptionManager::End(uint64_t id, const absl::Status& status) {
     sub = Remove(id);
     if (sub != nullptr && GetReason(status) == Reason::kRevoked) {
       ++stats_.ended_revoked;
+      if (observer_ != nullptr) observer_->EndedByRevocation();
     }
   }
   if (sub != nullptr && sub->sink != nullptr) DeliverEnd(*sub, status);
@@ -200,14 +229,17 @@ void SubscriptionManager::Refresh(uint64_t id) {
       event.token = sub->current;
       event.sequence = ++sub->sequence;
       event.reason = sub->pending_reason;
+      event.planned_at = sub->planned;
       sub->pending_reason = EventReason::kScheduled;
       event.next_refresh_at =
           NextRefresh(sub->current.issued_at, sub->current.expires_at, now,
-                      sub->policy, sub->jitter_unit);
+                      PolicyFor(*sub), sub->jitter_unit);
+      sub->planned = event.next_refresh_at;
       ++stats_.renewals;
     } else {
       ++stats_.renewal_failures;
       const Reason reason = GetReason(next.status());
+      if (observer_ != nullptr) observer_->IssueFailed(reason);
       if (reason == Reason::kRevoked || reason == Reason::kSessionLimit ||
           reason == Reason::kInvalidArgument) {
         // Final: retrying cannot help (revoked, capped, or tenant removed).
@@ -216,7 +248,7 @@ void SubscriptionManager::Refresh(uint64_t id) {
         // Keep the current token; retry while it is still valid.
         const absl::Duration delay =
             RetryDelay(++sub->failures, now, sub->current.expires_at,
-                       sub->policy, Uniform());
+                       options_.policy, Uniform());
         if (delay == absl::InfiniteDuration()) {
           ++stats_.ended_expired;
           end = ErrorWithCode(
@@ -224,6 +256,9 @@ void SubscriptionManager::Refresh(uint64_t id) {
               "renewal kept failing until the current token expired");
         } else {
           ++stats_.retries_scheduled;
+          if (observer_ != nullptr) observer_->RetryScheduled();
+          // `planned` keeps the original refresh time: the lag of the
+          // eventual delivery includes the retries.
           retry_at = now + delay;
         }
       }
@@ -274,12 +309,25 @@ void SubscriptionManager::OnTenantChanged(absl::string_view tenant,
       // but never later than the planned refresh.
       absl::Time at = now + options_.rotation_window * Uniform();
       at = std::min(at, NextRefresh(sub->current.issued_at,
-                                    sub->current.expires_at, now, sub->policy,
-                                    sub->jitter_unit));
+                                    sub->current.expires_at, now,
+                                    PolicyFor(*sub), sub->jitter_unit));
+      sub->planned = at;
       moves.emplace_back(id, at);
     }
   }
   for (const auto& [id, at] : moves) timer_.Schedule(id, at);
+}
+
+void SubscriptionManager::EndTenant(absl::string_view tenant,
+                                    const absl::Status& status) {
+  std::vector<uint64_t> matching;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, sub] : subs_) {
+      if (sub->sink != nullptr && sub->tenant == tenant) matching.push_back(id);
+    }
+  }
+  for (uint64_t id : matching) End(id, status);
 }
 
 void SubscriptionManager::Shutdown() {

@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/profiles/profile.h"
+#include "core/reason.h"
 #include "core/renewal/executor.h"
 #include "core/renewal/refresh_policy.h"
 #include "core/renewal/timer_queue.h"
@@ -38,8 +39,27 @@ enum class EventReason { kInitial, kScheduled, kKeyRotated, kPolicyChanged };
 struct TokenEvent {
   TokenInfo token;
   absl::Time next_refresh_at;
+  // When this event was planned to go out (the refresh time it answers);
+  // InfinitePast for the first event. Delivery minus this is the lag.
+  absl::Time planned_at = absl::InfinitePast();
   uint64_t sequence = 0;  // 1 for the first event of a subscription
   EventReason reason = EventReason::kInitial;
+};
+
+// What the manager reports as it works, for metrics. Called from the
+// manager's threads, sometimes under its lock: implementations must be
+// quick, thread-safe and must not call back into the manager.
+class RenewalObserver {
+ public:
+  virtual ~RenewalObserver() = default;
+  // A subscription started (+1) or ended (-1).
+  virtual void ActiveChanged(int delta) = 0;
+  // A re-issue failed with `reason`; a retry may follow.
+  virtual void IssueFailed(Reason reason) = 0;
+  virtual void RetryScheduled() = 0;
+  virtual void EndedByRevocation() = 0;
+  // Subscribe refused over the per-caller (`per_caller`) or global cap.
+  virtual void RefusedByCap(bool per_caller) = 0;
 };
 
 class SubscriptionSink {
@@ -79,6 +99,8 @@ class SubscriptionManager {
     absl::Duration rotation_window = absl::Seconds(30);
     // Uniform draws in [0, 1): injected so tests are deterministic.
     std::function<double()> uniform;
+    // Optional; must outlive the manager.
+    RenewalObserver* observer = nullptr;
   };
 
   SubscriptionManager(const TokenService& tokens, const Clock& clock,
@@ -105,6 +127,13 @@ class SubscriptionManager {
                  absl::string_view subject);
   // Re-issues every subscription of the tenant, spread over the window.
   void OnTenantChanged(absl::string_view tenant, EventReason reason);
+  // Ends every subscription of the tenant with `status` (the tenant is gone).
+  void EndTenant(absl::string_view tenant, const absl::Status& status);
+  // A reload: the policy, the caps and the rotation window apply from now on
+  // (caps to new subscribes, the policy to every refresh planned from here;
+  // refreshes already planned keep their time). `uniform` and `observer`
+  // keep their start values.
+  void UpdateOptions(const Options& options);
   // Ends every stream with UNAVAILABLE and refuses new ones.
   void Shutdown();
 
@@ -116,8 +145,9 @@ class SubscriptionManager {
     std::string tenant;
     std::string caller;
     absl::Duration ttl;
-    RefreshPolicy policy;
+    std::optional<double> fraction;  // the client's override of the policy's
     double jitter_unit = 0.5;
+    absl::Time planned = absl::InfinitePast();  // of the pending refresh
     std::shared_ptr<SubscriptionSink> sink;
     TokenInfo current;
     uint64_t sequence = 0;
@@ -140,14 +170,18 @@ class SubscriptionManager {
   void Refresh(uint64_t id);
   void End(uint64_t id, const absl::Status& status);
   double Uniform();
+  RefreshPolicy PolicyFor(const Subscription& sub) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const TokenService& tokens_;
   const Clock& clock_;
   Executor& executor_;
-  const Options options_;
+  const std::function<double()> uniform_;
+  RenewalObserver* const observer_;
   TimerQueue timer_;
 
   mutable absl::Mutex mu_;
+  Options options_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::shared_ptr<Subscription>> subs_
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, size_t> per_caller_ ABSL_GUARDED_BY(mu_);
