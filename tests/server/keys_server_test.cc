@@ -551,5 +551,33 @@ TEST_F(KeysServerTest, RemoteJwksConsumersVerifyAcrossARotationOK) {
   verify_all({token_b, token_a});
 }
 
+// Bad key settings stop the start with the file and the field.
+TEST(KeysConfigTest, BadKeySettingsNameTheField) {
+  struct Case {
+    std::string keys;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"{dir: /nonexistent/tokend-keys}", "tenants[0].keys.dir"},
+      {"{generate: true, file: k.pem}", "tenants[0].keys: set exactly one"},
+      {"{dir: ., rotation_period: 1h}", "tenants[0].keys.rotation_period"},
+      {"{generate: true, jwks_max_age: soon}", "tenants[0].keys.jwks_max_age"},
+      {"{generate: true, publish_delay: 1s}",
+       "tenants[0].keys.publish_delay: unknown field"},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    dir.Write("bad.yaml", absl::StrCat(R"(
+listeners: {unix_socket: )", dir.File("tokend.sock"), R"(}
+tenants:
+  - {name: acme, profile: jwt, issuer: https://acme.test, keys: )", c.keys,
+                                       "}\n"));
+    TokendProcess p({"--config=" + dir.File("bad.yaml")}, dir.File("log"));
+    EXPECT_EQ(p.WaitExit(), 1) << c.keys;
+    EXPECT_THAT(p.Log(), HasSubstr(dir.File("bad.yaml") + ": " + c.field))
+        << p.Log();
+  }
+}
+
 }  // namespace
 }  // namespace tokend::testing
