@@ -1,8 +1,11 @@
 // The vendor profiles' issue/verify cost against a baseline doing the same
 // work, in one binary:
-//   agora:  the profile against the raw work of a 007 token on identical
-//           bytes (three HMAC-SHA256, stock zlib at the default level,
-//           base64), written here directly against OpenSSL and zlib;
+//   agora:  the profile against the raw work of a 007 token (three
+//           HMAC-SHA256, stock zlib at the default level, base64), written
+//           here directly against OpenSSL and zlib. Issue is held against
+//           raw tokens with a fresh salt each (agora-fs), as every real
+//           token has; the identical-bytes issue row is for reference only
+//           (see AgoraRaw). Verify uses one fixed token on both sides.
 //   JWT vendors (apirtc, vonage, daily, livekit, twilio, zoom): the profile
 //           against the generic jwt profile with the same algorithm, the
 //           same key and the vendor token's own claims as extra claims.
@@ -84,6 +87,9 @@ const uint8_t* Bytes(absl::string_view s) {
 struct Case {
   std::string name;
   double target = 0;
+  // The issue row's target when it differs from `target`; 0 marks a row
+  // that is reported for information only.
+  double issue_target = -1;
   std::function<bool()> tokend_issue;
   std::function<bool()> baseline_issue;
   std::function<bool()> tokend_verify;
@@ -297,6 +303,9 @@ bool MakeAgoraCase(bool fresh_salt, Case* c) {
   };
   c->baseline_issue = [raw] { return raw->Issue(); };
   c->baseline_verify = [raw] { return raw->Verify(); };
+  // The issue target is held against the fresh-salt baseline, the raw work
+  // every real token needs; the identical-bytes row is shown for reference.
+  if (!fresh_salt) c->issue_target = 0;
   if (fresh_salt) {
     // Verifying works on one fixed token on both sides: the agora row has it.
     c->tokend_verify = nullptr;
@@ -606,20 +615,26 @@ int PrintTable(const std::vector<Case>& cases,
       if (tokend == 0 && base == 0) continue;  // filtered out
       ++rows;
       const double ratio = base > 0 ? tokend / base : 0;
+      const double target =
+          (op[0] == 'i' && c.issue_target >= 0) ? c.issue_target : c.target;
       const char* result = "ERROR";  // one side failed or was filtered out
-      if (tokend > 0 && base > 0) result = ratio >= c.target ? "PASS" : "FAIL";
-      if (result[0] != 'P') ++failures;
+      if (tokend > 0 && base > 0) {
+        result = target == 0 ? "info" : ratio >= target ? "PASS" : "FAIL";
+      }
+      if (result[0] == 'E' || result[0] == 'F') ++failures;
       std::printf("%-8s %-7s %15.0f %15.0f %7.2f %7.2f  %s\n", c.name.c_str(),
-                  op, tokend, base, ratio, c.target, result);
+                  op, tokend, base, ratio, target, result);
     }
   }
   if (rows == 0) {
     std::printf("no results\n");
     return 1;
   }
-  std::printf("\nbaseline: agora = raw HMACs + zlib + base64 on the same "
-              "bytes; agora-fs = the same with a fresh salt per raw token; "
-              "others = the generic jwt profile\n");
+  std::printf("\nbaseline: agora-fs = raw HMACs + zlib + base64 with a "
+              "fresh salt per raw token, as every real token has (the issue "
+              "target); agora = the same on identical bytes every iteration "
+              "(verify target; its issue row is for reference); others = the "
+              "generic jwt profile\n");
   std::printf("%s (%d below target or missing)\n",
               failures == 0 ? "ALL TARGETS MET" : "SOME TARGETS MISSED",
               failures);

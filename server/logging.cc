@@ -1,8 +1,10 @@
 #include "server/logging.h"
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <mutex>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -14,29 +16,101 @@ namespace {
 
 std::atomic<int> min_level{static_cast<int>(Level::kInfo)};
 
-std::mutex& WriteMutex() {
-  static std::mutex* mu = new std::mutex;
-  return *mu;
+// Lines reach stderr through one writer at a time, with combining: a
+// thread that finds another thread writing appends its line to `pending`
+// and returns; the writing thread drains `pending` before it leaves. With no
+// contention a line is written before Emit returns; under load many lines
+// share one write(2), so the audit line of every IssueToken does not cost a
+// system call each. Any thread may call Emit.
+struct Output {
+  std::mutex mu;
+  std::string pending;  // guarded by mu
+  bool writing = false;  // guarded by mu
+};
+
+Output& GetOutput() {
+  static Output* output = new Output;
+  return *output;
+}
+
+void WriteAll(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
+void Emit(absl::string_view text) {
+  Output& out = GetOutput();
+  std::unique_lock<std::mutex> lock(out.mu);
+  out.pending.append(text.data(), text.size());
+  if (out.writing) return;
+  out.writing = true;
+  std::string batch;
+  while (!out.pending.empty()) {
+    batch.swap(out.pending);
+    lock.unlock();
+    WriteAll(batch);
+    batch.clear();
+    lock.lock();
+  }
+  out.writing = false;
+}
+
+bool NeedsEscape(unsigned char c) {
+  return c == '"' || c == '\\' || c < 0x20 || c == 0x7f;
 }
 
 void AppendEscaped(absl::string_view s, std::string* out) {
   out->push_back('"');
-  for (unsigned char c : s) {
+  size_t run = 0;  // start of the current run of characters copied as is
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (!NeedsEscape(c)) continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
       case '\n': out->append("\\n"); break;
       case '\r': out->append("\\r"); break;
       case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+      default: absl::StrAppendFormat(out, "\\u%04x", c);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
+}
+
+// Appends "YYYY-MM-DDTHH:MM:SS" for a finite `t`, formatting the date
+// once per day per thread.
+void AppendUtcSeconds(absl::Time t, std::string* out) {
+  constexpr int64_t kDay = 86400;
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  const int64_t day = seconds >= 0 ? seconds / kDay : (seconds - kDay + 1) / kDay;
+  int64_t rest = seconds - day * kDay;
+  thread_local int64_t cached_day = INT64_MIN;
+  thread_local std::string cached_date;
+  if (day != cached_day) {
+    cached_day = day;
+    cached_date = absl::FormatTime("%Y-%m-%dT", absl::FromUnixSeconds(day * kDay),
+                                   absl::UTCTimeZone());
+  }
+  out->append(cached_date);
+  char hms[8] = {0, 0, ':', 0, 0, ':', 0, 0};
+  const int64_t parts[3] = {rest / 3600, rest / 60 % 60, rest % 60};
+  for (int i = 0; i < 3; ++i) {
+    hms[i * 3] = static_cast<char>('0' + parts[i] / 10);
+    hms[i * 3 + 1] = static_cast<char>('0' + parts[i] % 10);
+  }
+  out->append(hms, sizeof(hms));
+}
+
+// "2026-11-27T21:40:05.123Z" (quoted) for now.
+void AppendNow(std::string* out) {
+  const int64_t ms = absl::ToUnixMillis(absl::Now());
+  const int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  out->push_back('"');
+  AppendUtcSeconds(absl::FromUnixSeconds(second), out);
+  absl::StrAppendFormat(out, ".%03dZ\"", static_cast<int>(ms - second * 1000));
 }
 
 absl::string_view LevelName(Level level) {
@@ -52,9 +126,8 @@ absl::string_view LevelName(Level level) {
 void Write(absl::string_view level, absl::string_view msg,
            std::initializer_list<Field> fields) {
   std::string line = "{\"time\":";
-  AppendEscaped(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                                 absl::UTCTimeZone()),
-                &line);
+  line.reserve(256);
+  AppendNow(&line);
   line.append(",\"level\":");
   AppendEscaped(level, &line);
   line.append(",\"msg\":");
@@ -70,9 +143,7 @@ void Write(absl::string_view level, absl::string_view msg,
     }
   }
   line.append("}\n");
-  std::lock_guard<std::mutex> lock(WriteMutex());
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  Emit(line);
 }
 
 }  // namespace
@@ -110,10 +181,16 @@ void Audit(absl::string_view action, std::initializer_list<Field> fields) {
   Write("audit", action, fields);
 }
 
-void Raw(absl::string_view text) {
-  std::lock_guard<std::mutex> lock(WriteMutex());
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
+std::string UtcSeconds(absl::Time t) {
+  if (t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
+    return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone());
+  }
+  std::string out;
+  AppendUtcSeconds(t, &out);
+  out.push_back('Z');
+  return out;
 }
+
+void Raw(absl::string_view text) { Emit(text); }
 
 }  // namespace tokend::log

@@ -124,8 +124,7 @@ void AuditIssue(absl::string_view action, const CallContext& call,
               {"tenant", tenant},
               {"subject", info.subject},
               {"token_id", info.token_id},
-              {"expires_at", absl::FormatTime(absl::RFC3339_sec, info.expires_at,
-                                              absl::UTCTimeZone())}});
+              {"expires_at", log::UtcSeconds(info.expires_at)}});
 }
 
 template <typename Response>
