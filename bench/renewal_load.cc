@@ -9,6 +9,9 @@
 // several channels (distinct connections); every callback runs on gRPC's
 // threads and touches only atomics and the reactor's own fields.
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -176,6 +179,73 @@ int64_t RssKib(pid_t pid) {
 }
 
 // utime + stime of `pid`, in seconds.
+// A free loopback TCP port (bound, read, released).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+// GET http://127.0.0.1:port/metrics; "" on failure.
+std::string FetchMetrics(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  std::string body;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string request =
+        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (write(fd, request.data(), request.size()) ==
+        static_cast<ssize_t>(request.size())) {
+      char buf[16384];
+      ssize_t n;
+      while ((n = read(fd, buf, sizeof(buf))) > 0) body.append(buf, n);
+    }
+  }
+  close(fd);
+  return body;
+}
+
+// The server's own view of renewal lag (tokend_renewal_lag_seconds: the
+// event handed to gRPC minus its planned time), as the upper bucket bounds
+// holding the p50 and p99, so client-side delivery can be told apart from
+// scheduling.
+std::string ServerLag(const std::string& metrics) {
+  std::vector<std::pair<double, double>> buckets;  // (le, cumulative count)
+  std::istringstream in(metrics);
+  std::string line;
+  const std::string prefix = "tokend_renewal_lag_seconds_bucket{le=\"";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    const size_t end = line.find('"', prefix.size());
+    const std::string le = line.substr(prefix.size(), end - prefix.size());
+    const double bound = le == "+Inf" ? 1e9 : std::atof(le.c_str());
+    buckets.emplace_back(bound, std::atof(line.substr(line.rfind(' ') + 1).c_str()));
+  }
+  if (buckets.empty() || buckets.back().second <= 0) return "n/a";
+  auto at = [&](double q) {
+    const double want = q * buckets.back().second;
+    for (const auto& [le, count] : buckets) {
+      if (count >= want) return le >= 1e9 ? std::string("+Inf")
+                                          : absl::StrCat("<= ", le * 1000, " ms");
+    }
+    return std::string("+Inf");
+  };
+  return absl::StrCat("p50 ", at(0.5), "  p99 ", at(0.99), "  (",
+                      static_cast<int64_t>(buckets.back().second), " events)");
+}
+
 double CpuSeconds(pid_t pid) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
   std::string all((std::istreambuf_iterator<char>(in)),
@@ -234,11 +304,12 @@ int main(int argc, char** argv) {
   char dir_template[] = "/dev/shm/renewal_load.XXXXXX";
   const std::string dir = mkdtemp(dir_template);
   const std::string socket = dir + "/s.sock";
+  const int http_port = FreePort();
   {
     std::ofstream(dir + "/hs.secret")
         << "renewal-load-0123456789abcdef0123456789abcdef";
     std::ofstream(dir + "/tokend.yaml") << absl::StrCat(R"(
-listeners: {unix_socket: )", socket, R"(}
+listeners: {unix_socket: )", socket, R"(, http: "127.0.0.1:)", http_port, R"("}
 state_dir: )", dir, R"(/state
 tenants:
   - name: load
@@ -310,6 +381,7 @@ logging: {level: warn}
   const double cpu = (CpuSeconds(pid) - cpu_start) / steady_wall;
   const int64_t rss_end = RssKib(pid);
   const uint64_t renewals = totals.lag.count();
+  const std::string server_lag = ServerLag(FetchMetrics(http_port));
 
   for (auto& s : streams) s->Cancel();
   const absl::Time cancel_deadline = absl::Now() + absl::Seconds(60);
@@ -335,6 +407,8 @@ logging: {level: warn}
               static_cast<unsigned long long>(totals.renewed_once.load()), count);
   std::printf("renewal lag            p50 %.1f ms  p99 %.1f ms  max %.1f ms   (target p99 <= 50 ms)\n",
               p50, p99, totals.lag.MaxMs());
+  std::printf("server-side lag         %s (histogram buckets)\n",
+              server_lag.c_str());
   std::printf("late tokens            %llu   (target 0)\n",
               static_cast<unsigned long long>(totals.late.load()));
   std::printf("server RSS             %lld KiB idle, %lld KiB open, %lld KiB at end\n",
