@@ -118,6 +118,19 @@ size_t RevocationIndex::Prune(absl::Time now) {
   return dropped;
 }
 
+std::vector<Revocation> RevocationIndex::Live(absl::Time now) const {
+  std::vector<Revocation> live;
+  for (const Shard& shard : shards_) {
+    absl::MutexLock lock(&shard.mu);
+    for (const auto& [key, times] : shard.map) {
+      if (times.expires_at <= now) continue;
+      live.push_back(
+          {key.kind, key.tenant, key.value, times.revoked_at, times.expires_at});
+    }
+  }
+  return live;
+}
+
 size_t RevocationIndex::size() const {
   int64_t total = 0;
   for (const auto& count : counts_) total += count.load();

@@ -44,6 +44,9 @@ class RevocationIndex final : public RevocationChecker {
   void Replace(const std::vector<Revocation>& all);
   // Drops entries whose expires_at ≤ now; returns how many.
   size_t Prune(absl::Time now);
+  // Every entry with expires_at > now (unordered): for writing the local
+  // view back to a store that lost it.
+  std::vector<Revocation> Live(absl::Time now) const;
   size_t size() const;
 
  private:

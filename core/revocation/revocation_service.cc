@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "core/reason.h"
 
 namespace tokend {
@@ -233,18 +235,45 @@ size_t RevocationService::pending() const {
   return pending_.size();
 }
 
+size_t RevocationService::WriteBackMissing() {
+  absl::MutexLock write_lock(&write_mu_);
+  absl::StatusOr<std::vector<Revocation>> stored = store_->LoadAll();
+  if (!stored.ok()) return 0;
+  absl::flat_hash_set<std::tuple<Revocation::Kind, std::string, std::string>>
+      present;
+  for (Revocation& r : *stored) {
+    present.emplace(r.kind, std::move(r.tenant), std::move(r.value));
+  }
+  size_t written = 0;
+  for (const Revocation& r : index_->Live(clock_.Now())) {
+    if (present.contains(std::make_tuple(r.kind, r.tenant, r.value))) continue;
+    if (!StoreAdd(r).ok()) break;  // down again: the next recovery retries
+    ++written;
+  }
+  return written;
+}
+
 void RevocationService::MaintenanceLoop() {
   absl::Time next_prune = absl::Now() + options_.prune_interval;
   const absl::Duration tick =
       std::min(options_.retry_interval, options_.prune_interval);
+  bool store_was_down = false;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), tick)) return;
     }
+    const bool store_up = store_->Healthy();
     if (!loaded_.load()) (void)Load();
     if (loaded_.load()) FlushPending();
-    if (absl::Now() >= next_prune) {
+    const bool prune_due = absl::Now() >= next_prune;
+    // After an outage, and once per prune round as well: a store restart
+    // quicker than one tick is not seen as an outage.
+    if (loaded_.load() && store_up && (store_was_down || prune_due)) {
+      (void)WriteBackMissing();
+    }
+    store_was_down = !store_up;
+    if (prune_due) {
       Prune();
       next_prune = absl::Now() + options_.prune_interval;
     }

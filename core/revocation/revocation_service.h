@@ -9,7 +9,12 @@
 //   timer     prunes index and store every prune_interval; retries the
 //             initial load and any write the store refused.
 //
-// Store outages: a revocation that the store cannot take is still enforced
+// Store outages: when the store comes back after an outage (and once per
+// prune round), every live entry of the local index that the store no longer
+// holds is written back, so a store that lost data (Redis restarted without
+// persistence) is refilled by the replicas that still remember it.
+//
+// A revocation that the store cannot take is still enforced
 // here (index + listeners) and queued; Revoke returns kUnavailable because
 // it is not durable, and the maintenance thread writes it once the store is
 // back, so revocations made during an outage converge. RefuseIssuing() is
@@ -122,6 +127,10 @@ class RevocationService {
   // the store read and the index replace.
   absl::Status Load();
   void FlushPending();
+  // After an outage: writes every live local entry the store no longer has
+  // (a Redis restarted without persistence comes back empty) so replicas
+  // that start later still load them. Returns how many were written back.
+  size_t WriteBackMissing();
   void MaintenanceLoop();
   absl::Status RevokeNow(Revocation::Kind kind, absl::string_view tenant,
                          absl::string_view value, absl::Duration lifetime);

@@ -50,6 +50,7 @@ class FakeStore final : public RevocationStore {
  public:
   absl::Status Add(const Revocation& r) override {
     absl::MutexLock lock(&mu_);
+    ++add_attempts_;
     if (!up_) return Error(Reason::kUnavailable, "fake store down");
     entries_.push_back(r);
     return absl::OkStatus();
@@ -81,6 +82,11 @@ class FakeStore final : public RevocationStore {
     absl::MutexLock lock(&mu_);
     up_ = up;
   }
+  // A restart without persistence: everything the store held is gone.
+  void Wipe() {
+    absl::MutexLock lock(&mu_);
+    entries_.clear();
+  }
   void Seed(const Revocation& r) {
     absl::MutexLock lock(&mu_);
     entries_.push_back(r);
@@ -94,6 +100,10 @@ class FakeStore final : public RevocationStore {
     if (!callback) return false;
     callback(r);
     return true;
+  }
+  int add_attempts() const {
+    absl::MutexLock lock(&mu_);
+    return add_attempts_;
   }
   std::vector<Revocation> entries() const {
     absl::MutexLock lock(&mu_);
@@ -111,6 +121,7 @@ class FakeStore final : public RevocationStore {
  private:
   mutable absl::Mutex mu_;
   bool up_ ABSL_GUARDED_BY(mu_) = true;
+  int add_attempts_ ABSL_GUARDED_BY(mu_) = 0;
   int loads_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Revocation> entries_ ABSL_GUARDED_BY(mu_);
   std::vector<absl::Time> prunes_ ABSL_GUARDED_BY(mu_);
@@ -293,6 +304,35 @@ TEST_F(RevocationServiceTest, StartWhileTheStoreIsDownLoadsWhenItReturns) {
   EXPECT_TRUE(service->checker()->IsRevoked("demo", "early", "", kT0 + absl::Hours(1)));
   EXPECT_THAT(store_->entries(),
               UnorderedElementsAre(Entry(Revocation::Kind::kTenant, ""), local));
+}
+
+TEST_F(RevocationServiceTest, AStoreThatComesBackEmptyIsRefilledFromTheIndex) {
+  auto service = Make(true);
+  const Revocation remote = Entry(Revocation::Kind::kSubject, "bob");
+  store_->Seed(remote);
+  ASSERT_TRUE(service->Start().ok());
+  const Revocation local = Entry(Revocation::Kind::kTokenId, "t-1");
+  ASSERT_TRUE(service->Revoke(local).ok());
+  const Revocation expired =
+      Entry(Revocation::Kind::kTokenId, "old", kT0 - absl::Hours(2),
+            kT0 - absl::Hours(1));
+  ASSERT_TRUE(store_->Deliver(expired));
+
+  // Redis restarted without persistence: the store is back, but empty.
+  // A revocation during the outage is queued; two failed flushes of it
+  // show that the maintenance thread has seen the store down.
+  store_->SetUp(false);
+  const Revocation during = Entry(Revocation::Kind::kTokenId, "t-2");
+  EXPECT_EQ(GetReason(service->Revoke(during)), Reason::kUnavailable);
+  const int attempts = store_->add_attempts();
+  ASSERT_TRUE(WaitFor([&] { return store_->add_attempts() >= attempts + 2; }));
+  store_->Wipe();
+  store_->SetUp(true);
+
+  // Every live entry is back in the store; the expired one is not.
+  ASSERT_TRUE(WaitFor([&] { return store_->entries().size() == 3; }));
+  EXPECT_THAT(store_->entries(), UnorderedElementsAre(remote, local, during));
+  EXPECT_TRUE(service->Healthy());
 }
 
 TEST_F(RevocationServiceTest, PruneDropsExpiredEntriesFromIndexAndStore) {
