@@ -41,15 +41,23 @@ absl::Time NextRefresh(absl::Time issued_at, absl::Time expires_at,
   const absl::Duration lifetime = expires_at - issued_at;
   if (lifetime <= absl::ZeroDuration()) return std::min(now, expires_at);
   unit = std::clamp(unit, 0.0, 1.0);
-  const double share =
-      policy.fraction + policy.jitter * (2.0 * unit - 1.0);
-  absl::Time planned = issued_at + lifetime * std::clamp(share, 0.0, 1.0);
-
   // The lead: at least min_lead before expiry, but for short lifetimes only
   // max_lead_fraction of them, so a 10 s token is not refreshed at birth.
   const absl::Duration lead =
       std::min(policy.min_lead, lifetime * policy.max_lead_fraction);
-  planned = std::min(planned, expires_at - lead);
+  const absl::Time latest = expires_at - lead;
+  // The jitter window [fraction - jitter, fraction + jitter] of the
+  // lifetime, capped at `latest`. A capped window keeps at least
+  // jitter × lifetime of width below the cap: clamping the draws onto the
+  // cap instead would make every token issued in the same second with the
+  // same lifetime refresh at one instant, a burst instead of an even rate.
+  const auto at = [&](double share) {
+    return issued_at + lifetime * std::clamp(share, 0.0, 1.0);
+  };
+  const absl::Time hi = std::min(at(policy.fraction + policy.jitter), latest);
+  const absl::Time lo = std::min(at(policy.fraction - policy.jitter),
+                                 hi - lifetime * policy.jitter);
+  absl::Time planned = lo + (hi - lo) * unit;
   // Strictly before expiry even with a zero lead.
   planned = std::min(planned, expires_at - absl::Milliseconds(1));
   planned = std::max(planned, issued_at);

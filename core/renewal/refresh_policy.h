@@ -30,7 +30,10 @@ absl::Status ValidateRefreshPolicy(const RefreshPolicy& policy,
                                    absl::string_view field_prefix);
 
 // The planned refresh time for a token valid over [issued_at, expires_at).
-// `unit` in [0, 1) is this subscription's jitter draw (0.5 = no jitter).
+// `unit` in [0, 1) is this subscription's jitter draw (0.5 = no jitter): it
+// places the refresh in the window fraction ± jitter of the lifetime. When
+// the lead caps that window, the window keeps jitter × lifetime of width
+// below the cap, so capped refreshes stay spread instead of coinciding.
 // Always strictly before expires_at, and at or after issued_at. When `now`
 // is already past the planned time (a resumed subscription), returns `now`.
 absl::Time NextRefresh(absl::Time issued_at, absl::Time expires_at,

@@ -1,5 +1,7 @@
 #include "core/renewal/refresh_policy.h"
 
+#include <set>
+
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "core/reason.h"
@@ -52,6 +54,28 @@ TEST(RefreshPolicyTest, ShortTtlsScaleTheLeadDown) {
   p.max_lead_fraction = 1e-9;
   p.fraction = 0.999;
   EXPECT_LT(NextRefresh(kT0, exp, kT0, p, 0.99), exp);
+}
+
+TEST(RefreshPolicyTest, RefreshesClampedByTheLeadStaySpreadOut) {
+  RefreshPolicy p;  // 0.8 ± 0.1; a 60 s token's lead is 15 s (25 %)
+  const absl::Time exp = kT0 + absl::Seconds(60);
+  const absl::Time latest = exp - absl::Seconds(15);
+  // The window [42 s, 54 s] is capped at 45 s and keeps 6 s (the jitter's
+  // 10 % of the lifetime) of width below the cap: [39 s, 45 s).
+  std::set<absl::Time> distinct;
+  int at_latest = 0;
+  for (int i = 0; i < 100; ++i) {
+    const absl::Time t = NextRefresh(kT0, exp, kT0, p, i / 100.0);
+    EXPECT_GE(t, kT0 + absl::Seconds(39));
+    EXPECT_LT(t, latest);
+    distinct.insert(t);
+    if (t == latest) ++at_latest;
+  }
+  // Without the spread, every draw above 0.75 would land on `latest`.
+  EXPECT_EQ(distinct.size(), 100u);
+  EXPECT_EQ(at_latest, 0);
+  EXPECT_EQ(NextRefresh(kT0, exp, kT0, p, 0.0), kT0 + absl::Seconds(39));
+  EXPECT_EQ(NextRefresh(kT0, exp, kT0, p, 0.5), kT0 + absl::Seconds(42));
 }
 
 TEST(RefreshPolicyTest, ResumingALateTokenRefreshesNow) {
