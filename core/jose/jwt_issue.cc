@@ -15,23 +15,15 @@
 #include "core/jose/base64url.h"
 #include "core/jose/jwt.h"
 #include "core/random.h"
+#include "core/jose/issue_limits.h"
 #include "core/reason.h"
 
 namespace tokend {
 namespace {
 
-// Same bound ParseNumericDate enforces, so every issued token verifies.
-constexpr int64_t kMaxNumericDate = (int64_t{1} << 53) - 1;
-
-// Room reserved for the encoded signature: a 4096-bit RSA signature.
-constexpr size_t kMaxSignatureChars = (512 + 2) / 3 * 4;
-
-// Header members the caller may not set: they are derived from the key, or
-// they are refused by the verifier (so a token carrying them would be
-// unverifiable, or would smuggle a key hint).
-constexpr absl::string_view kReservedHeader[] = {
-    "alg", "kid", "crit", "b64", "jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256",
-};
+using jose::kMaxNumericDate;
+using jose::kMaxSignatureChars;
+using jose::kReservedHeader;
 
 // Claims IssueJwt sets itself.
 constexpr absl::string_view kReservedClaims[] = {

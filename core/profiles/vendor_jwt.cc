@@ -7,23 +7,15 @@
 #include "core/jose/jws.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/profiles/profile_common.h"
+#include "core/jose/issue_limits.h"
 #include "core/reason.h"
 
 namespace tokend {
 namespace {
 
-// The largest NumericDate ParseNumericDate accepts (2^53 - 1), so every
-// issued token verifies.
-constexpr int64_t kMaxNumericDate = (int64_t{1} << 53) - 1;
-
-// Room for the largest signature a supported key makes (4096-bit RSA).
-constexpr size_t kMaxSignatureChars = (512 + 2) / 3 * 4;
-
-// Members a caller may not put in a header: derived from the key, or
-// refused by the verifier.
-constexpr absl::string_view kReservedHeader[] = {
-    "alg", "kid", "crit", "b64", "jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256",
-};
+using jose::kMaxNumericDate;
+using jose::kMaxSignatureChars;
+using jose::kReservedHeader;
 
 // The header as json::Serialize prints it, base64url-encoded, once the JOSE
 // header rules accept it.
