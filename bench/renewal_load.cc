@@ -33,6 +33,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/free_port.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -178,23 +179,6 @@ int64_t RssKib(pid_t pid) {
   return -1;
 }
 
-// utime + stime of `pid`, in seconds.
-// A free loopback TCP port (bound, read, released).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 // GET http://127.0.0.1:port/metrics; "" on failure.
 std::string FetchMetrics(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -246,6 +230,7 @@ std::string ServerLag(const std::string& metrics) {
                       static_cast<int64_t>(buckets.back().second), " events)");
 }
 
+// utime + stime of `pid`, in seconds.
 double CpuSeconds(pid_t pid) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
   std::string all((std::istreambuf_iterator<char>(in)),
@@ -304,7 +289,7 @@ int main(int argc, char** argv) {
   char dir_template[] = "/dev/shm/renewal_load.XXXXXX";
   const std::string dir = mkdtemp(dir_template);
   const std::string socket = dir + "/s.sock";
-  const int http_port = FreePort();
+  const int http_port = tokend::bench::FreePort();
   {
     std::ofstream(dir + "/hs.secret")
         << "renewal-load-0123456789abcdef0123456789abcdef";
