@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/ops_reporter.h"
 #include "core/crypto/algorithm.h"
 #include "core/crypto/key.h"
 #include "core/jose/jwt.h"
@@ -268,33 +269,6 @@ void BM_RawVerify(benchmark::State& state, Algorithm alg) {
 
 // --- Report ---------------------------------------------------------------
 
-// Collects ops per CPU-second per benchmark (e.g. "HS256/tokend_sign")
-// while the console reporter prints. CPU time, not wall time: the machine
-// is shared, and a single-threaded operation's CPU cost is what the ratio
-// should compare.
-class CollectingReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.cpu_accumulated_time <= 0) continue;
-      // The median aggregate arrives after the single runs and wins.
-      const bool median = run.run_type == Run::RT_Aggregate &&
-                          run.aggregate_name == "median";
-      if (run.run_type == Run::RT_Aggregate && !median) continue;
-      ops_per_second_[run.run_name.function_name] =
-          static_cast<double>(run.iterations) / run.cpu_accumulated_time;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  double Get(const std::string& name) const {
-    auto it = ops_per_second_.find(name);
-    return it == ops_per_second_.end() ? 0 : it->second;
-  }
-
- private:
-  std::map<std::string, double> ops_per_second_;
-};
-
 // Minimum tokend/raw ratio; 0 when there is no target.
 double TargetFor(Algorithm alg) {
   switch (alg) {
@@ -309,7 +283,7 @@ double TargetFor(Algorithm alg) {
   }
 }
 
-int PrintTable(const CollectingReporter& reporter) {
+int PrintTable(const bench::OpsReporter& reporter) {
   int failures = 0;
   int rows = 0;
   std::printf("\n%-6s %-7s %15s %15s %7s %7s  %s\n", "alg", "op",
@@ -378,7 +352,7 @@ int main(int argc, char** argv) {
         ->Repetitions(tokend::kRepetitions)
         ->ReportAggregatesOnly(true);
   }
-  tokend::CollectingReporter reporter;
+  tokend::bench::OpsReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   const int failures = tokend::PrintTable(reporter);
   benchmark::Shutdown();

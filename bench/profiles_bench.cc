@@ -35,6 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "bench/ops_reporter.h"
 #include "core/crypto/key.h"
 #include "core/jose/base64url.h"
 #include "core/json/json.h"
@@ -577,32 +578,8 @@ void BM_Run(benchmark::State& state, const std::function<bool()>* op) {
 
 // --- Report -----------------------------------------------------------------
 
-// Ops per CPU-second per benchmark name; the median aggregate wins. CPU
-// time, not wall time: the machine is shared.
-class CollectingReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.cpu_accumulated_time <= 0) continue;
-      const bool median = run.run_type == Run::RT_Aggregate &&
-                          run.aggregate_name == "median";
-      if (run.run_type == Run::RT_Aggregate && !median) continue;
-      ops_per_second_[run.run_name.function_name] =
-          static_cast<double>(run.iterations) / run.cpu_accumulated_time;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  double Get(const std::string& name) const {
-    auto it = ops_per_second_.find(name);
-    return it == ops_per_second_.end() ? 0 : it->second;
-  }
-
- private:
-  std::map<std::string, double> ops_per_second_;
-};
-
 int PrintTable(const std::vector<Case>& cases,
-               const CollectingReporter& reporter) {
+               const bench::OpsReporter& reporter) {
   int failures = 0;
   int rows = 0;
   std::printf("\n%-8s %-7s %15s %15s %7s %7s  %s\n", "profile", "op",
@@ -685,7 +662,7 @@ int main(int argc, char** argv) {
           ->ReportAggregatesOnly(true);
     }
   }
-  tokend::CollectingReporter reporter;
+  tokend::bench::OpsReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   const int failures = tokend::PrintTable(*cases, reporter) + setup_failures;
   benchmark::Shutdown();
