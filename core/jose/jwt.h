@@ -40,7 +40,9 @@ struct ValidationPolicy {
 
 struct VerifiedJwt {
   JoseHeader header;
-  json::Object claims;
+  // The claims set exactly as received (the decoded payload): a JSON object
+  // that passed every rule of json::ParseObject under the policy's limits.
+  std::string claims_json;
   std::string kid;  // of the key that verified it
   std::string jti;
   std::string subject;
@@ -50,6 +52,13 @@ struct VerifiedJwt {
   absl::Time issued_at = absl::InfinitePast();
   absl::Time not_before = absl::InfinitePast();
   absl::Time expires_at = absl::InfiniteFuture();
+
+  // The claims set as a model. VerifyJwt builds only the registered claims
+  // above; the others are validated but decoded here, on demand, so a caller
+  // that needs none of them never pays for building them. Each call decodes
+  // afresh: call once and keep the result. Fails only if the parser cannot
+  // allocate (kResourceExhausted).
+  absl::StatusOr<json::Object> DecodeClaims() const;
 };
 
 // Verification order (RFC 7519 §7.2): size cap, split, header decode and

@@ -1,9 +1,12 @@
 // JWT verification: the hot path of VerifyToken. Segments are decoded into
-// per-thread buffers, the token itself is never copied, and each claim is
-// looked up once in a single pass over the claims object.
+// per-thread buffers, the token itself is never copied, and the claims set
+// is validated in full but only its registered claims are built.
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -164,50 +167,27 @@ absl::Status VerifyJwsLayer(absl::string_view token, const KeySet& keys,
   return absl::OkStatus();
 }
 
-// The registered claims, found in one pass over the claims object.
-struct RegisteredClaims {
-  const json::Value* exp = nullptr;
-  const json::Value* nbf = nullptr;
-  const json::Value* iat = nullptr;
-  const json::Value* iss = nullptr;
-  const json::Value* aud = nullptr;
-  const json::Value* sub = nullptr;
-  const json::Value* jti = nullptr;
-};
+// The registered claims: the only members of the claims set VerifyJwt
+// builds (json::ScanPaddedObject validates the rest without building them).
+// Indexes into RegisteredClaims::values follow kRegisteredNames.
+constexpr absl::string_view kRegisteredNames[] = {"exp", "nbf", "iat", "iss",
+                                                  "aud", "sub", "jti"};
+enum RegisteredIndex : size_t { kExp, kNbf, kIat, kIss, kAud, kSub, kJti };
 
-RegisteredClaims FindRegisteredClaims(const json::Object& claims) {
-  RegisteredClaims found;
-  for (const json::Object::Member& member : claims.members()) {
-    const std::string& name = member.first;
-    // Every registered claim name is three bytes long.
-    if (name.size() != 3) continue;
-    const json::Value* value = &member.second;
-    if (name == "exp") {
-      found.exp = value;
-    } else if (name == "nbf") {
-      found.nbf = value;
-    } else if (name == "iat") {
-      found.iat = value;
-    } else if (name == "iss") {
-      found.iss = value;
-    } else if (name == "aud") {
-      found.aud = value;
-    } else if (name == "sub") {
-      found.sub = value;
-    } else if (name == "jti") {
-      found.jti = value;
-    }
+struct RegisteredClaims {
+  std::optional<json::Value> values[std::size(kRegisteredNames)];
+
+  json::Value* Get(RegisteredIndex i) {
+    return values[i].has_value() ? &*values[i] : nullptr;
   }
-  return found;
-}
+};
 
 // "aud" is a string or a non-empty array of strings (RFC 7519 §4.1.3).
 // Anything else (null, a number, [], [1]) is a malformed claim, refused as
 // kBadClaim whether or not the policy names audiences.
-absl::Status ReadAudiences(const json::Value& aud,
-                           std::vector<std::string>* out) {
+absl::Status ReadAudiences(json::Value& aud, std::vector<std::string>* out) {
   if (aud.is_string()) {
-    out->push_back(aud.as_string());
+    out->push_back(std::move(aud.mutable_string()));
     return absl::OkStatus();
   }
   if (!aud.is_array() || aud.as_array().empty()) {
@@ -215,29 +195,41 @@ absl::Status ReadAudiences(const json::Value& aud,
                  "aud is not a string or a non-empty array of strings", "aud");
   }
   out->reserve(aud.as_array().size());
-  for (const json::Value& item : aud.as_array()) {
+  for (json::Value& item : aud.mutable_array()) {
     if (!item.is_string()) {
       return Error(Reason::kBadClaim, "aud contains a non-string item", "aud");
     }
-    out->push_back(item.as_string());
+    out->push_back(std::move(item.mutable_string()));
   }
   return absl::OkStatus();
 }
 
-absl::Status ReadOptionalString(const json::Value* value,
-                                absl::string_view name, std::string* out) {
+absl::Status ReadOptionalString(json::Value* value, absl::string_view name,
+                                std::string* out) {
   if (value == nullptr) return absl::OkStatus();
   if (!value->is_string()) {
     return Error(Reason::kBadClaim, "claim is not a string", name);
   }
-  *out = value->as_string();
+  *out = std::move(value->mutable_string());
   return absl::OkStatus();
 }
 
-absl::Status CheckClaims(const json::Object& claims,
+// `claims` holds the registered claims as scanned; their strings are moved
+// into *out.
+absl::Status CheckClaims(RegisteredClaims& claims,
                          const ValidationPolicy& policy, absl::Time now,
                          VerifiedJwt* out) {
-  const RegisteredClaims found = FindRegisteredClaims(claims);
+  struct {
+    const json::Value* exp;
+    const json::Value* nbf;
+    const json::Value* iat;
+    json::Value* iss;
+    json::Value* aud;
+    json::Value* sub;
+    json::Value* jti;
+  } const found = {claims.Get(kExp), claims.Get(kNbf), claims.Get(kIat),
+                   claims.Get(kIss), claims.Get(kAud), claims.Get(kSub),
+                   claims.Get(kJti)};
 
   // Types and ranges first: a malformed claim is reported as such even when
   // a time check would also fail.
@@ -353,6 +345,15 @@ absl::StatusOr<absl::Time> ParseNumericDate(const json::Value& value,
   return absl::FromUnixSeconds(seconds);
 }
 
+absl::StatusOr<json::Object> VerifiedJwt::DecodeClaims() const {
+  // VerifyJwt already held claims_json to the policy's size and depth, so
+  // only the parser's own bounds apply here.
+  json::ParseLimits limits;
+  limits.max_bytes = claims_json.size();
+  limits.max_depth = std::numeric_limits<size_t>::max();
+  return json::ParseObject(claims_json, limits);
+}
+
 absl::StatusOr<VerifiedJws> VerifyJwsSignature(absl::string_view token,
                                                const KeySet& keys,
                                                const ValidationPolicy& policy) {
@@ -386,18 +387,20 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
   json::ParseLimits limits;
   limits.max_bytes = policy.max_token_bytes;
   limits.max_depth = policy.max_json_depth;
-  // The decoded payload is parsed where it lies: the buffer is grown by the
+  // The decoded payload is scanned where it lies: the buffer is grown by the
   // parser's padding instead of being copied into a padded one.
   const size_t payload_size = buffers.payload.size();
   buffers.payload.resize(payload_size + json::kParsePadding);
-  absl::StatusOr<json::Object> claims = json::ParsePaddedObject(
-      absl::string_view(buffers.payload.data(), payload_size), limits);
-  if (!claims.ok()) return claims.status();
-  status = CheckClaims(*claims, policy, now, &out);
+  const absl::string_view claims_json(buffers.payload.data(), payload_size);
+  RegisteredClaims registered;
+  status = json::ScanPaddedObject(claims_json, limits, kRegisteredNames,
+                                  registered.values);
+  if (!status.ok()) return status;
+  status = CheckClaims(registered, policy, now, &out);
   if (!status.ok()) return status;
 
   out.kid = key->kid();
-  out.claims = *std::move(claims);
+  out.claims_json.assign(claims_json.data(), claims_json.size());
   return result;
 }
 

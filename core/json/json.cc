@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -134,44 +135,32 @@ class Parser {
 
   // `depth` is the nesting of `in` itself (the root object is 1).
   void BuildObject(dom::object in, size_t depth, Object* out) {
-    // Sort light (name, element) handles rather than built members, then
-    // build each member in place. Names are views into simdjson's string
-    // buffer, valid until the next parse on this thread. Typical JOSE
-    // objects fit the stack array.
-    constexpr size_t kInline = 16;
-    Field inline_fields[kInline];
-    std::vector<Field> heap_fields;
-    Field* fields = inline_fields;
-    size_t n = 0;
-    // size() is exact below simdjson's saturation point (2^24 - 1).
-    if (in.size() <= kInline) {
-      for (dom::key_value_pair field : in) {
-        fields[n++] = Field{field.key, field.value};
-      }
-    } else {
-      heap_fields.reserve(in.size());
-      for (dom::key_value_pair field : in) {
-        heap_fields.push_back(Field{field.key, field.value});
-      }
-      fields = heap_fields.data();
-      n = heap_fields.size();
-    }
-    // Tokens tokend issued are already sorted.
-    if (!std::is_sorted(fields, fields + n, FieldLess)) {
-      std::sort(fields, fields + n, FieldLess);
-    }
-    for (size_t i = 1; i < n; ++i) {
-      if (fields[i - 1].name == fields[i].name) {
-        Fail(Error(Reason::kDuplicateKey,
-                   "a JSON object repeats a member name"));
-        return;
-      }
-    }
+    SortedFields fields(in);
+    if (!CheckNames(fields)) return;
     auto& members = out->members_;
-    members.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      members.emplace_back(std::string(fields[i].name),
-                           Build(fields[i].value, depth));
+    members.reserve(fields.size());
+    for (const Field& field : fields) {
+      members.emplace_back(std::string(field.name), Build(field.value, depth));
+      if (!status_.ok()) return;
+    }
+  }
+
+  // The root object checked by every rule BuildObject applies, in the same
+  // order (so the first error is the same), building only the members named
+  // in `names`: found[i] receives the value of names[i].
+  void ScanObject(dom::object in, absl::Span<const absl::string_view> names,
+                  absl::Span<std::optional<Value>> found) {
+    SortedFields fields(in);
+    if (!CheckNames(fields)) return;
+    for (const Field& field : fields) {
+      const absl::string_view name(field.name.data(), field.name.size());
+      size_t i = 0;
+      while (i < names.size() && names[i] != name) ++i;
+      if (i < names.size()) {
+        found[i].emplace(Build(field.value, 1));
+      } else {
+        Check(field.value, 1);
+      }
       if (!status_.ok()) return;
     }
   }
@@ -215,6 +204,91 @@ class Parser {
   }
 
  private:
+  // An object's members as light (name, element) handles in byte order of
+  // their names. Names are views into simdjson's string buffer, valid until
+  // the next parse on this thread. Typical JOSE objects fit the inline array.
+  class SortedFields {
+   public:
+    explicit SortedFields(dom::object in) {
+      // size() is exact below simdjson's saturation point (2^24 - 1).
+      if (in.size() > kInline) {
+        heap_.reserve(in.size());
+        for (dom::key_value_pair field : in) {
+          heap_.push_back(Field{field.key, field.value});
+        }
+        fields_ = heap_.data();
+        n_ = heap_.size();
+      } else {
+        for (dom::key_value_pair field : in) {
+          inline_[n_++] = Field{field.key, field.value};
+        }
+      }
+      // Tokens tokend issued are already sorted.
+      if (!std::is_sorted(begin(), end(), FieldLess)) {
+        std::sort(begin(), end(), FieldLess);
+      }
+    }
+    SortedFields(const SortedFields&) = delete;
+    SortedFields& operator=(const SortedFields&) = delete;
+
+    const Field* begin() const { return fields_; }
+    const Field* end() const { return fields_ + n_; }
+    Field* begin() { return fields_; }
+    Field* end() { return fields_ + n_; }
+    size_t size() const { return n_; }
+
+   private:
+    static constexpr size_t kInline = 16;
+    Field inline_[kInline];
+    std::vector<Field> heap_;
+    Field* fields_ = inline_;
+    size_t n_ = 0;
+  };
+
+  // False (with status_ set) when two members share a name.
+  bool CheckNames(const SortedFields& fields) {
+    for (const Field* f = fields.begin() + 1; f < fields.end(); ++f) {
+      if (f[-1].name == f->name) {
+        Fail(Error(Reason::kDuplicateKey,
+                   "a JSON object repeats a member name"));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Build's checks (depth, and duplicate names at every level) without the
+  // model.
+  void Check(dom::element in, size_t parent_depth) {
+    switch (in.type()) {
+      case dom::element_type::OBJECT: {
+        if (parent_depth + 1 > max_depth_) {
+          Fail(TooDeep());
+          return;
+        }
+        SortedFields fields{dom::object(in)};
+        if (!CheckNames(fields)) return;
+        for (const Field& field : fields) {
+          Check(field.value, parent_depth + 1);
+          if (!status_.ok()) return;
+        }
+        return;
+      }
+      case dom::element_type::ARRAY:
+        if (parent_depth + 1 > max_depth_) {
+          Fail(TooDeep());
+          return;
+        }
+        for (dom::element child : dom::array(in)) {
+          Check(child, parent_depth + 1);
+          if (!status_.ok()) return;
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
   Value Fail(absl::Status status) {
     if (status_.ok()) status_ = std::move(status);
     return Value();
@@ -263,10 +337,10 @@ constexpr size_t kReusableSize = 64 * 1024;
 // caller asks for.
 constexpr size_t kMaxSupportedDepth = 256;
 
-// `padded` holds text.size() bytes followed by SIMDJSON_PADDING readable
-// bytes.
-absl::StatusOr<Object> ParseWith(dom::parser& parser, const char* padded,
-                                 size_t size, ParseLimits limits) {
+// Parses `padded` (text.size() bytes followed by SIMDJSON_PADDING readable
+// bytes) and applies the root rules; the depth limit is clamped in place.
+absl::StatusOr<dom::object> ParseRoot(dom::parser& parser, const char* padded,
+                                      size_t size, ParseLimits& limits) {
   limits.max_depth = std::min(limits.max_depth, kMaxSupportedDepth);
   // simdjson's own depth limit (1024 by default) is only a backstop: the
   // exact limit is enforced and reported by Parser.
@@ -286,12 +360,30 @@ absl::StatusOr<Object> ParseWith(dom::parser& parser, const char* padded,
     return BadJson("JSON root is not an object");
   }
   if (limits.max_depth < 1) return TooDeep();
+  return dom::object(root);
+}
+
+absl::StatusOr<Object> ParseWith(dom::parser& parser, const char* padded,
+                                 size_t size, ParseLimits limits) {
+  absl::StatusOr<dom::object> root = ParseRoot(parser, padded, size, limits);
+  if (!root.ok()) return root.status();
   // Built in place, so the result is never moved on the way out.
   absl::StatusOr<Object> result(absl::in_place);
   Parser builder(limits.max_depth);
-  builder.BuildObject(dom::object(root), 1, &*result);
+  builder.BuildObject(*root, 1, &*result);
   if (!builder.status().ok()) return builder.status();
   return result;
+}
+
+absl::Status ScanWith(dom::parser& parser, const char* padded, size_t size,
+                      ParseLimits limits,
+                      absl::Span<const absl::string_view> names,
+                      absl::Span<std::optional<Value>> found) {
+  absl::StatusOr<dom::object> root = ParseRoot(parser, padded, size, limits);
+  if (!root.ok()) return root.status();
+  Parser scanner(limits.max_depth);
+  scanner.ScanObject(*root, names, found);
+  return scanner.status();
 }
 
 // The parser every small input on this thread goes through.
@@ -354,6 +446,34 @@ absl::StatusOr<Object> ParsePaddedObject(absl::string_view text,
   }
   if (text.size() > kReusableSize) return ParseObject(text, limits);
   return ParseWith(ThreadParser(), text.data(), text.size(), limits);
+}
+
+absl::Status ScanPaddedObject(absl::string_view text, const ParseLimits& limits,
+                              absl::Span<const absl::string_view> names,
+                              absl::Span<std::optional<Value>> found) {
+  static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
+  if (names.size() != found.size()) {
+    return Error(Reason::kInternal, "ScanPaddedObject: names and found differ");
+  }
+  for (std::optional<Value>& value : found) value.reset();
+  if (text.size() > limits.max_bytes) {
+    return Error(Reason::kTokenTooLarge, "JSON text exceeds the size limit");
+  }
+  absl::Status status;
+  if (text.size() > kReusableSize) {
+    PaddedBuffer buffer;
+    dom::parser parser;
+    status = ScanWith(parser, buffer.Fill(text), text.size(), limits, names,
+                      found);
+  } else {
+    status = ScanWith(ThreadParser(), text.data(), text.size(), limits, names,
+                      found);
+  }
+  // All or nothing: a rejected text yields no members.
+  if (!status.ok()) {
+    for (std::optional<Value>& value : found) value.reset();
+  }
+  return status;
 }
 
 void SerializeAppend(const Value& value, std::string* out) {

@@ -14,6 +14,7 @@
 #define TOKEND_CORE_JSON_JSON_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -21,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace tokend::json {
 
@@ -84,6 +86,7 @@ class Value {
   const std::string& as_string() const { return std::get<std::string>(v_); }
   const Array& as_array() const { return std::get<Array>(v_); }
   const Object& as_object() const { return std::get<Object>(v_); }
+  std::string& mutable_string() { return std::get<std::string>(v_); }
   Array& mutable_array() { return std::get<Array>(v_); }
   Object& mutable_object() { return std::get<Object>(v_); }
 
@@ -126,6 +129,16 @@ void AppendQuoted(absl::string_view s, std::string* out);
 inline constexpr size_t kParsePadding = 64;
 absl::StatusOr<Object> ParsePaddedObject(absl::string_view text,
                                          const ParseLimits& limits = {});
+
+// ParsePaddedObject's checks, every one of them with the same errors, but
+// only the root members named in `names` are built: found[i] receives the
+// value of names[i] and stays empty when the root has no such member (all
+// stay empty on an error). For callers that need a few members now and the
+// rest perhaps never (JWT verification reads the registered claims); the
+// cost of the rest is validation alone, no allocation.
+absl::Status ScanPaddedObject(absl::string_view text, const ParseLimits& limits,
+                              absl::Span<const absl::string_view> names,
+                              absl::Span<std::optional<Value>> found);
 
 }  // namespace tokend::json
 

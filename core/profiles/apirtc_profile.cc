@@ -140,7 +140,9 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Verify(
   absl::StatusOr<VerifiedJwt> jwt =
       VerifyJwt(token, *keys_.key_set, policy, now);
   if (!jwt.ok()) return jwt.status();
-  const json::Object& claims = jwt->claims;
+  absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+  if (!decoded.ok()) return decoded.status();
+  const json::Object& claims = *decoded;
 
   // "aud" must be exactly the string, not an array that happens to hold it.
   const json::Value* aud = claims.Find("aud");
@@ -186,7 +188,7 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Verify(
   info.expires_at = jwt->expires_at;
   info.session_started = SessionStartFromClaims(claims, jwt->issued_at);
   info.grants = ApiRtcGrants{.all_users = wildcard};
-  info.claims = std::move(jwt->claims);
+  info.claims = *std::move(decoded);
   return info;
 }
 

@@ -461,7 +461,9 @@ class DailyProfile final : public Profile {
     absl::StatusOr<VerifiedJwt> jwt =
         VerifyJwt(token, *keys_.key_set, policy, now);
     if (!jwt.ok()) return jwt.status();
-    const json::Object& claims = jwt->claims;
+    absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+    if (!decoded.ok()) return decoded.status();
+    const json::Object& claims = *decoded;
 
     if (claims.Find("iat") == nullptr) {
       return BadClaim("iat is required", "iat");
@@ -498,7 +500,7 @@ class DailyProfile final : public Profile {
     info.expires_at = jwt->expires_at;
     info.session_started = SessionStartFromClaims(claims, jwt->issued_at);
     info.grants = *std::move(grants);
-    info.claims = std::move(jwt->claims);
+    info.claims = *std::move(decoded);
     return info;
   }
 

@@ -82,19 +82,22 @@ class JwtProfile final : public Profile {
         VerifyJwt(token, *config_.verification_keys, policy, now);
     if (!jwt.ok()) return jwt.status();
 
+    absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
+    if (!claims.ok()) return claims.status();
+
     TokenInfo info;
     info.token_id = jwt->jti;
     info.subject = jwt->subject;
     info.issued_at = jwt->issued_at;
     info.expires_at = jwt->expires_at;
-    info.session_started = SessionStartFromClaims(jwt->claims, jwt->issued_at);
+    info.session_started = SessionStartFromClaims(*claims, jwt->issued_at);
     JwtGrants grants;
     grants.audiences = jwt->audiences;
-    for (const json::Object::Member& m : jwt->claims.members()) {
+    for (const json::Object::Member& m : claims->members()) {
       if (!IsManagedClaim(m.first)) grants.extra_claims.Set(m.first, m.second);
     }
     info.grants = std::move(grants);
-    info.claims = std::move(jwt->claims);
+    info.claims = *std::move(claims);
     return info;
   }
 

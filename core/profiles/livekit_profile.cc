@@ -540,7 +540,9 @@ class LiveKitProfile final : public Profile {
       return Error(Reason::kUnsupportedHeader,
                    "a LiveKit token has no cty header", "cty");
     }
-    const json::Object& claims = jwt->claims;
+    absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+    if (!decoded.ok()) return decoded.status();
+    const json::Object& claims = *decoded;
     // livekit/protocol: the identity is sub, or jti when sub is empty.
     const std::string& identity =
         jwt->subject.empty() ? jwt->jti : jwt->subject;
@@ -579,7 +581,7 @@ class LiveKitProfile final : public Profile {
         jwt->issued_at == absl::InfinitePast() ? now : jwt->issued_at;
     info.expires_at = jwt->expires_at;
     info.session_started = SessionStartFromClaims(claims, info.issued_at);
-    info.claims = std::move(jwt->claims);
+    info.claims = *std::move(decoded);
     return info;
   }
 

@@ -431,8 +431,10 @@ class TwilioProfile final : public Profile {
       return Error(Reason::kLifetimeExceeded,
                    "token lifetime exceeds the maximum", "exp");
     }
+    absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
+    if (!claims.ok()) return claims.status();
     std::string identity;
-    absl::StatusOr<TwilioGrants> grants = ClaimsToGrants(jwt->claims, &identity);
+    absl::StatusOr<TwilioGrants> grants = ClaimsToGrants(*claims, &identity);
     if (!grants.ok()) return grants.status();
     grants->region = *std::move(region);
     if (expect.channel.has_value()) {
@@ -455,9 +457,9 @@ class TwilioProfile final : public Profile {
     info.subject = std::move(identity);
     info.issued_at = start;
     info.expires_at = jwt->expires_at;
-    info.session_started = SessionStartFromClaims(jwt->claims, start);
+    info.session_started = SessionStartFromClaims(*claims, start);
     info.grants = *std::move(grants);
-    info.claims = std::move(jwt->claims);
+    info.claims = *std::move(claims);
     return info;
   }
 

@@ -323,7 +323,9 @@ class VonageProfile final : public Profile {
     if (expect.audience.has_value()) policy.audiences = {*expect.audience};
     absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
     if (!jwt.ok()) return jwt.status();
-    const json::Object& claims = jwt->claims;
+    absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+    if (!decoded.ok()) return decoded.status();
+    const json::Object& claims = *decoded;
 
     absl::StatusOr<std::string> app_id =
         RequiredString(claims, "application_id", /*allow_empty=*/false);
@@ -361,7 +363,7 @@ class VonageProfile final : public Profile {
       return Error(Reason::kBadClaim, "a video token requires acl", "acl");
     }
     if (video) {
-      absl::Status status = ReadVideoClaims(*jwt, &grants);
+      absl::Status status = ReadVideoClaims(*jwt, claims, &grants);
       if (!status.ok()) return status;
     }
     if (expect.channel.has_value() &&
@@ -382,15 +384,15 @@ class VonageProfile final : public Profile {
     info.expires_at = jwt->expires_at;
     info.session_started = SessionStartFromClaims(claims, jwt->issued_at);
     info.grants = std::move(grants);
-    info.claims = std::move(jwt->claims);
+    info.claims = *std::move(decoded);
     return info;
   }
 
  private:
   // The formats doc's Video rules: scope, sub, role, session_id, lengths.
   static absl::Status ReadVideoClaims(const VerifiedJwt& jwt,
+                                      const json::Object& claims,
                                       VonageGrants* grants) {
-    const json::Object& claims = jwt.claims;
     absl::StatusOr<std::string> scope =
         RequiredString(claims, "scope", /*allow_empty=*/false);
     if (!scope.ok()) return scope.status();

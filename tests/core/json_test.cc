@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -297,6 +299,96 @@ TEST(JsonParseTest, ParsesManyTimesOnOneThread) {
 }
 
 // ---- Object -----------------------------------------------------------
+
+// ---- ScanPaddedObject -------------------------------------------------
+
+constexpr absl::string_view kScanNames[] = {"exp", "iss", "aud", "nul"};
+
+// ScanPaddedObject over a padded copy of `text`, picking kScanNames.
+absl::Status Scan(absl::string_view text, const ParseLimits& limits,
+                  std::optional<Value> (&found)[std::size(kScanNames)]) {
+  std::string padded(text);
+  padded.resize(text.size() + kParsePadding, 'x');
+  return ScanPaddedObject(absl::string_view(padded.data(), text.size()),
+                          limits, kScanNames, found);
+}
+
+TEST(JsonScanTest, BuildsOnlyTheNamedMembersAndAgreesWithParse) {
+  const std::string text =
+      R"({"sub":"s","iss":"https://issuer.example","aud":["a","b"],)"
+      R"("exp":1700000000,"nul":null,"x":{"y":[1,{"z":true}]}})";
+  std::optional<Value> found[std::size(kScanNames)];
+  ASSERT_TRUE(Scan(text, {}, found).ok());
+  const Object parsed = ParseOk(text);
+  for (size_t i = 0; i < std::size(kScanNames); ++i) {
+    ASSERT_TRUE(found[i].has_value()) << kScanNames[i];
+    EXPECT_EQ(*found[i], *parsed.Find(kScanNames[i])) << kScanNames[i];
+  }
+  EXPECT_TRUE(found[3]->is_null());
+  EXPECT_EQ(found[1]->as_string(), "https://issuer.example");
+
+  // Absent names stay empty, and a second scan clears the first's values.
+  ASSERT_TRUE(Scan(R"({"iss":"i","other":1})", {}, found).ok());
+  EXPECT_FALSE(found[0].has_value());
+  EXPECT_EQ(found[1]->as_string(), "i");
+  EXPECT_FALSE(found[2].has_value());
+  EXPECT_FALSE(found[3].has_value());
+}
+
+TEST(JsonScanTest, RejectsExactlyWhatParseRejects) {
+  ParseLimits shallow;
+  shallow.max_depth = 3;
+  ParseLimits small;
+  small.max_bytes = 16;
+  struct Case {
+    std::string text;
+    ParseLimits limits;
+    Reason reason;
+  };
+  const Case cases[] = {
+      {R"({"exp":1,"exp":2})", {}, Reason::kDuplicateKey},
+      // In members that are validated but never built.
+      {R"({"exp":1,"x":{"k":1,"k":2}})", {}, Reason::kDuplicateKey},
+      {R"({"x":[1,[{"a":1,"a":1}]]})", {}, Reason::kDuplicateKey},
+      {R"({"x":{"y":{"z":{}}}})", shallow, Reason::kJsonTooDeep},
+      {R"({"x":[[[]]]})", shallow, Reason::kJsonTooDeep},
+      {NestedObjects(33), {}, Reason::kJsonTooDeep},
+      {NestedArrays(3000), {}, Reason::kJsonTooDeep},
+      {R"({"aud":{"y":{"z":{}}}})", shallow, Reason::kJsonTooDeep},
+      {"{\"x\":\"\xff\"}", {}, Reason::kBadJson},
+      {R"({"x":"\ud800"})", {}, Reason::kBadJson},
+      {R"({"exp":1} {})", {}, Reason::kBadJson},
+      {R"({"exp":1,})", {}, Reason::kBadJson},
+      {R"(["exp",1])", {}, Reason::kBadJson},
+      {R"({"exp":1,"iss":"0123456789"})", small, Reason::kTokenTooLarge},
+  };
+  for (const Case& c : cases) {
+    std::optional<Value> found[std::size(kScanNames)];
+    found[0] = Value("stale");
+    EXPECT_EQ(ParseReason(c.text, c.limits), c.reason) << c.text;
+    EXPECT_EQ(GetReason(Scan(c.text, c.limits, found)), c.reason) << c.text;
+    for (const std::optional<Value>& value : found) {
+      EXPECT_FALSE(value.has_value()) << c.text;
+    }
+  }
+  // Within the limits the same shapes are fine.
+  std::optional<Value> found[std::size(kScanNames)];
+  EXPECT_TRUE(Scan(R"({"x":{"y":{}},"z":[[]]})", shallow, found).ok());
+}
+
+TEST(JsonScanTest, LargeDocumentsAndMismatchedSpans) {
+  std::string big = "{\"iss\":\"i\",\"a\":[";
+  for (int i = 0; i < 40000; ++i) big += "\"xx\",";
+  big += "1]}";
+  std::optional<Value> found[std::size(kScanNames)];
+  ASSERT_TRUE(Scan(big, {.max_bytes = big.size()}, found).ok());
+  EXPECT_EQ(found[1]->as_string(), "i");
+
+  std::optional<Value> too_few[1];
+  const std::string text = R"({"exp":1})";
+  EXPECT_EQ(GetReason(ScanPaddedObject(text, {}, kScanNames, too_few)),
+            Reason::kInternal);
+}
 
 TEST(JsonObjectTest, SetFindErase) {
   Object o;

@@ -352,7 +352,12 @@ TEST_F(ClaimsTest, SubAndJtiMustBeStrings) {
   // Unregistered claims of any type pass through untouched.
   jwt = Verify(R"({"exp":1800000000,"subx":1,"jt":null,"grants":{"a":[1]}})");
   ASSERT_TRUE(jwt.ok()) << jwt.status();
-  EXPECT_NE(jwt->claims.Find("grants"), nullptr);
+  absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  ASSERT_NE(claims->Find("grants"), nullptr);
+  EXPECT_EQ(json::Serialize(*claims->Find("grants")), R"({"a":[1]})");
+  ASSERT_NE(claims->Find("jt"), nullptr);
+  EXPECT_TRUE(claims->Find("jt")->is_null());
 }
 
 TEST_F(ClaimsTest, TypPolicy) {
@@ -558,7 +563,18 @@ TEST_P(RoundTrip, IssueThenVerify) {
   EXPECT_EQ(jwt->issued_at, kNowTime);
   EXPECT_EQ(jwt->not_before, kNowTime);
   EXPECT_EQ(jwt->expires_at, issued->expires_at);
-  EXPECT_EQ(*jwt->claims.Find("scope"), json::Value("read"));
+  // The claims set is kept as received and decodes to the whole model,
+  // registered claims included.
+  const std::string payload = *Base64UrlDecode(
+      issued->token.substr(issued->token.find('.') + 1,
+                           issued->token.rfind('.') - issued->token.find('.') -
+                               1));
+  EXPECT_EQ(jwt->claims_json, payload);
+  absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  EXPECT_EQ(json::Serialize(*claims), payload);
+  EXPECT_EQ(*claims->Find("scope"), json::Value("read"));
+  EXPECT_EQ(*claims->Find("sub"), json::Value("alice"));
   // And it expires exactly at exp (with no leeway).
   policy.leeway = absl::ZeroDuration();
   EXPECT_EQ(GetReason(VerifyJwt(issued->token, keys, policy,

@@ -154,7 +154,9 @@ void ExpectRfcJwtVerifies(const std::string& token, const KeySet& keys) {
   ASSERT_TRUE(jwt.ok()) << jwt.status();
   EXPECT_EQ(jwt->issuer, "joe");
   EXPECT_EQ(jwt->expires_at, absl::FromUnixSeconds(kRfcExp));
-  const json::Value* root = jwt->claims.Find("http://example.com/is_root");
+  absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  const json::Value* root = claims->Find("http://example.com/is_root");
   ASSERT_NE(root, nullptr);
   EXPECT_TRUE(root->is_bool() && root->as_bool());
 
