@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -409,15 +410,94 @@ absl::StatusOr<Object> ParseObject(absl::string_view text,
   return ParseWith(ThreadParser(), buffer.Fill(text), text.size(), limits);
 }
 
+namespace {
+
+// Eight bytes at a time for AppendQuoted: byte k of the string is byte k of
+// the word (little-endian order on every host).
+constexpr uint64_t kEveryByte = 0x0101010101010101u;
+constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fu;
+constexpr uint64_t kHigh = 0x8080808080808080u;
+
+uint64_t LoadWord(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+  if constexpr (std::endian::native == std::endian::big) {
+    w = __builtin_bswap64(w);
+  }
+  return w;
+}
+
+// The high bit of byte k is set exactly when byte k needs escaping. Each
+// test works within its byte (the 7-bit sums never carry out), so the flag
+// of one byte does not depend on its neighbours and any byte range of the
+// word can be masked away.
+constexpr uint64_t EscapeFlags(uint64_t w) {
+  // High bit set when the byte is at least 0x20.
+  const uint64_t printable = ((w & kLow7) + kEveryByte * (0x80 - 0x20)) | w;
+  // High bit set when the byte is not the one compared with.
+  const uint64_t x_quote = w ^ (kEveryByte * '"');
+  const uint64_t not_quote = ((x_quote & kLow7) + kLow7) | x_quote;
+  const uint64_t x_backslash = w ^ (kEveryByte * '\\');
+  const uint64_t not_backslash = ((x_backslash & kLow7) + kLow7) | x_backslash;
+  return ~(printable & not_quote & not_backslash) & kHigh;
+}
+
+// EscapeFlags agrees with NeedsEscape for every byte value in every lane,
+// whatever the other lanes hold.
+constexpr bool EscapeFlagsMatchNeedsEscape() {
+  for (const unsigned filler : {0x00u, 0x1fu, 0x20u, 0x22u, 0x5cu, 0xffu}) {
+    for (unsigned b = 0; b < 256; ++b) {
+      for (unsigned lane = 0; lane < 8; ++lane) {
+        const uint64_t w = (kEveryByte * filler & ~(uint64_t{0xff} << 8 * lane)) |
+                           (uint64_t{b} << 8 * lane);
+        uint64_t expected = NeedsEscape(filler) ? kHigh : 0;
+        expected &= ~(uint64_t{0x80} << 8 * lane);
+        if (NeedsEscape(b)) expected |= uint64_t{0x80} << 8 * lane;
+        if (EscapeFlags(w) != expected) return false;
+      }
+    }
+  }
+  return true;
+}
+static_assert(EscapeFlagsMatchNeedsEscape());
+
+// The index of the first byte at or after `from` that needs escaping, or
+// s.size().
+size_t NextEscape(absl::string_view s, size_t from) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  size_t i = from;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t flags = EscapeFlags(LoadWord(p + i));
+    if (flags != 0) return i + std::countr_zero(flags) / 8;
+  }
+  if (i == n) return n;
+  if (n >= 8) {
+    // The last eight bytes, ignoring the ones before `i` (already scanned,
+    // and possibly escapes).
+    const size_t base = n - 8;
+    const uint64_t flags = EscapeFlags(LoadWord(p + base)) &
+                           (~uint64_t{0} << (8 * (i - base)));
+    return flags == 0 ? n : base + std::countr_zero(flags) / 8;
+  }
+  // A string shorter than a word: pad it with bytes that need no escape.
+  char word[8];
+  std::memset(word, 'a', sizeof(word));
+  std::memcpy(word, p + i, n - i);
+  const uint64_t flags = EscapeFlags(LoadWord(word));
+  return flags == 0 ? n : i + std::countr_zero(flags) / 8;
+}
+
+}  // namespace
+
 // Escapes only what RFC 8259 §7 requires. Other bytes, including UTF-8
 // sequences, are copied as they are; an unescaped run is appended at once.
 void AppendQuoted(absl::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   size_t run = 0;  // start of the pending unescaped run
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = NextEscape(s, 0); i < s.size(); i = NextEscape(s, i + 1)) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (!NeedsEscape(c)) continue;
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

@@ -454,6 +454,75 @@ TEST(JsonSerializeTest, EscapesOnlyWhatRfc8259Requires) {
   EXPECT_EQ(Serialize(k), R"({"a\"b":1})");
 }
 
+// AppendQuoted's rules, one byte at a time.
+std::string ReferenceQuoted(absl::string_view s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// The word-at-a-time scan must find every byte value at every offset of
+// strings around the 8-byte boundaries, alone, next to other escapes and
+// after one.
+TEST(JsonSerializeTest, AppendQuotedMatchesReferenceForEveryByteAndPosition) {
+  int checked = 0;
+  for (size_t len = 1; len <= 26; ++len) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        for (const char filler : {'x', '\xff', '\n'}) {
+          std::string s(len, filler);
+          s[pos] = static_cast<char>(b);
+          std::string out = "prefix";
+          AppendQuoted(s, &out);
+          ASSERT_EQ(out, "prefix" + ReferenceQuoted(s))
+              << "len " << len << " pos " << pos << " byte " << b;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 351 * 256 * 3);
+}
+
+TEST(JsonSerializeTest, AppendQuotedEmptyAndLongMixedStrings) {
+  std::string out;
+  AppendQuoted("", &out);
+  EXPECT_EQ(out, "\"\"");
+  std::mt19937 rng(12345);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s(rng() % 100, '\0');
+    for (char& c : s) {
+      // Mostly plain ASCII, with escapes and high bytes mixed in.
+      const uint32_t r = rng() % 16;
+      c = static_cast<char>(r < 12 ? 'a' + rng() % 26 : rng() % 256);
+    }
+    out.clear();
+    AppendQuoted(s, &out);
+    ASSERT_EQ(out, ReferenceQuoted(s)) << "round " << round;
+  }
+}
+
 TEST(JsonSerializeTest, Numbers) {
   EXPECT_EQ(Serialize(Value(0)), "0");
   EXPECT_EQ(Serialize(Value(int64_t{-9223372036854775807 - 1})),
