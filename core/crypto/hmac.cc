@@ -57,6 +57,19 @@ class HmacPrimitive final : public KeyPrimitive {
     return out;
   }
 
+  // The tag goes straight into *out: no temporary to allocate or cleanse.
+  absl::Status SignAppend(absl::string_view signing_input,
+                          std::string* out) const override {
+    const size_t start = out->size();
+    out->resize(start + tag_size_);
+    if (!Compute(signing_input,
+                 reinterpret_cast<uint8_t*>(out->data() + start))) {
+      out->resize(start);
+      return Error(Reason::kInternal, "HMAC computation failed");
+    }
+    return absl::OkStatus();
+  }
+
  private:
   // Writes tag_size_ bytes to `tag`.
   bool Compute(absl::string_view input, uint8_t* tag) const {

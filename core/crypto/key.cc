@@ -23,6 +23,14 @@
 
 namespace tokend {
 
+absl::Status KeyPrimitive::SignAppend(absl::string_view signing_input,
+                                      std::string* out) const {
+  absl::StatusOr<std::string> signature = Sign(signing_input);
+  if (!signature.ok()) return signature.status();
+  out->append(*signature);
+  return absl::OkStatus();
+}
+
 // Named as a friend in key.h: the only code that fills in a Key.
 class KeyFactory {
  public:

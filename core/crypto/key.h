@@ -41,6 +41,11 @@ class KeyPrimitive {
   // Reason::kNoSigningKey when only public material is held.
   virtual absl::StatusOr<std::string> Sign(
       absl::string_view signing_input) const = 0;
+  // Appends the signature to *out (which must not hold signing_input), with
+  // Sign's errors; *out is unchanged on failure. This default copies Sign's
+  // result; a family whose signature has a known size writes it in place.
+  virtual absl::Status SignAppend(absl::string_view signing_input,
+                                  std::string* out) const;
 };
 
 class Key {
@@ -65,6 +70,13 @@ class Key {
   }
   absl::StatusOr<std::string> Sign(absl::string_view signing_input) const {
     return primitive_->Sign(signing_input);
+  }
+  // Sign, appending the signature to *out instead of returning a new string
+  // (the issue hot path reuses one buffer). *out must not hold
+  // signing_input; it is unchanged on failure.
+  absl::Status SignAppend(absl::string_view signing_input,
+                          std::string* out) const {
+    return primitive_->SignAppend(signing_input, out);
   }
 
   // Asymmetric keys: the EVP_PKEY (never null). HMAC keys: nullptr.

@@ -1,6 +1,7 @@
 // JWT issuing: a deterministic header and claims set, signed with one key.
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
@@ -30,6 +31,42 @@ constexpr absl::string_view kReservedClaims[] = {
     "iat", "exp", "nbf", "jti", "iss", "sub", "aud",
 };
 
+// The first three bytes of `name` as a big-endian number, missing bytes as
+// zero. For the three-byte registered names (which hold no zero byte) this
+// orders like the names themselves: Packed(a) < Packed(r) exactly when
+// a < r in byte order, and Packed(a) == Packed(r) exactly when a starts
+// with r. Comparing one integer replaces a memcmp call per claim.
+constexpr uint32_t Packed(absl::string_view name) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    v <<= 8;
+    if (i < name.size()) v |= static_cast<unsigned char>(name[i]);
+  }
+  return v;
+}
+
+// Equality for the short strings the header cache compares on every call
+// (kid, typ): inline word compares instead of a memcmp call.
+bool SameBytes(absl::string_view a, absl::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  auto word = [](const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, sizeof(w));
+    return w;
+  };
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    if (word(a.data() + i) != word(b.data() + i)) return false;
+  }
+  return word(a.data() + n - 8) == word(b.data() + n - 8);
+}
+
 absl::Status CheckReserved(const json::Object& object,
                            absl::Span<const absl::string_view> reserved,
                            absl::string_view prefix) {
@@ -50,8 +87,9 @@ absl::Status CheckReservedClaims(const json::Object& extras) {
   size_t first = std::size(kReservedClaims);
   for (const json::Object::Member& member : extras.members()) {
     if (member.first.size() != 3) continue;
+    const uint32_t packed = Packed(member.first);
     for (size_t i = 0; i < first; ++i) {
-      if (member.first == kReservedClaims[i]) {
+      if (packed == Packed(kReservedClaims[i])) {
         first = i;
         break;
       }
@@ -97,8 +135,9 @@ absl::StatusOr<json::Object> BuildHeader(const Key& key, const JwtSpec& spec) {
 class HeaderCache {
  public:
   const std::string* Lookup(const Key& key, const JwtSpec& spec) const {
-    if (!valid_ || key.alg() != alg_ || key.kid() != kid_ ||
-        spec.typ != typ_ || !(spec.extra_header == extra_header_)) {
+    if (!valid_ || key.alg() != alg_ || !SameBytes(key.kid(), kid_) ||
+        !SameBytes(spec.typ, typ_) ||
+        !(spec.extra_header == extra_header_)) {
       return nullptr;
     }
     return &encoded_;
@@ -146,16 +185,21 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
                   absl::string_view jti, std::string* out) {
   // Registered claims in byte order of their names; `present` skips unset
   // ones.
+  enum class Claim { kAud, kExp, kIat, kIss, kJti, kNbf, kSub };
   struct Registered {
     absl::string_view name;
+    Claim claim;
     bool present;
   };
   const Registered registered[] = {
-      {"aud", !spec.audiences.empty()}, {"exp", true},
-      {"iat", true},                    {"iss", !spec.issuer.empty()},
-      {"jti", true},
-      {"nbf", spec.include_nbf || spec.not_before != absl::InfinitePast()},
-      {"sub", !spec.subject.empty()},
+      {"aud", Claim::kAud, !spec.audiences.empty()},
+      {"exp", Claim::kExp, true},
+      {"iat", Claim::kIat, true},
+      {"iss", Claim::kIss, !spec.issuer.empty()},
+      {"jti", Claim::kJti, true},
+      {"nbf", Claim::kNbf,
+       spec.include_nbf || spec.not_before != absl::InfinitePast()},
+      {"sub", Claim::kSub, !spec.subject.empty()},
   };
   const std::vector<json::Object::Member>& extras =
       spec.extra_claims.members();
@@ -165,9 +209,12 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
     if (!first) out->push_back(',');
     first = false;
   };
+  // Extra claims never equal a registered name (CheckReservedClaims), so
+  // an extra goes first exactly when its packed prefix is smaller.
   auto flush_extras_before = [&](absl::string_view name) {
+    const uint32_t packed_name = Packed(name);
     while (next_extra < extras.size() &&
-           absl::string_view(extras[next_extra].first) < name) {
+           Packed(extras[next_extra].first) < packed_name) {
       separate();
       json::AppendQuoted(extras[next_extra].first, out);
       out->push_back(':');
@@ -181,29 +228,37 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
     flush_extras_before(claim.name);
     separate();
     AppendName(claim.name, out);
-    if (claim.name == "aud") {
-      if (spec.audiences.size() == 1) {
-        json::AppendQuoted(spec.audiences.front(), out);
-      } else {
-        out->push_back('[');
-        for (size_t i = 0; i < spec.audiences.size(); ++i) {
-          if (i != 0) out->push_back(',');
-          json::AppendQuoted(spec.audiences[i], out);
+    switch (claim.claim) {
+      case Claim::kAud:
+        if (spec.audiences.size() == 1) {
+          json::AppendQuoted(spec.audiences.front(), out);
+        } else {
+          out->push_back('[');
+          for (size_t i = 0; i < spec.audiences.size(); ++i) {
+            if (i != 0) out->push_back(',');
+            json::AppendQuoted(spec.audiences[i], out);
+          }
+          out->push_back(']');
         }
-        out->push_back(']');
-      }
-    } else if (claim.name == "exp") {
-      AppendInt(exp, out);
-    } else if (claim.name == "iat") {
-      AppendInt(iat, out);
-    } else if (claim.name == "nbf") {
-      AppendInt(nbf, out);
-    } else if (claim.name == "iss") {
-      json::AppendQuoted(spec.issuer, out);
-    } else if (claim.name == "jti") {
-      json::AppendQuoted(jti, out);
-    } else {
-      json::AppendQuoted(spec.subject, out);
+        break;
+      case Claim::kExp:
+        AppendInt(exp, out);
+        break;
+      case Claim::kIat:
+        AppendInt(iat, out);
+        break;
+      case Claim::kIss:
+        json::AppendQuoted(spec.issuer, out);
+        break;
+      case Claim::kJti:
+        json::AppendQuoted(jti, out);
+        break;
+      case Claim::kNbf:
+        AppendInt(nbf, out);
+        break;
+      case Claim::kSub:
+        json::AppendQuoted(spec.subject, out);
+        break;
     }
   }
   while (next_extra < extras.size()) {
@@ -280,10 +335,14 @@ absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
   token.append(*encoded_header);
   token.push_back('.');
   Base64UrlEncodeAppend(claims_json, &token);
-  absl::StatusOr<std::string> signature = key.Sign(token);
-  if (!signature.ok()) return signature.status();
+  // The raw signature also goes through a per-thread buffer (it is public:
+  // it ends up in the token).
+  thread_local std::string signature;
+  signature.clear();
+  status = key.SignAppend(token, &signature);
+  if (!status.ok()) return status;
   token.push_back('.');
-  Base64UrlEncodeAppend(*signature, &token);
+  Base64UrlEncodeAppend(signature, &token);
   issued.token = std::move(token);
   return issued;
 }
