@@ -179,7 +179,46 @@ TEST_P(RoundTripTest, SignsAndVerifies) {
   EXPECT_TRUE(key->Verify("", empty_sig).ok());
 }
 
+TEST_P(RoundTripTest, SignAppendAppendsAVerifyingSignature) {
+  const Algorithm alg = GetParam();
+  std::shared_ptr<const Key> key = KeyFor(alg);
+  ASSERT_NE(key, nullptr);
+  const size_t expected_size =
+      FixedSignatureSize(alg) != 0 ? FixedSignatureSize(alg) : 256;
+  std::string out = "prefix";
+  ASSERT_TRUE(key->SignAppend(kInput, &out).ok());
+  ASSERT_EQ(out.size(), 6 + expected_size);
+  EXPECT_EQ(out.substr(0, 6), "prefix");
+  const std::string first = out.substr(6);
+  EXPECT_TRUE(key->Verify(kInput, first).ok());
+
+  // A second signature goes after the first, which stays as it was.
+  ASSERT_TRUE(key->SignAppend("", &out).ok());
+  ASSERT_EQ(out.size(), 6 + 2 * expected_size);
+  EXPECT_EQ(out.substr(6, expected_size), first);
+  EXPECT_TRUE(key->Verify("", out.substr(6 + expected_size)).ok());
+  ExpectBadSignature(*key, kInput, out.substr(6 + expected_size),
+                     "signature of the other input");
+
+  // Deterministic families give exactly Sign's bytes.
+  if (IsSymmetric(alg) || alg == Algorithm::kEdDSA) {
+    EXPECT_EQ(first, SignOrDie(*key, kInput));
+  }
+}
+
 class PublicOnlyTest : public ::testing::TestWithParam<Algorithm> {};
+
+TEST_P(PublicOnlyTest, SignAppendFailsAndLeavesTheOutputAlone) {
+  const Algorithm alg = GetParam();
+  std::shared_ptr<const Key> key = KeyFor(alg);
+  ASSERT_NE(key, nullptr);
+  auto pub = Key::FromEvpPkey(alg, PublicOnly(*key), "pub");
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  std::string out = "prefix";
+  EXPECT_EQ(GetReason((*pub)->SignAppend(kInput, &out)),
+            Reason::kNoSigningKey);
+  EXPECT_EQ(out, "prefix");
+}
 
 TEST_P(PublicOnlyTest, VerifiesButCannotSign) {
   const Algorithm alg = GetParam();
@@ -440,6 +479,13 @@ TEST(HmacTest, KnownAnswer) {
       0xc5, 0x14, 0x05, 0x46, 0x04, 0x0f, 0x0e, 0xe3, 0x7f, 0x54};
   EXPECT_EQ(tag, std::string(reinterpret_cast<const char*>(kExpected),
                              sizeof(kExpected)));
+  std::string appended = "x";
+  ASSERT_TRUE((*key)
+                  ->SignAppend(
+                      "Test Using Larger Than Block-Size Key - Hash Key First",
+                      &appended)
+                  .ok());
+  EXPECT_EQ(appended, "x" + tag);
 }
 
 TEST(HmacTest, SecretShorterThanTheHashIsTooWeak) {
