@@ -1,5 +1,6 @@
 #include "core/jose/base64url.h"
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -74,7 +75,24 @@ void EncodeAppend(absl::string_view data, const char* alphabet, bool pad,
   char* dst = out->data() + start;
   const auto* src = reinterpret_cast<const uint8_t*>(data.data());
   const PairTable& t = alphabet == kUrlAlphabet ? kUrlPairs : kStdPairs;
-  for (size_t i = 0; i < full; ++i, src += 3, dst += 4) {
+  // Two groups (6 bytes, 8 characters) per step from one 8-byte load, while
+  // those 8 bytes are all inside `data`.
+  size_t i = 0;
+  for (; i + 2 < full || (i + 2 == full && rest == 2); i += 2) {
+    uint64_t w;
+    std::memcpy(&w, src, sizeof(w));
+    if constexpr (std::endian::native == std::endian::little) {
+      w = __builtin_bswap64(w);
+    }
+    // The six bytes are the top 48 bits: four 12-bit indices.
+    std::memcpy(dst, t.pairs[w >> 52], 2);
+    std::memcpy(dst + 2, t.pairs[(w >> 40) & 0xfff], 2);
+    std::memcpy(dst + 4, t.pairs[(w >> 28) & 0xfff], 2);
+    std::memcpy(dst + 6, t.pairs[(w >> 16) & 0xfff], 2);
+    src += 6;
+    dst += 8;
+  }
+  for (; i < full; ++i, src += 3, dst += 4) {
     const uint32_t v = (uint32_t{src[0]} << 16) | (uint32_t{src[1]} << 8) |
                        uint32_t{src[2]};
     std::memcpy(dst, t.pairs[v >> 12], 2);

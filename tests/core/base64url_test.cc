@@ -226,6 +226,51 @@ TEST(Base64UrlTest, RoundTripsRandomLengths) {
   }
 }
 
+// RFC 4648 §4 one bit at a time, for comparison with the table encoder.
+std::string ReferenceEncode(absl::string_view data, const char* alphabet,
+                            bool pad) {
+  std::string out;
+  uint32_t bits = 0;
+  int nbits = 0;
+  for (const char c : data) {
+    bits = (bits << 8) | static_cast<unsigned char>(c);
+    nbits += 8;
+    while (nbits >= 6) {
+      nbits -= 6;
+      out.push_back(alphabet[(bits >> nbits) & 0x3f]);
+    }
+  }
+  if (nbits > 0) out.push_back(alphabet[(bits << (6 - nbits)) & 0x3f]);
+  while (pad && out.size() % 4 != 0) out.push_back('=');
+  return out;
+}
+
+// The encoder handles several groups per step; every length (so every
+// split between whole steps, single groups and the 1- or 2-byte tail) must
+// match the reference, with every byte value passing through each position.
+TEST(Base64UrlTest, EncodeMatchesReferenceAtEveryLength) {
+  constexpr char kStdAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (size_t len = 0; len <= 64; ++len) {
+    for (int round = 0; round < 256; ++round) {
+      std::string data(len, '\0');
+      for (size_t i = 0; i < len; ++i) {
+        data[i] = static_cast<char>((round + i * 37) & 0xff);
+      }
+      ASSERT_EQ(Base64UrlEncode(data),
+                ReferenceEncode(data, kUrlAlphabet, /*pad=*/false))
+          << "len " << len << " round " << round;
+      std::string appended = "prefix.";
+      Base64UrlEncodeAppend(data, &appended);
+      ASSERT_EQ(appended,
+                "prefix." + ReferenceEncode(data, kUrlAlphabet, false));
+      ASSERT_EQ(Base64StdEncode(data),
+                ReferenceEncode(data, kStdAlphabet, /*pad=*/true))
+          << "len " << len << " round " << round;
+    }
+  }
+}
+
 TEST(Base64StdTest, Rfc4648Vectors) {
   for (const Vector& v : kRfc4648) {
     EXPECT_EQ(Base64StdEncode(v.plain), v.std);
