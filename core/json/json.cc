@@ -427,6 +427,16 @@ uint64_t LoadWord(const char* p) {
   return w;
 }
 
+// Four bytes, in the low half of the result, in the same order.
+uint64_t LoadHalfWord(const char* p) {
+  uint32_t w;
+  std::memcpy(&w, p, sizeof(w));
+  if constexpr (std::endian::native == std::endian::big) {
+    w = __builtin_bswap32(w);
+  }
+  return w;
+}
+
 // The high bit of byte k is set exactly when byte k needs escaping. Each
 // test works within its byte (the 7-bit sums never carry out), so the flag
 // of one byte does not depend on its neighbours and any byte range of the
@@ -480,12 +490,19 @@ size_t NextEscape(absl::string_view s, size_t from) {
                            (~uint64_t{0} << (8 * (i - base)));
     return flags == 0 ? n : base + std::countr_zero(flags) / 8;
   }
-  // A string shorter than a word: pad it with bytes that need no escape.
-  char word[8];
-  std::memset(word, 'a', sizeof(word));
-  std::memcpy(word, p + i, n - i);
-  const uint64_t flags = EscapeFlags(LoadWord(word));
-  return flags == 0 ? n : i + std::countr_zero(flags) / 8;
+  // A string shorter than a word. From 4 bytes on, two overlapping 4-byte
+  // loads cover [i, n): lanes 0-3 are bytes i..i+3, lanes 4-7 are n-4..n-1.
+  if (n - i >= 4) {
+    const uint64_t flags = EscapeFlags(LoadHalfWord(p + i) |
+                                       LoadHalfWord(p + n - 4) << 32);
+    if (flags == 0) return n;
+    const size_t lane = std::countr_zero(flags) / 8;
+    return lane < 4 ? i + lane : n - 8 + lane;
+  }
+  for (; i < n; ++i) {
+    if (NeedsEscape(static_cast<unsigned char>(p[i]))) return i;
+  }
+  return n;
 }
 
 }  // namespace
