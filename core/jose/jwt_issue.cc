@@ -37,13 +37,17 @@ constexpr absl::string_view kReservedClaims[] = {
 // a < r in byte order, and Packed(a) == Packed(r) exactly when a starts
 // with r. Comparing one integer replaces a memcmp call per claim.
 constexpr uint32_t Packed(absl::string_view name) {
+  auto byte = [&](size_t i) -> uint32_t {
+    return static_cast<unsigned char>(name[i]);
+  };
+  if (name.size() >= 3) return (byte(0) << 16) | (byte(1) << 8) | byte(2);
   uint32_t v = 0;
-  for (size_t i = 0; i < 3; ++i) {
-    v <<= 8;
-    if (i < name.size()) v |= static_cast<unsigned char>(name[i]);
-  }
+  for (size_t i = 0; i < name.size(); ++i) v |= byte(i) << (16 - 8 * i);
   return v;
 }
+
+// Above every Packed value: what the merge sees past the last extra claim.
+constexpr uint32_t kPastTheExtras = 0xffffffffu;
 
 // Equality for the short strings the header cache compares on every call
 // (kid, typ): inline word compares instead of a memcmp call.
@@ -204,6 +208,9 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
   const std::vector<json::Object::Member>& extras =
       spec.extra_claims.members();
   size_t next_extra = 0;
+  // Packed(extras[next_extra].first), computed once per extra claim.
+  uint32_t next_packed =
+      extras.empty() ? kPastTheExtras : Packed(extras.front().first);
   bool first = true;
   auto separate = [&] {
     if (!first) out->push_back(',');
@@ -211,21 +218,22 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
   };
   // Extra claims never equal a registered name (CheckReservedClaims), so
   // an extra goes first exactly when its packed prefix is smaller.
-  auto flush_extras_before = [&](absl::string_view name) {
-    const uint32_t packed_name = Packed(name);
-    while (next_extra < extras.size() &&
-           Packed(extras[next_extra].first) < packed_name) {
+  auto flush_extras_before = [&](uint32_t packed_name) {
+    while (next_packed < packed_name) {
       separate();
       json::AppendQuoted(extras[next_extra].first, out);
       out->push_back(':');
       json::SerializeAppend(extras[next_extra].second, out);
       ++next_extra;
+      next_packed = next_extra < extras.size()
+                        ? Packed(extras[next_extra].first)
+                        : kPastTheExtras;
     }
   };
   out->push_back('{');
   for (const Registered& claim : registered) {
     if (!claim.present) continue;
-    flush_extras_before(claim.name);
+    flush_extras_before(Packed(claim.name));
     separate();
     AppendName(claim.name, out);
     switch (claim.claim) {
@@ -261,13 +269,7 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
         break;
     }
   }
-  while (next_extra < extras.size()) {
-    separate();
-    json::AppendQuoted(extras[next_extra].first, out);
-    out->push_back(':');
-    json::SerializeAppend(extras[next_extra].second, out);
-    ++next_extra;
-  }
+  flush_extras_before(kPastTheExtras);
   out->push_back('}');
 }
 
