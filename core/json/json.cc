@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json/fast_scan.h"
 #include "core/reason.h"
 
 namespace tokend::json {
@@ -556,6 +557,14 @@ absl::Status ScanPaddedObject(absl::string_view text, const ParseLimits& limits,
   if (text.size() > limits.max_bytes) {
     return Error(Reason::kTokenTooLarge, "JSON text exceeds the size limit");
   }
+  // The common shapes pass in one pass without simdjson; the rest (and
+  // every invalid text) get the full parser, which gives the exact reason.
+  if (internal::FastScanObject(
+          text, std::min(limits.max_depth, kMaxSupportedDepth), names,
+          found)) {
+    return absl::OkStatus();
+  }
+  for (std::optional<Value>& value : found) value.reset();
   absl::Status status;
   if (text.size() > kReusableSize) {
     PaddedBuffer buffer;

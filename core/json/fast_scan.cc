@@ -1,0 +1,394 @@
+#include "core/json/fast_scan.h"
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <utility>
+
+namespace tokend::json::internal {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "SpecialBytes finds the first byte with the lowest set bit");
+
+// Integers of up to 18 digits fit int64 whatever they are; longer ones are
+// left to the full parser, whose typing (int64, uint64 as double) rules.
+constexpr size_t kMaxIntDigits = 18;
+// Member names held at once across the open objects; more goes to the full
+// parser.
+constexpr size_t kMaxKeys = 128;
+// Objects whose names are not already in byte order are checked for repeats
+// pairwise up to this size; larger ones go to the full parser.
+constexpr size_t kMaxPairwise = 16;
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighs = 0x8080808080808080ULL;
+
+// The high bit of each byte of `v` that a string's plain run stops at: '"',
+// '\\', a control byte (< 0x20) or a non-ASCII one (>= 0x80). Carries can
+// set bits above the first such byte but never below it, so the lowest set
+// bit marks the first.
+inline uint64_t SpecialBytes(uint64_t v) {
+  const uint64_t quote = v ^ (kOnes * '"');
+  const uint64_t backslash = v ^ (kOnes * '\\');
+  const uint64_t zero_quote = (quote - kOnes) & ~quote;
+  const uint64_t zero_backslash = (backslash - kOnes) & ~backslash;
+  const uint64_t control = (v - kOnes * 0x20) & ~v;
+  return (zero_quote | zero_backslash | control | v) & kHighs;
+}
+
+inline bool IsWhitespace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+inline bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// Byte order, inlined: names are short and usually differ early.
+inline bool NameLess(absl::string_view a, absl::string_view b) {
+  const size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < n; ++i) {
+    const auto ca = static_cast<unsigned char>(a[i]);
+    const auto cb = static_cast<unsigned char>(b[i]);
+    if (ca != cb) return ca < cb;
+  }
+  return a.size() < b.size();
+}
+
+// Inlined for the same reason as NameLess.
+inline bool SameName(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// One pass over a text. Each Scan* method starts at the first byte of its
+// value and returns false to give up (invalid, or outside the subset).
+class Scanner {
+ public:
+  Scanner(absl::string_view text, size_t max_depth)
+      : p_(text.data()), end_(text.data() + text.size()),
+        max_depth_(max_depth) {}
+
+  bool ScanRoot(absl::Span<const absl::string_view> names,
+                absl::Span<std::optional<Value>> found) {
+    SkipWhitespace();
+    if (p_ == end_ || *p_ != '{') return false;
+    if (!ScanObject(1, names, found)) return false;
+    SkipWhitespace();
+    return p_ == end_;
+  }
+
+ private:
+  void SkipWhitespace() {
+    while (p_ != end_ && IsWhitespace(*p_)) ++p_;
+  }
+
+  // `depth` is the nesting of this object (the root is 1). Root members
+  // named in `names` are built into `found`.
+  bool ScanObject(size_t depth, absl::Span<const absl::string_view> names,
+                  absl::Span<std::optional<Value>> found) {
+    if (depth > max_depth_) return false;
+    ++p_;  // '{'
+    const size_t first_key = key_count_;
+    SkipWhitespace();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      SkipWhitespace();
+      if (p_ == end_ || *p_ != '"') return false;
+      ++p_;
+      absl::string_view name;
+      bool escaped = false;
+      // Escaped names would have to be decoded to compare them.
+      if (!ScanString(&name, &escaped) || escaped) return false;
+      if (key_count_ == kMaxKeys) return false;
+      keys_[key_count_++] = Name{name.data(), name.size()};
+      SkipWhitespace();
+      if (p_ == end_ || *p_ != ':') return false;
+      ++p_;
+      SkipWhitespace();
+      if (p_ == end_) return false;
+      std::optional<Value>* out = nullptr;
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (SameName(names[i], name)) {
+          out = &found[i];
+          break;
+        }
+      }
+      if (!ScanValue(depth, out)) return false;
+      SkipWhitespace();
+      if (p_ == end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ != '}') return false;
+      ++p_;
+      break;
+    }
+    const bool unique = NamesUnique(first_key, key_count_);
+    key_count_ = first_key;
+    return unique;
+  }
+
+  bool ScanArray(size_t depth, std::optional<Value>* out) {
+    if (depth > max_depth_) return false;
+    ++p_;  // '['
+    Array* array = nullptr;
+    if (out != nullptr) array = &out->emplace(Array()).mutable_array();
+    SkipWhitespace();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      SkipWhitespace();
+      if (p_ == end_) return false;
+      if (array != nullptr) {
+        std::optional<Value> item;
+        if (!ScanValue(depth, &item)) return false;
+        array->push_back(*std::move(item));
+      } else if (!ScanValue(depth, nullptr)) {
+        return false;
+      }
+      SkipWhitespace();
+      if (p_ == end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ != ']') return false;
+      ++p_;
+      return true;
+    }
+  }
+
+  // A value inside a container of nesting `depth`; built into *out when
+  // `out` is set. p_ is at its first byte.
+  bool ScanValue(size_t depth, std::optional<Value>* out) {
+    switch (*p_) {
+      case '{':
+        // A built object member is rare (no registered claim is one).
+        if (out != nullptr) return false;
+        return ScanObject(depth + 1, {}, {});
+      case '[':
+        return ScanArray(depth + 1, out);
+      case '"': {
+        ++p_;
+        absl::string_view raw;
+        bool escaped = false;
+        if (!ScanString(&raw, &escaped)) return false;
+        if (out != nullptr) {
+          out->emplace(escaped ? Unescape(raw) : std::string(raw));
+        }
+        return true;
+      }
+      case 't':
+        return ScanLiteral("true", out, Value(true));
+      case 'f':
+        return ScanLiteral("false", out, Value(false));
+      case 'n':
+        return ScanLiteral("null", out, Value());
+      default:
+        return ScanNumber(out);
+    }
+  }
+
+  bool ScanLiteral(absl::string_view literal, std::optional<Value>* out,
+                   Value value) {
+    if (static_cast<size_t>(end_ - p_) < literal.size() ||
+        std::memcmp(p_, literal.data(), literal.size()) != 0) {
+      return false;
+    }
+    p_ += literal.size();
+    if (out != nullptr) out->emplace(std::move(value));
+    return true;
+  }
+
+  // RFC 8259 §6 without an exponent (whose range rules are the full
+  // parser's); only non-negative integers are built.
+  bool ScanNumber(std::optional<Value>* out) {
+    const bool negative = *p_ == '-';
+    if (negative) ++p_;
+    const char* digits = p_;
+    if (p_ == end_) return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ != end_ && IsDigit(*p_)) ++p_;
+    } else {
+      return false;
+    }
+    const size_t int_digits = static_cast<size_t>(p_ - digits);
+    if (int_digits > kMaxIntDigits) return false;
+    bool fraction = false;
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      if (p_ == end_ || !IsDigit(*p_)) return false;
+      while (p_ != end_ && IsDigit(*p_)) ++p_;
+      fraction = true;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) return false;
+    if (out != nullptr) {
+      if (negative || fraction) return false;
+      int64_t value = 0;
+      for (const char* d = digits; d != digits + int_digits; ++d) {
+        value = value * 10 + (*d - '0');
+      }
+      out->emplace(Value(value));
+    }
+    return true;
+  }
+
+  // p_ is just past the opening quote. On success p_ is past the closing
+  // one and *raw holds the bytes between them; *escaped says whether they
+  // hold a (short-form) escape.
+  bool ScanString(absl::string_view* raw, bool* escaped) {
+    const char* start = p_;
+    for (;;) {
+      // Eight bytes at a time while they lie within the text.
+      while (end_ - p_ >= 8) {
+        uint64_t word;
+        std::memcpy(&word, p_, sizeof(word));
+        const uint64_t special = SpecialBytes(word);
+        if (special == 0) {
+          p_ += 8;
+          continue;
+        }
+        p_ += std::countr_zero(special) / 8;
+        break;
+      }
+      if (p_ == end_) return false;
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        *raw = absl::string_view(start, static_cast<size_t>(p_ - start));
+        ++p_;
+        return true;
+      }
+      if (c == '\\') {
+        if (end_ - p_ < 2) return false;
+        switch (p_[1]) {
+          case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+          case 'r': case 't':
+            *escaped = true;
+            p_ += 2;
+            continue;
+          default:
+            // \u escapes (and surrogate pairing) are the full parser's.
+            return false;
+        }
+      }
+      if (c < 0x20) return false;
+      if (c >= 0x80) {
+        if (!SkipUtf8Sequence()) return false;
+        continue;
+      }
+      ++p_;
+    }
+  }
+
+  // One well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
+  // surrogates, nothing above U+10FFFF) starting at the lead byte p_.
+  bool SkipUtf8Sequence() {
+    const auto* s = reinterpret_cast<const unsigned char*>(p_);
+    const size_t left = static_cast<size_t>(end_ - p_);
+    const unsigned char lead = s[0];
+    size_t length = 0;
+    unsigned char second_min = 0x80;
+    unsigned char second_max = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) second_min = 0xA0;  // overlong
+      if (lead == 0xED) second_max = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) second_min = 0x90;  // overlong
+      if (lead == 0xF4) second_max = 0x8F;  // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (left < length) return false;
+    if (s[1] < second_min || s[1] > second_max) return false;
+    for (size_t i = 2; i < length; ++i) {
+      if (!IsContinuation(s[i])) return false;
+    }
+    p_ += length;
+    return true;
+  }
+
+  // `raw` holds only the short escapes ScanString lets through.
+  static std::string Unescape(absl::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] != '\\') {
+        out.push_back(raw[i]);
+        continue;
+      }
+      switch (raw[++i]) {
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        default: out.push_back(raw[i]); break;  // '"', '\\', '/'
+      }
+    }
+    return out;
+  }
+
+  // Whether keys_[first, last) holds no name twice. Tokens tokend issues
+  // have their names in byte order, which one pass confirms.
+  bool NamesUnique(size_t first, size_t last) const {
+    bool sorted = true;
+    for (size_t i = first + 1; i < last; ++i) {
+      if (!NameLess(keys_[i - 1].view(), keys_[i].view())) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) return true;
+    if (last - first > kMaxPairwise) return false;
+    for (size_t i = first; i < last; ++i) {
+      for (size_t j = i + 1; j < last; ++j) {
+        if (SameName(keys_[i].view(), keys_[j].view())) return false;
+      }
+    }
+    return true;
+  }
+
+  // Trivial, so the array below is not initialised on every scan.
+  struct Name {
+    const char* data;
+    size_t size;
+    absl::string_view view() const { return absl::string_view(data, size); }
+  };
+
+  const char* p_;
+  const char* const end_;
+  const size_t max_depth_;
+  // The names of the open objects' members, innermost last.
+  Name keys_[kMaxKeys];
+  size_t key_count_ = 0;
+};
+
+}  // namespace
+
+bool FastScanObject(absl::string_view text, size_t max_depth,
+                    absl::Span<const absl::string_view> names,
+                    absl::Span<std::optional<Value>> found) {
+  if (max_depth < 1 || names.size() != found.size()) return false;
+  Scanner scanner(text, max_depth);
+  return scanner.ScanRoot(names, found);
+}
+
+}  // namespace tokend::json::internal
