@@ -1,13 +1,19 @@
 // libFuzzer target for the strict JSON layer: whatever ParseObject accepts
 // must serialise to text that parses back to an equal Object, and that
-// serialisation must be a fixed point.
+// serialisation must be a fixed point. ScanPaddedObject must give the same
+// verdict and reason as ParseObject and build the same members, and its fast
+// path (json::internal::FastScanObject) may only accept what ParseObject
+// accepts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "core/json/fast_scan.h"
 #include "core/json/json.h"
 #include "core/reason.h"
 
@@ -18,6 +24,50 @@ namespace {
   std::abort();
 }
 
+// Short names, as fuzzed inputs mostly have, and the registered claims.
+constexpr absl::string_view kNames[] = {"a", "b", "", "exp", "iss", "aud"};
+
+// ScanPaddedObject and the fast path against ParseObject's result.
+void CheckScan(absl::string_view text,
+               const absl::StatusOr<tokend::json::Object>& parsed) {
+  using tokend::json::Value;
+  std::string padded(text);
+  padded.resize(text.size() + tokend::json::kParsePadding, '"');
+  const absl::string_view view(padded.data(), text.size());
+  std::optional<Value> found[std::size(kNames)];
+  const absl::Status scanned =
+      tokend::json::ScanPaddedObject(view, {}, kNames, found);
+  if (scanned.ok() != parsed.ok()) Fail("scan and parse disagree");
+  if (!parsed.ok()) {
+    if (tokend::GetReason(scanned) != tokend::GetReason(parsed.status())) {
+      Fail("scan and parse give different reasons");
+    }
+    for (const std::optional<Value>& value : found) {
+      if (value.has_value()) Fail("a refused scan built a member");
+    }
+  }
+  std::optional<Value> fast[std::size(kNames)];
+  const bool fast_ok =
+      tokend::json::internal::FastScanObject(view, 32, kNames, fast);
+  // The fast path leaves the size cap to its caller.
+  if (fast_ok && !parsed.ok() &&
+      tokend::GetReason(parsed.status()) != tokend::Reason::kTokenTooLarge) {
+    Fail("fast path accepted a refused text");
+  }
+  if (!parsed.ok()) return;
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    const Value* want = parsed->Find(kNames[i]);
+    if (found[i].has_value() != (want != nullptr) ||
+        (want != nullptr && !(*found[i] == *want))) {
+      Fail("scan built a member differently");
+    }
+    if (fast_ok && (fast[i].has_value() != (want != nullptr) ||
+                    (want != nullptr && !(*fast[i] == *want)))) {
+      Fail("fast path built a member differently");
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -25,6 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using tokend::json::Serialize;
   const absl::string_view text(reinterpret_cast<const char*>(data), size);
   auto parsed = ParseObject(text);
+  CheckScan(text, parsed);
   if (!parsed.ok()) {
     switch (tokend::GetReason(parsed.status())) {
       case tokend::Reason::kBadJson:
