@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -39,6 +40,10 @@ struct ValidationPolicy {
 };
 
 struct VerifiedJwt {
+  // User-provided so that value-initialisation (StatusOr's in-place
+  // construction) does not zero the whole struct before constructing it.
+  VerifiedJwt() {}
+
   JoseHeader header;
   // The claims set exactly as received (the decoded payload): a JSON object
   // that passed every rule of json::ParseObject under the policy's limits.
@@ -47,7 +52,8 @@ struct VerifiedJwt {
   std::string jti;
   std::string subject;
   std::string issuer;
-  std::vector<std::string> audiences;
+  // Inline room for one: most tokens name a single audience.
+  absl::InlinedVector<std::string, 1> audiences;
   // InfinitePast / InfiniteFuture when the claim is absent.
   absl::Time issued_at = absl::InfinitePast();
   absl::Time not_before = absl::InfinitePast();

@@ -92,7 +92,7 @@ class JwtProfile final : public Profile {
     info.expires_at = jwt->expires_at;
     info.session_started = SessionStartFromClaims(*claims, jwt->issued_at);
     JwtGrants grants;
-    grants.audiences = jwt->audiences;
+    grants.audiences.assign(jwt->audiences.begin(), jwt->audiences.end());
     for (const json::Object::Member& m : claims->members()) {
       if (!IsManagedClaim(m.first)) grants.extra_claims.Set(m.first, m.second);
     }

@@ -310,7 +310,7 @@ TEST_F(ClaimsTest, AudienceStringAndArrayAreEquivalent) {
   }
   absl::StatusOr<VerifiedJwt> jwt =
       Verify(R"({"exp":1800000000,"aud":["y","x"]})");
-  EXPECT_EQ(jwt->audiences, (std::vector<std::string>{"y", "x"}));
+  EXPECT_THAT(jwt->audiences, ::testing::ElementsAre("y", "x"));
 }
 
 TEST_F(ClaimsTest, AudienceMismatch) {
