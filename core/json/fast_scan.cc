@@ -70,9 +70,18 @@ inline bool SameName(absl::string_view a, absl::string_view b) {
 // value and returns false to give up (invalid, or outside the subset).
 class Scanner {
  public:
-  Scanner(absl::string_view text, size_t max_depth)
+  Scanner(absl::string_view text, size_t max_depth,
+          absl::Span<const absl::string_view> names)
       : p_(text.data()), end_(text.data() + text.size()),
-        max_depth_(max_depth) {}
+        max_depth_(max_depth) {
+    for (absl::string_view name : names) {
+      if (name.size() < 64) {
+        wanted_sizes_ |= uint64_t{1} << name.size();
+      } else {
+        wanted_sizes_ = ~uint64_t{0};
+      }
+    }
+  }
 
   bool ScanRoot(absl::Span<const absl::string_view> names,
                 absl::Span<std::optional<Value>> found) {
@@ -84,12 +93,18 @@ class Scanner {
   }
 
  private:
-  // Compact JSON has none, so one comparison settles the usual case.
   void SkipWhitespace() {
-    while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' &&
-           IsWhitespace(*p_)) {
-      ++p_;
-    }
+    while (p_ != end_ && IsWhitespace(*p_)) ++p_;
+  }
+
+  // The next byte that is not whitespace, with p_ left on it, or '\0' at
+  // the end of the text (a NUL inside it is invalid wherever this is asked,
+  // so the two never need telling apart). Compact JSON has no whitespace,
+  // so one comparison usually settles it.
+  char Next() {
+    if (p_ != end_ && static_cast<unsigned char>(*p_) > ' ') return *p_;
+    SkipWhitespace();
+    return p_ == end_ ? '\0' : *p_;
   }
 
   // `depth` is the nesting of this object (the root is 1). Root members
@@ -99,14 +114,12 @@ class Scanner {
     if (depth > max_depth_) return false;
     ++p_;  // '{'
     const size_t first_key = key_count_;
-    SkipWhitespace();
-    if (p_ != end_ && *p_ == '}') {
+    if (Next() == '}') {
       ++p_;
       return true;
     }
     for (;;) {
-      SkipWhitespace();
-      if (p_ == end_ || *p_ != '"') return false;
+      if (Next() != '"') return false;
       ++p_;
       absl::string_view name;
       bool escaped = false;
@@ -114,26 +127,26 @@ class Scanner {
       if (!ScanString(&name, &escaped) || escaped) return false;
       if (key_count_ == kMaxKeys) return false;
       keys_[key_count_++] = Name{name.data(), name.size()};
-      SkipWhitespace();
-      if (p_ == end_ || *p_ != ':') return false;
+      if (Next() != ':') return false;
       ++p_;
-      SkipWhitespace();
-      if (p_ == end_) return false;
+      const char first = Next();
+      if (first == '\0') return false;
       std::optional<Value>* out = nullptr;
-      for (size_t i = 0; i < names.size(); ++i) {
-        if (SameName(names[i], name)) {
-          out = &found[i];
-          break;
+      if (MayBeWanted(name)) {
+        for (size_t i = 0; i < names.size(); ++i) {
+          if (SameName(names[i], name)) {
+            out = &found[i];
+            break;
+          }
         }
       }
-      if (!ScanValue(depth, out)) return false;
-      SkipWhitespace();
-      if (p_ == end_) return false;
-      if (*p_ == ',') {
+      if (!ScanValue(first, depth, out)) return false;
+      const char after = Next();
+      if (after == ',') {
         ++p_;
         continue;
       }
-      if (*p_ != '}') return false;
+      if (after != '}') return false;
       ++p_;
       break;
     }
@@ -147,37 +160,35 @@ class Scanner {
     ++p_;  // '['
     Array* array = nullptr;
     if (out != nullptr) array = &out->emplace(Array()).mutable_array();
-    SkipWhitespace();
-    if (p_ != end_ && *p_ == ']') {
+    if (Next() == ']') {
       ++p_;
       return true;
     }
     for (;;) {
-      SkipWhitespace();
-      if (p_ == end_) return false;
+      const char first = Next();
+      if (first == '\0') return false;
       if (array != nullptr) {
         std::optional<Value> item;
-        if (!ScanValue(depth, &item)) return false;
+        if (!ScanValue(first, depth, &item)) return false;
         array->push_back(*std::move(item));
-      } else if (!ScanValue(depth, nullptr)) {
+      } else if (!ScanValue(first, depth, nullptr)) {
         return false;
       }
-      SkipWhitespace();
-      if (p_ == end_) return false;
-      if (*p_ == ',') {
+      const char after = Next();
+      if (after == ',') {
         ++p_;
         continue;
       }
-      if (*p_ != ']') return false;
+      if (after != ']') return false;
       ++p_;
       return true;
     }
   }
 
   // A value inside a container of nesting `depth`; built into *out when
-  // `out` is set. p_ is at its first byte.
-  bool ScanValue(size_t depth, std::optional<Value>* out) {
-    switch (*p_) {
+  // `out` is set. p_ is at its first byte, `first`.
+  bool ScanValue(char first, size_t depth, std::optional<Value>* out) {
+    switch (first) {
       case '{':
         // A built object member is rare (no registered claim is one).
         if (out != nullptr) return false;
@@ -372,6 +383,12 @@ class Scanner {
     return true;
   }
 
+  // Whether a member name could be among those to build: most names are
+  // ruled out by their length alone.
+  bool MayBeWanted(absl::string_view name) const {
+    return name.size() >= 64 || (wanted_sizes_ >> name.size() & 1) != 0;
+  }
+
   // Trivial, so the array below is not initialised on every scan.
   struct Name {
     const char* data;
@@ -382,6 +399,8 @@ class Scanner {
   const char* p_;
   const char* const end_;
   const size_t max_depth_;
+  // Bit n set when a wanted name is n bytes long (all bits for 64 and up).
+  uint64_t wanted_sizes_ = 0;
   // The names of the open objects' members, innermost last.
   Name keys_[kMaxKeys];
   size_t key_count_ = 0;
@@ -393,7 +412,7 @@ bool FastScanObject(absl::string_view text, size_t max_depth,
                     absl::Span<const absl::string_view> names,
                     absl::Span<std::optional<Value>> found) {
   if (max_depth < 1 || names.size() != found.size()) return false;
-  Scanner scanner(text, max_depth);
+  Scanner scanner(text, max_depth, names);
   return scanner.ScanRoot(names, found);
 }
 

@@ -226,6 +226,31 @@ TEST(Base64UrlTest, RoundTripsRandomLengths) {
   }
 }
 
+// Long inputs are decoded 32 characters per step on CPUs with AVX2 and the
+// rest one quantum at a time: a byte outside the alphabet must be refused
+// wherever it falls (inside a step, at its edges, or in the scalar rest),
+// and every alphabet character must decode in every position.
+TEST(Base64UrlTest, LongInputsCheckEveryPosition) {
+  const std::string alphabet(kUrlAlphabet);
+  std::string valid;
+  for (size_t i = 0; i < 130; ++i) valid.push_back(kUrlAlphabet[(i * 7) % 64]);
+  valid.resize(128);  // whole quanta: any character is canonical anywhere
+  for (size_t pos = 0; pos < valid.size(); ++pos) {
+    for (int b = 0; b < 256; ++b) {
+      std::string s = valid;
+      s[pos] = static_cast<char>(b);
+      std::string out;
+      const bool in_alphabet = alphabet.find(static_cast<char>(b)) !=
+                               std::string::npos;
+      ASSERT_EQ(Base64UrlDecodeTo(s, &out), in_alphabet)
+          << "byte " << b << " at " << pos;
+      if (in_alphabet) {
+        ASSERT_EQ(Base64UrlEncode(out), s) << "byte " << b << " at " << pos;
+      }
+    }
+  }
+}
+
 // RFC 4648 §4 one bit at a time, for comparison with the table encoder.
 std::string ReferenceEncode(absl::string_view data, const char* alphabet,
                             bool pad) {
