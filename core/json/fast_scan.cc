@@ -234,10 +234,16 @@ class Scanner {
     if (negative) ++p_;
     const char* digits = p_;
     if (p_ == end_) return false;
+    // Accumulated while scanning; wraps harmlessly past 18 digits, where it
+    // is not used.
+    uint64_t magnitude = 0;
     if (*p_ == '0') {
       ++p_;
     } else if (*p_ >= '1' && *p_ <= '9') {
-      while (p_ != end_ && IsDigit(*p_)) ++p_;
+      while (p_ != end_ && IsDigit(*p_)) {
+        magnitude = magnitude * 10 + static_cast<uint64_t>(*p_ - '0');
+        ++p_;
+      }
     } else {
       return false;
     }
@@ -253,11 +259,7 @@ class Scanner {
     if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) return false;
     if (out != nullptr) {
       if (negative || fraction) return false;
-      int64_t value = 0;
-      for (const char* d = digits; d != digits + int_digits; ++d) {
-        value = value * 10 + (*d - '0');
-      }
-      out->emplace(Value(value));
+      out->emplace(Value(static_cast<int64_t>(magnitude)));
     }
     return true;
   }
