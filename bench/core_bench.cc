@@ -34,11 +34,11 @@
 namespace tokend {
 namespace {
 
-// Each benchmark runs kRepetitions times for kMinTimeSeconds of CPU and the
-// table uses the median, which keeps the full run near 40 s on a loaded
-// 2-core machine and damps the noise from other processes.
+// Each benchmark runs kRepetitions times for kMinTimeSeconds of CPU, the
+// repetitions of all benchmarks interleaved in random order, and the table
+// uses the median, which damps the noise from other processes.
 constexpr double kMinTimeSeconds = 0.04;
-constexpr int kRepetitions = 3;
+constexpr int kRepetitions = 5;
 
 constexpr Algorithm kAlgorithms[] = {
     Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512,
@@ -325,7 +325,7 @@ int PrintTable(const bench::OpsReporter& reporter) {
 }  // namespace tokend
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
+  tokend::bench::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   for (tokend::Algorithm alg : tokend::kAlgorithms) {
     const std::string name(tokend::AlgorithmName(alg));

@@ -1,11 +1,12 @@
-// The Google Benchmark reporter core_bench and profiles_bench share: it
-// prints as the console reporter does and keeps ops per CPU-second per
-// benchmark (e.g. "HS256/tokend_sign") for the ratio tables. CPU time, not
-// wall time: the machine is shared, and a single-threaded operation's CPU
-// cost is what the ratios compare.
+// What core_bench and profiles_bench share: a Google Benchmark reporter
+// that prints as the console reporter does and keeps ops per CPU-second per
+// benchmark (e.g. "HS256/tokend_sign") for the ratio tables, and their
+// start-up. CPU time, not wall time: the machine is shared, and a
+// single-threaded operation's CPU cost is what the ratios compare.
 #ifndef TOKEND_BENCH_OPS_REPORTER_H_
 #define TOKEND_BENCH_OPS_REPORTER_H_
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +38,23 @@ class OpsReporter : public benchmark::ConsoleReporter {
  private:
   std::map<std::string, double> ops_per_second_;
 };
+
+// benchmark::Initialize, with the repetitions of all benchmarks run in a
+// random interleaved order unless the command line says otherwise. On a
+// shared machine a busy spell of a few milliseconds then slows one run of
+// several benchmarks, which the median drops, rather than every run of one
+// benchmark, which would skew its ratio.
+inline void Initialize(int* argc, char** argv) {
+  static char interleave[] = "--benchmark_enable_random_interleaving=true";
+  std::vector<char*> args(argv, argv + *argc);
+  args.insert(args.begin() + (args.empty() ? 0 : 1), interleave);
+  args.push_back(nullptr);
+  int remaining = static_cast<int>(args.size()) - 1;
+  benchmark::Initialize(&remaining, args.data());
+  // The added flag is always consumed, so what remains fits in argv.
+  *argc = std::min(remaining, *argc);
+  for (int i = 0; i < *argc; ++i) argv[i] = args[i];
+}
 
 }  // namespace tokend::bench
 

@@ -66,7 +66,7 @@ namespace {
 // Same scheme as core_bench: kRepetitions runs of kMinTimeSeconds CPU each,
 // the table uses the median.
 constexpr double kMinTimeSeconds = 0.04;
-constexpr int kRepetitions = 3;
+constexpr int kRepetitions = 5;
 
 const absl::Time kIssueTime = absl::FromUnixSeconds(1700000000);
 const absl::Time kVerifyTime = kIssueTime + absl::Minutes(1);
@@ -622,7 +622,7 @@ int PrintTable(const std::vector<Case>& cases,
 }  // namespace tokend
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
+  tokend::bench::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   // Built once and never freed: the registered benchmarks point into it.
   auto* cases = new std::vector<tokend::Case>();
