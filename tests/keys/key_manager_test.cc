@@ -108,7 +108,11 @@ TEST_F(KeyManagerTest, PublishBeforeSignThenRetireThenRemove) {
   const std::string old_token = Issue(*manager);
   const std::string first_etag = manager->Snapshot()->jwks_etag;
 
-  // t0: the new key appears. Published, verifying, not signing.
+  // t0: the new key appears. Published, verifying, not signing. A second
+  // later than the old one: with both seen at the same instant and file
+  // times that can match (the kernel stamps them from a coarse clock), the
+  // kid would decide which is newer.
+  clock_.Advance(absl::Seconds(1));
   WriteFile(dir_.File("new.pem"), PrivatePem(*new_key));
   ASSERT_TRUE(manager->Reload().ok());
   EXPECT_EQ(StatusOf(*manager, new_kid), KeyStatus::kPending);
@@ -117,7 +121,8 @@ TEST_F(KeyManagerTest, PublishBeforeSignThenRetireThenRemove) {
             nullptr);
   EXPECT_NE(manager->Snapshot()->jwks_etag, first_etag);
   EXPECT_EQ(SigningKid(*manager), old_kid);
-  EXPECT_EQ(manager->NextTransition(), kStart + absl::Minutes(5));
+  EXPECT_EQ(manager->NextTransition(),
+            kStart + absl::Seconds(1) + absl::Minutes(5));
 
   // Just before max-age: still the old key.
   clock_.Advance(absl::Minutes(5) - absl::Seconds(1));
@@ -299,6 +304,7 @@ TEST_F(KeyManagerTest, ListenerSeesEveryChangeAndNoOpReloadsAreSilent) {
   EXPECT_TRUE(generations.empty());
 
   auto next = NewKey();
+  clock_.Advance(absl::Seconds(1));  // newer than a.pem, as in production
   WriteFile(dir_.File("b.pem"), PrivatePem(*next));
   ASSERT_TRUE(manager->Reload().ok());
   ASSERT_EQ(generations.size(), 1u);
@@ -315,6 +321,7 @@ TEST_F(KeyManagerTest, PublishMarginExtendsThePendingTime) {
   options.publish_margin = absl::Seconds(30);
   auto manager = Manager(options);
   auto next = NewKey();
+  clock_.Advance(absl::Seconds(1));  // newer than a.pem, as in production
   WriteFile(dir_.File("b.pem"), PrivatePem(*next));
   ASSERT_TRUE(manager->Reload().ok());
   clock_.Advance(absl::Minutes(5));
