@@ -1,5 +1,6 @@
-// Limits shared by every JWT issuer in the core: the generic IssueJwt and
-// the vendor profiles' direct writers (core/profiles/vendor_jwt.h).
+// Limits shared by every JWT issuer in the core (the generic IssueJwt and
+// the vendor profiles' direct writers, core/profiles/vendor_jwt.h) and, for
+// the NumericDate bound, by the verifier, so every issued token verifies.
 #ifndef TOKEND_CORE_JOSE_ISSUE_LIMITS_H_
 #define TOKEND_CORE_JOSE_ISSUE_LIMITS_H_
 

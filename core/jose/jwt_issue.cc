@@ -14,9 +14,9 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "core/jose/base64url.h"
+#include "core/jose/issue_limits.h"
 #include "core/jose/jwt.h"
 #include "core/random.h"
-#include "core/jose/issue_limits.h"
 #include "core/reason.h"
 
 namespace tokend {

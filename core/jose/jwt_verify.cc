@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/jose/base64url.h"
+#include "core/jose/issue_limits.h"
 #include "core/jose/jwt.h"
 #include "core/reason.h"
 
@@ -23,8 +24,9 @@ namespace tokend {
 namespace {
 
 // RFC 7519 §2 allows any JSON number; tokend caps NumericDate at the largest
-// integer a double holds exactly (I-JSON, RFC 7493 §2.2).
-constexpr int64_t kMaxNumericDate = (int64_t{1} << 53) - 1;
+// integer a double holds exactly (I-JSON, RFC 7493 §2.2), the bound the
+// issuers keep to as well.
+using jose::kMaxNumericDate;
 
 // The last successfully parsed JOSE header on this thread. Tokens from one
 // issuer and key share their header segment byte for byte, so the steady

@@ -4,10 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/jose/base64url.h"
+#include "core/jose/issue_limits.h"
 #include "core/jose/jws.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/profiles/profile_common.h"
-#include "core/jose/issue_limits.h"
 #include "core/reason.h"
 
 namespace tokend {
