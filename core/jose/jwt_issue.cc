@@ -1,7 +1,6 @@
 // JWT issuing: a deterministic header and claims set, signed with one key.
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
@@ -16,6 +15,7 @@
 #include "core/jose/base64url.h"
 #include "core/jose/issue_limits.h"
 #include "core/jose/jwt.h"
+#include "core/json/byte_scan.h"
 #include "core/random.h"
 #include "core/reason.h"
 
@@ -48,28 +48,6 @@ constexpr uint32_t Packed(absl::string_view name) {
 
 // Above every Packed value: what the merge sees past the last extra claim.
 constexpr uint32_t kPastTheExtras = 0xffffffffu;
-
-// Equality for the short strings the header cache compares on every call
-// (kid, typ): inline word compares instead of a memcmp call.
-bool SameBytes(absl::string_view a, absl::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n < 8) {
-    for (size_t i = 0; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
-  }
-  auto word = [](const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, sizeof(w));
-    return w;
-  };
-  for (size_t i = 0; i + 8 <= n; i += 8) {
-    if (word(a.data() + i) != word(b.data() + i)) return false;
-  }
-  return word(a.data() + n - 8) == word(b.data() + n - 8);
-}
 
 absl::Status CheckReserved(const json::Object& object,
                            absl::Span<const absl::string_view> reserved,
@@ -139,8 +117,9 @@ absl::StatusOr<json::Object> BuildHeader(const Key& key, const JwtSpec& spec) {
 class HeaderCache {
  public:
   const std::string* Lookup(const Key& key, const JwtSpec& spec) const {
-    if (!valid_ || key.alg() != alg_ || !SameBytes(key.kid(), kid_) ||
-        !SameBytes(spec.typ, typ_) ||
+    if (!valid_ || key.alg() != alg_ ||
+        !json::internal::SameBytes(key.kid(), kid_) ||
+        !json::internal::SameBytes(spec.typ, typ_) ||
         !(spec.extra_header == extra_header_)) {
       return nullptr;
     }

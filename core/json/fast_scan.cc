@@ -6,11 +6,10 @@
 #include <string>
 #include <utility>
 
+#include "core/json/byte_scan.h"
+
 namespace tokend::json::internal {
 namespace {
-
-static_assert(std::endian::native == std::endian::little,
-              "SpecialBytes finds the first byte with the lowest set bit");
 
 // Integers of up to 18 digits fit int64 whatever they are; longer ones are
 // left to the full parser, whose typing (int64, uint64 as double) rules.
@@ -22,20 +21,11 @@ constexpr size_t kMaxKeys = 128;
 // pairwise up to this size; larger ones go to the full parser.
 constexpr size_t kMaxPairwise = 16;
 
-constexpr uint64_t kOnes = 0x0101010101010101ULL;
-constexpr uint64_t kHighs = 0x8080808080808080ULL;
-
-// The high bit of each byte of `v` that a string's plain run stops at: '"',
-// '\\', a control byte (< 0x20) or a non-ASCII one (>= 0x80). Carries can
-// set bits above the first such byte but never below it, so the lowest set
-// bit marks the first.
-inline uint64_t SpecialBytes(uint64_t v) {
-  const uint64_t quote = v ^ (kOnes * '"');
-  const uint64_t backslash = v ^ (kOnes * '\\');
-  const uint64_t zero_quote = (quote - kOnes) & ~quote;
-  const uint64_t zero_backslash = (backslash - kOnes) & ~backslash;
-  const uint64_t control = (v - kOnes * 0x20) & ~v;
-  return (zero_quote | zero_backslash | control | v) & kHighs;
+// The high bit of each byte of `w` that a string's plain run stops at: one
+// JSON requires escaped, or a non-ASCII one (>= 0x80), whose UTF-8 is
+// checked byte by byte.
+inline uint64_t SpecialBytes(uint64_t w) {
+  return EscapeFlags(w) | (w & kHigh);
 }
 
 inline bool IsWhitespace(char c) {
@@ -45,26 +35,6 @@ inline bool IsWhitespace(char c) {
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 inline bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-// Byte order, inlined: names are short and usually differ early.
-inline bool NameLess(absl::string_view a, absl::string_view b) {
-  const size_t n = a.size() < b.size() ? a.size() : b.size();
-  for (size_t i = 0; i < n; ++i) {
-    const auto ca = static_cast<unsigned char>(a[i]);
-    const auto cb = static_cast<unsigned char>(b[i]);
-    if (ca != cb) return ca < cb;
-  }
-  return a.size() < b.size();
-}
-
-// Inlined for the same reason as NameLess.
-inline bool SameName(absl::string_view a, absl::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
 
 // One pass over a text. Each Scan* method starts at the first byte of its
 // value and returns false to give up (invalid, or outside the subset).
@@ -134,7 +104,7 @@ class Scanner {
       std::optional<Value>* out = nullptr;
       if (MayBeWanted(name)) {
         for (size_t i = 0; i < names.size(); ++i) {
-          if (SameName(names[i], name)) {
+          if (SameBytes(names[i], name)) {
             out = &found[i];
             break;
           }
@@ -278,9 +248,7 @@ class Scanner {
       uint64_t special = 0;
       for (;;) {
         if (p_ >= end_) return false;
-        uint64_t word;
-        std::memcpy(&word, p_, sizeof(word));
-        special = SpecialBytes(word);
+        special = SpecialBytes(LoadWord(p_));
         if (special != 0) break;
         p_ += 8;
       }
@@ -370,7 +338,7 @@ class Scanner {
   bool NamesUnique(size_t first, size_t last) const {
     bool sorted = true;
     for (size_t i = first + 1; i < last; ++i) {
-      if (!NameLess(keys_[i - 1].view(), keys_[i].view())) {
+      if (!ByteLess(keys_[i - 1].view(), keys_[i].view())) {
         sorted = false;
         break;
       }
@@ -379,7 +347,7 @@ class Scanner {
     if (last - first > kMaxPairwise) return false;
     for (size_t i = first; i < last; ++i) {
       for (size_t j = i + 1; j < last; ++j) {
-        if (SameName(keys_[i].view(), keys_[j].view())) return false;
+        if (SameBytes(keys_[i].view(), keys_[j].view())) return false;
       }
     }
     return true;

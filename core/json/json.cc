@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json/byte_scan.h"
 #include "core/json/fast_scan.h"
 #include "core/reason.h"
 
@@ -121,13 +122,9 @@ class Parser {
   // Byte order, inlined: member names are short, so a loop beats a call to
   // memcmp.
   static bool FieldLess(const Field& a, const Field& b) {
-    const size_t n = std::min(a.name.size(), b.name.size());
-    for (size_t i = 0; i < n; ++i) {
-      const auto ca = static_cast<unsigned char>(a.name[i]);
-      const auto cb = static_cast<unsigned char>(b.name[i]);
-      if (ca != cb) return ca < cb;
-    }
-    return a.name.size() < b.name.size();
+    return internal::ByteLess(
+        absl::string_view(a.name.data(), a.name.size()),
+        absl::string_view(b.name.data(), b.name.size()));
   }
 
  public:
@@ -413,22 +410,12 @@ absl::StatusOr<Object> ParseObject(absl::string_view text,
 
 namespace {
 
-// Eight bytes at a time for AppendQuoted: byte k of the string is byte k of
-// the word (little-endian order on every host).
-constexpr uint64_t kEveryByte = 0x0101010101010101u;
-constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fu;
-constexpr uint64_t kHigh = 0x8080808080808080u;
+using internal::EscapeFlags;
+using internal::kEveryByte;
+using internal::kHigh;
+using internal::LoadWord;
 
-uint64_t LoadWord(const char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, sizeof(w));
-  if constexpr (std::endian::native == std::endian::big) {
-    w = __builtin_bswap64(w);
-  }
-  return w;
-}
-
-// Four bytes, in the low half of the result, in the same order.
+// Four bytes, in the low half of the result, in LoadWord's order.
 uint64_t LoadHalfWord(const char* p) {
   uint32_t w;
   std::memcpy(&w, p, sizeof(w));
@@ -436,21 +423,6 @@ uint64_t LoadHalfWord(const char* p) {
     w = __builtin_bswap32(w);
   }
   return w;
-}
-
-// The high bit of byte k is set exactly when byte k needs escaping. Each
-// test works within its byte (the 7-bit sums never carry out), so the flag
-// of one byte does not depend on its neighbours and any byte range of the
-// word can be masked away.
-constexpr uint64_t EscapeFlags(uint64_t w) {
-  // High bit set when the byte is at least 0x20.
-  const uint64_t printable = ((w & kLow7) + kEveryByte * (0x80 - 0x20)) | w;
-  // High bit set when the byte is not the one compared with.
-  const uint64_t x_quote = w ^ (kEveryByte * '"');
-  const uint64_t not_quote = ((x_quote & kLow7) + kLow7) | x_quote;
-  const uint64_t x_backslash = w ^ (kEveryByte * '\\');
-  const uint64_t not_backslash = ((x_backslash & kLow7) + kLow7) | x_backslash;
-  return ~(printable & not_quote & not_backslash) & kHigh;
 }
 
 // EscapeFlags agrees with NeedsEscape for every byte value in every lane,
