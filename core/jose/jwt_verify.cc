@@ -398,7 +398,8 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
   const size_t payload_size = out.claims_json.size();
   out.claims_json.resize(payload_size + json::kParsePadding);
   // Reused by the thread: a fresh one would be cleared byte by byte on every
-  // call. ScanPaddedObject empties it first.
+  // call. ScanPaddedObject leaves it empty on failure, and it is emptied
+  // after the checks, so no claim outlives the call.
   thread_local RegisteredClaims registered;
   status = json::ScanPaddedObject(
       absl::string_view(out.claims_json.data(), payload_size), limits,
@@ -406,6 +407,7 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
   if (!status.ok()) return status;
   out.claims_json.resize(payload_size);
   status = CheckClaims(registered, policy, now, &out);
+  for (std::optional<json::Value>& value : registered.values) value.reset();
   if (!status.ok()) return status;
 
   out.kid = key->kid();
