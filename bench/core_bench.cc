@@ -9,18 +9,18 @@
 //
 // Exit status: 0 when every target is met, 2 otherwise.
 //   build/bench/core_bench --benchmark_filter=HS256
+#include <benchmark/benchmark.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rsa.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rsa.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -41,10 +41,9 @@ constexpr double kMinTimeSeconds = 0.04;
 constexpr int kRepetitions = 5;
 
 constexpr Algorithm kAlgorithms[] = {
-    Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512,
-    Algorithm::kRS256, Algorithm::kRS384, Algorithm::kRS512,
-    Algorithm::kPS256, Algorithm::kPS384, Algorithm::kPS512,
-    Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
+    Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512, Algorithm::kRS256,
+    Algorithm::kRS384, Algorithm::kRS512, Algorithm::kPS256, Algorithm::kPS384,
+    Algorithm::kPS512, Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
     Algorithm::kEdDSA,
 };
 
@@ -60,9 +59,9 @@ struct Fixture {
   JwtSpec spec;
   ValidationPolicy policy;
   absl::Time now;
-  std::string token;          // issued by tokend
-  std::string signing_input;  // header.payload of `token`
-  std::string raw_signature;  // the raw primitive's signature over it
+  std::string token;               // issued by tokend
+  std::string signing_input;       // header.payload of `token`
+  std::string raw_signature;       // the raw primitive's signature over it
   HMAC_CTX* keyed_hmac = nullptr;  // HMAC baseline: keyed once, never freed
 };
 
@@ -130,9 +129,9 @@ std::string RawSign(const Fixture& f) {
   bool ok = EVP_DigestSignInit(ctx, &pctx, Digest(f.alg), nullptr,
                                f.key->pkey()) == 1;
   if (ok) ConfigureRsa(pctx, f.alg);
-  ok = ok && EVP_DigestSign(ctx, reinterpret_cast<uint8_t*>(sig.data()), &len,
-                            Bytes(f.signing_input),
-                            f.signing_input.size()) == 1;
+  ok =
+      ok && EVP_DigestSign(ctx, reinterpret_cast<uint8_t*>(sig.data()), &len,
+                           Bytes(f.signing_input), f.signing_input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   sig.resize(ok ? len : 0);
   return sig;
@@ -151,9 +150,9 @@ bool RawVerify(const Fixture& f) {
   bool ok = EVP_DigestVerifyInit(ctx, &pctx, Digest(f.alg), nullptr,
                                  f.key->pkey()) == 1;
   if (ok) ConfigureRsa(pctx, f.alg);
-  ok = ok && EVP_DigestVerify(ctx, Bytes(f.raw_signature),
-                              f.raw_signature.size(), Bytes(f.signing_input),
-                              f.signing_input.size()) == 1;
+  ok = ok &&
+       EVP_DigestVerify(ctx, Bytes(f.raw_signature), f.raw_signature.size(),
+                        Bytes(f.signing_input), f.signing_input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   return ok;
 }
@@ -291,8 +290,7 @@ int PrintTable(const bench::OpsReporter& reporter) {
   for (Algorithm alg : kAlgorithms) {
     const std::string name(AlgorithmName(alg));
     for (const char* op : {"sign", "verify"}) {
-      const double tokend =
-          reporter.Get(absl::StrCat(name, "/tokend_", op));
+      const double tokend = reporter.Get(absl::StrCat(name, "/tokend_", op));
       const double raw = reporter.Get(absl::StrCat(name, "/raw_", op));
       if (tokend == 0 && raw == 0) continue;  // filtered out
       ++rows;

@@ -142,9 +142,9 @@ StartCall VerifyCalls(const Stubs& stubs, size_t slots,
       [request](int64_t, v1::VerifyTokenRequest*) { return request.get(); },
       [](const v1::VerifyTokenResponse& r) {
         return r.valid() ? grpc::Status::OK
-                         : grpc::Status(grpc::StatusCode::UNKNOWN,
-                                        "VerifyToken answered invalid: " +
-                                            r.reason());
+                         : grpc::Status(
+                               grpc::StatusCode::UNKNOWN,
+                               "VerifyToken answered invalid: " + r.reason());
       });
 }
 
@@ -178,7 +178,8 @@ StartCall RevokeCalls(const Stubs& stubs, size_t slots,
                       const std::string& tenant) {
   return Unary<v1::TokenService::Stub, v1::RevokeTokenRequest,
                v1::RevokeTokenResponse>(
-      stubs.tokens, slots, &v1::TokenService::Stub::async_interface::RevokeToken,
+      stubs.tokens, slots,
+      &v1::TokenService::Stub::async_interface::RevokeToken,
       [tenant](int64_t seq, v1::RevokeTokenRequest* r) {
         r->set_tenant(tenant);
         r->set_token_id(absl::StrCat("grpc-load-revoked-", seq));
@@ -200,8 +201,8 @@ absl::StatusOr<std::string> IssueOne(const Stubs& stubs,
   v1::IssueTokenResponse response;
   grpc::Status s = stubs.tokens[0]->IssueToken(&context, request, &response);
   if (!s.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        "IssueToken(", tenant, ") failed: ", s.error_message()));
+    return absl::UnavailableError(
+        absl::StrCat("IssueToken(", tenant, ") failed: ", s.error_message()));
   }
   return response.token();
 }
@@ -227,10 +228,11 @@ class Bench {
   PhaseResult Measure(const std::string& name, const StartCall& start) {
     std::fprintf(stderr, "  %-24s", name.c_str());
     PhaseResult r = driver_.Run(start, warmup_, seconds_);
-    std::fprintf(stderr, "%10.0f QPS%s\n", r.qps,
-                 r.errors > 0 ? absl::StrCat("  ", r.errors, " errors: ",
-                                             r.first_error).c_str()
-                              : "");
+    std::fprintf(
+        stderr, "%10.0f QPS%s\n", r.qps,
+        r.errors > 0
+            ? absl::StrCat("  ", r.errors, " errors: ", r.first_error).c_str()
+            : "");
     errors_ += r.errors;
     return r;
   }
@@ -266,7 +268,8 @@ int Main(int argc, char** argv) {
   const absl::Duration seconds =
       absl::Seconds(quick ? 1 : absl::GetFlag(FLAGS_seconds));
   const absl::Duration warmup =
-      quick ? absl::Milliseconds(300) : absl::Seconds(absl::GetFlag(FLAGS_warmup));
+      quick ? absl::Milliseconds(300)
+            : absl::Seconds(absl::GetFlag(FLAGS_warmup));
   const int channels = std::max(1, absl::GetFlag(FLAGS_channels));
   const size_t inflight =
       static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_inflight)));
@@ -274,7 +277,8 @@ int Main(int argc, char** argv) {
       absl::StrSplit(absl::GetFlag(FLAGS_algs), ',', absl::SkipEmpty());
   for (const std::string& alg : algs) {
     if (alg != "hs256" && alg != "es256" && alg != "eddsa") {
-      std::fprintf(stderr, "grpc_load: unknown alg '%s' in --algs\n", alg.c_str());
+      std::fprintf(stderr, "grpc_load: unknown alg '%s' in --algs\n",
+                   alg.c_str());
       return 1;
     }
   }
@@ -313,7 +317,8 @@ int Main(int argc, char** argv) {
       !WaitServing(target, absl::Seconds(60))) {
     std::fprintf(stderr, "grpc_load: %s is not SERVING after 60 s\n",
                  target.c_str());
-    if (own != nullptr) std::fprintf(stderr, "  (log: %s)\n", own->log_path().c_str());
+    if (own != nullptr)
+      std::fprintf(stderr, "  (log: %s)\n", own->log_path().c_str());
     return 1;
   }
 
@@ -345,20 +350,20 @@ int Main(int argc, char** argv) {
   std::vector<Row> rows;
   for (const std::string& alg : algs) {
     const bool hs = alg == "hs256";
-    rows.push_back({"VerifyToken", alg,
-                    bench.Measure("VerifyToken " + alg,
-                                  VerifyCalls(bench.stubs(), inflight, alg,
-                                              tokens[alg])),
-                    hs ? kVerifyTarget : 0, 0});
+    rows.push_back(
+        {"VerifyToken", alg,
+         bench.Measure("VerifyToken " + alg,
+                       VerifyCalls(bench.stubs(), inflight, alg, tokens[alg])),
+         hs ? kVerifyTarget : 0, 0});
     rows.push_back({"IssueToken", alg,
                     bench.Measure("IssueToken " + alg,
                                   IssueCalls(bench.stubs(), inflight, alg)),
                     hs ? kIssueTarget : 0, 0});
-    rows.push_back({"RenewToken", alg,
-                    bench.Measure("RenewToken " + alg,
-                                  RenewCalls(bench.stubs(), inflight, alg,
-                                             tokens[alg])),
-                    0, 0});
+    rows.push_back(
+        {"RenewToken", alg,
+         bench.Measure("RenewToken " + alg,
+                       RenewCalls(bench.stubs(), inflight, alg, tokens[alg])),
+         0, 0});
   }
   const PhaseResult floor2 = bench.Measure("Health/Check (floor)", health);
   const double floor = (floor1.qps + floor2.qps) / 2;
@@ -387,8 +392,7 @@ int Main(int argc, char** argv) {
     if (row.rpc == "IssueToken") row.bound = c.sign_per_s * kServerCores;
     if (row.rpc == "RenewToken") {
       // A renewal verifies and then signs.
-      row.bound = kServerCores /
-                  (1 / c.verify_per_s + 1 / c.sign_per_s);
+      row.bound = kServerCores / (1 / c.verify_per_s + 1 / c.sign_per_s);
     }
   }
 

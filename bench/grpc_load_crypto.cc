@@ -37,8 +37,8 @@ absl::StatusOr<CryptoRate> MeasureCrypto(Algorithm alg,
   absl::StatusOr<std::string> signature = (*key)->Sign(signing_input);
   if (!signature.ok()) return signature.status();
   CryptoRate rate;
-  rate.sign_per_s = Rate(
-      [&] { return (*key)->Sign(signing_input).ok(); }, duration);
+  rate.sign_per_s =
+      Rate([&] { return (*key)->Sign(signing_input).ok(); }, duration);
   rate.verify_per_s = Rate(
       [&] { return (*key)->Verify(signing_input, *signature).ok(); }, duration);
   if (rate.sign_per_s < 0 || rate.verify_per_s < 0) {

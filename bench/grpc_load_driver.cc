@@ -23,7 +23,8 @@ int64_t NowNs() {
 
 double Percentile(const std::vector<int64_t>& sorted, double q) {
   if (sorted.empty()) return 0;
-  const size_t i = static_cast<size_t>(q * static_cast<double>(sorted.size() - 1));
+  const size_t i =
+      static_cast<size_t>(q * static_cast<double>(sorted.size() - 1));
   return static_cast<double>(sorted[i]) / 1000.0;
 }
 
@@ -114,7 +115,8 @@ PhaseResult LoadDriver::Drive(const StartCall& start, int64_t total,
   }
   {
     std::unique_lock<std::mutex> lock(mu_);
-    if (!idle_.wait_until(lock, absl::ToChronoTime(absl::Now() + kDrainDeadline),
+    if (!idle_.wait_until(lock,
+                          absl::ToChronoTime(absl::Now() + kDrainDeadline),
                           [&] { return active_ == 0; })) {
       std::fprintf(stderr, "grpc_load: calls still outstanding after %s\n",
                    absl::FormatDuration(kDrainDeadline).c_str());
@@ -138,7 +140,9 @@ PhaseResult LoadDriver::Drive(const StartCall& start, int64_t total,
     result.first_error = first_error_;
   }
   result.seconds = static_cast<double>(measure_end - measure_start) / 1e9;
-  result.qps = result.seconds > 0 ? static_cast<double>(result.calls) / result.seconds : 0;
+  result.qps = result.seconds > 0
+                   ? static_cast<double>(result.calls) / result.seconds
+                   : 0;
   result.p50_us = Percentile(all, 0.50);
   result.p99_us = Percentile(all, 0.99);
   result.p999_us = Percentile(all, 0.999);

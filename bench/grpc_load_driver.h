@@ -27,9 +27,9 @@ namespace tokend::bench {
 // Starts one call for `slot` (its `seq`-th call in a RunCount) on `context`
 // and calls `done` exactly once with its status. `slot` < inflight; the
 // function owns per-slot response storage so slots never share one.
-using StartCall = std::function<void(size_t slot, int64_t seq,
-                                     grpc::ClientContext* context,
-                                     std::function<void(grpc::Status)> done)>;
+using StartCall =
+    std::function<void(size_t slot, int64_t seq, grpc::ClientContext* context,
+                       std::function<void(grpc::Status)> done)>;
 
 struct PhaseResult {
   int64_t calls = 0;   // completed in the measured window
@@ -67,8 +67,8 @@ class LoadDriver {
   void Launch(Slot& slot);
   void OnDone(Slot& slot, const grpc::Status& status);
   // Starts every slot and blocks until `stop` says so and all calls ended.
-  PhaseResult Drive(const StartCall& start, int64_t total, absl::Duration warmup,
-                    absl::Duration seconds);
+  PhaseResult Drive(const StartCall& start, int64_t total,
+                    absl::Duration warmup, absl::Duration seconds);
 
   std::vector<Slot> slots_;
   const StartCall* start_ = nullptr;
@@ -80,7 +80,7 @@ class LoadDriver {
 
   std::mutex mu_;
   std::condition_variable idle_;
-  size_t active_ = 0;  // slots with a call outstanding; guarded by mu_
+  size_t active_ = 0;        // slots with a call outstanding; guarded by mu_
   std::string first_error_;  // guarded by mu_
 };
 

@@ -27,7 +27,6 @@
 namespace tokend::bench {
 namespace {
 
-
 absl::Status WriteFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
@@ -47,9 +46,12 @@ absl::StatusOr<std::string> KeyPem(Algorithm alg) {
 std::string ConfigYaml(const std::string& dir, const std::string& socket,
                        int tcp_port) {
   return absl::StrCat(R"(listeners:
-  unix_socket: )", socket, R"(
-  tcp: 127.0.0.1:)", tcp_port, R"(
-state_dir: )", dir, R"(/state
+  unix_socket: )",
+                      socket, R"(
+  tcp: 127.0.0.1:)",
+                      tcp_port, R"(
+state_dir: )",
+                      dir, R"(/state
 tenants:
   - {name: hs256, profile: jwt, issuer: grpc-load, algorithm: HS256,
      credentials: {secret: file:hs256.secret}}
@@ -60,7 +62,8 @@ tenants:
 limits:
   rate_limit: {qps: 0}
 callers:
-  - {name: grpc-load, uid: )", getuid(), R"(, issue: ["*"], revoke: ["*"], verify: ["*"]}
+  - {name: grpc-load, uid: )",
+                      getuid(), R"(, issue: ["*"], revoke: ["*"], verify: ["*"]}
   - {name: grpc-load-tcp, loopback: true, issue: ["*"], revoke: ["*"], verify: ["*"]}
 )");
 }
@@ -83,9 +86,11 @@ absl::StatusOr<std::unique_ptr<BenchTokend>> BenchTokend::Start(
   t->log_ = t->dir_ + "/tokend.log";
   t->tcp_port_ = FreePort();
 
-  absl::StatusOr<std::shared_ptr<const Key>> hmac = GenerateKey(Algorithm::kHS256);
+  absl::StatusOr<std::shared_ptr<const Key>> hmac =
+      GenerateKey(Algorithm::kHS256);
   if (!hmac.ok()) return hmac.status();
-  if (auto s = WriteFile(t->dir_ + "/hs256.secret", (*hmac)->secret()); !s.ok()) {
+  if (auto s = WriteFile(t->dir_ + "/hs256.secret", (*hmac)->secret());
+      !s.ok()) {
     return s;
   }
   for (const auto& [name, alg] : {std::pair{"es256", Algorithm::kES256},

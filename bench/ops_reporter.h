@@ -6,12 +6,12 @@
 #ifndef TOKEND_BENCH_OPS_REPORTER_H_
 #define TOKEND_BENCH_OPS_REPORTER_H_
 
+#include <benchmark/benchmark.h>
+
 #include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 namespace tokend::bench {
 
@@ -21,8 +21,8 @@ class OpsReporter : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       if (run.error_occurred || run.cpu_accumulated_time <= 0) continue;
       // The median aggregate arrives after the single runs and wins.
-      const bool median = run.run_type == Run::RT_Aggregate &&
-                          run.aggregate_name == "median";
+      const bool median =
+          run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
       if (run.run_type == Run::RT_Aggregate && !median) continue;
       ops_per_second_[run.run_name.function_name] =
           static_cast<double>(run.iterations) / run.cpu_accumulated_time;

@@ -15,6 +15,10 @@
 //   build/bench/profiles_bench --benchmark_filter=agora
 //
 // Exit status: 0 when every target is met, 2 otherwise.
+#include <benchmark/benchmark.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -25,11 +29,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -222,10 +221,9 @@ struct AgoraRaw {
 };
 
 std::string Le32(uint32_t v) {
-  const char b[4] = {static_cast<char>(v & 0xFF),
-                     static_cast<char>((v >> 8) & 0xFF),
-                     static_cast<char>((v >> 16) & 0xFF),
-                     static_cast<char>((v >> 24) & 0xFF)};
+  const char b[4] = {
+      static_cast<char>(v & 0xFF), static_cast<char>((v >> 8) & 0xFF),
+      static_cast<char>((v >> 16) & 0xFF), static_cast<char>((v >> 24) & 0xFF)};
   return std::string(b, 4);
 }
 
@@ -315,7 +313,8 @@ bool MakeAgoraCase(bool fresh_salt, Case* c) {
   return true;
 }
 
-// --- JWT vendors: the generic profile as baseline -----------------------------
+// --- JWT vendors: the generic profile as baseline
+// -----------------------------
 
 struct VendorSetup {
   std::string name;
@@ -367,7 +366,8 @@ bool MakeVendorCase(VendorSetup setup, Case* c) {
   }
   config.signing_key = setup.key;
   auto key_set = KeySet::Create({setup.key});
-  if (!key_set.ok()) return Fail(setup.name + " key set", key_set.status()), false;
+  if (!key_set.ok())
+    return Fail(setup.name + " key set", key_set.status()), false;
   config.verification_keys = std::make_shared<KeySet>(*std::move(key_set));
   config.ttl = {kTtl, absl::Hours(24)};
   auto generic = NewJwtProfile(config);
@@ -380,7 +380,8 @@ bool MakeVendorCase(VendorSetup setup, Case* c) {
   }
   auto generic_input = std::make_shared<IssueInput>();
   const json::Value* sub = claims.Find("sub");
-  if (sub != nullptr && sub->is_string()) generic_input->subject = sub->as_string();
+  if (sub != nullptr && sub->is_string())
+    generic_input->subject = sub->as_string();
   generic_input->ttl = input->ttl;
   generic_input->grants = grants;
   std::shared_ptr<const Profile> g = *generic;
@@ -583,8 +584,7 @@ int PrintTable(const std::vector<Case>& cases,
   int failures = 0;
   int rows = 0;
   std::printf("\n%-8s %-7s %15s %15s %7s %7s  %s\n", "profile", "op",
-              "tokend op/cpu-s", "base op/cpu-s", "ratio", "target",
-              "result");
+              "tokend op/cpu-s", "base op/cpu-s", "ratio", "target", "result");
   for (const Case& c : cases) {
     for (const char* op : {"issue", "verify"}) {
       const double tokend = reporter.Get(absl::StrCat(c.name, "/tokend_", op));
@@ -607,11 +607,12 @@ int PrintTable(const std::vector<Case>& cases,
     std::printf("no results\n");
     return 1;
   }
-  std::printf("\nbaseline: agora-fs = raw HMACs + zlib + base64 with a "
-              "fresh salt per raw token, as every real token has (the issue "
-              "target); agora = the same on identical bytes every iteration "
-              "(verify target; its issue row is for reference); others = the "
-              "generic jwt profile\n");
+  std::printf(
+      "\nbaseline: agora-fs = raw HMACs + zlib + base64 with a "
+      "fresh salt per raw token, as every real token has (the issue "
+      "target); agora = the same on identical bytes every iteration "
+      "(verify target; its issue row is for reference); others = the "
+      "generic jwt profile\n");
   std::printf("%s (%d below target or missing)\n",
               failures == 0 ? "ALL TARGETS MET" : "SOME TARGETS MISSED",
               failures);

@@ -8,9 +8,9 @@
 // Not a test: run by hand. The client is callback reactors spread over
 // several channels (distinct connections); every callback runs on gRPC's
 // threads and touches only atomics and the reactor's own fields.
-#include <signal.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -72,9 +72,8 @@ class LagHistogram {
     const size_t b = std::min<size_t>(lag_nanos / kBucketNanos, kBuckets);
     buckets_[b].fetch_add(1, std::memory_order_relaxed);
     int64_t max = max_.load(std::memory_order_relaxed);
-    while (lag_nanos > max &&
-           !max_.compare_exchange_weak(max, lag_nanos,
-                                       std::memory_order_relaxed)) {
+    while (lag_nanos > max && !max_.compare_exchange_weak(
+                                  max, lag_nanos, std::memory_order_relaxed)) {
     }
     count_.fetch_add(1, std::memory_order_relaxed);
   }
@@ -101,10 +100,10 @@ class LagHistogram {
 
 struct Totals {
   LagHistogram lag;
-  std::atomic<uint64_t> opened{0};      // first event received
+  std::atomic<uint64_t> opened{0};  // first event received
   std::atomic<uint64_t> renewed_once{0};
-  std::atomic<uint64_t> late{0};        // received after the previous expiry
-  std::atomic<uint64_t> errors{0};      // streams ending before we cancel
+  std::atomic<uint64_t> late{0};    // received after the previous expiry
+  std::atomic<uint64_t> errors{0};  // streams ending before we cancel
   std::atomic<uint64_t> done{0};
   std::atomic<int64_t> pending_open{0};
   absl::Mutex mu;
@@ -137,7 +136,8 @@ class Stream final : public grpc::ClientReadReactor<TokenEvent> {
       totals_->pending_open.fetch_sub(1, std::memory_order_relaxed);
     } else {
       totals_->lag.Add(now - planned_);
-      if (now >= expires_) totals_->late.fetch_add(1, std::memory_order_relaxed);
+      if (now >= expires_)
+        totals_->late.fetch_add(1, std::memory_order_relaxed);
       if (!renewed_) {
         renewed_ = true;
         totals_->renewed_once.fetch_add(1, std::memory_order_relaxed);
@@ -153,8 +153,8 @@ class Stream final : public grpc::ClientReadReactor<TokenEvent> {
       totals_->errors.fetch_add(1);
       absl::MutexLock lock(&totals_->mu);
       if (totals_->first_error.empty()) {
-        totals_->first_error = absl::StrCat(status.error_code(), " ",
-                                            status.error_message());
+        totals_->first_error =
+            absl::StrCat(status.error_code(), " ", status.error_message());
       }
     }
     totals_->done.fetch_add(1);
@@ -215,14 +215,16 @@ std::string ServerLag(const std::string& metrics) {
     const size_t end = line.find('"', prefix.size());
     const std::string le = line.substr(prefix.size(), end - prefix.size());
     const double bound = le == "+Inf" ? 1e9 : std::atof(le.c_str());
-    buckets.emplace_back(bound, std::atof(line.substr(line.rfind(' ') + 1).c_str()));
+    buckets.emplace_back(bound,
+                         std::atof(line.substr(line.rfind(' ') + 1).c_str()));
   }
   if (buckets.empty() || buckets.back().second <= 0) return "n/a";
   auto at = [&](double q) {
     const double want = q * buckets.back().second;
     for (const auto& [le, count] : buckets) {
-      if (count >= want) return le >= 1e9 ? std::string("+Inf")
-                                          : absl::StrCat("<= ", le * 1000, " ms");
+      if (count >= want)
+        return le >= 1e9 ? std::string("+Inf")
+                         : absl::StrCat("<= ", le * 1000, " ms");
     }
     return std::string("+Inf");
   };
@@ -293,9 +295,12 @@ int main(int argc, char** argv) {
   {
     std::ofstream(dir + "/hs.secret")
         << "renewal-load-0123456789abcdef0123456789abcdef";
-    std::ofstream(dir + "/tokend.yaml") << absl::StrCat(R"(
-listeners: {unix_socket: )", socket, R"(, http: "127.0.0.1:)", http_port, R"("}
-state_dir: )", dir, R"(/state
+    std::ofstream(dir + "/tokend.yaml")
+        << absl::StrCat(R"(
+listeners: {unix_socket: )",
+                        socket, R"(, http: "127.0.0.1:)", http_port, R"("}
+state_dir: )",
+                        dir, R"(/state
 tenants:
   - name: load
     profile: jwt
@@ -304,11 +309,15 @@ tenants:
     credentials: {secret: hs.secret}
     ttl: {default: 60s, max: 10m}
 renewal:
-  max_subscriptions_per_caller: )", count + 10, R"(
-  max_subscriptions: )", count + 10, R"(
-limits: {rate_limit: {qps: 0}, max_streams: )", count + 10, R"(}
+  max_subscriptions_per_caller: )",
+                        count + 10, R"(
+  max_subscriptions: )",
+                        count + 10, R"(
+limits: {rate_limit: {qps: 0}, max_streams: )",
+                        count + 10, R"(}
 callers:
-  - {uid: )", getuid(), R"(, issue: ["*"]}
+  - {uid: )",
+                        getuid(), R"(, issue: ["*"]}
 logging: {level: warn}
 )");
   }
@@ -345,8 +354,8 @@ logging: {level: warn}
       absl::SleepFor(absl::Milliseconds(1));  // client-side pacing only
     }
     totals.pending_open.fetch_add(1);
-    streams.push_back(std::make_unique<Stream>(stubs[i % channels].get(),
-                                               &totals, ttl(rng)));
+    streams.push_back(
+        std::make_unique<Stream>(stubs[i % channels].get(), &totals, ttl(rng)));
   }
   while (totals.opened.load() + totals.errors.load() <
              static_cast<uint64_t>(count) &&
@@ -381,35 +390,42 @@ logging: {level: warn}
       count > 0 ? static_cast<double>(rss_open - rss_before) / count : 0;
   const double p50 = totals.lag.QuantileMs(0.50);
   const double p99 = totals.lag.QuantileMs(0.99);
-  std::printf("subscriptions          %d over %d connections (opened %llu in %.1f s)\n",
-              count, channels,
-              static_cast<unsigned long long>(totals.opened.load()),
-              absl::ToDoubleSeconds(open_time));
+  std::printf(
+      "subscriptions          %d over %d connections (opened %llu in %.1f s)\n",
+      count, channels, static_cast<unsigned long long>(totals.opened.load()),
+      absl::ToDoubleSeconds(open_time));
   std::printf("ttl                    uniform %d-%d s\n", ttl_min, ttl_max);
-  std::printf("steady phase           %.1f s, %llu renewals (%.0f/s), %llu of %d renewed at least once\n",
-              steady_wall, static_cast<unsigned long long>(renewals),
-              renewals / (steady_wall + absl::ToDoubleSeconds(open_time)),
-              static_cast<unsigned long long>(totals.renewed_once.load()), count);
-  std::printf("renewal lag            p50 %.1f ms  p99 %.1f ms  max %.1f ms   (target p99 <= 50 ms)\n",
-              p50, p99, totals.lag.MaxMs());
+  std::printf(
+      "steady phase           %.1f s, %llu renewals (%.0f/s), %llu of %d "
+      "renewed at least once\n",
+      steady_wall, static_cast<unsigned long long>(renewals),
+      renewals / (steady_wall + absl::ToDoubleSeconds(open_time)),
+      static_cast<unsigned long long>(totals.renewed_once.load()), count);
+  std::printf(
+      "renewal lag            p50 %.1f ms  p99 %.1f ms  max %.1f ms   (target "
+      "p99 <= 50 ms)\n",
+      p50, p99, totals.lag.MaxMs());
   std::printf("server-side lag         %s (histogram buckets)\n",
               server_lag.c_str());
   std::printf("late tokens            %llu   (target 0)\n",
               static_cast<unsigned long long>(totals.late.load()));
-  std::printf("server RSS             %lld KiB idle, %lld KiB open, %lld KiB at end\n",
-              static_cast<long long>(rss_before), static_cast<long long>(rss_open),
-              static_cast<long long>(rss_end));
-  std::printf("RSS per subscription   %.2f KiB   (target <= 24 KiB)\n", per_sub_kib);
+  std::printf(
+      "server RSS             %lld KiB idle, %lld KiB open, %lld KiB at end\n",
+      static_cast<long long>(rss_before), static_cast<long long>(rss_open),
+      static_cast<long long>(rss_end));
+  std::printf("RSS per subscription   %.2f KiB   (target <= 24 KiB)\n",
+              per_sub_kib);
   std::printf("server CPU (steady)    %.3f cores\n", cpu);
   std::printf("client errors          %llu%s%s\n",
               static_cast<unsigned long long>(totals.errors.load()),
               totals.first_error.empty() ? "" : "  first: ",
               totals.first_error.c_str());
-  const bool missed = p99 > 50 || totals.late.load() > 0 ||
-                      per_sub_kib > 24 || totals.errors.load() > 0 ||
+  const bool missed = p99 > 50 || totals.late.load() > 0 || per_sub_kib > 24 ||
+                      totals.errors.load() > 0 ||
                       totals.opened.load() < static_cast<uint64_t>(count);
   std::printf("%s\n", missed ? "TARGET MISSED" : "all targets met");
   std::string cleanup = "rm -rf '" + dir + "'";
-  if (std::system(cleanup.c_str()) != 0) std::fprintf(stderr, "cleanup failed\n");
+  if (std::system(cleanup.c_str()) != 0)
+    std::fprintf(stderr, "cleanup failed\n");
   return missed ? 2 : 0;
 }

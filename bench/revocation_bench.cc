@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/revocation/redis_store.h"
@@ -50,8 +50,7 @@ double Percentile(std::vector<double> sorted, double p) {
 }
 
 // `writers` threads write `n` distinct token-id revocations in total.
-Result Run(RevocationStore& store, const std::string& tag, int n,
-           int writers) {
+Result Run(RevocationStore& store, const std::string& tag, int n, int writers) {
   Result result;
   std::vector<std::vector<double>> per(writers);
   std::vector<int> failures(writers, 0);
@@ -112,7 +111,8 @@ bool MeasureSqlite(const std::string& label, const std::string& dir_template,
     absl::StatusOr<std::unique_ptr<SqliteStore>> store =
         SqliteStore::Open(dir + "/revocations.db");
     if (!store.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
+      std::fprintf(stderr, "%s\n",
+                   std::string(store.status().message()).c_str());
     } else {
       ok = Measure(label, **store, n, writers);
     }
@@ -162,9 +162,10 @@ int Flag(int argc, char** argv, absl::string_view name, int fallback) {
 int main(int argc, char** argv) {
   const int n = tokend::Flag(argc, argv, "n", 2000);
   const int writers = tokend::Flag(argc, argv, "writers", 8);
-  std::printf("Revocation write latency: RevocationStore::Add until it "
-              "returns (durable), N=%d per row\n\n",
-              n);
+  std::printf(
+      "Revocation write latency: RevocationStore::Add until it "
+      "returns (durable), N=%d per row\n\n",
+      n);
   std::printf("| %-24s | %7s | %5s | %8s | %8s | %8s | %9s |\n", "store",
               "writers", "n", "p50 ms", "p99 ms", "max ms", "writes/s");
   std::printf("|%s|%s|%s|%s|%s|%s|%s|\n", std::string(26, '-').c_str(),

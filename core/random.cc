@@ -47,9 +47,7 @@ void FillFromRand(uint8_t* buf, size_t len) {
 
 std::atomic<uint64_t> fork_generation{0};
 
-void OnForkChild() {
-  fork_generation.fetch_add(1, std::memory_order_relaxed);
-}
+void OnForkChild() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
 
 uint64_t ForkGeneration() {
   // Registered on first use, before any byte is buffered.

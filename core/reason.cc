@@ -52,8 +52,7 @@ constexpr ReasonInfo kCatalogue[] = {
     {Reason::kNoSigningKey, "NO_SIGNING_KEY", C::kFailedPrecondition},
     {Reason::kInvalidArgument, "INVALID_ARGUMENT", C::kInvalidArgument},
     {Reason::kPermissionDenied, "PERMISSION_DENIED", C::kPermissionDenied},
-    {Reason::kResourceExhausted, "RESOURCE_EXHAUSTED",
-     C::kResourceExhausted},
+    {Reason::kResourceExhausted, "RESOURCE_EXHAUSTED", C::kResourceExhausted},
     {Reason::kUnavailable, "UNAVAILABLE", C::kUnavailable},
     {Reason::kInternal, "INTERNAL", C::kInternal},
 };
@@ -77,8 +76,7 @@ absl::Status Error(Reason reason, absl::string_view detail,
 }
 
 absl::Status ErrorWithCode(absl::StatusCode code, Reason reason,
-                           absl::string_view detail,
-                           absl::string_view field) {
+                           absl::string_view detail, absl::string_view field) {
   if (code == absl::StatusCode::kOk) code = absl::StatusCode::kInternal;
   absl::Status status(code, absl::StrCat(ReasonName(reason), ": ", detail));
   status.SetPayload(kReasonUrl, absl::Cord(ReasonName(reason)));

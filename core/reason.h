@@ -18,12 +18,12 @@ namespace tokend {
 enum class Reason {
   kOk = 0,
   // Token shape and encoding.
-  kMalformed,          // not three base64url segments, bad JOSE structure
-  kTokenTooLarge,      // over the configured token size limit
-  kBadBase64,          // a segment is not strict base64url
-  kBadJson,            // header or payload is not a strict RFC 8259 object
-  kJsonTooDeep,        // nesting over the depth limit
-  kDuplicateKey,       // a JSON object repeats a member name
+  kMalformed,      // not three base64url segments, bad JOSE structure
+  kTokenTooLarge,  // over the configured token size limit
+  kBadBase64,      // a segment is not strict base64url
+  kBadJson,        // header or payload is not a strict RFC 8259 object
+  kJsonTooDeep,    // nesting over the depth limit
+  kDuplicateKey,   // a JSON object repeats a member name
   // Header.
   kBadHeader,          // alg/kid/typ missing or of the wrong type
   kAlgNotAllowed,      // alg not on the key's allow-list (incl. "none")
@@ -38,19 +38,19 @@ enum class Reason {
   kTokenNotYetValid,
   kIatInFuture,
   kExpMissing,
-  kBadClaim,           // a claim of the wrong type or out of range
+  kBadClaim,  // a claim of the wrong type or out of range
   kIssuerMismatch,
   kAudienceMismatch,
-  kLifetimeExceeded,   // exp - iat over the profile maximum
+  kLifetimeExceeded,  // exp - iat over the profile maximum
   kRevoked,
   kSessionLimit,
   // Keys and configuration.
-  kKeyInvalid,         // unparseable or structurally wrong key material
-  kKeyTooWeak,         // RSA < 2048 bits, HMAC secret shorter than the hash
-  kKeyAlgMismatch,     // curve/kty/size does not fit the bound algorithm
-  kKeyUseInvalid,      // use "enc", key_ops without sign/verify
-  kKeySetInvalid,      // duplicate kids, mixed symmetric and asymmetric
-  kNoSigningKey,       // a key without private material asked to sign
+  kKeyInvalid,      // unparseable or structurally wrong key material
+  kKeyTooWeak,      // RSA < 2048 bits, HMAC secret shorter than the hash
+  kKeyAlgMismatch,  // curve/kty/size does not fit the bound algorithm
+  kKeyUseInvalid,   // use "enc", key_ops without sign/verify
+  kKeySetInvalid,   // duplicate kids, mixed symmetric and asymmetric
+  kNoSigningKey,    // a key without private material asked to sign
   // Requests and process.
   kInvalidArgument,
   kPermissionDenied,

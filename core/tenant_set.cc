@@ -18,8 +18,9 @@ absl::StatusOr<TenantSet> TenantSet::Create(std::vector<Tenant> tenants) {
                    absl::StrCat("tenants[", i, "].profile"));
     }
   }
-  std::stable_sort(tenants.begin(), tenants.end(),
-                   [](const Tenant& a, const Tenant& b) { return a.name < b.name; });
+  std::stable_sort(
+      tenants.begin(), tenants.end(),
+      [](const Tenant& a, const Tenant& b) { return a.name < b.name; });
   for (size_t i = 1; i < tenants.size(); ++i) {
     if (tenants[i].name == tenants[i - 1].name) {
       return Error(Reason::kInvalidArgument,

@@ -35,9 +35,8 @@ absl::StatusOr<const Tenant*> TokenService::FindTenant(
 bool TokenService::Revoked(const Tenant& tenant, const TokenInfo& info) const {
   std::shared_ptr<const RevocationChecker> checker =
       revocation_.load(std::memory_order_acquire);
-  return checker != nullptr &&
-         checker->IsRevoked(tenant.name, info.token_id, info.subject,
-                            info.issued_at);
+  return checker != nullptr && checker->IsRevoked(tenant.name, info.token_id,
+                                                  info.subject, info.issued_at);
 }
 
 absl::Status TokenService::IssuingAllowed() const {
@@ -54,9 +53,10 @@ absl::StatusOr<TokenInfo> TokenService::Issue(absl::string_view tenant_name,
   if (absl::Status allowed = IssuingAllowed(); !allowed.ok()) return allowed;
   const Profile& profile = *(*tenant)->profile;
   if (input.not_before != absl::InfinitePast() && !profile.CarriesNotBefore()) {
-    return Error(Reason::kInvalidArgument,
-                 absl::StrCat(profile.name(), " tokens cannot carry not_before"),
-                 "not_before");
+    return Error(
+        Reason::kInvalidArgument,
+        absl::StrCat(profile.name(), " tokens cannot carry not_before"),
+        "not_before");
   }
   return profile.Issue(input, clock_.Now());
 }
@@ -88,7 +88,8 @@ absl::StatusOr<TokenInfo> TokenService::Renew(absl::string_view tenant_name,
 
   VerifyExpectations expect;
   expect.expiry_grace = tenant.renew_grace;
-  absl::StatusOr<TokenInfo> current = tenant.profile->Verify(token, expect, now);
+  absl::StatusOr<TokenInfo> current =
+      tenant.profile->Verify(token, expect, now);
   if (!current.ok()) return current.status();
   return RefreshFor(tenant, *current, ttl, now);
 }

@@ -31,11 +31,11 @@ grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
   call->caller = IdentifyCaller(context, state.peers());
   call->runtime = state.runtime();
   if (!state.limiter().enabled()) return grpc::Status::OK;
-  if (std::optional<absl::Duration> wait = state.limiter().Acquire(
-          call->caller.RateKey(), call->start)) {
+  if (std::optional<absl::Duration> wait =
+          state.limiter().Acquire(call->caller.RateKey(), call->start)) {
     Metrics::Get().RateLimited(method);
-    log::Warn("rate limited", {{"method", call->method},
-                               {"caller", call->caller.Describe()}});
+    log::Warn("rate limited",
+              {{"method", call->method}, {"caller", call->caller.Describe()}});
     return RateLimitedStatus(*wait);
   }
   return grpc::Status::OK;

@@ -47,10 +47,12 @@ CallerIdentity IdentifyCaller(const grpc::ServerContextBase& context,
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr && auth->IsPeerAuthenticated()) {
     id.kind = CallerIdentity::Kind::kTls;
-    for (const auto& v : auth->FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME)) {
+    for (const auto& v :
+         auth->FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME)) {
       id.uri_sans.emplace_back(v.data(), v.size());
     }
-    for (const auto& v : auth->FindPropertyValues(GRPC_PEER_DNS_PROPERTY_NAME)) {
+    for (const auto& v :
+         auth->FindPropertyValues(GRPC_PEER_DNS_PROPERTY_NAME)) {
       id.dns_sans.emplace_back(v.data(), v.size());
     }
     return id;

@@ -43,9 +43,9 @@ class Parser {
     config.base_dir = DirName(source_);
     if (!root.IsDefined() || root.IsNull()) return config;
     if (!root.IsMap()) return Fail("", "the document must be a mapping");
-    if (auto s = Keys(root, "", {"listeners", "state_dir", "tenants", "renewal",
-                                 "limits", "callers", "logging", "shutdown",
-                                 "revocation"});
+    if (auto s = Keys(root, "",
+                      {"listeners", "state_dir", "tenants", "renewal", "limits",
+                       "callers", "logging", "shutdown", "revocation"});
         !s.ok()) {
       return s;
     }
@@ -182,8 +182,8 @@ class Parser {
     if (absl::SimpleAtoi(s, &seconds)) {
       d = absl::Seconds(seconds);
     } else if (!absl::ParseDuration(s, &d)) {
-      return Fail(path, absl::StrCat("'", s,
-                                     "' is not a duration (e.g. 90s, 15m, 1h)"));
+      return Fail(path, absl::StrCat(
+                            "'", s, "' is not a duration (e.g. 90s, 15m, 1h)"));
     }
     if (d < absl::ZeroDuration()) return Fail(path, "must not be negative");
     *out = d;
@@ -276,8 +276,8 @@ class Parser {
     while (absl::EndsWith(out->http_public_url, "/")) {
       out->http_public_url.pop_back();
     }
-    if (auto s = Bool(node["reflection"], "listeners.reflection",
-                      &out->reflection);
+    if (auto s =
+            Bool(node["reflection"], "listeners.reflection", &out->reflection);
         !s.ok()) {
       return s;
     }
@@ -345,7 +345,8 @@ class Parser {
         return s;
       }
       bool known = false;
-      for (absl::string_view p : kProfiles) known = known || p == tenant.profile;
+      for (absl::string_view p : kProfiles)
+        known = known || p == tenant.profile;
       if (!known) {
         return Fail(path + ".profile",
                     absl::StrCat("'", tenant.profile,
@@ -356,13 +357,13 @@ class Parser {
           !s.ok()) {
         return s;
       }
-      if (auto s = StringList(t["audience"], path + ".audience",
-                              &tenant.audiences);
+      if (auto s =
+              StringList(t["audience"], path + ".audience", &tenant.audiences);
           !s.ok()) {
         return s;
       }
-      if (auto s = String(t["algorithm"], path + ".algorithm",
-                          &tenant.algorithm);
+      if (auto s =
+              String(t["algorithm"], path + ".algorithm", &tenant.algorithm);
           !s.ok()) {
         return s;
       }
@@ -397,10 +398,10 @@ class Parser {
         return Fail(path + ".ttl.default", "must be at least 1s");
       }
       if (tenant.max_ttl < tenant.default_ttl) {
-        return Fail(path + ".ttl.max",
-                    absl::StrCat("must be at least ttl.default (",
-                                 absl::FormatDuration(tenant.default_ttl),
-                                 ")"));
+        return Fail(
+            path + ".ttl.max",
+            absl::StrCat("must be at least ttl.default (",
+                         absl::FormatDuration(tenant.default_ttl), ")"));
       }
       if (auto s = Duration(t["session_cap"], path + ".session_cap",
                             &tenant.session_cap);
@@ -428,8 +429,7 @@ class Parser {
         return Fail(path + ".verify", "must be open or restricted");
       }
       tenant.verify_open = verify == "open";
-      if (auto s =
-              ManagedKeys(t["keys"], path + ".keys", tenant, &tenant.keys);
+      if (auto s = ManagedKeys(t["keys"], path + ".keys", tenant, &tenant.keys);
           !s.ok()) {
         return s;
       }
@@ -451,8 +451,8 @@ class Parser {
     if (tenant.profile != "jwt") {
       return Fail(path, "only jwt tenants have managed keys");
     }
-    for (auto [key, dst] : {std::pair{"dir", &out->dir},
-                            std::pair{"file", &out->file}}) {
+    for (auto [key, dst] :
+         {std::pair{"dir", &out->dir}, std::pair{"file", &out->file}}) {
       if (auto s = String(node[key], Join(path, key), dst); !s.ok()) return s;
       if (!dst->empty() && (*dst)[0] != '/') {
         *dst = absl::StrCat(DirName(source_), "/", *dst);
@@ -462,8 +462,8 @@ class Parser {
         !s.ok()) {
       return s;
     }
-    if (auto s = String(node["active_kid"], path + ".active_kid",
-                        &out->active_kid);
+    if (auto s =
+            String(node["active_kid"], path + ".active_kid", &out->active_kid);
         !s.ok()) {
       return s;
     }
@@ -498,20 +498,21 @@ class Parser {
       }
     }
     if (!tenant.kid.empty()) {
-      return Fail(path, "conflicts with kid: pin the signer with "
-                        "keys.active_kid");
+      return Fail(path,
+                  "conflicts with kid: pin the signer with "
+                  "keys.active_kid");
     }
     return absl::OkStatus();
   }
 
   absl::Status Renewal(const YAML::Node& node, RenewalConfig* out) {
     if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
-    if (auto s = Keys(node, "renewal",
-                      {"refresh_fraction", "jitter", "min_lead",
-                       "max_lead_fraction", "retry_initial", "retry_max",
-                       "max_subscriptions_per_caller", "max_subscriptions",
-                       "rotation_window", "min_refresh_fraction",
-                       "max_refresh_fraction"});
+    if (auto s =
+            Keys(node, "renewal",
+                 {"refresh_fraction", "jitter", "min_lead", "max_lead_fraction",
+                  "retry_initial", "retry_max", "max_subscriptions_per_caller",
+                  "max_subscriptions", "rotation_window",
+                  "min_refresh_fraction", "max_refresh_fraction"});
         !s.ok()) {
       return s;
     }
@@ -561,9 +562,9 @@ class Parser {
       }
       out->max_subscriptions = cap;
     }
-    if (auto s = Double(node["min_refresh_fraction"],
-                        "renewal.min_refresh_fraction", 0.1, 0.95,
-                        &out->min_refresh_fraction);
+    if (auto s =
+            Double(node["min_refresh_fraction"], "renewal.min_refresh_fraction",
+                   0.1, 0.95, &out->min_refresh_fraction);
         !s.ok()) {
       return s;
     }
@@ -735,16 +736,16 @@ class Parser {
         return s;
       }
       if (caller.name.empty()) caller.name = path;
-      for (auto [key, dst] : {std::pair{"uid", &caller.uid},
-                              std::pair{"gid", &caller.gid}}) {
+      for (auto [key, dst] :
+           {std::pair{"uid", &caller.uid}, std::pair{"gid", &caller.gid}}) {
         int64_t v = -1;
         if (auto s = Int(c[key], Join(path, key), 0, 0xfffffffe, &v); !s.ok()) {
           return s;
         }
         if (v >= 0) *dst = static_cast<uint32_t>(v);
       }
-      if (auto s = String(c["spiffe_id"], path + ".spiffe_id",
-                          &caller.spiffe_id);
+      if (auto s =
+              String(c["spiffe_id"], path + ".spiffe_id", &caller.spiffe_id);
           !s.ok()) {
         return s;
       }
@@ -765,8 +766,8 @@ class Parser {
                     "must set at least one of uid, gid, spiffe_id, dns, "
                     "loopback");
       }
-      if (auto s = TenantList(c["issue"], path + ".issue", tenants,
-                              &caller.issue);
+      if (auto s =
+              TenantList(c["issue"], path + ".issue", tenants, &caller.issue);
           !s.ok()) {
         return s;
       }
@@ -817,16 +818,15 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml,
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return ConfigError(source,
-                       absl::StrCat("line ", e.mark.line + 1, " column ",
-                                    e.mark.column + 1),
-                       absl::StrCat("not valid YAML: ", e.msg));
+    return ConfigError(
+        source,
+        absl::StrCat("line ", e.mark.line + 1, " column ", e.mark.column + 1),
+        absl::StrCat("not valid YAML: ", e.msg));
   }
   try {
     return Parser(std::string(source)).Parse(root);
   } catch (const YAML::Exception& e) {
-    return ConfigError(source,
-                       absl::StrCat("line ", e.mark.line + 1),
+    return ConfigError(source, absl::StrCat("line ", e.mark.line + 1),
                        absl::StrCat("unexpected YAML structure: ", e.msg));
   }
 }

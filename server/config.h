@@ -34,8 +34,8 @@ struct ListenersConfig {
   std::string unix_socket;  // path; "" disables
   std::string tcp;          // loopback host:port (plaintext); "" disables
   TlsListenerConfig tls;
-  std::string health;       // plaintext gRPC health only; "" disables
-  std::string http;         // /metrics, /healthz, /readyz, JWKS; "" disables
+  std::string health;  // plaintext gRPC health only; "" disables
+  std::string http;    // /metrics, /healthz, /readyz, JWKS; "" disables
   bool reflection = true;
   // The base URL verifiers reach the HTTP listener at, for the
   // openid-configuration's jwks_uri. Default: http://<http>.
@@ -59,7 +59,8 @@ struct KeysConfig {
 
 struct TenantConfig {
   std::string name;
-  std::string profile;  // agora, apirtc, vonage, daily, livekit, twilio, zoom, jwt
+  std::string
+      profile;  // agora, apirtc, vonage, daily, livekit, twilio, zoom, jwt
   std::string issuer;
   std::vector<std::string> audiences;
   std::string algorithm;  // jwt: the signing algorithm (default ES256)
@@ -140,7 +141,7 @@ struct RevocationConfig {
 };
 
 struct Config {
-  std::string source;  // the file, or "<embedded development default>"
+  std::string source;    // the file, or "<embedded development default>"
   std::string base_dir;  // for relative paths
   ListenersConfig listeners;
   std::string state_dir;

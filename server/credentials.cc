@@ -30,14 +30,14 @@ absl::StatusOr<std::string> ResolveCredential(absl::string_view ref,
     const std::string name(ref.substr(4));
     const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
     if (value == nullptr) {
-      return ConfigError(source, field,
-                         absl::StrCat("environment variable '", name,
-                                      "' is not set"));
+      return ConfigError(
+          source, field,
+          absl::StrCat("environment variable '", name, "' is not set"));
     }
     if (*value == '\0') {
-      return ConfigError(source, field,
-                         absl::StrCat("environment variable '", name,
-                                      "' is empty"));
+      return ConfigError(
+          source, field,
+          absl::StrCat("environment variable '", name, "' is empty"));
     }
     return std::string(value);
   }
@@ -46,8 +46,7 @@ absl::StatusOr<std::string> ResolveCredential(absl::string_view ref,
   if (path[0] != '/') path = absl::StrCat(base_dir, "/", path);
   absl::StatusOr<std::string> content = ReadSmallFile(path);
   if (!content.ok()) {
-    return ConfigError(source, field,
-                       absl::StrCat("cannot read '", path, "'"));
+    return ConfigError(source, field, absl::StrCat("cannot read '", path, "'"));
   }
   if (content->empty()) {
     return ConfigError(source, field, absl::StrCat("'", path, "' is empty"));

@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/crypto/key.h"
 #include "core/keys/pem.h"
-#include "absl/strings/escaping.h"
 #include "core/random.h"
 #include "core/reason.h"
 #include "server/credentials.h"
@@ -36,13 +36,15 @@ absl::Status WritePrivateFile(const std::string& path,
                               const std::string& content) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Error(Reason::kUnavailable,
-                 absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
+    return Error(
+        Reason::kUnavailable,
+        absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
   }
   const bool ok = write(fd, content.data(), content.size()) ==
                   static_cast<ssize_t>(content.size());
   close(fd);
-  if (!ok) return Error(Reason::kUnavailable, absl::StrCat("cannot write ", path));
+  if (!ok)
+    return Error(Reason::kUnavailable, absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }
 
@@ -85,17 +87,20 @@ struct DevVendor {
 
 const std::vector<DevVendor>& DevVendors() {
   static const auto* vendors = new std::vector<DevVendor>{
-      {"agora", {{"app_id", "00000000000000000000000000000000"}},
+      {"agora",
+       {{"app_id", "00000000000000000000000000000000"}},
        {{"app_certificate", 16}}},
       {"apirtc", {{"api_key", "dev-apirtc-key"}}, {{"secret", 32}}},
-      {"daily", {{"domain_id", "00000000-0000-0000-0000-000000000000"}},
+      {"daily",
+       {{"domain_id", "00000000-0000-0000-0000-000000000000"}},
        {{"api_key", 32}}},
       {"livekit", {{"api_key", "dev-livekit-key"}}, {{"api_secret", 32}}},
       {"twilio",
        {{"account_sid", "AC00000000000000000000000000000000"},
         {"api_key_sid", "SK00000000000000000000000000000000"}},
        {{"api_key_secret", 32}}},
-      {"vonage", {{"application_id", "00000000-0000-0000-0000-000000000000"}},
+      {"vonage",
+       {{"application_id", "00000000-0000-0000-0000-000000000000"}},
        {{"private_key", 0}}},
       {"zoom", {{"app_key", "dev-zoom-key"}}, {{"secret", 32}}},
   };
@@ -116,17 +121,18 @@ void AddVendorTenants(const std::string& keys, Config* config) {
     bool ok = true;
     for (const auto& [name, bytes] : v.secrets) {
       absl::StatusOr<std::string> file =
-          bytes == 0 ? DevKeyFile(keys, Algorithm::kRS256,
-                                  absl::StrCat("dev-", v.profile, "-rs256"))
-                     : DevSecretFile(keys, absl::StrCat("dev-", v.profile), bytes);
+          bytes == 0
+              ? DevKeyFile(keys, Algorithm::kRS256,
+                           absl::StrCat("dev-", v.profile, "-rs256"))
+              : DevSecretFile(keys, absl::StrCat("dev-", v.profile), bytes);
       ok = ok && file.ok();
       if (file.ok()) t.credentials[name] = absl::StrCat("file:", *file);
     }
     Config probe = *config;
     probe.tenants = {t};
-    absl::StatusOr<BuiltTenant> built = ok ? BuildTenant(probe, 0)
-                                           : absl::StatusOr<BuiltTenant>(
-                                                 absl::UnavailableError("keys"));
+    absl::StatusOr<BuiltTenant> built =
+        ok ? BuildTenant(probe, 0)
+           : absl::StatusOr<BuiltTenant>(absl::UnavailableError("keys"));
     if (!built.ok()) {
       log::Warn("development tenant left out",
                 {{"tenant", t.name}, {"error", built.status().message()}});
@@ -199,22 +205,35 @@ std::string DevelopmentBanner(const Config& config) {
       "\n"
       "  ==================================================================\n"
       "   tokend DEVELOPMENT MODE - no config file given (--config)\n"
-      "   NOT FOR PRODUCTION: keys are generated into ", config.state_dir,
+      "   NOT FOR PRODUCTION: keys are generated into ",
+      config.state_dir,
       "/keys\n"
       "   and every process of this user may issue tokens.\n"
       "  ==================================================================\n"
-      "   listening on unix:", socket, "\n"
-      "             and ", config.listeners.tcp, " (loopback)\n"
-      "   tenants:\n", tenants,
+      "   listening on unix:",
+      socket,
+      "\n"
+      "             and ",
+      config.listeners.tcp,
+      " (loopback)\n"
+      "   tenants:\n",
+      tenants,
       "   try:\n"
-      "     tokenctl --socket=unix:", socket,
+      "     tokenctl --socket=unix:",
+      socket,
       " issue --tenant=dev-jwt --sub=alice --aud=dev\n"
-      "     tokenctl --socket=unix:", socket,
+      "     tokenctl --socket=unix:",
+      socket,
       " verify --tenant=dev-jwt < token.txt\n"
-      "     tokenctl --socket=unix:", socket, " jwks\n"
-      "     tokenctl --socket=unix:", socket, " health\n"
+      "     tokenctl --socket=unix:",
+      socket,
+      " jwks\n"
+      "     tokenctl --socket=unix:",
+      socket,
+      " health\n"
       "   every call needs the metadata header 'tokend-request: 1'\n"
-      "  ==================================================================\n\n");
+      "  "
+      "==================================================================\n\n");
 }
 
 }  // namespace tokend

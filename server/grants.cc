@@ -23,15 +23,24 @@ constexpr ProfileName kProfiles[] = {
 // The profile name a request's grants oneof belongs to.
 absl::string_view GrantsProfile(v1::IssueTokenRequest::GrantsCase c) {
   switch (c) {
-    case v1::IssueTokenRequest::kAgora: return "agora";
-    case v1::IssueTokenRequest::kApirtc: return "apirtc";
-    case v1::IssueTokenRequest::kVonage: return "vonage";
-    case v1::IssueTokenRequest::kDaily: return "daily";
-    case v1::IssueTokenRequest::kLivekit: return "livekit";
-    case v1::IssueTokenRequest::kTwilio: return "twilio";
-    case v1::IssueTokenRequest::kZoom: return "zoom";
-    case v1::IssueTokenRequest::kJwt: return "jwt";
-    case v1::IssueTokenRequest::GRANTS_NOT_SET: return "";
+    case v1::IssueTokenRequest::kAgora:
+      return "agora";
+    case v1::IssueTokenRequest::kApirtc:
+      return "apirtc";
+    case v1::IssueTokenRequest::kVonage:
+      return "vonage";
+    case v1::IssueTokenRequest::kDaily:
+      return "daily";
+    case v1::IssueTokenRequest::kLivekit:
+      return "livekit";
+    case v1::IssueTokenRequest::kTwilio:
+      return "twilio";
+    case v1::IssueTokenRequest::kZoom:
+      return "zoom";
+    case v1::IssueTokenRequest::kJwt:
+      return "jwt";
+    case v1::IssueTokenRequest::GRANTS_NOT_SET:
+      return "";
   }
   return "";
 }
@@ -53,11 +62,11 @@ absl::StatusOr<Grants> GrantsFromRequest(const v1::IssueTokenRequest& request,
     return Grants(std::monostate{});
   }
   if (given != profile_name) {
-    return Error(Reason::kInvalidArgument,
-                 absl::StrCat("grants are for profile '", given,
-                              "' but the tenant's profile is '", profile_name,
-                              "'"),
-                 "grants");
+    return Error(
+        Reason::kInvalidArgument,
+        absl::StrCat("grants are for profile '", given,
+                     "' but the tenant's profile is '", profile_name, "'"),
+        "grants");
   }
   switch (request.grants_case()) {
     case v1::IssueTokenRequest::kJwt: {

@@ -68,8 +68,7 @@ absl::Status ExpiryFromProto(const Duration& d, const std::string& field,
   if (d.nanos() != 0 || d.seconds() < 0 ||
       d.seconds() > std::numeric_limits<uint32_t>::max()) {
     return Error(Reason::kInvalidArgument,
-                 "must be whole, non-negative seconds that fit 32 bits",
-                 field);
+                 "must be whole, non-negative seconds that fit 32 bits", field);
   }
   *out = static_cast<uint32_t>(d.seconds());
   return absl::OkStatus();
@@ -81,8 +80,8 @@ absl::StatusOr<Privileges> ExplicitPrivileges(
   for (const PrivilegeField& f : fields) {
     if (!f.has) continue;
     uint32_t expiry = 0;
-    if (absl::Status s =
-            ExpiryFromProto(*f.value, absl::StrCat(field, ".", f.name), &expiry);
+    if (absl::Status s = ExpiryFromProto(
+            *f.value, absl::StrCat(field, ".", f.name), &expiry);
         !s.ok()) {
       return s;
     }
@@ -140,17 +139,17 @@ absl::Status RtcFromProto(const v1::AgoraRtcService& p, bool legacy,
   // expires at role_privilege_expire (unset: 0, bounded by the token).
   uint32_t expiry = 0;
   if (p.has_role_privilege_expire()) {
-    if (absl::Status st =
-            ExpiryFromProto(p.role_privilege_expire(),
-                            absl::StrCat(field, ".role_privilege_expire"),
-                            &expiry);
+    if (absl::Status st = ExpiryFromProto(
+            p.role_privilege_expire(),
+            absl::StrCat(field, ".role_privilege_expire"), &expiry);
         !st.ok()) {
       return st;
     }
   }
-  const v1::AgoraRtcRole role = p.privileges_case() == v1::AgoraRtcService::kRole
-                                    ? p.role()
-                                    : v1::AGORA_RTC_ROLE_UNSPECIFIED;
+  const v1::AgoraRtcRole role =
+      p.privileges_case() == v1::AgoraRtcService::kRole
+          ? p.role()
+          : v1::AGORA_RTC_ROLE_UNSPECIFIED;
   switch (role) {
     case v1::AGORA_RTC_ROLE_UNSPECIFIED:
     case v1::AGORA_RTC_ROLE_SUBSCRIBER:
@@ -203,10 +202,10 @@ absl::Status ChatFromProto(const v1::AgoraChatService& p,
   }
   if (p.has_privileges()) {
     const v1::AgoraChatPrivileges& e = p.privileges();
-    absl::StatusOr<Privileges> privileges = ExplicitPrivileges(
-        {{e.has_user(), &e.user(), 1, "user"},
-         {e.has_app(), &e.app(), 2, "app"}},
-        absl::StrCat(field, ".privileges"));
+    absl::StatusOr<Privileges> privileges =
+        ExplicitPrivileges({{e.has_user(), &e.user(), 1, "user"},
+                            {e.has_app(), &e.app(), 2, "app"}},
+                           absl::StrCat(field, ".privileges"));
     if (!privileges.ok()) return privileges.status();
     s->privileges = *std::move(privileges);
   }
@@ -242,11 +241,11 @@ absl::Status ApaasFromProto(const v1::AgoraApaasService& p,
   }
   if (p.has_privileges()) {
     const v1::AgoraApaasPrivileges& e = p.privileges();
-    absl::StatusOr<Privileges> privileges = ExplicitPrivileges(
-        {{e.has_room_user(), &e.room_user(), 1, "room_user"},
-         {e.has_user(), &e.user(), 2, "user"},
-         {e.has_app(), &e.app(), 3, "app"}},
-        absl::StrCat(field, ".privileges"));
+    absl::StatusOr<Privileges> privileges =
+        ExplicitPrivileges({{e.has_room_user(), &e.room_user(), 1, "room_user"},
+                            {e.has_user(), &e.user(), 2, "user"},
+                            {e.has_app(), &e.app(), 3, "app"}},
+                           absl::StrCat(field, ".privileges"));
     if (!privileges.ok()) return privileges.status();
     s->privileges = *std::move(privileges);
   }
@@ -345,10 +344,10 @@ absl::StatusOr<AgoraService> ServiceFromProto(const v1::AgoraService& p,
       s.account = f.account();
       if (f.has_privileges()) {
         const v1::AgoraFcdnPrivileges& e = f.privileges();
-        absl::StatusOr<Privileges> privileges = ExplicitPrivileges(
-            {{e.has_publish(), &e.publish(), 1, "publish"},
-             {e.has_play(), &e.play(), 2, "play"}},
-            absl::StrCat(base, ".fcdn.privileges"));
+        absl::StatusOr<Privileges> privileges =
+            ExplicitPrivileges({{e.has_publish(), &e.publish(), 1, "publish"},
+                                {e.has_play(), &e.play(), 2, "play"}},
+                               absl::StrCat(base, ".fcdn.privileges"));
         if (!privileges.ok()) return privileges.status();
         s.privileges = *std::move(privileges);
       }
@@ -380,7 +379,8 @@ void RtcToProto(const AgoraService& s, v1::AgoraRtcService* p) {
   // A role cannot be told apart from the same explicit privileges.
   v1::AgoraRtcPrivileges* e = p->mutable_explicit_privileges();
   const Privileges& v = s.privileges;
-  if (v.count(kJoinChannel)) SetExpiry(v, kJoinChannel, e->mutable_join_channel());
+  if (v.count(kJoinChannel))
+    SetExpiry(v, kJoinChannel, e->mutable_join_channel());
   if (v.count(kPublishAudio)) {
     SetExpiry(v, kPublishAudio, e->mutable_publish_audio_stream());
   }

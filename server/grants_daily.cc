@@ -75,17 +75,16 @@ absl::StatusOr<DailyPermissions> PermissionsFromProto(
         out.can_send.all = p.can_send().all();
         break;
       case v1::DailyCanSend::kMedia:
-        if (absl::Status s =
-                NamesOf<v1::DailyMedia>(p.can_send().media().media(), kMedia,
-                                        absl::StrCat(cs, ".media.media"),
-                                        &out.can_send.items);
+        if (absl::Status s = NamesOf<v1::DailyMedia>(
+                p.can_send().media().media(), kMedia,
+                absl::StrCat(cs, ".media.media"), &out.can_send.items);
             !s.ok()) {
           return s;
         }
         break;
       case v1::DailyCanSend::VALUE_NOT_SET:
-        return Error(Reason::kInvalidArgument, "one of all or media is required",
-                     cs);
+        return Error(Reason::kInvalidArgument,
+                     "one of all or media is required", cs);
     }
   }
   if (p.has_can_receive()) {
@@ -131,8 +130,8 @@ absl::StatusOr<DailyPermissions> PermissionsFromProto(
         }
         break;
       case v1::DailyCanAdmin::VALUE_NOT_SET:
-        return Error(Reason::kInvalidArgument, "one of all or areas is required",
-                     ca);
+        return Error(Reason::kInvalidArgument,
+                     "one of all or areas is required", ca);
     }
   }
   return out;
@@ -265,11 +264,13 @@ void DailyGrantsToProto(const DailyGrants& g, v1::DailyGrants* proto) {
   if (ValueOf(g.enable_recording, kRecordings, &recording)) {
     proto->set_enable_recording(recording);
   }
-  if (g.enable_screenshare) proto->set_enable_screenshare(*g.enable_screenshare);
+  if (g.enable_screenshare)
+    proto->set_enable_screenshare(*g.enable_screenshare);
   if (g.start_video_off) proto->set_start_video_off(*g.start_video_off);
   if (g.start_audio_off) proto->set_start_audio_off(*g.start_audio_off);
   proto->set_meeting_join_hook(g.meeting_join_hook);
-  if (g.eject_at_token_exp) proto->set_eject_at_token_exp(*g.eject_at_token_exp);
+  if (g.eject_at_token_exp)
+    proto->set_eject_at_token_exp(*g.eject_at_token_exp);
   if (g.eject_after_elapsed) {
     proto->mutable_eject_after_elapsed()->set_seconds(*g.eject_after_elapsed);
   }

@@ -49,9 +49,9 @@ absl::StatusOr<LiveKitVideoGrant> VideoFromProto(
   for (int i = 0; i < p.can_publish_sources_size(); ++i) {
     const char* name = NameOf(p.can_publish_sources(i), kSources);
     if (name == nullptr) {
-      return Error(Reason::kInvalidArgument, "unspecified or unknown source",
-                   absl::StrCat("grants.livekit.video.can_publish_sources[", i,
-                                "]"));
+      return Error(
+          Reason::kInvalidArgument, "unspecified or unknown source",
+          absl::StrCat("grants.livekit.video.can_publish_sources[", i, "]"));
     }
     v.can_publish_sources.push_back(name);
   }
@@ -163,7 +163,8 @@ void LiveKitGrantsToProto(const LiveKitGrants& g, v1::LiveKitGrants* proto) {
     a->set_simulation_admin(g.agent->simulation_admin);
     a->set_database_admin(g.agent->database_admin);
   }
-  if (g.inference) proto->mutable_inference()->set_perform(g.inference->perform);
+  if (g.inference)
+    proto->mutable_inference()->set_perform(g.inference->perform);
   if (g.observability) {
     proto->mutable_observability()->set_write(g.observability->write);
   }

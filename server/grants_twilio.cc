@@ -23,8 +23,8 @@ absl::StatusOr<TwilioGrants> TwilioGrantsFromProto(
     TwilioVoiceGrant voice;
     voice.incoming_allow = p.incoming_allow();
     voice.outgoing_application_sid = p.outgoing_application_sid();
-    absl::StatusOr<json::Object> params =
-        StructToJson(p.outgoing_params(), "grants.twilio.voice.outgoing_params");
+    absl::StatusOr<json::Object> params = StructToJson(
+        p.outgoing_params(), "grants.twilio.voice.outgoing_params");
     if (!params.ok()) return params.status();
     voice.outgoing_params = *std::move(params);
     voice.push_credential_sid = p.push_credential_sid();

@@ -31,8 +31,8 @@ absl::StatusOr<ZoomGrants> ZoomGrantsFromProto(const v1::ZoomGrants& proto) {
   grants.session_key = proto.session_key();
   grants.geo_regions.assign(proto.geo_regions().begin(),
                             proto.geo_regions().end());
-  grants.cloud_recording_option = Bit(proto.has_cloud_recording_option(),
-                                      proto.cloud_recording_option());
+  grants.cloud_recording_option =
+      Bit(proto.has_cloud_recording_option(), proto.cloud_recording_option());
   grants.cloud_recording_election = Bit(proto.has_cloud_recording_election(),
                                         proto.cloud_recording_election());
   grants.telemetry_tracking_id = proto.telemetry_tracking_id();

@@ -59,9 +59,9 @@ Reply Jwks(const Runtime& runtime, const std::string& tenant,
            mg_connection* conn) {
   const std::string body = runtime.JwksJson(tenant);
   const std::string etag = Runtime::Etag(body);
-  const std::string headers = absl::StrCat(
-      "ETag: ", etag, "\r\nCache-Control: public, max-age=",
-      absl::ToInt64Seconds(runtime.JwksMaxAge(tenant)), "\r\n");
+  const std::string headers =
+      absl::StrCat("ETag: ", etag, "\r\nCache-Control: public, max-age=",
+                   absl::ToInt64Seconds(runtime.JwksMaxAge(tenant)), "\r\n");
   if (EtagMatches(mg_get_header(conn, "If-None-Match"), etag)) {
     return Reply{304, "application/jwk-set+json", "", headers};
   }
@@ -148,8 +148,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return Reply{200, "text/plain; version=0.0.4; charset=utf-8",
                  Metrics::Get().ExpositionText(), ""};
   });
-  http->healthz_ = std::make_unique<Handler>(
-      [](mg_connection*) { return Reply{200, "text/plain", "ok\n", ""}; });
+  http->healthz_ = std::make_unique<Handler>([](mg_connection*) {
+    return Reply{200, "text/plain", "ok\n", ""};
+  });
   http->readyz_ = std::make_unique<Handler>([state](mg_connection*) {
     if (state->shutting_down()) {
       return Reply{503, "text/plain", "shutting down\n", ""};
@@ -185,16 +186,16 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return TenantEndpoint(*state->runtime(), conn);
   });
   // civetweb wants "127.0.0.1:9090"; IPv6 as "[::1]:9090".
-  const std::vector<std::string> options = {
-      "listening_ports", address, "num_threads", "4",
-      "enable_keep_alive", "no"};
+  const std::vector<std::string> options = {"listening_ports",   address,
+                                            "num_threads",       "4",
+                                            "enable_keep_alive", "no"};
   try {
     http->server_ = std::make_unique<CivetServer>(options);
   } catch (const std::exception& e) {
     // CivetServer reports a failed listen by exception; this is the only
     // place tokend meets it.
-    return Error(Reason::kUnavailable,
-                 absl::StrCat("cannot serve HTTP on ", address, ": ", e.what()));
+    return Error(Reason::kUnavailable, absl::StrCat("cannot serve HTTP on ",
+                                                    address, ": ", e.what()));
   }
   http->server_->addHandler("/metrics", http->metrics_.get());
   http->server_->addHandler("/healthz", http->healthz_.get());

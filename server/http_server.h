@@ -8,7 +8,8 @@
 //   /.well-known/openid-configuration
 //                                  issuer and jwks_uri (only when there is
 //                                  exactly one jwt tenant)
-//   /t/<tenant>/.well-known/jwks.json, /t/<tenant>/.well-known/openid-configuration
+//   /t/<tenant>/.well-known/jwks.json,
+//   /t/<tenant>/.well-known/openid-configuration
 //                                  the same for one jwt tenant
 // JWKS responses carry a strong ETag and Cache-Control: public, max-age=N
 // (the tenants' keys.jwks_max_age; the shortest for the combined set), and
@@ -43,8 +44,7 @@ class HttpServer {
   class Handler;
   HttpServer() = default;
 
-  std::unique_ptr<Handler> metrics_, healthz_, readyz_, jwks_, openid_,
-      tenant_;
+  std::unique_ptr<Handler> metrics_, healthz_, readyz_, jwks_, openid_, tenant_;
   std::unique_ptr<CivetServer> server_;
 };
 

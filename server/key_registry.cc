@@ -86,13 +86,12 @@ absl::StatusOr<std::unique_ptr<KeyManager>> NewKeyManager(const Config& config,
 std::string TenantKeys::Fingerprint(const Config& config, size_t index) {
   const TenantConfig& tc = config.tenants[index];
   const KeysConfig& kc = tc.keys;
-  return absl::StrCat(
-      tc.algorithm, "|", kc.dir, "|", kc.file, "|", kc.generate, "|",
-      absl::FormatDuration(kc.rotation_period), "|", kc.active_kid, "|",
-      absl::FormatDuration(kc.jwks_max_age), "|",
-      absl::FormatDuration(kc.publish_margin), "|",
-      absl::FormatDuration(tc.max_ttl), "|",
-      absl::FormatDuration(tc.leeway + tc.renew_grace));
+  return absl::StrCat(tc.algorithm, "|", kc.dir, "|", kc.file, "|", kc.generate,
+                      "|", absl::FormatDuration(kc.rotation_period), "|",
+                      kc.active_kid, "|", absl::FormatDuration(kc.jwks_max_age),
+                      "|", absl::FormatDuration(kc.publish_margin), "|",
+                      absl::FormatDuration(tc.max_ttl), "|",
+                      absl::FormatDuration(tc.leeway + tc.renew_grace));
 }
 
 absl::StatusOr<std::shared_ptr<TenantKeys>> TenantKeys::Create(
@@ -102,8 +101,8 @@ absl::StatusOr<std::shared_ptr<TenantKeys>> TenantKeys::Create(
   absl::StatusOr<std::unique_ptr<KeyManager>> manager =
       NewKeyManager(config, index, clock);
   if (!manager.ok()) return manager.status();
-  std::shared_ptr<TenantKeys> keys(new TenantKeys(
-      tc.name, Fingerprint(config, index), *std::move(manager)));
+  std::shared_ptr<TenantKeys> keys(
+      new TenantKeys(tc.name, Fingerprint(config, index), *std::move(manager)));
   if (absl::Status error = keys->manager_->LastError(); !error.ok()) {
     ReportLoadFailure(tc.name, error);
   }
@@ -119,8 +118,8 @@ absl::StatusOr<std::shared_ptr<TenantKeys>> TenantKeys::Create(
     return ConfigError(
         config.source,
         absl::StrCat(KeysPath(index), tc.keys.dir.empty() ? ".file" : ".dir"),
-        absl::StrCat("cannot watch '", dir, "': ",
-                     StatusDetail(watcher.status())));
+        absl::StrCat("cannot watch '", dir,
+                     "': ", StatusDetail(watcher.status())));
   }
   keys->watcher_ = *std::move(watcher);
   return keys;
@@ -228,9 +227,8 @@ void KeyRegistry::Run() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       const absl::Time deadline = std::min(next, clock_.Now() + kSafetyTick);
-      wake_.wait_until(lock, absl::ToChronoTime(deadline), [&] {
-        return stop_ || rescan_ || !queue_.empty();
-      });
+      wake_.wait_until(lock, absl::ToChronoTime(deadline),
+                       [&] { return stop_ || rescan_ || !queue_.empty(); });
       if (stop_) return;
       rescan_ = false;
       changed.swap(queue_);

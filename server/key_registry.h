@@ -114,11 +114,11 @@ class KeyRegistry {
   const std::function<void(const std::string&)> on_change_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  Plan current_;                     // guarded by mu_
-  std::vector<std::string> queue_;   // guarded by mu_: changed tenants
-  bool rescan_ = false;              // guarded by mu_: transitions moved
-  bool stop_ = false;                // guarded by mu_
-  std::thread thread_;               // the key thread
+  Plan current_;                    // guarded by mu_
+  std::vector<std::string> queue_;  // guarded by mu_: changed tenants
+  bool rescan_ = false;             // guarded by mu_: transitions moved
+  bool stop_ = false;               // guarded by mu_
+  std::thread thread_;              // the key thread
 };
 
 }  // namespace tokend

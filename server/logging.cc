@@ -24,7 +24,7 @@ std::atomic<int> min_level{static_cast<int>(Level::kInfo)};
 // system call each. Any thread may call Emit.
 struct Output {
   std::mutex mu;
-  std::string pending;  // guarded by mu
+  std::string pending;   // guarded by mu
   bool writing = false;  // guarded by mu
 };
 
@@ -68,12 +68,23 @@ void AppendEscaped(absl::string_view s, std::string* out) {
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: absl::StrAppendFormat(out, "\\u%04x", c);
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        absl::StrAppendFormat(out, "\\u%04x", c);
     }
   }
   out->append(s.data() + run, s.size() - run);
@@ -85,14 +96,15 @@ void AppendEscaped(absl::string_view s, std::string* out) {
 void AppendUtcSeconds(absl::Time t, std::string* out) {
   constexpr int64_t kDay = 86400;
   const int64_t seconds = absl::ToUnixSeconds(t);
-  const int64_t day = seconds >= 0 ? seconds / kDay : (seconds - kDay + 1) / kDay;
+  const int64_t day =
+      seconds >= 0 ? seconds / kDay : (seconds - kDay + 1) / kDay;
   int64_t rest = seconds - day * kDay;
   thread_local int64_t cached_day = INT64_MIN;
   thread_local std::string cached_date;
   if (day != cached_day) {
     cached_day = day;
-    cached_date = absl::FormatTime("%Y-%m-%dT", absl::FromUnixSeconds(day * kDay),
-                                   absl::UTCTimeZone());
+    cached_date = absl::FormatTime(
+        "%Y-%m-%dT", absl::FromUnixSeconds(day * kDay), absl::UTCTimeZone());
   }
   out->append(cached_date);
   char hms[8] = {0, 0, ':', 0, 0, ':', 0, 0};
@@ -115,10 +127,14 @@ void AppendNow(std::string* out) {
 
 absl::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }

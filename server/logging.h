@@ -25,8 +25,7 @@ struct Field {
   Field(absl::string_view k, const char* v) : key(k), value(v) {}
   Field(absl::string_view k, int64_t v);
   Field(absl::string_view k, int v) : Field(k, static_cast<int64_t>(v)) {}
-  Field(absl::string_view k, uint32_t v)
-      : Field(k, static_cast<int64_t>(v)) {}
+  Field(absl::string_view k, uint32_t v) : Field(k, static_cast<int64_t>(v)) {}
   Field(absl::string_view k, bool v);
 
   std::string key;

@@ -1,8 +1,8 @@
 #include "server/metrics.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
-#include <algorithm>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -19,8 +19,8 @@ using prometheus::BuildHistogram;
 // except RSA signing.
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
-      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-      0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+      0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5};
   return *buckets;
 }
 
@@ -79,10 +79,11 @@ Metrics::Metrics()
                         .Name("tokend_rpc_duration_seconds")
                         .Help("RPC handling latency (unary calls)")
                         .Register(*registry_)),
-      tokens_issued_(BuildCounter()
-                         .Name("tokend_tokens_issued_total")
-                         .Help("Tokens issued or renewed, by tenant and profile")
-                         .Register(*registry_)),
+      tokens_issued_(
+          BuildCounter()
+              .Name("tokend_tokens_issued_total")
+              .Help("Tokens issued or renewed, by tenant and profile")
+              .Register(*registry_)),
       verifications_(BuildCounter()
                          .Name("tokend_verifications_total")
                          .Help("VerifyToken verdicts by tenant, profile and "
@@ -154,8 +155,9 @@ Metrics::Metrics()
   build_info_.Add({{"version", "0.1.0"}}).Set(1);
   key_reload_failures_ = &BuildCounter()
                               .Name("tokend_key_reload_failures_total")
-                              .Help("Managed key loads that failed (the last "
-                                    "good keys stayed), by tenant")
+                              .Help(
+                                  "Managed key loads that failed (the last "
+                                  "good keys stayed), by tenant")
                               .Register(*registry_);
   keys_ = &BuildGauge()
                .Name("tokend_keys")
@@ -163,24 +165,28 @@ Metrics::Metrics()
                .Register(*registry_);
   revocations_by_kind_ = &BuildCounter()
                               .Name("tokend_revocations_by_kind_total")
-                              .Help("Revocations learnt, by kind and origin "
-                                    "(local RevokeToken, remote replica)")
+                              .Help(
+                                  "Revocations learnt, by kind and origin "
+                                  "(local RevokeToken, remote replica)")
                               .Register(*registry_);
   revocation_store_healthy_ = &BuildGauge()
                                    .Name("tokend_revocation_store_healthy")
-                                   .Help("1 while the revocation store is "
-                                         "reachable and nothing waits for it")
+                                   .Help(
+                                       "1 while the revocation store is "
+                                       "reachable and nothing waits for it")
                                    .Register(*registry_);
   revocation_refusing_ = &BuildGauge()
                               .Name("tokend_revocation_issuing_refused")
-                              .Help("1 while issuing is refused: the store is "
-                                    "down and on_store_unavailable is closed")
+                              .Help(
+                                  "1 while issuing is refused: the store is "
+                                  "down and on_store_unavailable is closed")
                               .Register(*registry_)
                               .Add({});
   revocation_pending_ = &BuildGauge()
                              .Name("tokend_revocation_store_pending")
-                             .Help("Revocations enforced locally, not yet "
-                                   "durable in the store")
+                             .Help(
+                                 "Revocations enforced locally, not yet "
+                                 "durable in the store")
                              .Register(*registry_)
                              .Add({});
   revocation_entries_ = &BuildGauge()
@@ -209,38 +215,51 @@ Metrics::Metrics()
 
 void Metrics::RpcHandled(absl::string_view method, absl::string_view code,
                          absl::Duration latency) {
-  Cached<prometheus::Counter>(&rpc_handled_, {method, code}, [&]() -> auto& {
-    return rpc_handled_.Add(
-        {{"method", std::string(method)}, {"code", std::string(code)}});
-  }).Increment();
-  Cached<prometheus::Histogram>(&rpc_duration_, {method}, [&]() -> auto& {
-    return rpc_duration_.Add({{"method", std::string(method)}},
-                             LatencyBuckets());
-  }).Observe(absl::ToDoubleSeconds(latency));
+  Cached<prometheus::Counter>(
+      &rpc_handled_, {method, code},
+      [&]() -> auto& {
+        return rpc_handled_.Add(
+            {{"method", std::string(method)}, {"code", std::string(code)}});
+      })
+      .Increment();
+  Cached<prometheus::Histogram>(
+      &rpc_duration_, {method},
+      [&]() -> auto& {
+        return rpc_duration_.Add({{"method", std::string(method)}},
+                                 LatencyBuckets());
+      })
+      .Observe(absl::ToDoubleSeconds(latency));
 }
 
 void Metrics::TokenIssued(absl::string_view tenant, absl::string_view profile) {
-  Cached<prometheus::Counter>(&tokens_issued_, {tenant, profile},
-                              [&]() -> auto& {
-    return tokens_issued_.Add(
-        {{"tenant", std::string(tenant)}, {"profile", std::string(profile)}});
-  }).Increment();
+  Cached<prometheus::Counter>(
+      &tokens_issued_, {tenant, profile},
+      [&]() -> auto& {
+        return tokens_issued_.Add({{"tenant", std::string(tenant)},
+                                   {"profile", std::string(profile)}});
+      })
+      .Increment();
 }
 
 void Metrics::Verified(absl::string_view tenant, absl::string_view profile,
                        absl::string_view reason) {
-  Cached<prometheus::Counter>(&verifications_, {tenant, profile, reason},
-                              [&]() -> auto& {
-    return verifications_.Add({{"tenant", std::string(tenant)},
-                               {"profile", std::string(profile)},
-                               {"reason", std::string(reason)}});
-  }).Increment();
+  Cached<prometheus::Counter>(
+      &verifications_, {tenant, profile, reason},
+      [&]() -> auto& {
+        return verifications_.Add({{"tenant", std::string(tenant)},
+                                   {"profile", std::string(profile)},
+                                   {"reason", std::string(reason)}});
+      })
+      .Increment();
 }
 
 void Metrics::Revoked(absl::string_view tenant) {
-  Cached<prometheus::Counter>(&revocations_, {tenant}, [&]() -> auto& {
-    return revocations_.Add({{"tenant", std::string(tenant)}});
-  }).Increment();
+  Cached<prometheus::Counter>(
+      &revocations_, {tenant},
+      [&]() -> auto& {
+        return revocations_.Add({{"tenant", std::string(tenant)}});
+      })
+      .Increment();
 }
 
 void Metrics::StreamOpened(absl::string_view method) {

@@ -30,8 +30,8 @@ std::optional<absl::Duration> RateLimiter::Acquire(absl::string_view key,
   }
   Bucket& b = it->second;
   b.tokens = std::min(
-      burst_, b.tokens + std::max(0.0, absl::ToDoubleSeconds(now - b.updated)) *
-                             qps_);
+      burst_,
+      b.tokens + std::max(0.0, absl::ToDoubleSeconds(now - b.updated)) * qps_);
   b.updated = now;
   if (b.tokens >= 1) {
     b.tokens -= 1;

@@ -23,7 +23,8 @@ constexpr absl::string_view kDefaultFile = "revocations.db";
 
 // The state folder of `config` as an absolute-or-cwd-relative path.
 std::string StateDir(const Config& config) {
-  const std::string dir = config.state_dir.empty() ? ".tokend" : config.state_dir;
+  const std::string dir =
+      config.state_dir.empty() ? ".tokend" : config.state_dir;
   if (dir[0] == '/' || config.base_dir.empty() || config.base_dir == ".") {
     return dir;
   }
@@ -161,9 +162,12 @@ absl::Duration RevocationLifetime(const Config& config,
 
 absl::string_view RevocationKindName(Revocation::Kind kind) {
   switch (kind) {
-    case Revocation::Kind::kTokenId: return "token_id";
-    case Revocation::Kind::kSubject: return "subject";
-    case Revocation::Kind::kTenant: return "tenant";
+    case Revocation::Kind::kTokenId:
+      return "token_id";
+    case Revocation::Kind::kSubject:
+      return "subject";
+    case Revocation::Kind::kTenant:
+      return "tenant";
   }
   return "unknown";
 }
@@ -195,12 +199,11 @@ void RevocationMonitor::Run() {
     const bool healthy = service_.Healthy();
     const bool issuing = !service_.RefuseIssuing();
     const size_t pending = service_.pending();
-    Metrics::Get().RevocationStoreState(store_kind_, healthy, !issuing,
-                                        pending, service_.index().size());
+    Metrics::Get().RevocationStoreState(store_kind_, healthy, !issuing, pending,
+                                        service_.index().size());
     if (!first && healthy != was_healthy) {
       if (healthy) {
-        log::Info("revocation store healthy again",
-                  {{"store", store_kind_}});
+        log::Info("revocation store healthy again", {{"store", store_kind_}});
       } else {
         log::Warn("revocation store unavailable",
                   {{"store", store_kind_},

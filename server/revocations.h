@@ -44,8 +44,7 @@ absl::StatusOr<std::unique_ptr<RevocationService>> OpenRevocations(
 // Starts the service (loads every entry). SQLite must load; Redis may be
 // down at start: logged, and the service keeps trying (unhealthy until it
 // loads).
-absl::Status StartRevocations(RevocationService& service,
-                              const Config& config);
+absl::Status StartRevocations(RevocationService& service, const Config& config);
 
 // What /readyz says about the store. Healthy: nothing. Otherwise `line`
 // explains, and `ready` is false when issuing is refused (fail-closed: 503)

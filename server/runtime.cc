@@ -21,9 +21,9 @@ TenantJwks MakeTenantJwks(const TenantConfig& tc, const BuiltTenant& built) {
   if (built.key_state != nullptr) {
     view.max_age = built.key_state->jwks_max_age;
     const auto& signer = built.key_state->signing_key;
-    view.has_signer = signer != nullptr &&
-                      (signer->family() == KeyFamily::kHmac ||
-                       signer->has_private());
+    view.has_signer =
+        signer != nullptr &&
+        (signer->family() == KeyFamily::kHmac || signer->has_private());
   }
   for (const auto& key : built.published_keys) {
     absl::StatusOr<json::Object> jwk = PublicJwk(*key);

@@ -24,8 +24,8 @@
 #include "server/dev_default.h"
 #include "server/logging.h"
 #include "server/metrics.h"
-#include "server/revocations.h"
 #include "server/renewal_reload.h"
+#include "server/revocations.h"
 #include "server/runtime.h"
 #include "server/status_mapping.h"
 
@@ -76,14 +76,16 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
   if (!tls.client_ca_file.empty()) {
     absl::StatusOr<std::string> ca = ReadSmallFile(tls.client_ca_file);
     if (!ca.ok()) {
-      return ConfigError(config.source, "listeners.tls.client_ca_file",
-                         absl::StrCat("cannot read '", tls.client_ca_file, "'"));
+      return ConfigError(
+          config.source, "listeners.tls.client_ca_file",
+          absl::StrCat("cannot read '", tls.client_ca_file, "'"));
     }
     options.pem_root_certs = *std::move(ca);
     options.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   } else {
-    options.client_certificate_request = GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+    options.client_certificate_request =
+        GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
   }
   return grpc::SslServerCredentials(options);
 }
@@ -95,8 +97,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
 class WithoutReflection final : public grpc::ServerBuilderOption {
  public:
   void UpdateArguments(grpc::ChannelArguments*) override {}
-  void UpdatePlugins(
-      std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
     std::erase_if(*plugins, [](const auto& p) {
       return p->name() == "proto_server_reflection";
     });
@@ -236,14 +238,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
         SetIssuing(self->server_.get(), issuing);
         SetIssuing(self->health_server_.get(), issuing);
       });
-  log::Info("tokend started",
-            {{"config", (*runtime)->config().source},
-             {"tenants", static_cast<int64_t>((*runtime)->config().tenants.size())},
-             {"unix_socket", server->listeners_.unix_socket},
-             {"tcp", server->listeners_.tcp},
-             {"tls", server->listeners_.tls.address},
-             {"health", server->listeners_.health},
-             {"http", server->listeners_.http}});
+  log::Info(
+      "tokend started",
+      {{"config", (*runtime)->config().source},
+       {"tenants", static_cast<int64_t>((*runtime)->config().tenants.size())},
+       {"unix_socket", server->listeners_.unix_socket},
+       {"tcp", server->listeners_.tcp},
+       {"tls", server->listeners_.tls.address},
+       {"health", server->listeners_.health},
+       {"http", server->listeners_.http}});
   return server;
 }
 
@@ -348,9 +351,8 @@ void Server::Reload(absl::string_view why) {
       config.ok() ? keys_->Prepare(*config)
                   : absl::StatusOr<KeyRegistry::Plan>(config.status());
   absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-      plan.ok()
-          ? Runtime::Build(*std::move(config), KeyRegistry::Lookup(*plan))
-          : absl::StatusOr<std::shared_ptr<const Runtime>>(plan.status());
+      plan.ok() ? Runtime::Build(*std::move(config), KeyRegistry::Lookup(*plan))
+                : absl::StatusOr<std::shared_ptr<const Runtime>>(plan.status());
   if (runtime.ok() && state_.runtime() != nullptr) {
     if (absl::Status s = CheckRevocationReload(state_.runtime()->config(),
                                                (*runtime)->config());
@@ -368,8 +370,8 @@ void Server::Reload(absl::string_view why) {
   }
   const ListenersConfig& l = (*runtime)->config().listeners;
   if (l.unix_socket != listeners_.unix_socket || l.tcp != listeners_.tcp ||
-      l.tls.address != listeners_.tls.address || l.health != listeners_.health ||
-      l.http != listeners_.http) {
+      l.tls.address != listeners_.tls.address ||
+      l.health != listeners_.health || l.http != listeners_.http) {
     log::Warn("listener changes take effect only after a restart");
   }
   log::Level level;
@@ -395,10 +397,10 @@ void Server::Reload(absl::string_view why) {
                                state_.subscriptions());
   }
   Metrics::Get().ConfigReload(true);
-  log::Info("config reloaded",
-            {{"trigger", why},
-             {"tenants",
-              static_cast<int64_t>((*runtime)->config().tenants.size())}});
+  log::Info(
+      "config reloaded",
+      {{"trigger", why},
+       {"tenants", static_cast<int64_t>((*runtime)->config().tenants.size())}});
 }
 
 void Server::OnKeysChanged(const std::string& tenant) {
@@ -418,10 +420,10 @@ void Server::OnKeysChanged(const std::string& tenant) {
   state_.SetRuntime(*next);
   key_service_.NotifyJwksChanged();
   PublishKeyMetrics(**next);
-  const std::string old_kid = view->key_state != nullptr &&
-                                      view->key_state->signing_key != nullptr
-                                  ? view->key_state->signing_key->kid()
-                                  : "";
+  const std::string old_kid =
+      view->key_state != nullptr && view->key_state->signing_key != nullptr
+          ? view->key_state->signing_key->kid()
+          : "";
   const std::string new_kid =
       keys->signing_key != nullptr ? keys->signing_key->kid() : "";
   if (new_kid == old_kid) return;
@@ -486,9 +488,8 @@ int Server::Run() {
         Reload("SIGHUP");
         continue;
       }
-      log::Info("shutting down", {{"signal", info.ssi_signo == SIGTERM
-                                                 ? "SIGTERM"
-                                                 : "SIGINT"}});
+      log::Info("shutting down",
+                {{"signal", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
       break;
     }
   }
@@ -508,9 +509,8 @@ void Server::Shutdown() {
   // SubscribeToken streams end through the renewal manager (UNAVAILABLE,
   // mapped by each stream); the registry ends the rest (WatchJwks).
   state_.subscriptions().Shutdown();
-  state_.streams().EndAll(
-      ToGrpcStatus(Error(Reason::kUnavailable,
-                         "tokend is shutting down; reconnect and resume")));
+  state_.streams().EndAll(ToGrpcStatus(Error(
+      Reason::kUnavailable, "tokend is shutting down; reconnect and resume")));
   const absl::Duration drain = state_.runtime() != nullptr
                                    ? state_.runtime()->config().drain_timeout
                                    : absl::Seconds(5);
@@ -522,7 +522,8 @@ void Server::Shutdown() {
   }
   if (server_ != nullptr) server_->Shutdown(absl::ToChronoTime(absl::Now()));
   if (health_server_ != nullptr) {
-    health_server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    health_server_->Shutdown(
+        absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
   }
   http_.reset();
 }

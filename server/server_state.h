@@ -28,8 +28,7 @@ namespace tokend {
 
 class ServerState {
  public:
-  explicit ServerState(const Clock& clock)
-      : clock_(clock), core_(clock) {}
+  explicit ServerState(const Clock& clock) : clock_(clock), core_(clock) {}
   // The renewal threads call back into the manager and the core: stop them
   // first (the timer, then the pool, which finishes its queued re-issues),
   // then the manager.
@@ -46,8 +45,9 @@ class ServerState {
   // Installs a new configuration snapshot (start and every reload).
   void SetRuntime(std::shared_ptr<const Runtime> runtime) {
     core_.SetTenants(runtime->tenants());
-    limiter_.SetLimits(runtime->config().limits.rate_qps,
-                       static_cast<double>(runtime->config().limits.rate_burst));
+    limiter_.SetLimits(
+        runtime->config().limits.rate_qps,
+        static_cast<double>(runtime->config().limits.rate_burst));
     if (subscriptions_ == nullptr) {
       StartRenewal(runtime->config());
     } else {
@@ -92,10 +92,12 @@ class ServerState {
     options.policy.max_lead_fraction = r.max_lead_fraction;
     options.policy.retry_initial = r.retry_initial;
     options.policy.retry_max = r.retry_max;
-    options.max_per_caller = static_cast<size_t>(r.max_subscriptions_per_caller);
-    const int64_t total = r.max_subscriptions.value_or(config.limits.max_streams);
-    options.max_total =
-        total > 0 ? static_cast<size_t>(total) : std::numeric_limits<size_t>::max();
+    options.max_per_caller =
+        static_cast<size_t>(r.max_subscriptions_per_caller);
+    const int64_t total =
+        r.max_subscriptions.value_or(config.limits.max_streams);
+    options.max_total = total > 0 ? static_cast<size_t>(total)
+                                  : std::numeric_limits<size_t>::max();
     options.rotation_window = r.rotation_window;
     return options;
   }
@@ -112,7 +114,9 @@ class ServerState {
   // The count is atomic so that calls take no lock; the mutex is taken only
   // when it reaches zero, which cannot then slip between WaitIdle's check
   // and its wait.
-  void CallStarted() { calls_in_flight_.fetch_add(1, std::memory_order_acq_rel); }
+  void CallStarted() {
+    calls_in_flight_.fetch_add(1, std::memory_order_acq_rel);
+  }
   void CallEnded() {
     if (calls_in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> lock(calls_mu_);

@@ -15,8 +15,7 @@ absl::StatusOr<json::Value> ToJson(const google::protobuf::Value& v,
                                    const std::string& field, int depth);
 
 absl::StatusOr<json::Object> ObjectToJson(const google::protobuf::Struct& s,
-                                          const std::string& field,
-                                          int depth) {
+                                          const std::string& field, int depth) {
   if (depth > kMaxDepth) {
     return Error(Reason::kInvalidArgument, "nested too deeply", field);
   }

@@ -11,10 +11,14 @@ namespace {
 
 v1::EventReason ReasonToProto(EventReason reason) {
   switch (reason) {
-    case EventReason::kInitial: return v1::EVENT_REASON_INITIAL;
-    case EventReason::kScheduled: return v1::EVENT_REASON_SCHEDULED;
-    case EventReason::kKeyRotated: return v1::EVENT_REASON_KEY_ROTATED;
-    case EventReason::kPolicyChanged: return v1::EVENT_REASON_POLICY_CHANGED;
+    case EventReason::kInitial:
+      return v1::EVENT_REASON_INITIAL;
+    case EventReason::kScheduled:
+      return v1::EVENT_REASON_SCHEDULED;
+    case EventReason::kKeyRotated:
+      return v1::EVENT_REASON_KEY_ROTATED;
+    case EventReason::kPolicyChanged:
+      return v1::EVENT_REASON_POLICY_CHANGED;
   }
   return v1::EVENT_REASON_UNSPECIFIED;
 }
@@ -22,12 +26,18 @@ v1::EventReason ReasonToProto(EventReason reason) {
 // The metrics label of a delivered event.
 absl::string_view ReasonLabel(v1::EventReason reason) {
   switch (reason) {
-    case v1::EVENT_REASON_INITIAL: return "initial";
-    case v1::EVENT_REASON_SCHEDULED: return "scheduled";
-    case v1::EVENT_REASON_KEY_ROTATED: return "key_rotated";
-    case v1::EVENT_REASON_POLICY_CHANGED: return "policy_changed";
-    case v1::EVENT_REASON_RESUMED: return "resumed";
-    default: return "unspecified";
+    case v1::EVENT_REASON_INITIAL:
+      return "initial";
+    case v1::EVENT_REASON_SCHEDULED:
+      return "scheduled";
+    case v1::EVENT_REASON_KEY_ROTATED:
+      return "key_rotated";
+    case v1::EVENT_REASON_POLICY_CHANGED:
+      return "policy_changed";
+    case v1::EVENT_REASON_RESUMED:
+      return "resumed";
+    default:
+      return "unspecified";
   }
 }
 
@@ -36,16 +46,15 @@ absl::string_view ReasonLabel(v1::EventReason reason) {
 std::shared_ptr<SubscriptionStream> SubscriptionStream::Create(
     SubscriptionManager* manager, std::string method,
     absl::Duration session_cap, bool resumed) {
-  std::shared_ptr<SubscriptionStream> stream(new SubscriptionStream(
-      manager, std::move(method), session_cap, resumed));
+  std::shared_ptr<SubscriptionStream> stream(
+      new SubscriptionStream(manager, std::move(method), session_cap, resumed));
   stream->self_ = stream;
   return stream;
 }
 
 SubscriptionStream::SubscriptionStream(SubscriptionManager* manager,
                                        std::string method,
-                                       absl::Duration session_cap,
-                                       bool resumed)
+                                       absl::Duration session_cap, bool resumed)
     : manager_(manager),
       method_(std::move(method)),
       session_cap_(session_cap),

@@ -140,9 +140,9 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
       return fail("credentials.secret",
                   absl::StrCat("is required for ", alg_name));
     }
-    absl::StatusOr<std::string> secret = ResolveCredential(
-        it->second, config.base_dir, config.source,
-        absl::StrCat(path, ".credentials.secret"));
+    absl::StatusOr<std::string> secret =
+        ResolveCredential(it->second, config.base_dir, config.source,
+                          absl::StrCat(path, ".credentials.secret"));
     if (!secret.ok()) return secret.status();
     absl::StatusOr<std::shared_ptr<const Key>> key = Key::FromHmacSecret(
         *alg, *std::move(secret), tc.kid.empty() ? tc.name : tc.kid);
@@ -154,9 +154,9 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
       return fail("credentials.private_key",
                   absl::StrCat("is required for ", alg_name));
     }
-    absl::StatusOr<std::string> text = ResolveCredential(
-        it->second, config.base_dir, config.source,
-        absl::StrCat(path, ".credentials.private_key"));
+    absl::StatusOr<std::string> text =
+        ResolveCredential(it->second, config.base_dir, config.source,
+                          absl::StrCat(path, ".credentials.private_key"));
     if (!text.ok()) return text.status();
     absl::StatusOr<std::shared_ptr<const Key>> key;
     if (absl::StartsWith(*text, "{")) {
@@ -164,10 +164,10 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
       options.default_alg = *alg;
       key = KeyFromJwkText(*text, options);
       if (key.ok() && (*key)->alg() != *alg) {
-        return fail("credentials.private_key",
-                    absl::StrCat("the JWK is bound to ",
-                                 AlgorithmName((*key)->alg()), ", not ",
-                                 alg_name));
+        return fail(
+            "credentials.private_key",
+            absl::StrCat("the JWK is bound to ", AlgorithmName((*key)->alg()),
+                         ", not ", alg_name));
       }
     } else {
       key = KeyFromPem(*alg, *text);
@@ -189,9 +189,9 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
 
   std::vector<std::shared_ptr<const Key>> keys = {signing};
   if (auto it = tc.credentials.find("jwks"); it != tc.credentials.end()) {
-    absl::StatusOr<std::string> text = ResolveCredential(
-        it->second, config.base_dir, config.source,
-        absl::StrCat(path, ".credentials.jwks"));
+    absl::StatusOr<std::string> text =
+        ResolveCredential(it->second, config.base_dir, config.source,
+                          absl::StrCat(path, ".credentials.jwks"));
     if (!text.ok()) return text.status();
     JwkOptions options;
     options.allow_private = false;

@@ -75,9 +75,9 @@ class VendorFields {
 
  private:
   absl::Status Missing(const std::string& field) const {
-    return ConfigError(config_.source, absl::StrCat(path_, ".", field),
-                       absl::StrCat("is required for profile ",
-                                    tenant_.profile));
+    return ConfigError(
+        config_.source, absl::StrCat(path_, ".", field),
+        absl::StrCat("is required for profile ", tenant_.profile));
   }
 
   const Config& config_;
@@ -92,9 +92,9 @@ absl::StatusOr<std::shared_ptr<const Profile>> Finish(
   return *std::move(profile);
 }
 
-#define TOKEND_RETURN_IF_ERROR(expr)         \
+#define TOKEND_RETURN_IF_ERROR(expr)        \
   if (absl::Status s_ = (expr); !s_.ok()) { \
-    return s_;                               \
+    return s_;                              \
   }
 
 }  // namespace
@@ -174,7 +174,8 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
     c.leeway = f.tenant().leeway;
     return Finish(f, NewZoomProfile(std::move(c)));
   }
-  return ConfigError(config.source, absl::StrCat("tenants[", index, "].profile"),
+  return ConfigError(config.source,
+                     absl::StrCat("tenants[", index, "].profile"),
                      absl::StrCat("'", profile, "' is not a vendor profile"));
 }
 

@@ -16,8 +16,8 @@
 #include "server/proto_time.h"
 #include "server/revocations.h"
 #include "server/status_mapping.h"
-#include "server/subscription_stream.h"
 #include "server/struct_json.h"
+#include "server/subscription_stream.h"
 
 namespace tokend {
 namespace {
@@ -48,11 +48,14 @@ absl::Status AsRequestError(const absl::Status& status) {
 
 std::string SubjectString(const v1::Subject& subject) {
   switch (subject.kind_case()) {
-    case v1::Subject::kUserId: return subject.user_id();
+    case v1::Subject::kUserId:
+      return subject.user_id();
     case v1::Subject::kUid:
       return subject.uid() == 0 ? std::string() : absl::StrCat(subject.uid());
-    case v1::Subject::kUserAccount: return subject.user_account();
-    case v1::Subject::KIND_NOT_SET: break;
+    case v1::Subject::kUserAccount:
+      return subject.user_account();
+    case v1::Subject::KIND_NOT_SET:
+      break;
   }
   return "";
 }
@@ -66,11 +69,10 @@ absl::Status Required(absl::string_view value, absl::string_view field) {
 absl::Status TokenSize(const CallContext& call, absl::string_view token) {
   const int64_t max = call.runtime->config().limits.max_token_bytes;
   if (static_cast<int64_t>(token.size()) <= max) return absl::OkStatus();
-  return ErrorWithCode(absl::StatusCode::kInvalidArgument,
-                       Reason::kTokenTooLarge,
-                       absl::StrCat("the token is ", token.size(),
-                                    " bytes; the limit is ", max),
-                       "token");
+  return ErrorWithCode(
+      absl::StatusCode::kInvalidArgument, Reason::kTokenTooLarge,
+      absl::StrCat("the token is ", token.size(), " bytes; the limit is ", max),
+      "token");
 }
 
 // A request's not_before: a valid Timestamp, rounded up to whole seconds
@@ -80,8 +82,8 @@ absl::Status TokenSize(const CallContext& call, absl::string_view token) {
 absl::StatusOr<absl::Time> NotBeforeFromProto(
     const google::protobuf::Timestamp& t, absl::string_view field) {
   constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31
-  if (t.seconds() < 0 || t.seconds() > kMaxTimestampSeconds ||
-      t.nanos() < 0 || t.nanos() > 999999999) {
+  if (t.seconds() < 0 || t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
+      t.nanos() > 999999999) {
     return Error(Reason::kInvalidArgument,
                  "must be a valid timestamp after 1970", field);
   }
@@ -119,12 +121,11 @@ absl::StatusOr<IssueInput> IssueInputFrom(const CallContext& call,
 
 void AuditIssue(absl::string_view action, const CallContext& call,
                 absl::string_view tenant, const TokenInfo& info) {
-  log::Audit(action,
-             {{"caller", call.caller.Describe()},
-              {"tenant", tenant},
-              {"subject", info.subject},
-              {"token_id", info.token_id},
-              {"expires_at", log::UtcSeconds(info.expires_at)}});
+  log::Audit(action, {{"caller", call.caller.Describe()},
+                      {"tenant", tenant},
+                      {"subject", info.subject},
+                      {"token_id", info.token_id},
+                      {"expires_at", log::UtcSeconds(info.expires_at)}});
 }
 
 template <typename Response>
@@ -156,7 +157,8 @@ grpc::ServerUnaryReactor* TokenServiceImpl::IssueToken(
   const std::string& tenant = request->tenant();
   absl::Status status = Required(tenant, "tenant");
   if (status.ok()) {
-    status = call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
+    status =
+        call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
   }
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
   absl::StatusOr<IssueInput> input = IssueInputFrom(call, tenant, *request, "");
@@ -251,7 +253,8 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RenewToken(
   absl::Status status = Required(tenant, "tenant");
   if (status.ok()) status = Required(request->token(), "token");
   if (status.ok()) {
-    status = call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
+    status =
+        call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
   }
   if (status.ok()) status = TokenSize(call, request->token());
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
@@ -406,11 +409,12 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
   absl::Status status = Required(tenant, "tenant");
   if (status.ok() && request->has_spec() && !request->spec().tenant().empty() &&
       request->spec().tenant() != tenant) {
-    status = Error(Reason::kInvalidArgument, "must equal tenant",
-                   "spec.tenant");
+    status =
+        Error(Reason::kInvalidArgument, "must equal tenant", "spec.tenant");
   }
   if (status.ok()) {
-    status = call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
+    status =
+        call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
   }
   if (status.ok() &&
       request->source_case() == v1::SubscribeTokenRequest::SOURCE_NOT_SET) {

@@ -23,16 +23,18 @@ class TokenServiceImpl final : public v1::TokenService::CallbackService {
     SetMessageAllocatorFor_RevokeToken(&revoke_messages_);
   }
 
-  grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* context,
-                                       const v1::IssueTokenRequest* request,
-                                       v1::IssueTokenResponse* response) override;
+  grpc::ServerUnaryReactor* IssueToken(
+      grpc::CallbackServerContext* context,
+      const v1::IssueTokenRequest* request,
+      v1::IssueTokenResponse* response) override;
   grpc::ServerUnaryReactor* VerifyToken(
       grpc::CallbackServerContext* context,
       const v1::VerifyTokenRequest* request,
       v1::VerifyTokenResponse* response) override;
-  grpc::ServerUnaryReactor* RenewToken(grpc::CallbackServerContext* context,
-                                       const v1::RenewTokenRequest* request,
-                                       v1::RenewTokenResponse* response) override;
+  grpc::ServerUnaryReactor* RenewToken(
+      grpc::CallbackServerContext* context,
+      const v1::RenewTokenRequest* request,
+      v1::RenewTokenResponse* response) override;
   grpc::ServerUnaryReactor* RevokeToken(
       grpc::CallbackServerContext* context,
       const v1::RevokeTokenRequest* request,

@@ -12,10 +12,10 @@
 //                  --agora_role=publisher [--agora_privilege_expire=1h]
 //   tokenctl verify --tenant=dev-jwt < token.txt  the verdict (never the token)
 //   tokenctl renew --tenant=dev-jwt < token.txt   the new token to stdout
-//   tokenctl revoke --tenant=dev-jwt --token_id=ID | --subject=S | --tenant-wide
-//   tokenctl subscribe --tenant=dev-jwt --sub=alice [--count=N] [--show_token]
-//   tokenctl jwks [--tenant=T]
-//   tokenctl health [--service=S]                 exit 0 when SERVING
+//   tokenctl revoke --tenant=dev-jwt --token_id=ID | --subject=S |
+//   --tenant-wide tokenctl subscribe --tenant=dev-jwt --sub=alice [--count=N]
+//   [--show_token] tokenctl jwks [--tenant=T] tokenctl health [--service=S]
+//   exit 0 when SERVING
 // Local commands need no server:
 //   tokenctl demo                      issue and verify with throwaway keys
 //   tokenctl keygen --alg=ES256 --out=key.jwk
@@ -56,7 +56,8 @@ ABSL_FLAG(std::vector<std::string>, claim, {},
 ABSL_FLAG(std::string, iss, "tokend-dev", "issuer (demo)");
 ABSL_FLAG(std::string, alg, "ES256", "JWS algorithm (keygen, demo)");
 ABSL_FLAG(std::string, out, "", "where keygen writes the private JWK");
-ABSL_FLAG(std::string, kid, "", "key id for keygen (default: RFC 7638 thumbprint)");
+ABSL_FLAG(std::string, kid, "",
+          "key id for keygen (default: RFC 7638 thumbprint)");
 ABSL_FLAG(std::string, token, "",
           "the token (verify, renew: default stdin; revoke, subscribe: - for "
           "stdin)");

@@ -121,7 +121,8 @@ void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers) {
   while (true) {
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      log::Error("unix listener poll failed", {{"error", std::strerror(errno)}});
+      log::Error("unix listener poll failed",
+                 {{"error", std::strerror(errno)}});
       return;
     }
     if (fds[1].revents != 0) return;

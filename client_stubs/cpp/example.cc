@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
                   absl::FormatTime(token->expires_at).c_str());
       std::fflush(stdout);
     } else if (!token.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(token.status().message()).c_str());
+      std::fprintf(stderr, "%s\n",
+                   std::string(token.status().message()).c_str());
       if (!source->TerminalError().ok()) return 1;
     }
     absl::SleepFor(absl::Seconds(1));

@@ -77,9 +77,9 @@ absl::StatusOr<SourceToken> TokenSource::Current() const {
   absl::MutexLock lock(&mu_);
   if (ValidLocked(absl::Now())) return current_;
   if (!terminal_.ok()) {
-    return absl::Status(terminal_.code(),
-                        absl::StrCat("tokend token source stopped: ",
-                                     terminal_.message()));
+    return absl::Status(
+        terminal_.code(),
+        absl::StrCat("tokend token source stopped: ", terminal_.message()));
   }
   return absl::UnavailableError(absl::StrCat(
       "tokend token source holds no valid token",
@@ -134,7 +134,8 @@ grpc::Status TokenSource::Stream(bool* had_event) {
     // without sending it back.
     const bool confirms_current = event.token().empty() && has_token_ &&
                                   event.token_id() == current_.token_id;
-    if ((event.token().empty() && !confirms_current) || expires <= absl::Now()) {
+    if ((event.token().empty() && !confirms_current) ||
+        expires <= absl::Now()) {
       continue;
     }
     if (!confirms_current) current_.token = event.token();
@@ -163,8 +164,8 @@ void TokenSource::Run() {
     if (closing_) return;
     last_error_ = ToAbsl(status);
     if (IsTerminal(status)) {
-      terminal_ = last_error_.ok() ? absl::UnknownError("stream ended")
-                                   : last_error_;
+      terminal_ =
+          last_error_.ok() ? absl::UnknownError("stream ended") : last_error_;
       if (ErrorReasonOf(status) == "REVOKED") has_token_ = false;
       return;
     }
@@ -175,7 +176,8 @@ void TokenSource::Run() {
         0, std::max<int64_t>(1, absl::ToInt64Microseconds(ceiling)) - 1);
     const absl::Duration delay = absl::Microseconds(pick(rng));
     ceiling = std::min(ceiling * 2, options_.max_backoff);
-    auto closing = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return closing_; };
+    auto closing = [this]()
+                       ABSL_SHARED_LOCKS_REQUIRED(mu_) { return closing_; };
     if (mu_.AwaitWithTimeout(absl::Condition(&closing), delay)) return;
   }
 }

@@ -66,8 +66,8 @@ struct SourceToken {
 
 // Counters for monitoring and tests.
 struct TokenSourceStats {
-  int64_t attempts = 0;          // SubscribeToken calls started
-  int64_t events = 0;            // valid events received, all streams
+  int64_t attempts = 0;            // SubscribeToken calls started
+  int64_t events = 0;              // valid events received, all streams
   int64_t streams_with_event = 0;  // streams that delivered >= 1 valid event
 };
 

@@ -35,8 +35,7 @@ constexpr bool TableIsIndexedByEnum() {
   for (size_t i = 0; i < std::size(kAlgorithms); ++i) {
     if (static_cast<size_t>(kAlgorithms[i].alg) != i) return false;
   }
-  return std::size(kAlgorithms) ==
-         static_cast<size_t>(Algorithm::kEdDSA) + 1;
+  return std::size(kAlgorithms) == static_cast<size_t>(Algorithm::kEdDSA) + 1;
 }
 static_assert(TableIsIndexedByEnum());
 
@@ -59,9 +58,7 @@ std::optional<Algorithm> AlgorithmFromName(absl::string_view name) {
 
 KeyFamily FamilyOf(Algorithm alg) { return Info(alg).family; }
 
-bool IsSymmetric(Algorithm alg) {
-  return Info(alg).family == KeyFamily::kHmac;
-}
+bool IsSymmetric(Algorithm alg) { return Info(alg).family == KeyFamily::kHmac; }
 
 size_t HashSize(Algorithm alg) { return Info(alg).hash_size; }
 

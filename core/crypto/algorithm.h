@@ -10,10 +10,18 @@
 namespace tokend {
 
 enum class Algorithm {
-  kHS256, kHS384, kHS512,
-  kRS256, kRS384, kRS512,
-  kPS256, kPS384, kPS512,
-  kES256, kES384, kES512,
+  kHS256,
+  kHS384,
+  kHS512,
+  kRS256,
+  kRS384,
+  kRS512,
+  kPS256,
+  kPS384,
+  kPS512,
+  kES256,
+  kES384,
+  kES512,
   kEdDSA,  // Ed25519 only; also accepted under the RFC 9864 name "Ed25519"
 };
 

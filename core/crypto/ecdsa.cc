@@ -4,16 +4,16 @@
 // Sign converts the library's DER output back to fixed-width r‖s. Both
 // conversions are done by hand on stack buffers: the ASN.1 and BIGNUM
 // round trip cost about a microsecond per operation.
-#include <cstdint>
-#include <cstring>
-#include <memory>
-#include <string>
-
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
 
 #include "core/crypto/primitives.h"
 #include "core/reason.h"
@@ -118,10 +118,10 @@ class EcdsaPrimitive final : public KeyPrimitive {
       der[1] = 0x81;
       der[2] = static_cast<uint8_t>(content);
     }
-    return signer_->Verify(signing_input,
-                     absl::string_view(reinterpret_cast<const char*>(der) +
-                                           start,
-                                       3 - start + content));
+    return signer_->Verify(
+        signing_input,
+        absl::string_view(reinterpret_cast<const char*>(der) + start,
+                          3 - start + content));
   }
 
   absl::StatusOr<std::string> Sign(
@@ -200,9 +200,9 @@ absl::StatusOr<LoadedPrimitive> NewEcdsaPrimitive(
                            has_private);
   if (!signer.ok()) return signer.status();
   LoadedPrimitive loaded;
-  loaded.primitive = std::make_shared<EcdsaPrimitive>(
-      std::move(pkey), *std::move(signer), width, std::move(order),
-      has_private);
+  loaded.primitive =
+      std::make_shared<EcdsaPrimitive>(std::move(pkey), *std::move(signer),
+                                       width, std::move(order), has_private);
   loaded.has_private = has_private;
   return loaded;
 }

@@ -1,11 +1,11 @@
 // EdDSA over Ed25519 (RFC 8037, RFC 8032 pure mode, no context). Signatures
 // are exactly 64 bytes; the library rejects a non-canonical S (S ≥ L) and
 // point encodings that do not decode.
-#include <memory>
-#include <string>
-
 #include <openssl/err.h>
 #include <openssl/evp.h>
+
+#include <memory>
+#include <string>
 
 #include "core/crypto/primitives.h"
 #include "core/reason.h"
@@ -56,8 +56,7 @@ absl::StatusOr<LoadedPrimitive> NewEd25519Primitive(
   // Both libraries fail this query when only the public half is held.
   len = 0;
   const bool has_private =
-      EVP_PKEY_get_raw_private_key(pkey.get(), nullptr, &len) == 1 &&
-      len == 32;
+      EVP_PKEY_get_raw_private_key(pkey.get(), nullptr, &len) == 1 && len == 32;
   ERR_clear_error();
   LoadedPrimitive loaded;
   loaded.primitive =

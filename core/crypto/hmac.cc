@@ -1,14 +1,14 @@
 // HS256/384/512 (RFC 7518 §3.2). The key is absorbed once into a keyed
 // HMAC_CTX at load time; each operation copies that context, so the ipad and
 // opad blocks are never recomputed and no digest lookup happens per call.
-#include <cstdint>
-#include <memory>
-#include <string>
-
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
 #ifdef TOKEND_BORINGSSL
 #include <openssl/mem.h>
 #endif

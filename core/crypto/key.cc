@@ -7,14 +7,14 @@
 // context. Any number of threads may therefore share one Key.
 #include "core/crypto/key.h"
 
-#include <cstdint>
-#include <utility>
-
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/rsa.h>
+
+#include <cstdint>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/crypto/primitives.h"
@@ -36,8 +36,7 @@ class KeyFactory {
  public:
   static std::shared_ptr<const Key> Make(
       Algorithm alg, std::string kid, std::string secret,
-      std::shared_ptr<EVP_PKEY> pkey,
-      crypto_internal::LoadedPrimitive loaded) {
+      std::shared_ptr<EVP_PKEY> pkey, crypto_internal::LoadedPrimitive loaded) {
     std::shared_ptr<Key> key(new Key());
     key->alg_ = alg;
     key->kid_ = std::move(kid);
@@ -61,16 +60,14 @@ const uint8_t* Bytes(absl::string_view s) {
   return reinterpret_cast<const uint8_t*>(s.data());
 }
 
-bool ConfigurePadding(EVP_PKEY_CTX* pctx, const EVP_MD* md,
-                      Padding padding) {
+bool ConfigurePadding(EVP_PKEY_CTX* pctx, const EVP_MD* md, Padding padding) {
   switch (padding) {
     case Padding::kDefault:
       return true;
     case Padding::kPkcs1:
       return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
     case Padding::kPssPinned:
-      return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) ==
-                 1 &&
+      return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
              EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1 &&
              EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, EVP_MD_size(md)) == 1;
   }
@@ -181,8 +178,8 @@ absl::Status DigestSigner::Verify(absl::string_view input,
   OwnedPkeyCtx ctx;
   const bool ok = Digest(input, digest, &digest_len) &&
                   (ctx.reset(EVP_PKEY_CTX_dup(verify_)), ctx != nullptr) &&
-                  EVP_PKEY_verify(ctx.get(), Bytes(signature),
-                                  signature.size(), digest, digest_len) == 1;
+                  EVP_PKEY_verify(ctx.get(), Bytes(signature), signature.size(),
+                                  digest, digest_len) == 1;
   if (ok) return absl::OkStatus();
   ERR_clear_error();
   return Error(Reason::kBadSignature, "signature does not verify");
@@ -197,11 +194,11 @@ absl::StatusOr<std::string> DigestSigner::Sign(absl::string_view input) const {
   OwnedPkeyCtx ctx;
   std::string out(max_signature_, '\0');
   size_t len = out.size();
-  const bool ok = Digest(input, digest, &digest_len) &&
-                  (ctx.reset(EVP_PKEY_CTX_dup(sign_)), ctx != nullptr) &&
-                  EVP_PKEY_sign(ctx.get(), reinterpret_cast<uint8_t*>(
-                                               out.data()),
-                                &len, digest, digest_len) == 1;
+  const bool ok =
+      Digest(input, digest, &digest_len) &&
+      (ctx.reset(EVP_PKEY_CTX_dup(sign_)), ctx != nullptr) &&
+      EVP_PKEY_sign(ctx.get(), reinterpret_cast<uint8_t*>(out.data()), &len,
+                    digest, digest_len) == 1;
   if (!ok) {
     ERR_clear_error();
     return Error(Reason::kInternal, "signing failed");
@@ -265,8 +262,7 @@ absl::StatusOr<EvpPkeyPtr> GenerateEvpPkey(Algorithm alg) {
     ok = EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 2048) == 1;
   }
   if (ok && type == EVP_PKEY_EC) {
-    ok = EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx.get(), CurveFor(alg)) ==
-         1;
+    ok = EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx.get(), CurveFor(alg)) == 1;
   }
   EVP_PKEY* raw = nullptr;
   if (!ok || EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
@@ -281,14 +277,15 @@ absl::StatusOr<EvpPkeyPtr> GenerateEvpPkey(Algorithm alg) {
 absl::StatusOr<std::shared_ptr<const Key>> Key::FromHmacSecret(
     Algorithm alg, std::string secret, std::string kid) {
   if (!IsSymmetric(alg)) {
-    return Error(Reason::kKeyAlgMismatch,
-                 absl::StrCat("a raw secret cannot be bound to ",
-                              AlgorithmName(alg)));
+    return Error(
+        Reason::kKeyAlgMismatch,
+        absl::StrCat("a raw secret cannot be bound to ", AlgorithmName(alg)));
   }
   if (secret.size() < HashSize(alg)) {
-    return Error(Reason::kKeyTooWeak,
-                 absl::StrCat(AlgorithmName(alg), " needs a secret of at least ",
-                              HashSize(alg), " bytes"));
+    return Error(
+        Reason::kKeyTooWeak,
+        absl::StrCat(AlgorithmName(alg), " needs a secret of at least ",
+                     HashSize(alg), " bytes"));
   }
   absl::StatusOr<LoadedPrimitive> loaded =
       crypto_internal::NewHmacPrimitive(alg, secret);
@@ -297,8 +294,9 @@ absl::StatusOr<std::shared_ptr<const Key>> Key::FromHmacSecret(
                           *std::move(loaded));
 }
 
-absl::StatusOr<std::shared_ptr<const Key>> Key::FromEvpPkey(
-    Algorithm alg, EvpPkeyPtr pkey, std::string kid) {
+absl::StatusOr<std::shared_ptr<const Key>> Key::FromEvpPkey(Algorithm alg,
+                                                            EvpPkeyPtr pkey,
+                                                            std::string kid) {
   if (pkey == nullptr) return Error(Reason::kKeyInvalid, "no key given");
   std::shared_ptr<EVP_PKEY> shared(pkey.release(), EvpPkeyDeleter());
   absl::StatusOr<LoadedPrimitive> loaded = LoadAsymmetric(alg, shared);

@@ -13,10 +13,10 @@
 #ifndef TOKEND_CORE_CRYPTO_KEY_H_
 #define TOKEND_CORE_CRYPTO_KEY_H_
 
+#include <openssl/evp.h>
+
 #include <memory>
 #include <string>
-
-#include <openssl/evp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

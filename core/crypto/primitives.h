@@ -4,10 +4,10 @@
 #ifndef TOKEND_CORE_CRYPTO_PRIMITIVES_H_
 #define TOKEND_CORE_CRYPTO_PRIMITIVES_H_
 
+#include <openssl/evp.h>
+
 #include <memory>
 #include <string>
-
-#include <openssl/evp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -31,8 +31,8 @@ absl::StatusOr<LoadedPrimitive> NewHmacPrimitive(Algorithm alg,
 // The asymmetric factories get a key whose EVP_PKEY type already fits the
 // family (key.cc checks that) and enforce the rest of the load-time rules.
 // RS* and PS*: ≥ 2048 bits (kKeyTooWeak), odd exponent > 1 (kKeyInvalid).
-absl::StatusOr<LoadedPrimitive> NewRsaPrimitive(
-    Algorithm alg, std::shared_ptr<EVP_PKEY> pkey);
+absl::StatusOr<LoadedPrimitive> NewRsaPrimitive(Algorithm alg,
+                                                std::shared_ptr<EVP_PKEY> pkey);
 // ES*: the curve must fit the algorithm (kKeyAlgMismatch) and the point must
 // be valid (kKeyInvalid).
 absl::StatusOr<LoadedPrimitive> NewEcdsaPrimitive(

@@ -2,13 +2,13 @@
 // over the same hash and a salt as long as the hash, RFC 7518 §3.3 and §3.5).
 // The PSS parameters are pinned on both sign and verify, so a signature with
 // another salt length or a PKCS#1 v1.5 signature never verifies under PS*.
-#include <memory>
-#include <string>
-
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+
+#include <memory>
+#include <string>
 
 #include "core/crypto/primitives.h"
 #include "core/reason.h"
@@ -24,8 +24,8 @@ constexpr int kMaxModulusBits = 16384;
 class RsaPrimitive final : public KeyPrimitive {
  public:
   RsaPrimitive(std::shared_ptr<EVP_PKEY> pkey,
-               std::unique_ptr<const DigestSigner> signer,
-               size_t modulus_bytes, bool has_private)
+               std::unique_ptr<const DigestSigner> signer, size_t modulus_bytes,
+               bool has_private)
       : pkey_(std::move(pkey)),
         signer_(std::move(signer)),
         modulus_bytes_(modulus_bytes),

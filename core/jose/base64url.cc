@@ -98,8 +98,8 @@ void EncodeAppend(absl::string_view data, const char* alphabet, bool pad,
     dst += 8;
   }
   for (; i < full; ++i, src += 3, dst += 4) {
-    const uint32_t v = (uint32_t{src[0]} << 16) | (uint32_t{src[1]} << 8) |
-                       uint32_t{src[2]};
+    const uint32_t v =
+        (uint32_t{src[0]} << 16) | (uint32_t{src[1]} << 8) | uint32_t{src[2]};
     std::memcpy(dst, t.pairs[v >> 12], 2);
     std::memcpy(dst + 2, t.pairs[v & 0xfff], 2);
   }
@@ -150,9 +150,9 @@ bool HasAvx2() {
                                                    bool* bad) {
   // Each 32-bit lane ends as the 24-bit group in little-endian order; this
   // picks its three bytes big end first, 12 per 128-bit half.
-  const __m256i pick = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12,
-                                        -1, -1, -1, -1, 2, 1, 0, 6, 5, 4, 10,
-                                        9, 8, 14, 13, 12, -1, -1, -1, -1);
+  const __m256i pick =
+      _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,
+                       2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
   const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
   __m256i invalid = _mm256_setzero_si256();
   size_t done = 0;
@@ -164,19 +164,18 @@ bool HasAvx2() {
     const __m256i digit = InRange(c, '0', '9');
     const __m256i dash = _mm256_cmpeq_epi8(c, _mm256_set1_epi8('-'));
     const __m256i underscore = _mm256_cmpeq_epi8(c, _mm256_set1_epi8('_'));
-    const __m256i valid = _mm256_or_si256(
-        _mm256_or_si256(_mm256_or_si256(upper, lower), digit),
-        _mm256_or_si256(dash, underscore));
+    const __m256i valid =
+        _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(upper, lower), digit),
+                        _mm256_or_si256(dash, underscore));
     invalid = _mm256_or_si256(invalid,
                               _mm256_andnot_si256(valid, _mm256_set1_epi8(-1)));
     // Character to 6-bit value: A-Z 0-25, a-z 26-51, 0-9 52-61, '-' 62,
     // '_' 63.
     const __m256i offset = _mm256_or_si256(
         _mm256_or_si256(OffsetIf(upper, -'A'), OffsetIf(lower, 26 - 'a')),
-        _mm256_or_si256(
-            OffsetIf(digit, 52 - '0'),
-            _mm256_or_si256(OffsetIf(dash, 62 - '-'),
-                            OffsetIf(underscore, 63 - '_'))));
+        _mm256_or_si256(OffsetIf(digit, 52 - '0'),
+                        _mm256_or_si256(OffsetIf(dash, 62 - '-'),
+                                        OffsetIf(underscore, 63 - '_'))));
     const __m256i values = _mm256_add_epi8(c, offset);
     // (v0 << 6 | v1) and (v2 << 6 | v3) per 16 bits, then the 24-bit group
     // per 32 bits.
@@ -184,8 +183,8 @@ bool HasAvx2() {
         _mm256_maddubs_epi16(values, _mm256_set1_epi32(0x01400140));
     const __m256i groups =
         _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
-    const __m256i bytes = _mm256_permutevar8x32_epi32(
-        _mm256_shuffle_epi8(groups, pick), join);
+    const __m256i bytes =
+        _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(groups, pick), join);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), bytes);
   }
   *bad = !_mm256_testz_si256(invalid, invalid);
@@ -196,8 +195,7 @@ bool HasAvx2() {
 // Decodes `in` (no padding; in.size() % 4 != 1 already checked) into
 // out[0..DecodedSize(in.size())). Returns false on a byte outside the
 // alphabet or non-zero unused trailing bits.
-bool DecodeUnpadded(absl::string_view in, const DecodeTables& t,
-                    uint8_t* out) {
+bool DecodeUnpadded(absl::string_view in, const DecodeTables& t, uint8_t* out) {
 #ifdef TOKEND_BASE64_AVX2
   if (&t == &kUrlDecode && in.size() >= 48 && HasAvx2()) {
     bool bad = false;
@@ -240,8 +238,8 @@ bool DecodeUnpadded(absl::string_view in, const DecodeTables& t,
     if ((g & 0xf000) != 0) return false;
     out[0] = static_cast<uint8_t>(g >> 16);
   } else if (rest == 3) {
-    const uint32_t g = t.shifted[0][src[0]] | t.shifted[1][src[1]] |
-                       t.shifted[2][src[2]];
+    const uint32_t g =
+        t.shifted[0][src[0]] | t.shifted[1][src[1]] | t.shifted[2][src[2]];
     seen |= g;
     // Three characters carry 18 bits for two bytes: the low 2 must be zero.
     if ((g & 0x00c0) != 0) return false;
@@ -252,7 +250,8 @@ bool DecodeUnpadded(absl::string_view in, const DecodeTables& t,
 }
 
 size_t DecodedSize(size_t encoded_size) {
-  return encoded_size / 4 * 3 + (encoded_size % 4 == 0 ? 0 : encoded_size % 4 - 1);
+  return encoded_size / 4 * 3 +
+         (encoded_size % 4 == 0 ? 0 : encoded_size % 4 - 1);
 }
 
 absl::Status BadBase64(absl::string_view detail) {

@@ -31,8 +31,7 @@ absl::StatusOr<CompactParts> SplitCompact(absl::string_view token,
   }
   const char* begin = token.data();
   const size_t size = token.size();
-  const void* first =
-      size == 0 ? nullptr : std::memchr(begin, '.', size);
+  const void* first = size == 0 ? nullptr : std::memchr(begin, '.', size);
   if (first == nullptr) {
     return Error(Reason::kMalformed, "token is not three dot-separated parts");
   }

@@ -102,7 +102,7 @@ struct JwtSpec {
   std::string subject;                 // omitted when empty
   std::vector<std::string> audiences;  // one → string, several → array
   absl::Duration ttl = absl::Hours(1);
-  std::string jti;  // generated (128 random bits) when empty
+  std::string jti;           // generated (128 random bits) when empty
   bool include_nbf = false;  // nbf = iat
   // When finite: nbf is this time (whole seconds, rounded down) instead of
   // iat; it must be before exp (kInvalidArgument naming "not_before").

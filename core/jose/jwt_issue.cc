@@ -184,8 +184,7 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
        spec.include_nbf || spec.not_before != absl::InfinitePast()},
       {"sub", Claim::kSub, !spec.subject.empty()},
   };
-  const std::vector<json::Object::Member>& extras =
-      spec.extra_claims.members();
+  const std::vector<json::Object::Member>& extras = spec.extra_claims.members();
   size_t next_extra = 0;
   // Packed(extras[next_extra].first), computed once per extra claim.
   uint32_t next_packed =
@@ -256,7 +255,8 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
 
 absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
                                    absl::Time now) {
-  if (spec.ttl <= absl::ZeroDuration() || spec.ttl == absl::InfiniteDuration()) {
+  if (spec.ttl <= absl::ZeroDuration() ||
+      spec.ttl == absl::InfiniteDuration()) {
     return Error(Reason::kInvalidArgument, "ttl must be positive and finite",
                  "ttl");
   }
@@ -266,8 +266,7 @@ absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
                  "ttl");
   }
   const int64_t iat = absl::ToUnixSeconds(now);
-  if (iat < 0 || iat > kMaxNumericDate ||
-      ttl_seconds > kMaxNumericDate - iat) {
+  if (iat < 0 || iat > kMaxNumericDate || ttl_seconds > kMaxNumericDate - iat) {
     return Error(Reason::kInvalidArgument,
                  "iat or exp is outside the NumericDate range", "ttl");
   }

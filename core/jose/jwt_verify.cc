@@ -293,8 +293,7 @@ absl::Status CheckClaims(RegisteredClaims& claims,
   if (found.iat != nullptr && out->issued_at > now + leeway) {
     return Error(Reason::kIatInFuture, "iat is in the future", "iat");
   }
-  if (found.exp != nullptr &&
-      policy.max_lifetime != absl::InfiniteDuration()) {
+  if (found.exp != nullptr && policy.max_lifetime != absl::InfiniteDuration()) {
     const absl::Time start = found.iat != nullptr ? out->issued_at : now;
     if (out->expires_at - start > policy.max_lifetime) {
       return Error(Reason::kLifetimeExceeded,
@@ -385,9 +384,9 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
   // An empty payload is refused by the split, before any decoding, as it
   // can never hold a claims set. The payload is decoded straight into the
   // result, with room for the scanner's padding.
-  absl::Status status = VerifyJwsLayer(
-      token, keys, policy, PayloadRule::kNonEmpty, json::kParsePadding,
-      &out.header, &key, &out.claims_json);
+  absl::Status status =
+      VerifyJwsLayer(token, keys, policy, PayloadRule::kNonEmpty,
+                     json::kParsePadding, &out.header, &key, &out.claims_json);
   if (!status.ok()) return status;
 
   json::ParseLimits limits;

@@ -42,7 +42,8 @@ class Scanner {
  public:
   Scanner(absl::string_view text, size_t max_depth,
           absl::Span<const absl::string_view> names)
-      : p_(text.data()), end_(text.data() + text.size()),
+      : p_(text.data()),
+        end_(text.data() + text.size()),
         max_depth_(max_depth) {
     for (absl::string_view name : names) {
       if (name.size() < 64) {
@@ -263,8 +264,14 @@ class Scanner {
       if (c == '\\') {
         if (end_ - p_ < 2) return false;
         switch (p_[1]) {
-          case '"': case '\\': case '/': case 'b': case 'f': case 'n':
-          case 'r': case 't':
+          case '"':
+          case '\\':
+          case '/':
+          case 'b':
+          case 'f':
+          case 'n':
+          case 'r':
+          case 't':
             *escaped = true;
             p_ += 2;
             continue;
@@ -322,12 +329,24 @@ class Scanner {
         continue;
       }
       switch (raw[++i]) {
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        default: out.push_back(raw[i]); break;  // '"', '\\', '/'
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        default:
+          out.push_back(raw[i]);
+          break;  // '"', '\\', '/'
       }
     }
     return out;

@@ -122,9 +122,8 @@ class Parser {
   // Byte order, inlined: member names are short, so a loop beats a call to
   // memcmp.
   static bool FieldLess(const Field& a, const Field& b) {
-    return internal::ByteLess(
-        absl::string_view(a.name.data(), a.name.size()),
-        absl::string_view(b.name.data(), b.name.size()));
+    return internal::ByteLess(absl::string_view(a.name.data(), a.name.size()),
+                              absl::string_view(b.name.data(), b.name.size()));
   }
 
  public:
@@ -431,8 +430,9 @@ constexpr bool EscapeFlagsMatchNeedsEscape() {
   for (const unsigned filler : {0x00u, 0x1fu, 0x20u, 0x22u, 0x5cu, 0xffu}) {
     for (unsigned b = 0; b < 256; ++b) {
       for (unsigned lane = 0; lane < 8; ++lane) {
-        const uint64_t w = (kEveryByte * filler & ~(uint64_t{0xff} << 8 * lane)) |
-                           (uint64_t{b} << 8 * lane);
+        const uint64_t w =
+            (kEveryByte * filler & ~(uint64_t{0xff} << 8 * lane)) |
+            (uint64_t{b} << 8 * lane);
         uint64_t expected = NeedsEscape(filler) ? kHigh : 0;
         expected &= ~(uint64_t{0x80} << 8 * lane);
         if (NeedsEscape(b)) expected |= uint64_t{0x80} << 8 * lane;
@@ -459,15 +459,15 @@ size_t NextEscape(absl::string_view s, size_t from) {
     // The last eight bytes, ignoring the ones before `i` (already scanned,
     // and possibly escapes).
     const size_t base = n - 8;
-    const uint64_t flags = EscapeFlags(LoadWord(p + base)) &
-                           (~uint64_t{0} << (8 * (i - base)));
+    const uint64_t flags =
+        EscapeFlags(LoadWord(p + base)) & (~uint64_t{0} << (8 * (i - base)));
     return flags == 0 ? n : base + std::countr_zero(flags) / 8;
   }
   // A string shorter than a word. From 4 bytes on, two overlapping 4-byte
   // loads cover [i, n): lanes 0-3 are bytes i..i+3, lanes 4-7 are n-4..n-1.
   if (n - i >= 4) {
-    const uint64_t flags = EscapeFlags(LoadHalfWord(p + i) |
-                                       LoadHalfWord(p + n - 4) << 32);
+    const uint64_t flags =
+        EscapeFlags(LoadHalfWord(p + i) | LoadHalfWord(p + n - 4) << 32);
     if (flags == 0) return n;
     const size_t lane = std::countr_zero(flags) / 8;
     return lane < 4 ? i + lane : n - 8 + lane;
@@ -491,13 +491,27 @@ void AppendQuoted(absl::string_view s, std::string* out) {
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default: {
         const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
         out->append(esc, sizeof(esc));
@@ -532,8 +546,7 @@ absl::Status ScanPaddedObject(absl::string_view text, const ParseLimits& limits,
   // The common shapes pass in one pass without simdjson; the rest (and
   // every invalid text) get the full parser, which gives the exact reason.
   if (internal::FastScanObject(
-          text, std::min(limits.max_depth, kMaxSupportedDepth), names,
-          found)) {
+          text, std::min(limits.max_depth, kMaxSupportedDepth), names, found)) {
     return absl::OkStatus();
   }
   for (std::optional<Value>& value : found) value.reset();
@@ -541,8 +554,8 @@ absl::Status ScanPaddedObject(absl::string_view text, const ParseLimits& limits,
   if (text.size() > kReusableSize) {
     PaddedBuffer buffer;
     dom::parser parser;
-    status = ScanWith(parser, buffer.Fill(text), text.size(), limits, names,
-                      found);
+    status =
+        ScanWith(parser, buffer.Fill(text), text.size(), limits, names, found);
   } else {
     status = ScanWith(ThreadParser(), text.data(), text.size(), limits, names,
                       found);

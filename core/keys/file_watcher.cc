@@ -19,10 +19,9 @@
 namespace tokend {
 namespace {
 
-constexpr uint32_t kWatchMask = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
-                                IN_DELETE | IN_CLOSE_WRITE | IN_MODIFY |
-                                IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF |
-                                IN_ONLYDIR;
+constexpr uint32_t kWatchMask =
+    IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE |
+    IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 // Events meaning the watch itself is gone.
 constexpr uint32_t kLostMask =
     IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT;
@@ -118,7 +117,8 @@ bool FileWatcher::DrainEvents(bool* lost) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     for (ssize_t off = 0; off < n;) {
-      const auto* event = reinterpret_cast<const struct inotify_event*>(buf + off);
+      const auto* event =
+          reinterpret_cast<const struct inotify_event*>(buf + off);
       if ((event->mask & kLostMask) != 0) *lost = true;
       // Every event we subscribed to (and IN_Q_OVERFLOW) may mean new keys.
       changed = true;
@@ -181,8 +181,8 @@ void FileWatcher::Run() {
     const absl::Time now = absl::Now();
     if (!pending) burst_start = now;
     pending = true;
-    fire_at = std::min(now + options_.debounce,
-                       burst_start + options_.max_delay);
+    fire_at =
+        std::min(now + options_.debounce, burst_start + options_.max_delay);
   };
   absl::Time next_poll = absl::Now() + options_.poll_interval;
   while (!stopped_.load(std::memory_order_acquire)) {

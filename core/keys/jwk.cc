@@ -82,7 +82,8 @@ absl::Status OpenSslFailure(Reason reason, absl::string_view detail,
   return Error(reason, detail, field);
 }
 
-// --- Member readers ------------------------------------------------------------
+// --- Member readers
+// ------------------------------------------------------------
 
 // Reads members of one JWK and names them in errors as `prefix` + member,
 // so a key inside a JWK Set reports e.g. "keys[2].alg".
@@ -159,8 +160,7 @@ class Reader {
         message.substr(0, name.size()) == name) {
       message.remove_prefix(name.size() + 2);
     }
-    return ErrorWithCode(status.code(), GetReason(status), message,
-                         KeyField());
+    return ErrorWithCode(status.code(), GetReason(status), message, KeyField());
   }
 
  private:
@@ -240,11 +240,10 @@ constexpr size_t kMaxRsaExponentBytes = 4;
 // generator is, modulo every small prime r, a power of 65537. A random
 // modulus passes all 38 tests with negligible probability.
 bool HasRocaFingerprint(const BIGNUM* n) {
-  constexpr uint32_t kPrimes[] = {3,   5,   7,   11,  13,  17,  19,  23,
-                                  29,  31,  37,  41,  43,  47,  53,  59,
-                                  61,  67,  71,  73,  79,  83,  89,  97,
-                                  101, 103, 107, 109, 113, 127, 131, 137,
-                                  139, 149, 151, 157, 163, 167};
+  constexpr uint32_t kPrimes[] = {
+      3,   5,   7,   11,  13,  17,  19,  23,  29,  31,  37,  41,  43,
+      47,  53,  59,  61,  67,  71,  73,  79,  83,  89,  97,  101, 103,
+      107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
   for (uint32_t r : kPrimes) {
     const BN_ULONG residue = BN_mod_word(n, r);
     if (residue == static_cast<BN_ULONG>(-1)) return false;
@@ -371,8 +370,8 @@ absl::StatusOr<EvpPkeyPtr> BuildRsa(const Reader& reader) {
     parts[2].release();
     if (RSA_set0_crt_params(rsa.get(), parts[3].get(), parts[4].get(),
                             parts[5].get()) != 1) {
-      return OpenSslFailure(Reason::kKeyInvalid,
-                            "unusable RSA CRT parameters", reader.Field("dp"));
+      return OpenSslFailure(Reason::kKeyInvalid, "unusable RSA CRT parameters",
+                            reader.Field("dp"));
     }
     parts[3].release();
     parts[4].release();
@@ -464,8 +463,8 @@ absl::StatusOr<EvpPkeyPtr> BuildEc(const Reader& reader, const Curve& curve,
   const EC_GROUP* group = EC_KEY_get0_group(ec.get());
   // Coordinates must be reduced: x or y ≥ p would be a second encoding of
   // the same point.
-  if (EC_GROUP_get_curve_GFp(group, field.get(), nullptr, nullptr,
-                             ctx.get()) != 1) {
+  if (EC_GROUP_get_curve_GFp(group, field.get(), nullptr, nullptr, ctx.get()) !=
+      1) {
     return OpenSslFailure(Reason::kInternal, "cannot read the curve", "");
   }
   if (BN_cmp(bx.get(), field.get()) >= 0) {
@@ -477,8 +476,8 @@ absl::StatusOr<EvpPkeyPtr> BuildEc(const Reader& reader, const Curve& curve,
                        "\"y\" is not reduced modulo the field prime", "y");
   }
   // Refuses points that are not on the curve (invalid-curve attacks).
-  if (EC_KEY_set_public_key_affine_coordinates(ec.get(), bx.get(),
-                                               by.get()) != 1) {
+  if (EC_KEY_set_public_key_affine_coordinates(ec.get(), bx.get(), by.get()) !=
+      1) {
     return OpenSslFailure(Reason::kKeyInvalid,
                           "the point (x, y) is not on the curve",
                           reader.Field("y"));
@@ -503,8 +502,8 @@ absl::StatusOr<EvpPkeyPtr> BuildEc(const Reader& reader, const Curve& curve,
                             reader.Field("d"));
     }
     if (EC_KEY_set_private_key(ec.get(), bd.get()) != 1) {
-      return OpenSslFailure(Reason::kKeyInvalid,
-                            "unusable EC private scalar", reader.Field("d"));
+      return OpenSslFailure(Reason::kKeyInvalid, "unusable EC private scalar",
+                            reader.Field("d"));
     }
   }
   EvpPkeyPtr pkey(EVP_PKEY_new());
@@ -514,7 +513,8 @@ absl::StatusOr<EvpPkeyPtr> BuildEc(const Reader& reader, const Curve& curve,
   return pkey;
 }
 
-// --- OKP (Ed25519) -------------------------------------------------------------
+// --- OKP (Ed25519)
+// -------------------------------------------------------------
 
 constexpr size_t kEd25519KeySize = 32;
 
@@ -597,8 +597,7 @@ absl::Status CheckEd25519PublicKey(const Reader& reader,
   // Euler's criterion: x^2 is a square iff x2^((p-1)/2) = 1.
   ok = BN_sub(exponent.get(), p.get(), one.get()) == 1 &&
        BN_rshift1(exponent.get(), exponent.get()) == 1 &&
-       BN_mod_exp(tmp.get(), x2.get(), exponent.get(), p.get(), ctx.get()) ==
-           1;
+       BN_mod_exp(tmp.get(), x2.get(), exponent.get(), p.get(), ctx.get()) == 1;
   if (!ok) return OpenSslFailure(Reason::kInternal, "Ed25519 arithmetic", "");
   if (!BN_is_one(tmp.get())) {
     return reader.Fail(Reason::kKeyInvalid,
@@ -644,7 +643,8 @@ absl::StatusOr<EvpPkeyPtr> BuildEd25519(const Reader& reader,
   return pkey;
 }
 
-// --- Common rules ----------------------------------------------------------------
+// --- Common rules
+// ----------------------------------------------------------------
 
 constexpr size_t kMaxKidBytes = 256;
 
@@ -674,8 +674,8 @@ absl::Status CheckUse(const Reader& reader) {
     }
     const std::string& name = op.as_string();
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-      return reader.Fail(Reason::kKeyUseInvalid,
-                         "\"key_ops\" repeats a value", "key_ops");
+      return reader.Fail(Reason::kKeyUseInvalid, "\"key_ops\" repeats a value",
+                         "key_ops");
     }
     seen.push_back(name);
     const bool is_signature_op = name == "sign" || name == "verify";
@@ -687,14 +687,14 @@ absl::Status CheckUse(const Reader& reader) {
   }
   if (!signature_op) {
     return reader.Fail(Reason::kKeyUseInvalid,
-                       "\"key_ops\" allows neither sign nor verify",
-                       "key_ops");
+                       "\"key_ops\" allows neither sign nor verify", "key_ops");
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<const Key>> ImportJwk(
-    const json::Object& jwk, const JwkOptions& options, std::string prefix) {
+absl::StatusOr<std::shared_ptr<const Key>> ImportJwk(const json::Object& jwk,
+                                                     const JwkOptions& options,
+                                                     std::string prefix) {
   const Reader reader(jwk, std::move(prefix));
 
   absl::StatusOr<std::string> kty = reader.RequiredString("kty");
@@ -709,8 +709,7 @@ absl::StatusOr<std::shared_ptr<const Key>> ImportJwk(
   if (kid_value.size() > kMaxKidBytes) {
     return reader.Fail(
         Reason::kKeyInvalid,
-        absl::StrCat("\"kid\" is longer than ", kMaxKidBytes, " bytes"),
-        "kid");
+        absl::StrCat("\"kid\" is longer than ", kMaxKidBytes, " bytes"), "kid");
   }
   absl::Status use = CheckUse(reader);
   if (!use.ok()) return use;
@@ -725,10 +724,10 @@ absl::StatusOr<std::shared_ptr<const Key>> ImportJwk(
                          "\"alg\" is not a supported JWS algorithm", "alg");
     }
     if (!FamilyFitsKty(FamilyOf(*jwk_alg), *kty)) {
-      return reader.Fail(Reason::kKeyAlgMismatch,
-                         absl::StrCat(AlgorithmName(*jwk_alg),
-                                      " does not fit kty ", *kty),
-                         "alg");
+      return reader.Fail(
+          Reason::kKeyAlgMismatch,
+          absl::StrCat(AlgorithmName(*jwk_alg), " does not fit kty ", *kty),
+          "alg");
     }
   }
 
@@ -795,7 +794,8 @@ absl::StatusOr<std::shared_ptr<const Key>> ImportJwk(
   return key;
 }
 
-// --- Export ------------------------------------------------------------------------
+// --- Export
+// ------------------------------------------------------------------------
 
 std::string B64(absl::string_view bytes) { return Base64UrlEncode(bytes); }
 
@@ -823,15 +823,13 @@ absl::Status AddPublicMembers(const Key& key, json::Object* out) {
     case KeyFamily::kEcdsa: {
       const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(pkey);
       const EC_GROUP* group = ec != nullptr ? EC_KEY_get0_group(ec) : nullptr;
-      const Curve* curve =
-          group != nullptr ? CurveByNid(EC_GROUP_get_curve_name(group))
-                           : nullptr;
+      const Curve* curve = group != nullptr
+                               ? CurveByNid(EC_GROUP_get_curve_name(group))
+                               : nullptr;
       BnPtr x(BN_new()), y(BN_new());
       if (curve == nullptr || x == nullptr || y == nullptr ||
-          EC_POINT_get_affine_coordinates_GFp(group,
-                                              EC_KEY_get0_public_key(ec),
-                                              x.get(), y.get(),
-                                              nullptr) != 1) {
+          EC_POINT_get_affine_coordinates_GFp(group, EC_KEY_get0_public_key(ec),
+                                              x.get(), y.get(), nullptr) != 1) {
         return OpenSslFailure(Reason::kInternal, "cannot read the EC key", "");
       }
       out->Set("kty", "EC");
@@ -1045,8 +1043,8 @@ absl::StatusOr<std::string> Thumbprint(const Key& key) {
   const std::string canonical = json::Serialize(required);
   uint8_t digest[SHA256_DIGEST_LENGTH];
   SHA256(Bytes(canonical), canonical.size(), digest);
-  return Base64UrlEncode(absl::string_view(
-      reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return Base64UrlEncode(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 }  // namespace tokend

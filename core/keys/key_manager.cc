@@ -1,10 +1,10 @@
 #include "core/keys/key_manager.h"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <tuple>
 #include <utility>
-
-#include <openssl/sha.h>
 
 #include "absl/strings/str_cat.h"
 #include "core/jose/base64url.h"
@@ -80,8 +80,7 @@ const ManagedKey* KeyState::Find(absl::string_view kid) const {
 }
 
 std::string KeyState::CacheControl() const {
-  return absl::StrCat("public, max-age=",
-                      absl::ToInt64Seconds(jwks_max_age));
+  return absl::StrCat("public, max-age=", absl::ToInt64Seconds(jwks_max_age));
 }
 
 KeyManager::KeyManager(KeyManagerOptions options,
@@ -125,8 +124,7 @@ absl::StatusOr<std::unique_ptr<KeyManager>> KeyManager::Create(
   absl::Status valid = ValidateOptions(options);
   if (!valid.ok()) return valid;
   if (source == nullptr) {
-    return Error(Reason::kInvalidArgument, "a key source is required",
-                 "keys");
+    return Error(Reason::kInvalidArgument, "a key source is required", "keys");
   }
   if (options.rotation_period != absl::InfiniteDuration()) {
     return Error(Reason::kInvalidArgument,
@@ -292,9 +290,9 @@ bool KeyManager::MaybeGenerate(absl::Time now) {
   absl::StatusOr<std::string> kid =
       key.ok() ? DefaultKid(**key) : absl::StatusOr<std::string>(key.status());
   if (!kid.ok()) {
-    RecordFailure(Error(GetReason(kid.status()),
-                        absl::StrCat("generating a key failed: ",
-                                     kid.status().message())));
+    RecordFailure(Error(
+        GetReason(kid.status()),
+        absl::StrCat("generating a key failed: ", kid.status().message())));
     return false;
   }
   ManagedKey managed;
@@ -330,8 +328,8 @@ bool KeyManager::Advance(absl::Time now) {
   for (ManagedKey& key : keys_) {
     // Published long enough but not chosen: verify-only.
     if (key.status == KeyStatus::kPending && now >= key.signable_at &&
-        &key != active && (chosen == nullptr ||
-                           key.key->kid() != chosen->key->kid())) {
+        &key != active &&
+        (chosen == nullptr || key.key->kid() != chosen->key->kid())) {
       key.status = KeyStatus::kRetired;
       changed = true;
     }

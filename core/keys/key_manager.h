@@ -94,7 +94,7 @@ struct ManagedKey {
   std::string origin;
   absl::Time modified = absl::InfinitePast();  // file mtime
   absl::Time first_seen = absl::InfinitePast();
-  absl::Time signable_at = absl::InfinitePast();  // first_seen + delay
+  absl::Time signable_at = absl::InfinitePast();   // first_seen + delay
   absl::Time activated_at = absl::InfinitePast();  // never: InfinitePast
   absl::Time retired_at = absl::InfinitePast();    // still/never active: Past
   bool in_source = true;
@@ -105,7 +105,7 @@ struct ManagedKey {
 
 // One immutable published state.
 struct KeyState {
-  uint64_t generation = 0;  // increments on every change
+  uint64_t generation = 0;                 // increments on every change
   std::shared_ptr<const Key> signing_key;  // nullptr when none
   KeySet verification_keys;                // pending + active + retired
   std::vector<ManagedKey> keys;            // sorted by kid

@@ -47,11 +47,12 @@ absl::StatusOr<KeySet> KeySet::Create(
     }
     // The kid is an identifier, not secret material, so naming it (escaped
     // and shortened) helps the operator find the clash.
-    return Error(Reason::kKeySetInvalid,
-                 absl::StrCat("duplicate kid \"",
-                              absl::CHexEscape(absl::string_view(
-                                  keys[i]->kid()).substr(0, 64)),
-                              "\""));
+    return Error(
+        Reason::kKeySetInvalid,
+        absl::StrCat(
+            "duplicate kid \"",
+            absl::CHexEscape(absl::string_view(keys[i]->kid()).substr(0, 64)),
+            "\""));
   }
   KeySet set;
   set.keys_ = std::move(keys);

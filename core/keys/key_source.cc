@@ -1,6 +1,9 @@
 #include "core/keys/key_source.h"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,10 +14,6 @@
 #include <map>
 #include <system_error>
 #include <utility>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -254,8 +253,8 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path, size_t max,
 absl::Status Merge(std::vector<SourcedKey> incoming,
                    std::vector<SourcedKey>* out) {
   for (SourcedKey& key : incoming) {
-    auto same_kid = std::find_if(
-        out->begin(), out->end(), [&](const SourcedKey& existing) {
+    auto same_kid =
+        std::find_if(out->begin(), out->end(), [&](const SourcedKey& existing) {
           return existing.key->kid() == key.key->kid();
         });
     if (same_kid == out->end()) {
@@ -263,11 +262,11 @@ absl::Status Merge(std::vector<SourcedKey> incoming,
       continue;
     }
     if (!SameKeyMaterial(*same_kid->key, *key.key)) {
-      return Error(Reason::kKeySetInvalid,
-                   absl::StrCat("kid \"", key.key->kid(), "\" of ", key.origin,
-                                " is also a different key in ",
-                                same_kid->origin),
-                   key.origin);
+      return Error(
+          Reason::kKeySetInvalid,
+          absl::StrCat("kid \"", key.key->kid(), "\" of ", key.origin,
+                       " is also a different key in ", same_kid->origin),
+          key.origin);
     }
     if (key.key->has_private() && !same_kid->key->has_private()) {
       *same_kid = std::move(key);

@@ -5,11 +5,6 @@
 // the key bytes or the label text.
 #include "core/keys/pem.h"
 
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <utility>
-
 #include <openssl/bio.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -17,6 +12,11 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
 #ifdef TOKEND_BORINGSSL
 #include <openssl/pkcs8.h>
 #endif
@@ -174,7 +174,8 @@ absl::StatusOr<EvpPkeyPtr> DecodeBlock(const PemBlock& block) {
   } else {
     return Invalid("unsupported PEM block type");
   }
-  if (pkey == nullptr) return Invalid("the PEM block does not hold a valid key");
+  if (pkey == nullptr)
+    return Invalid("the PEM block does not hold a valid key");
   if (cursor != start + len) return Invalid("trailing bytes inside the key");
   return pkey;
 }
@@ -230,8 +231,8 @@ absl::StatusOr<std::string> PrivateKeyToPem(const Key& key) {
   }
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (bio == nullptr ||
-      PEM_write_bio_PKCS8PrivateKey(bio.get(), key.pkey(), nullptr, nullptr,
-                                    0, nullptr, nullptr) != 1) {
+      PEM_write_bio_PKCS8PrivateKey(bio.get(), key.pkey(), nullptr, nullptr, 0,
+                                    nullptr, nullptr) != 1) {
     ERR_clear_error();
     return Error(Reason::kInternal, "PEM encoding failed");
   }

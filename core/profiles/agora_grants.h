@@ -57,8 +57,8 @@ struct AgoraService {
   // RTM, RTM2, Chat: user_id ("" with Chat privilege 2 = app token). Empty
   // on issue: the subject (Chat only when the user privilege is asked for).
   std::string user_id;
-  std::string room_uuid;  // APaaS
-  std::string user_uuid;  // APaaS; empty on issue (room user, user): subject
+  std::string room_uuid;    // APaaS
+  std::string user_uuid;    // APaaS; empty on issue (room user, user): subject
   int16_t apaas_role = -1;  // APaaS (packed as int16)
   AgoraApaasKind apaas_kind = AgoraApaasKind::kExplicit;  // issue only
   // RTM2: resource type (0 messageChannels, 1 streamChannels, 2

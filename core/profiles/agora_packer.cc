@@ -98,10 +98,10 @@ absl::Status PackOneService(const AgoraService& s, size_t index,
   }
   for (const auto& [id, expire] : s.privileges) {
     if (!KnownPrivilege(s.type, id)) {
-      return Error(Reason::kInvalidArgument,
-                   absl::StrCat("unknown privilege ", id, " for service ",
-                                s.type),
-                   ServiceField(index, "privileges"));
+      return Error(
+          Reason::kInvalidArgument,
+          absl::StrCat("unknown privilege ", id, " for service ", s.type),
+          ServiceField(index, "privileges"));
     }
   }
   w->PutUint16(s.type);
@@ -162,8 +162,7 @@ absl::Status PackOneService(const AgoraService& s, size_t index,
       w->PutUint16(static_cast<uint16_t>(s.rtm2_permissions.size()));
       for (const auto& [resource_type, by_permission] : s.rtm2_permissions) {
         if (resource_type > 4 || by_permission.size() > 2) {
-          return Error(Reason::kInvalidArgument,
-                       "resource type must be 0..4",
+          return Error(Reason::kInvalidArgument, "resource type must be 0..4",
                        ServiceField(index, "rtm2_permissions"));
         }
         w->PutUint16(resource_type);
@@ -290,8 +289,7 @@ void PackWriter::PutString(absl::string_view s) {
   out_->append(s.data(), s.size());
 }
 
-void PackWriter::PutPrivileges(
-    const std::map<uint16_t, uint32_t>& privileges) {
+void PackWriter::PutPrivileges(const std::map<uint16_t, uint32_t>& privileges) {
   PutUint16(static_cast<uint16_t>(privileges.size()));
   for (const auto& [id, expire] : privileges) {  // std::map: ascending keys
     PutUint16(id);
@@ -534,9 +532,9 @@ absl::StatusOr<std::string> BuildAccessToken2(
   w.PutUint32(salt);
   w.PutUint16(static_cast<uint16_t>(services.size()));
   if (absl::Status st = PackServices(services, &w); !st.ok()) return st;
-  const Sha256Digest signature = AccessToken2Signature(
-      app_certificate, issue_ts, salt,
-      absl::string_view(content).substr(kSignatureSlot));
+  const Sha256Digest signature =
+      AccessToken2Signature(app_certificate, issue_ts, salt,
+                            absl::string_view(content).substr(kSignatureSlot));
   content[0] = static_cast<char>(kSignatureLength);
   content[1] = 0;
   std::memcpy(content.data() + 2, signature.data(), signature.size());
@@ -598,9 +596,9 @@ absl::Status ParseAccessToken2Payload(absl::string_view payload,
   return absl::OkStatus();
 }
 
-absl::StatusOr<absl::string_view> DecodeAccessToken2(
-    absl::string_view token, size_t max_token_bytes,
-    size_t max_payload_bytes) {
+absl::StatusOr<absl::string_view> DecodeAccessToken2(absl::string_view token,
+                                                     size_t max_token_bytes,
+                                                     size_t max_payload_bytes) {
   if (token.size() > max_token_bytes) {
     return Error(Reason::kTokenTooLarge, "token over the size limit");
   }

@@ -100,10 +100,9 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
     AgoraService& s = out[i];
     for (const auto& [id, expire] : s.privileges) {
       if (expire > kMaxTtlSeconds) {
-        return ErrorWithCode(absl::StatusCode::kInvalidArgument,
-                             Reason::kLifetimeExceeded,
-                             "privilege expiry over 24 h",
-                             ServiceField(i, "privileges"));
+        return ErrorWithCode(
+            absl::StatusCode::kInvalidArgument, Reason::kLifetimeExceeded,
+            "privilege expiry over 24 h", ServiceField(i, "privileges"));
       }
     }
     switch (s.type) {
@@ -219,12 +218,10 @@ absl::Status CheckServices(const std::vector<AgoraService>& services,
       }
     }
     if (!channel_seen) {
-      return Error(Reason::kBadClaim, "no service for this channel",
-                   "channel");
+      return Error(Reason::kBadClaim, "no service for this channel", "channel");
     }
     if (!matched) {
-      return Error(Reason::kBadClaim, "no service for this account",
-                   "account");
+      return Error(Reason::kBadClaim, "no service for this account", "account");
     }
   }
   for (const auto& [type, id] : expect.privileges) {
@@ -239,9 +236,8 @@ absl::Status CheckServices(const std::vector<AgoraService>& services,
       channel_seen = true;
       if (!AccountMatches(s, expect)) continue;
       found = true;
-      const absl::Time until = it->second == 0
-                                   ? expires_at
-                                   : issued_at + absl::Seconds(it->second);
+      const absl::Time until =
+          it->second == 0 ? expires_at : issued_at + absl::Seconds(it->second);
       best = std::max(best, until);
     }
     if (!present) {
@@ -307,9 +303,8 @@ absl::StatusOr<TokenInfo> AgoraProfile::Issue(const IssueInput& input,
     return Error(Reason::kInternal, "clock outside the uint32 range");
   }
   const auto issue_ts = static_cast<uint32_t>(now_s);
-  absl::StatusOr<std::vector<AgoraService>> services =
-      ExpandServices(given->services, input.subject,
-                     static_cast<uint32_t>(ttl_s));
+  absl::StatusOr<std::vector<AgoraService>> services = ExpandServices(
+      given->services, input.subject, static_cast<uint32_t>(ttl_s));
   if (!services.ok()) return services.status();
 
   AgoraGrants grants;
@@ -338,9 +333,11 @@ absl::StatusOr<TokenInfo> AgoraProfile::Issue(const IssueInput& input,
   return info;
 }
 
-absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(
-    const IssueInput& input, AgoraGrants grants, uint32_t issue_ts,
-    uint32_t ttl, absl::Time now) const {
+absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(const IssueInput& input,
+                                                    AgoraGrants grants,
+                                                    uint32_t issue_ts,
+                                                    uint32_t ttl,
+                                                    absl::Time now) const {
   if (grants.services.size() != 1) {
     return Error(Reason::kInvalidArgument,
                  "a 006 token takes exactly one RTC or RTM service",
@@ -407,9 +404,9 @@ absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(
   return info;
 }
 
-absl::StatusOr<TokenInfo> AgoraProfile::Verify(
-    absl::string_view token, const VerifyExpectations& expect,
-    absl::Time now) const {
+absl::StatusOr<TokenInfo> AgoraProfile::Verify(absl::string_view token,
+                                               const VerifyExpectations& expect,
+                                               absl::Time now) const {
   if (token.size() > config_.max_token_bytes) {
     return Error(Reason::kTokenTooLarge, "token over the size limit");
   }
@@ -430,9 +427,9 @@ absl::StatusOr<TokenInfo> AgoraProfile::Verify(
   // The signature first: any altered byte, the app id's included, is a
   // bad signature. A genuine token of another app id signed with the same
   // certificate is then refused on the app id.
-  const agora::Sha256Digest signature = agora::AccessToken2Signature(
-      config_.app_certificate, parsed.issue_ts, parsed.salt,
-      parsed.signing_info);
+  const agora::Sha256Digest signature =
+      agora::AccessToken2Signature(config_.app_certificate, parsed.issue_ts,
+                                   parsed.salt, parsed.signing_info);
   if (CRYPTO_memcmp(parsed.signature.data(), signature.data(),
                     signature.size()) != 0) {
     return Error(Reason::kBadSignature, "signature mismatch");
@@ -566,8 +563,7 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
       relative = static_cast<uint32_t>(
           std::max<int64_t>(int64_t{absolute} - issued_s, 1));
     }
-    service.privileges[rtm && id == agora::kLegacyRtmLogin ? 1 : id] =
-        relative;
+    service.privileges[rtm && id == agora::kLegacyRtmLogin ? 1 : id] = relative;
   }
   if (rtm) {
     service.user_id = channel;

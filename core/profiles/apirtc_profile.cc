@@ -48,8 +48,8 @@ absl::StatusOr<ApiRtcGrants> IssueGrants(const Grants& grants) {
   if (std::holds_alternative<std::monostate>(grants)) return ApiRtcGrants{};
   const ApiRtcGrants* apirtc = std::get_if<ApiRtcGrants>(&grants);
   if (apirtc == nullptr) {
-    return Error(Reason::kInvalidArgument,
-                 "grants are not ApiRTC grants", "grants");
+    return Error(Reason::kInvalidArgument, "grants are not ApiRTC grants",
+                 "grants");
   }
   return *apirtc;
 }
@@ -206,8 +206,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewApiRtcProfile(
   if (!ttl.ok()) return ttl;
   if (config.ttl.max_ttl > kApiRtcMaxTtl) {
     return Error(Reason::kInvalidArgument,
-                 "over ApiRTC's maximum token lifetime of 24 h",
-                 "ttl.max_ttl");
+                 "over ApiRTC's maximum token lifetime of 24 h", "ttl.max_ttl");
   }
   if (config.leeway < absl::ZeroDuration()) {
     return Error(Reason::kInvalidArgument, "must not be negative", "leeway");

@@ -47,28 +47,28 @@ struct DailyPermissions {
 };
 
 struct DailyGrants {
-  std::string room_name;  // r; required
-  std::string user_name;  // u
-  std::optional<bool> is_owner;                  // o
-  std::optional<bool> knocking;                  // k
-  std::optional<bool> close_tab_on_exit;         // ctoe
-  std::string redirect_on_meeting_exit;          // rome
-  std::optional<bool> intercom_join_alert;       // ij
-  std::optional<bool> start_cloud_recording;     // sr
+  std::string room_name;                                   // r; required
+  std::string user_name;                                   // u
+  std::optional<bool> is_owner;                            // o
+  std::optional<bool> knocking;                            // k
+  std::optional<bool> close_tab_on_exit;                   // ctoe
+  std::string redirect_on_meeting_exit;                    // rome
+  std::optional<bool> intercom_join_alert;                 // ij
+  std::optional<bool> start_cloud_recording;               // sr
   std::optional<json::Object> start_cloud_recording_opts;  // sro, as given
-  std::optional<bool> auto_start_transcription;  // ast
+  std::optional<bool> auto_start_transcription;            // ast
   std::string enable_recording;  // er: "cloud", "local" or "raw-tracks"
-  std::optional<bool> enable_screenshare;        // ss (Daily's default: true)
-  std::optional<bool> start_video_off;           // vo
-  std::optional<bool> start_audio_off;           // ao
-  std::string meeting_join_hook;                 // mjh
-  std::optional<bool> eject_at_token_exp;        // ejt
-  std::optional<int64_t> eject_after_elapsed;    // eje, seconds (> 0)
+  std::optional<bool> enable_screenshare;      // ss (Daily's default: true)
+  std::optional<bool> start_video_off;         // vo
+  std::optional<bool> start_audio_off;         // ao
+  std::string meeting_join_hook;               // mjh
+  std::optional<bool> eject_at_token_exp;      // ejt
+  std::optional<int64_t> eject_after_elapsed;  // eje, seconds (> 0)
   // uil: da, de, en, es, fi, fr, it, jp, ka, nl, no, pt, pt-BR, pl, ru, sv,
   // tr or user.
   std::string lang;
-  std::optional<bool> enable_recording_ui;       // erui
-  std::optional<DailyPermissions> permissions;   // p
+  std::optional<bool> enable_recording_ui;      // erui
+  std::optional<DailyPermissions> permissions;  // p
   // nbf: write "not before" = iat. On verify: whether the token had an nbf.
   bool include_nbf = false;
   // d: output only (verify); issue always writes the tenant's domain id.

@@ -43,8 +43,7 @@ constexpr BoolClaim kBoolClaims[] = {
     {"ctoe", "close_tab_on_exit", &DailyGrants::close_tab_on_exit},
     {"ij", "intercom_join_alert", &DailyGrants::intercom_join_alert},
     {"sr", "start_cloud_recording", &DailyGrants::start_cloud_recording},
-    {"ast", "auto_start_transcription",
-     &DailyGrants::auto_start_transcription},
+    {"ast", "auto_start_transcription", &DailyGrants::auto_start_transcription},
     {"ss", "enable_screenshare", &DailyGrants::enable_screenshare},
     {"vo", "start_video_off", &DailyGrants::start_video_off},
     {"ao", "start_audio_off", &DailyGrants::start_audio_off},
@@ -70,7 +69,7 @@ constexpr StringClaim kStringClaims[] = {
 constexpr absl::string_view kRecordingTypes[] = {"cloud", "local",
                                                  "raw-tracks"};
 constexpr absl::string_view kLanguages[] = {
-    "da", "de", "en", "es", "fi", "fr", "it", "jp", "ka",
+    "da", "de", "en", "es",    "fi", "fr", "it", "jp", "ka",
     "nl", "no", "pt", "pt-BR", "pl", "ru", "sv", "tr", "user"};
 
 struct Abbreviation {
@@ -446,12 +445,12 @@ class DailyProfile final : public Profile {
                                    const VerifyExpectations& expect,
                                    absl::Time now) const override {
     if (expect.audience.has_value()) {
-      return Error(Reason::kInvalidArgument,
-                   "daily tokens carry no audience", "audience");
+      return Error(Reason::kInvalidArgument, "daily tokens carry no audience",
+                   "audience");
     }
     if (!expect.privileges.empty()) {
-      return Error(Reason::kInvalidArgument,
-                   "daily tokens carry no privileges", "privileges");
+      return Error(Reason::kInvalidArgument, "daily tokens carry no privileges",
+                   "privileges");
     }
     ValidationPolicy policy;
     policy.leeway = config_.leeway;
@@ -475,9 +474,9 @@ class DailyProfile final : public Profile {
     }
     std::string user_id;
     if (const json::Value* ud = claims.Find("ud")) {
-      if (!ud->is_string() || !vendor::CheckText(ud->as_string(),
-                                                 kDailyMaxUserIdLength, "ud")
-                                   .ok()) {
+      if (!ud->is_string() ||
+          !vendor::CheckText(ud->as_string(), kDailyMaxUserIdLength, "ud")
+               .ok()) {
         return BadClaim("must be a string of at most 36 characters", "ud");
       }
       user_id = ud->as_string();

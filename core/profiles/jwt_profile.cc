@@ -27,9 +27,10 @@ class JwtProfile final : public Profile {
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override {
     const JwtGrants* grants = std::get_if<JwtGrants>(&input.grants);
-    if (grants == nullptr && !std::holds_alternative<std::monostate>(input.grants)) {
-      return Error(Reason::kInvalidArgument,
-                   "the jwt profile takes jwt grants", "grants");
+    if (grants == nullptr &&
+        !std::holds_alternative<std::monostate>(input.grants)) {
+      return Error(Reason::kInvalidArgument, "the jwt profile takes jwt grants",
+                   "grants");
     }
     absl::StatusOr<absl::Duration> ttl = ResolveTtl(config_.ttl, input.ttl);
     if (!ttl.ok()) return ttl.status();
@@ -45,13 +46,15 @@ class JwtProfile final : public Profile {
     spec.not_before = input.not_before;
     if (grants != nullptr) spec.extra_claims = grants->extra_claims;
     if (spec.extra_claims.Find(kSessionStartClaim) != nullptr) {
-      return Error(Reason::kInvalidArgument, "reserved claim",
-                   absl::StrCat("grants.jwt.extra_claims.", kSessionStartClaim));
+      return Error(
+          Reason::kInvalidArgument, "reserved claim",
+          absl::StrCat("grants.jwt.extra_claims.", kSessionStartClaim));
     }
     if (input.session_started != absl::InfinitePast()) {
       SetSessionStartClaim(input.session_started, &spec.extra_claims);
     }
-    absl::StatusOr<IssuedJwt> issued = IssueJwt(*config_.signing_key, spec, now);
+    absl::StatusOr<IssuedJwt> issued =
+        IssueJwt(*config_.signing_key, spec, now);
     if (!issued.ok()) {
       // not_before is a request field of its own, not one of the grants.
       if (GetField(issued.status()) == "not_before") return issued.status();
@@ -67,7 +70,8 @@ class JwtProfile final : public Profile {
     info.session_started = EffectiveSessionStart(input.session_started, now);
     JwtGrants out;
     out.audiences = spec.audiences;
-    out.extra_claims = grants != nullptr ? grants->extra_claims : json::Object();
+    out.extra_claims =
+        grants != nullptr ? grants->extra_claims : json::Object();
     info.grants = std::move(out);
     return info;
   }
@@ -122,8 +126,8 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewJwtProfile(
   }
   if (absl::Status s = ValidateTtlBounds(config.ttl, "ttl"); !s.ok()) return s;
   if (config.signing_key == nullptr || !config.signing_key->has_private()) {
-    return Error(Reason::kInvalidArgument,
-                 "a private signing key is required", "signing_key");
+    return Error(Reason::kInvalidArgument, "a private signing key is required",
+                 "signing_key");
   }
   if (config.verification_keys == nullptr) {
     auto keys = KeySet::Create({config.signing_key});
@@ -136,7 +140,8 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewJwtProfile(
                  "the signing key's kid is not among the verification keys",
                  "verification_keys");
   }
-  if (config.leeway < absl::ZeroDuration() || config.leeway > absl::Minutes(5)) {
+  if (config.leeway < absl::ZeroDuration() ||
+      config.leeway > absl::Minutes(5)) {
     return Error(Reason::kInvalidArgument, "must be between 0 and 5m",
                  "leeway");
   }

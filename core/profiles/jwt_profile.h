@@ -19,7 +19,8 @@ namespace tokend {
 struct JwtProfileConfig {
   std::string issuer;                  // required
   std::vector<std::string> audiences;  // default audiences; verify accepts any
-  std::shared_ptr<const Key> signing_key;  // private; its kid goes in the header
+  std::shared_ptr<const Key>
+      signing_key;  // private; its kid goes in the header
   // Verification keys; must contain the signing key's kid when one is set.
   std::shared_ptr<const KeySet> verification_keys;
   TtlBounds ttl;

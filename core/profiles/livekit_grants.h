@@ -16,23 +16,23 @@ namespace tokend {
 // tri-state ones (std::optional) when set, so LiveKit's defaults apply when
 // they are not.
 struct LiveKitVideoGrant {
-  bool room_create = false;  // "roomCreate"
-  bool room_list = false;    // "roomList"
-  bool room_record = false;  // "roomRecord"
-  bool room_admin = false;   // "roomAdmin" (needs room)
-  bool room_join = false;    // "roomJoin" (needs room and an identity)
-  std::string room;          // "room"
-  std::optional<bool> can_publish;       // "canPublish"
-  std::optional<bool> can_subscribe;     // "canSubscribe"
+  bool room_create = false;           // "roomCreate"
+  bool room_list = false;             // "roomList"
+  bool room_record = false;           // "roomRecord"
+  bool room_admin = false;            // "roomAdmin" (needs room)
+  bool room_join = false;             // "roomJoin" (needs room and an identity)
+  std::string room;                   // "room"
+  std::optional<bool> can_publish;    // "canPublish"
+  std::optional<bool> can_subscribe;  // "canSubscribe"
   std::optional<bool> can_publish_data;  // "canPublishData"
   // "canPublishSources": camera, microphone, screen_share,
   // screen_share_audio. Overrides can_publish when not empty.
   std::vector<std::string> can_publish_sources;
-  std::optional<bool> can_update_own_metadata;  // "canUpdateOwnMetadata"
-  bool ingress_admin = false;  // "ingressAdmin"
-  bool hidden = false;         // "hidden"
-  bool recorder = false;       // "recorder"
-  bool agent = false;          // "agent"
+  std::optional<bool> can_update_own_metadata;   // "canUpdateOwnMetadata"
+  bool ingress_admin = false;                    // "ingressAdmin"
+  bool hidden = false;                           // "hidden"
+  bool recorder = false;                         // "recorder"
+  bool agent = false;                            // "agent"
   std::optional<bool> can_subscribe_metrics;     // "canSubscribeMetrics"
   std::optional<bool> can_manage_agent_session;  // "canManageAgentSession"
   std::string destination_room;                  // "destinationRoom"
@@ -74,9 +74,9 @@ struct LiveKitGrants {
   // "roomConfig": RoomConfiguration as JSON, written as given (egress
   // storage credentials refused). Empty: omitted.
   json::Object room_config;
-  std::string room_preset;  // "roomPreset"
-  std::string sha256;       // "sha256"
-  std::string metadata;     // "metadata"
+  std::string room_preset;                        // "roomPreset"
+  std::string sha256;                             // "sha256"
+  std::string metadata;                           // "metadata"
   std::map<std::string, std::string> attributes;  // "attributes"
 };
 

@@ -27,17 +27,16 @@ namespace {
 
 constexpr absl::string_view kIssuePrefix = "grants.livekit.";
 
-constexpr absl::string_view kKinds[] = {"standard", "ingress", "egress", "sip",
-                                        "agent",    "connector", "bridge"};
+constexpr absl::string_view kKinds[] = {
+    "standard", "ingress", "egress", "sip", "agent", "connector", "bridge"};
 constexpr absl::string_view kKindDetails[] = {
     "cloud_agent",      "forwarded",   "connector_whatsapp",
     "connector_twilio", "bridge_rtsp", "simulation"};
-constexpr absl::string_view kTrackSources[] = {"camera", "microphone",
-                                               "screen_share",
-                                               "screen_share_audio"};
+constexpr absl::string_view kTrackSources[] = {
+    "camera", "microphone", "screen_share", "screen_share_audio"};
 // Egress outputs that would carry storage credentials inside roomConfig.
-constexpr absl::string_view kStorageOutputs[] = {"s3", "gcp", "azure",
-                                                 "aliOSS", "ali_oss"};
+constexpr absl::string_view kStorageOutputs[] = {"s3", "gcp", "azure", "aliOSS",
+                                                 "ali_oss"};
 
 bool OneOf(absl::string_view value, absl::Span<const absl::string_view> set) {
   return std::find(set.begin(), set.end(), value) != set.end();
@@ -123,11 +122,11 @@ absl::Status AddVideo(const LiveKitVideoGrant& video, bool has_identity,
     return BadGrant("roomJoin and roomAdmin need a room", "video.room");
   }
   if (video.room_join && !has_identity) {
-    return Error(Reason::kInvalidArgument,
-                 "a roomJoin token needs an identity", "subject");
+    return Error(Reason::kInvalidArgument, "a roomJoin token needs an identity",
+                 "subject");
   }
-  absl::Status status = CheckText(video.room, kLiveKitMaxNameBytes,
-                                   "video.room");
+  absl::Status status =
+      CheckText(video.room, kLiveKitMaxNameBytes, "video.room");
   if (!status.ok()) return status;
   status = CheckText(video.destination_room, kLiveKitMaxNameBytes,
                      "video.destinationRoom");
@@ -235,8 +234,7 @@ absl::Status GrantsToClaims(const LiveKitGrants& grants,
     for (const auto& [name, value] : grants.attributes) {
       if (name.empty() || !Utf16Length(name).has_value() ||
           !Utf16Length(value).has_value()) {
-        return BadGrant("names must be non-empty and both UTF-8",
-                        "attributes");
+        return BadGrant("names must be non-empty and both UTF-8", "attributes");
       }
       total += name.size() + value.size();
       attributes.AddString(name, value);
@@ -257,8 +255,7 @@ absl::Status GrantsToClaims(const LiveKitGrants& grants,
                                   claims);
   AddBoolGrant<LiveKitInferenceGrant>("inference", grants.inference,
                                       kInferencePlain, scratch, claims);
-  AddBoolGrant<LiveKitObservabilityGrant>("observability",
-                                          grants.observability,
+  AddBoolGrant<LiveKitObservabilityGrant>("observability", grants.observability,
                                           kObservabilityPlain, scratch, claims);
   if (!grants.room_config.empty()) {
     status = CheckRoomConfig(grants.room_config);
@@ -353,9 +350,15 @@ absl::Status ReadBoolGrant(const json::Value* value, absl::string_view name,
 
 // The members of "video" other than the plain booleans, in check order.
 constexpr absl::string_view kVideoOther[] = {
-    "canPublish",          "canSubscribe",          "canPublishData",
-    "canUpdateOwnMetadata", "canSubscribeMetrics", "canManageAgentSession",
-    "room",                "destinationRoom",       "canPublishSources",
+    "canPublish",
+    "canSubscribe",
+    "canPublishData",
+    "canUpdateOwnMetadata",
+    "canSubscribeMetrics",
+    "canManageAgentSession",
+    "room",
+    "destinationRoom",
+    "canPublishSources",
 };
 static_assert(std::size(kVideoTri) == 6, "kVideoOther lists kVideoTri first");
 
@@ -378,8 +381,8 @@ absl::Status ReadVideo(const json::Value* value,
     }
     grant.*kVideoTri[i].member = found[i]->as_bool();
   }
-  status = ReadString(found[6], "video.room", kLiveKitMaxNameBytes,
-                      &grant.room);
+  status =
+      ReadString(found[6], "video.room", kLiveKitMaxNameBytes, &grant.room);
   if (!status.ok()) return status;
   status = ReadString(found[7], "video.destinationRoom", kLiveKitMaxNameBytes,
                       &grant.destination_room);
@@ -396,13 +399,24 @@ absl::Status ReadVideo(const json::Value* value,
 
 // The LiveKit claims read from the claims set, in check order.
 enum ClaimIndex {
-  kAtName, kAtRoomPreset, kAtSha256, kAtMetadata, kAtKind, kAtKindDetails,
-  kAtAttributes, kAtRoomConfig, kAtVideo, kAtSip, kAtAgent, kAtInference,
-  kAtObservability, kClaimCount
+  kAtName,
+  kAtRoomPreset,
+  kAtSha256,
+  kAtMetadata,
+  kAtKind,
+  kAtKindDetails,
+  kAtAttributes,
+  kAtRoomConfig,
+  kAtVideo,
+  kAtSip,
+  kAtAgent,
+  kAtInference,
+  kAtObservability,
+  kClaimCount
 };
 constexpr absl::string_view kClaimNames[kClaimCount] = {
-    "name",        "roomPreset", "sha256",     "metadata", "kind",
-    "kindDetails", "attributes", "roomConfig", "video",    "sip",
+    "name",        "roomPreset", "sha256",        "metadata", "kind",
+    "kindDetails", "attributes", "roomConfig",    "video",    "sip",
     "agent",       "inference",  "observability",
 };
 
@@ -423,8 +437,8 @@ absl::Status ClaimsToGrants(const json::Object& claims, LiveKitGrants* out) {
   absl::Status status = ReadString(found[kAtMetadata], "metadata",
                                    kLiveKitMaxMetadataBytes, &grants.metadata);
   if (!status.ok()) return status;
-  status = ReadString(found[kAtKind], "kind", kLiveKitMaxNameBytes,
-                      &grants.kind);
+  status =
+      ReadString(found[kAtKind], "kind", kLiveKitMaxNameBytes, &grants.kind);
   if (!status.ok()) return status;
   if (!grants.kind.empty() && !OneOf(grants.kind, kKinds)) {
     return BadClaim("not a LiveKit participant kind", "kind");
@@ -444,7 +458,8 @@ absl::Status ClaimsToGrants(const json::Object& claims, LiveKitGrants* out) {
     }
   }
   if (const json::Value* config = found[kAtRoomConfig]) {
-    if (!config->is_object()) return BadClaim("must be an object", "roomConfig");
+    if (!config->is_object())
+      return BadClaim("must be an object", "roomConfig");
     grants.room_config = config->as_object();
   }
   status = ReadVideo(found[kAtVideo], &grants.video);
@@ -479,8 +494,8 @@ class LiveKitProfile final : public Profile {
     const LiveKitGrants* grants = std::get_if<LiveKitGrants>(&input.grants);
     if (grants == nullptr) {
       if (!std::holds_alternative<std::monostate>(input.grants)) {
-        return Error(Reason::kInvalidArgument,
-                     "grants are not LiveKit grants", "grants");
+        return Error(Reason::kInvalidArgument, "grants are not LiveKit grants",
+                     "grants");
       }
       grants = &kNoGrants;
     }
@@ -595,21 +610,19 @@ class LiveKitProfile final : public Profile {
 
 absl::StatusOr<std::shared_ptr<const Profile>> NewLiveKitProfile(
     LiveKitProfileConfig config) {
-  const bool printable = std::all_of(
-      config.api_key.begin(), config.api_key.end(),
-      [](char c) { return c > 0x20 && c < 0x7F; });
+  const bool printable =
+      std::all_of(config.api_key.begin(), config.api_key.end(),
+                  [](char c) { return c > 0x20 && c < 0x7F; });
   if (config.api_key.empty() || config.api_key.size() > 256 || !printable) {
     return Error(Reason::kInvalidArgument,
-                 "api_key must be 1-256 printable ASCII characters",
-                 "api_key");
+                 "api_key must be 1-256 printable ASCII characters", "api_key");
   }
   absl::Status status = ValidateTtlBounds(config.ttl, "ttl");
   if (!status.ok()) return status;
   if (config.leeway < absl::ZeroDuration() ||
       config.leeway > kLiveKitMaxLeeway) {
     return Error(Reason::kInvalidArgument,
-                 "leeway must be between 0 and 60 s (LiveKit's own)",
-                 "leeway");
+                 "leeway must be between 0 and 60 s (LiveKit's own)", "leeway");
   }
   absl::StatusOr<std::shared_ptr<const Key>> key =
       Key::FromHmacSecret(Algorithm::kHS256, config.api_secret);

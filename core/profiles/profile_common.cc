@@ -20,12 +20,12 @@ absl::StatusOr<absl::Duration> ResolveTtl(const TtlBounds& bounds,
     return Error(Reason::kInvalidArgument, "ttl must be whole seconds", "ttl");
   }
   if (requested > bounds.max_ttl) {
-    return ErrorWithCode(
-        absl::StatusCode::kInvalidArgument, Reason::kLifetimeExceeded,
-        absl::StrCat("ttl ", absl::FormatDuration(requested),
-                     " exceeds the maximum ",
-                     absl::FormatDuration(bounds.max_ttl)),
-        "ttl");
+    return ErrorWithCode(absl::StatusCode::kInvalidArgument,
+                         Reason::kLifetimeExceeded,
+                         absl::StrCat("ttl ", absl::FormatDuration(requested),
+                                      " exceeds the maximum ",
+                                      absl::FormatDuration(bounds.max_ttl)),
+                         "ttl");
   }
   return requested;
 }

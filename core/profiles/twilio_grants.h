@@ -30,9 +30,9 @@ struct TwilioSyncGrant {
 struct TwilioVoiceGrant {
   bool incoming_allow = false;           // "incoming": {"allow": true}
   std::string outgoing_application_sid;  // "outgoing": {"application_sid"}
-  json::Object outgoing_params;  // "outgoing": {"params"}; needs the sid
-  std::string push_credential_sid;       // "push_credential_sid"
-  std::string endpoint_id;               // "endpoint_id"
+  json::Object outgoing_params;     // "outgoing": {"params"}; needs the sid
+  std::string push_credential_sid;  // "push_credential_sid"
+  std::string endpoint_id;          // "endpoint_id"
 };
 
 struct TwilioTaskRouterGrant {

@@ -130,9 +130,8 @@ absl::Status AddVoice(const TwilioVoiceGrant& voice, std::string* scratch,
 
 // Twilio Voice identities: letters, digits and underscore only.
 bool IsVoiceIdentity(absl::string_view identity) {
-  return std::all_of(identity.begin(), identity.end(), [](char c) {
-    return absl::ascii_isalnum(c) || c == '_';
-  });
+  return std::all_of(identity.begin(), identity.end(),
+                     [](char c) { return absl::ascii_isalnum(c) || c == '_'; });
 }
 
 // Writes the members of the "grants" claim; nested objects share `scratch`.
@@ -316,8 +315,7 @@ absl::StatusOr<std::string> ReadRegion(absl::string_view token,
 
 class TwilioProfile final : public Profile {
  public:
-  TwilioProfile(TwilioProfileConfig config, VendorJwtSigner signer,
-                KeySet keys)
+  TwilioProfile(TwilioProfileConfig config, VendorJwtSigner signer, KeySet keys)
       : config_(std::move(config)),
         signer_(std::move(signer)),
         keys_(std::move(keys)) {}
@@ -331,8 +329,8 @@ class TwilioProfile final : public Profile {
     const TwilioGrants* grants = std::get_if<TwilioGrants>(&input.grants);
     if (grants == nullptr) {
       if (!std::holds_alternative<std::monostate>(input.grants)) {
-        return Error(Reason::kInvalidArgument,
-                     "grants are not Twilio grants", "grants");
+        return Error(Reason::kInvalidArgument, "grants are not Twilio grants",
+                     "grants");
       }
       grants = &kNoGrants;
     }
@@ -376,8 +374,8 @@ class TwilioProfile final : public Profile {
     // twilio-node writes "<key SID>-<unix now>"; a random suffix keeps the
     // shape and makes the id unique.
     std::string jti = absl::StrCat(config_.api_key_sid, "-", NewTokenId());
-    AddRegisteredClaims(*times, jti, /*include_nbf=*/false,
-                        config_.api_key_sid, config_.account_sid, &claims);
+    AddRegisteredClaims(*times, jti, /*include_nbf=*/false, config_.api_key_sid,
+                        config_.account_sid, &claims);
     AddSessionStartClaim(input.session_started, &claims);
     claims.Finish(&claims_json);
     absl::StatusOr<std::string> token;

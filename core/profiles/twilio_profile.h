@@ -30,9 +30,9 @@ inline constexpr absl::Duration kTwilioMaxTtl = absl::Hours(24);
 inline constexpr size_t kTwilioMaxIdentityBytes = 1024;
 
 struct TwilioProfileConfig {
-  std::string account_sid;     // "AC" + 32 lower-case hex: the sub
-  std::string api_key_sid;     // "SK" + 32 lower-case hex: the iss
-  std::string api_key_secret;  // the API Key secret (HMAC key)
+  std::string account_sid;                  // "AC" + 32 lower-case hex: the sub
+  std::string api_key_sid;                  // "SK" + 32 lower-case hex: the iss
+  std::string api_key_secret;               // the API Key secret (HMAC key)
   Algorithm algorithm = Algorithm::kHS256;  // HS256, HS384 or HS512
   TtlBounds ttl{absl::Hours(1), kTwilioMaxTtl};
   absl::Duration leeway = absl::Seconds(60);

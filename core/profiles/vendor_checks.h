@@ -76,8 +76,7 @@ inline absl::Status CheckText(absl::string_view s, size_t max_units,
   }
   if (*length > max_units) {
     return Error(Reason::kInvalidArgument,
-                 absl::StrCat("longer than ", max_units, " characters"),
-                 field);
+                 absl::StrCat("longer than ", max_units, " characters"), field);
   }
   return absl::OkStatus();
 }

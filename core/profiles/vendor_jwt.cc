@@ -37,8 +37,7 @@ absl::StatusOr<JwtTimes> ComputeJwtTimes(absl::Time now, absl::Duration ttl) {
   if (ttl <= absl::ZeroDuration() || ttl == absl::InfiniteDuration() ||
       ttl < absl::Seconds(1)) {
     return Error(Reason::kInvalidArgument,
-                 "ttl must be positive, finite and at least one second",
-                 "ttl");
+                 "ttl must be positive, finite and at least one second", "ttl");
   }
   JwtTimes times;
   times.iat = absl::ToUnixSeconds(now);

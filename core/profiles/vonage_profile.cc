@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <optional>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -29,8 +29,8 @@ namespace {
 constexpr absl::string_view kVideoScope = "session.connect";
 constexpr absl::string_view kVideoSubject = "video";
 constexpr absl::string_view kDefaultRole = "publisher";
-constexpr absl::string_view kRoles[] = {"publisher", "subscriber",
-                                        "moderator", "publisheronly"};
+constexpr absl::string_view kRoles[] = {"publisher", "subscriber", "moderator",
+                                        "publisheronly"};
 constexpr absl::string_view kAclMethods[] = {"GET", "POST", "PUT", "PATCH",
                                              "DELETE"};
 // acl objects can be long; leave room beyond the core's 8 KiB default.
@@ -133,11 +133,12 @@ json::Object DefaultVideoAcl() {
 
 absl::Status ValidateLayoutClasses(const std::vector<std::string>& classes,
                                    std::string* joined) {
-  constexpr absl::string_view kField = "grants.vonage.initial_layout_class_list";
+  constexpr absl::string_view kField =
+      "grants.vonage.initial_layout_class_list";
   for (const std::string& name : classes) {
-    const bool has_space =
-        std::any_of(name.begin(), name.end(),
-                    [](char c) { return absl::ascii_isspace(c); });
+    const bool has_space = std::any_of(name.begin(), name.end(), [](char c) {
+      return absl::ascii_isspace(c);
+    });
     if (name.empty() || has_space || !Utf16Length(name).has_value()) {
       return Error(Reason::kInvalidArgument,
                    "class names must be non-empty UTF-8 without whitespace",
@@ -190,8 +191,8 @@ absl::Status BuildVideoClaims(const VonageGrants& grants,
   claims->Set("session_id", json::Value(grants.session_id));
   claims->Set("role", json::Value(role));
   claims->Set("initial_layout_class_list", json::Value(std::move(layout)));
-  claims->Set("acl", json::Value(grants.acl.empty() ? DefaultVideoAcl()
-                                                    : grants.acl));
+  claims->Set("acl",
+              json::Value(grants.acl.empty() ? DefaultVideoAcl() : grants.acl));
   if (!grants.connection_data.empty()) {
     claims->Set("connection_data", json::Value(grants.connection_data));
   }
@@ -253,8 +254,8 @@ class VonageProfile final : public Profile {
     if (const auto* given = std::get_if<VonageGrants>(&input.grants)) {
       grants = *given;
     } else if (!std::holds_alternative<std::monostate>(input.grants)) {
-      return Error(Reason::kInvalidArgument,
-                   "grants are not Vonage grants", "grants");
+      return Error(Reason::kInvalidArgument, "grants are not Vonage grants",
+                   "grants");
     }
     const bool video = grants.kind == VonageGrants::Kind::kVideoClient;
     absl::StatusOr<absl::Duration> ttl =
@@ -317,8 +318,8 @@ class VonageProfile final : public Profile {
     policy.leeway = config_.leeway;
     policy.expiry_grace = expect.expiry_grace;
     // The per-kind maximum is checked below, once the kind is known.
-    policy.max_lifetime = std::max(config_.ttl.max_ttl,
-                                   config_.video_ttl.max_ttl);
+    policy.max_lifetime =
+        std::max(config_.ttl.max_ttl, config_.video_ttl.max_ttl);
     policy.max_token_bytes = kMaxTokenBytes;
     if (expect.audience.has_value()) policy.audiences = {*expect.audience};
     absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
@@ -397,8 +398,7 @@ class VonageProfile final : public Profile {
         RequiredString(claims, "scope", /*allow_empty=*/false);
     if (!scope.ok()) return scope.status();
     if (*scope != kVideoScope) {
-      return Error(Reason::kBadClaim, "scope must be session.connect",
-                   "scope");
+      return Error(Reason::kBadClaim, "scope must be session.connect", "scope");
     }
     if (jwt.subject != kVideoSubject) {
       return Error(Reason::kBadClaim, "a video token's sub must be video",

@@ -78,8 +78,8 @@ std::optional<int64_t> IntegralNumber(const json::Value& v) {
   if (v.is_int()) return v.as_int();
   if (v.is_double()) {
     const double d = v.as_double();
-    if (d >= -1e15 && d <= 1e15 && d == static_cast<double>(
-                                           static_cast<int64_t>(d))) {
+    if (d >= -1e15 && d <= 1e15 &&
+        d == static_cast<double>(static_cast<int64_t>(d))) {
       return static_cast<int64_t>(d);
     }
   }
@@ -142,8 +142,7 @@ absl::Status GrantsToClaims(const ZoomGrants& g, absl::string_view identity,
         vendor::CheckText(g.telemetry_tracking_id, kMaxTrackingIdLength,
                           "grants.zoom.telemetry_tracking_id");
     if (!text.ok()) return text;
-    claims->Set("telemetry_tracking_id",
-                json::Value(g.telemetry_tracking_id));
+    claims->Set("telemetry_tracking_id", json::Value(g.telemetry_tracking_id));
   }
   return absl::OkStatus();
 }
@@ -159,9 +158,9 @@ absl::Status ReadText(const json::Object& claims, absl::string_view claim,
   if (v == nullptr) return absl::OkStatus();
   if (!v->is_string() ||
       !vendor::CheckText(v->as_string(), max_length, claim).ok()) {
-    return BadClaim(absl::StrCat("must be a string of at most ", max_length,
-                                 " characters"),
-                    claim);
+    return BadClaim(
+        absl::StrCat("must be a string of at most ", max_length, " characters"),
+        claim);
   }
   *out = v->as_string();
   return absl::OkStatus();
@@ -186,8 +185,7 @@ absl::StatusOr<ZoomGrants> ClaimsToGrants(const json::Object& claims,
   const json::Value* tpc = claims.Find("tpc");
   if (tpc == nullptr || !tpc->is_string() ||
       TopicProblem(tpc->as_string()).has_value()) {
-    return BadClaim("must be a topic of at most 200 allowed characters",
-                    "tpc");
+    return BadClaim("must be a topic of at most 200 allowed characters", "tpc");
   }
   g.topic = tpc->as_string();
   const json::Value* role = claims.Find("role_type");
@@ -206,8 +204,8 @@ absl::StatusOr<ZoomGrants> ClaimsToGrants(const json::Object& claims,
   absl::Status status =
       ReadText(claims, "user_identity", kMaxUserIdentityLength, identity);
   if (!status.ok()) return status;
-  status = ReadText(claims, "session_key", kMaxSessionKeyLength,
-                    &g.session_key);
+  status =
+      ReadText(claims, "session_key", kMaxSessionKeyLength, &g.session_key);
   if (!status.ok()) return status;
   status = ReadText(claims, "telemetry_tracking_id", kMaxTrackingIdLength,
                     &g.telemetry_tracking_id);

@@ -10,8 +10,8 @@
 namespace tokend {
 
 SubscriptionManager::SubscriptionManager(const TokenService& tokens,
-                                         const Clock& clock,
-                                         Executor& executor, Options options)
+                                         const Clock& clock, Executor& executor,
+                                         Options options)
     : tokens_(tokens),
       clock_(clock),
       executor_(executor),
@@ -98,11 +98,13 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
 
   absl::StatusOr<TokenInfo> first =
       request.spec.has_value()
-          ? tokens_.Issue(request.tenant, [&] {
-              IssueInput in = *request.spec;
-              if (in.ttl == absl::ZeroDuration()) in.ttl = request.ttl;
-              return in;
-            }())
+          ? tokens_.Issue(request.tenant,
+                          [&] {
+                            IssueInput in = *request.spec;
+                            if (in.ttl == absl::ZeroDuration())
+                              in.ttl = request.ttl;
+                            return in;
+                          }())
           : tokens_.Verify(request.tenant, request.current_token, {});
 
   std::shared_ptr<Subscription> sub;
@@ -135,8 +137,8 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
   event.sequence = 1;
   event.reason = EventReason::kInitial;
   event.next_refresh_at =
-      NextRefresh(sub->current.issued_at, sub->current.expires_at,
-                  clock_.Now(), policy, sub->jitter_unit);
+      NextRefresh(sub->current.issued_at, sub->current.expires_at, clock_.Now(),
+                  policy, sub->jitter_unit);
   {
     absl::MutexLock lock(&mu_);
     sub->planned = event.next_refresh_at;
@@ -308,9 +310,9 @@ void SubscriptionManager::OnTenantChanged(absl::string_view tenant,
       // Spread the re-issues so thousands of streams do not sign at once,
       // but never later than the planned refresh.
       absl::Time at = now + options_.rotation_window * Uniform();
-      at = std::min(at, NextRefresh(sub->current.issued_at,
-                                    sub->current.expires_at, now,
-                                    PolicyFor(*sub), sub->jitter_unit));
+      at = std::min(
+          at, NextRefresh(sub->current.issued_at, sub->current.expires_at, now,
+                          PolicyFor(*sub), sub->jitter_unit));
       sub->planned = at;
       moves.emplace_back(id, at);
     }

@@ -114,8 +114,9 @@ class SubscriptionManager {
 
   // Issues or resumes, sends the first event at once (before returning),
   // and schedules the refresh. A resumed subscription reuses the presented
-  // token while it is fresh (its first event carries that token). Errors: the issue/verify error,
-  // kResourceExhausted over a cap, kUnavailable after Shutdown.
+  // token while it is fresh (its first event carries that token). Errors: the
+  // issue/verify error, kResourceExhausted over a cap, kUnavailable after
+  // Shutdown.
   absl::StatusOr<uint64_t> Subscribe(const SubscriptionRequest& request,
                                      std::shared_ptr<SubscriptionSink> sink);
   // The client went away: forget it without calling OnEnd.

@@ -50,7 +50,6 @@ int64_t CeilMillis(absl::Time t) {
   return ms;
 }
 
-
 // Fields as "<length>:<bytes>" one after the other: any byte may appear.
 void AppendField(absl::string_view field, std::string* out) {
   absl::StrAppend(out, field.size(), ":", field);
@@ -199,8 +198,9 @@ class RedisStore::Connection {
   static absl::StatusOr<ContextPtr> Connect(const RedisAddress& address,
                                             const RedisStoreOptions& options,
                                             bool select_db) {
-    ContextPtr ctx(redisConnectWithTimeout(address.host.c_str(), address.port,
-                                           absl::ToTimeval(options.connect_timeout)));
+    ContextPtr ctx(
+        redisConnectWithTimeout(address.host.c_str(), address.port,
+                                absl::ToTimeval(options.connect_timeout)));
     if (ctx == nullptr) return Unavailable(address, "connect", "out of memory");
     if (ctx->err != 0) return Unavailable(address, "connect", ctx->errstr);
     if (redisSetTimeout(ctx.get(), absl::ToTimeval(options.command_timeout)) !=
@@ -222,10 +222,10 @@ class RedisStore::Connection {
   static absl::Status Unavailable(const RedisAddress& address,
                                   absl::string_view what,
                                   absl::string_view why) {
-    return Error(Reason::kUnavailable,
-                 absl::StrCat("revocation store redis://", address.host, ":",
-                              address.port, "/", address.db, ": ", what, ": ",
-                              why));
+    return Error(
+        Reason::kUnavailable,
+        absl::StrCat("revocation store redis://", address.host, ":",
+                     address.port, "/", address.db, ": ", what, ": ", why));
   }
 
  private:
@@ -264,9 +264,8 @@ absl::StatusOr<const redisReply*> ExecReply(
   if (!status.ok()) return status;
   const redisReply* exec = replies.back().get();
   if (exec->type != REDIS_REPLY_ARRAY || exec->elements != queued) {
-    return Error(Reason::kUnavailable,
-                 absl::StrCat("revocation store: ", what,
-                              ": transaction aborted"));
+    return Error(Reason::kUnavailable, absl::StrCat("revocation store: ", what,
+                                                    ": transaction aborted"));
   }
   for (size_t i = 0; i < exec->elements; ++i) {
     if (exec->element[i]->type == REDIS_REPLY_ERROR) {
@@ -395,8 +394,9 @@ absl::StatusOr<std::vector<Revocation>> RedisStore::LoadAllRaw(
     return Error(Reason::kInternal,
                  "revocation store: malformed reply to the set load");
   };
-  if (revoked->type != REDIS_REPLY_ARRAY || expires->type != REDIS_REPLY_ARRAY ||
-      revoked->elements % 2 != 0 || expires->elements % 2 != 0) {
+  if (revoked->type != REDIS_REPLY_ARRAY ||
+      expires->type != REDIS_REPLY_ARRAY || revoked->elements % 2 != 0 ||
+      expires->elements % 2 != 0) {
     return malformed();
   }
   *generation = 0;
@@ -464,9 +464,9 @@ absl::StatusOr<int64_t> RedisStore::ReadGeneration() {
 }
 
 absl::Status RedisStore::Prune(absl::Time now) {
-  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run(
-      {{"EVAL", kPruneScript, "2", revoked_key_, expires_key_,
-        absl::StrCat(absl::ToUnixMillis(now))}});
+  absl::StatusOr<std::vector<ReplyPtr>> replies =
+      command_->Run({{"EVAL", kPruneScript, "2", revoked_key_, expires_key_,
+                      absl::StrCat(absl::ToUnixMillis(now))}});
   if (!replies.ok()) {
     command_healthy_.store(false);
     return replies.status();
@@ -603,9 +603,8 @@ bool RedisStore::RunSubscriber() {
       Connection::Connect(address_, options_, false);
   if (!connected.ok()) return false;
   redisContext* ctx = connected->get();
-  ReplyPtr reply(static_cast<redisReply*>(
-      redisCommand(ctx, "SUBSCRIBE %b", options_.channel.data(),
-                   options_.channel.size())));
+  ReplyPtr reply(static_cast<redisReply*>(redisCommand(
+      ctx, "SUBSCRIBE %b", options_.channel.data(), options_.channel.size())));
   if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY) return false;
   reply.reset();
 
@@ -635,9 +634,9 @@ bool RedisStore::RunSubscriber() {
     const absl::Duration wait =
         std::max(next_resync - absl::Now(), absl::ZeroDuration());
     pollfd fds[2] = {{ctx->fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    const int ready = poll(
-        fds, 2, static_cast<int>(std::clamp<int64_t>(
-                    absl::ToInt64Milliseconds(wait) + 1, 0, 60000)));
+    const int ready = poll(fds, 2,
+                           static_cast<int>(std::clamp<int64_t>(
+                               absl::ToInt64Milliseconds(wait) + 1, 0, 60000)));
     if (stopping_.load()) break;
     if (ready < 0 && errno != EINTR) break;
     if (ready > 0 && (fds[1].revents & POLLIN)) {

@@ -124,8 +124,8 @@ std::vector<Revocation> RevocationIndex::Live(absl::Time now) const {
     absl::MutexLock lock(&shard.mu);
     for (const auto& [key, times] : shard.map) {
       if (times.expires_at <= now) continue;
-      live.push_back(
-          {key.kind, key.tenant, key.value, times.revoked_at, times.expires_at});
+      live.push_back({key.kind, key.tenant, key.value, times.revoked_at,
+                      times.expires_at});
     }
   }
   return live;

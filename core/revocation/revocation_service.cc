@@ -19,7 +19,8 @@ absl::Status Validate(const Revocation& r) {
   switch (r.kind) {
     case Revocation::Kind::kTokenId:
     case Revocation::Kind::kSubject:
-      if (r.value.empty()) return bad("a token id or subject revocation needs a value");
+      if (r.value.empty())
+        return bad("a token id or subject revocation needs a value");
       break;
     case Revocation::Kind::kTenant:
       if (!r.value.empty()) return bad("a tenant revocation has no value");

@@ -28,10 +28,9 @@ bool ValidKind(int64_t kind) {
 
 std::string ColumnText(sqlite3_stmt* stmt, int col) {
   const unsigned char* text = sqlite3_column_text(stmt, col);
-  return text == nullptr
-             ? std::string()
-             : std::string(reinterpret_cast<const char*>(text),
-                           sqlite3_column_bytes(stmt, col));
+  return text == nullptr ? std::string()
+                         : std::string(reinterpret_cast<const char*>(text),
+                                       sqlite3_column_bytes(stmt, col));
 }
 
 // Resets and clears a prepared statement when the scope ends, so every
@@ -92,11 +91,10 @@ SqliteStore::~SqliteStore() {
 
 absl::Status SqliteStore::DbError(int rc, absl::string_view what) const {
   const int primary = rc & 0xff;
-  const Reason reason =
-      (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT ||
-       primary == SQLITE_FORMAT)
-          ? Reason::kInvalidArgument
-          : Reason::kUnavailable;
+  const Reason reason = (primary == SQLITE_NOTADB ||
+                         primary == SQLITE_CORRUPT || primary == SQLITE_FORMAT)
+                            ? Reason::kInvalidArgument
+                            : Reason::kUnavailable;
   return Error(reason,
                absl::StrCat("revocation store ", path_, ": ", what, ": ",
                             sqlite3_errstr(rc)),
@@ -138,7 +136,8 @@ absl::Status SqliteStore::Init() {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return DbError(rc, "create schema");
   }
-  rc = sqlite3_prepare_v2(db_, "SELECT max(version), count(*) FROM schema_version",
+  rc = sqlite3_prepare_v2(db_,
+                          "SELECT max(version), count(*) FROM schema_version",
                           -1, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -165,11 +164,11 @@ absl::Status SqliteStore::Init() {
     }
   } else if (version != kSchemaVersion) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return Error(Reason::kInvalidArgument,
-                 absl::StrCat("revocation store ", path_, ": schema version ",
-                              version, " is not the supported ",
-                              kSchemaVersion),
-                 "revocation.store");
+    return Error(
+        Reason::kInvalidArgument,
+        absl::StrCat("revocation store ", path_, ": schema version ", version,
+                     " is not the supported ", kSchemaVersion),
+        "revocation.store");
   }
   rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return DbError(rc, "commit schema");
@@ -190,8 +189,7 @@ absl::Status SqliteStore::Add(const Revocation& revocation) {
   StmtReset reset(upsert_);
   sqlite3_bind_int(upsert_, 1, static_cast<int>(revocation.kind));
   sqlite3_bind_text(upsert_, 2, revocation.tenant.data(),
-                    static_cast<int>(revocation.tenant.size()),
-                    SQLITE_STATIC);
+                    static_cast<int>(revocation.tenant.size()), SQLITE_STATIC);
   sqlite3_bind_text(upsert_, 3, revocation.value.data(),
                     static_cast<int>(revocation.value.size()), SQLITE_STATIC);
   sqlite3_bind_int64(upsert_, 4, CeilMillis(revocation.revoked_at));

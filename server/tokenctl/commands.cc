@@ -64,7 +64,8 @@ int Issue(const Options& options) {
   grpc::ClientContext context;
   Prepare(options, /*marker=*/true, &context);
   v1::IssueTokenResponse response;
-  grpc::Status status = Tokens(options)->IssueToken(&context, request, &response);
+  grpc::Status status =
+      Tokens(options)->IssueToken(&context, request, &response);
   if (!status.ok()) return ReportRpcError("issue", status);
   return PrintIssued(options, response);
 }
@@ -109,7 +110,8 @@ int Renew(const Options& options) {
   grpc::ClientContext context;
   Prepare(options, /*marker=*/true, &context);
   v1::RenewTokenResponse response;
-  grpc::Status status = Tokens(options)->RenewToken(&context, request, &response);
+  grpc::Status status =
+      Tokens(options)->RenewToken(&context, request, &response);
   if (!status.ok()) return ReportRpcError("renew", status);
   return PrintIssued(options, response);
 }
@@ -205,9 +207,8 @@ int Jwks(const Options& options) {
   grpc::ClientContext context;
   Prepare(options, /*marker=*/true, &context);
   v1::GetJwksResponse response;
-  grpc::Status status =
-      v1::KeyService::NewStub(Dial(options))
-          ->GetJwks(&context, request, &response);
+  grpc::Status status = v1::KeyService::NewStub(Dial(options))
+                            ->GetJwks(&context, request, &response);
   if (!status.ok()) return ReportRpcError("jwks", status);
   if (options.json) {
     PrintJson(response);

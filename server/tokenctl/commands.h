@@ -8,10 +8,10 @@
 
 namespace tokend::tokenctl {
 
-int Issue(const Options& options);      // the token alone to stdout
-int Verify(const Options& options);     // the verdict; never the token
-int Renew(const Options& options);      // the new token alone to stdout
-int Revoke(const Options& options);     // --token_id | --subject | --tenant_wide
+int Issue(const Options& options);   // the token alone to stdout
+int Verify(const Options& options);  // the verdict; never the token
+int Renew(const Options& options);   // the new token alone to stdout
+int Revoke(const Options& options);  // --token_id | --subject | --tenant_wide
 int Subscribe(const Options& options);  // one line per event
 int Jwks(const Options& options);       // the tenant's (or every) JWKS
 int Health(const Options& options);     // grpc.health.v1 Check

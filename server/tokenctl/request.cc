@@ -53,7 +53,8 @@ absl::Status AgoraGrants(const Options& o, v1::IssueTokenRequest* request) {
       request->mutable_agora()->add_services()->mutable_rtc();
   rtc->set_channel_name(o.agora_channel);
   if (o.agora_uid) {
-    if (*o.agora_uid < 0 || *o.agora_uid > std::numeric_limits<uint32_t>::max()) {
+    if (*o.agora_uid < 0 ||
+        *o.agora_uid > std::numeric_limits<uint32_t>::max()) {
       return absl::InvalidArgumentError("--agora_uid is a uint32");
     }
     rtc->set_uid(static_cast<uint32_t>(*o.agora_uid));
@@ -119,9 +120,9 @@ absl::Status BuildIssueRequest(const Options& options,
   if (options.not_before != absl::InfinitePast()) {
     const int64_t seconds = absl::ToUnixSeconds(options.not_before);
     request->mutable_not_before()->set_seconds(seconds);
-    request->mutable_not_before()->set_nanos(static_cast<int32_t>(
-        absl::ToInt64Nanoseconds(options.not_before -
-                                 absl::FromUnixSeconds(seconds))));
+    request->mutable_not_before()->set_nanos(
+        static_cast<int32_t>(absl::ToInt64Nanoseconds(
+            options.not_before - absl::FromUnixSeconds(seconds))));
   }
   const bool jwt_flags = !options.aud.empty() || !options.claims.empty();
   const bool daily_flags = !options.daily_room.empty() ||

@@ -18,7 +18,8 @@ namespace tokend::tokenctl {
 
 std::string DefaultAddress() {
   const char* state = std::getenv("TOKEND_STATE_DIR");
-  const std::string dir = state != nullptr && *state != '\0' ? state : ".tokend";
+  const std::string dir =
+      state != nullptr && *state != '\0' ? state : ".tokend";
   return absl::StrCat("unix:", dir, "/tokend.sock");
 }
 
@@ -51,9 +52,8 @@ int ReportRpcError(absl::string_view command, const grpc::Status& status) {
   }
   const std::string code = absl::StatusCodeToString(
       static_cast<absl::StatusCode>(status.error_code()));
-  std::fprintf(stderr, "tokenctl: %s: %s%s: %s\n",
-               std::string(command).c_str(), code.c_str(), details.c_str(),
-               status.error_message().c_str());
+  std::fprintf(stderr, "tokenctl: %s: %s%s: %s\n", std::string(command).c_str(),
+               code.c_str(), details.c_str(), status.error_message().c_str());
   return kExitRpcError;
 }
 

@@ -51,11 +51,13 @@ std::string Echo(std::shared_ptr<tokend::TokenSource> source) {
   auto channel = grpc::CreateChannel(Env("ECHO_TARGET"), creds);
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
   grpc::Slice slice("hi");
   grpc::ByteBuffer request(&slice, 1), response;
   grpc::CompletionQueue cq;
-  auto call = stub.PrepareUnaryCall(&context, "/tokend.test.Echo/Echo", request, &cq);
+  auto call =
+      stub.PrepareUnaryCall(&context, "/tokend.test.Echo/Echo", request, &cq);
   call->StartCall();
   grpc::Status status;
   call->Finish(&response, &status, reinterpret_cast<void*>(1));
@@ -66,7 +68,8 @@ std::string Echo(std::shared_ptr<tokend::TokenSource> source) {
   std::vector<grpc::Slice> slices;
   (void)response.Dump(&slices);
   std::string out;
-  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   return out;
 }
 
@@ -93,13 +96,16 @@ void Full() {
     auto dead = NewSource(Env("TOKEND_DEAD_TARGET"), "app");
     const absl::Time t0 = absl::Now();
     absl::StatusOr<tokend::SourceToken> t = dead->Current();
-    std::printf("FAILFAST %f %s\n", t.ok() ? 9999.0 : Ms(absl::Now() - t0),
-                t.ok() ? "got-a-token" : std::string(t.status().message()).c_str());
+    std::printf(
+        "FAILFAST %f %s\n", t.ok() ? 9999.0 : Ms(absl::Now() - t0),
+        t.ok() ? "got-a-token" : std::string(t.status().message()).c_str());
   }
   Terminal("NORETRY_DENIED", "other");
   Terminal("NORETRY_INVALID", "");
-  std::shared_ptr<tokend::TokenSource> src = NewSource(Env("TOKEND_TARGET"), "app");
-  absl::StatusOr<tokend::SourceToken> tok = src->WaitForToken(absl::Seconds(15));
+  std::shared_ptr<tokend::TokenSource> src =
+      NewSource(Env("TOKEND_TARGET"), "app");
+  absl::StatusOr<tokend::SourceToken> tok =
+      src->WaitForToken(absl::Seconds(15));
   if (!tok.ok()) {
     std::printf("TOKEN none %s\n", std::string(tok.status().message()).c_str());
     return;
@@ -121,7 +127,8 @@ void Full() {
   std::printf("DOWN %d %f\nSTART_TOKEND\n", same ? 1 : 0, worst);
   std::fflush(stdout);
   std::getline(std::cin, line);
-  WaitUntil([&] { return src->Stats().streams_with_event >= 2; }, absl::Seconds(40));
+  WaitUntil([&] { return src->Stats().streams_with_event >= 2; },
+            absl::Seconds(40));
   std::printf("RESUMED %lld %lld\n",
               static_cast<long long>(src->Stats().streams_with_event),
               static_cast<long long>(src->Stats().attempts));
@@ -133,7 +140,8 @@ void Full() {
 
 void Renewal() {
   auto src = NewSource(Env("TOKEND_TARGET"), "short");
-  absl::StatusOr<tokend::SourceToken> tok = src->WaitForToken(absl::Seconds(15));
+  absl::StatusOr<tokend::SourceToken> tok =
+      src->WaitForToken(absl::Seconds(15));
   if (!tok.ok()) {
     std::printf("TOKEN none 0\n");
     return;

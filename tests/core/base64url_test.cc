@@ -240,8 +240,8 @@ TEST(Base64UrlTest, LongInputsCheckEveryPosition) {
       std::string s = valid;
       s[pos] = static_cast<char>(b);
       std::string out;
-      const bool in_alphabet = alphabet.find(static_cast<char>(b)) !=
-                               std::string::npos;
+      const bool in_alphabet =
+          alphabet.find(static_cast<char>(b)) != std::string::npos;
       ASSERT_EQ(Base64UrlDecodeTo(s, &out), in_alphabet)
           << "byte " << b << " at " << pos;
       if (in_alphabet) {

@@ -1,12 +1,5 @@
 // Algorithms, Key load rules and the sign/verify primitives of all 13 JWS
 // algorithms, against keys generated in the test.
-#include <cstdint>
-#include <map>
-#include <memory>
-#include <string>
-#include <thread>
-#include <vector>
-
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -15,6 +8,13 @@
 #include <openssl/obj_mac.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
 #ifdef TOKEND_BORINGSSL
 #include <openssl/mem.h>
 #endif
@@ -29,10 +29,9 @@ namespace tokend {
 namespace {
 
 constexpr Algorithm kAllAlgorithms[] = {
-    Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512,
-    Algorithm::kRS256, Algorithm::kRS384, Algorithm::kRS512,
-    Algorithm::kPS256, Algorithm::kPS384, Algorithm::kPS512,
-    Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
+    Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512, Algorithm::kRS256,
+    Algorithm::kRS384, Algorithm::kRS512, Algorithm::kPS256, Algorithm::kPS384,
+    Algorithm::kPS512, Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
     Algorithm::kEdDSA,
 };
 
@@ -116,8 +115,8 @@ TEST(AlgorithmTest, NamesRoundTrip) {
 
 TEST(AlgorithmTest, RejectsUnknownNames) {
   for (absl::string_view name :
-       {"none", "None", "NONE", "", "hs256", "HS256 ", "ES256K", "Ed448",
-        "RS1", "HS", "EDDSA", "eddsa"}) {
+       {"none", "None", "NONE", "", "hs256", "HS256 ", "ES256K", "Ed448", "RS1",
+        "HS", "EDDSA", "eddsa"}) {
     EXPECT_FALSE(AlgorithmFromName(name).has_value()) << name;
   }
 }
@@ -215,8 +214,7 @@ TEST_P(PublicOnlyTest, SignAppendFailsAndLeavesTheOutputAlone) {
   auto pub = Key::FromEvpPkey(alg, PublicOnly(*key), "pub");
   ASSERT_TRUE(pub.ok()) << pub.status();
   std::string out = "prefix";
-  EXPECT_EQ(GetReason((*pub)->SignAppend(kInput, &out)),
-            Reason::kNoSigningKey);
+  EXPECT_EQ(GetReason((*pub)->SignAppend(kInput, &out)), Reason::kNoSigningKey);
   EXPECT_EQ(out, "prefix");
 }
 
@@ -254,13 +252,14 @@ INSTANTIATE_TEST_SUITE_P(AllAlgorithms, RoundTripTest,
                          ::testing::ValuesIn(kAllAlgorithms), ParamName);
 
 // HMAC keys have no public half.
-INSTANTIATE_TEST_SUITE_P(
-    Asymmetric, PublicOnlyTest,
-    ::testing::Values(Algorithm::kRS256, Algorithm::kRS384, Algorithm::kRS512,
-                      Algorithm::kPS256, Algorithm::kPS384, Algorithm::kPS512,
-                      Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
-                      Algorithm::kEdDSA),
-    ParamName);
+INSTANTIATE_TEST_SUITE_P(Asymmetric, PublicOnlyTest,
+                         ::testing::Values(Algorithm::kRS256, Algorithm::kRS384,
+                                           Algorithm::kRS512, Algorithm::kPS256,
+                                           Algorithm::kPS384, Algorithm::kPS512,
+                                           Algorithm::kES256, Algorithm::kES384,
+                                           Algorithm::kES512,
+                                           Algorithm::kEdDSA),
+                         ParamName);
 
 TEST(KeyTest, SignaturesAreBoundToTheAlgorithmNotJustTheKeyMaterial) {
   // The same RSA key material under RS256, RS384 and PS256.
@@ -338,8 +337,8 @@ TEST_P(EcdsaEncodingTest, OnlyExactRawSignaturesWithRAndSInRange) {
   ASSERT_EQ(sig.size(), 2u * width);
   ASSERT_TRUE(key->Verify(kInput, sig).ok());
 
-  BIGNUM* r = BN_bin2bn(reinterpret_cast<const uint8_t*>(sig.data()), width,
-                        nullptr);
+  BIGNUM* r =
+      BN_bin2bn(reinterpret_cast<const uint8_t*>(sig.data()), width, nullptr);
   BIGNUM* s = BN_bin2bn(reinterpret_cast<const uint8_t*>(sig.data()) + width,
                         width, nullptr);
   const BIGNUM* n = OrderOf(*key);
@@ -390,10 +389,10 @@ TEST_P(EcdsaEncodingTest, OnlyExactRawSignaturesWithRAndSInRange) {
   BN_free(high_s);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Curves, EcdsaEncodingTest,
-    ::testing::Values(Algorithm::kES256, Algorithm::kES384, Algorithm::kES512),
-    ParamName);
+INSTANTIATE_TEST_SUITE_P(Curves, EcdsaEncodingTest,
+                         ::testing::Values(Algorithm::kES256, Algorithm::kES384,
+                                           Algorithm::kES512),
+                         ParamName);
 
 TEST(EcdsaTest, ManySignaturesRoundTrip) {
   // r and s vary in DER length (leading zero bytes, a 0x00 sign pad), which
@@ -473,18 +472,18 @@ TEST(HmacTest, KnownAnswer) {
   ASSERT_TRUE(key.ok()) << key.status();
   const std::string tag = SignOrDie(
       **key, "Test Using Larger Than Block-Size Key - Hash Key First");
-  const uint8_t kExpected[] = {
-      0x60, 0xe4, 0x31, 0x59, 0x1e, 0xe0, 0xb6, 0x7f, 0x0d, 0x8a, 0x26,
-      0xaa, 0xcb, 0xf5, 0xb7, 0x7f, 0x8e, 0x0b, 0xc6, 0x21, 0x37, 0x28,
-      0xc5, 0x14, 0x05, 0x46, 0x04, 0x0f, 0x0e, 0xe3, 0x7f, 0x54};
+  const uint8_t kExpected[] = {0x60, 0xe4, 0x31, 0x59, 0x1e, 0xe0, 0xb6, 0x7f,
+                               0x0d, 0x8a, 0x26, 0xaa, 0xcb, 0xf5, 0xb7, 0x7f,
+                               0x8e, 0x0b, 0xc6, 0x21, 0x37, 0x28, 0xc5, 0x14,
+                               0x05, 0x46, 0x04, 0x0f, 0x0e, 0xe3, 0x7f, 0x54};
   EXPECT_EQ(tag, std::string(reinterpret_cast<const char*>(kExpected),
                              sizeof(kExpected)));
   std::string appended = "x";
-  ASSERT_TRUE((*key)
-                  ->SignAppend(
-                      "Test Using Larger Than Block-Size Key - Hash Key First",
-                      &appended)
-                  .ok());
+  ASSERT_TRUE(
+      (*key)
+          ->SignAppend("Test Using Larger Than Block-Size Key - Hash Key First",
+                       &appended)
+          .ok());
   EXPECT_EQ(appended, "x" + tag);
 }
 
@@ -634,9 +633,8 @@ TEST(KeyTest, SharedAcrossThreads) {
   // turn any hidden shared mutable state into a report.
   std::vector<std::shared_ptr<const Key>> keys;
   std::vector<std::string> sigs;
-  for (Algorithm alg : {Algorithm::kHS256, Algorithm::kRS256,
-                        Algorithm::kPS256, Algorithm::kES256,
-                        Algorithm::kEdDSA}) {
+  for (Algorithm alg : {Algorithm::kHS256, Algorithm::kRS256, Algorithm::kPS256,
+                        Algorithm::kES256, Algorithm::kEdDSA}) {
     keys.push_back(KeyFor(alg));
     ASSERT_NE(keys.back(), nullptr);
     sigs.push_back(SignOrDie(*keys.back(), kInput));

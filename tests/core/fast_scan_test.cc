@@ -88,14 +88,14 @@ TEST(FastScanTest, TakesTheCommonShapes) {
 // Valid texts outside the subset: the full parser decides (and accepts).
 TEST(FastScanTest, LeavesRareValidShapesToTheFullParser) {
   const char* const texts[] = {
-      R"({"exp":1e9})",                   // exponent
-      R"({"exp":1.5})",                   // built non-integer
-      R"({"exp":-1})",                    // built negative
-      R"({"exp":1234567890123456789})",   // 19 digits
-      R"({"x":12345678901234567890})",    // 20 digits, not built
-      R"({"sub":"\u0041"})",              // \u escape
-      R"({"s\"ub":"a"})",                 // escaped name
-      R"({"iss":{"a":1}})",               // built object
+      R"({"exp":1e9})",                  // exponent
+      R"({"exp":1.5})",                  // built non-integer
+      R"({"exp":-1})",                   // built negative
+      R"({"exp":1234567890123456789})",  // 19 digits
+      R"({"x":12345678901234567890})",   // 20 digits, not built
+      R"({"sub":"\u0041"})",             // \u escape
+      R"({"s\"ub":"a"})",                // escaped name
+      R"({"iss":{"a":1}})",              // built object
   };
   for (const char* text : texts) {
     Found found;
@@ -116,11 +116,11 @@ TEST(FastScanTest, RefusesEveryInvalidText) {
       "",
       " ",
       "[]",
-      "\xef\xbb\xbf{}",                  // BOM
+      "\xef\xbb\xbf{}",  // BOM
       "{} {}",
       "{}x",
-      R"({"a":1,"a":2})",                 // sorted-order duplicate check
-      R"({"b":1,"a":2,"b":3})",           // pairwise duplicate check
+      R"({"a":1,"a":2})",        // sorted-order duplicate check
+      R"({"b":1,"a":2,"b":3})",  // pairwise duplicate check
       R"({"x":{"k":1,"k":2}})",
       R"({"a":1,})",
       R"({"a":[1,]})",
@@ -140,13 +140,13 @@ TEST(FastScanTest, RefusesEveryInvalidText) {
       std::string("{\"a\":\"\x01\"}"),
       std::string("{\"a\":\"\x7f\"}").substr(0, 7),  // cut inside the string
       std::string("{\"a\":\"x\0y\"}", 10),
-      "{\"a\":\"\xc0\xaf\"}",             // overlong
-      "{\"a\":\"\xe0\x80\xaf\"}",         // overlong
-      "{\"a\":\"\xed\xa0\x80\"}",         // surrogate
-      "{\"a\":\"\xf4\x90\x80\x80\"}",     // above U+10FFFF
+      "{\"a\":\"\xc0\xaf\"}",          // overlong
+      "{\"a\":\"\xe0\x80\xaf\"}",      // overlong
+      "{\"a\":\"\xed\xa0\x80\"}",      // surrogate
+      "{\"a\":\"\xf4\x90\x80\x80\"}",  // above U+10FFFF
       "{\"a\":\"\xf5\x80\x80\x80\"}",
-      "{\"a\":\"\x80\"}",                 // lone continuation
-      "{\"a\":\"\xc3\"}",                 // truncated sequence
+      "{\"a\":\"\x80\"}",  // lone continuation
+      "{\"a\":\"\xc3\"}",  // truncated sequence
       "{\"a\":\"\xe2\x82\"}",
       "{\"\xff\":1}",
       "{\"a\":1}\xff",
@@ -174,10 +174,10 @@ TEST(FastScanTest, DepthLimit) {
 // the fast path may decline, but what it accepts the full parser accepts,
 // with the same members.
 TEST(FastScanTest, MutationsNeverDivergeFromTheFullParser) {
-  const unsigned char kBytes[] = {'"', '\\', '{', '}', '[', ']', ',', ':',
-                                  ' ', '0', '9', '-', '.', 'e', 'u', 'n',
-                                  0x00, 0x1f, 0x7f, 0x80, 0xbf, 0xc2, 0xe0,
-                                  0xed, 0xf0, 0xf4, 0xff};
+  const unsigned char kBytes[] = {'"',  '\\', '{',  '}',  '[',  ']',  ',',
+                                  ':',  ' ',  '0',  '9',  '-',  '.',  'e',
+                                  'u',  'n',  0x00, 0x1f, 0x7f, 0x80, 0xbf,
+                                  0xc2, 0xe0, 0xed, 0xf0, 0xf4, 0xff};
   int accepted = 0;
   int tried = 0;
   for (const char* seed : kTypicalClaims) {
@@ -204,7 +204,8 @@ TEST(FastScanTest, MutationsNeverDivergeFromTheFullParser) {
           text[at] = static_cast<char>(kBytes[rng() % std::size(kBytes)]);
           break;
         case 1:
-          text.insert(at, 1, static_cast<char>(kBytes[rng() % std::size(kBytes)]));
+          text.insert(at, 1,
+                      static_cast<char>(kBytes[rng() % std::size(kBytes)]));
           break;
         default:
           text.erase(at, 1);

@@ -169,9 +169,8 @@ Reason JwkLoadReason(absl::string_view text, JwkOptions options = {}) {
 }
 
 // Signs `input` with RSA and an explicit EVP configuration.
-std::string EvpSign(EVP_PKEY* pkey, const EVP_MD* md, int padding,
-                    int salt_len, const EVP_MD* mgf1,
-                    absl::string_view input) {
+std::string EvpSign(EVP_PKEY* pkey, const EVP_MD* md, int padding, int salt_len,
+                    const EVP_MD* mgf1, absl::string_view input) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_PKEY_CTX* pctx = nullptr;
   EXPECT_EQ(EVP_DigestSignInit(ctx, &pctx, md, nullptr, pkey), 1);
@@ -271,8 +270,7 @@ TEST(HostileInputs, Row05_JkuAndX5u) {
   for (absl::string_view member : {"jku", "x5u"}) {
     std::string header = absl::StrCat(R"({"alg":"ES256","kid":"ec",")", member,
                                       R"(":"https://evil.example/k"})");
-    EXPECT_EQ(AsymReason(Signed(*attacker, header)),
-              Reason::kUnsupportedHeader)
+    EXPECT_EQ(AsymReason(Signed(*attacker, header)), Reason::kUnsupportedHeader)
         << member;
   }
 }
@@ -280,9 +278,9 @@ TEST(HostileInputs, Row05_JkuAndX5u) {
 TEST(HostileInputs, Row06_HostileKid) {
   for (absl::string_view kid :
        {"../../dev/null", "' OR 1=1--", "hs\\u0000", "/etc/passwd", "HS"}) {
-    EXPECT_EQ(HsReason(Hs(absl::StrCat(R"({"alg":"HS256","kid":")", kid,
-                                       R"("})"))),
-              Reason::kUnknownKid)
+    EXPECT_EQ(
+        HsReason(Hs(absl::StrCat(R"({"alg":"HS256","kid":")", kid, R"("})"))),
+        Reason::kUnknownKid)
         << kid;
   }
   EXPECT_EQ(HsReason(Hs(absl::StrCat(R"({"alg":"HS256","kid":")",
@@ -314,9 +312,9 @@ TEST(HostileInputs, Row07_Crit) {
 TEST(HostileInputs, Row08_B64) {
   EXPECT_EQ(HsReason(Hs(R"({"alg":"HS256","kid":"hs","b64":false})")),
             Reason::kUnsupportedHeader);
-  EXPECT_EQ(HsReason(Hs(
-                R"({"alg":"HS256","kid":"hs","b64":false,"crit":["b64"]})")),
-            Reason::kCritUnsupported);
+  EXPECT_EQ(
+      HsReason(Hs(R"({"alg":"HS256","kid":"hs","b64":false,"crit":["b64"]})")),
+      Reason::kCritUnsupported);
 }
 
 TEST(HostileInputs, Row09_DuplicateKeys) {
@@ -342,11 +340,10 @@ TEST(HostileInputs, Row10_NonStringAlg) {
 TEST(HostileInputs, Row11_TimeClaimsOfTheWrongType) {
   for (absl::string_view claim : {"exp", "nbf", "iat"}) {
     for (absl::string_view value : {R"("1735689600")", "true", "null"}) {
-      std::string payload =
-          claim == "exp"
-              ? absl::StrCat(R"({"exp":)", value, "}")
-              : absl::StrCat(R"({"exp":1800000000,")", claim, R"(":)", value,
-                             "}");
+      std::string payload = claim == "exp"
+                                ? absl::StrCat(R"({"exp":)", value, "}")
+                                : absl::StrCat(R"({"exp":1800000000,")", claim,
+                                               R"(":)", value, "}");
       absl::Status status =
           VerifyJwt(Hs(kHsHeader, payload), Keys().hs_set, {}, kNowTime)
               .status();
@@ -359,11 +356,12 @@ TEST(HostileInputs, Row11_TimeClaimsOfTheWrongType) {
 TEST(HostileInputs, Row12_FractionalExpIsFlooredNeverRoundedUp) {
   ValidationPolicy strict;
   strict.leeway = absl::ZeroDuration();
-  EXPECT_EQ(HsReason(Hs(kHsHeader, absl::StrCat(R"({"exp":)", kNow, ".9}")),
-                     strict),
-            Reason::kTokenExpired);
-  absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(
-      Hs(kHsHeader, R"({"exp":1735689600.9})"), Keys().hs_set, strict, kNowTime);
+  EXPECT_EQ(
+      HsReason(Hs(kHsHeader, absl::StrCat(R"({"exp":)", kNow, ".9}")), strict),
+      Reason::kTokenExpired);
+  absl::StatusOr<VerifiedJwt> jwt =
+      VerifyJwt(Hs(kHsHeader, R"({"exp":1735689600.9})"), Keys().hs_set, strict,
+                kNowTime);
   ASSERT_TRUE(jwt.ok()) << jwt.status();
   EXPECT_EQ(jwt->expires_at, absl::FromUnixSeconds(1735689600));
 }
@@ -397,13 +395,11 @@ TEST(HostileInputs, Row14_HugeTimes) {
 
 TEST(HostileInputs, Row15_FarFutureIatAndNbf) {
   const int64_t ten_years = int64_t{10} * 365 * 86400;
-  EXPECT_EQ(HsReason(Hs(kHsHeader,
-                        absl::StrCat(R"({"exp":9000000000,"iat":)",
-                                     kNow + ten_years, "}"))),
+  EXPECT_EQ(HsReason(Hs(kHsHeader, absl::StrCat(R"({"exp":9000000000,"iat":)",
+                                                kNow + ten_years, "}"))),
             Reason::kIatInFuture);
-  EXPECT_EQ(HsReason(Hs(kHsHeader,
-                        absl::StrCat(R"({"exp":9000000000,"nbf":)",
-                                     kNow + ten_years, "}"))),
+  EXPECT_EQ(HsReason(Hs(kHsHeader, absl::StrCat(R"({"exp":9000000000,"nbf":)",
+                                                kNow + ten_years, "}"))),
             Reason::kTokenNotYetValid);
 }
 
@@ -415,20 +411,20 @@ TEST(HostileInputs, Row16_MissingExp) {
 TEST(HostileInputs, Row17_TtlOverTheProfileMaximum) {
   ValidationPolicy policy;
   policy.max_lifetime = absl::Hours(24);
-  EXPECT_EQ(HsReason(Hs(kHsHeader, absl::StrCat(R"({"iat":)", kNow,
-                                                R"(,"exp":)", kNow + 86401,
-                                                "}")),
-                     policy),
-            Reason::kLifetimeExceeded);
-  EXPECT_EQ(HsReason(Hs(kHsHeader, absl::StrCat(R"({"exp":)", kNow + 86401,
-                                                "}")),
-                     policy),
-            Reason::kLifetimeExceeded);
-  EXPECT_EQ(HsReason(Hs(kHsHeader, absl::StrCat(R"({"iat":)", kNow,
-                                                R"(,"exp":)", kNow + 86400,
-                                                "}")),
-                     policy),
-            Reason::kOk);
+  EXPECT_EQ(
+      HsReason(Hs(kHsHeader, absl::StrCat(R"({"iat":)", kNow, R"(,"exp":)",
+                                          kNow + 86401, "}")),
+               policy),
+      Reason::kLifetimeExceeded);
+  EXPECT_EQ(
+      HsReason(Hs(kHsHeader, absl::StrCat(R"({"exp":)", kNow + 86401, "}")),
+               policy),
+      Reason::kLifetimeExceeded);
+  EXPECT_EQ(
+      HsReason(Hs(kHsHeader, absl::StrCat(R"({"iat":)", kNow, R"(,"exp":)",
+                                          kNow + 86400, "}")),
+               policy),
+      Reason::kOk);
 }
 
 // ---- Rows 18-30: token shape, base64url and JSON ---------------------------
@@ -459,8 +455,8 @@ TEST(HostileInputs, Row20_PaddingInAnySegment) {
   ASSERT_NE(h.size() % 4, 0u);
   EXPECT_EQ(HsReason(SignedInput(*Keys().hs, absl::StrCat(h, "==.", p))),
             Reason::kBadBase64);
-  const std::string payload_padded = absl::StrCat(
-      h, ".", B64(R"({"exp":1800000000,"s":1})"), "=");
+  const std::string payload_padded =
+      absl::StrCat(h, ".", B64(R"({"exp":1800000000,"s":1})"), "=");
   EXPECT_EQ(HsReason(SignedInput(*Keys().hs, payload_padded)),
             Reason::kBadBase64);
   // The 32-byte HMAC is 43 characters: one '=' would pad it.
@@ -530,10 +526,10 @@ TEST(HostileInputs, Row24_Whitespace) {
 
 TEST(HostileInputs, Row25_NonAlphabetCharacters) {
   const std::string good = Hs(kHsHeader);
-  for (const std::string& c : {std::string("?"), std::string("#"),
-                               std::string("%"), std::string(1, '\0'),
-                               std::string("\xc3\xa9"), std::string("*"),
-                               std::string("~")}) {
+  for (const std::string& c :
+       {std::string("?"), std::string("#"), std::string("%"),
+        std::string(1, '\0'), std::string("\xc3\xa9"), std::string("*"),
+        std::string("~")}) {
     std::string bad = good;
     bad.insert(4, c);
     EXPECT_EQ(HsReason(bad), Reason::kBadBase64);
@@ -544,9 +540,8 @@ TEST(HostileInputs, Row25_NonAlphabetCharacters) {
 }
 
 TEST(HostileInputs, Row26_VeryLongTokens) {
-  std::string payload =
-      absl::StrCat(R"({"exp":1800000000,"pad":")", std::string(9000, 'x'),
-                   R"("})");
+  std::string payload = absl::StrCat(R"({"exp":1800000000,"pad":")",
+                                     std::string(9000, 'x'), R"("})");
   EXPECT_EQ(HsReason(Hs(kHsHeader, payload)), Reason::kTokenTooLarge);
   EXPECT_EQ(HsReason(std::string(1 << 20, 'A')), Reason::kTokenTooLarge);
   EXPECT_EQ(HsReason(std::string(8 * 1024 + 1, '.')), Reason::kTokenTooLarge);
@@ -579,9 +574,9 @@ TEST(HostileInputs, Row27_DeepNesting) {
   // The cap is the policy's.
   ValidationPolicy policy;
   policy.max_json_depth = 3;
-  EXPECT_EQ(HsReason(Hs(kHsHeader, R"({"exp":1800000000,"x":[[[1]]]})"),
-                     policy),
-            Reason::kJsonTooDeep);
+  EXPECT_EQ(
+      HsReason(Hs(kHsHeader, R"({"exp":1800000000,"x":[[[1]]]})"), policy),
+      Reason::kJsonTooDeep);
   EXPECT_EQ(HsReason(Hs(kHsHeader, R"({"exp":1800000000,"x":[[1]]})"), policy),
             Reason::kOk);
 }
@@ -647,10 +642,10 @@ TEST(HostileInputs, Row32_DerEcdsaSignature) {
   const std::string raw = EcSignature();
   ASSERT_EQ(raw.size(), 64u);
   ECDSA_SIG* sig = ECDSA_SIG_new();
-  BIGNUM* r = BN_bin2bn(reinterpret_cast<const uint8_t*>(raw.data()), 32,
-                        nullptr);
-  BIGNUM* s = BN_bin2bn(reinterpret_cast<const uint8_t*>(raw.data()) + 32, 32,
-                        nullptr);
+  BIGNUM* r =
+      BN_bin2bn(reinterpret_cast<const uint8_t*>(raw.data()), 32, nullptr);
+  BIGNUM* s =
+      BN_bin2bn(reinterpret_cast<const uint8_t*>(raw.data()) + 32, 32, nullptr);
   ASSERT_EQ(ECDSA_SIG_set0(sig, r, s), 1);
   unsigned char* der = nullptr;
   int len = i2d_ECDSA_SIG(sig, &der);
@@ -687,9 +682,9 @@ TEST(HostileInputs, Row35_WeakRsaKeysAreRefusedAtLoad) {
   EVP_PKEY* weak = nullptr;
   ASSERT_EQ(EVP_PKEY_keygen(ctx, &weak), 1);
   EVP_PKEY_CTX_free(ctx);
-  EXPECT_EQ(GetReason(Key::FromEvpPkey(Algorithm::kRS256, EvpPkeyPtr(weak))
-                          .status()),
-            Reason::kKeyTooWeak);
+  EXPECT_EQ(
+      GetReason(Key::FromEvpPkey(Algorithm::kRS256, EvpPkeyPtr(weak)).status()),
+      Reason::kKeyTooWeak);
 
   // e = 1 and an even modulus, as JWKs.
   absl::StatusOr<json::Object> jwk = PublicJwk(*Keys().rsa);
@@ -704,8 +699,9 @@ TEST(HostileInputs, Row35_WeakRsaKeysAreRefusedAtLoad) {
   EXPECT_EQ(GetReason(KeyFromJwk(even).status()), Reason::kKeyInvalid);
 }
 
-std::string RsaToken(absl::string_view signature,
-                     absl::string_view header = R"({"alg":"RS256","kid":"rsa"})") {
+std::string RsaToken(
+    absl::string_view signature,
+    absl::string_view header = R"({"alg":"RS256","kid":"rsa"})") {
   return absl::StrCat(Input(header, kClaims), ".", B64(signature));
 }
 
@@ -735,8 +731,9 @@ TEST(HostileInputs, Row37_Pkcs1PaddingTricks) {
   const std::string sha256_prefix =
       HexDecode("3031300d060960864801650304020105000420");
   // Control: a correctly framed DigestInfo, signed raw, verifies.
-  EXPECT_EQ(AsymReason(RsaToken(RawRsa(pkey, Pkcs1Frame(sha256_prefix + hash)))),
-            Reason::kOk);
+  EXPECT_EQ(
+      AsymReason(RsaToken(RawRsa(pkey, Pkcs1Frame(sha256_prefix + hash)))),
+      Reason::kOk);
   const std::string missing_null =
       HexDecode("302f300b0609608648016503040201") + HexDecode("0420") + hash;
   EXPECT_EQ(AsymReason(RsaToken(RawRsa(pkey, Pkcs1Frame(missing_null)))),
@@ -750,7 +747,8 @@ TEST(HostileInputs, Row37_Pkcs1PaddingTricks) {
   EXPECT_EQ(AsymReason(RsaToken(RawRsa(pkey, Pkcs1Frame(trailing)))),
             Reason::kBadSignature);
   // BER long-form length for the outer SEQUENCE.
-  const std::string ber = HexDecode("308131300d060960864801650304020105000420") + hash;
+  const std::string ber =
+      HexDecode("308131300d060960864801650304020105000420") + hash;
   EXPECT_EQ(AsymReason(RsaToken(RawRsa(pkey, Pkcs1Frame(ber)))),
             Reason::kBadSignature);
 }
@@ -760,24 +758,24 @@ TEST(HostileInputs, Row38_PssParameters) {
   const std::string input = Input(header, kClaims);
   EVP_PKEY* pkey = Keys().ps->pkey();
   // Control: salt = hash length, MGF1-SHA256.
-  EXPECT_EQ(AsymReason(RsaToken(EvpSign(pkey, EVP_sha256(),
-                                        RSA_PKCS1_PSS_PADDING, 32, EVP_sha256(),
-                                        input),
-                                header)),
-            Reason::kOk);
+  EXPECT_EQ(
+      AsymReason(RsaToken(EvpSign(pkey, EVP_sha256(), RSA_PKCS1_PSS_PADDING, 32,
+                                  EVP_sha256(), input),
+                          header)),
+      Reason::kOk);
   for (int salt : {0, 20, 64}) {
-    EXPECT_EQ(AsymReason(RsaToken(EvpSign(pkey, EVP_sha256(),
-                                          RSA_PKCS1_PSS_PADDING, salt,
-                                          EVP_sha256(), input),
-                                  header)),
-              Reason::kBadSignature)
+    EXPECT_EQ(
+        AsymReason(RsaToken(EvpSign(pkey, EVP_sha256(), RSA_PKCS1_PSS_PADDING,
+                                    salt, EVP_sha256(), input),
+                            header)),
+        Reason::kBadSignature)
         << salt;
   }
-  EXPECT_EQ(AsymReason(RsaToken(EvpSign(pkey, EVP_sha256(),
-                                        RSA_PKCS1_PSS_PADDING, 32, EVP_sha1(),
-                                        input),
-                                header)),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      AsymReason(RsaToken(EvpSign(pkey, EVP_sha256(), RSA_PKCS1_PSS_PADDING, 32,
+                                  EVP_sha1(), input),
+                          header)),
+      Reason::kBadSignature);
   EXPECT_EQ(AsymReason(RsaToken(EvpSign(pkey, EVP_sha256(), RSA_PKCS1_PADDING,
                                         0, nullptr, input),
                                 header)),
@@ -793,7 +791,8 @@ TEST(HostileInputs, Row39_Ed25519NonCanonicalS) {
   // L, little-endian.
   const std::string l = HexDecode(
       "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
-  const std::string malleated = sig.substr(0, 32) + AddLittleEndian(sig.substr(32), l);
+  const std::string malleated =
+      sig.substr(0, 32) + AddLittleEndian(sig.substr(32), l);
   EXPECT_EQ(AsymReason(absl::StrCat(input, ".", B64(malleated))),
             Reason::kBadSignature);
 }
@@ -826,9 +825,8 @@ TEST(HostileInputs, Row41_Ed25519WrongLength) {
 TEST(HostileInputs, Row42_HmacTagLength) {
   const std::string input = Input(kHsHeader, kClaims);
   const std::string tag = RawSignature(*Keys().hs, input);
-  for (const std::string& bad :
-       {tag.substr(0, 16), tag.substr(0, 31), tag + std::string(1, '\0'),
-        tag + tag}) {
+  for (const std::string& bad : {tag.substr(0, 16), tag.substr(0, 31),
+                                 tag + std::string(1, '\0'), tag + tag}) {
     EXPECT_EQ(HsReason(absl::StrCat(input, ".", B64(bad))),
               Reason::kBadSignature)
         << bad.size();
@@ -837,16 +835,16 @@ TEST(HostileInputs, Row42_HmacTagLength) {
 
 TEST(HostileInputs, Row43_EmptyOrShortHmacSecretIsRefused) {
   for (size_t len : {0, 1, 16, 31}) {
-    EXPECT_EQ(GetReason(Key::FromHmacSecret(Algorithm::kHS256,
-                                            std::string(len, 'k'))
-                            .status()),
-              Reason::kKeyTooWeak)
+    EXPECT_EQ(
+        GetReason(Key::FromHmacSecret(Algorithm::kHS256, std::string(len, 'k'))
+                      .status()),
+        Reason::kKeyTooWeak)
         << len;
   }
-  EXPECT_EQ(GetReason(Key::FromHmacSecret(Algorithm::kHS512,
-                                          std::string(63, 'k'))
-                          .status()),
-            Reason::kKeyTooWeak);
+  EXPECT_EQ(
+      GetReason(Key::FromHmacSecret(Algorithm::kHS512, std::string(63, 'k'))
+                    .status()),
+      Reason::kKeyTooWeak);
   EXPECT_NE(JwkLoadReason(R"({"kty":"oct","alg":"HS256","k":""})"),
             Reason::kOk);
   EXPECT_EQ(JwkLoadReason(absl::StrCat(R"({"kty":"oct","alg":"HS256","k":")",
@@ -889,10 +887,10 @@ TEST(HostileInputs, Row45_AudienceForms) {
 TEST(HostileInputs, Row46_KeyAlgDiffersFromHeaderAlg) {
   // RS256 key, PS256 header (the signature is a real PSS one by the key).
   const absl::string_view ps_header = R"({"alg":"PS256","kid":"rsa"})";
-  EXPECT_EQ(AsymReason(RsaToken(EvpSign(Keys().rsa->pkey(), EVP_sha256(),
-                                        RSA_PKCS1_PSS_PADDING, 32,
-                                        EVP_sha256(), Input(ps_header, kClaims)),
-                                ps_header)),
+  EXPECT_EQ(AsymReason(RsaToken(
+                EvpSign(Keys().rsa->pkey(), EVP_sha256(), RSA_PKCS1_PSS_PADDING,
+                        32, EVP_sha256(), Input(ps_header, kClaims)),
+                ps_header)),
             Reason::kAlgNotAllowed);
   // ES256 key, ES384 header.
   EXPECT_EQ(AsymReason(Signed(*Keys().ec, R"({"alg":"ES384","kid":"ec"})")),
@@ -927,8 +925,7 @@ TEST(HostileInputs, Row47_KeyUseAndKeyOps) {
 TEST(HostileInputs, Row48_DuplicateKidAndMixedSets) {
   std::shared_ptr<const Key> a = MustGenerate(Algorithm::kES256, "same");
   std::shared_ptr<const Key> b = MustGenerate(Algorithm::kES256, "same");
-  EXPECT_EQ(GetReason(KeySet::Create({a, b}).status()),
-            Reason::kKeySetInvalid);
+  EXPECT_EQ(GetReason(KeySet::Create({a, b}).status()), Reason::kKeySetInvalid);
   EXPECT_EQ(GetReason(KeySet::Create({Keys().hs, Keys().ec}).status()),
             Reason::kKeySetInvalid);
   std::string jwks = absl::StrCat(R"({"keys":[)", PublicJwkText(*a), ",",
@@ -956,9 +953,9 @@ TEST(HostileInputs, Row51_JsonSerialization) {
   const std::string input = Input(kHsHeader, kClaims);
   const size_t dot = input.find('.');
   std::string json = absl::StrCat(
-      R"({"payload":")", input.substr(dot + 1), R"(","signatures":[{"protected":")",
-      input.substr(0, dot), R"(","signature":")",
-      B64(RawSignature(*Keys().hs, input)), R"("}]})");
+      R"({"payload":")", input.substr(dot + 1),
+      R"(","signatures":[{"protected":")", input.substr(0, dot),
+      R"(","signature":")", B64(RawSignature(*Keys().hs, input)), R"("}]})");
   EXPECT_EQ(HsReason(json), Reason::kMalformed);
 }
 
@@ -974,13 +971,15 @@ TEST(HostileInputs, Row52_CrossProfileReuse) {
   ValidationPolicy policy_b;
   policy_b.issuer = "vendor-b";
   policy_b.audiences = {"b"};
-  const std::string claims_a = R"({"exp":1800000000,"iss":"vendor-a","aud":"a"})";
-  std::string token = Signed(*MustHmac(secret), R"({"alg":"HS256","kid":"a-key"})",
-                             claims_a);
+  const std::string claims_a =
+      R"({"exp":1800000000,"iss":"vendor-a","aud":"a"})";
+  std::string token =
+      Signed(*MustHmac(secret), R"({"alg":"HS256","kid":"a-key"})", claims_a);
   EXPECT_EQ(ReasonOf(token, vendor_a, policy_a), Reason::kOk);
   EXPECT_EQ(ReasonOf(token, vendor_b, policy_b), Reason::kUnknownKid);
   // Even without a kid, B's iss/aud rules refuse A's token.
-  std::string no_kid = Signed(*MustHmac(secret), R"({"alg":"HS256"})", claims_a);
+  std::string no_kid =
+      Signed(*MustHmac(secret), R"({"alg":"HS256"})", claims_a);
   EXPECT_EQ(ReasonOf(no_kid, vendor_b, policy_b), Reason::kIssuerMismatch);
   ValidationPolicy aud_only_b;
   aud_only_b.audiences = {"b"};

@@ -35,8 +35,7 @@ std::string NestedObjects(int depth) {
 
 // {"a":[[...[]...]]} with the root object plus `arrays` arrays.
 std::string NestedArrays(int arrays) {
-  return "{\"a\":" + std::string(arrays, '[') + std::string(arrays, ']') +
-         "}";
+  return "{\"a\":" + std::string(arrays, '[') + std::string(arrays, ']') + "}";
 }
 
 void ExpectRoundTrip(const Object& object) {
@@ -232,16 +231,14 @@ TEST(JsonParseTest, AcceptsEscapedSurrogatePairsAndUnicode) {
   EXPECT_EQ(o.Find("pair")->as_string(), "\xf0\x9f\x98\x80");
   EXPECT_EQ(o.Find("raw")->as_string(), "\xf0\x9f\x98\x80");
   EXPECT_EQ(o.Find("bmp")->as_string(), "\xc3\xa9\xc3\xa9");
-  EXPECT_EQ(o.Find("ctl")->as_string(),
-            std::string("\n\t\"\\/\0", 6));
+  EXPECT_EQ(o.Find("ctl")->as_string(), std::string("\n\t\"\\/\0", 6));
 }
 
 TEST(JsonParseTest, NumberTypes) {
-  Object o = ParseOk(
-      R"({"i":42,"neg":-7,"max":9223372036854775807,)"
-      R"("min":-9223372036854775808,"big":9223372036854775808,)"
-      R"("u64max":18446744073709551615,"f":1.5,"e":1e3,"z":-0,)"
-      R"("zf":-0.0,"p53":9007199254740993,"exp":1700000000})");
+  Object o = ParseOk(R"({"i":42,"neg":-7,"max":9223372036854775807,)"
+                     R"("min":-9223372036854775808,"big":9223372036854775808,)"
+                     R"("u64max":18446744073709551615,"f":1.5,"e":1e3,"z":-0,)"
+                     R"("zf":-0.0,"p53":9007199254740993,"exp":1700000000})");
   EXPECT_EQ(o.Find("i")->as_int(), 42);
   EXPECT_EQ(o.Find("neg")->as_int(), -7);
   EXPECT_EQ(o.Find("max")->as_int(), std::numeric_limits<int64_t>::max());
@@ -284,8 +281,8 @@ TEST(JsonParseTest, MembersSortedByByteOrder) {
   Object o = ParseOk(R"({"b":1,"\u00e9":2,"a":3,"B":4,"aa":5,"":6})");
   std::vector<std::string> names;
   for (const auto& m : o.members()) names.push_back(m.first);
-  EXPECT_EQ(names, (std::vector<std::string>{"", "B", "a", "aa", "b",
-                                             "\xc3\xa9"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"", "B", "a", "aa", "b", "\xc3\xa9"}));
 }
 
 TEST(JsonParseTest, ParsesManyTimesOnOneThread) {
@@ -309,8 +306,8 @@ absl::Status Scan(absl::string_view text, const ParseLimits& limits,
                   std::optional<Value> (&found)[std::size(kScanNames)]) {
   std::string padded(text);
   padded.resize(text.size() + kParsePadding, 'x');
-  return ScanPaddedObject(absl::string_view(padded.data(), text.size()),
-                          limits, kScanNames, found);
+  return ScanPaddedObject(absl::string_view(padded.data(), text.size()), limits,
+                          kScanNames, found);
 }
 
 TEST(JsonScanTest, BuildsOnlyTheNamedMembersAndAgreesWithParse) {
@@ -460,13 +457,27 @@ std::string ReferenceQuoted(absl::string_view s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           static constexpr char kHex[] = "0123456789abcdef";
@@ -537,22 +548,20 @@ TEST(JsonSerializeTest, Numbers) {
   EXPECT_EQ(Serialize(Value(1e300)), "1e+300");
   EXPECT_EQ(Serialize(Value(5e-324)), "5e-324");
   // Shortest form is plain digits here; it must still read as a double.
-  EXPECT_EQ(Serialize(Value(18446744073709551616.0)),
-            "18446744073709551616.0");
+  EXPECT_EQ(Serialize(Value(18446744073709551616.0)), "18446744073709551616.0");
 }
 
 TEST(JsonSerializeTest, NonFiniteDoublesBecomeNull) {
-  EXPECT_EQ(Serialize(Value(std::numeric_limits<double>::infinity())),
-            "null");
-  EXPECT_EQ(Serialize(Value(-std::numeric_limits<double>::infinity())),
-            "null");
-  EXPECT_EQ(Serialize(Value(std::numeric_limits<double>::quiet_NaN())),
-            "null");
+  EXPECT_EQ(Serialize(Value(std::numeric_limits<double>::infinity())), "null");
+  EXPECT_EQ(Serialize(Value(-std::numeric_limits<double>::infinity())), "null");
+  EXPECT_EQ(Serialize(Value(std::numeric_limits<double>::quiet_NaN())), "null");
 }
 
 TEST(JsonSerializeTest, Deterministic) {
-  const std::string a = Serialize(ParseOk(R"({"b":[1,{"d":1,"c":2}],"a":0.5})"));
-  const std::string b = Serialize(ParseOk(R"({"a":0.5,"b":[1,{"c":2,"d":1}]})"));
+  const std::string a =
+      Serialize(ParseOk(R"({"b":[1,{"d":1,"c":2}],"a":0.5})"));
+  const std::string b =
+      Serialize(ParseOk(R"({"a":0.5,"b":[1,{"c":2,"d":1}]})"));
   EXPECT_EQ(a, b);
   EXPECT_EQ(a, R"({"a":0.5,"b":[1,{"c":2,"d":1}]})");
 }

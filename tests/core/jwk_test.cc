@@ -19,7 +19,8 @@ namespace {
 
 using ::tokend::testing::HexDecode;
 
-// --- Published example keys, typed in from the RFC texts ----------------------
+// --- Published example keys, typed in from the RFC texts
+// ----------------------
 
 // RFC 7517 Appendix A.1 / A.2 (and RFC 7638 §3.1): the 2048-bit RSA key.
 constexpr char kRfcRsaN[] =
@@ -88,7 +89,8 @@ constexpr char kRfcEdSignature[] =
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7"
     "sVvpAr_MuM0KAg";
 
-// --- Helpers -------------------------------------------------------------------
+// --- Helpers
+// -------------------------------------------------------------------
 
 json::Object Parse(absl::string_view text) {
   json::ParseLimits limits;
@@ -222,10 +224,9 @@ void ExpectNoPrivateMembers(const json::Object& jwk) {
 // --- Round trips -------------------------------------------------------------
 
 constexpr Algorithm kAllAlgorithms[] = {
-    Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512,
-    Algorithm::kRS256, Algorithm::kRS384, Algorithm::kRS512,
-    Algorithm::kPS256, Algorithm::kPS384, Algorithm::kPS512,
-    Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
+    Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512, Algorithm::kRS256,
+    Algorithm::kRS384, Algorithm::kRS512, Algorithm::kPS256, Algorithm::kPS384,
+    Algorithm::kPS512, Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
     Algorithm::kEdDSA};
 
 class JwkRoundTripTest : public ::testing::TestWithParam<Algorithm> {};
@@ -288,11 +289,11 @@ TEST_P(JwkRoundTripTest, PrivateAndPublicJwkRoundTrip) {
   EXPECT_EQ(*Thumbprint(**verifier), *thumbprint);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllAlgorithms, JwkRoundTripTest, ::testing::ValuesIn(kAllAlgorithms),
-    [](const ::testing::TestParamInfo<Algorithm>& info) {
-      return std::string(AlgorithmName(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(AllAlgorithms, JwkRoundTripTest,
+                         ::testing::ValuesIn(kAllAlgorithms),
+                         [](const ::testing::TestParamInfo<Algorithm>& info) {
+                           return std::string(AlgorithmName(info.param));
+                         });
 
 // --- RFC examples ------------------------------------------------------------
 
@@ -357,10 +358,10 @@ TEST(JwkRfcTest, Rfc7517A1KeysLoadWhenMarkedForSignatures) {
 
   absl::StatusOr<json::Object> rsa_jwk = PublicJwk(*rsa);
   ASSERT_TRUE(rsa_jwk.ok());
-  EXPECT_EQ(json::Serialize(*rsa_jwk),
-            absl::StrCat(R"({"alg":"RS256","e":"AQAB","kid":"2011-04-29",)",
-                         R"("kty":"RSA","n":")", kRfcRsaN,
-                         R"(","use":"sig"})"));
+  EXPECT_EQ(
+      json::Serialize(*rsa_jwk),
+      absl::StrCat(R"({"alg":"RS256","e":"AQAB","kid":"2011-04-29",)",
+                   R"("kty":"RSA","n":")", kRfcRsaN, R"(","use":"sig"})"));
   absl::StatusOr<json::Object> ec_jwk = PublicJwk(*ec);
   ASSERT_TRUE(ec_jwk.ok());
   EXPECT_EQ(json::Serialize(*ec_jwk),
@@ -379,8 +380,8 @@ TEST(JwkRfcTest, Rfc7517A2PrivateSetIsRefusedForItsEncryptionKey) {
   json::Array keys = {ec, RfcRsaPrivate()};
   json::Object root;
   root.Set("keys", keys);
-  ExpectRefused(KeySetFromJwks(json::Serialize(root)),
-                Reason::kKeyUseInvalid, "keys[0].use");
+  ExpectRefused(KeySetFromJwks(json::Serialize(root)), Reason::kKeyUseInvalid,
+                "keys[0].use");
 }
 
 TEST(JwkRfcTest, Rfc7517A2PrivateKeysSignForTheirPublicHalves) {
@@ -434,8 +435,8 @@ TEST(JwkRfcTest, Rfc7515P521KeyLoadsAsES512) {
 // --- Common members ----------------------------------------------------------
 
 TEST(JwkRulesTest, KtyIsRequiredAndCaseSensitive) {
-  ExpectRefused(KeyFromJwk(Without(RfcEcPublic(), "kty")),
-                Reason::kKeyInvalid, "kty");
+  ExpectRefused(KeyFromJwk(Without(RfcEcPublic(), "kty")), Reason::kKeyInvalid,
+                "kty");
   ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "kty", "ec")),
                 Reason::kKeyInvalid, "kty");
   ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "kty", "EC ")),
@@ -444,8 +445,8 @@ TEST(JwkRulesTest, KtyIsRequiredAndCaseSensitive) {
                 Reason::kKeyInvalid, "kty");
   ExpectRefused(KeyFromJwk(With(OctKey(32, "HS256"), "kty", "OCT")),
                 Reason::kKeyInvalid, "kty");
-  ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "kty", 1)),
-                Reason::kKeyInvalid, "kty");
+  ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "kty", 1)), Reason::kKeyInvalid,
+                "kty");
   ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "kty", "AES")),
                 Reason::kKeyInvalid, "kty");
 }
@@ -463,8 +464,8 @@ TEST(JwkRulesTest, UnknownMembersAreIgnored) {
 
 TEST(JwkRulesTest, DuplicateMembersAreRefusedByTheParser) {
   const std::string text = absl::StrCat(
-      R"({"kty":"EC","crv":"P-256","alg":"ES256","alg":"ES384","x":")",
-      kRfcEcX, R"(","y":")", kRfcEcY, R"("})");
+      R"({"kty":"EC","crv":"P-256","alg":"ES256","alg":"ES384","x":")", kRfcEcX,
+      R"(","y":")", kRfcEcY, R"("})");
   absl::StatusOr<std::shared_ptr<const Key>> key = KeyFromJwkText(text);
   ExpectRefused(key, Reason::kKeyInvalid, "");
   EXPECT_NE(key.status().message().find("DUPLICATE_KEY"),
@@ -482,15 +483,16 @@ TEST(JwkRulesTest, TextMustBeStrictJsonObject) {
 }
 
 TEST(JwkRulesTest, KidMustBeAShortString) {
-  ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "kid", 7)),
-                Reason::kKeyInvalid, "kid");
+  ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "kid", 7)), Reason::kKeyInvalid,
+                "kid");
   ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "kid", std::string(257, 'k'))),
                 Reason::kKeyInvalid, "kid");
   std::shared_ptr<const Key> key =
       LoadOrDie(With(RfcEcPublic(), "kid", std::string(256, 'k')));
   ASSERT_NE(key, nullptr);
   EXPECT_EQ(key->kid(), std::string(256, 'k'));
-  std::shared_ptr<const Key> anonymous = LoadOrDie(Without(RfcEcPublic(), "kid"));
+  std::shared_ptr<const Key> anonymous =
+      LoadOrDie(Without(RfcEcPublic(), "kid"));
   ASSERT_NE(anonymous, nullptr);
   EXPECT_EQ(anonymous->kid(), "");
 }
@@ -509,9 +511,9 @@ TEST(JwkRulesTest, UseMustBeSig) {
 
 TEST(JwkRulesTest, KeyOpsMustAllowSignOrVerifyWithoutRepeats) {
   json::Object no_use = Without(RfcEcPublic(), "use");
-  ExpectRefused(KeyFromJwk(With(no_use, "key_ops", json::Array{"verify",
-                                                               "verify"})),
-                Reason::kKeyUseInvalid, "key_ops");
+  ExpectRefused(
+      KeyFromJwk(With(no_use, "key_ops", json::Array{"verify", "verify"})),
+      Reason::kKeyUseInvalid, "key_ops");
   ExpectRefused(KeyFromJwk(With(no_use, "key_ops", json::Array{"encrypt"})),
                 Reason::kKeyUseInvalid, "key_ops");
   ExpectRefused(KeyFromJwk(With(no_use, "key_ops", json::Array{})),
@@ -524,11 +526,10 @@ TEST(JwkRulesTest, KeyOpsMustAllowSignOrVerifyWithoutRepeats) {
   ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "key_ops",
                                 json::Array{"verify", "encrypt"})),
                 Reason::kKeyUseInvalid, "key_ops");
-  EXPECT_NE(LoadOrDie(With(RfcEcPublic(), "key_ops",
-                           json::Array{"sign", "verify"})),
-            nullptr);
-  EXPECT_NE(LoadOrDie(With(no_use, "key_ops", json::Array{"verify"})),
-            nullptr);
+  EXPECT_NE(
+      LoadOrDie(With(RfcEcPublic(), "key_ops", json::Array{"sign", "verify"})),
+      nullptr);
+  EXPECT_NE(LoadOrDie(With(no_use, "key_ops", json::Array{"verify"})), nullptr);
   EXPECT_NE(LoadOrDie(With(RfcEcPrivate(), "key_ops", json::Array{"sign"})),
             nullptr);
 }
@@ -558,27 +559,27 @@ TEST(JwkRulesTest, AlgMustFitTheKeyTypeAndCurve) {
                 Reason::kKeyAlgMismatch, "alg");
   ExpectRefused(KeyFromJwk(With(RfcEdPrivate(), "alg", "ES256")),
                 Reason::kKeyAlgMismatch, "alg");
-  ExpectRefused(KeyFromJwk(With(With(RfcEdPrivate(), "crv", "X25519"), "alg",
-                                "EdDSA")),
-                Reason::kKeyAlgMismatch, "crv");
+  ExpectRefused(
+      KeyFromJwk(With(With(RfcEdPrivate(), "crv", "X25519"), "alg", "EdDSA")),
+      Reason::kKeyAlgMismatch, "crv");
   // Both names of the Ed25519 algorithm (RFC 8037 and RFC 9864).
-  std::shared_ptr<const Key> eddsa = LoadOrDie(With(RfcEdPrivate(), "alg",
-                                                    "EdDSA"));
+  std::shared_ptr<const Key> eddsa =
+      LoadOrDie(With(RfcEdPrivate(), "alg", "EdDSA"));
   std::shared_ptr<const Key> ed25519 =
       LoadOrDie(With(RfcEdPrivate(), "alg", "Ed25519"));
   ASSERT_TRUE(eddsa && ed25519);
   EXPECT_EQ(ed25519->alg(), Algorithm::kEdDSA);
   // RSA keys may be bound to PS* as well as RS*.
-  std::shared_ptr<const Key> ps = LoadOrDie(With(RfcRsaPublic(), "alg",
-                                                 "PS384"));
+  std::shared_ptr<const Key> ps =
+      LoadOrDie(With(RfcRsaPublic(), "alg", "PS384"));
   ASSERT_NE(ps, nullptr);
   EXPECT_EQ(ps->alg(), Algorithm::kPS384);
 }
 
 TEST(JwkRulesTest, DefaultAlgorithms) {
   // EC and OKP: from the curve, whatever the caller's default.
-  std::shared_ptr<const Key> ec = LoadOrDie(Without(RfcEcPublic(), "alg"),
-                                            DefaultAlg(Algorithm::kRS256));
+  std::shared_ptr<const Key> ec =
+      LoadOrDie(Without(RfcEcPublic(), "alg"), DefaultAlg(Algorithm::kRS256));
   ASSERT_NE(ec, nullptr);
   EXPECT_EQ(ec->alg(), Algorithm::kES256);
   std::shared_ptr<const Key> ed = LoadOrDie(RfcEdPrivate());
@@ -617,8 +618,9 @@ TEST(JwkRulesTest, Base64UrlMembersMustBeStrict) {
   const std::string x = kRfcEcX;
   for (const std::string& bad :
        {x + "=", x.substr(0, 20) + "+" + x.substr(21),
-        x.substr(0, 20) + "/" + x.substr(21), x.substr(0, 20) + " " +
-        x.substr(21), x + "\n", std::string("MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D5")}) {
+        x.substr(0, 20) + "/" + x.substr(21),
+        x.substr(0, 20) + " " + x.substr(21), x + "\n",
+        std::string("MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D5")}) {
     ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "x", bad)),
                   Reason::kKeyInvalid, "x");
   }
@@ -647,18 +649,18 @@ TEST(JwkRulesTest, PublicOnlyRefusesPrivateMembers) {
                 "d");
   ExpectRefused(KeyFromJwk(RfcEdPrivate(), PublicOnly()), Reason::kKeyInvalid,
                 "d");
-  ExpectRefused(KeyFromJwk(RfcRsaPrivate(), PublicOnly()),
-                Reason::kKeyInvalid, "d");
+  ExpectRefused(KeyFromJwk(RfcRsaPrivate(), PublicOnly()), Reason::kKeyInvalid,
+                "d");
   ExpectRefused(KeyFromJwk(With(RfcRsaPublic(), "p", kRfcRsaP), PublicOnly()),
                 Reason::kKeyInvalid, "p");
-  ExpectRefused(KeyFromJwk(With(RfcRsaPublic(), "qi", kRfcRsaQi),
-                           PublicOnly()),
+  ExpectRefused(KeyFromJwk(With(RfcRsaPublic(), "qi", kRfcRsaQi), PublicOnly()),
                 Reason::kKeyInvalid, "qi");
   // For oct keys the secret is the key.
   EXPECT_NE(LoadOrDie(OctKey(32, "HS256"), PublicOnly()), nullptr);
 }
 
-// --- oct -----------------------------------------------------------------------
+// --- oct
+// -----------------------------------------------------------------------
 
 TEST(JwkOctTest, SecretMustBeAtLeastTheHashSize) {
   ExpectRefused(KeyFromJwk(OctKey(0, "HS256")), Reason::kKeyTooWeak, "k");
@@ -676,8 +678,8 @@ TEST(JwkOctTest, SecretMustBeAtLeastTheHashSize) {
 }
 
 TEST(JwkOctTest, HmacKeysAreNeverPublished) {
-  std::shared_ptr<const Key> key = LoadOrDie(With(OctKey(32, "HS256"), "kid",
-                                                  "h"));
+  std::shared_ptr<const Key> key =
+      LoadOrDie(With(OctKey(32, "HS256"), "kid", "h"));
   ASSERT_NE(key, nullptr);
   ExpectRefused(PublicJwk(*key), Reason::kInvalidArgument, "");
   ExpectRefused(Thumbprint(*key), Reason::kInvalidArgument, "");
@@ -689,12 +691,12 @@ TEST(JwkOctTest, HmacKeysAreNeverPublished) {
   absl::StatusOr<json::Object> private_jwk = PrivateJwk(*key);
   ASSERT_TRUE(private_jwk.ok());
   EXPECT_EQ(json::Serialize(*private_jwk),
-            absl::StrCat(R"({"alg":"HS256","k":")",
-                         B64(std::string(32, 's')),
+            absl::StrCat(R"({"alg":"HS256","k":")", B64(std::string(32, 's')),
                          R"(","kid":"h","kty":"oct","use":"sig"})"));
 }
 
-// --- RSA -----------------------------------------------------------------------
+// --- RSA
+// -----------------------------------------------------------------------
 
 TEST(JwkRsaTest, OneLeadingZeroInNIsToleratedButNeverEmitted) {
   const std::string n = Unb64(kRfcRsaN);
@@ -731,8 +733,8 @@ TEST(JwkRsaTest, EvenModulusIsInvalid) {
 
 TEST(JwkRsaTest, ExponentMustBeOddMinimalAndAboveOne) {
   for (const char* e : {"AQ", "Ag", "AAEAAQ", "", "AQAAAAAB", "AA"}) {
-    ExpectRefused(KeyFromJwk(With(RfcRsaPublic(), "e", e)),
-                  Reason::kKeyInvalid, "e");
+    ExpectRefused(KeyFromJwk(With(RfcRsaPublic(), "e", e)), Reason::kKeyInvalid,
+                  "e");
   }
   ExpectRefused(KeyFromJwk(Without(RfcRsaPublic(), "e")), Reason::kKeyInvalid,
                 "e");
@@ -743,8 +745,8 @@ TEST(JwkRsaTest, PrivateMembersMustBeCompleteAndConsistent) {
   json::Object only_d = RfcRsaPublic();
   only_d.Set("d", kRfcRsaD);
   ExpectRefused(KeyFromJwk(only_d), Reason::kKeyInvalid, "p");
-  ExpectRefused(KeyFromJwk(Without(RfcRsaPrivate(), "qi")),
-                Reason::kKeyInvalid, "qi");
+  ExpectRefused(KeyFromJwk(Without(RfcRsaPrivate(), "qi")), Reason::kKeyInvalid,
+                "qi");
   ExpectRefused(KeyFromJwk(With(RfcRsaPrivate(), "oth", json::Array{})),
                 Reason::kKeyInvalid, "oth");
   // q swapped for p, or a CRT member off by one.
@@ -760,7 +762,8 @@ TEST(JwkRsaTest, PrivateMembersMustBeCompleteAndConsistent) {
                 Reason::kKeyInvalid, "d");
 }
 
-// --- EC ------------------------------------------------------------------------
+// --- EC
+// ------------------------------------------------------------------------
 
 TEST(JwkEcTest, CoordinatesMustHaveTheExactLength) {
   const std::string x = Unb64(kRfcEcX);
@@ -777,8 +780,7 @@ TEST(JwkEcTest, CoordinatesMustHaveTheExactLength) {
       KeyFromJwk(With(RfcEcPrivate(), "d", B64(Unb64(kRfcEcD).substr(1)))),
       Reason::kKeyInvalid, "d");
   // A P-256 key labelled P-384: the curve decides the lengths.
-  ExpectRefused(KeyFromJwk(Without(With(RfcEcPublic(), "crv", "P-384"),
-                                   "alg")),
+  ExpectRefused(KeyFromJwk(Without(With(RfcEcPublic(), "crv", "P-384"), "alg")),
                 Reason::kKeyInvalid, "x");
 }
 
@@ -787,10 +789,10 @@ TEST(JwkEcTest, PointMustBeOnTheCurve) {
   y.back() ^= 1;
   ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "y", B64(y))),
                 Reason::kKeyInvalid, "y");
-  ExpectRefused(KeyFromJwk(With(With(RfcEcPublic(), "x",
-                                     B64(std::string(32, '\0'))),
-                                "y", B64(std::string(32, '\0')))),
-                Reason::kKeyInvalid, "y");
+  ExpectRefused(
+      KeyFromJwk(With(With(RfcEcPublic(), "x", B64(std::string(32, '\0'))), "y",
+                      B64(std::string(32, '\0')))),
+      Reason::kKeyInvalid, "y");
 }
 
 TEST(JwkEcTest, CoordinatesMustBeReduced) {
@@ -808,9 +810,9 @@ TEST(JwkEcTest, PrivateScalarMustMatchThePublicPoint) {
   ExpectRefused(KeyFromJwk(With(RfcEcPrivate(), "d",
                                 B64(std::string(31, '\0') + "\x01"))),
                 Reason::kKeyInvalid, "d");
-  ExpectRefused(KeyFromJwk(With(RfcEcPrivate(), "d",
-                                B64(std::string(32, '\0')))),
-                Reason::kKeyInvalid, "d");
+  ExpectRefused(
+      KeyFromJwk(With(RfcEcPrivate(), "d", B64(std::string(32, '\0')))),
+      Reason::kKeyInvalid, "d");
   const std::string order = HexDecode(
       "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
   ExpectRefused(KeyFromJwk(With(RfcEcPrivate(), "d", B64(order))),
@@ -822,19 +824,20 @@ TEST(JwkEcTest, CurveMustBeSupported) {
                 Reason::kKeyAlgMismatch, "crv");
   ExpectRefused(KeyFromJwk(With(RfcEcPublic(), "crv", "p-256")),
                 Reason::kKeyAlgMismatch, "crv");
-  ExpectRefused(KeyFromJwk(Without(RfcEcPublic(), "crv")),
-                Reason::kKeyInvalid, "crv");
+  ExpectRefused(KeyFromJwk(Without(RfcEcPublic(), "crv")), Reason::kKeyInvalid,
+                "crv");
 }
 
-// --- OKP -----------------------------------------------------------------------
+// --- OKP
+// -----------------------------------------------------------------------
 
 TEST(JwkOkpTest, OnlyEd25519CanSign) {
   for (const char* crv : {"X25519", "Ed448", "X448", "ed25519", "P-256"}) {
     ExpectRefused(KeyFromJwk(With(RfcEdPrivate(), "crv", crv)),
                   Reason::kKeyAlgMismatch, "crv");
   }
-  ExpectRefused(KeyFromJwk(Without(RfcEdPrivate(), "crv")),
-                Reason::kKeyInvalid, "crv");
+  ExpectRefused(KeyFromJwk(Without(RfcEdPrivate(), "crv")), Reason::kKeyInvalid,
+                "crv");
 }
 
 TEST(JwkOkpTest, PublicKeyMustBe32Bytes) {
@@ -843,9 +846,9 @@ TEST(JwkOkpTest, PublicKeyMustBe32Bytes) {
                 Reason::kKeyInvalid, "x");
   ExpectRefused(KeyFromJwk(With(RfcEdPrivate(), "x", B64(x + "x"))),
                 Reason::kKeyInvalid, "x");
-  ExpectRefused(KeyFromJwk(With(RfcEdPrivate(), "d",
-                                B64(Unb64(kRfcEdD) + "x"))),
-                Reason::kKeyInvalid, "d");
+  ExpectRefused(
+      KeyFromJwk(With(RfcEdPrivate(), "d", B64(Unb64(kRfcEdD) + "x"))),
+      Reason::kKeyInvalid, "d");
 }
 
 TEST(JwkOkpTest, SmallOrderAndNonCanonicalPointsAreRefused) {
@@ -894,12 +897,13 @@ TEST(JwkOkpTest, PrivateKeyMustMatchX) {
   ASSERT_TRUE(other.ok());
   absl::StatusOr<json::Object> other_jwk = PrivateJwk(**other);
   ASSERT_TRUE(other_jwk.ok());
-  ExpectRefused(KeyFromJwk(With(RfcEdPrivate(), "d",
-                                other_jwk->Find("d")->as_string())),
-                Reason::kKeyInvalid, "d");
+  ExpectRefused(
+      KeyFromJwk(With(RfcEdPrivate(), "d", other_jwk->Find("d")->as_string())),
+      Reason::kKeyInvalid, "d");
 }
 
-// --- JWK Sets --------------------------------------------------------------------
+// --- JWK Sets
+// --------------------------------------------------------------------
 
 std::string SetOf(std::vector<json::Object> keys) {
   json::Array array;
@@ -911,16 +915,14 @@ std::string SetOf(std::vector<json::Object> keys) {
 
 TEST(JwksTest, StructureIsChecked) {
   ExpectRefused(KeySetFromJwks("{}"), Reason::kKeyInvalid, "keys");
-  ExpectRefused(KeySetFromJwks(R"({"keys":{}})"), Reason::kKeyInvalid,
-                "keys");
+  ExpectRefused(KeySetFromJwks(R"({"keys":{}})"), Reason::kKeyInvalid, "keys");
   ExpectRefused(KeySetFromJwks(R"({"keys":null})"), Reason::kKeyInvalid,
                 "keys");
   ExpectRefused(KeySetFromJwks(R"({"keys":[1]})"), Reason::kKeyInvalid,
                 "keys[0]");
-  ExpectRefused(KeySetFromJwks(R"([{"kty":"oct"}])"), Reason::kKeyInvalid,
+  ExpectRefused(KeySetFromJwks(R"([{"kty":"oct"}])"), Reason::kKeyInvalid, "");
+  ExpectRefused(KeySetFromJwks(R"({"keys":[],"keys":[]})"), Reason::kKeyInvalid,
                 "");
-  ExpectRefused(KeySetFromJwks(R"({"keys":[],"keys":[]})"),
-                Reason::kKeyInvalid, "");
   ExpectRefused(KeySetFromJwks("not json"), Reason::kKeyInvalid, "");
   absl::StatusOr<KeySet> empty = KeySetFromJwks(R"({"keys":[]})");
   ASSERT_TRUE(empty.ok()) << empty.status();
@@ -937,8 +939,9 @@ TEST(JwksTest, FirstBadKeyFailsTheWholeSetWithItsIndex) {
                 Reason::kKeyUseInvalid, "keys[1].use");
   ExpectRefused(KeySetFromJwks(SetOf({a, b, Without(bad, "kty")})),
                 Reason::kKeyInvalid, "keys[2].kty");
-  ExpectRefused(KeySetFromJwks(SetOf({OctKey(32, "HS256"), OctKey(8, "HS256")})),
-                Reason::kKeyTooWeak, "keys[1].k");
+  ExpectRefused(
+      KeySetFromJwks(SetOf({OctKey(32, "HS256"), OctKey(8, "HS256")})),
+      Reason::kKeyTooWeak, "keys[1].k");
 }
 
 TEST(JwksTest, PublicSetMustNotCarryPrivateMembers) {
@@ -954,10 +957,9 @@ TEST(JwksTest, PublicSetMustNotCarryPrivateMembers) {
 TEST(JwksTest, KeySetRulesApply) {
   ExpectRefused(KeySetFromJwks(SetOf({RfcEcPublic(), RfcEcPublic()})),
                 Reason::kKeySetInvalid, "keys");
-  ExpectRefused(
-      KeySetFromJwks(SetOf({RfcEcPublic(), With(OctKey(32, "HS256"), "kid",
-                                                "h")})),
-      Reason::kKeySetInvalid, "keys");
+  ExpectRefused(KeySetFromJwks(SetOf(
+                    {RfcEcPublic(), With(OctKey(32, "HS256"), "kid", "h")})),
+                Reason::kKeySetInvalid, "keys");
   ExpectRefused(KeySetFromJwks(SetOf({Without(RfcEcPublic(), "kid"),
                                       Without(RfcRsaPublic(), "kid")})),
                 Reason::kKeySetInvalid, "keys");
@@ -982,8 +984,8 @@ TEST(JwksTest, OversizedTextIsRefused) {
 
 TEST(JwksTest, PublishedSetRoundTripsWithoutPrivateMaterial) {
   std::vector<std::shared_ptr<const Key>> keys;
-  for (Algorithm alg : {Algorithm::kES256, Algorithm::kES512,
-                        Algorithm::kEdDSA, Algorithm::kPS256}) {
+  for (Algorithm alg : {Algorithm::kES256, Algorithm::kES512, Algorithm::kEdDSA,
+                        Algorithm::kPS256}) {
     absl::StatusOr<std::shared_ptr<const Key>> key =
         GenerateKey(alg, absl::StrCat("k-", AlgorithmName(alg)));
     ASSERT_TRUE(key.ok());

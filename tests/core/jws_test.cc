@@ -31,8 +31,7 @@ TEST(SplitCompact, ThreePartsAreViewsIntoTheToken) {
 TEST(SplitCompact, SizeCapIsExactAndComesFirst) {
   const std::string token = "a.b.c";
   EXPECT_TRUE(SplitCompact(token, 5).ok());
-  EXPECT_EQ(GetReason(SplitCompact(token, 4).status()),
-            Reason::kTokenTooLarge);
+  EXPECT_EQ(GetReason(SplitCompact(token, 4).status()), Reason::kTokenTooLarge);
   // Even garbage over the cap is reported as too large, not malformed.
   EXPECT_EQ(GetReason(SplitCompact(std::string(100, '!'), 99).status()),
             Reason::kTokenTooLarge);
@@ -47,7 +46,8 @@ TEST(SplitCompact, WrongPartCountsAreMalformed) {
 }
 
 TEST(SplitCompact, EmptyPartsAreMalformed) {
-  for (absl::string_view token : {".p.s", "h..s", "h.p.", "..s", "h..", ".p."}) {
+  for (absl::string_view token :
+       {".p.s", "h..s", "h.p.", "..s", "h..", ".p."}) {
     EXPECT_EQ(GetReason(SplitCompact(token, 100).status()), Reason::kMalformed)
         << token;
   }
@@ -65,17 +65,17 @@ TEST(SplitCompact, EmptyPayloadOnlyWhenAllowed) {
   EXPECT_EQ(GetReason(SplitCompact("aGVhZA..c2ln", 100).status()),
             Reason::kMalformed);
   // The header and signature stay required, and so do exactly two dots.
-  for (absl::string_view token : {".p.s", "h.p.", "..s", "h..", "..", "h.s",
-                                  "h...s"}) {
-    EXPECT_EQ(GetReason(
-                  SplitCompact(token, 100, PayloadRule::kMayBeEmpty).status()),
-              Reason::kMalformed)
+  for (absl::string_view token :
+       {".p.s", "h.p.", "..s", "h..", "..", "h.s", "h...s"}) {
+    EXPECT_EQ(
+        GetReason(SplitCompact(token, 100, PayloadRule::kMayBeEmpty).status()),
+        Reason::kMalformed)
         << token;
   }
   // The size cap still comes first.
-  EXPECT_EQ(GetReason(SplitCompact("h..s", 3, PayloadRule::kMayBeEmpty)
-                          .status()),
-            Reason::kTokenTooLarge);
+  EXPECT_EQ(
+      GetReason(SplitCompact("h..s", 3, PayloadRule::kMayBeEmpty).status()),
+      Reason::kTokenTooLarge);
 }
 
 TEST(SplitCompact, DoesNotJudgeTheAlphabet) {
@@ -98,7 +98,8 @@ Reason HeaderReason(absl::string_view text) {
 }
 
 TEST(ParseJoseHeader, MinimalHeader) {
-  absl::StatusOr<JoseHeader> header = ParseJoseHeader(Header(R"({"alg":"HS256"})"));
+  absl::StatusOr<JoseHeader> header =
+      ParseJoseHeader(Header(R"({"alg":"HS256"})"));
   ASSERT_TRUE(header.ok()) << header.status();
   EXPECT_EQ(header->alg, Algorithm::kHS256);
   EXPECT_FALSE(header->has_kid);
@@ -161,8 +162,9 @@ TEST(ParseJoseHeader, UnknownNoneAndCaseVariantsAreNotAllowed) {
 TEST(ParseJoseHeader, CritInAnyFormIsUnsupported) {
   for (absl::string_view crit :
        {R"(["foo"])", "[]", R"("b64")", "null", R"(["alg"])", R"(["b64"])"}) {
-    EXPECT_EQ(HeaderReason(absl::StrCat(R"({"alg":"HS256","crit":)", crit, "}")),
-              Reason::kCritUnsupported)
+    EXPECT_EQ(
+        HeaderReason(absl::StrCat(R"({"alg":"HS256","crit":)", crit, "}")),
+        Reason::kCritUnsupported)
         << crit;
   }
 }
@@ -178,11 +180,12 @@ TEST(ParseJoseHeader, B64IsUnsupported) {
 }
 
 TEST(ParseJoseHeader, KeyHintsAreNeverTrusted) {
-  for (absl::string_view member : {"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"}) {
-    absl::Status status = ParseJoseHeader(Header(absl::StrCat(
-                                              R"({"alg":"RS256",")", member,
-                                              R"(":"x"})")))
-                              .status();
+  for (absl::string_view member :
+       {"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"}) {
+    absl::Status status =
+        ParseJoseHeader(
+            Header(absl::StrCat(R"({"alg":"RS256",")", member, R"(":"x"})")))
+            .status();
     EXPECT_EQ(GetReason(status), Reason::kUnsupportedHeader) << member;
     EXPECT_EQ(GetField(status), member);
   }
@@ -214,9 +217,11 @@ TEST(ParseJoseHeader, TypAndCtyMustBeStrings) {
 }
 
 TEST(ParseJoseHeader, NestedJwtIsUnsupported) {
-  for (absl::string_view cty : {"JWT", "jwt", "application/jwt", "APPLICATION/JWT"}) {
-    EXPECT_EQ(HeaderReason(absl::StrCat(R"({"alg":"HS256","cty":")", cty, R"("})")),
-              Reason::kUnsupportedHeader)
+  for (absl::string_view cty :
+       {"JWT", "jwt", "application/jwt", "APPLICATION/JWT"}) {
+    EXPECT_EQ(
+        HeaderReason(absl::StrCat(R"({"alg":"HS256","cty":")", cty, R"("})")),
+        Reason::kUnsupportedHeader)
         << cty;
   }
 }

@@ -81,9 +81,9 @@ TEST(ParseNumericDate, IntegersInRange) {
 }
 
 TEST(ParseNumericDate, OutOfRangeIsBadClaimNamingTheField) {
-  for (int64_t v : {int64_t{-1}, (int64_t{1} << 53),
-                    std::numeric_limits<int64_t>::max(),
-                    std::numeric_limits<int64_t>::min()}) {
+  for (int64_t v :
+       {int64_t{-1}, (int64_t{1} << 53), std::numeric_limits<int64_t>::max(),
+        std::numeric_limits<int64_t>::min()}) {
     absl::Status status = ParseNumericDate(json::Value(v), "nbf").status();
     EXPECT_EQ(GetReason(status), Reason::kBadClaim) << v;
     EXPECT_EQ(GetField(status), "nbf");
@@ -105,7 +105,8 @@ TEST(ParseNumericDate, FractionsTruncateTowardThePast) {
 TEST(ParseNumericDate, NonNumbersAreBadClaim) {
   for (const json::Value& v :
        {json::Value("1735689600"), json::Value(true), json::Value(nullptr),
-        json::Value(json::Array{json::Value(1)}), json::Value(json::Object())}) {
+        json::Value(json::Array{json::Value(1)}),
+        json::Value(json::Object())}) {
     EXPECT_EQ(GetReason(ParseNumericDate(v, "exp").status()),
               Reason::kBadClaim);
   }
@@ -148,12 +149,12 @@ TEST_F(ClaimsTest, ExpiryGraceWidensExpOnly) {
   EXPECT_TRUE(Verify(Exp(kNow - 309)).ok());
   EXPECT_EQ(ReasonOf(Exp(kNow - 310)), Reason::kTokenExpired);
   // nbf and iat keep the plain leeway.
-  EXPECT_EQ(ReasonOf(absl::StrCat(R"({"exp":1800000000,"nbf":)", kNow + 11,
-                                  "}")),
-            Reason::kTokenNotYetValid);
-  EXPECT_EQ(ReasonOf(absl::StrCat(R"({"exp":1800000000,"iat":)", kNow + 11,
-                                  "}")),
-            Reason::kIatInFuture);
+  EXPECT_EQ(
+      ReasonOf(absl::StrCat(R"({"exp":1800000000,"nbf":)", kNow + 11, "}")),
+      Reason::kTokenNotYetValid);
+  EXPECT_EQ(
+      ReasonOf(absl::StrCat(R"({"exp":1800000000,"iat":)", kNow + 11, "}")),
+      Reason::kIatInFuture);
   // A negative grace counts as none.
   policy_.expiry_grace = absl::Seconds(-100);
   EXPECT_TRUE(Verify(Exp(kNow - 9)).ok());
@@ -282,9 +283,9 @@ TEST_F(ClaimsTest, IssuerExactMatch) {
   for (absl::string_view iss :
        {"https://issuer.example/", "HTTPS://issuer.example",
         "https://issuer.example ", "", "https://issuer.exampl"}) {
-    EXPECT_EQ(ReasonOf(absl::StrCat(R"({"exp":1800000000,"iss":")", iss,
-                                    R"("})")),
-              Reason::kIssuerMismatch)
+    EXPECT_EQ(
+        ReasonOf(absl::StrCat(R"({"exp":1800000000,"iss":")", iss, R"("})")),
+        Reason::kIssuerMismatch)
         << iss;
   }
   EXPECT_EQ(ReasonOf(R"({"exp":1800000000})"), Reason::kIssuerMismatch);
@@ -331,9 +332,8 @@ TEST_F(ClaimsTest, MalformedAudienceIsBadClaimWithOrWithoutPolicy) {
     if (with_policy) policy_.audiences = {"x"};
     for (absl::string_view aud :
          {"[]", "[1]", R"(["x",1])", "null", "1", "{}", R"([["x"]])"}) {
-      EXPECT_EQ(
-          ReasonOf(absl::StrCat(R"({"exp":1800000000,"aud":)", aud, "}")),
-          Reason::kBadClaim)
+      EXPECT_EQ(ReasonOf(absl::StrCat(R"({"exp":1800000000,"aud":)", aud, "}")),
+                Reason::kBadClaim)
           << aud;
     }
   }
@@ -375,10 +375,10 @@ TEST_F(ClaimsTest, TypPolicy) {
                                 policy_, kNowTime)
                           .status()),
             Reason::kTypeMismatch);
-  EXPECT_EQ(GetReason(VerifyJwt(token(R"({"alg":"HS256"})"), keys_, policy_,
-                                kNowTime)
-                          .status()),
-            Reason::kTypeMismatch);
+  EXPECT_EQ(
+      GetReason(VerifyJwt(token(R"({"alg":"HS256"})"), keys_, policy_, kNowTime)
+                    .status()),
+      Reason::kTypeMismatch);
 }
 
 // ---- key selection ----------------------------------------------------------
@@ -391,13 +391,14 @@ TEST(KeySelection, KidIsAnExactLookup) {
                         keys, {}, kNowTime)
                   .ok());
   for (absl::string_view kid : {"A", "a ", "", "b"}) {
-    EXPECT_EQ(GetReason(VerifyJwt(Signed(*a,
-                                         absl::StrCat(R"({"alg":"HS256","kid":")",
-                                                      kid, R"("})"),
-                                         payload),
-                                  keys, {}, kNowTime)
-                            .status()),
-              Reason::kUnknownKid)
+    EXPECT_EQ(
+        GetReason(VerifyJwt(Signed(*a,
+                                   absl::StrCat(R"({"alg":"HS256","kid":")",
+                                                kid, R"("})"),
+                                   payload),
+                            keys, {}, kNowTime)
+                      .status()),
+        Reason::kUnknownKid)
         << kid;
   }
 }
@@ -409,9 +410,9 @@ TEST(KeySelection, WithoutKidKeysOfTheHeaderAlgAreTried) {
       Key::FromHmacSecret(Algorithm::kHS384, std::string(48, 'h'), "h");
   std::shared_ptr<const Key> signer = Hs256("s");
   KeySet keys = SetOf({*other, *hs384, signer});
-  absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(
-      Signed(*signer, R"({"alg":"HS256"})", R"({"exp":1800000000})"), keys, {},
-      kNowTime);
+  absl::StatusOr<VerifiedJwt> jwt =
+      VerifyJwt(Signed(*signer, R"({"alg":"HS256"})", R"({"exp":1800000000})"),
+                keys, {}, kNowTime);
   ASSERT_TRUE(jwt.ok()) << jwt.status();
   EXPECT_EQ(jwt->kid, "s");
   // No key bound to HS512 at all.
@@ -521,10 +522,9 @@ TEST(HeaderCache, RepeatedHeadersGiveTheSameVerdicts) {
 // ---- IssueJwt ---------------------------------------------------------------
 
 constexpr Algorithm kAllAlgorithms[] = {
-    Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512,
-    Algorithm::kRS256, Algorithm::kRS384, Algorithm::kRS512,
-    Algorithm::kPS256, Algorithm::kPS384, Algorithm::kPS512,
-    Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
+    Algorithm::kHS256, Algorithm::kHS384, Algorithm::kHS512, Algorithm::kRS256,
+    Algorithm::kRS384, Algorithm::kRS512, Algorithm::kPS256, Algorithm::kPS384,
+    Algorithm::kPS512, Algorithm::kES256, Algorithm::kES384, Algorithm::kES512,
     Algorithm::kEdDSA,
 };
 
@@ -565,10 +565,9 @@ TEST_P(RoundTrip, IssueThenVerify) {
   EXPECT_EQ(jwt->expires_at, issued->expires_at);
   // The claims set is kept as received and decodes to the whole model,
   // registered claims included.
-  const std::string payload = *Base64UrlDecode(
-      issued->token.substr(issued->token.find('.') + 1,
-                           issued->token.rfind('.') - issued->token.find('.') -
-                               1));
+  const std::string payload = *Base64UrlDecode(issued->token.substr(
+      issued->token.find('.') + 1,
+      issued->token.rfind('.') - issued->token.find('.') - 1));
   EXPECT_EQ(jwt->claims_json, payload);
   absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
   ASSERT_TRUE(claims.ok()) << claims.status();
@@ -577,10 +576,10 @@ TEST_P(RoundTrip, IssueThenVerify) {
   EXPECT_EQ(*claims->Find("sub"), json::Value("alice"));
   // And it expires exactly at exp (with no leeway).
   policy.leeway = absl::ZeroDuration();
-  EXPECT_EQ(GetReason(VerifyJwt(issued->token, keys, policy,
-                                issued->expires_at)
-                          .status()),
-            Reason::kTokenExpired);
+  EXPECT_EQ(
+      GetReason(
+          VerifyJwt(issued->token, keys, policy, issued->expires_at).status()),
+      Reason::kTokenExpired);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllAlgorithms, RoundTrip,
@@ -617,10 +616,9 @@ TEST(IssueJwt, HeaderAndPayloadBytesAreDeterministic) {
   EXPECT_EQ(Segment(first->token, 0),
             R"({"alg":"HS256","cty":"twilio-fpa;v=1","kid":"k1","typ":"JWT"})");
   EXPECT_EQ(Segment(first->token, 1),
-            absl::StrCat(R"({"aud":["a","b"],"exp":)", kNow + 90,
-                         R"(,"iat":)", kNow, R"(,"iss":"i","jti":"fixed",)",
-                         R"("m":[true],"nbf":)", kNow,
-                         R"(,"sub":"s","z":1})"));
+            absl::StrCat(R"({"aud":["a","b"],"exp":)", kNow + 90, R"(,"iat":)",
+                         kNow, R"(,"iss":"i","jti":"fixed",)",
+                         R"("m":[true],"nbf":)", kNow, R"(,"sub":"s","z":1})"));
 }
 
 TEST(IssueJwt, OptionalMembersAreOmitted) {
@@ -670,7 +668,8 @@ TEST(IssueJwt, TtlMustBePositive) {
 
 TEST(IssueJwt, ReservedClaimsCannotBeRedefined) {
   std::shared_ptr<const Key> key = Hs256();
-  for (absl::string_view name : {"iat", "exp", "nbf", "jti", "iss", "sub", "aud"}) {
+  for (absl::string_view name :
+       {"iat", "exp", "nbf", "jti", "iss", "sub", "aud"}) {
     JwtSpec spec;
     spec.extra_claims.Set(std::string(name), json::Value(1));
     absl::Status status = IssueJwt(*key, spec, kNowTime).status();
@@ -726,9 +725,9 @@ TEST(IssueJwt, PublicKeyCannotSign) {
 }
 
 TEST(IssueJwt, NowOutsideTheNumericDateRangeIsRefused) {
-  EXPECT_EQ(GetReason(IssueJwt(*Hs256(), {}, absl::FromUnixSeconds(-1))
-                          .status()),
-            Reason::kInvalidArgument);
+  EXPECT_EQ(
+      GetReason(IssueJwt(*Hs256(), {}, absl::FromUnixSeconds(-1)).status()),
+      Reason::kInvalidArgument);
 }
 
 }  // namespace

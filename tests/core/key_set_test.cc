@@ -115,8 +115,7 @@ TEST(KeySetTest, OneKeyWithoutKidIsAllowed) {
 }
 
 TEST(KeySetTest, RefusesTwoKeysWithoutKid) {
-  absl::StatusOr<KeySet> set =
-      KeySet::Create({Hmac(""), Hmac("x"), Hmac("")});
+  absl::StatusOr<KeySet> set = KeySet::Create({Hmac(""), Hmac("x"), Hmac("")});
   ASSERT_FALSE(set.ok());
   EXPECT_EQ(GetReason(set.status()), Reason::kKeySetInvalid);
   EXPECT_NE(set.status().message().find("no kid"), absl::string_view::npos)
@@ -147,8 +146,8 @@ TEST(KeySetTest, KidsDifferingOnlyInCaseAreNotDuplicates) {
 }
 
 TEST(KeySetTest, RefusesMixedSymmetricAndAsymmetric) {
-  absl::StatusOr<KeySet> set = KeySet::Create(
-      {Generated(Algorithm::kES256, "ec"), Hmac("hmac")});
+  absl::StatusOr<KeySet> set =
+      KeySet::Create({Generated(Algorithm::kES256, "ec"), Hmac("hmac")});
   ASSERT_FALSE(set.ok());
   EXPECT_EQ(GetReason(set.status()), Reason::kKeySetInvalid);
   EXPECT_NE(set.status().message().find("mix"), absl::string_view::npos);
@@ -169,8 +168,8 @@ TEST(KeySetTest, AcceptsDifferentAsymmetricFamilies) {
 }
 
 TEST(KeySetTest, AcceptsDifferentHmacSizes) {
-  absl::StatusOr<std::shared_ptr<const Key>> hs512 = Key::FromHmacSecret(
-      Algorithm::kHS512, std::string(64, 's'), "hs512");
+  absl::StatusOr<std::shared_ptr<const Key>> hs512 =
+      Key::FromHmacSecret(Algorithm::kHS512, std::string(64, 's'), "hs512");
   ASSERT_TRUE(hs512.ok()) << hs512.status();
   absl::StatusOr<KeySet> set = KeySet::Create({Hmac("hs256"), *hs512});
   ASSERT_TRUE(set.ok()) << set.status();

@@ -138,16 +138,15 @@ TEST_P(MutationSweep, EveryTruncationIsRejected) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Families, MutationSweep,
-    ::testing::Values(Family{Algorithm::kHS256, "HS256"},
-                      Family{Algorithm::kRS256, "RS256"},
-                      Family{Algorithm::kPS256, "PS256"},
-                      Family{Algorithm::kES256, "ES256"},
-                      Family{Algorithm::kEdDSA, "EdDSA"}),
-    [](const ::testing::TestParamInfo<Family>& info) {
-      return std::string(info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(Families, MutationSweep,
+                         ::testing::Values(Family{Algorithm::kHS256, "HS256"},
+                                           Family{Algorithm::kRS256, "RS256"},
+                                           Family{Algorithm::kPS256, "PS256"},
+                                           Family{Algorithm::kES256, "ES256"},
+                                           Family{Algorithm::kEdDSA, "EdDSA"}),
+                         [](const ::testing::TestParamInfo<Family>& info) {
+                           return std::string(info.param.name);
+                         });
 
 }  // namespace
 }  // namespace tokend

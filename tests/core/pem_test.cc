@@ -2,12 +2,6 @@
 // supported PEM form with the crypto library itself, then loaded.
 #include "core/keys/pem.h"
 
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -15,6 +9,12 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 #ifdef TOKEND_BORINGSSL
 #include <openssl/mem.h>
 #endif
@@ -73,9 +73,9 @@ std::string Pkcs8(const std::shared_ptr<const Key>& key) {
 // Wraps DER in a PEM block of the given label, 64 characters a line.
 std::string ToPem(absl::string_view label, absl::string_view der) {
   std::string b64(4 * ((der.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<uint8_t*>(b64.data()),
-                                reinterpret_cast<const uint8_t*>(der.data()),
-                                der.size());
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<uint8_t*>(b64.data()),
+                      reinterpret_cast<const uint8_t*>(der.data()), der.size());
   b64.resize(n);
   std::string out = absl::StrCat("-----BEGIN ", label, "-----\n");
   for (size_t i = 0; i < b64.size(); i += 64) {
@@ -130,9 +130,8 @@ TEST(PemTest, RsaForms) {
                 }),
                 false, *key, "RSA PUBLIC KEY");
     ExpectLoads(alg, WritePem([&](BIO* b) {
-                  return PEM_write_bio_RSAPrivateKey(b, RsaOf(key), nullptr,
-                                                     nullptr, 0, nullptr,
-                                                     nullptr);
+                  return PEM_write_bio_RSAPrivateKey(
+                      b, RsaOf(key), nullptr, nullptr, 0, nullptr, nullptr);
                 }),
                 true, *key, "RSA PRIVATE KEY");
   }
@@ -146,9 +145,8 @@ TEST(PemTest, EcForms) {
     ExpectLoads(alg, Spki(key), false, *key, "SPKI");
     ExpectLoads(alg, Pkcs8(key), true, *key, "PKCS#8");
     ExpectLoads(alg, WritePem([&](BIO* b) {
-                  return PEM_write_bio_ECPrivateKey(b, EcOf(key), nullptr,
-                                                    nullptr, 0, nullptr,
-                                                    nullptr);
+                  return PEM_write_bio_ECPrivateKey(
+                      b, EcOf(key), nullptr, nullptr, 0, nullptr, nullptr);
                 }),
                 true, *key, "EC PRIVATE KEY");
   }
@@ -266,8 +264,8 @@ TEST(PemTest, RejectsCertificates) {
   X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
   X509_NAME* name = X509_get_subject_name(cert);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const uint8_t*>("tokend"), -1,
-                             -1, 0);
+                             reinterpret_cast<const uint8_t*>("tokend"), -1, -1,
+                             0);
   ASSERT_EQ(X509_set_issuer_name(cert, name), 1);
   ASSERT_EQ(X509_set_pubkey(cert, Pkey(key)), 1);
   ASSERT_GT(X509_sign(cert, Pkey(key), EVP_sha256()), 0);
@@ -283,18 +281,16 @@ TEST(PemTest, RejectsEncryptedKeys) {
   ASSERT_NE(key, nullptr);
   static char kPass[] = "correct horse";
   const std::string pkcs8 = WritePem([&](BIO* b) {
-    return PEM_write_bio_PKCS8PrivateKey(b, Pkey(key), EVP_aes_256_cbc(),
-                                         kPass, sizeof(kPass) - 1, nullptr,
-                                         nullptr);
+    return PEM_write_bio_PKCS8PrivateKey(b, Pkey(key), EVP_aes_256_cbc(), kPass,
+                                         sizeof(kPass) - 1, nullptr, nullptr);
   });
   ASSERT_NE(pkcs8.find("ENCRYPTED PRIVATE KEY"), std::string::npos);
   ExpectInvalid(Algorithm::kRS256, pkcs8, "encrypted PKCS#8");
 
   const std::string legacy = WritePem([&](BIO* b) {
-    return PEM_write_bio_RSAPrivateKey(
-        b, RsaOf(key), EVP_aes_128_cbc(),
-        reinterpret_cast<unsigned char*>(kPass), sizeof(kPass) - 1, nullptr,
-        nullptr);
+    return PEM_write_bio_RSAPrivateKey(b, RsaOf(key), EVP_aes_128_cbc(),
+                                       reinterpret_cast<unsigned char*>(kPass),
+                                       sizeof(kPass) - 1, nullptr, nullptr);
   });
   ASSERT_NE(legacy.find("Proc-Type"), std::string::npos);
   ExpectInvalid(Algorithm::kRS256, legacy, "encrypted RSA PRIVATE KEY");
@@ -334,8 +330,7 @@ TEST(PemTest, ExportRoundTrips) {
 TEST(PemTest, HmacKeysHaveNoPem) {
   auto key = Generate(Algorithm::kHS256);
   ASSERT_NE(key, nullptr);
-  EXPECT_EQ(GetReason(PublicKeyToPem(*key).status()),
-            Reason::kInvalidArgument);
+  EXPECT_EQ(GetReason(PublicKeyToPem(*key).status()), Reason::kInvalidArgument);
   EXPECT_EQ(GetReason(PrivateKeyToPem(*key).status()),
             Reason::kInvalidArgument);
 }

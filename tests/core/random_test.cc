@@ -37,8 +37,8 @@ TEST(RandomTest, TokenIdsAreUnique) {
 TEST(RandomTest, FillsEveryLength) {
   // Lengths below, at and above the buffer and the direct-draw threshold;
   // with overwhelming probability no 16-byte window stays all zero.
-  for (size_t len : {1u, 15u, 16u, 255u, 256u, 257u, 4095u, 4096u, 4097u,
-                     10000u}) {
+  for (size_t len :
+       {1u, 15u, 16u, 255u, 256u, 257u, 4095u, 4096u, 4097u, 10000u}) {
     std::vector<uint8_t> buf(len + 2, 0);
     SecureRandomBytes(buf.data() + 1, len);
     EXPECT_EQ(buf.front(), 0);
@@ -100,7 +100,8 @@ TEST(RandomTest, ForkedChildDoesNotReplayBufferedBytes) {
   std::array<char, 22> child_id{};
   size_t got = 0;
   while (got < child_id.size()) {
-    const ssize_t n = read(fds[0], child_id.data() + got, child_id.size() - got);
+    const ssize_t n =
+        read(fds[0], child_id.data() + got, child_id.size() - got);
     if (n <= 0) break;
     got += static_cast<size_t>(n);
   }

@@ -32,7 +32,8 @@ constexpr absl::string_view kRfc7515Payload =
 constexpr absl::string_view kA1Jwk =
     R"({"kty":"oct",)"
     R"("k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"})";
-constexpr absl::string_view kA1Header = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9";
+constexpr absl::string_view kA1Header =
+    "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9";
 constexpr absl::string_view kA1Signature =
     "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
@@ -162,10 +163,10 @@ void ExpectRfcJwtVerifies(const std::string& token, const KeySet& keys) {
 
   // The same token at and after exp (no leeway) is expired.
   policy.leeway = absl::ZeroDuration();
-  EXPECT_EQ(GetReason(VerifyJwt(token, keys, policy,
-                                absl::FromUnixSeconds(kRfcExp))
-                          .status()),
-            Reason::kTokenExpired);
+  EXPECT_EQ(
+      GetReason(VerifyJwt(token, keys, policy, absl::FromUnixSeconds(kRfcExp))
+                    .status()),
+      Reason::kTokenExpired);
 }
 
 std::string SignatureOf(const Key& key, absl::string_view signing_input) {
@@ -211,10 +212,10 @@ TEST(Rfc7515, A2Rs256SigningReproducesTheRfcSignature) {
 TEST(Rfc7515, A2UnderPs256IsRefused) {
   // The same RSA key bound to PS256 must not accept an RS256 token.
   KeySet keys = SetOf(LoadJwk(kA2Jwk, Algorithm::kPS256, false));
-  EXPECT_EQ(GetReason(VerifyJwt(Token(kA2Header, kA2Signature), keys, {},
-                                kBeforeExp)
-                          .status()),
-            Reason::kAlgNotAllowed);
+  EXPECT_EQ(
+      GetReason(VerifyJwt(Token(kA2Header, kA2Signature), keys, {}, kBeforeExp)
+                    .status()),
+      Reason::kAlgNotAllowed);
 }
 
 TEST(Rfc7515, A3Es256VerifiesWithThePublicKey) {
@@ -253,9 +254,8 @@ TEST(Rfc7515, A4Es512SignThenVerify) {
   std::string token = absl::StrCat(kInput, ".", SignatureOf(*key, kInput));
   ValidationPolicy policy;
   policy.require_exp = false;
-  EXPECT_TRUE(VerifyJwsSignature(token, SetOf(LoadJwk(kA4Jwk, std::nullopt,
-                                                      false)),
-                                 policy)
+  EXPECT_TRUE(VerifyJwsSignature(
+                  token, SetOf(LoadJwk(kA4Jwk, std::nullopt, false)), policy)
                   .ok());
 }
 
@@ -264,8 +264,7 @@ TEST(Rfc8037, A4Ed25519VerifiesWithThePublicKey) {
   ValidationPolicy policy;
   policy.require_exp = false;
   absl::StatusOr<VerifiedJws> jws = VerifyJwsSignature(
-      absl::StrCat(kEd25519SigningInput, ".", kEd25519Signature), keys,
-      policy);
+      absl::StrCat(kEd25519SigningInput, ".", kEd25519Signature), keys, policy);
   ASSERT_TRUE(jws.ok()) << jws.status();
   EXPECT_EQ(jws->header.alg, Algorithm::kEdDSA);
   EXPECT_EQ(jws->payload, "Example of Ed25519 signing");

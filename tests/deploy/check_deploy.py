@@ -65,7 +65,7 @@ def config_keys(repo):
     """Top-level config keys ParseConfig accepts, read from config.cc."""
     with open(os.path.join(repo, "server/config.cc")) as f:
         src = f.read()
-    m = re.search(r'Keys\(root, "", \{([^}]*)\}', src)
+    m = re.search(r'Keys\(root,\s*"",\s*\{([^}]*)\}', src)
     assert m, "top-level config keys not found in server/config.cc"
     return set(re.findall(r'"([a-z_]+)"', m.group(1)))
 

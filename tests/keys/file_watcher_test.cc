@@ -99,8 +99,8 @@ TEST_P(FileWatcherTest, EndlessBurstStillCallsBackAfterMaxDelay) {
   options.debounce = absl::Minutes(10);  // never quiet that long
   options.max_delay = absl::Milliseconds(50);
   EventCounter changes;
-  auto watcher = FileWatcher::Start(dir.path(), options,
-                                    [&] { changes.Increment(); });
+  auto watcher =
+      FileWatcher::Start(dir.path(), options, [&] { changes.Increment(); });
   ASSERT_TRUE(watcher.ok()) << watcher.status();
   const absl::Time give_up = absl::Now() + absl::Seconds(20);
   for (int i = 0; changes.count() == 0 && absl::Now() < give_up; ++i) {

@@ -117,8 +117,7 @@ TEST_F(KeyManagerTest, PublishBeforeSignThenRetireThenRemove) {
   ASSERT_TRUE(manager->Reload().ok());
   EXPECT_EQ(StatusOf(*manager, new_kid), KeyStatus::kPending);
   EXPECT_TRUE(InJwks(*manager, new_kid));
-  EXPECT_NE(manager->Snapshot()->verification_keys.FindByKid(new_kid),
-            nullptr);
+  EXPECT_NE(manager->Snapshot()->verification_keys.FindByKid(new_kid), nullptr);
   EXPECT_NE(manager->Snapshot()->jwks_etag, first_etag);
   EXPECT_EQ(SigningKid(*manager), old_kid);
   EXPECT_EQ(manager->NextTransition(),
@@ -197,8 +196,8 @@ TEST_F(KeyManagerTest, CorruptFileKeepsTheLastGoodKeys) {
   EXPECT_EQ(GetReason(reload), Reason::kKeyInvalid);
   EXPECT_EQ(manager->reload_failures(), 1u);
   EXPECT_EQ(GetReason(manager->LastError()), Reason::kKeyInvalid);
-  EXPECT_TRUE(absl::StrContains(manager->LastError().message(),
-                                dir_.File("b.json")));
+  EXPECT_TRUE(
+      absl::StrContains(manager->LastError().message(), dir_.File("b.json")));
   EXPECT_EQ(manager->Snapshot()->generation, generation);
   EXPECT_TRUE(manager->HasUsableSigningKey());
   EXPECT_EQ(SigningKid(*manager), Thumb(*key));
@@ -218,8 +217,8 @@ TEST_F(KeyManagerTest, HalfWrittenPemKeepsTheLastGoodKeys) {
   const std::string pem = PrivatePem(*NewKey());
   WriteFile(dir_.File("a.pem"), pem.substr(0, pem.size() / 3));
   EXPECT_EQ(GetReason(manager->Reload()), Reason::kKeyInvalid);
-  EXPECT_TRUE(absl::StrContains(manager->LastError().message(),
-                                dir_.File("a.pem")));
+  EXPECT_TRUE(
+      absl::StrContains(manager->LastError().message(), dir_.File("a.pem")));
   EXPECT_EQ(GetField(manager->LastError()), dir_.File("a.pem"));
   EXPECT_EQ(SigningKid(*manager), Thumb(*key));
   EXPECT_EQ(manager->Snapshot()->verification_keys.size(), 1u);
@@ -238,8 +237,8 @@ TEST_F(KeyManagerTest, BadFirstLoadStartsDegradedAndRecovers) {
   auto manager = Manager();
   EXPECT_FALSE(manager->HasUsableSigningKey());
   EXPECT_EQ(manager->reload_failures(), 1u);
-  EXPECT_TRUE(absl::StrContains(manager->LastError().message(),
-                                dir_.File("a.pem")));
+  EXPECT_TRUE(
+      absl::StrContains(manager->LastError().message(), dir_.File("a.pem")));
   EXPECT_EQ(manager->Snapshot()->jwks_json, "{\"keys\":[]}");
 
   auto key = NewKey();
@@ -346,8 +345,8 @@ TEST_F(KeyManagerTest, HmacTenantSignsButPublishesNothing) {
 TEST_F(KeyManagerTest, OptionsAreValidated) {
   KeyManagerOptions options = Options();
   options.rotation_period = absl::Hours(24);
-  auto with_source = KeyManager::Create(
-      options, DirectoryKeySource(dir_.path(), {}), clock_);
+  auto with_source =
+      KeyManager::Create(options, DirectoryKeySource(dir_.path(), {}), clock_);
   EXPECT_EQ(GetReason(with_source.status()), Reason::kInvalidArgument);
   EXPECT_EQ(GetField(with_source.status()), "rotation_period");
 

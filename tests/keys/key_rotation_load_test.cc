@@ -140,8 +140,7 @@ TEST(KeyRotationLoadTest, ZeroFailedVerificationsAcrossSecretSwaps) {
     auto next = NewKey();
     const std::string kid = Thumb(*next);
     // Odd rounds replace the key in one step; even rounds add beside it.
-    std::map<std::string, std::string> files = {
-        {"key.pem", PrivatePem(*next)}};
+    std::map<std::string, std::string> files = {{"key.pem", PrivatePem(*next)}};
     if (round % 2 == 0) files["previous.pem"] = PrivatePem(*keys.back());
     secret.Publish(files);
     keys.push_back(next);

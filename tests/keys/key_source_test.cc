@@ -178,9 +178,8 @@ TEST(KeySourceTest, EmptyDirectoryIsNotAKeySet) {
   TempDir dir;
   EXPECT_EQ(GetReason(LoadKeyDirectory(dir.path(), Es256()).status()),
             Reason::kKeySetInvalid);
-  EXPECT_EQ(
-      GetReason(LoadKeyDirectory(dir.File("absent"), Es256()).status()),
-      Reason::kKeyInvalid);
+  EXPECT_EQ(GetReason(LoadKeyDirectory(dir.File("absent"), Es256()).status()),
+            Reason::kKeyInvalid);
 }
 
 TEST(KeySourceTest, SameKidForDifferentKeysFails) {

@@ -117,8 +117,8 @@ std::string Resign(absl::string_view signing_info, uint32_t issue_ts,
       agora::AccessToken2Signature(cert, issue_ts, salt, signing_info);
   std::string content;
   agora::PackWriter w(&content);
-  w.PutString(absl::string_view(reinterpret_cast<const char*>(sig.data()),
-                                sig.size()));
+  w.PutString(
+      absl::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
   content.append(signing_info.data(), signing_info.size());
   return content;
 }
@@ -183,8 +183,8 @@ AgoraService ServiceFrom(const json::Object& o) {
 TEST(AgoraVectorsTest, EveryOfficialVector) {
   const json::Object root =
       ReadJsonFileOrDie(SharedTestdataPath("agora/vectors.json"));
-  int total = 0, marked_exact = 0, exact007 = 0, payload007 = 0, exact006 = 0, verified = 0,
-      wrong_cert_refused = 0;
+  int total = 0, marked_exact = 0, exact007 = 0, payload007 = 0, exact006 = 0,
+      verified = 0, wrong_cert_refused = 0;
   for (const json::Value& entry : root.Find("vectors")->as_array()) {
     const json::Object& v = entry.as_object();
     const std::string id = v.Find("id")->as_string();
@@ -272,7 +272,8 @@ TEST(AgoraVectorsTest, EveryOfficialVector) {
       "agora vectors: %d total; 007 byte-exact %d of %d marked, 007 "
       "payload-equal %d, 006 exact %d, verified %d, wrong certificate "
       "refused %d\n",
-      total, exact007, marked_exact, payload007, exact006, verified, wrong_cert_refused);
+      total, exact007, marked_exact, payload007, exact006, verified,
+      wrong_cert_refused);
   EXPECT_EQ(total, 32);
   EXPECT_EQ(marked_exact, 16);
   EXPECT_EQ(exact007, marked_exact);
@@ -286,8 +287,7 @@ TEST(AgoraPackerTest, SigningKeyChainMatchesTheDoc) {
   // agora.md §1.4 intermediate values.
   char ts[4] = {0x47, static_cast<char>(0xf4), 0x10, 0x00};
   char salt[4] = {1, 0, 0, 0};
-  agora::Sha256Digest k1 =
-      agora::HmacSha256(absl::string_view(ts, 4), kCert);
+  agora::Sha256Digest k1 = agora::HmacSha256(absl::string_view(ts, 4), kCert);
   EXPECT_EQ(HexEncode(absl::string_view(
                 reinterpret_cast<const char*>(k1.data()), 32)),
             "e0f6141e54329d72102500478ec18e0020a5eeef53bbcccc442c6c2f7f178251");
@@ -461,30 +461,29 @@ TEST(AgoraProfileTest, TokenUsesFreshSaltAndStableId) {
 
 TEST(AgoraProfileTest, RefusesBadIssueInput) {
   auto profile = MakeProfile();
-  ExpectError(profile->Issue(Input({Rtc("r", 1)}, absl::Hours(25)), kNow)
-                  .status(),
-              Reason::kLifetimeExceeded, "ttl");
+  ExpectError(
+      profile->Issue(Input({Rtc("r", 1)}, absl::Hours(25)), kNow).status(),
+      Reason::kLifetimeExceeded, "ttl");
   ExpectError(profile->Issue(Input({Rtc("r", 4294967296ll)}), kNow).status(),
               Reason::kInvalidArgument, "grants.agora.services[0].uid");
   ExpectError(profile->Issue(Input({User(kAgoraRtm, "x"), Rtc("r", -1)}), kNow)
                   .status(),
               Reason::kInvalidArgument, "grants.agora.services[1].uid");
-  ExpectError(profile->Issue(Input({RtcAccount("r", std::string(256, 'a'))}),
-                             kNow)
-                  .status(),
-              Reason::kInvalidArgument, "grants.agora.services[0].account");
+  ExpectError(
+      profile->Issue(Input({RtcAccount("r", std::string(256, 'a'))}), kNow)
+          .status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].account");
   EXPECT_TRUE(
       profile->Issue(Input({RtcAccount("r", std::string(255, 'a'))}), kNow)
           .ok());
-  ExpectError(profile->Issue(Input({User(kAgoraRtm, std::string(256, 'u'))}),
-                             kNow)
-                  .status(),
-              Reason::kInvalidArgument, "grants.agora.services[0].user_id");
+  ExpectError(
+      profile->Issue(Input({User(kAgoraRtm, std::string(256, 'u'))}), kNow)
+          .status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].user_id");
   ExpectError(profile->Issue(Input({Rtc("r", 1, {{5, 0}})}), kNow).status(),
               Reason::kInvalidArgument, "grants.agora.services[0].privileges");
-  ExpectError(
-      profile->Issue(Input({Rtc("r", 1, {{1, 86401}})}), kNow).status(),
-      Reason::kLifetimeExceeded, "grants.agora.services[0].privileges");
+  ExpectError(profile->Issue(Input({Rtc("r", 1, {{1, 86401}})}), kNow).status(),
+              Reason::kLifetimeExceeded, "grants.agora.services[0].privileges");
   AgoraService unknown;
   unknown.type = 9;
   unknown.privileges = {{1, 0}};
@@ -533,15 +532,14 @@ TEST(AgoraProfileTest, RefusesBadConfig) {
               "ttl.default_ttl");
   c = config;
   c.leeway = absl::Seconds(-1);
-  ExpectError(NewAgoraProfile(c).status(), Reason::kInvalidArgument,
-              "leeway");
+  ExpectError(NewAgoraProfile(c).status(), Reason::kInvalidArgument, "leeway");
   // Direct builder refusals.
-  ExpectError(agora::BuildAccessToken2("xyz", kCert, 1, 1, 1, {Rtc("r", 1)})
-                  .status(),
-              Reason::kInvalidArgument, "app_id");
-  ExpectError(agora::BuildAccessToken2(kAppId, "xyz", 1, 1, 1, {Rtc("r", 1)})
-                  .status(),
-              Reason::kInvalidArgument, "app_certificate");
+  ExpectError(
+      agora::BuildAccessToken2("xyz", kCert, 1, 1, 1, {Rtc("r", 1)}).status(),
+      Reason::kInvalidArgument, "app_id");
+  ExpectError(
+      agora::BuildAccessToken2(kAppId, "xyz", 1, 1, 1, {Rtc("r", 1)}).status(),
+      Reason::kInvalidArgument, "app_certificate");
 }
 
 // ---------------------------------------------------------------------------
@@ -565,11 +563,11 @@ TEST(AgoraProfileTest, ExpiryLeewayAndFutureIssue) {
 
 TEST(AgoraProfileTest, ChannelAccountAndPrivileges) {
   auto profile = MakeProfile();
-  auto info = profile->Issue(
-      Input({Rtc("room", 42, {{1, 0}, {2, 100}}), Rtc("open", 0),
-             User(kAgoraRtm, "rtm-user")},
-            absl::Seconds(600)),
-      kNow);
+  auto info =
+      profile->Issue(Input({Rtc("room", 42, {{1, 0}, {2, 100}}), Rtc("open", 0),
+                            User(kAgoraRtm, "rtm-user")},
+                           absl::Seconds(600)),
+                     kNow);
   ASSERT_TRUE(info.ok()) << info.status();
   const std::string& t = info->token;
   const absl::Time at = kNow + absl::Seconds(10);
@@ -579,11 +577,9 @@ TEST(AgoraProfileTest, ChannelAccountAndPrivileges) {
   e.privileges = {{kAgoraRtc, 1}, {kAgoraRtc, 2}};
   EXPECT_TRUE(profile->Verify(t, e, at).ok());
   e.account = "43";
-  ExpectError(profile->Verify(t, e, at).status(), Reason::kBadClaim,
-              "account");
+  ExpectError(profile->Verify(t, e, at).status(), Reason::kBadClaim, "account");
   e.channel = "nope";
-  ExpectError(profile->Verify(t, e, at).status(), Reason::kBadClaim,
-              "channel");
+  ExpectError(profile->Verify(t, e, at).status(), Reason::kBadClaim, "channel");
   // "" in the token matches any uid.
   e.channel = "open";
   e.account = "999";
@@ -641,9 +637,9 @@ TEST(AgoraProfileTest, HostileTokens) {
               Reason::kTokenTooLarge, "");
   ExpectError(profile->Verify(t + "!", {}, kNow).status(), Reason::kBadBase64,
               "");
-  ExpectError(profile->Verify("007" + Base64StdEncode("not zlib"), {}, kNow)
-                  .status(),
-              Reason::kMalformed, "");
+  ExpectError(
+      profile->Verify("007" + Base64StdEncode("not zlib"), {}, kNow).status(),
+      Reason::kMalformed, "");
   // Every truncation is refused.
   int truncations = 0;
   for (size_t n = 0; n < t.size(); ++n) {
@@ -656,9 +652,9 @@ TEST(AgoraProfileTest, HostileTokens) {
   // Truncated payloads, re-compressed so only the layout is wrong.
   const std::string payload = Payload(t);
   for (size_t n = 0; n < payload.size(); ++n) {
-    ExpectError(profile->Verify(Encode007(payload.substr(0, n)), {}, kNow)
-                    .status(),
-                Reason::kMalformed, "");
+    ExpectError(
+        profile->Verify(Encode007(payload.substr(0, n)), {}, kNow).status(),
+        Reason::kMalformed, "");
   }
   // Every bit flip of the decoded payload.
   int flips = 0;
@@ -680,9 +676,10 @@ TEST(AgoraProfileTest, HostileTokens) {
   ASSERT_TRUE(agora::ParseAccessToken2Payload(payload, &parsed).ok());
   std::string signing_info(parsed.signing_info);
   signing_info += "xx";
-  ExpectError(profile->Verify(Encode007(Resign(signing_info, parsed.issue_ts,
-                                               parsed.salt)),
-                              {}, kNow)
+  ExpectError(profile
+                  ->Verify(Encode007(Resign(signing_info, parsed.issue_ts,
+                                            parsed.salt)),
+                           {}, kNow)
                   .status(),
               Reason::kMalformed, "");
 }
@@ -696,8 +693,7 @@ TEST(AgoraProfileTest, ZlibBombIsRefused) {
   ASSERT_TRUE(agora::ZlibDeflate(zeros, &compressed).ok());
   const std::string bomb = "007" + Base64StdEncode(compressed);
   ASSERT_LT(bomb.size(), 8192u);
-  ExpectError(profile->Verify(bomb, {}, kNow).status(), Reason::kMalformed,
-              "");
+  ExpectError(profile->Verify(bomb, {}, kNow).status(), Reason::kMalformed, "");
   // Exactly at the cap inflates; one byte over does not.
   EXPECT_TRUE(agora::ZlibInflate(compressed, 1 << 20).ok());
   ExpectError(agora::ZlibInflate(compressed, (1 << 20) - 1).status(),
@@ -750,13 +746,11 @@ TEST(AgoraLegacyTest, IssueAndVerifyRtc) {
   EXPECT_TRUE(info->token.starts_with(absl::StrCat("006", kAppId)));
   EXPECT_EQ(info->expires_at, kNow + absl::Seconds(600));
   agora::ParsedAccessToken006 parsed;
-  ASSERT_TRUE(
-      agora::ParseAccessToken006(info->token, 8192, &parsed).ok());
+  ASSERT_TRUE(agora::ParseAccessToken006(info->token, 8192, &parsed).ok());
   EXPECT_EQ(parsed.ts, absl::ToUnixSeconds(kNow) + 600);
-  EXPECT_EQ(parsed.privileges,
-            (std::map<uint16_t, uint32_t>{
-                {1, absl::ToUnixSeconds(kNow) + 600},
-                {2, absl::ToUnixSeconds(kNow) + 100}}));
+  EXPECT_EQ(parsed.privileges, (std::map<uint16_t, uint32_t>{
+                                   {1, absl::ToUnixSeconds(kNow) + 600},
+                                   {2, absl::ToUnixSeconds(kNow) + 100}}));
 
   VerifyExpectations e;
   e.channel = "room";
@@ -770,13 +764,13 @@ TEST(AgoraLegacyTest, IssueAndVerifyRtc) {
   EXPECT_TRUE(GrantsOf(*v).legacy_006);
   EXPECT_EQ(GrantsOf(*v).services[0].privileges,
             (std::map<uint16_t, uint32_t>{{1, 0}, {2, 90}}));
-  ExpectError(profile->Verify(info->token, e, kNow + absl::Seconds(660))
-                  .status(),
-              Reason::kTokenExpired, "ts");
+  ExpectError(
+      profile->Verify(info->token, e, kNow + absl::Seconds(660)).status(),
+      Reason::kTokenExpired, "ts");
   e.privileges = {{kAgoraRtc, 2}};
-  ExpectError(profile->Verify(info->token, e, kNow + absl::Seconds(161))
-                  .status(),
-              Reason::kTokenExpired, "privilege.1.2");
+  ExpectError(
+      profile->Verify(info->token, e, kNow + absl::Seconds(161)).status(),
+      Reason::kTokenExpired, "privilege.1.2");
   e.privileges = {{kAgoraRtc, 3}};
   ExpectError(profile->Verify(info->token, e, at).status(), Reason::kBadClaim,
               "privilege.1.3");
@@ -823,8 +817,8 @@ TEST(AgoraLegacyTest, IssueAndVerifyRtmAndAnyUid) {
   EXPECT_EQ(GrantsOf(*v).services[0].type, kAgoraRtm);
   EXPECT_EQ(GrantsOf(*v).services[0].user_id, "zed");
   e.account = "other";
-  ExpectError(profile->Verify(info->token, e, kNow).status(),
-              Reason::kBadClaim, "account");
+  ExpectError(profile->Verify(info->token, e, kNow).status(), Reason::kBadClaim,
+              "account");
 
   IssueInput any = Input({Rtc("room", 0)});
   std::get<AgoraGrants>(any.grants).legacy_006 = true;
@@ -877,9 +871,9 @@ TEST(AgoraLegacyTest, TamperedAndRefused) {
               Reason::kMalformed, "");
   ExpectError(profile->Verify("006xyz", e, kNow).status(), Reason::kMalformed,
               "");
-  ExpectError(MakeProfile(kAppId, kOtherCert)->Verify(info->token, e, kNow)
-                  .status(),
-              Reason::kBadSignature, "");
+  ExpectError(
+      MakeProfile(kAppId, kOtherCert)->Verify(info->token, e, kNow).status(),
+      Reason::kBadSignature, "");
   AgoraProfileConfig no006;
   no006.app_id = kAppId;
   no006.app_certificate = kCert;
@@ -919,9 +913,8 @@ TEST(AgoraInteropTest, TokendTokensParseAndVerifyInAgoraToken) {
   std::vector<TokenInfo> issued;
   json::Array items;
   for (const RoundTripCase& c : RoundTripCases()) {
-    auto info = profile->Issue(Input(c.services, absl::Seconds(900),
-                                     c.subject),
-                               now);
+    auto info =
+        profile->Issue(Input(c.services, absl::Seconds(900), c.subject), now);
     ASSERT_TRUE(info.ok()) << c.name << " " << info.status();
     // Each token twice: the right certificate, then a wrong one.
     items.push_back(
@@ -1000,7 +993,9 @@ TEST(AgoraInteropTest, AgoraTokenBuildersVerifyInTokend) {
     std::vector<uint16_t> types;
   };
   auto base = [](const char* name) {
-    return Obj({{"name", name}, {"app_id", kAppId}, {"certificate", kCert},
+    return Obj({{"name", name},
+                {"app_id", kAppId},
+                {"certificate", kCert},
                 {"expire", 600}});
   };
   std::vector<Case> cases;
@@ -1135,9 +1130,9 @@ TEST(AgoraInteropTest, AgoraTokenLowLevelMatchesTokendPayload) {
                                       {"channel", "cdn"},
                                       {"uid", 77},
                                       {"privileges", Obj({{"2", 600}})}})));
-  json::Object perms = Obj({{"0", Obj({{"0", json::Array{json::Value("a"),
-                                                           json::Value("b")}}})},
-                            {"4", Obj({{"1", json::Array{json::Value("u")}}})}});
+  json::Object perms =
+      Obj({{"0", Obj({{"0", json::Array{json::Value("a"), json::Value("b")}}})},
+           {"4", Obj({{"1", json::Array{json::Value("u")}}})}});
   services.push_back(json::Value(Obj({{"type", 8},
                                       {"user_id", "rtm2-user"},
                                       {"permissions", perms},
@@ -1146,13 +1141,12 @@ TEST(AgoraInteropTest, AgoraTokenLowLevelMatchesTokendPayload) {
                                       {"channel", "room"},
                                       {"uid", 0},
                                       {"privileges", Obj({{"1", 600}})}})));
-  json::Object out = RunAgora(
-      "build", Obj({{"app_id", kAppId},
-                    {"certificate", kCert},
-                    {"issue_ts", int64_t{1700000000}},
-                    {"expire", 600},
-                    {"salt", 12345},
-                    {"services", services}}));
+  json::Object out = RunAgora("build", Obj({{"app_id", kAppId},
+                                            {"certificate", kCert},
+                                            {"issue_ts", int64_t{1700000000}},
+                                            {"expire", 600},
+                                            {"salt", 12345},
+                                            {"services", services}}));
   ASSERT_NE(out.Find("token"), nullptr);
   const std::string node_token = out.Find("token")->as_string();
 
@@ -1210,28 +1204,27 @@ TEST(AgoraInteropTest, Legacy006BothWays) {
   std::get<AgoraGrants>(input.grants).legacy_006 = true;
   absl::StatusOr<TokenInfo> issued = profile->Issue(input, kNow);
   ASSERT_TRUE(issued.ok());
-  json::Object parsed =
-      RunAgora("parse006", Obj({{"token", issued->token}}));
+  json::Object parsed = RunAgora("parse006", Obj({{"token", issued->token}}));
   ASSERT_NE(parsed.Find("parsed"), nullptr);
   EXPECT_TRUE(parsed.Find("parsed")->as_bool());
   EXPECT_EQ(parsed.Find("app_id")->as_string(), kAppId);
   EXPECT_EQ(parsed.Find("salt")->as_int(), GrantsOf(*issued).salt);
   EXPECT_EQ(parsed.Find("ts")->as_int(), now_s + 600);
-  EXPECT_EQ(PrivilegesFrom(parsed.Find("privileges")->as_object()),
-            (std::map<uint16_t, uint32_t>{
-                {1, static_cast<uint32_t>(now_s + 600)},
-                {3, static_cast<uint32_t>(now_s + 120)}}));
+  EXPECT_EQ(
+      PrivilegesFrom(parsed.Find("privileges")->as_object()),
+      (std::map<uint16_t, uint32_t>{{1, static_cast<uint32_t>(now_s + 600)},
+                                    {3, static_cast<uint32_t>(now_s + 120)}}));
   // Node rebuilds the same string from the parsed salt and ts (006 has no
   // compression, so the strings are comparable).
-  json::Object rebuilt = RunAgora(
-      "build006",
-      Obj({{"app_id", kAppId},
-           {"certificate", kCert},
-           {"channel", "room"},
-           {"uid", 5},
-           {"salt", int64_t{GrantsOf(*issued).salt}},
-           {"ts", now_s + 600},
-           {"privileges", parsed.Find("privileges")->as_object()}}));
+  json::Object rebuilt =
+      RunAgora("build006",
+               Obj({{"app_id", kAppId},
+                    {"certificate", kCert},
+                    {"channel", "room"},
+                    {"uid", 5},
+                    {"salt", int64_t{GrantsOf(*issued).salt}},
+                    {"ts", now_s + 600},
+                    {"privileges", parsed.Find("privileges")->as_object()}}));
   ASSERT_NE(rebuilt.Find("token"), nullptr);
   EXPECT_EQ(rebuilt.Find("token")->as_string(), issued->token);
 }

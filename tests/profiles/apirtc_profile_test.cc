@@ -181,8 +181,8 @@ TEST(ApiRtcProfileTest, RefusesBadIssueInput) {
 
   IssueInput input = ForUser("user-4711");
   input.ttl = absl::Hours(24) + absl::Seconds(1);
-  ExpectRefused(profile->Issue(input, kNow).status(),
-                Reason::kLifetimeExceeded, "ttl");
+  ExpectRefused(profile->Issue(input, kNow).status(), Reason::kLifetimeExceeded,
+                "ttl");
   input.ttl = absl::Seconds(-5);
   ExpectRefused(profile->Issue(input, kNow).status(), Reason::kInvalidArgument,
                 "ttl");
@@ -233,7 +233,8 @@ TEST(ApiRtcProfileTest, WildcardOnlyWhenTheTenantAllowsIt) {
 
   VerifyExpectations expect;
   expect.account = "anyone";  // the wildcard is for every user
-  absl::StatusOr<TokenInfo> verified = open->Verify(issued->token, expect, kNow);
+  absl::StatusOr<TokenInfo> verified =
+      open->Verify(issued->token, expect, kNow);
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_TRUE(std::get<ApiRtcGrants>(verified->grants).all_users);
   EXPECT_EQ(verified->subject, "");
@@ -284,19 +285,20 @@ TEST(ApiRtcProfileTest, RefusesBadTokens) {
   absl::StatusOr<TokenInfo> issued = profile->Issue(ForUser("user-4711"), kNow);
   ASSERT_TRUE(issued.ok());
 
-  EXPECT_EQ(GetReason(profile->Verify(TamperPayload(issued->token), {}, kNow)
-                          .status()),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(
+          profile->Verify(TamperPayload(issued->token), {}, kNow).status()),
+      Reason::kBadSignature);
   ApiRtcProfileConfig other = Config();
   other.secret = kOtherSecret;
-  EXPECT_EQ(GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow)
-                          .status()),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow).status()),
+      Reason::kBadSignature);
   // Expired: past exp plus the 60 s leeway.
-  EXPECT_EQ(GetReason(profile->Verify(issued->token, {},
-                                      kNow + absl::Seconds(3661))
-                          .status()),
-            Reason::kTokenExpired);
+  EXPECT_EQ(
+      GetReason(profile->Verify(issued->token, {}, kNow + absl::Seconds(3661))
+                    .status()),
+      Reason::kTokenExpired);
   EXPECT_TRUE(
       profile->Verify(issued->token, {}, kNow + absl::Seconds(3659)).ok());
   // Another apiKey's tenant with the same secret.
@@ -373,15 +375,15 @@ TEST(ApiRtcProfileTest, EnforcesTheVerifierRules) {
   // Only HS256: the header's alg must be the key's.
   json::Object header = Hs256Header();
   header.Set("alg", json::Value("HS512"));
-  EXPECT_EQ(GetReason(profile->Verify(SignHs256(kSecret, header, good), {},
-                                      kNow)
-                          .status()),
-            Reason::kAlgNotAllowed);
+  EXPECT_EQ(
+      GetReason(
+          profile->Verify(SignHs256(kSecret, header, good), {}, kNow).status()),
+      Reason::kAlgNotAllowed);
   header.Set("alg", json::Value("none"));
-  EXPECT_EQ(GetReason(profile->Verify(SignHs256(kSecret, header, good), {},
-                                      kNow)
-                          .status()),
-            Reason::kAlgNotAllowed);
+  EXPECT_EQ(
+      GetReason(
+          profile->Verify(SignHs256(kSecret, header, good), {}, kNow).status()),
+      Reason::kAlgNotAllowed);
 }
 
 // A token of another vendor's tenant is refused even with the same secret.
@@ -428,8 +430,8 @@ TEST(ApiRtcProfileTest, RefusesOtherVendorsTokensWithTheSameSecret) {
 
 // ---- Interop (wall clock: the libraries check exp against it) ----
 
-std::string Request(std::initializer_list<std::pair<const char*, json::Value>>
-                        members) {
+std::string Request(
+    std::initializer_list<std::pair<const char*, json::Value>> members) {
   json::Object request;
   for (const auto& [name, value] : members) request.Set(name, value);
   return json::Serialize(request);
@@ -441,11 +443,10 @@ TEST(ApiRtcInteropTest, JsonwebtokenVerifiesTokendTokens) {
   input.ttl = absl::Seconds(900);
   absl::StatusOr<TokenInfo> issued = profile->Issue(input, absl::Now());
   ASSERT_TRUE(issued.ok()) << issued.status();
-  std::string out = RunInterop(
-      true, "apirtc.mjs", {"verify"},
-      Request({{"token", json::Value(issued->token)},
-               {"secret", json::Value(kSecret)},
-               {"apiKey", json::Value(kApiKey)}}));
+  std::string out = RunInterop(true, "apirtc.mjs", {"verify"},
+                               Request({{"token", json::Value(issued->token)},
+                                        {"secret", json::Value(kSecret)},
+                                        {"apiKey", json::Value(kApiKey)}}));
   json::Object claims = ParseJsonOrDie(out);
   EXPECT_EQ(json::Serialize(*claims.Find("grants")),
             R"({"apiRTC_UserAgent_Id":"user-4711"})");
@@ -465,12 +466,12 @@ TEST(ApiRtcInteropTest, JsonwebtokenVerifiesTokendTokens) {
 
 TEST(ApiRtcInteropTest, TokendVerifiesAccessTokenJsTokens) {
   auto profile = MakeProfile(Config());
-  std::string token = RunInterop(
-      true, "apirtc.mjs", {"sign"},
-      Request({{"secret", json::Value(kSecret)},
-               {"apiKey", json::Value(kApiKey)},
-               {"userAgentId", json::Value("user-4711")},
-               {"ttl", json::Value(7200)}}));
+  std::string token =
+      RunInterop(true, "apirtc.mjs", {"sign"},
+                 Request({{"secret", json::Value(kSecret)},
+                          {"apiKey", json::Value(kApiKey)},
+                          {"userAgentId", json::Value("user-4711")},
+                          {"ttl", json::Value(7200)}}));
   VerifyExpectations expect;
   expect.account = "user-4711";
   absl::StatusOr<TokenInfo> verified =
@@ -488,24 +489,23 @@ TEST(ApiRtcInteropTest, PyJwtVerifiesTokendTokens) {
   absl::StatusOr<TokenInfo> issued =
       profile->Issue(ForUser("user-4711"), absl::Now());
   ASSERT_TRUE(issued.ok()) << issued.status();
-  std::string out = RunInterop(
-      false, "pyjwt_tool.py",
-      {"verify", "--alg", "HS256", "--aud", "apiRTC", "--require",
-       "exp,iat,sub,jti"},
-      Request({{"token", json::Value(issued->token)},
-               {"key", json::Value(kSecret)}}));
+  std::string out = RunInterop(false, "pyjwt_tool.py",
+                               {"verify", "--alg", "HS256", "--aud", "apiRTC",
+                                "--require", "exp,iat,sub,jti"},
+                               Request({{"token", json::Value(issued->token)},
+                                        {"key", json::Value(kSecret)}}));
   json::Object claims = ParseJsonOrDie(out);
-  EXPECT_EQ(json::Serialize(claims), json::Serialize(DecodeSegment(
-                                         issued->token, 1)));
+  EXPECT_EQ(json::Serialize(claims),
+            json::Serialize(DecodeSegment(issued->token, 1)));
 }
 
 TEST(ApiRtcInteropTest, TokendVerifiesPyJwtTokens) {
   auto profile = MakeProfile(Config());
   json::Object claims = GeneratorClaims(absl::Now(), absl::Hours(1));
-  std::string token = RunInterop(
-      false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
-      Request({{"claims", json::Value(claims)},
-               {"key", json::Value(kSecret)}}));
+  std::string token =
+      RunInterop(false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
+                 Request({{"claims", json::Value(claims)},
+                          {"key", json::Value(kSecret)}}));
   absl::StatusOr<TokenInfo> verified = profile->Verify(token, {}, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");

@@ -213,8 +213,8 @@ TEST(DailyProfileTest, RefusesBadIssueInput) {
   refused(Room(""), "grants.daily.room_name");
   refused(Room("bad\xff"), "grants.daily.room_name");
   refused(Room("r"), "subject", std::string(37, 'u'));
-  EXPECT_TRUE(profile->Issue(Input(Room("r"), std::string(36, 'u')), kNow)
-                  .ok());
+  EXPECT_TRUE(
+      profile->Issue(Input(Room("r"), std::string(36, 'u')), kNow).ok());
 
   DailyGrants g = Room("r");
   g.enable_recording = "youtube";
@@ -258,8 +258,8 @@ TEST(DailyProfileTest, RefusesBadIssueInput) {
 
   IssueInput input = Input(Room("r"));
   input.ttl = absl::Hours(24) + absl::Seconds(1);
-  ExpectRefused(profile->Issue(input, kNow).status(),
-                Reason::kLifetimeExceeded, "ttl");
+  ExpectRefused(profile->Issue(input, kNow).status(), Reason::kLifetimeExceeded,
+                "ttl");
   input.grants = std::monostate{};
   input.ttl = absl::ZeroDuration();
   ExpectRefused(profile->Issue(input, kNow).status(), Reason::kInvalidArgument,
@@ -335,18 +335,19 @@ TEST(DailyProfileTest, RefusesBadTokens) {
   auto profile = MakeProfile(Config());
   absl::StatusOr<TokenInfo> issued = profile->Issue(Input(Room("r")), kNow);
   ASSERT_TRUE(issued.ok());
-  EXPECT_EQ(GetReason(profile->Verify(TamperPayload(issued->token), {}, kNow)
-                          .status()),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(
+          profile->Verify(TamperPayload(issued->token), {}, kNow).status()),
+      Reason::kBadSignature);
   DailyProfileConfig other = Config();
   other.api_key = kOtherApiKey;
-  EXPECT_EQ(GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow)
-                          .status()),
-            Reason::kBadSignature);
-  EXPECT_EQ(GetReason(profile->Verify(issued->token, {},
-                                      kNow + absl::Seconds(3661))
-                          .status()),
-            Reason::kTokenExpired);
+  EXPECT_EQ(
+      GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow).status()),
+      Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(profile->Verify(issued->token, {}, kNow + absl::Seconds(3661))
+                    .status()),
+      Reason::kTokenExpired);
   // Another domain's tenant with the same API key.
   other = Config();
   other.domain_id = "00000000-0000-4000-8000-000000000000";
@@ -442,8 +443,8 @@ TEST(DailyProfileTest, TypeChecksEveryClaim) {
     c = good;
     // json::Value() and nullptr both make null; "vo": null is a wrong type,
     // so only the first entries (r, d) use null to mean "remove".
-    if (k.value.is_null() && (std::string(k.claim) == "r" ||
-                              std::string(k.claim) == "d")) {
+    if (k.value.is_null() &&
+        (std::string(k.claim) == "r" || std::string(k.claim) == "d")) {
       c.Erase(k.claim);
     } else {
       c.Set(k.claim, k.value);
@@ -458,16 +459,16 @@ TEST(DailyProfileTest, TypeChecksEveryClaim) {
   // Only HS256.
   json::Object header = Hs256Header();
   header.Set("alg", json::Value("RS256"));
-  EXPECT_EQ(GetReason(profile->Verify(SignHs256(kApiKey, header, good), {},
-                                      kNow)
-                          .status()),
-            Reason::kAlgNotAllowed);
+  EXPECT_EQ(
+      GetReason(
+          profile->Verify(SignHs256(kApiKey, header, good), {}, kNow).status()),
+      Reason::kAlgNotAllowed);
 }
 
 // ---- Interop (wall clock) ----
 
-std::string Request(std::initializer_list<std::pair<const char*, json::Value>>
-                        members) {
+std::string Request(
+    std::initializer_list<std::pair<const char*, json::Value>> members) {
   json::Object request;
   for (const auto& [name, value] : members) request.Set(name, value);
   return json::Serialize(request);
@@ -534,11 +535,11 @@ TEST(DailyInteropTest, PyJwtBothWays) {
   absl::StatusOr<TokenInfo> issued =
       profile->Issue(Input(FullGrants()), absl::Now());
   ASSERT_TRUE(issued.ok()) << issued.status();
-  std::string out = RunInterop(
-      false, "pyjwt_tool.py",
-      {"verify", "--alg", "HS256", "--require", "exp,iat"},
-      Request({{"token", json::Value(issued->token)},
-               {"key", json::Value(kApiKey)}}));
+  std::string out =
+      RunInterop(false, "pyjwt_tool.py",
+                 {"verify", "--alg", "HS256", "--require", "exp,iat"},
+                 Request({{"token", json::Value(issued->token)},
+                          {"key", json::Value(kApiKey)}}));
   EXPECT_EQ(out, json::Serialize(DecodeSegment(issued->token, 1)));
 
   json::Object claims;
@@ -550,10 +551,10 @@ TEST(DailyInteropTest, PyJwtBothWays) {
   claims.Set("iat", json::Value(absl::ToUnixSeconds(absl::Now())));
   claims.Set("exp",
              json::Value(absl::ToUnixSeconds(absl::Now() + absl::Hours(1))));
-  std::string token = RunInterop(
-      false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
-      Request({{"claims", json::Value(claims)},
-               {"key", json::Value(kApiKey)}}));
+  std::string token =
+      RunInterop(false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
+                 Request({{"claims", json::Value(claims)},
+                          {"key", json::Value(kApiKey)}}));
   absl::StatusOr<TokenInfo> verified = profile->Verify(token, {}, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   const DailyGrants& g = std::get<DailyGrants>(verified->grants);

@@ -36,7 +36,8 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid;
   int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -70,7 +71,8 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
     for (int i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == in_fd) {
-        ssize_t w = write(in_fd, input.data() + written, input.size() - written);
+        ssize_t w =
+            write(in_fd, input.data() + written, input.size() - written);
         if (w > 0) written += static_cast<size_t>(w);
         if (w < 0 || written == input.size()) {
           close(in_fd);
@@ -84,21 +86,24 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
         (fds[i].fd == out_pipe[0] ? result.out : result.err).append(buf, r);
       } else {
         close(fds[i].fd);
-        if (fds[i].fd == out_pipe[0]) out_pipe[0] = -1;
-        else err_pipe[0] = -1;
+        if (fds[i].fd == out_pipe[0])
+          out_pipe[0] = -1;
+        else
+          err_pipe[0] = -1;
         --open_outputs;
       }
     }
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.exit_code =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }
 
-absl::StatusOr<ProcessResult> RunNodeScript(const std::string& script,
-                                            const std::vector<std::string>& args,
-                                            const std::string& input) {
+absl::StatusOr<ProcessResult> RunNodeScript(
+    const std::string& script, const std::vector<std::string>& args,
+    const std::string& input) {
   std::string dir = InteropDir();
   if (access(absl::StrCat(dir, "/node_modules").c_str(), R_OK) != 0) {
     return absl::FailedPreconditionError(

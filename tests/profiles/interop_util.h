@@ -23,9 +23,9 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
 
 // Runs `node tests/interop/<script>` with the npm packages of tests/interop.
 // A missing node or node_modules is a hard error (setup.sh installs both).
-absl::StatusOr<ProcessResult> RunNodeScript(const std::string& script,
-                                            const std::vector<std::string>& args,
-                                            const std::string& input);
+absl::StatusOr<ProcessResult> RunNodeScript(
+    const std::string& script, const std::vector<std::string>& args,
+    const std::string& input);
 
 // Runs `/usr/bin/python3 tests/interop/<script>` (Debian's python3-jwt).
 absl::StatusOr<ProcessResult> RunPythonScript(

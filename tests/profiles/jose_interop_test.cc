@@ -113,7 +113,7 @@ void SetHmacHex(const Key& key, json::Object* request) {
 
 struct AlgCase {
   Algorithm alg;
-  std::string name;  // "HS256", ...
+  std::string name;                // "HS256", ...
   std::shared_ptr<const Key> key;  // private, kid "k-<name>"
   std::shared_ptr<const Profile> profile;
   TokenInfo issued;  // subject "alice-<name>", extra claim role=admin
@@ -252,8 +252,7 @@ void TokendVerifiesLibraryTokens(const std::string& lib) {
   for (size_t i = 0; i < used.size(); ++i) {
     const AlgCase& c = *used[i];
     SCOPED_TRACE(absl::StrCat(lib, " ", c.name));
-    ASSERT_EQ(results[i].Find("error"), nullptr)
-        << json::Serialize(results[i]);
+    ASSERT_EQ(results[i].Find("error"), nullptr) << json::Serialize(results[i]);
     const std::string token = Str(results[i], "token");
     absl::StatusOr<TokenInfo> verified =
         c.profile->Verify(token, {}, absl::Now());
@@ -296,8 +295,7 @@ constexpr char kDailyKey[] =
     "5d9c2e1f8a7b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d";
 constexpr char kDailyDomain[] = "30f866c3-9123-452a-8723-ff58322d09c5";
 constexpr char kLiveKitKey[] = "APIk3yExample";
-constexpr char kLiveKitSecret[] =
-    "s3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tX";
+constexpr char kLiveKitSecret[] = "s3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tX";
 constexpr char kTwilioAccount[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kTwilioKeySid[] = "SK0123456789abcdef0123456789abcdef";
 constexpr char kTwilioSecret[] = "0123456789abcdef0123456789abcdef";

@@ -6,12 +6,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 #include "core/crypto/key.h"
 #include "core/jose/jwt.h"
 #include "core/keys/jwk.h"
 #include "core/keys/pem.h"
 #include "core/reason.h"
+#include "gtest/gtest.h"
 #include "tests/profiles/interop_util.h"
 
 namespace tokend {
@@ -132,10 +132,10 @@ TEST(JwtProfileTest, ExpiryGraceAcceptsJustExpiredTokensOnly) {
   VerifyExpectations grace;
   grace.expiry_grace = absl::Minutes(5);
   // 60 s default leeway + 5 min grace.
-  EXPECT_TRUE(profile
-                  ->Verify(issued->token, grace,
-                           issued->expires_at + absl::Minutes(5))
-                  .ok());
+  EXPECT_TRUE(
+      profile
+          ->Verify(issued->token, grace, issued->expires_at + absl::Minutes(5))
+          .ok());
   EXPECT_EQ(GetReason(profile
                           ->Verify(issued->token, grace,
                                    issued->expires_at + absl::Minutes(7))
@@ -176,11 +176,11 @@ TEST(JwtProfileInteropTest, PyJwtVerifiesTokendTokens) {
   request.Set("token", json::Value(issued->token));
   request.Set("key", json::Value(*pem));
   std::string input = json::Serialize(request);
-  auto result = testing::RunPythonScript(
-      "pyjwt_tool.py",
-      {"verify", "--alg", "ES256", "--aud", "svc-a", "--iss",
-       "https://tokend.test"},
-      input);
+  auto result =
+      testing::RunPythonScript("pyjwt_tool.py",
+                               {"verify", "--alg", "ES256", "--aud", "svc-a",
+                                "--iss", "https://tokend.test"},
+                               input);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->exit_code, 0) << result->err;
   auto claims = json::ParseObject(result->out);
@@ -208,8 +208,8 @@ TEST(JwtProfileInteropTest, TokendVerifiesPyJwtTokens) {
   request.Set("claims", json::Value(claims));
   request.Set("key", json::Value(*pem));
   request.Set("headers", json::Value(headers));
-  auto result = testing::RunPythonScript("pyjwt_tool.py", {"sign", "--alg", "ES256"},
-                                         json::Serialize(request));
+  auto result = testing::RunPythonScript(
+      "pyjwt_tool.py", {"sign", "--alg", "ES256"}, json::Serialize(request));
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->exit_code, 0) << result->err;
   std::string token(absl::StripTrailingAsciiWhitespace(result->out));

@@ -39,7 +39,8 @@ LiveKitProfileConfig Config() {
   return config;
 }
 
-std::shared_ptr<const Profile> MakeProfile(LiveKitProfileConfig config = Config()) {
+std::shared_ptr<const Profile> MakeProfile(
+    LiveKitProfileConfig config = Config()) {
   absl::StatusOr<std::shared_ptr<const Profile>> profile =
       NewLiveKitProfile(std::move(config));
   EXPECT_TRUE(profile.ok()) << profile.status();
@@ -139,11 +140,11 @@ TEST(LiveKitIssueTest, DefaultTokenShape) {
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(json::Serialize(DecodeSegment(info->token, 0)),
             R"({"alg":"HS256","typ":"JWT"})");
-  EXPECT_EQ(json::Serialize(DecodeSegment(info->token, 1)),
-            absl::StrCat(R"({"exp":1735711200,"iat":1735689600,)",
-                         R"("identity":"alice","iss":"APIk3yExample","jti":")",
-                         info->token_id,
-                         R"(","nbf":1735689600,"sub":"alice"})"));
+  EXPECT_EQ(
+      json::Serialize(DecodeSegment(info->token, 1)),
+      absl::StrCat(R"({"exp":1735711200,"iat":1735689600,)",
+                   R"("identity":"alice","iss":"APIk3yExample","jti":")",
+                   info->token_id, R"(","nbf":1735689600,"sub":"alice"})"));
   EXPECT_EQ(info->subject, "alice");
   EXPECT_EQ(info->expires_at, kNow + absl::Hours(6));
   EXPECT_EQ(info->session_started, kNow);
@@ -154,11 +155,12 @@ TEST(LiveKitIssueTest, WritesEveryGrantUnderLiveKitNames) {
   absl::StatusOr<TokenInfo> info = profile->Issue(Input(FullGrants()), kNow);
   ASSERT_TRUE(info.ok()) << info.status();
   json::Object claims = DecodeSegment(info->token, 1);
-  EXPECT_EQ(json::Serialize(*claims.Find("video")),
-            R"({"canManageAgentSession":false,"canPublish":true,)"
-            R"("canPublishSources":["camera","microphone"],"canSubscribe":false,)"
-            R"("canUpdateOwnMetadata":true,"destinationRoom":"overflow",)"
-            R"("hidden":true,"room":"daily-standup","roomJoin":true})");
+  EXPECT_EQ(
+      json::Serialize(*claims.Find("video")),
+      R"({"canManageAgentSession":false,"canPublish":true,)"
+      R"("canPublishSources":["camera","microphone"],"canSubscribe":false,)"
+      R"("canUpdateOwnMetadata":true,"destinationRoom":"overflow",)"
+      R"("hidden":true,"room":"daily-standup","roomJoin":true})");
   EXPECT_EQ(json::Serialize(*claims.Find("sip")), R"({"admin":true})");
   EXPECT_EQ(json::Serialize(*claims.Find("agent")),
             R"({"simulationAdmin":true})");
@@ -316,9 +318,9 @@ TEST(LiveKitVerifyTest, RegisteredClaimRules) {
               Reason::kExpMissing, "exp");
   ExpectError(VerifyRaw(SignRaw(R"({"sub":"a","exp":1735693200})")),
               Reason::kIssuerMismatch, "iss");
-  ExpectError(VerifyRaw(SignRaw(
-                  R"({"iss":"APIotherKey","sub":"a","exp":1735693200})")),
-              Reason::kIssuerMismatch, "iss");
+  ExpectError(
+      VerifyRaw(SignRaw(R"({"iss":"APIotherKey","sub":"a","exp":1735693200})")),
+      Reason::kIssuerMismatch, "iss");
   // Leeway: 60 s past exp is expired, 59 s is not.
   EXPECT_TRUE(VerifyRaw(SignRaw(Payload("", 1735689600 - 59))).ok());
   ExpectError(VerifyRaw(SignRaw(Payload("", 1735689600 - 60))),
@@ -357,7 +359,8 @@ TEST(LiveKitVerifyTest, GrantTypeRules) {
       {R"(,"video":{"roomJoin":1,"room":"r"})", "video.roomJoin"},
       {R"(,"video":{"roomJoin":true})", "video.room"},
       {R"(,"video":{"room":7})", "video.room"},
-      {R"(,"video":{"canPublishSources":["webcam"]})", "video.canPublishSources"},
+      {R"(,"video":{"canPublishSources":["webcam"]})",
+       "video.canPublishSources"},
       {R"(,"video":{"canPublishSources":"camera"})", "video.canPublishSources"},
       {R"(,"attributes":{"a":1})", "attributes"},
       {R"(,"attributes":[])", "attributes"},
@@ -374,9 +377,10 @@ TEST(LiveKitVerifyTest, GrantTypeRules) {
                 c.field);
   }
   // Unknown members of a grant (newer LiveKit fields) are ignored.
-  EXPECT_TRUE(VerifyRaw(SignRaw(Payload(
-                  R"(,"video":{"roomJoin":true,"room":"r","newThing":1})")))
-                  .ok());
+  EXPECT_TRUE(
+      VerifyRaw(SignRaw(Payload(
+                    R"(,"video":{"roomJoin":true,"room":"r","newThing":1})")))
+          .ok());
 }
 
 TEST(LiveKitVerifyTest, ExpectationsAndForeignTokens) {
@@ -399,21 +403,21 @@ TEST(LiveKitVerifyTest, ExpectationsAndForeignTokens) {
   EXPECT_EQ(GetReason(VerifyRaw(SignRaw(Payload(), R"({"alg":"HS256"})",
                                         std::string(32, 'w')))),
             Reason::kBadSignature);
-  EXPECT_EQ(GetReason(VerifyRaw(SignRaw(Payload(), R"({"alg":"HS384"})",
-                                        std::string(48, 's'),
-                                        Algorithm::kHS384))),
-            Reason::kAlgNotAllowed);
+  EXPECT_EQ(
+      GetReason(VerifyRaw(SignRaw(Payload(), R"({"alg":"HS384"})",
+                                  std::string(48, 's'), Algorithm::kHS384))),
+      Reason::kAlgNotAllowed);
   // A Twilio-style header is refused even under the right secret.
-  ExpectError(VerifyRaw(SignRaw(
-                  Payload(),
-                  R"({"alg":"HS256","typ":"JWT","cty":"twilio-fpa;v=1"})")),
-              Reason::kUnsupportedHeader, "cty");
+  ExpectError(
+      VerifyRaw(SignRaw(
+          Payload(), R"({"alg":"HS256","typ":"JWT","cty":"twilio-fpa;v=1"})")),
+      Reason::kUnsupportedHeader, "cty");
   // A tampered payload under the original signature.
   std::vector<std::string> parts = absl::StrSplit(join, '.');
-  const std::string tampered =
-      absl::StrCat(parts[0], ".",
-                   Base64UrlEncode(Payload(R"(,"video":{"roomJoin":true,"room":"s"})")),
-                   ".", parts[2]);
+  const std::string tampered = absl::StrCat(
+      parts[0], ".",
+      Base64UrlEncode(Payload(R"(,"video":{"roomJoin":true,"room":"s"})")), ".",
+      parts[2]);
   EXPECT_EQ(GetReason(VerifyRaw(tampered)), Reason::kBadSignature);
 }
 
@@ -434,7 +438,8 @@ TEST(LiveKitVerifyTest, TwilioTokenWithTheSameSecretIsRefused) {
               Reason::kUnsupportedHeader, "cty");
 }
 
-// --- Interop: livekit-server-sdk and PyJWT ------------------------------------
+// --- Interop: livekit-server-sdk and PyJWT
+// ------------------------------------
 
 TEST(LiveKitInteropTest, TokenVerifierAcceptsTokendTokens) {
   auto profile = MakeProfile();
@@ -499,15 +504,15 @@ TEST(LiveKitInteropTest, TokendVerifiesAccessTokenTokens) {
   expect.channel = "standup";
   expect.account = "bob";
   const absl::Time verified_at = absl::Now();
-  absl::StatusOr<TokenInfo> info = MakeProfile()->Verify(token, expect,
-                                                         verified_at);
+  absl::StatusOr<TokenInfo> info =
+      MakeProfile()->Verify(token, expect, verified_at);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->subject, "bob");
   // The SDK writes exp = now + ttl and no iat, which tokend reads as now.
   EXPECT_EQ(info->issued_at, verified_at);
-  EXPECT_LE(absl::AbsDuration(info->expires_at -
-                              (verified_at + absl::Minutes(30))),
-            absl::Seconds(10));
+  EXPECT_LE(
+      absl::AbsDuration(info->expires_at - (verified_at + absl::Minutes(30))),
+      absl::Seconds(10));
   const auto& grants = std::get<LiveKitGrants>(info->grants);
   EXPECT_EQ(grants.name, "Bob");
   EXPECT_EQ(grants.metadata, R"({"tier":"free"})");
@@ -548,11 +553,11 @@ TEST(LiveKitInteropTest, TokendVerifiesAccessTokenTokens) {
   result = RunNodeScript("livekit.mjs", {"generate"}, json::Serialize(in));
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->exit_code, 0) << result->err;
-  ExpectError(MakeProfile()
-                  ->Verify(absl::StripAsciiWhitespace(result->out), {},
-                           absl::Now())
-                  .status(),
-              Reason::kBadClaim, "sub");
+  ExpectError(
+      MakeProfile()
+          ->Verify(absl::StripAsciiWhitespace(result->out), {}, absl::Now())
+          .status(),
+      Reason::kBadClaim, "sub");
 }
 
 TEST(LiveKitInteropTest, PyJwtBothWays) {
@@ -563,16 +568,16 @@ TEST(LiveKitInteropTest, PyJwtBothWays) {
   json::Object in;
   in.Set("token", json::Value(info->token));
   in.Set("key", json::Value(kSecret));
-  auto result = RunPythonScript(
-      "pyjwt_tool.py",
-      {"verify", "--alg", "HS256", "--iss", kApiKey, "--require",
-       "exp,iat,nbf,sub,iss"},
-      json::Serialize(in));
+  auto result = RunPythonScript("pyjwt_tool.py",
+                                {"verify", "--alg", "HS256", "--iss", kApiKey,
+                                 "--require", "exp,iat,nbf,sub,iss"},
+                                json::Serialize(in));
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->exit_code, 0) << result->out << result->err;
   json::Object claims = json::ParseObject(result->out).value();
   EXPECT_EQ(claims.Find("identity")->as_string(), "alice");
-  EXPECT_EQ(*claims.Find("video"), *DecodeSegment(info->token, 1).Find("video"));
+  EXPECT_EQ(*claims.Find("video"),
+            *DecodeSegment(info->token, 1).Find("video"));
 
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   json::Object signed_claims;

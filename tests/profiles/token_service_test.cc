@@ -6,11 +6,11 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 #include "core/clock.h"
 #include "core/crypto/key.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/reason.h"
+#include "gtest/gtest.h"
 
 namespace tokend {
 namespace {
@@ -111,7 +111,9 @@ TEST_F(TokenServiceTest, RenewKeepsSubjectAndGrantsWithFreshTimesAndId) {
   EXPECT_EQ(renewed->session_started, kStart);
   auto verified = service_.Verify("demo", renewed->token, {});
   ASSERT_TRUE(verified.ok());
-  EXPECT_EQ(std::get<JwtGrants>(verified->grants).extra_claims.Find("room")->as_string(),
+  EXPECT_EQ(std::get<JwtGrants>(verified->grants)
+                .extra_claims.Find("room")
+                ->as_string(),
             "r1");
   EXPECT_EQ(verified->session_started, kStart);  // carried in tokend_sst
 }
@@ -127,9 +129,10 @@ TEST_F(TokenServiceTest, RenewAfterExpiryNeedsTheGraceWindow) {
   TokenInfo first = IssueAlice();
   // Past exp plus the 60 s leeway, no grace configured.
   clock_.Set(first.expires_at + absl::Seconds(90));
-  EXPECT_EQ(GetReason(service_.Renew("demo", first.token, absl::ZeroDuration())
-                          .status()),
-            Reason::kTokenExpired);
+  EXPECT_EQ(
+      GetReason(
+          service_.Renew("demo", first.token, absl::ZeroDuration()).status()),
+      Reason::kTokenExpired);
 }
 
 TEST_F(TokenServiceTest, SessionCapClampsTheLastRenewalThenRefuses) {

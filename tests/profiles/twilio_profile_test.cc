@@ -32,7 +32,7 @@ using ::tokend::testing::RunPythonScript;
 constexpr char kAccount[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kKeySid[] = "SK0123456789abcdef0123456789abcdef";
 constexpr char kSecret[] = "0123456789abcdef0123456789abcdef";  // 32 bytes
-const std::string kLongSecret(64, 'z');                          // HS512
+const std::string kLongSecret(64, 'z');                         // HS512
 const absl::Time kNow = absl::FromUnixSeconds(1735689600);
 constexpr char kHeader[] =
     R"({"alg":"HS256","typ":"JWT","cty":"twilio-fpa;v=1"})";
@@ -45,7 +45,8 @@ TwilioProfileConfig Config() {
   return config;
 }
 
-std::shared_ptr<const Profile> MakeProfile(TwilioProfileConfig config = Config()) {
+std::shared_ptr<const Profile> MakeProfile(
+    TwilioProfileConfig config = Config()) {
   absl::StatusOr<std::shared_ptr<const Profile>> profile =
       NewTwilioProfile(std::move(config));
   EXPECT_TRUE(profile.ok()) << profile.status();
@@ -61,7 +62,8 @@ json::Object DecodeSegment(absl::string_view token, int index) {
   return object.ok() ? *object : json::Object();
 }
 
-std::string SignRaw(absl::string_view payload, absl::string_view header = kHeader,
+std::string SignRaw(absl::string_view payload,
+                    absl::string_view header = kHeader,
                     std::string secret = kSecret,
                     Algorithm alg = Algorithm::kHS256) {
   auto key = Key::FromHmacSecret(alg, std::move(secret)).value();
@@ -150,18 +152,19 @@ TEST(TwilioIssueTest, DefaultTokenShape) {
   EXPECT_EQ(info->token_id.size(), 34u + 1 + 22);
   EXPECT_EQ(json::Serialize(DecodeSegment(info->token, 1)),
             absl::StrCat(R"({"exp":1735693200,"grants":{"identity":"alice"},)",
-                         R"("iat":1735689600,"iss":")", kKeySid,
-                         R"(","jti":")", info->token_id, R"(","sub":")",
-                         kAccount, R"("})"));
+                         R"("iat":1735689600,"iss":")", kKeySid, R"(","jti":")",
+                         info->token_id, R"(","sub":")", kAccount, R"("})"));
   EXPECT_EQ(info->subject, "alice");
   EXPECT_EQ(info->expires_at, kNow + absl::Hours(1));
 }
 
 TEST(TwilioIssueTest, WritesEveryGrantAndTheRegion) {
-  absl::StatusOr<TokenInfo> info = MakeProfile()->Issue(Input(FullGrants()), kNow);
+  absl::StatusOr<TokenInfo> info =
+      MakeProfile()->Issue(Input(FullGrants()), kNow);
   ASSERT_TRUE(info.ok()) << info.status();
-  EXPECT_EQ(json::Serialize(DecodeSegment(info->token, 0)),
-            R"({"alg":"HS256","cty":"twilio-fpa;v=1","twr":"ie1","typ":"JWT"})");
+  EXPECT_EQ(
+      json::Serialize(DecodeSegment(info->token, 0)),
+      R"({"alg":"HS256","cty":"twilio-fpa;v=1","twr":"ie1","typ":"JWT"})");
   EXPECT_EQ(
       json::Serialize(*DecodeSegment(info->token, 1).Find("grants")),
       R"({"chat":{"deployment_role_sid":"RL1","endpoint_id":"alice:phone",)"
@@ -266,18 +269,23 @@ absl::Status VerifyRaw(const std::string& token,
 TEST(TwilioVerifyTest, HeaderRules) {
   EXPECT_TRUE(VerifyRaw(SignRaw(Payload())).ok());
   // The docs' member order is as good as the SDK's.
-  EXPECT_TRUE(VerifyRaw(SignRaw(Payload(),
-                                R"({"typ":"JWT","alg":"HS256","cty":"twilio-fpa;v=1"})"))
-                  .ok());
+  EXPECT_TRUE(
+      VerifyRaw(
+          SignRaw(Payload(),
+                  R"({"typ":"JWT","alg":"HS256","cty":"twilio-fpa;v=1"})"))
+          .ok());
   ExpectError(VerifyRaw(SignRaw(Payload(), R"({"alg":"HS256","typ":"JWT"})")),
               Reason::kBadHeader, "cty");
-  ExpectError(VerifyRaw(SignRaw(Payload(), R"({"alg":"HS256","cty":"twilio-fpa;v=2"})")),
+  ExpectError(VerifyRaw(SignRaw(Payload(),
+                                R"({"alg":"HS256","cty":"twilio-fpa;v=2"})")),
               Reason::kBadHeader, "cty");
-  ExpectError(VerifyRaw(SignRaw(Payload(), R"({"alg":"HS256","cty":"TWILIO-FPA;v=1"})")),
+  ExpectError(VerifyRaw(SignRaw(Payload(),
+                                R"({"alg":"HS256","cty":"TWILIO-FPA;v=1"})")),
               Reason::kBadHeader, "cty");
-  ExpectError(VerifyRaw(SignRaw(
-                  Payload(), R"({"alg":"HS256","cty":"twilio-fpa;v=1","twr":1})")),
-              Reason::kBadHeader, "twr");
+  ExpectError(
+      VerifyRaw(SignRaw(Payload(),
+                        R"({"alg":"HS256","cty":"twilio-fpa;v=1","twr":1})")),
+      Reason::kBadHeader, "twr");
   // twr is found under any JSON spelling of its name.
   absl::StatusOr<TokenInfo> escaped = MakeProfile()->Verify(
       SignRaw(Payload(),
@@ -285,47 +293,49 @@ TEST(TwilioVerifyTest, HeaderRules) {
       {}, kNow);
   ASSERT_TRUE(escaped.ok()) << escaped.status();
   EXPECT_EQ(std::get<TwilioGrants>(escaped->grants).region, "de1");
-  EXPECT_EQ(GetReason(VerifyRaw(SignRaw(
-                Payload(), R"({"alg":"HS384","cty":"twilio-fpa;v=1"})",
-                std::string(48, 'k'), Algorithm::kHS384))),
+  EXPECT_EQ(GetReason(VerifyRaw(
+                SignRaw(Payload(), R"({"alg":"HS384","cty":"twilio-fpa;v=1"})",
+                        std::string(48, 'k'), Algorithm::kHS384))),
             Reason::kAlgNotAllowed);
-  EXPECT_EQ(GetReason(VerifyRaw(SignRaw(Payload(), kHeader, std::string(32, 'w')))),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(VerifyRaw(SignRaw(Payload(), kHeader, std::string(32, 'w')))),
+      Reason::kBadSignature);
 }
 
 TEST(TwilioVerifyTest, ClaimRules) {
-  ExpectError(VerifyRaw(SignRaw(absl::StrCat(
-                  R"({"iss":")", kKeySid, R"(","sub":")", kAccount,
-                  R"(","grants":{"identity":"a"}})"))),
+  ExpectError(VerifyRaw(SignRaw(
+                  absl::StrCat(R"({"iss":")", kKeySid, R"(","sub":")", kAccount,
+                               R"(","grants":{"identity":"a"}})"))),
               Reason::kExpMissing, "exp");
-  ExpectError(VerifyRaw(SignRaw(absl::StrCat(
-                  R"({"iss":"SK0000000000000000000000000000000f","sub":")",
-                  kAccount, R"(","exp":1735693200,"grants":{"identity":"a"}})"))),
-              Reason::kIssuerMismatch, "iss");
+  ExpectError(
+      VerifyRaw(SignRaw(absl::StrCat(
+          R"({"iss":"SK0000000000000000000000000000000f","sub":")", kAccount,
+          R"(","exp":1735693200,"grants":{"identity":"a"}})"))),
+      Reason::kIssuerMismatch, "iss");
   ExpectError(VerifyRaw(SignRaw(absl::StrCat(
                   R"({"iss":")", kKeySid,
                   R"(","sub":"AC0000000000000000000000000000000f",)",
                   R"("exp":1735693200,"grants":{"identity":"a"}})"))),
               Reason::kBadClaim, "sub");
   // exp − (iat, else nbf, else now) ≤ 24 h.
-  EXPECT_TRUE(VerifyRaw(SignRaw(Payload(R"({"identity":"a"})",
-                                        R"(,"iat":1735689600)",
-                                        1735689600 + 86400)))
-                  .ok());
-  ExpectError(VerifyRaw(SignRaw(Payload(R"({"identity":"a"})",
-                                        R"(,"iat":1735689600)",
-                                        1735689600 + 86401))),
+  EXPECT_TRUE(
+      VerifyRaw(SignRaw(Payload(R"({"identity":"a"})", R"(,"iat":1735689600)",
+                                1735689600 + 86400)))
+          .ok());
+  ExpectError(
+      VerifyRaw(SignRaw(Payload(R"({"identity":"a"})", R"(,"iat":1735689600)",
+                                1735689600 + 86401))),
+      Reason::kLifetimeExceeded, "exp");
+  ExpectError(
+      VerifyRaw(SignRaw(Payload(R"({"identity":"a"})", R"(,"nbf":1735689500)",
+                                1735689500 + 86401))),
+      Reason::kLifetimeExceeded, "exp");
+  ExpectError(VerifyRaw(SignRaw(
+                  Payload(R"({"identity":"a"})", "", 1735689600 + 86401))),
               Reason::kLifetimeExceeded, "exp");
-  ExpectError(VerifyRaw(SignRaw(Payload(R"({"identity":"a"})",
-                                        R"(,"nbf":1735689500)",
-                                        1735689500 + 86401))),
-              Reason::kLifetimeExceeded, "exp");
-  ExpectError(VerifyRaw(SignRaw(Payload(R"({"identity":"a"})", "",
-                                        1735689600 + 86401))),
-              Reason::kLifetimeExceeded, "exp");
-  EXPECT_TRUE(VerifyRaw(SignRaw(Payload(R"({"identity":"a"})", "",
-                                        1735689600 + 86400)))
-                  .ok());
+  EXPECT_TRUE(
+      VerifyRaw(SignRaw(Payload(R"({"identity":"a"})", "", 1735689600 + 86400)))
+          .ok());
 
   struct Case {
     const char* grants;
@@ -338,7 +348,8 @@ TEST(TwilioVerifyTest, ClaimRules) {
       {R"({"identity":7})", "grants.identity"},
       {R"({"identity":"a","video":"r"})", "grants.video"},
       {R"({"identity":"a","video":{"room":1}})", "grants.video.room"},
-      {R"({"identity":"a","chat":{"service_sid":5}})", "grants.chat.service_sid"},
+      {R"({"identity":"a","chat":{"service_sid":5}})",
+       "grants.chat.service_sid"},
       {R"({"identity":"a","voice":{"incoming":{"allow":"yes"}}})",
        "grants.voice.incoming"},
       {R"({"identity":"a","voice":{"outgoing":{"params":[]}}})",
@@ -351,20 +362,22 @@ TEST(TwilioVerifyTest, ClaimRules) {
                 c.field);
   }
   // No grants claim at all.
-  ExpectError(VerifyRaw(SignRaw(absl::StrCat(R"({"iss":")", kKeySid,
-                                             R"(","sub":")", kAccount,
-                                             R"(","exp":1735693200})"))),
-              Reason::kBadClaim, "grants");
+  ExpectError(
+      VerifyRaw(SignRaw(absl::StrCat(R"({"iss":")", kKeySid, R"(","sub":")",
+                                     kAccount, R"(","exp":1735693200})"))),
+      Reason::kBadClaim, "grants");
   // Unknown grants (older ip_messaging, newer ones) are ignored.
   absl::StatusOr<TokenInfo> info = MakeProfile()->Verify(
-      SignRaw(Payload(R"({"identity":"a","ip_messaging":{"service_sid":"IS1"}})")),
+      SignRaw(
+          Payload(R"({"identity":"a","ip_messaging":{"service_sid":"IS1"}})")),
       {}, kNow);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_FALSE(std::get<TwilioGrants>(info->grants).chat.has_value());
 }
 
 TEST(TwilioVerifyTest, Expectations) {
-  const std::string room = SignRaw(Payload(R"({"identity":"a","video":{"room":"r"}})"));
+  const std::string room =
+      SignRaw(Payload(R"({"identity":"a","video":{"room":"r"}})"));
   const std::string any = SignRaw(Payload(R"({"identity":"a","video":{}})"));
   const std::string none = SignRaw(Payload(R"({"identity":"a"})"));
   VerifyExpectations expect;
@@ -405,14 +418,15 @@ TEST(TwilioVerifyTest, ConfiguredHs512OnlyAcceptsHs512) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(DecodeSegment(info->token, 0).Find("alg")->as_string(), "HS512");
   EXPECT_TRUE(profile->Verify(info->token, {}, kNow).ok());
-  EXPECT_EQ(GetReason(profile
-                          ->Verify(SignRaw(Payload(), kHeader, kLongSecret),
-                                   {}, kNow)
-                          .status()),
-            Reason::kAlgNotAllowed);
+  EXPECT_EQ(
+      GetReason(
+          profile->Verify(SignRaw(Payload(), kHeader, kLongSecret), {}, kNow)
+              .status()),
+      Reason::kAlgNotAllowed);
 }
 
-// --- Interop: twilio-node and PyJWT --------------------------------------------
+// --- Interop: twilio-node and PyJWT
+// --------------------------------------------
 
 json::Object NodeVerify(const std::string& token, const std::string& secret,
                         const char* alg) {
@@ -439,7 +453,8 @@ TEST(TwilioInteropTest, JsonwebtokenAcceptsTokendTokens) {
   ASSERT_NE(out.Find("claims"), nullptr);
   EXPECT_EQ(out.Find("header")->as_object().Find("twr")->as_string(), "ie1");
   const json::Object& claims = out.Find("claims")->as_object();
-  EXPECT_EQ(*claims.Find("grants"), *DecodeSegment(info->token, 1).Find("grants"));
+  EXPECT_EQ(*claims.Find("grants"),
+            *DecodeSegment(info->token, 1).Find("grants"));
   EXPECT_EQ(claims.Find("jti")->as_string(), info->token_id);
 
   TwilioProfileConfig config = Config();
@@ -449,8 +464,12 @@ TEST(TwilioInteropTest, JsonwebtokenAcceptsTokendTokens) {
   ASSERT_TRUE(info.ok());
   out = NodeVerify(info->token, kLongSecret, "HS512");
   ASSERT_NE(out.Find("claims"), nullptr);
-  EXPECT_EQ(out.Find("claims")->as_object().Find("grants")->as_object()
-                .Find("identity")->as_string(),
+  EXPECT_EQ(out.Find("claims")
+                ->as_object()
+                .Find("grants")
+                ->as_object()
+                .Find("identity")
+                ->as_string(),
             "alice");
 }
 
@@ -473,12 +492,12 @@ std::string NodeGenerate(const std::string& secret, const char* alg,
 }
 
 TEST(TwilioInteropTest, TokendVerifiesAccessTokenTokens) {
-  auto options = [](std::initializer_list<std::pair<const char*, json::Value>>
-                        members) {
-    json::Object o;
-    for (const auto& [name, value] : members) o.Set(name, value);
-    return json::Value(std::move(o));
-  };
+  auto options =
+      [](std::initializer_list<std::pair<const char*, json::Value>> members) {
+        json::Object o;
+        for (const auto& [name, value] : members) o.Set(name, value);
+        return json::Value(std::move(o));
+      };
   json::Object params;
   params.Set("to", json::Value("+15550100"));
   json::Object player;
@@ -488,10 +507,11 @@ TEST(TwilioInteropTest, TokendVerifiesAccessTokenTokens) {
                               {"endpointId", json::Value("bob:web")}}));
   grants.Set("video", options({{"room", json::Value("standup")}}));
   grants.Set("data_sync", options({{"serviceSid", json::Value("IS2")}}));
-  grants.Set("voice", options({{"incomingAllow", json::Value(true)},
-                               {"outgoingApplicationSid", json::Value("AP9")},
-                               {"outgoingApplicationParams", json::Value(params)},
-                               {"endpointId", json::Value("e1")}}));
+  grants.Set("voice",
+             options({{"incomingAllow", json::Value(true)},
+                      {"outgoingApplicationSid", json::Value("AP9")},
+                      {"outgoingApplicationParams", json::Value(params)},
+                      {"endpointId", json::Value("e1")}}));
   grants.Set("task_router", options({{"workspaceSid", json::Value("WS9")},
                                      {"workerSid", json::Value("WK9")},
                                      {"role", json::Value("supervisor")}}));
@@ -548,11 +568,11 @@ TEST(TwilioInteropTest, PyJwtBothWays) {
   json::Object in;
   in.Set("token", json::Value(info->token));
   in.Set("key", json::Value(kSecret));
-  auto result = RunPythonScript(
-      "pyjwt_tool.py",
-      {"verify", "--alg", "HS256", "--iss", kKeySid, "--require",
-       "exp,iat,jti,sub", "--with-header"},
-      json::Serialize(in));
+  auto result =
+      RunPythonScript("pyjwt_tool.py",
+                      {"verify", "--alg", "HS256", "--iss", kKeySid,
+                       "--require", "exp,iat,jti,sub", "--with-header"},
+                      json::Serialize(in));
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->exit_code, 0) << result->out << result->err;
   json::Object out = json::ParseObject(result->out).value();

@@ -83,8 +83,9 @@ json::Object DecodeSegment(absl::string_view token, int index) {
 }
 
 // A compact RS256 token with exactly these payload bytes.
-std::string SignRaw(const Key& key, absl::string_view payload,
-                    absl::string_view header = R"({"alg":"RS256","typ":"JWT"})") {
+std::string SignRaw(
+    const Key& key, absl::string_view payload,
+    absl::string_view header = R"({"alg":"RS256","typ":"JWT"})") {
   std::string input =
       absl::StrCat(Base64UrlEncode(header), ".", Base64UrlEncode(payload));
   return absl::StrCat(input, ".", Base64UrlEncode(key.Sign(input).value()));
@@ -122,9 +123,10 @@ void ExpectError(const absl::Status& status, Reason reason,
 // --- Configuration -----------------------------------------------------------
 
 TEST(VonageConfigTest, RefusesBadApplicationId) {
-  for (const char* id : {"", "not-a-uuid", "aaaaaaaa-bbbb-cccc-dddd-0123456789a",
-                         "aaaaaaaaxbbbb-cccc-dddd-0123456789ab",
-                         "gaaaaaaa-bbbb-cccc-dddd-0123456789ab"}) {
+  for (const char* id :
+       {"", "not-a-uuid", "aaaaaaaa-bbbb-cccc-dddd-0123456789a",
+        "aaaaaaaaxbbbb-cccc-dddd-0123456789ab",
+        "gaaaaaaa-bbbb-cccc-dddd-0123456789ab"}) {
     VonageProfileConfig config = Config();
     config.application_id = id;
     ExpectError(NewVonageProfile(config).status(), Reason::kInvalidArgument,
@@ -134,7 +136,8 @@ TEST(VonageConfigTest, RefusesBadApplicationId) {
 
 TEST(VonageConfigTest, RefusesBadKeys) {
   VonageProfileConfig config = Config();
-  config.private_key_pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+  config.private_key_pem =
+      "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
   ExpectError(NewVonageProfile(config).status(), Reason::kKeyInvalid,
               "private_key_pem");
 
@@ -154,7 +157,8 @@ TEST(VonageConfigTest, RefusesBadKeys) {
               "private_key_pem");
 
   // An EC key cannot be an RS256 key.
-  absl::StatusOr<std::shared_ptr<const Key>> ec = GenerateKey(Algorithm::kES256);
+  absl::StatusOr<std::shared_ptr<const Key>> ec =
+      GenerateKey(Algorithm::kES256);
   ASSERT_TRUE(ec.ok());
   config = Config();
   config.private_key_pem = PrivateKeyToPem(**ec).value();
@@ -250,7 +254,8 @@ TEST(VonageApplicationTest, RefusesVideoFieldsAndBadAcl) {
     const char* field;
   };
   const Case cases[] = {
-      {[](VonageGrants* g) { g->session_id = "s"; }, "grants.vonage.session_id"},
+      {[](VonageGrants* g) { g->session_id = "s"; },
+       "grants.vonage.session_id"},
       {[](VonageGrants* g) { g->role = "publisher"; }, "grants.vonage.role"},
       {[](VonageGrants* g) { g->connection_data = "d"; },
        "grants.vonage.connection_data"},
@@ -321,14 +326,14 @@ TEST(VonageVideoTest, DefaultsAndClaims) {
   EXPECT_EQ(info->expires_at - info->issued_at, absl::Hours(24));
   EXPECT_EQ(info->subject, "video");
   json::Object claims = DecodeSegment(info->token, 1);
-  EXPECT_EQ(json::Serialize(claims),
-            absl::StrCat(
-                R"({"acl":{"paths":{"/session/**":{}}},"application_id":")",
-                kAppId, R"(","exp":1735776000,"iat":1735689600,)",
-                R"("initial_layout_class_list":"","jti":")", info->token_id,
-                R"(","role":"publisher","scope":"session.connect",)",
-                R"("session_id":")", VideoGrants().session_id,
-                R"(","sub":"video"})"));
+  EXPECT_EQ(
+      json::Serialize(claims),
+      absl::StrCat(R"({"acl":{"paths":{"/session/**":{}}},"application_id":")",
+                   kAppId, R"(","exp":1735776000,"iat":1735689600,)",
+                   R"("initial_layout_class_list":"","jti":")", info->token_id,
+                   R"(","role":"publisher","scope":"session.connect",)",
+                   R"("session_id":")", VideoGrants().session_id,
+                   R"(","sub":"video"})"));
   const auto& grants = std::get<VonageGrants>(info->grants);
   EXPECT_EQ(grants.role, "publisher");
   EXPECT_EQ(grants.acl, DecodeSegment(info->token, 1).Find("acl")->as_object());
@@ -396,7 +401,8 @@ TEST(VonageVideoTest, RefusesBadGrants) {
     const char* field;
   };
   const Case cases[] = {
-      {[](VonageGrants* g) { g->session_id.clear(); }, "grants.vonage.session_id"},
+      {[](VonageGrants* g) { g->session_id.clear(); },
+       "grants.vonage.session_id"},
       {[](VonageGrants* g) { g->role = "admin"; }, "grants.vonage.role"},
       {[](VonageGrants* g) { g->role = "Publisher"; }, "grants.vonage.role"},
       {[](VonageGrants* g) { g->initial_layout_class_list = {"a b"}; },
@@ -493,8 +499,7 @@ class VonageVerifyTest : public ::testing::Test {
   }
   absl::Status VerifyRaw(absl::string_view payload,
                          const VerifyExpectations& expect = {}) {
-    return profile_
-        ->Verify(SignRaw(*MainKeys().key, payload), expect, kNow)
+    return profile_->Verify(SignRaw(*MainKeys().key, payload), expect, kNow)
         .status();
   }
 
@@ -522,9 +527,10 @@ TEST_F(VonageVerifyTest, ApplicationClaimRules) {
   ExpectError(VerifyRaw(absl::StrCat(R"({"application_id":")", kAppId,
                                      R"(","exp":1735690500,"jti":"j"})")),
               Reason::kBadClaim, "iat");
-  ExpectError(VerifyRaw(absl::StrCat(R"({"application_id":")", kAppId,
-                                     R"(","iat":1735689600,"exp":1735690500})")),
-              Reason::kBadClaim, "jti");
+  ExpectError(
+      VerifyRaw(absl::StrCat(R"({"application_id":")", kAppId,
+                             R"(","iat":1735689600,"exp":1735690500})")),
+      Reason::kBadClaim, "jti");
   ExpectError(VerifyRaw(absl::StrCat(R"({"application_id":")", kAppId,
                                      R"(","iat":1735689600,"jti":"j"})")),
               Reason::kExpMissing, "exp");
@@ -569,8 +575,10 @@ TEST_F(VonageVerifyTest, VideoClaimRules) {
   }
   // 30 days exactly is a valid Video lifetime.
   EXPECT_TRUE(VerifyRaw(VideoPayload("exp", "1738281600")).ok());
-  const std::string data_1000 = absl::StrCat("\"", std::string(1000, 'x'), "\"");
-  const std::string data_1001 = absl::StrCat("\"", std::string(1001, 'x'), "\"");
+  const std::string data_1000 =
+      absl::StrCat("\"", std::string(1000, 'x'), "\"");
+  const std::string data_1001 =
+      absl::StrCat("\"", std::string(1001, 'x'), "\"");
   EXPECT_TRUE(VerifyRaw(VideoPayload("connection_data", data_1000)).ok());
   ExpectError(VerifyRaw(VideoPayload("connection_data", data_1001)),
               Reason::kBadClaim, "connection_data");
@@ -616,22 +624,23 @@ TEST_F(VonageVerifyTest, TamperedWrongKeyExpiredAndOtherAlgorithms) {
   EXPECT_EQ(GetReason(profile_->Verify(tampered, {}, kNow).status()),
             Reason::kBadSignature);
   std::string bad_sig = issued->token;
-  bad_sig[bad_sig.size() - 10] = bad_sig[bad_sig.size() - 10] == 'A' ? 'B' : 'A';
+  bad_sig[bad_sig.size() - 10] =
+      bad_sig[bad_sig.size() - 10] == 'A' ? 'B' : 'A';
   EXPECT_EQ(GetReason(profile_->Verify(bad_sig, {}, kNow).status()),
             Reason::kBadSignature);
 
   VonageProfileConfig other = Config();
   other.private_key_pem = OtherKeys().private_pem;
-  EXPECT_EQ(GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow)
-                          .status()),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow).status()),
+      Reason::kBadSignature);
 
-  EXPECT_TRUE(profile_->Verify(issued->token, {}, kNow + absl::Seconds(959))
-                  .ok());
-  EXPECT_EQ(GetReason(profile_->Verify(issued->token, {}, kNow +
-                                           absl::Seconds(960))
-                          .status()),
-            Reason::kTokenExpired);
+  EXPECT_TRUE(
+      profile_->Verify(issued->token, {}, kNow + absl::Seconds(959)).ok());
+  EXPECT_EQ(
+      GetReason(profile_->Verify(issued->token, {}, kNow + absl::Seconds(960))
+                    .status()),
+      Reason::kTokenExpired);
 
   // HS256 over the same payload (e.g. with the public key as a secret, the
   // classic confusion) and PS256 are refused by algorithm.
@@ -639,8 +648,8 @@ TEST_F(VonageVerifyTest, TamperedWrongKeyExpiredAndOtherAlgorithms) {
   ASSERT_TRUE(hmac.ok());
   std::string input = absl::StrCat(Base64UrlEncode(R"({"alg":"HS256"})"), ".",
                                    Base64UrlEncode(AppPayload()));
-  std::string hs = absl::StrCat(input, ".",
-                                Base64UrlEncode((*hmac)->Sign(input).value()));
+  std::string hs =
+      absl::StrCat(input, ".", Base64UrlEncode((*hmac)->Sign(input).value()));
   EXPECT_EQ(GetReason(profile_->Verify(hs, {}, kNow).status()),
             Reason::kAlgNotAllowed);
   EXPECT_EQ(GetReason(profile_
@@ -702,9 +711,7 @@ TEST_F(VonageVerifyTest, RenewalReproducesTheGrants) {
 
 // --- Interop: @vonage/jwt and PyJWT -----------------------------------------
 
-std::string NodeInput(json::Object fields) {
-  return json::Serialize(fields);
-}
+std::string NodeInput(json::Object fields) { return json::Serialize(fields); }
 
 json::Object RunVonageVerify(const std::string& token) {
   json::Object in;
@@ -794,7 +801,8 @@ TEST(VonageInteropTest, TokendVerifiesVonageJwtApplicationToken) {
 
   // The SDK's default: 15 minutes, no sub.
   const std::string minimal = RunVonageGenerate(json::Object());
-  absl::StatusOr<TokenInfo> min_info = profile->Verify(minimal, {}, absl::Now());
+  absl::StatusOr<TokenInfo> min_info =
+      profile->Verify(minimal, {}, absl::Now());
   ASSERT_TRUE(min_info.ok()) << min_info.status();
   EXPECT_EQ(min_info->expires_at - min_info->issued_at, absl::Minutes(15));
   EXPECT_EQ(min_info->subject, "");
@@ -839,9 +847,9 @@ TEST(VonageInteropTest, TokendVerifiesVonageVideoToken) {
 
   // A role outside the four is refused even with a valid signature.
   options.Set("role", json::Value("owner"));
-  ExpectError(profile->Verify(RunVonageGenerate(options), {}, absl::Now())
-                  .status(),
-              Reason::kBadClaim, "role");
+  ExpectError(
+      profile->Verify(RunVonageGenerate(options), {}, absl::Now()).status(),
+      Reason::kBadClaim, "role");
 }
 
 TEST(VonageInteropTest, PyJwtVerifiesTokendToken) {

@@ -93,8 +93,7 @@ TEST(ZoomProfileConfigTest, RefusesBadConfigNamingTheField) {
                 "secret");
   config = Config();
   config.secret = "short-secret";
-  ExpectRefused(NewZoomProfile(config).status(), Reason::kKeyTooWeak,
-                "secret");
+  ExpectRefused(NewZoomProfile(config).status(), Reason::kKeyTooWeak, "secret");
   config = Config();
   config.ttl.max_ttl = absl::Seconds(172801);
   ExpectRefused(NewZoomProfile(config).status(), Reason::kInvalidArgument,
@@ -136,13 +135,14 @@ TEST(ZoomProfileTest, IssuesTheSampleClaimSet) {
   ASSERT_NE(claims.Find("jti"), nullptr);
   EXPECT_EQ(claims.Find("jti")->as_string(), info->token_id);
   claims.Erase("jti");
-  EXPECT_EQ(json::Serialize(claims),
-            R"({"app_key":"AbCdEfGhIjKlMnOpQrStUv","audio_webrtc_mode":0,)"
-            R"("cloud_recording_election":0,"cloud_recording_option":1,)"
-            R"("exp":1735696800,"geo_regions":"US,DE","iat":1735689600,)"
-            R"("role_type":1,"session_key":"sk-2025-01-01",)"
-            R"("telemetry_tracking_id":"trk-1","tpc":"daily-standup",)"
-            R"("user_identity":"user-4711","version":1,"video_webrtc_mode":1})");
+  EXPECT_EQ(
+      json::Serialize(claims),
+      R"({"app_key":"AbCdEfGhIjKlMnOpQrStUv","audio_webrtc_mode":0,)"
+      R"("cloud_recording_election":0,"cloud_recording_option":1,)"
+      R"("exp":1735696800,"geo_regions":"US,DE","iat":1735689600,)"
+      R"("role_type":1,"session_key":"sk-2025-01-01",)"
+      R"("telemetry_tracking_id":"trk-1","tpc":"daily-standup",)"
+      R"("user_identity":"user-4711","version":1,"video_webrtc_mode":1})");
   EXPECT_EQ(info->subject, "user-4711");
   EXPECT_EQ(info->expires_at, kNow + absl::Hours(2));
   EXPECT_EQ(info->session_started, kNow);
@@ -164,8 +164,8 @@ TEST(ZoomProfileTest, TtlWindowOnIssue) {
   ExpectRefused(profile->Issue(input, kNow).status(), Reason::kInvalidArgument,
                 "ttl");
   input.ttl = absl::Seconds(172801);
-  ExpectRefused(profile->Issue(input, kNow).status(),
-                Reason::kLifetimeExceeded, "ttl");
+  ExpectRefused(profile->Issue(input, kNow).status(), Reason::kLifetimeExceeded,
+                "ttl");
   input.ttl = absl::Seconds(1800);
   EXPECT_TRUE(profile->Issue(input, kNow).ok());
   input.ttl = absl::Seconds(172800);
@@ -193,15 +193,14 @@ TEST(ZoomProfileTest, RefusesBadGrants) {
   refused(Topic("a/b"), "grants.zoom.topic");
   refused(Topic("caf\xc3\xa9"), "grants.zoom.topic");
   refused(Topic("quote\"d"), "grants.zoom.topic");
-  EXPECT_TRUE(profile
-                  ->Issue(Input(Topic("Aa 09!#$%&()+-:;<=.>?@[]^_{}|~,\\")),
-                          kNow)
-                  .ok());
+  EXPECT_TRUE(
+      profile->Issue(Input(Topic("Aa 09!#$%&()+-:;<=.>?@[]^_{}|~,\\")), kNow)
+          .ok());
   refused(Topic("t", 2), "grants.zoom.role_type");
   refused(Topic("t", -1), "grants.zoom.role_type");
   refused(Topic("t"), "subject", std::string(36, 'u'));
-  EXPECT_TRUE(profile->Issue(Input(Topic("t"), std::string(35, 'u')), kNow)
-                  .ok());
+  EXPECT_TRUE(
+      profile->Issue(Input(Topic("t"), std::string(35, 'u')), kNow).ok());
   // Lengths count UTF-16 code units, as Zoom's JavaScript validator does.
   std::string emoji_identity;
   for (int i = 0; i < 18; ++i) emoji_identity += "\xf0\x9f\x98\x80";
@@ -320,17 +319,18 @@ TEST(ZoomProfileTest, RefusesBadTokens) {
   absl::StatusOr<TokenInfo> issued =
       profile->Issue(Input(Topic("standup")), kNow);
   ASSERT_TRUE(issued.ok());
-  EXPECT_EQ(GetReason(profile->Verify(TamperPayload(issued->token), {}, kNow)
-                          .status()),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(
+          profile->Verify(TamperPayload(issued->token), {}, kNow).status()),
+      Reason::kBadSignature);
   ZoomProfileConfig other = Config();
   other.secret = kOtherSecret;
-  EXPECT_EQ(GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow)
-                          .status()),
-            Reason::kBadSignature);
-  EXPECT_EQ(GetReason(profile->Verify(issued->token, {},
-                                      kNow + absl::Hours(2) +
-                                          absl::Seconds(61))
+  EXPECT_EQ(
+      GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow).status()),
+      Reason::kBadSignature);
+  EXPECT_EQ(GetReason(profile
+                          ->Verify(issued->token, {},
+                                   kNow + absl::Hours(2) + absl::Seconds(61))
                           .status()),
             Reason::kTokenExpired);
   other = Config();
@@ -429,10 +429,10 @@ TEST(ZoomProfileTest, EnforcesTheVerifierRules) {
 
   json::Object header = Hs256Header();
   header.Set("alg", json::Value("HS384"));
-  EXPECT_EQ(GetReason(profile->Verify(SignHs256(kSecret, header, good), {},
-                                      kNow)
-                          .status()),
-            Reason::kAlgNotAllowed);
+  EXPECT_EQ(
+      GetReason(
+          profile->Verify(SignHs256(kSecret, header, good), {}, kNow).status()),
+      Reason::kAlgNotAllowed);
 }
 
 TEST(ZoomProfileTest, RefusesAnApiRtcTokenWithTheSameSecret) {
@@ -452,8 +452,8 @@ TEST(ZoomProfileTest, RefusesAnApiRtcTokenWithTheSameSecret) {
 
 // ---- Interop (wall clock) ----
 
-std::string Request(std::initializer_list<std::pair<const char*, json::Value>>
-                        members) {
+std::string Request(
+    std::initializer_list<std::pair<const char*, json::Value>> members) {
   json::Object request;
   for (const auto& [name, value] : members) request.Set(name, value);
   return json::Serialize(request);
@@ -465,8 +465,7 @@ TEST(ZoomInteropTest, JsonwebtokenVerifiesTokendTokens) {
   grants.session_key = "sk-1";
   grants.geo_regions = {"US", "DE"};
   grants.cloud_recording_option = 0;
-  absl::StatusOr<TokenInfo> issued =
-      profile->Issue(Input(grants), absl::Now());
+  absl::StatusOr<TokenInfo> issued = profile->Issue(Input(grants), absl::Now());
   ASSERT_TRUE(issued.ok()) << issued.status();
   std::string out = RunInterop(true, "zoom.mjs", {"verify"},
                                Request({{"token", json::Value(issued->token)},
@@ -492,8 +491,8 @@ TEST(ZoomInteropTest, TokendVerifiesTheSamplesTokens) {
                {"expirationSeconds", json::Value(3600)},
                {"userIdentity", json::Value("user-4711")},
                {"sessionKey", json::Value("sk-2025-01-01")},
-               {"geoRegions", json::Value(json::Array{json::Value("AU"),
-                                                      json::Value("SG")})},
+               {"geoRegions",
+                json::Value(json::Array{json::Value("AU"), json::Value("SG")})},
                {"cloudRecordingOption", json::Value(1)},
                {"cloudRecordingElection", json::Value(0)}}));
   EXPECT_EQ(json::Serialize(DecodeSegment(token, 0)),
@@ -538,18 +537,18 @@ TEST(ZoomInteropTest, PyJwtBothWays) {
   absl::StatusOr<TokenInfo> issued =
       profile->Issue(Input(Topic("standup", 1)), absl::Now());
   ASSERT_TRUE(issued.ok()) << issued.status();
-  std::string out = RunInterop(
-      false, "pyjwt_tool.py",
-      {"verify", "--alg", "HS256", "--require", "exp,iat"},
-      Request({{"token", json::Value(issued->token)},
-               {"key", json::Value(kSecret)}}));
+  std::string out =
+      RunInterop(false, "pyjwt_tool.py",
+                 {"verify", "--alg", "HS256", "--require", "exp,iat"},
+                 Request({{"token", json::Value(issued->token)},
+                          {"key", json::Value(kSecret)}}));
   EXPECT_EQ(out, json::Serialize(DecodeSegment(issued->token, 1)));
 
   json::Object claims = SampleClaims(absl::Now(), absl::Hours(2));
-  std::string token = RunInterop(
-      false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
-      Request({{"claims", json::Value(claims)},
-               {"key", json::Value(kSecret)}}));
+  std::string token =
+      RunInterop(false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
+                 Request({{"claims", json::Value(claims)},
+                          {"key", json::Value(kSecret)}}));
   absl::StatusOr<TokenInfo> verified = profile->Verify(token, {}, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");

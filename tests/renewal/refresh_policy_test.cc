@@ -3,8 +3,8 @@
 #include <set>
 
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 #include "core/reason.h"
+#include "gtest/gtest.h"
 
 namespace tokend {
 namespace {
@@ -48,8 +48,7 @@ TEST(RefreshPolicyTest, ShortTtlsScaleTheLeadDown) {
   p.fraction = 0.9;
   // 3 s token: lead = min(30 s, 25 % of 3 s) = 750 ms → refresh at 2.25 s.
   const absl::Time exp = kT0 + absl::Seconds(3);
-  EXPECT_EQ(NextRefresh(kT0, exp, kT0, p, 0.5),
-            kT0 + absl::Milliseconds(2250));
+  EXPECT_EQ(NextRefresh(kT0, exp, kT0, p, 0.5), kT0 + absl::Milliseconds(2250));
   // Always strictly before expiry, even with every knob at its extreme.
   p.max_lead_fraction = 1e-9;
   p.fraction = 0.999;
@@ -93,7 +92,7 @@ TEST(RefreshPolicyTest, RetryBackoffDoublesWithFullJitterAndIsCapped) {
   const absl::Time now = kT0;
   const absl::Time exp = kT0 + absl::Hours(1);
   EXPECT_EQ(RetryDelay(1, now, exp, p, 0.999999) <= absl::Seconds(1), true);
-  EXPECT_EQ(RetryDelay(3, now, exp, p, 0.5), absl::Seconds(2));  // 4 s cap
+  EXPECT_EQ(RetryDelay(3, now, exp, p, 0.5), absl::Seconds(2));    // 4 s cap
   EXPECT_EQ(RetryDelay(10, now, exp, p, 0.5), absl::Seconds(15));  // 30 s cap
   EXPECT_EQ(RetryDelay(1000, now, exp, p, 0.5), absl::Seconds(15));
   EXPECT_EQ(RetryDelay(5, now, exp, p, 0.0), absl::ZeroDuration());

@@ -8,11 +8,11 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 #include "core/clock.h"
 #include "core/crypto/key.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/reason.h"
+#include "gtest/gtest.h"
 
 namespace tokend {
 namespace {
@@ -112,8 +112,8 @@ class SubscriptionManagerTest : public ::testing::Test {
       draws_ = (draws_ + 7) % 100;
       return draws_ / 100.0;
     };
-    manager_ = std::make_unique<SubscriptionManager>(tokens_, clock_,
-                                                     executor_, options);
+    manager_ = std::make_unique<SubscriptionManager>(tokens_, clock_, executor_,
+                                                     options);
   }
 
   SubscriptionRequest Spec(std::string caller = "c1") {
@@ -297,14 +297,17 @@ TEST_F(SubscriptionManagerTest, PerCallerAndGlobalCapsAreEnforced) {
     sinks.push_back(std::make_shared<RecordingSink>());
     ASSERT_TRUE(manager_->Subscribe(Spec("c1"), sinks.back()).ok());
   }
-  auto over = manager_->Subscribe(Spec("c1"), std::make_shared<RecordingSink>());
+  auto over =
+      manager_->Subscribe(Spec("c1"), std::make_shared<RecordingSink>());
   EXPECT_EQ(GetReason(over.status()), Reason::kResourceExhausted);
   EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
   for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(manager_->Subscribe(Spec("c2"), std::make_shared<RecordingSink>())
-                    .ok());
+    ASSERT_TRUE(
+        manager_->Subscribe(Spec("c2"), std::make_shared<RecordingSink>())
+            .ok());
   }
-  auto global = manager_->Subscribe(Spec("c3"), std::make_shared<RecordingSink>());
+  auto global =
+      manager_->Subscribe(Spec("c3"), std::make_shared<RecordingSink>());
   EXPECT_EQ(GetReason(global.status()), Reason::kResourceExhausted);
 }
 

@@ -84,8 +84,9 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
     absl::Duration deadline) {
   if (access(kBinary, X_OK) != 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat(kBinary, " is missing: run setup.sh (installs the "
-                              "redis-server package)"));
+        absl::StrCat(kBinary,
+                     " is missing: run setup.sh (installs the "
+                     "redis-server package)"));
   }
   char tmpl[] = "/tmp/tokend-redis-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");

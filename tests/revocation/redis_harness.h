@@ -48,8 +48,7 @@ class RedisServer {
 };
 
 // Polls `condition` until it holds or `deadline` passes; true if it held.
-bool WaitUntil(const std::function<bool()>& condition,
-               absl::Duration deadline);
+bool WaitUntil(const std::function<bool()>& condition, absl::Duration deadline);
 
 }  // namespace tokend::testing
 

@@ -25,7 +25,9 @@ using ::tokend::testing::WaitUntil;
 constexpr absl::Duration kDeadline = absl::Seconds(10);
 
 // Real-clock times on whole milliseconds (what the store keeps).
-absl::Time NowMs() { return absl::FromUnixMillis(absl::ToUnixMillis(absl::Now())); }
+absl::Time NowMs() {
+  return absl::FromUnixMillis(absl::ToUnixMillis(absl::Now()));
+}
 
 Revocation Entry(Revocation::Kind kind, std::string tenant, std::string value,
                  absl::Duration ttl = absl::Hours(1)) {
@@ -111,8 +113,8 @@ TEST(RedisUrlTest, ParsesHostPortAndDb) {
 TEST(RedisUrlTest, RefusesMalformedUrls) {
   for (const char* url :
        {"http://h:1/0", "redis://", "redis://:6379/0", "redis://h:0/0",
-        "redis://h:70000/0", "redis://h:x/0", "redis://h:1/-1",
-        "redis://h:1/x", "redis://[::1/0", "redis://[::1]x/0"}) {
+        "redis://h:70000/0", "redis://h:x/0", "redis://h:1/-1", "redis://h:1/x",
+        "redis://[::1/0", "redis://[::1]x/0"}) {
     auto parsed = ParseRedisUrl(url);
     ASSERT_FALSE(parsed.ok()) << url;
     EXPECT_EQ(GetReason(parsed.status()), Reason::kInvalidArgument) << url;
@@ -139,8 +141,8 @@ TEST_F(RedisStoreTest, AddLoadAllUpsertAndPrune) {
   ASSERT_NE(store, nullptr);
   const std::string odd("a\0b:7:", 6);
   const Revocation jti = Entry(Revocation::Kind::kTokenId, "demo", odd);
-  const Revocation sub = Entry(Revocation::Kind::kSubject, "de:mo", "alice",
-                               absl::Minutes(1));
+  const Revocation sub =
+      Entry(Revocation::Kind::kSubject, "de:mo", "alice", absl::Minutes(1));
   const Revocation tenant = Entry(Revocation::Kind::kTenant, "other", "");
   ASSERT_TRUE(store->Add(jti).ok());
   ASSERT_TRUE(store->Add(sub).ok());
@@ -237,8 +239,8 @@ TEST_F(RedisStoreTest, RedisOutageIsVisibleAndRecoversByItself) {
   b->Watch(on_b.Callback());
 
   server_->Kill();
-  ASSERT_TRUE(WaitUntil([&] { return !a->Healthy() && !b->Healthy(); },
-                      kDeadline));
+  ASSERT_TRUE(
+      WaitUntil([&] { return !a->Healthy() && !b->Healthy(); }, kDeadline));
   absl::Status down = a->Add(Entry(Revocation::Kind::kTokenId, "demo", "x"));
   EXPECT_EQ(GetReason(down), Reason::kUnavailable);
   EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable);
@@ -246,8 +248,8 @@ TEST_F(RedisStoreTest, RedisOutageIsVisibleAndRecoversByItself) {
   EXPECT_FALSE(a->Healthy());
 
   ASSERT_TRUE(server_->Restart().ok());
-  ASSERT_TRUE(WaitUntil([&] { return a->Healthy() && b->Healthy(); },
-                      kDeadline));
+  ASSERT_TRUE(
+      WaitUntil([&] { return a->Healthy() && b->Healthy(); }, kDeadline));
   EXPECT_TRUE(a->Add(Entry(Revocation::Kind::kTokenId, "demo", "y")).ok());
 
   // A missed message: a writer publishing on a channel B does not hear.
@@ -268,8 +270,9 @@ TEST_F(RedisStoreTest, StoreOpenedWhileRedisIsDownConnectsWhenItComes) {
   auto store = RedisStore::Open(server_->Url(), options);
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_FALSE((*store)->Healthy());
-  EXPECT_EQ(GetReason((*store)->Add(Entry(Revocation::Kind::kTokenId, "d", "j"))),
-            Reason::kUnavailable);
+  EXPECT_EQ(
+      GetReason((*store)->Add(Entry(Revocation::Kind::kTokenId, "d", "j"))),
+      Reason::kUnavailable);
   ASSERT_TRUE(server_->Restart().ok());
   EXPECT_TRUE(WaitUntil([&] { return (*store)->Healthy(); }, kDeadline));
   EXPECT_TRUE((*store)->Add(Entry(Revocation::Kind::kTokenId, "d", "j")).ok());

@@ -42,7 +42,8 @@ TEST(RevocationIndexTest, TenantCoversEverySubject) {
 
 TEST(RevocationIndexTest, PruneDropsOnlyExpiredEntries) {
   RevocationIndex index;
-  index.Add(Entry(Revocation::Kind::kTokenId, "a", kT0, kT0 + absl::Minutes(1)));
+  index.Add(
+      Entry(Revocation::Kind::kTokenId, "a", kT0, kT0 + absl::Minutes(1)));
   index.Add(Entry(Revocation::Kind::kTokenId, "b", kT0, kT0 + absl::Hours(1)));
   EXPECT_EQ(index.Prune(kT0 + absl::Minutes(1)), 1u);
   EXPECT_FALSE(index.IsRevoked("demo", "a", "", kT0));

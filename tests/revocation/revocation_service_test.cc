@@ -196,11 +196,11 @@ TEST_F(RevocationServiceTest, HelpersStampNowAndTheLongestTokenLifetime) {
   ASSERT_TRUE(service->RevokeTokenId("demo", "j1", life).ok());
   ASSERT_TRUE(service->RevokeSubject("demo", "alice", life).ok());
   ASSERT_TRUE(service->RevokeTenant("demo", life).ok());
-  EXPECT_THAT(store_->entries(),
-              ElementsAre(Entry(Revocation::Kind::kTokenId, "j1", kT0, kT0 + life),
-                          Entry(Revocation::Kind::kSubject, "alice", kT0,
-                                kT0 + life),
-                          Entry(Revocation::Kind::kTenant, "", kT0, kT0 + life)));
+  EXPECT_THAT(
+      store_->entries(),
+      ElementsAre(Entry(Revocation::Kind::kTokenId, "j1", kT0, kT0 + life),
+                  Entry(Revocation::Kind::kSubject, "alice", kT0, kT0 + life),
+                  Entry(Revocation::Kind::kTenant, "", kT0, kT0 + life)));
 }
 
 TEST_F(RevocationServiceTest, RefusesEntriesThatCannotBeValid) {
@@ -220,8 +220,9 @@ TEST_F(RevocationServiceTest, RefusesEntriesThatCannotBeValid) {
     EXPECT_EQ(GetReason(status), Reason::kInvalidArgument) << status;
     EXPECT_EQ(GetField(status), "revocation");
   }
-  EXPECT_EQ(GetReason(service->RevokeSubject("demo", "a", absl::ZeroDuration())),
-            Reason::kInvalidArgument);
+  EXPECT_EQ(
+      GetReason(service->RevokeSubject("demo", "a", absl::ZeroDuration())),
+      Reason::kInvalidArgument);
   EXPECT_THAT(store_->entries(), IsEmpty());
   EXPECT_EQ(service->index().size(), 0u);
 }
@@ -301,9 +302,11 @@ TEST_F(RevocationServiceTest, StartWhileTheStoreIsDownLoadsWhenItReturns) {
   ASSERT_TRUE(WaitFor([&] { return service->Healthy(); }));
   EXPECT_TRUE(store_->watching());
   EXPECT_TRUE(service->checker()->IsRevoked("demo", "any", "bob", kT0));
-  EXPECT_TRUE(service->checker()->IsRevoked("demo", "early", "", kT0 + absl::Hours(1)));
-  EXPECT_THAT(store_->entries(),
-              UnorderedElementsAre(Entry(Revocation::Kind::kTenant, ""), local));
+  EXPECT_TRUE(
+      service->checker()->IsRevoked("demo", "early", "", kT0 + absl::Hours(1)));
+  EXPECT_THAT(
+      store_->entries(),
+      UnorderedElementsAre(Entry(Revocation::Kind::kTenant, ""), local));
 }
 
 TEST_F(RevocationServiceTest, AStoreThatComesBackEmptyIsRefilledFromTheIndex) {
@@ -313,9 +316,8 @@ TEST_F(RevocationServiceTest, AStoreThatComesBackEmptyIsRefilledFromTheIndex) {
   ASSERT_TRUE(service->Start().ok());
   const Revocation local = Entry(Revocation::Kind::kTokenId, "t-1");
   ASSERT_TRUE(service->Revoke(local).ok());
-  const Revocation expired =
-      Entry(Revocation::Kind::kTokenId, "old", kT0 - absl::Hours(2),
-            kT0 - absl::Hours(1));
+  const Revocation expired = Entry(Revocation::Kind::kTokenId, "old",
+                                   kT0 - absl::Hours(2), kT0 - absl::Hours(1));
   ASSERT_TRUE(store_->Deliver(expired));
 
   // Redis restarted without persistence: the store is back, but empty.

@@ -1,8 +1,8 @@
 #include "core/revocation/sqlite_store.h"
 
 #include <signal.h>
-#include <sys/wait.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -98,8 +98,8 @@ TEST_F(SqliteStoreTest, UpsertKeepsTheLaterTimes) {
                   .ok());
   // Earlier revocation, later expiry: keeps revoked_at, extends expiry.
   ASSERT_TRUE(store
-                  ->Add(Entry(Revocation::Kind::kSubject, "demo", "alice",
-                              kT0, kT0 + absl::Hours(3)))
+                  ->Add(Entry(Revocation::Kind::kSubject, "demo", "alice", kT0,
+                              kT0 + absl::Hours(3)))
                   .ok());
   auto all = store->LoadAll();
   ASSERT_TRUE(all.ok());
@@ -128,11 +128,12 @@ TEST_F(SqliteStoreTest, PruneDeletesOnlyExpiredEntries) {
   ASSERT_NE(store, nullptr);
   const Revocation soon = Entry(Revocation::Kind::kTokenId, "demo", "a", kT0,
                                 kT0 + absl::Minutes(1));
-  const Revocation later = Entry(Revocation::Kind::kTokenId, "demo", "b", kT0,
-                                 kT0 + absl::Hours(1));
+  const Revocation later =
+      Entry(Revocation::Kind::kTokenId, "demo", "b", kT0, kT0 + absl::Hours(1));
   ASSERT_TRUE(store->Add(soon).ok());
   ASSERT_TRUE(store->Add(later).ok());
-  ASSERT_TRUE(store->Prune(kT0 + absl::Minutes(1) - absl::Milliseconds(1)).ok());
+  ASSERT_TRUE(
+      store->Prune(kT0 + absl::Minutes(1) - absl::Milliseconds(1)).ok());
   EXPECT_THAT(*store->LoadAll(), UnorderedElementsAre(soon, later));
   // expires_at <= now is gone.
   ASSERT_TRUE(store->Prune(kT0 + absl::Minutes(1)).ok());
@@ -224,8 +225,8 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
   // A later tokend's file: reopening must refuse a schema it does not know.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE schema_version SET version = 99",
-                         nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr,
+                         nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   auto store = SqliteStore::Open(path_);

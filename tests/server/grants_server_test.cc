@@ -30,14 +30,15 @@ class GrantsServerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir;
     ASSERT_EQ(Shell("openssl genpkey -algorithm EC -pkeyopt "
-                    "ec_paramgen_curve:P-256 -out " + dir_->File("demo.pem") +
-                    " 2>/dev/null"),
+                    "ec_paramgen_curve:P-256 -out " +
+                    dir_->File("demo.pem") + " 2>/dev/null"),
               0);
     dir_->Write("hs.secret", "0123456789abcdef0123456789abcdef-hs-secret");
     dir_->Write("agora.cert", "fedcba9876543210fedcba9876543210");
     dir_->Write("tokend.yaml", absl::StrCat(R"(
 listeners:
-  unix_socket: )", dir_->File("tokend.sock"), R"(
+  unix_socket: )",
+                                            dir_->File("tokend.sock"), R"(
 tenants:
   - name: demo
     profile: jwt
@@ -47,7 +48,8 @@ tenants:
     ttl: {default: 10m, max: 3h}
   - name: dly
     profile: daily
-    params: {domain_id: )", kDailyDomain, R"(}
+    params: {domain_id: )",
+                                            kDailyDomain, R"(}
     credentials: {api_key: "file:hs.secret"}
     ttl: {default: 10m, max: 3h}
   - name: lk
@@ -56,12 +58,14 @@ tenants:
     credentials: {api_secret: "file:hs.secret"}
   - name: ag
     profile: agora
-    params: {app_id: )", kAgoraAppId, R"(}
+    params: {app_id: )",
+                                            kAgoraAppId, R"(}
     credentials: {app_certificate: "file:agora.cert"}
     leeway: 0s
 callers:
   - name: me
-    uid: )", getuid(), R"(
+    uid: )",
+                                            getuid(), R"(
     issue: ["*"]
     revoke: ["*"]
     verify: ["*"]
@@ -131,7 +135,8 @@ callers:
   static void ExpectEqualProto(const google::protobuf::Message& actual,
                                const google::protobuf::Message& expected) {
     EXPECT_TRUE(MessageDifferencer::Equals(actual, expected))
-        << "actual:\n" << actual.DebugString() << "expected:\n"
+        << "actual:\n"
+        << actual.DebugString() << "expected:\n"
         << expected.DebugString();
   }
 
@@ -222,7 +227,8 @@ TEST_F(GrantsServerTest, DailyGrantsRoundTripThroughVerifyAndRenewOK) {
   EXPECT_EQ(issued.profile(), v1::PROFILE_DAILY);
 
   v1::VerifyTokenResponse verified = VerifyOk("dly", issued.token());
-  ASSERT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  ASSERT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   ASSERT_TRUE(verified.has_daily());
   v1::DailyGrants expected = SampleDailyGrants();
   expected.set_domain_id(kDailyDomain);
@@ -249,7 +255,8 @@ TEST_F(GrantsServerTest, LiveKitGrantsRoundTripOK) {
   EXPECT_EQ(issued.profile(), v1::PROFILE_LIVEKIT);
 
   v1::VerifyTokenResponse verified = VerifyOk("lk", issued.token());
-  ASSERT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  ASSERT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   EXPECT_EQ(verified.subject(), "alice");
   ASSERT_TRUE(verified.has_livekit());
   ExpectEqualProto(verified.livekit(), SampleLiveKitGrants());
@@ -265,7 +272,8 @@ TEST_F(GrantsServerTest, AgoraGrantsRoundTripOK) {
   EXPECT_EQ(issued.token().substr(0, 3), "007");
 
   v1::VerifyTokenResponse verified = VerifyOk("ag", issued.token());
-  ASSERT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  ASSERT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   ASSERT_TRUE(verified.has_agora());
   v1::AgoraGrants expected = SampleAgoraGrants();
   expected.set_app_id(kAgoraAppId);
@@ -275,7 +283,8 @@ TEST_F(GrantsServerTest, AgoraGrantsRoundTripOK) {
 
 TEST_F(GrantsServerTest, AgoraPublisherRoleWritesJoinAndThePublishPrivileges) {
   v1::IssueTokenRequest request = Request("ag");
-  v1::AgoraRtcService* rtc = request.mutable_agora()->add_services()->mutable_rtc();
+  v1::AgoraRtcService* rtc =
+      request.mutable_agora()->add_services()->mutable_rtc();
   rtc->set_channel_name("standup");
   rtc->set_uid(0);
   rtc->set_role(v1::AGORA_RTC_ROLE_PUBLISHER);
@@ -335,7 +344,8 @@ TEST_F(GrantsServerTest, AgoraFractionalPrivilegeExpiryIsInvalidArgument) {
 
 TEST_F(GrantsServerTest, AgoraAdminRoleOn007IsInvalidArgument) {
   v1::IssueTokenRequest request = Request("ag");
-  v1::AgoraRtcService* rtc = request.mutable_agora()->add_services()->mutable_rtc();
+  v1::AgoraRtcService* rtc =
+      request.mutable_agora()->add_services()->mutable_rtc();
   rtc->set_channel_name("standup");
   rtc->set_role(v1::AGORA_RTC_ROLE_ADMIN);
   v1::IssueTokenResponse issued;
@@ -411,7 +421,8 @@ TEST_F(GrantsServerTest, AgoraExpectedPrivilegesPresentVerifyOK) {
       v1::AGORA_PRIVILEGE_RTM_LOGIN);
   v1::VerifyTokenResponse verified;
   ASSERT_TRUE(Verify(verify, &verified).ok());
-  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  EXPECT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
 }
 
 TEST_F(GrantsServerTest, AgoraExpectedPrivilegeMissingIsBadClaim) {
@@ -432,7 +443,8 @@ TEST_F(GrantsServerTest, AgoraExpectedPrivilegeMissingIsBadClaim) {
 
 TEST_F(GrantsServerTest, AgoraExpiredPrivilegeIsTokenExpired) {
   v1::IssueTokenRequest request = Request("ag");
-  v1::AgoraRtcService* rtc = request.mutable_agora()->add_services()->mutable_rtc();
+  v1::AgoraRtcService* rtc =
+      request.mutable_agora()->add_services()->mutable_rtc();
   rtc->set_channel_name("standup");
   v1::AgoraRtcPrivileges* e = rtc->mutable_explicit_privileges();
   e->mutable_join_channel()->set_seconds(3600);
@@ -489,9 +501,9 @@ TEST_F(GrantsServerTest, UnspecifiedAgoraPrivilegeIsInvalidArgument) {
 // --- tokenctl ----------------------------------------------------------------
 
 TEST_F(GrantsServerTest, TokenctlIssuesDailyGrants) {
-  CtlResult run = Ctl(
-      "issue --tenant=dly --sub=alice --daily_room=standup "
-      "--daily_user_name=Alice --daily_is_owner=true");
+  CtlResult run =
+      Ctl("issue --tenant=dly --sub=alice --daily_room=standup "
+          "--daily_user_name=Alice --daily_is_owner=true");
   ASSERT_EQ(run.code, 0) << run.err;
   v1::VerifyTokenResponse verified = VerifyOk("dly", run.out);
   ASSERT_TRUE(verified.valid()) << verified.reason();
@@ -502,10 +514,10 @@ TEST_F(GrantsServerTest, TokenctlIssuesDailyGrants) {
 }
 
 TEST_F(GrantsServerTest, TokenctlIssuesLiveKitGrants) {
-  CtlResult run = Ctl(
-      "issue --tenant=lk --sub=alice --livekit_room=standup "
-      "--livekit_room_join --livekit_can_publish=false "
-      "--livekit_can_subscribe=true --livekit_name=Alice");
+  CtlResult run =
+      Ctl("issue --tenant=lk --sub=alice --livekit_room=standup "
+          "--livekit_room_join --livekit_can_publish=false "
+          "--livekit_can_subscribe=true --livekit_name=Alice");
   ASSERT_EQ(run.code, 0) << run.err;
   v1::VerifyTokenResponse verified = VerifyOk("lk", run.out);
   ASSERT_TRUE(verified.valid()) << verified.reason();
@@ -520,9 +532,9 @@ TEST_F(GrantsServerTest, TokenctlIssuesLiveKitGrants) {
 }
 
 TEST_F(GrantsServerTest, TokenctlIssuesAgoraGrants) {
-  CtlResult run = Ctl(
-      "issue --tenant=ag --agora_channel=standup --agora_uid=42 "
-      "--agora_role=publisher --agora_privilege_expire=10m");
+  CtlResult run =
+      Ctl("issue --tenant=ag --agora_channel=standup --agora_uid=42 "
+          "--agora_role=publisher --agora_privilege_expire=10m");
   ASSERT_EQ(run.code, 0) << run.err;
   v1::VerifyTokenRequest verify;
   verify.set_tenant("ag");
@@ -533,7 +545,8 @@ TEST_F(GrantsServerTest, TokenctlIssuesAgoraGrants) {
       v1::AGORA_PRIVILEGE_RTC_PUBLISH_VIDEO_STREAM);
   v1::VerifyTokenResponse verified;
   ASSERT_TRUE(Verify(verify, &verified).ok());
-  ASSERT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  ASSERT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   ASSERT_EQ(verified.agora().services_size(), 1);
   EXPECT_EQ(verified.agora()
                 .services(0)

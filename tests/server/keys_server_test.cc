@@ -48,7 +48,8 @@ constexpr char kTenant[] = "acme";
 std::string MakeEcPem(const TempDir& dir, const std::string& name) {
   const std::string path = dir.File(name);
   EXPECT_EQ(Shell("openssl genpkey -algorithm EC -pkeyopt "
-                  "ec_paramgen_curve:P-256 -out " + path + " 2>/dev/null"),
+                  "ec_paramgen_curve:P-256 -out " +
+                  path + " 2>/dev/null"),
             0);
   return ReadFile(path);
 }
@@ -83,22 +84,21 @@ class SecretMount {
       fclose(f);
     }
     ASSERT_EQ(symlink(version.c_str(), (path_ + "/..data_tmp").c_str()), 0);
-    ASSERT_EQ(rename((path_ + "/..data_tmp").c_str(),
-                     (path_ + "/..data").c_str()),
-              0);
+    ASSERT_EQ(
+        rename((path_ + "/..data_tmp").c_str(), (path_ + "/..data").c_str()),
+        0);
     // Visible names: add the new ones, drop the gone ones, then the old
     // version, as the kubelet does after the swap.
-    ASSERT_EQ(Shell("cd " + path_ + " && find . -maxdepth 1 -type l ! -name "
+    ASSERT_EQ(Shell("cd " + path_ +
+                    " && find . -maxdepth 1 -type l ! -name "
                     "'..*' -delete"),
               0);
     for (const auto& [name, content] : files) {
-      ASSERT_EQ(symlink(("..data/" + name).c_str(),
-                        (path_ + "/" + name).c_str()),
-                0);
+      ASSERT_EQ(
+          symlink(("..data/" + name).c_str(), (path_ + "/" + name).c_str()), 0);
     }
     if (version_ > 1) {
-      ASSERT_EQ(Shell(absl::StrCat("rm -rf ", path_, "/..v", version_ - 1)),
-                0);
+      ASSERT_EQ(Shell(absl::StrCat("rm -rf ", path_, "/..v", version_ - 1)), 0);
     }
   }
 
@@ -176,9 +176,12 @@ class KeysServerTest : public ::testing::Test {
   void StartTokend(const std::string& keys_yaml) {
     dir_.Write("tokend.yaml", absl::StrCat(R"(
 listeners:
-  unix_socket: )", dir_.File("run/tokend.sock"), R"(
-  http: 127.0.0.1:)", http_port_, R"(
-  http_public_url: http://127.0.0.1:)", http_port_, R"(
+  unix_socket: )",
+                                           dir_.File("run/tokend.sock"), R"(
+  http: 127.0.0.1:)",
+                                           http_port_, R"(
+  http_public_url: http://127.0.0.1:)",
+                                           http_port_, R"(
 tenants:
   - name: acme
     profile: jwt
@@ -186,14 +189,16 @@ tenants:
     audience: [svc]
     ttl: {default: 10m, max: 1h}
     keys:
-)", keys_yaml, R"(
+)",
+                                           keys_yaml, R"(
       jwks_max_age: 1s
       publish_margin: 0s
 limits:
   rate_limit: {qps: 0}  # the rotation test verifies as fast as it can
 callers:
   - name: me
-    uid: )", getuid(), R"(
+    uid: )",
+                                           getuid(), R"(
     issue: ["*"]
     verify: ["*"]
 )"));
@@ -209,9 +214,7 @@ callers:
     EXPECT_EQ(process_->WaitExit(), 0) << process_->Log();
   }
 
-  std::string Target() const {
-    return "unix:" + dir_.File("run/tokend.sock");
-  }
+  std::string Target() const { return "unix:" + dir_.File("run/tokend.sock"); }
 
   grpc::Status Issue(v1::IssueTokenResponse* response) {
     grpc::ClientContext context;
@@ -311,8 +314,9 @@ TEST_F(KeysServerTest, RotationUnderLoadThroughDataSymlinkSwapOK) {
           ++verified;
         } else {
           ++failures;
-          if (failure_details.size() < 10) failure_details.push_back(
-              status.ok() ? r.reason() : status.error_message());
+          if (failure_details.size() < 10)
+            failure_details.push_back(status.ok() ? r.reason()
+                                                  : status.error_message());
         }
       }
       absl::MutexLock lock(&mu);
@@ -482,8 +486,8 @@ TEST_F(KeysServerTest, HttpJwksEtagCacheControlAndOpenIdConfigurationOK) {
   EXPECT_EQ(etag, GetJwks().etag());
   EXPECT_THAT(Body(jwks), HasSubstr(KidOf(IssueToken())));
 
-  const std::string cached = HttpGetWith(
-      http_port_, "/.well-known/jwks.json", "If-None-Match: " + etag + "\r\n");
+  const std::string cached = HttpGetWith(http_port_, "/.well-known/jwks.json",
+                                         "If-None-Match: " + etag + "\r\n");
   EXPECT_THAT(cached, HasSubstr("304 Not Modified"));
   EXPECT_EQ(Header(cached, "ETag"), etag);
   EXPECT_EQ(Body(cached), "");
@@ -492,10 +496,11 @@ TEST_F(KeysServerTest, HttpJwksEtagCacheControlAndOpenIdConfigurationOK) {
   EXPECT_THAT(stale, HasSubstr("200 OK"));
 
   const std::string base = absl::StrCat("http://127.0.0.1:", http_port_);
-  EXPECT_EQ(Body(HttpGet(http_port_, "/.well-known/openid-configuration")),
-            absl::StrCat(R"({"id_token_signing_alg_values_supported":["ES256"],)"
-                         R"("issuer":"https://acme.test","jwks_uri":")",
-                         base, R"(/.well-known/jwks.json"})"));
+  EXPECT_EQ(
+      Body(HttpGet(http_port_, "/.well-known/openid-configuration")),
+      absl::StrCat(R"({"id_token_signing_alg_values_supported":["ES256"],)"
+                   R"("issuer":"https://acme.test","jwks_uri":")",
+                   base, R"(/.well-known/jwks.json"})"));
   EXPECT_THAT(
       Body(HttpGet(http_port_, "/t/acme/.well-known/openid-configuration")),
       HasSubstr(absl::StrCat(R"("jwks_uri":")", base,
@@ -521,20 +526,21 @@ TEST_F(KeysServerTest, RemoteJwksConsumersVerifyAcrossARotationOK) {
     std::string input;
     for (const std::string& t : tokens) absl::StrAppend(&input, t, "\n");
     dir_.Write("tokens.txt", input);
-    const std::string args = absl::StrCat(
-        url, " https://acme.test svc < ", dir_.File("tokens.txt"));
+    const std::string args =
+        absl::StrCat(url, " https://acme.test svc < ", dir_.File("tokens.txt"));
     const std::string node_out = dir_.File("node.out");
     const std::string py_out = dir_.File("py.out");
     EXPECT_EQ(Shell("cd " + interop + " && node remote_jwks.mjs " + args +
                     " > " + node_out + " 2>&1"),
               0)
         << ReadFile(node_out);
-    EXPECT_EQ(Shell("/usr/bin/python3 " + interop + "/remote_jwks.py " + args + " > " +
-                    py_out + " 2>&1"),
+    EXPECT_EQ(Shell("/usr/bin/python3 " + interop + "/remote_jwks.py " + args +
+                    " > " + py_out + " 2>&1"),
               0)
         << ReadFile(py_out);
     std::string expected;
-    for (const std::string& t : tokens) absl::StrAppend(&expected, KidOf(t), "\n");
+    for (const std::string& t : tokens)
+      absl::StrAppend(&expected, KidOf(t), "\n");
     EXPECT_EQ(ReadFile(node_out), expected);
     EXPECT_EQ(ReadFile(py_out), expected);
   };
@@ -544,10 +550,12 @@ TEST_F(KeysServerTest, RemoteJwksConsumersVerifyAcrossARotationOK) {
   mount.Publish({{"key.pem", MakeEcPem(dir_, "b.pem")}});
   ASSERT_TRUE(WaitFor([&] { return PublishedKids().size() == 2; }));
   std::string token_b;
-  ASSERT_TRUE(WaitFor([&] {
-    token_b = IssueToken();
-    return KidOf(token_b) != KidOf(token_a);
-  }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        token_b = IssueToken();
+        return KidOf(token_b) != KidOf(token_a);
+      },
+      absl::Seconds(30)));
   verify_all({token_b, token_a});
 }
 
@@ -568,10 +576,11 @@ TEST(KeysConfigTest, BadKeySettingsNameTheField) {
   for (const Case& c : cases) {
     TempDir dir;
     dir.Write("bad.yaml", absl::StrCat(R"(
-listeners: {unix_socket: )", dir.File("tokend.sock"), R"(}
+listeners: {unix_socket: )",
+                                       dir.File("tokend.sock"), R"(}
 tenants:
-  - {name: acme, profile: jwt, issuer: https://acme.test, keys: )", c.keys,
-                                       "}\n"));
+  - {name: acme, profile: jwt, issuer: https://acme.test, keys: )",
+                                       c.keys, "}\n"));
     TokendProcess p({"--config=" + dir.File("bad.yaml")}, dir.File("log"));
     EXPECT_EQ(p.WaitExit(), 1) << c.keys;
     EXPECT_THAT(p.Log(), HasSubstr(dir.File("bad.yaml") + ": " + c.field))

@@ -31,28 +31,33 @@ absl::Time TimeOf(const google::protobuf::Timestamp& t) {
 // flow mapping, or "").
 std::string Config(const TempDir& dir, int http, const std::string& ttl,
                    const std::string& renewal, bool with_app = true) {
-  const std::string app =
-      with_app ? absl::StrCat(R"(
+  const std::string app = with_app ? absl::StrCat(R"(
   - name: app
     profile: jwt
     issuer: https://issuer.test
     algorithm: HS256
     credentials: {secret: hs.secret}
-    ttl: )", ttl)
-               : "";
-  return absl::StrCat(R"(
-listeners: {unix_socket: )", dir.File("s.sock"), R"(, http: 127.0.0.1:)", http,
-                      R"(}
-tenants:)", app, R"(
+    ttl: )",
+                                                  ttl)
+                                   : "";
+  return absl::StrCat(
+      R"(
+listeners: {unix_socket: )",
+      dir.File("s.sock"), R"(, http: 127.0.0.1:)", http,
+      R"(}
+tenants:)",
+      app, R"(
   - name: other
     profile: jwt
     issuer: https://other.test
     algorithm: HS256
     credentials: {secret: hs.secret}
-)", renewal.empty() ? "" : absl::StrCat("renewal: ", renewal, "\n"), R"(
+)",
+      renewal.empty() ? "" : absl::StrCat("renewal: ", renewal, "\n"), R"(
 limits: {rate_limit: {qps: 0}}
 callers:
-  - {uid: )", getuid(), R"(, issue: ["*"]}
+  - {uid: )",
+      getuid(), R"(, issue: ["*"]}
 )");
 }
 
@@ -126,8 +131,9 @@ double Sample(int http, const std::string& name) {
 
 TEST(RenewalServerTest, ReloadChangingTheTtlSendsPolicyChanged) {
   const int http = FreePort();
-  Tokend tokend([&](const TempDir& d) { return Config(d, http, "{default: 60s, max: 10m}",
-                       "{rotation_window: 1s}"); });
+  Tokend tokend([&](const TempDir& d) {
+    return Config(d, http, "{default: 60s, max: 10m}", "{rotation_window: 1s}");
+  });
   ASSERT_TRUE(tokend.ok()) << tokend.process().Log();
   Subscription sub(tokend.stub(), "app");
   v1::TokenEvent first;
@@ -146,13 +152,17 @@ TEST(RenewalServerTest, ReloadChangingTheTtlSendsPolicyChanged) {
   EXPECT_NE(next.token_id(), first.token_id());
   EXPECT_EQ(TimeOf(next.expires_at()) - TimeOf(next.issued_at()),
             absl::Seconds(90));
-  EXPECT_EQ(Sample(http, "tokend_renewals_delivered_total{reason=\"policy_changed\"}"),
-            1);
+  EXPECT_EQ(
+      Sample(http,
+             "tokend_renewals_delivered_total{reason=\"policy_changed\"}"),
+      1);
 }
 
 TEST(RenewalServerTest, ReloadWithoutTheTenantEndsItsStreams) {
   const int http = FreePort();
-  Tokend tokend([&](const TempDir& d) { return Config(d, http, "{default: 60s, max: 10m}", ""); });
+  Tokend tokend([&](const TempDir& d) {
+    return Config(d, http, "{default: 60s, max: 10m}", "");
+  });
   ASSERT_TRUE(tokend.ok()) << tokend.process().Log();
   Subscription gone(tokend.stub(), "app");
   Subscription stays(tokend.stub(), "other");
@@ -174,8 +184,10 @@ TEST(RenewalServerTest, ReloadWithoutTheTenantEndsItsStreams) {
 
 TEST(RenewalServerTest, PerCallerCapIsResourceExhausted) {
   const int http = FreePort();
-  Tokend tokend([&](const TempDir& d) { return Config(d, http, "{default: 60s, max: 10m}",
-                       "{max_subscriptions_per_caller: 2}"); });
+  Tokend tokend([&](const TempDir& d) {
+    return Config(d, http, "{default: 60s, max: 10m}",
+                  "{max_subscriptions_per_caller: 2}");
+  });
   ASSERT_TRUE(tokend.ok()) << tokend.process().Log();
   Subscription a(tokend.stub(), "app");
   Subscription b(tokend.stub(), "other");
@@ -188,15 +200,20 @@ TEST(RenewalServerTest, PerCallerCapIsResourceExhausted) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
       << status.error_message();
   EXPECT_EQ(DetailsOf(status).reason, "RESOURCE_EXHAUSTED");
-  EXPECT_THAT(status.error_message(), HasSubstr("caller holds its maximum of 2"));
-  EXPECT_EQ(Sample(http, "tokend_subscriptions_refused_total{cap=\"caller\"}"), 1);
-  EXPECT_EQ(Sample(http, "tokend_subscriptions_refused_total{cap=\"global\"}"), 0);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("caller holds its maximum of 2"));
+  EXPECT_EQ(Sample(http, "tokend_subscriptions_refused_total{cap=\"caller\"}"),
+            1);
+  EXPECT_EQ(Sample(http, "tokend_subscriptions_refused_total{cap=\"global\"}"),
+            0);
 }
 
 TEST(RenewalServerTest, GlobalCapIsResourceExhausted) {
   const int http = FreePort();
-  Tokend tokend([&](const TempDir& d) { return Config(d, http, "{default: 60s, max: 10m}",
-                       "{max_subscriptions: 1}"); });
+  Tokend tokend([&](const TempDir& d) {
+    return Config(d, http, "{default: 60s, max: 10m}",
+                  "{max_subscriptions: 1}");
+  });
   ASSERT_TRUE(tokend.ok()) << tokend.process().Log();
   Subscription a(tokend.stub(), "app");
   v1::TokenEvent event;
@@ -209,12 +226,15 @@ TEST(RenewalServerTest, GlobalCapIsResourceExhausted) {
   EXPECT_EQ(DetailsOf(status).reason, "RESOURCE_EXHAUSTED");
   EXPECT_THAT(status.error_message(),
               HasSubstr("server holds its maximum of 1 subscriptions"));
-  EXPECT_EQ(Sample(http, "tokend_subscriptions_refused_total{cap=\"global\"}"), 1);
+  EXPECT_EQ(Sample(http, "tokend_subscriptions_refused_total{cap=\"global\"}"),
+            1);
 }
 
 TEST(RenewalServerTest, MetricsShowARenewal) {
   const int http = FreePort();
-  Tokend tokend([&](const TempDir& d) { return Config(d, http, "{default: 3s, max: 10m}", ""); });
+  Tokend tokend([&](const TempDir& d) {
+    return Config(d, http, "{default: 3s, max: 10m}", "");
+  });
   ASSERT_TRUE(tokend.ok()) << tokend.process().Log();
   Subscription sub(tokend.stub(), "app");
   v1::TokenEvent first;
@@ -225,9 +245,10 @@ TEST(RenewalServerTest, MetricsShowARenewal) {
   EXPECT_LT(TimeOf(renewed.issued_at()), TimeOf(first.expires_at()));
 
   EXPECT_EQ(Sample(http, "tokend_subscriptions_active"), 1);
-  EXPECT_EQ(Sample(http, "tokend_renewals_delivered_total{reason=\"initial\"}"), 1);
-  EXPECT_EQ(Sample(http, "tokend_renewals_delivered_total{reason=\"scheduled\"}"),
+  EXPECT_EQ(Sample(http, "tokend_renewals_delivered_total{reason=\"initial\"}"),
             1);
+  EXPECT_EQ(
+      Sample(http, "tokend_renewals_delivered_total{reason=\"scheduled\"}"), 1);
   // The lag histogram counts renewals, not first events.
   EXPECT_EQ(Sample(http, "tokend_renewal_lag_seconds_count"), 1);
   EXPECT_GE(Sample(http, "tokend_renewal_lag_seconds_sum"), 0);
@@ -246,8 +267,8 @@ class BadRenewalConfigTest : public ::testing::TestWithParam<BadValue> {};
 TEST_P(BadRenewalConfigTest, RefusedAtStartNamingTheField) {
   TempDir dir;
   dir.Write("hs.secret", "0123456789abcdef0123456789abcdef-renewal");
-  dir.Write("bad.yaml", Config(dir, FreePort(), "{default: 60s}",
-                               GetParam().renewal));
+  dir.Write("bad.yaml",
+            Config(dir, FreePort(), "{default: 60s}", GetParam().renewal));
   TokendProcess p({"--config=" + dir.File("bad.yaml")}, dir.File("log"));
   EXPECT_EQ(p.WaitExit(), 1);
   EXPECT_THAT(p.Log(), HasSubstr(absl::StrCat(dir.File("bad.yaml"), ": ",
@@ -271,14 +292,16 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(RenewalServerTest, BadRenewalReloadKeepsTheOldSchedule) {
   const int http = FreePort();
-  Tokend tokend([&](const TempDir& d) { return Config(d, http, "{default: 60s, max: 10m}", ""); });
+  Tokend tokend([&](const TempDir& d) {
+    return Config(d, http, "{default: 60s, max: 10m}", "");
+  });
   ASSERT_TRUE(tokend.ok()) << tokend.process().Log();
   Subscription sub(tokend.stub(), "app");
   v1::TokenEvent event;
   ASSERT_TRUE(sub.reader->Read(&event));
-  tokend.dir().Write("tokend.yaml",
-                     Config(tokend.dir(), http, "{default: 60s, max: 10m}",
-                            "{jitter: 0.9}"));
+  tokend.dir().Write(
+      "tokend.yaml",
+      Config(tokend.dir(), http, "{default: 60s, max: 10m}", "{jitter: 0.9}"));
   ASSERT_TRUE(WaitFor([&] {
     return Sample(http, "tokend_config_reloads_total{result=\"failed\"}") >= 1;
   })) << tokend.process().Log();

@@ -38,12 +38,18 @@ class Replica {
   explicit Replica(const std::string& revocation,
                    const std::string& state_dir = "") {
     dir_.Write("hs.secret", "0123456789abcdef0123456789abcdef-shared-secret");
-    config_ = absl::StrCat(R"(
+    config_ = absl::StrCat(
+        R"(
 listeners:
-  unix_socket: )", dir_.File("run/tokend.sock"), R"(
-  health: 127.0.0.1:)", health_port_, R"(
-  http: 127.0.0.1:)", http_port_, R"(
-)", state_dir.empty() ? "" : absl::StrCat("state_dir: ", state_dir, "\n"), R"(
+  unix_socket: )",
+        dir_.File("run/tokend.sock"), R"(
+  health: 127.0.0.1:)",
+        health_port_, R"(
+  http: 127.0.0.1:)",
+        http_port_, R"(
+)",
+        state_dir.empty() ? "" : absl::StrCat("state_dir: ", state_dir, "\n"),
+        R"(
 tenants:
   - name: demo
     profile: jwt
@@ -53,11 +59,13 @@ tenants:
     ttl: {default: 10m, max: 1h}
 callers:
   - name: me
-    uid: )", getuid(), R"(
+    uid: )",
+        getuid(), R"(
     issue: ["*"]
     revoke: ["*"]
     verify: ["*"]
-)", revocation.empty() ? "" : absl::StrCat("revocation:\n", revocation));
+)",
+        revocation.empty() ? "" : absl::StrCat("revocation:\n", revocation));
     dir_.Write("tokend.yaml", config_);
   }
 
@@ -115,7 +123,8 @@ callers:
     request.set_tenant("demo");
     request.set_token(token);
     v1::VerifyTokenResponse response;
-    const grpc::Status status = stub_->VerifyToken(&context, request, &response);
+    const grpc::Status status =
+        stub_->VerifyToken(&context, request, &response);
     if (!status.ok()) return absl::StrCat("RPC:", status.error_code());
     return response.valid() ? "" : response.reason();
   }
@@ -152,7 +161,9 @@ callers:
     return HealthCheck(Connect(absl::StrCat("127.0.0.1:", health_port_)),
                        service);
   }
-  std::string Http(const std::string& path) { return HttpGet(http_port_, path); }
+  std::string Http(const std::string& path) {
+    return HttpGet(http_port_, path);
+  }
 
  private:
   TempDir dir_;
@@ -187,8 +198,9 @@ TEST(SqliteRevocation, DefaultStoreSurvivesKillNine) {
   v1::RevokeTokenResponse revoked;
   ASSERT_TRUE(r.Revoke(request, &revoked).ok());
   // max TTL 1h + leeway 60 s + renew grace 0.
-  EXPECT_EQ(revoked.entry_expires_at().seconds() - revoked.revoked_at().seconds(),
-            3660);
+  EXPECT_EQ(
+      revoked.entry_expires_at().seconds() - revoked.revoked_at().seconds(),
+      3660);
   ASSERT_TRUE(r.RevokeSubject("bob").ok());
   EXPECT_TRUE(std::filesystem::exists(r.dir().File("state/revocations.db")));
 
@@ -198,8 +210,7 @@ TEST(SqliteRevocation, DefaultStoreSurvivesKillNine) {
   EXPECT_EQ(r.Verdict(by_id.token()), "REVOKED");
   EXPECT_EQ(r.Verdict(by_subject.token()), "REVOKED");
   EXPECT_EQ(r.Verdict(kept.token()), "");
-  EXPECT_THAT(r.Http("/metrics"),
-              HasSubstr("tokend_revocation_entries 2"));
+  EXPECT_THAT(r.Http("/metrics"), HasSubstr("tokend_revocation_entries 2"));
   EXPECT_THAT(r.Http("/readyz"), HasSubstr("200 OK"));
   EXPECT_EQ(r.Health(kHealthService), 1);
 }
@@ -245,13 +256,14 @@ TEST(RevocationConfig, BadValuesNameTheField) {
   }
 }
 
-// --- Redis, shared by replicas ------------------------------------------------
+// --- Redis, shared by replicas
+// ------------------------------------------------
 
 std::string RedisSection(const RedisServer& redis, bool fail_closed) {
-  return absl::StrCat("  store: ", redis.Url(), "\n",
-                      "  on_store_unavailable: ",
-                      fail_closed ? "closed" : "open", "\n",
-                      "  resync_interval: 1s\n");
+  return absl::StrCat(
+      "  store: ", redis.Url(), "\n",
+      "  on_store_unavailable: ", fail_closed ? "closed" : "open", "\n",
+      "  resync_interval: 1s\n");
 }
 
 TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
@@ -329,9 +341,8 @@ TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
 
   // Fail-open keeps issuing; a revocation there is enforced locally but
   // answered UNAVAILABLE because it is not durable yet.
-  ASSERT_TRUE(WaitFor([&] {
-    return absl::StrContains(c.Http("/readyz"), "degraded");
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return absl::StrContains(c.Http("/readyz"), "degraded"); }));
   EXPECT_THAT(c.Http("/readyz"), HasSubstr("200 OK"));
   EXPECT_EQ(c.Health(kHealthService), 1);
   ASSERT_TRUE(c.Issue("kate", &issued).ok());
@@ -350,10 +361,8 @@ TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
   // Redis returns (empty: no persistence): every replica heals by itself
   // and the revocation made meanwhile reaches the others.
   ASSERT_TRUE(redis.Restart().ok());
-  ASSERT_TRUE(WaitFor([&] { return a.Issue("leo", &issued).ok(); }))
-      << a.Log();
-  ASSERT_TRUE(WaitFor([&] { return b.Issue("mia", &issued).ok(); }))
-      << b.Log();
+  ASSERT_TRUE(WaitFor([&] { return a.Issue("leo", &issued).ok(); })) << a.Log();
+  ASSERT_TRUE(WaitFor([&] { return b.Issue("mia", &issued).ok(); })) << b.Log();
   ASSERT_TRUE(WaitFor([&] {
     return a.Verdict(meanwhile.token()) == "REVOKED" &&
            b.Verdict(meanwhile.token()) == "REVOKED";
@@ -363,7 +372,8 @@ TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
     return absl::StrContains(c.Http("/readyz"), "ready\n") &&
            absl::StrContains(a.Http("/readyz"), "200 OK");
   }));
-  EXPECT_THAT(c.Http("/metrics"), HasSubstr("tokend_revocation_store_pending 0"));
+  EXPECT_THAT(c.Http("/metrics"),
+              HasSubstr("tokend_revocation_store_pending 0"));
   EXPECT_EQ(b.Verdict(held.token()), "");
   EXPECT_TRUE(a.RevokeTokenId(held.token_id()).ok());
   EXPECT_TRUE(WaitFor([&] { return c.Verdict(held.token()) == "REVOKED"; },

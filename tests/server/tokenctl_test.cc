@@ -32,12 +32,13 @@ class TokenctlTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir;
     ASSERT_EQ(Shell("openssl genpkey -algorithm EC -pkeyopt "
-                    "ec_paramgen_curve:P-256 -out " + dir_->File("demo.pem") +
-                    " 2>/dev/null"),
+                    "ec_paramgen_curve:P-256 -out " +
+                    dir_->File("demo.pem") + " 2>/dev/null"),
               0);
     dir_->Write("tokend.yaml", absl::StrCat(R"(
 listeners:
-  unix_socket: )", dir_->File("tokend.sock"), R"(
+  unix_socket: )",
+                                            dir_->File("tokend.sock"), R"(
 tenants:
   - name: demo
     profile: jwt
@@ -50,7 +51,8 @@ tenants:
     ttl: {default: 10m, max: 1h}
 callers:
   - name: me
-    uid: )", getuid(), R"(
+    uid: )",
+                                            getuid(), R"(
     issue: ["*"]
     revoke: ["*"]
     verify: ["*"]
@@ -68,8 +70,9 @@ callers:
 
   // Runs tokenctl with `args` (shell words) against the test server, with
   // `stdin_text` on its stdin.
-  static CtlResult Ctl(const std::string& args, const std::string& stdin_text = "",
-                 const std::string& addr = Addr()) {
+  static CtlResult Ctl(const std::string& args,
+                       const std::string& stdin_text = "",
+                       const std::string& addr = Addr()) {
     dir_->Write("stdin.txt", stdin_text);
     CtlResult run;
     run.code = Shell(absl::StrCat(TOKENCTL_BINARY, " --addr='", addr, "' ",
@@ -156,16 +159,16 @@ TEST_F(TokenctlTest, HealthExitCodes) {
   EXPECT_EQ(serving.code, 0) << serving.err;
   EXPECT_EQ(serving.out, "SERVING\n");
 
-  CtlResult down = Ctl("health --timeout=2s", "",
-                 "unix:" + dir_->File("no-such.sock"));
+  CtlResult down =
+      Ctl("health --timeout=2s", "", "unix:" + dir_->File("no-such.sock"));
   EXPECT_EQ(down.code, 3);
   EXPECT_THAT(down.err, StartsWith("tokenctl: health: UNAVAILABLE"));
 }
 
 TEST_F(TokenctlTest, ClaimsAndJsonOutput) {
-  CtlResult issued = Ctl(
-      "issue --tenant=demo --sub=carol --aud=svc --claim=role=admin "
-      "--claim level=3 --json");
+  CtlResult issued =
+      Ctl("issue --tenant=demo --sub=carol --aud=svc --claim=role=admin "
+          "--claim level=3 --json");
   ASSERT_EQ(issued.code, 0) << issued.err;
   EXPECT_THAT(issued.out, StartsWith("{"));
   const size_t at = issued.out.find("\"token\":\"");
@@ -198,7 +201,8 @@ TEST_F(TokenctlTest, SubscribePrintsEventsWithoutTheToken) {
   EXPECT_THAT(run.out, HasSubstr(" expires="));
   EXPECT_THAT(run.out, Not(HasSubstr("token=ey")));
 
-  CtlResult shown = Ctl("subscribe --tenant=demo --sub=erin --count=1 --show_token");
+  CtlResult shown =
+      Ctl("subscribe --tenant=demo --sub=erin --count=1 --show_token");
   ASSERT_EQ(shown.code, 0) << shown.err;
   EXPECT_THAT(shown.out, HasSubstr(" token=ey"));
 }

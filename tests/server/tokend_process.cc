@@ -114,11 +114,10 @@ void TokendProcess::Signal(int sig) const { kill(pid_, sig); }
 int TokendProcess::WaitExit(absl::Duration timeout) {
   if (exit_code_ >= 0) return exit_code_;
   int status = 0;
-  const bool exited = WaitFor(
-      [&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
+  const bool exited =
+      WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
   if (!exited) return -1;
-  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
-                                 : 128 + WTERMSIG(status);
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return exit_code_;
 }
 

@@ -37,16 +37,19 @@ void MakeCertificates(const TempDir& dir) {
   ASSERT_EQ(Shell("cd " + d +
                   " && openssl req -x509 -newkey ec -pkeyopt "
                   "ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem "
-                  "-days 2 -subj /CN=tokend-test-ca" + quiet),
+                  "-days 2 -subj /CN=tokend-test-ca" +
+                  quiet),
             0);
   auto leaf = [&](const std::string& name, const std::string& san) {
-    return Shell("cd " + d + " && openssl req -newkey ec -pkeyopt "
-                 "ec_paramgen_curve:P-256 -nodes -keyout " + name +
-                 ".key -out " + name + ".csr -subj /CN=" + name + quiet +
+    return Shell("cd " + d +
+                 " && openssl req -newkey ec -pkeyopt "
+                 "ec_paramgen_curve:P-256 -nodes -keyout " +
+                 name + ".key -out " + name + ".csr -subj /CN=" + name + quiet +
                  " && printf 'subjectAltName=" + san + "\\n' > " + name +
                  ".ext && openssl x509 -req -in " + name +
                  ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
-                 "-extfile " + name + ".ext -out " + name + ".pem" + quiet);
+                 "-extfile " +
+                 name + ".ext -out " + name + ".pem" + quiet);
   };
   ASSERT_EQ(leaf("server", "DNS:localhost,IP:127.0.0.1"), 0);
   ASSERT_EQ(leaf("client", "URI:spiffe://test.example/client"), 0);
@@ -55,8 +58,8 @@ void MakeCertificates(const TempDir& dir) {
 
 void MakeEcKey(const TempDir& dir, const std::string& name) {
   ASSERT_EQ(Shell("openssl genpkey -algorithm EC -pkeyopt "
-                  "ec_paramgen_curve:P-256 -out " + dir.File(name) +
-                  " 2>/dev/null"),
+                  "ec_paramgen_curve:P-256 -out " +
+                  dir.File(name) + " 2>/dev/null"),
             0);
 }
 
@@ -72,15 +75,20 @@ std::string FullConfig(const TempDir& dir, const Ports& ports,
                        const std::string& extra_limits = "") {
   return absl::StrCat(R"(
 listeners:
-  unix_socket: )", dir.File("run/tokend.sock"), R"(
-  tcp: 127.0.0.1:)", ports.tcp, R"(
+  unix_socket: )",
+                      dir.File("run/tokend.sock"), R"(
+  tcp: 127.0.0.1:)",
+                      ports.tcp, R"(
   tls:
-    address: 127.0.0.1:)", ports.tls, R"(
+    address: 127.0.0.1:)",
+                      ports.tls, R"(
     cert_file: server.pem
     key_file: server.key
     client_ca_file: ca.pem
-  health: 127.0.0.1:)", ports.health, R"(
-  http: 127.0.0.1:)", ports.http, R"(
+  health: 127.0.0.1:)",
+                      ports.health, R"(
+  http: 127.0.0.1:)",
+                      ports.http, R"(
 tenants:
   - name: demo
     profile: jwt
@@ -141,10 +149,12 @@ tenants:
 limits:
   max_message_bytes: 16384
   max_token_bytes: 4096
-)", extra_limits, R"(
+)",
+                      extra_limits, R"(
 callers:
   - name: me
-    uid: )", getuid(), R"(
+    uid: )",
+                      getuid(), R"(
     issue: ["*"]
     revoke: ["*"]
     verify: ["*"]
@@ -177,7 +187,8 @@ class ServerTest : public ::testing::Test {
     ports_ = new Ports;
     MakeCertificates(*dir_);
     MakeEcKey(*dir_, "demo.pem");
-    ASSERT_EQ(Shell("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " +
+    ASSERT_EQ(Shell("openssl genpkey -algorithm RSA -pkeyopt "
+                    "rsa_keygen_bits:2048 -out " +
                     dir_->File("vonage.pem") + " 2>/dev/null"),
               0);
     dir_->Write("hs.secret", "0123456789abcdef0123456789abcdef-hs-secret");
@@ -236,8 +247,7 @@ class ServerTest : public ::testing::Test {
   }
 
   static void ExpectError(const grpc::Status& status, grpc::StatusCode code,
-                          const std::string& reason,
-                          const std::string& field) {
+                          const std::string& reason, const std::string& field) {
     EXPECT_EQ(status.error_code(), code) << status.error_message();
     const ErrorDetails d = DetailsOf(status);
     EXPECT_TRUE(d.has_error_info);
@@ -277,7 +287,8 @@ TEST_F(ServerTest, IssueThenVerifyOK) {
 
   v1::VerifyTokenResponse verified;
   ASSERT_TRUE(Verify("demo", issued.token(), &verified).ok());
-  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  EXPECT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   EXPECT_EQ(verified.reason(), "");
   EXPECT_EQ(verified.subject(), "alice");
   EXPECT_EQ(verified.token_id(), issued.token_id());
@@ -551,7 +562,8 @@ TEST_F(ServerTest, VendorProfilesIssueAndVerifyOK) {
   EXPECT_EQ(issued.profile(), v1::PROFILE_APIRTC);
   v1::VerifyTokenResponse verified;
   ASSERT_TRUE(Verify("rtc", issued.token(), &verified).ok());
-  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  EXPECT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   EXPECT_EQ(verified.subject(), "agent-7");
   EXPECT_TRUE(verified.has_apirtc());
 
@@ -561,7 +573,8 @@ TEST_F(ServerTest, VendorProfilesIssueAndVerifyOK) {
   status = Issue(zoom, &issued);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_TRUE(Verify("zoomt", issued.token(), &verified).ok());
-  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  EXPECT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   ASSERT_TRUE(verified.has_zoom());
   EXPECT_EQ(verified.zoom().topic(), "room-1");
   EXPECT_EQ(verified.zoom().role_type(), v1::ZOOM_ROLE_TYPE_HOST);
@@ -571,20 +584,28 @@ TEST_F(ServerTest, VendorProfilesIssueAndVerifyOK) {
   status = Issue(tw, &issued);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_TRUE(Verify("tw", issued.token(), &verified).ok());
-  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  EXPECT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   ASSERT_TRUE(verified.has_twilio());
   EXPECT_EQ(verified.twilio().video().room(), "room-2");
 
   v1::IssueTokenRequest vg = DemoIssue("vg", "victor");
-  auto& path = (*vg.mutable_vonage()->mutable_application()->mutable_acl()
-                    ->mutable_paths())["/*/users/**"];
+  auto& path = (*vg.mutable_vonage()
+                     ->mutable_application()
+                     ->mutable_acl()
+                     ->mutable_paths())["/*/users/**"];
   path.add_methods("GET");
   status = Issue(vg, &issued);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_TRUE(Verify("vg", issued.token(), &verified).ok());
-  EXPECT_TRUE(verified.valid()) << verified.reason() << " " << verified.detail();
+  EXPECT_TRUE(verified.valid())
+      << verified.reason() << " " << verified.detail();
   ASSERT_TRUE(verified.has_vonage());
-  EXPECT_EQ(verified.vonage().application().acl().paths().at("/*/users/**")
+  EXPECT_EQ(verified.vonage()
+                .application()
+                .acl()
+                .paths()
+                .at("/*/users/**")
                 .methods(0),
             "GET");
 
@@ -805,8 +826,8 @@ TEST_F(ServerTest, TlsWithoutClientCertificateFails) {
 TEST_F(ServerTest, HealthOnEveryListenerOK) {
   EXPECT_EQ(HealthCheck(Connect(Unix(*dir_)), ""), 1);
   EXPECT_EQ(HealthCheck(Connect(Tcp()), "tokend.v1.TokenService"), 1);
-  EXPECT_EQ(HealthCheck(Connect(absl::StrCat("127.0.0.1:", ports_->health)), ""),
-            1);
+  EXPECT_EQ(
+      HealthCheck(Connect(absl::StrCat("127.0.0.1:", ports_->health)), ""), 1);
   // Health needs no marker header; an unknown service is NOT_FOUND.
   grpc::Status error;
   EXPECT_EQ(HealthCheck(Connect(Tcp()), "no.such.Service", &error), -1);
@@ -870,17 +891,21 @@ TEST_F(ServerTest, LogsCarryAuditLinesButNeverTokens) {
   EXPECT_THAT(log, Not(HasSubstr("PRIVATE KEY")));
 }
 
-// --- separate processes -------------------------------------------------------
+// --- separate processes
+// -------------------------------------------------------
 
 TEST(ServerProcessTest, UnauthorisedUnixCallerIsPermissionDenied) {
   TempDir dir;
   MakeEcKey(dir, "demo.pem");
-  dir.Write("tokend.yaml", absl::StrCat(R"(
-listeners: {unix_socket: )", dir.File("s.sock"), R"(}
+  dir.Write("tokend.yaml",
+            absl::StrCat(R"(
+listeners: {unix_socket: )",
+                         dir.File("s.sock"), R"(}
 tenants:
   - {name: demo, profile: jwt, issuer: i, credentials: {private_key: demo.pem}}
 callers:
-  - {uid: )", getuid() + 1, R"(, issue: ["*"], revoke: ["*"]}
+  - {uid: )",
+                         getuid() + 1, R"(, issue: ["*"], revoke: ["*"]}
 )"));
   TokendProcess p({"--config=" + dir.File("tokend.yaml")}, dir.File("log"));
   ASSERT_TRUE(WaitServing("unix:" + dir.File("s.sock"))) << p.Log();
@@ -892,7 +917,8 @@ callers:
       &context, DemoIssue(), &issued);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(DetailsOf(status).reason, "PERMISSION_DENIED");
-  EXPECT_THAT(status.error_message(), HasSubstr(absl::StrCat("uid:", getuid())));
+  EXPECT_THAT(status.error_message(),
+              HasSubstr(absl::StrCat("uid:", getuid())));
   p.Signal(SIGTERM);
   EXPECT_EQ(p.WaitExit(), 0);
 }
@@ -901,12 +927,14 @@ TEST(ServerProcessTest, RateLimitIsResourceExhaustedWithRetryInfo) {
   TempDir dir;
   MakeEcKey(dir, "demo.pem");
   dir.Write("tokend.yaml", absl::StrCat(R"(
-listeners: {unix_socket: )", dir.File("s.sock"), R"(}
+listeners: {unix_socket: )",
+                                        dir.File("s.sock"), R"(}
 tenants:
   - {name: demo, profile: jwt, issuer: i, credentials: {private_key: demo.pem}}
 limits: {rate_limit: {qps: 0.01, burst: 2}}
 callers:
-  - {uid: )", getuid(), R"(, issue: ["*"]}
+  - {uid: )",
+                                        getuid(), R"(, issue: ["*"]}
 )"));
   TokendProcess p({"--config=" + dir.File("tokend.yaml")}, dir.File("log"));
   ASSERT_TRUE(WaitServing("unix:" + dir.File("s.sock"))) << p.Log();
@@ -934,7 +962,8 @@ TEST(ServerProcessTest, BadConfigAtStartExitsNonZeroNamingFileAndField) {
   TempDir dir;
   MakeEcKey(dir, "demo.pem");
   dir.Write("bad.yaml", absl::StrCat(R"(
-listeners: {unix_socket: )", dir.File("s.sock"), R"(}
+listeners: {unix_socket: )",
+                                     dir.File("s.sock"), R"(}
 tenants:
   - {name: a, profile: jwt, issuer: i, credentials: {private_key: demo.pem}}
   - name: b
@@ -952,7 +981,8 @@ tenants:
 TEST(ServerProcessTest, BadCredentialAtStartNamesTheField) {
   TempDir dir;
   dir.Write("bad.yaml", absl::StrCat(R"(
-listeners: {unix_socket: )", dir.File("s.sock"), R"(}
+listeners: {unix_socket: )",
+                                     dir.File("s.sock"), R"(}
 tenants:
   - {name: a, profile: jwt, issuer: i, credentials: {private_key: "env:TOKEND_TEST_UNSET_VAR"}}
 )"));
@@ -980,11 +1010,14 @@ std::string ReloadConfig(const TempDir& dir, int http, bool with_second) {
 )";
   }
   return absl::StrCat(R"(
-listeners: {unix_socket: )", dir.File("s.sock"), R"(, http: 127.0.0.1:)", http,
+listeners: {unix_socket: )",
+                      dir.File("s.sock"), R"(, http: 127.0.0.1:)", http,
                       R"(}
-tenants:)", tenants, R"(
+tenants:)",
+                      tenants, R"(
 callers:
-  - {uid: )", getuid(), R"(, issue: ["*"]}
+  - {uid: )",
+                      getuid(), R"(, issue: ["*"]}
 )");
 }
 
@@ -1078,8 +1111,8 @@ TEST(ServerProcessTest, EmbeddedDevelopmentDefaultServesOK) {
   AddMarker(&context);
   v1::IssueTokenResponse issued;
   v1::IssueTokenRequest request = DemoIssue("dev-jwt");
-  const grpc::Status status =
-      v1::TokenService::NewStub(channel)->IssueToken(&context, request, &issued);
+  const grpc::Status status = v1::TokenService::NewStub(channel)->IssueToken(
+      &context, request, &issued);
   EXPECT_TRUE(status.ok()) << status.error_message() << p.Log();
   // Loopback TCP works too.
   EXPECT_EQ(HealthCheck(Connect(absl::StrCat("127.0.0.1:", tcp)), ""), 1);

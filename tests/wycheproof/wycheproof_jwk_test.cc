@@ -47,8 +47,8 @@ absl::Status VerifyWithSet(const KeySet& set, absl::string_view jws) {
 // The reason tokend refuses each invalid test with (tcId → reason).
 const std::map<int64_t, Reason>& ExpectedRefusals() {
   static const auto* const kRefusals = new std::map<int64_t, Reason>{
-      {1, Reason::kKeySetInvalid},    // HMAC and EC keys in one set
-      {3, Reason::kBadSignature},     // modified signature
+      {1, Reason::kKeySetInvalid},  // HMAC and EC keys in one set
+      {3, Reason::kBadSignature},   // modified signature
       // Duplicate kid, but the second key's "k" ends in non-zero unused
       // bits, so strict base64url refuses it first (jwk_test covers
       // duplicate kids on their own).

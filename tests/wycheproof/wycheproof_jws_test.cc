@@ -44,8 +44,10 @@ const std::map<int64_t, Divergence>& Divergences() {
       {373, {Reason::kBadSignature, false, "MAC over a different string"}},
       // RFC 7520 Figure 20: the JWK says "alg":"PS256" but the header is
       // PS384. RFC 8725 §3.1: a key is used with exactly one algorithm.
-      {346, {Reason::kAlgNotAllowed, false, "key bound to PS256, header PS384"}},
-      {350, {Reason::kAlgNotAllowed, false, "key bound to PS256, header PS384"}},
+      {346,
+       {Reason::kAlgNotAllowed, false, "key bound to PS256, header PS384"}},
+      {350,
+       {Reason::kAlgNotAllowed, false, "key bound to PS256, header PS384"}},
       // RFC 7520 Figure 27: the JWK says "alg":"ES521", not a JWS algorithm.
       {347, {Reason::kKeyAlgMismatch, true, "JWK alg ES521 is not registered"}},
       {351, {Reason::kKeyAlgMismatch, true, "JWK alg ES521 is not registered"}},
@@ -96,8 +98,8 @@ TEST(WycheproofJws, AllVectors) {
       const std::string& result = t.Find("result")->as_string();
       const json::Value& jws = *t.Find("jws");
       ++total;
-      SCOPED_TRACE(absl::StrCat("tcId ", tc_id, " ",
-                                t.Find("comment")->as_string()));
+      SCOPED_TRACE(
+          absl::StrCat("tcId ", tc_id, " ", t.Find("comment")->as_string()));
 
       auto divergence = Divergences().find(tc_id);
       const bool diverges = divergence != Divergences().end();
@@ -234,18 +236,18 @@ TEST(WycheproofJws, PaddedFormsOf367And370AreRejected) {
                                          *keys, policy)
                           .status()),
             Reason::kBadSignature);
-  EXPECT_EQ(GetReason(VerifyJwsSignature(
-                          absl::StrCat(padded_input, ".",
-                                       Base64UrlEncode(*padded_mac)),
-                          *keys, policy)
-                          .status()),
-            Reason::kBadBase64);
+  EXPECT_EQ(
+      GetReason(VerifyJwsSignature(absl::StrCat(padded_input, ".",
+                                                Base64UrlEncode(*padded_mac)),
+                                   *keys, policy)
+                    .status()),
+      Reason::kBadBase64);
   // Padding on the MAC itself (32 bytes = 43 characters + "=").
-  EXPECT_EQ(GetReason(VerifyJwsSignature(
-                          absl::StrCat(header, ".VGVzdA.", mac, "="), *keys,
-                          policy)
-                          .status()),
-            Reason::kBadBase64);
+  EXPECT_EQ(
+      GetReason(VerifyJwsSignature(absl::StrCat(header, ".VGVzdA.", mac, "="),
+                                   *keys, policy)
+                    .status()),
+      Reason::kBadBase64);
 }
 
 }  // namespace

@@ -114,7 +114,8 @@ void RunVector(const FileCase& fc, const Key& key, const json::Object& test,
                Counts* counts) {
   const std::string msg = HexDecode(GetString(test, "msg"));
   const std::string sig = HexDecode(GetString(test, sig_member));
-  const bool must_verify = !negative_only && GetString(test, "result") == "valid";
+  const bool must_verify =
+      !negative_only && GetString(test, "result") == "valid";
   const absl::Status status = key.Verify(msg, sig);
   if (must_verify) {
     EXPECT_TRUE(status.ok()) << Describe(fc, test) << ": " << status;
@@ -158,8 +159,7 @@ void RunSignatureGroup(const FileCase& fc, const json::Object& group,
   if (!key.ok()) {
     const bool rsa = fc.kind == Kind::kRsaPkcs1 || fc.kind == Kind::kRsaPss;
     const json::Value& key_size = Get(group, "keySize");
-    const bool small_rsa =
-        rsa && key_size.is_int() && key_size.as_int() < 2048;
+    const bool small_rsa = rsa && key_size.is_int() && key_size.as_int() < 2048;
     EXPECT_TRUE(small_rsa) << fc.file << ": group key refused unexpectedly: "
                            << key.status();
     if (small_rsa) {
@@ -186,7 +186,8 @@ void RunHmacGroup(const FileCase& fc, const json::Object& group,
   const size_t hash_bits = 8 * HashSize(*alg);
   const int64_t key_bits = GetInt(group, "keySize");
   // A truncated tag is never a JWS signature: the group is negative-only.
-  const bool truncated = GetInt(group, "tagSize") != static_cast<int64_t>(hash_bits);
+  const bool truncated =
+      GetInt(group, "tagSize") != static_cast<int64_t>(hash_bits);
   for (const json::Value& value : tests) {
     const json::Object& test = value.as_object();
     const std::string secret = HexDecode(GetString(test, "key"));
@@ -208,8 +209,8 @@ class WycheproofPrimitivesTest : public ::testing::TestWithParam<FileCase> {};
 
 TEST_P(WycheproofPrimitivesTest, File) {
   const FileCase& fc = GetParam();
-  const json::Object root =
-      ReadJsonFileOrDie(SharedTestdataPath(absl::StrCat("wycheproof/", fc.file)));
+  const json::Object root = ReadJsonFileOrDie(
+      SharedTestdataPath(absl::StrCat("wycheproof/", fc.file)));
   const int64_t declared = GetInt(root, "numberOfTests");
   const json::Value& groups = Get(root, "testGroups");
   ASSERT_TRUE(groups.is_array()) << fc.file;
