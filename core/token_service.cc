@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
+#include "core/token_facts.h"
 
 namespace tokend {
 
@@ -71,8 +72,10 @@ absl::StatusOr<TokenInfo> TokenService::Verify(
       (*tenant)->profile->Verify(token, expect, clock_.Now());
   if (!info.ok()) return info.status();
   if (Revoked(**tenant, *info)) {
-    return Error(Reason::kRevoked,
-                 absl::StrCat("token ", info->token_id, " is revoked"));
+    return WithTokenFacts(
+        Error(Reason::kRevoked,
+              absl::StrCat("token ", info->token_id, " is revoked")),
+        {info->token_id, info->issued_at, info->expires_at});
   }
   return info;
 }

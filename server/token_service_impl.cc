@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
+#include "core/token_facts.h"
 #include "server/call_gate.h"
 #include "server/grants.h"
 #include "server/holding_writer.h"
@@ -228,6 +229,16 @@ grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
     response->set_reason(std::string(ReasonName(reason)));
     // Core details never contain token bytes (core/reason.h).
     response->set_detail(std::string(info.status().message()));
+    // Only what a good signature vouches for (core/token_facts.h).
+    if (std::optional<TokenFacts> facts = GetTokenFacts(info.status())) {
+      response->set_token_id(facts->token_id);
+      if (facts->issued_at != absl::InfinitePast()) {
+        ToProto(facts->issued_at, response->mutable_issued_at());
+      }
+      if (facts->expires_at != absl::InfiniteFuture()) {
+        ToProto(facts->expires_at, response->mutable_expires_at());
+      }
+    }
     Metrics::Get().Verified(tenant, profile, ReasonName(reason));
     return Done(context, call, grpc::Status::OK);
   }
