@@ -727,7 +727,7 @@ class Parser {
       const YAML::Node c = node[i];
       if (auto s = Keys(c, path,
                         {"name", "uid", "gid", "spiffe_id", "dns", "loopback",
-                         "issue", "revoke", "verify"});
+                         "issue", "issue_app_level", "revoke", "verify"});
           !s.ok()) {
         return s;
       }
@@ -768,6 +768,11 @@ class Parser {
       }
       if (auto s =
               TenantList(c["issue"], path + ".issue", tenants, &caller.issue);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = TenantList(c["issue_app_level"], path + ".issue_app_level",
+                              tenants, &caller.issue_app_level);
           !s.ok()) {
         return s;
       }

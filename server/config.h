@@ -120,7 +120,10 @@ struct CallerConfig {
   std::string dns;        // mTLS: a DNS SAN, exactly
   bool loopback = false;  // plaintext loopback TCP peers
   // Tenant names, or "*" for all.
-  std::vector<std::string> issue;   // IssueToken, RenewToken, SubscribeToken
+  std::vector<std::string> issue;  // IssueToken, RenewToken, SubscribeToken
+  // The same for app-level tokens, which act for the whole app rather than
+  // one user (Profile::IsAppLevel): also needs the tenant under `issue`.
+  std::vector<std::string> issue_app_level;
   std::vector<std::string> revoke;  // RevokeToken
   std::vector<std::string> verify;  // VerifyToken on restricted tenants
 };

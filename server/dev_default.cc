@@ -185,12 +185,13 @@ absl::StatusOr<Config> DevelopmentConfig(const std::string& state_dir) {
   CallerConfig me;
   me.name = "this user (development)";
   me.uid = static_cast<uint32_t>(getuid());
-  me.issue = me.revoke = me.verify = {"*"};
+  me.issue = me.issue_app_level = me.revoke = me.verify = {"*"};
   config.callers.push_back(me);
   CallerConfig loopback;
   loopback.name = "loopback (development)";
   loopback.loopback = true;
-  loopback.issue = loopback.revoke = loopback.verify = {"*"};
+  loopback.issue = loopback.issue_app_level = loopback.revoke =
+      loopback.verify = {"*"};
   config.callers.push_back(loopback);
   return config;
 }

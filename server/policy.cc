@@ -45,6 +45,21 @@ bool Policy::Lists(const std::vector<std::string>& tenants,
   return false;
 }
 
+const std::vector<std::string>& Policy::ListOf(const CallerConfig& entry,
+                                               Action action) {
+  switch (action) {
+    case Action::kIssue:
+      return entry.issue;
+    case Action::kIssueAppLevel:
+      return entry.issue_app_level;
+    case Action::kRevoke:
+      return entry.revoke;
+    case Action::kVerify:
+      break;
+  }
+  return entry.verify;
+}
+
 absl::Status Policy::Authorize(const CallerIdentity& caller, Action action,
                                absl::string_view tenant) const {
   if (action == Action::kVerify &&
@@ -53,13 +68,11 @@ absl::Status Policy::Authorize(const CallerIdentity& caller, Action action,
   }
   for (const CallerConfig& entry : callers_) {
     if (!Matches(entry, caller)) continue;
-    const std::vector<std::string>& list =
-        action == Action::kIssue    ? entry.issue
-        : action == Action::kRevoke ? entry.revoke
-                                    : entry.verify;
-    if (Lists(list, tenant)) return absl::OkStatus();
+    if (Lists(ListOf(entry, action), tenant)) return absl::OkStatus();
   }
-  const absl::string_view verb = action == Action::kIssue    ? "issue"
+  const absl::string_view verb = action == Action::kIssue ? "issue"
+                                 : action == Action::kIssueAppLevel
+                                     ? "issue app-level tokens"
                                  : action == Action::kRevoke ? "revoke"
                                                              : "verify";
   return Error(Reason::kPermissionDenied,

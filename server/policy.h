@@ -17,7 +17,10 @@
 
 namespace tokend {
 
-enum class Action { kIssue, kRevoke, kVerify };
+// kIssueAppLevel: issue, renew or subscribe to an app-level token (one that
+// acts for the whole app rather than one user; Profile::IsAppLevel). It is
+// asked in addition to kIssue.
+enum class Action { kIssue, kIssueAppLevel, kRevoke, kVerify };
 
 class Policy {
  public:
@@ -33,6 +36,8 @@ class Policy {
   static bool Matches(const CallerConfig& entry, const CallerIdentity& caller);
   static bool Lists(const std::vector<std::string>& tenants,
                     absl::string_view tenant);
+  static const std::vector<std::string>& ListOf(const CallerConfig& entry,
+                                                Action action);
 
   std::vector<CallerConfig> callers_;
   absl::flat_hash_set<std::string> restricted_tenants_;

@@ -120,6 +120,27 @@ absl::StatusOr<IssueInput> IssueInputFrom(const CallContext& call,
   return input;
 }
 
+// An app-level token (Profile::IsAppLevel) needs the caller's
+// issue_app_level right for the tenant, on top of `issue`.
+absl::Status AuthorizeAppLevel(const CallContext& call,
+                               absl::string_view tenant,
+                               const IssueInput& input) {
+  const Tenant* t = call.runtime->tenants()->Find(tenant);
+  if (t == nullptr || !t->profile->IsAppLevel(input)) return absl::OkStatus();
+  return call.runtime->policy().Authorize(call.caller, Action::kIssueAppLevel,
+                                          tenant);
+}
+
+// The same for a token that exists: its verified subject and grants.
+absl::Status AuthorizeAppLevel(const CallContext& call,
+                               absl::string_view tenant,
+                               const TokenInfo& info) {
+  IssueInput input;
+  input.subject = info.subject;
+  input.grants = info.grants;
+  return AuthorizeAppLevel(call, tenant, input);
+}
+
 void AuditIssue(absl::string_view action, const CallContext& call,
                 absl::string_view tenant, const TokenInfo& info) {
   log::Audit(action, {{"caller", call.caller.Describe()},
@@ -164,6 +185,8 @@ grpc::ServerUnaryReactor* TokenServiceImpl::IssueToken(
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
   absl::StatusOr<IssueInput> input = IssueInputFrom(call, tenant, *request, "");
   if (!input.ok()) return Done(context, call, ToGrpcStatus(input.status()));
+  status = AuthorizeAppLevel(call, tenant, *input);
+  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
   absl::StatusOr<TokenInfo> info = state_.core().Issue(tenant, *input);
   if (!info.ok()) {
     return Done(context, call, ToGrpcStatus(AsRequestError(info.status())));
@@ -277,6 +300,9 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RenewToken(
     return Done(context, call,
                 ToGrpcStatus(AsTokenInputError(info.status(), "token")));
   }
+  // The renewed token carries the same subject and grants as the one given.
+  status = AuthorizeAppLevel(call, tenant, *info);
+  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
   const absl::string_view profile = call.runtime->ProfileOf(tenant);
   FillIssued(*info, tenant, profile, call.runtime->tenants()->Find(tenant),
              response);
@@ -444,11 +470,24 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
     absl::StatusOr<IssueInput> input =
         IssueInputFrom(call, tenant, request->spec(), "spec.");
     if (!input.ok()) return refuse(ToGrpcStatus(input.status()));
+    status = AuthorizeAppLevel(call, tenant, *input);
+    if (!status.ok()) return refuse(ToGrpcStatus(status));
     sub.ttl = input->ttl;
     sub.spec = *std::move(input);
   } else {
     status = TokenSize(call, request->current_token());
     if (!status.ok()) return refuse(ToGrpcStatus(status));
+    // Resuming keeps re-issuing the token's grants: an app-level token needs
+    // the same right as issuing one. A token that does not verify is left
+    // to Subscribe, which refuses it with its reason.
+    if (const Tenant* t = call.runtime->tenants()->Find(tenant)) {
+      VerifyExpectations expect;
+      expect.expiry_grace = t->renew_grace;
+      absl::StatusOr<TokenInfo> current =
+          state_.core().Verify(tenant, request->current_token(), expect);
+      if (current.ok()) status = AuthorizeAppLevel(call, tenant, *current);
+      if (!status.ok()) return refuse(ToGrpcStatus(status));
+    }
     sub.current_token = request->current_token();
   }
   const RenewalConfig& renewal = call.runtime->config().renewal;

@@ -71,6 +71,14 @@ class Profile {
   // Whether Issue honours IssueInput.not_before (the token has an nbf).
   // TokenService refuses a not_before for the other profiles.
   virtual bool CarriesNotBefore() const { return false; }
+  // Whether Issue(input) writes an app-level token: one that acts for the
+  // whole app rather than one user (e.g. an Agora Chat or APaaS app token).
+  // Such tokens are never a default: the request must ask for one, and the
+  // server lets only callers with the tenant under
+  // callers[].issue_app_level issue, renew or subscribe to one. It must give
+  // the same answer for a verified token's subject and grants
+  // (TokenInfo.subject, TokenInfo.grants) as for the request that issued it.
+  virtual bool IsAppLevel(const IssueInput& input) const { return false; }
   // Errors: kInvalidArgument naming the field (e.g. "grants.agora.uid"),
   // kLifetimeExceeded for a TTL over the vendor maximum.
   virtual absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
