@@ -314,6 +314,62 @@ def check_network_policy(docs, pod_labels, ports):
               % (sorted(ports), sorted(allowed)))
 
 
+def _port_matches(entry, port, protocol):
+    if entry.get("protocol", "TCP") != protocol:
+        return False
+    if "port" not in entry:
+        return True
+    if not isinstance(entry["port"], int):
+        return False  # a named port: not used by these policies
+    return entry["port"] <= port <= entry.get("endPort", entry["port"])
+
+
+def admitting_rules(pols, port, protocol="TCP"):
+    """The ingress rules of the policies that admit `port`."""
+    out = []
+    for pol in pols:
+        for rule in pol["spec"].get("ingress", []):
+            entries = rule.get("ports")
+            if entries is None or any(_port_matches(e, port, protocol) for e in entries):
+                out.append(rule)
+    return out
+
+
+def check_sidecar_network_policy(docs, pod_labels, config, app_ports):
+    """The sidecar's policy selects the app's pod, so it must restrict
+    tokend's ports only: every other port stays open to every source, the
+    API port (loopback only) is admitted by no rule, the health port is
+    admitted (kubelet probes), and the HTTP port only from named sources."""
+    pols = [d for d in docs if d["kind"] == "NetworkPolicy"]
+    check(pols, "sidecar: a NetworkPolicy")
+    for pol in pols:
+        sel = pol["spec"]["podSelector"].get("matchLabels", {})
+        check(sel and all(pod_labels.get(k) == v for k, v in sel.items()),
+              "NetworkPolicy %s selects the pods" % pol["metadata"]["name"])
+    lst = config["listeners"]
+    api, health, http = port_of(lst["tcp"]), port_of(lst["health"]), port_of(lst["http"])
+    tokend_ports = {api, health, http}
+    closed = []
+    for protocol in ("TCP", "UDP"):
+        for port in range(1, 65536):
+            if protocol == "TCP" and port in tokend_ports:
+                continue
+            if not any("from" not in r for r in admitting_rules(pols, port, protocol)):
+                closed.append("%s/%d" % (protocol, port))
+    check(not closed, "sidecar NetworkPolicy: every port but tokend's stays open to "
+          "the app's clients (%d closed, e.g. %s)" % (len(closed), closed[:3]))
+    for port in app_ports:
+        check(any("from" not in r for r in admitting_rules(pols, port)),
+              "sidecar NetworkPolicy: the app's port %d is open" % port)
+    check(not admitting_rules(pols, api),
+          "sidecar NetworkPolicy: no rule admits the loopback API port %d" % api)
+    check(admitting_rules(pols, health),
+          "sidecar NetworkPolicy: the health port %d is admitted (probes)" % health)
+    rules = admitting_rules(pols, http)
+    check(rules and all(r.get("from") for r in rules),
+          "sidecar NetworkPolicy: the HTTP port %d only from named sources" % http)
+
+
 # ----------------------------------------------------------------- overlays
 
 
@@ -373,8 +429,10 @@ def check_sidecar(docs, known_keys, defaults):
     caller_uids = {c.get("uid") for c in config.get("callers", [])}
     check(app_uids <= caller_uids, "sidecar: the app's uid %s is a configured caller"
           % sorted(app_uids))
-    check_network_policy(docs, dep["spec"]["template"]["metadata"]["labels"],
-                         {port_of(config["listeners"]["health"])})
+    app_ports = {p["containerPort"] for c in apps for p in c.get("ports", [])}
+    check(app_ports, "sidecar: the example app declares the port it serves")
+    check_sidecar_network_policy(docs, dep["spec"]["template"]["metadata"]["labels"],
+                                 config, app_ports)
     return [("sidecar", text)]
 
 

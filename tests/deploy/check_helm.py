@@ -136,6 +136,16 @@ def tokend_container(docs):
     return c
 
 
+def policy_spec(docs):
+    """The NetworkPolicy rules of tokend's pods, without the selector
+    (whose labels differ between the chart and the overlay)."""
+    pols = [copy.deepcopy(d["spec"]) for d in docs if d["kind"] == "NetworkPolicy"
+            and d["metadata"]["name"] != "tokend-redis"]
+    for p in pols:
+        p.pop("podSelector", None)
+    return pols
+
+
 def config_text(docs):
     cms = [d for d in docs if d["kind"] == "ConfigMap"]
     return cms[0]["data"]["tokend.yaml"] if cms else ""
@@ -217,6 +227,16 @@ def main():
               "%s: the chart's tokend.yaml equals the overlay's" % mode)
         check(tokend_container(docs) == tokend_container(kdocs),
               "%s: the chart's tokend container equals the overlay's" % mode)
+        check(policy_spec(docs) == policy_spec(kdocs),
+              "%s: the chart's NetworkPolicy rules equal the overlay's" % mode)
+
+    # Other ports: the sidecar policy still restricts exactly tokend's.
+    moved = helm_lite.merge(values, {"ports": {"http": 8081, "health": 1, "api": 65535}})
+    docs, _, _ = render_chart(chart_dir, moved, "example")
+    dep = [d for d in docs if d["kind"] == "Deployment"][0]
+    config = yaml.safe_load(config_text(docs))
+    check_deploy.check_sidecar_network_policy(
+        docs, dep["spec"]["template"]["metadata"]["labels"], config, {8080})
 
     # A central chart without TLS refuses to render.
     try:

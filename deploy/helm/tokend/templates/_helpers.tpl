@@ -131,3 +131,37 @@ same way, with the volumes of "tokend.volumes".
   emptyDir:
     sizeLimit: 64Mi
 {{- end -}}
+
+{{/*
+Sidecar mode's NetworkPolicy ports for everything but tokend's three
+(api, health, http): the TCP ranges around them, and all of UDP.
+*/}}
+{{- define "tokend.otherPorts" -}}
+{{- $p := .Values.ports -}}
+{{- $lo := min $p.api $p.health $p.http -}}
+{{- $hi := max $p.api $p.health $p.http -}}
+{{- $mid := sub (add $p.api $p.health $p.http) (add $lo $hi) -}}
+{{- if gt $lo 1 }}
+- protocol: TCP
+  port: 1
+  endPort: {{ sub $lo 1 }}
+{{- end }}
+{{- if gt (sub $mid $lo) 1 }}
+- protocol: TCP
+  port: {{ add $lo 1 }}
+  endPort: {{ sub $mid 1 }}
+{{- end }}
+{{- if gt (sub $hi $mid) 1 }}
+- protocol: TCP
+  port: {{ add $mid 1 }}
+  endPort: {{ sub $hi 1 }}
+{{- end }}
+{{- if lt $hi 65535 }}
+- protocol: TCP
+  port: {{ add $hi 1 }}
+  endPort: 65535
+{{- end }}
+- protocol: UDP
+  port: 1
+  endPort: 65535
+{{- end -}}
