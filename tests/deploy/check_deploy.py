@@ -44,6 +44,14 @@ def check(condition, what):
 # ---------------------------------------------------------------- defaults
 
 
+def project_version(repo):
+    """The version in the top-level CMakeLists.txt's project()."""
+    with open(os.path.join(repo, "CMakeLists.txt")) as f:
+        m = re.search(r"project\(tokend VERSION ([0-9.]+)", f.read())
+    assert m, "project(tokend VERSION ...) not found in CMakeLists.txt"
+    return m.group(1)
+
+
 def server_defaults(repo):
     """The defaults the server's source defines (development config)."""
     with open(os.path.join(repo, "server/dev_default.cc")) as f:
@@ -301,8 +309,7 @@ def check_tokend_container(name, spec, c, config, known_keys):
     return unknown
 
 
-def check_network_policy(docs, pod_labels, ports):
-    pols = [d for d in docs if d["kind"] == "NetworkPolicy"]
+def check_network_policy(pols, pod_labels, ports):
     check(pols, "a NetworkPolicy")
     for pol in pols:
         sel = pol["spec"]["podSelector"].get("matchLabels", {})
@@ -436,13 +443,19 @@ def check_sidecar(docs, known_keys, defaults):
     return [("sidecar", text)]
 
 
-def check_central(docs, known_keys):
-    dep = one(docs, "Deployment")
-    svc = one(docs, "Service")
-    if dep is None or svc is None:
+def selects(selector, labels):
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def check_central(docs, known_keys, redis_server="", redis_example=True):
+    deps = [d for d in docs if d["kind"] == "Deployment"]
+    check(len(deps) == 1, "central: one Deployment (found %d)" % len(deps))
+    if not deps:
         return []
+    dep = deps[0]
     check(dep["spec"]["replicas"] == 3, "central: 3 replicas")
     spec = dep["spec"]["template"]["spec"]
+    labels = dep["spec"]["template"]["metadata"]["labels"]
     tokend = [c for c in spec["containers"] if c["name"] == "tokend"]
     if not check(tokend, "central: a tokend container"):
         return []
@@ -455,17 +468,131 @@ def check_central(docs, known_keys):
     check(not unknown, "central config: unknown top-level keys %s" % sorted(unknown))
     store = config.get("revocation", {}).get("store", "")
     check(store.startswith("redis://"), "central: Redis-backed revocation store")
-    labels = dep["spec"]["template"]["metadata"]["labels"]
-    check(all(labels.get(k) == v for k, v in svc["spec"]["selector"].items()),
-          "central: the Service selects the pods")
     named = {p["name"]: p["containerPort"] for p in tokend[0]["ports"]}
-    for p in svc["spec"]["ports"]:
-        check(p["targetPort"] in named or p["targetPort"] in named.values(),
-              "central: Service targetPort %s exists" % p["targetPort"])
     tls = port_of(config["listeners"]["tls"]["address"])
     check(named.get("grpc-tls") == tls, "central: the TLS port matches the config")
-    check_network_policy(docs, labels, {tls, port_of(config["listeners"]["health"])})
+
+    # A ClusterIP Service (HTTP and the API) and a headless one for
+    # client-side round robin over every ready pod.
+    services = [d for d in docs if d["kind"] == "Service"
+                and selects(d["spec"].get("selector"), labels)]
+    for svc in services:
+        for p in svc["spec"]["ports"]:
+            check(p["targetPort"] in named or p["targetPort"] in named.values(),
+                  "central: Service %s targetPort %s exists"
+                  % (svc["metadata"]["name"], p["targetPort"]))
+    headless = [s for s in services if s["spec"].get("clusterIP") == "None"]
+    virtual = [s for s in services if s["spec"].get("clusterIP") != "None"]
+    check(len(virtual) == 1, "central: one ClusterIP Service selects the pods")
+    check(len(headless) == 1 and not headless[0]["spec"].get("publishNotReadyAddresses")
+          and any(p["targetPort"] in ("grpc-tls", tls) for p in headless[0]["spec"]["ports"]),
+          "central: a headless Service of the ready pods exposes the TLS API "
+          "(client-side round robin)")
+
+    # Voluntary disruptions leave at least two replicas serving.
+    pdbs = [d for d in docs if d["kind"] == "PodDisruptionBudget"
+            and selects(d["spec"]["selector"].get("matchLabels"), labels)]
+    if check(len(pdbs) == 1, "central: a PodDisruptionBudget selects the pods"):
+        pdb = pdbs[0]["spec"]
+        replicas = dep["spec"]["replicas"]
+        if "maxUnavailable" in pdb:
+            serving = replicas - pdb["maxUnavailable"]
+        else:
+            serving = pdb.get("minAvailable", 0)
+        check(isinstance(serving, int) and 2 <= serving < replicas,
+              "central: the PDB keeps >= 2 of %d replicas and still lets a node drain "
+              "(%s)" % (replicas, pdb))
+
+    pols = [d for d in docs if d["kind"] == "NetworkPolicy"
+            and selects(d["spec"]["podSelector"].get("matchLabels"), labels)]
+    check_network_policy(pols, labels, {tls, port_of(config["listeners"]["health"])})
+    redis_args = check_redis_example(docs, store, labels) if redis_example else None
+    if redis_server and redis_args is not None:
+        text = run_with_redis(redis_server, redis_args, text)
     return [("central", text)]
+
+
+def check_redis_example(docs, store, tokend_labels):
+    """The example Redis the store URL names: persistent (append-only file,
+    fsync per write, on a PersistentVolume), its Service at the URL's host
+    and port, and reachable from tokend's pods only. Returns its args."""
+    sets = [d for d in docs if d["kind"] == "StatefulSet"]
+    if not check(len(sets) == 1, "central: one StatefulSet (the example Redis)"):
+        return None
+    sts = sets[0]
+    pod_labels = sts["spec"]["template"]["metadata"]["labels"]
+    c = sts["spec"]["template"]["spec"]["containers"][0]
+    args = c.get("args", [])
+    opts = {args[i]: args[i + 1] for i in range(0, len(args) - 1, 2)
+            if args[i].startswith("--")}
+    check(opts.get("--appendonly") == "yes", "redis: appendonly yes")
+    check(opts.get("--appendfsync") == "always",
+          "redis: appendfsync always (an acknowledged revocation survives a crash)")
+    image = c["image"]
+    check(":" in image and not image.endswith(":latest"), "redis: a pinned image tag")
+    claims = [t["metadata"]["name"] for t in sts["spec"].get("volumeClaimTemplates", [])]
+    mounts = {m["name"]: m["mountPath"] for m in c.get("volumeMounts", [])}
+    check(opts.get("--dir") and mounts.get(claims[0] if claims else "") == opts["--dir"],
+          "redis: its --dir is a PersistentVolumeClaim mount")
+    sc = c.get("securityContext", {})
+    check(sc.get("readOnlyRootFilesystem") is True and
+          sc.get("allowPrivilegeEscalation") is False,
+          "redis: read-only root, no privilege escalation")
+    host_port = store[len("redis://"):].split("/", 1)[0]
+    host, _, port = host_port.rpartition(":")
+    svcs = [d for d in docs if d["kind"] == "Service"
+            and selects(d["spec"].get("selector"), pod_labels)]
+    want = {"%s.%s.svc.cluster.local" % (s["metadata"]["name"], s["metadata"].get("namespace"))
+            for s in svcs} | {s["metadata"]["name"] for s in svcs}
+    check(host in want, "redis: the store URL's host %s is its Service (%s)"
+          % (host, sorted(want)))
+    check(any(p["port"] == int(port or 6379) for s in svcs for p in s["spec"]["ports"]),
+          "redis: its Service serves the store URL's port")
+    pols = [d for d in docs if d["kind"] == "NetworkPolicy"
+            and selects(d["spec"]["podSelector"].get("matchLabels"), pod_labels)]
+    rules = [r for p in pols for r in p["spec"].get("ingress", [])]
+    check(rules and all(r.get("from") and all(
+        selects(f.get("podSelector", {}).get("matchLabels"), tokend_labels)
+        for f in r["from"]) for r in rules),
+          "redis: its NetworkPolicy admits tokend's pods only")
+    return args
+
+
+def run_with_redis(redis_server, args, text):
+    """Starts the real redis-server with the manifest's arguments (the
+    data directory and port moved into a temp folder); checks it persists as
+    the manifest says; returns the config pointed at it. The server stays
+    up until the process exits."""
+    tmp = tempfile.mkdtemp(prefix="tkd-redis-")
+    port = free_port()
+    local = list(args)
+    for i, a in enumerate(local[:-1]):
+        if a == "--dir":
+            local[i + 1] = tmp
+        elif a == "--port":
+            local[i + 1] = str(port)
+    local += ["--bind", "127.0.0.1", "--daemonize", "no"]
+    proc = subprocess.Popen([redis_server] + local, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    REDIS.append((proc, tmp))
+    deadline = time.time() + 10
+    reply = ""
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"CONFIG GET appendfsync\r\n")
+                reply = s.recv(256).decode()
+                break
+        except OSError:
+            time.sleep(0.05)
+    check("always" in reply, "redis-server runs with the manifest's args (appendfsync "
+          "always: %r)" % reply)
+    config = yaml.safe_load(text)
+    config["revocation"]["store"] = "redis://127.0.0.1:%d/0" % port
+    return yaml.safe_dump(config)
+
+
+REDIS = []
 
 
 # ------------------------------------------------------- the real binary
@@ -493,8 +620,9 @@ def localize(text, tmp):
     # A Redis store points at a free port nobody listens on: tokend starts
     # with the store down (fail-closed until it connects) and resolves no
     # cluster DNS name.
+    # (unless it already points at a local Redis run_with_redis started).
     store = config.get("revocation", {}).get("store", "")
-    if store.startswith("redis://"):
+    if store.startswith("redis://") and not store.startswith("redis://127.0.0.1:"):
         config["revocation"]["store"] = "redis://127.0.0.1:%d/0" % free_port()
     if lst.get("tls"):
         tls = lst["tls"]
@@ -626,7 +754,8 @@ def main():
         if name == "sidecar":
             configs += check_sidecar(docs, known, defaults)
         elif name == "central":
-            configs += check_central(docs, known)
+            configs += check_central(docs, known,
+                                     shutil.which("redis-server") if args.tokend else "")
     if args.tokend:
         for where, argv in ARGS:
             check_flags(args.tokend, where, argv)
@@ -636,11 +765,20 @@ def main():
     else:
         print("note: no --tokend given; configs not started")
 
+    stop_redis()
     if FAILURES:
         print("%d check(s) failed" % len(FAILURES))
         return 1
     print("all deploy checks passed")
     return 0
+
+
+def stop_redis():
+    for proc, tmp in REDIS:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    del REDIS[:]
 
 
 if __name__ == "__main__":

@@ -334,6 +334,10 @@ class Renderer:
                 return self._exec(self.defines[name], arg, {"$": arg})
             if head == "fail":
                 raise Fail(args[0])
+            if head == "required":
+                if args[1] is None or args[1] == "":
+                    raise Fail(args[0])
+                return args[1]
             if head not in FUNCS:
                 raise TemplateError("unsupported function %s" % head)
             return FUNCS[head](*args)
