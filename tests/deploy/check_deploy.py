@@ -103,15 +103,97 @@ def dockerfile_instructions(path):
     return out
 
 
-def check_dockerfile(repo, defaults):
+# Packages every debian:12-slim image has.
+BASE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6"}
+# What --build-only must not install: tests, interop, fuzzing, client stubs.
+TEST_ONLY = re.compile(r"^(python3.*|nodejs|npm|redis-server|sqlite3|clang.*|libclang.*|"
+                       r"libgtest-dev|libgmock-dev|libbenchmark-dev|golang.*|protoc-gen-go.*|"
+                       r"grpc-proto|android-libboringssl-dev|git)$")
+
+
+def stages(ins):
+    """[(FROM argument, [instructions])] per stage."""
+    out = []
+    for i, a in ins:
+        if i == "FROM":
+            out.append((a, []))
+        elif out:
+            out[-1][1].append((i, a))
+    return out
+
+
+def labels_of(ins):
+    out = {}
+    for i, a in ins:
+        if i == "LABEL":
+            for k, v in re.findall(r'([\w.-]+)="([^"]*)"', a):
+                out[k] = v
+    return out
+
+
+def check_dockerfile(repo, defaults, build=""):
     path = os.path.join(repo, "deploy/docker/Dockerfile")
     ins = dockerfile_instructions(path)
-    froms = [a for i, a in ins if i == "FROM"]
-    check(len(froms) >= 2, "Dockerfile: multi-stage (two FROM)")
-    check(all(a.split()[0] == "debian:12" for a in froms),
-          "Dockerfile: every stage FROM debian:12")
-    check(any(i == "RUN" and "./setup.sh" in a for i, a in ins),
-          "Dockerfile: the builder installs through ./setup.sh")
+    st = stages(ins)
+    check(len(st) >= 2, "Dockerfile: multi-stage (two FROM)")
+    check(st[0][0].split()[0] == "debian:12", "Dockerfile: the builder is FROM debian:12")
+    runtime = st[-1][0].split()[0]
+    check(runtime == "debian:12-slim" or runtime.startswith("gcr.io/distroless/"),
+          "Dockerfile: a slim or distroless runtime (%s)" % runtime)
+    builder = st[0][1]
+    check(any(i == "RUN" and "./setup.sh --build-only" in a for i, a in builder),
+          "Dockerfile: the builder installs through ./setup.sh --build-only")
+    listed = subprocess.run(["bash", os.path.join(repo, "setup.sh"), "--build-only", "--list"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    extra = [p for p in listed if TEST_ONLY.match(p)]
+    check(listed and not extra, "setup.sh --build-only installs no test, interop or "
+          "client-stub package (%s)" % extra)
+    # Every source tree compiled into the binaries reaches the builder.
+    copied = {a.split()[0].rstrip("/") for i, a in builder if i == "COPY" and "--from" not in a}
+    if build and os.path.exists(os.path.join(build, "compile_commands.json")):
+        import json
+        with open(os.path.join(build, "compile_commands.json")) as f:
+            files = [e["file"] for e in json.load(f)]
+        tops = set()
+        generated = os.path.realpath(build) + os.sep
+        for f in files:
+            if os.path.realpath(f).startswith(generated):
+                continue  # generated (protoc) in the build tree
+            rel = os.path.relpath(os.path.realpath(f), os.path.realpath(repo))
+            if not rel.startswith("..") and rel.split(os.sep)[0] not in (
+                    "tests", "bench", "client_stubs"):
+                tops.add(rel.split(os.sep)[0])
+        check(tops and tops <= copied, "Dockerfile: the builder copies every compiled "
+              "source tree %s (copies %s)" % (sorted(tops), sorted(copied)))
+    # OCI labels; the version is the project's.
+    labels = labels_of(ins)
+    for key in ("title", "description", "version", "revision", "licenses", "source"):
+        check(labels.get("org.opencontainers.image." + key),
+              "Dockerfile: OCI label org.opencontainers.image.%s" % key)
+    check(labels.get("org.opencontainers.image.licenses") == "Apache-2.0",
+          "Dockerfile: the license label is the repository's (Apache-2.0)")
+    args = {m[0]: m[1] for i, a in st[-1][1] if i == "ARG"
+            for m in [a.split("=", 1) + [""]]}
+    check(args.get("VERSION") == project_version(repo),
+          "Dockerfile: ARG VERSION defaults to the project's version %s (%s)"
+          % (project_version(repo), args.get("VERSION")))
+    # .dockerignore keeps build trees, node_modules and .git out, and no
+    # COPY source in.
+    ignore_path = os.path.join(repo, ".dockerignore")
+    if check(os.path.exists(ignore_path), ".dockerignore exists"):
+        import fnmatch
+        with open(ignore_path) as f:
+            pats = [l.strip().rstrip("/") for l in f if l.strip() and not l.startswith("#")]
+        ignored = lambda p: any(fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(
+            p, pat.replace("**/", "")) for pat in pats)
+        for p in (".git", "build", "build-asan", "client_stubs/node/node_modules",
+                  "tests/interop/node_modules", ".tokend"):
+            check(ignored(p), ".dockerignore excludes %s" % p)
+        for i, a in ins:
+            if i == "COPY" and "--from" not in a:
+                for src in a.split()[:-1]:
+                    check(not ignored(src.rstrip("/")),
+                          ".dockerignore keeps the COPY source %s" % src)
     for i, a in ins:
         if i != "COPY" or "--from=" in a:
             continue
@@ -157,6 +239,47 @@ def check_dockerfile(repo, defaults):
     check(state in vols and os.path.dirname(lst["unix_socket"]) in vols,
           "Dockerfile: state dir and socket dir are volumes (read-only root)")
     return image_config
+
+
+def runtime_packages(path):
+    """The packages the runtime stage's apt-get install names."""
+    ins = dockerfile_instructions(path)
+    runs = [a for i, a in stages(ins)[-1][1] if i == "RUN" and "apt-get install" in a]
+    if not runs:
+        return set()
+    words = runs[0].split("apt-get install", 1)[1].split("&&")[0].split()
+    return {w for w in words if not w.startswith("-") and w != "\\"}
+
+
+def package_of(path):
+    """The Debian package owning a file (tries the usr-merged twin too)."""
+    real = os.path.realpath(path)
+    for p in (path, real, re.sub(r"^/usr/lib/", "/lib/", real),
+              re.sub(r"^/lib/", "/usr/lib/", real)):
+        r = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True)
+        if r.returncode == 0:
+            return r.stdout.split(":", 1)[0]
+    return None
+
+
+def check_runtime_libraries(repo, binaries):
+    """The runtime stage installs exactly the packages of the shared
+    libraries the binaries link directly (ELF NEEDED), less the base."""
+    needed = set()
+    for b in binaries:
+        r = subprocess.run(["readelf", "-d", b], capture_output=True, text=True, check=True)
+        sonames = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", r.stdout)
+        ldd = subprocess.run(["ldd", b], capture_output=True, text=True, check=True).stdout
+        paths = dict(re.findall(r"^\s*(\S+) => (\S+)", ldd, re.M))
+        for so in sonames:
+            pkg = package_of(paths.get(so, so))
+            check(pkg, "%s: the package of %s is known" % (os.path.basename(b), so))
+            if pkg:
+                needed.add(pkg)
+    listed = runtime_packages(os.path.join(repo, "deploy/docker/Dockerfile"))
+    want = needed - BASE_PACKAGES
+    check(listed == want, "Dockerfile: the runtime stage installs exactly the binaries' "
+          "libraries (missing %s, not needed %s)" % (sorted(want - listed), sorted(listed - want)))
 
 
 # --------------------------------------------------------------- rendering
@@ -738,12 +861,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repo", required=True)
     ap.add_argument("--tokend", default="")
+    ap.add_argument("--tokenctl", default="")
+    ap.add_argument("--build", default="", help="the build tree (compile_commands.json)")
     args = ap.parse_args()
     repo = os.path.abspath(args.repo)
     defaults = server_defaults(repo)
     known = config_keys(repo)
 
-    image_config = check_dockerfile(repo, defaults)
+    image_config = check_dockerfile(repo, defaults, args.build)
+    if args.tokend and args.tokenctl:
+        check_runtime_libraries(repo, [args.tokend, args.tokenctl])
     configs = [("image", yaml.safe_dump(image_config))]
     overlays = os.path.join(repo, "deploy/k8s/overlays")
     names = sorted(os.listdir(overlays))
