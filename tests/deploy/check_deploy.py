@@ -251,31 +251,38 @@ def runtime_packages(path):
     return {w for w in words if not w.startswith("-") and w != "\\"}
 
 
-def package_of(path):
-    """The Debian package owning a file (tries the usr-merged twin too)."""
-    real = os.path.realpath(path)
-    for p in (path, real, re.sub(r"^/usr/lib/", "/lib/", real),
-              re.sub(r"^/lib/", "/usr/lib/", real)):
-        r = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True)
-        if r.returncode == 0:
-            return r.stdout.split(":", 1)[0]
-    return None
+def packages_of(paths):
+    """{path: the Debian package owning it}, in one dpkg call (each path is
+    tried as given, resolved, and as its usr-merged twin)."""
+    twins = {}
+    for path in paths:
+        real = os.path.realpath(path)
+        for p in (path, real, re.sub(r"^/usr/lib/", "/lib/", real),
+                  re.sub(r"^/lib/", "/usr/lib/", real)):
+            twins.setdefault(p, path)
+    r = subprocess.run(["dpkg", "-S"] + sorted(twins), capture_output=True, text=True)
+    out = {}
+    for line in r.stdout.splitlines():
+        pkg, _, owned = line.partition(": ")
+        if owned in twins:
+            out.setdefault(twins[owned], pkg.split(":")[0])
+    return out
 
 
 def check_runtime_libraries(repo, binaries):
     """The runtime stage installs exactly the packages of the shared
     libraries the binaries link directly (ELF NEEDED), less the base."""
-    needed = set()
+    libs = set()
     for b in binaries:
         r = subprocess.run(["readelf", "-d", b], capture_output=True, text=True, check=True)
         sonames = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", r.stdout)
         ldd = subprocess.run(["ldd", b], capture_output=True, text=True, check=True).stdout
         paths = dict(re.findall(r"^\s*(\S+) => (\S+)", ldd, re.M))
-        for so in sonames:
-            pkg = package_of(paths.get(so, so))
-            check(pkg, "%s: the package of %s is known" % (os.path.basename(b), so))
-            if pkg:
-                needed.add(pkg)
+        libs |= {paths.get(so, so) for so in sonames}
+    owners = packages_of(libs)
+    for lib in sorted(libs - set(owners)):
+        check(False, "the package of %s is known" % lib)
+    needed = set(owners.values())
     listed = runtime_packages(os.path.join(repo, "deploy/docker/Dockerfile"))
     want = needed - BASE_PACKAGES
     check(listed == want, "Dockerfile: the runtime stage installs exactly the binaries' "
