@@ -770,11 +770,16 @@ def localize(text, tmp):
             tls["client_ca_file"] = os.path.join(d, "cert.pem")
     for t in config.get("tenants", []):
         for name, ref in t.get("credentials", {}).items():
+            if ref.startswith("env:"):
+                continue  # the caller sets the variable (vendor_env)
             path = os.path.join(tmp, "keys", os.path.basename(ref.split(":", 1)[-1]))
             os.makedirs(os.path.dirname(path), exist_ok=True)
             if not os.path.exists(path):
-                subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
-                                "ec_paramgen_curve:P-256", "-out", path], check=True,
+                # Vonage signs RS256; the jwt examples use ES256.
+                algo = (["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
+                        if t.get("profile") == "vonage" else
+                        ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])
+                subprocess.run(["openssl", "genpkey"] + algo + ["-out", path], check=True,
                                capture_output=True)
             t["credentials"][name] = "file:" + path
         if (t.get("keys") or {}).get("dir"):
@@ -804,6 +809,41 @@ def check_flags(tokend, where, argv):
             check(flag in known, "%s: tokend knows --%s" % (where, flag))
 
 
+def vendor_env(text):
+    """Fake secrets for the config's `env:` credentials: 32 hex characters
+    for Agora's App Certificate, 64 (32 bytes) for the HMAC secrets."""
+    env = dict(os.environ)
+    for t in yaml.safe_load(text).get("tenants", []):
+        for name, ref in t.get("credentials", {}).items():
+            if ref.startswith("env:"):
+                env[ref[4:]] = ("5" * 32) if name == "app_certificate" else ("a1" * 32)
+    return env
+
+
+def check_vendor_examples(repo, tokend):
+    """deploy/examples/vendors: one config per profile, each accepted by
+    `tokend --check-config` (secrets from the environment or files)."""
+    d = os.path.join(repo, "deploy/examples/vendors")
+    profiles = {}
+    for name in sorted(os.listdir(d)):
+        with open(os.path.join(d, name)) as f:
+            text = f.read()
+        tenants = yaml.safe_load(text).get("tenants", [])
+        check(len(tenants) == 1, "vendors/%s: one tenant" % name)
+        for t in tenants:
+            profiles[t["profile"]] = name
+        if tokend:
+            check_config(tokend, "vendors/" + name, text)
+    want = {"jwt", "agora", "apirtc", "vonage", "daily", "livekit", "twilio", "zoom"}
+    check(set(profiles) == want, "deploy/examples/vendors: one config per profile "
+          "(missing %s)" % sorted(want - set(profiles)))
+    with open(os.path.join(repo, "README.md")) as f:
+        readme = f.read()
+    for name in profiles.values():
+        check("deploy/examples/vendors/" + name in readme,
+              "the README names deploy/examples/vendors/%s" % name)
+
+
 def check_config(tokend, name, text):
     """`tokend --check-config` accepts the config (paths localized) and
     writes nothing into its state folder."""
@@ -813,7 +853,8 @@ def check_config(tokend, name, text):
         with open(path, "w") as f:
             f.write(localize(text, tmp))
         r = subprocess.run([tokend, "--check-config", "--config=" + path],
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60,
+                           env=vendor_env(text))
         check(r.returncode == 0 and r.stdout.strip() == "config OK: " + path,
               "tokend --check-config accepts the %s config (exit %d): %s"
               % (name, r.returncode, (r.stdout + r.stderr).strip()[-400:]))
@@ -890,6 +931,7 @@ def main():
         elif name == "central":
             configs += check_central(docs, known,
                                      shutil.which("redis-server") if args.tokend else "")
+    check_vendor_examples(repo, args.tokend)
     if args.tokend:
         for where, argv in ARGS:
             check_flags(args.tokend, where, argv)
