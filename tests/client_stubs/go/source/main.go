@@ -12,7 +12,7 @@ import (
 	"google.golang.org/grpc/credentials/local"
 	"google.golang.org/grpc/status"
 
-	"tokend.dev/client/tokendclient"
+	"github.com/example/tokend/client_stubs/go/tokendclient"
 )
 
 type rawCodec struct{}
@@ -28,8 +28,12 @@ func newSource(target, tenant string) (*tokendclient.TokenSource, *grpc.ClientCo
 	if err != nil {
 		panic(err)
 	}
-	return tokendclient.Start(tokendclient.Options{Conn: conn, Tenant: tenant, Subject: "alice",
-		InitialBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}), conn
+	src, err := tokendclient.Start(tokendclient.Options{Conn: conn, Tenant: tenant, Subject: "alice",
+		InitialBackoff: 50 * time.Millisecond, MaxBackoff: time.Second})
+	if err != nil {
+		panic(err)
+	}
+	return src, conn
 }
 
 func waitUntil(f func() bool, d time.Duration) bool {
