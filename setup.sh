@@ -36,6 +36,8 @@ packages+=(
   # tests, fuzzing and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   python3 python3-jwt python3-grpcio python3-protobuf redis-server sqlite3
+  # the Python client installed by pip into a venv (its test, the Quickstart)
+  python3-venv python3-pip python3-setuptools python3-wheel
   # deploy checks
   python3-yaml
   # Go client stub (Debian's packaged modules, built offline)

@@ -820,6 +820,26 @@ def vendor_env(text):
     return env
 
 
+def check_package_metadata(repo):
+    """The LICENSE is Apache-2.0 and every package says so, at the
+    project's version."""
+    import json
+    version = project_version(repo)
+    with open(os.path.join(repo, "LICENSE")) as f:
+        check("Apache License" in f.read(200), "LICENSE is the Apache License")
+    with open(os.path.join(repo, "client_stubs/python/pyproject.toml")) as f:
+        py = f.read()
+    check(re.search(r'^version = "%s"$' % re.escape(version), py, re.M) and
+          'license = {text = "Apache-2.0"}' in py,
+          "client_stubs/python: version %s, Apache-2.0" % version)
+    with open(os.path.join(repo, "client_stubs/node/package.json")) as f:
+        node = json.load(f)
+    check(node.get("version") == version and node.get("license") == "Apache-2.0",
+          "client_stubs/node: version %s, Apache-2.0" % version)
+    with open(os.path.join(repo, "README.md")) as f:
+        check("Apache License, Version 2.0" in f.read(), "the README names the license")
+
+
 def check_vendor_examples(repo, tokend):
     """deploy/examples/vendors: one config per profile, each accepted by
     `tokend --check-config` (secrets from the environment or files)."""
@@ -932,6 +952,7 @@ def main():
             configs += check_central(docs, known,
                                      shutil.which("redis-server") if args.tokend else "")
     check_vendor_examples(repo, args.tokend)
+    check_package_metadata(repo)
     if args.tokend:
         for where, argv in ARGS:
             check_flags(args.tokend, where, argv)
