@@ -52,13 +52,22 @@ def project_version(repo):
     return m.group(1)
 
 
+def server_source(repo, name):
+    """The server source file `name`, wherever under server/ it lives (the
+    server's layout may change; its file names say what they hold)."""
+    found = [os.path.join(d, name) for d, _, files in os.walk(os.path.join(repo, "server"))
+             if name in files]
+    assert len(found) == 1, "expected one server/**/%s, found %s" % (name, found)
+    return found[0]
+
+
 def server_defaults(repo):
     """The defaults the server's source defines (development config)."""
-    with open(os.path.join(repo, "server/dev_default.cc")) as f:
+    with open(server_source(repo, "dev_default.cc")) as f:
         src = f.read()
     tcp = re.search(r'listeners\.tcp = "([^"]+)"', src)
     sock = re.search(r'unix_socket = absl::StrCat\(state_dir, "([^"]+)"\)', src)
-    with open(os.path.join(repo, "server/call_gate.h")) as f:
+    with open(server_source(repo, "call_gate.h")) as f:
         gate = f.read()
     marker = re.search(r'kMarkerHeader\[\] = "([^"]+)"', gate)
     assert tcp and sock and marker, "server defaults not found in the source"
@@ -71,7 +80,7 @@ def server_defaults(repo):
 
 def config_keys(repo):
     """Top-level config keys ParseConfig accepts, read from config.cc."""
-    with open(os.path.join(repo, "server/config.cc")) as f:
+    with open(server_source(repo, "config.cc")) as f:
         src = f.read()
     m = re.search(r'Keys\(root,\s*"",\s*\{([^}]*)\}', src)
     assert m, "top-level config keys not found in server/config.cc"
