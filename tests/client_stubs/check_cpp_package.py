@@ -18,23 +18,10 @@ Usage: check_cpp_package.py --repo=DIR --build=DIR --tokend=BIN
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-
-def run(argv, **kw):
-    r = subprocess.run(argv, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        raise SystemExit("FAIL: %s (exit %d)\n%s%s" % (" ".join(argv), r.returncode,
-                                                    r.stdout[-3000:], r.stderr[-3000:]))
-    return r.stdout
-
-
-def require(cond, what):
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-    print("ok: " + what)
+from package_check import require, run, verifier_test_passes
 
 
 def main():
@@ -79,13 +66,9 @@ def main():
              "-DCONSUMER_SOURCE=" + driver] + launcher)
         run(["cmake", "--build", consumer])
         require(True, "a C++17 project builds against find_package(tokend) / tokend::client")
-        r = subprocess.run(
-            [sys.executable, os.path.join(repo, "tests/client_stubs/run_verifier_test.py"),
-             "--tokend=" + os.path.abspath(args.tokend),
-             "--proto-python=" + os.path.join(repo, "client_stubs/python"), "--",
-             os.path.join(consumer, "consumer")], cwd=tmp)
-        require(r.returncode == 0, "the consumer's TokenAuthProcessor verifies calls "
-                "against tokend")
+        ok = verifier_test_passes(repo, args.tokend, [os.path.join(consumer, "consumer")],
+                                  cwd=tmp)
+        require(ok, "the consumer's TokenAuthProcessor verifies calls against tokend")
 
         env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(prefix, "lib/pkgconfig"))
         flags = run(["pkg-config", "--cflags", "--libs", "tokend-client"], env=env).split()

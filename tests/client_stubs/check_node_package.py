@@ -17,10 +17,11 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
+
+from package_check import require, run, verifier_test_passes
 
 CONSUMER_TS = """\
 import {TokenSource, TokenVerifier, wrapService, bearerToken, defaultTarget,
@@ -38,20 +39,6 @@ void first; void checked; void impl;
 source.close();
 verifier.close();
 """
-
-
-def run(argv, **kw):
-    r = subprocess.run(argv, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        raise SystemExit("FAIL: %s (exit %d)\n%s%s" % (" ".join(argv), r.returncode,
-                                                    r.stdout[-2000:], r.stderr[-2000:]))
-    return r.stdout
-
-
-def require(cond, what):
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-    print("ok: " + what)
 
 
 def main():
@@ -112,15 +99,12 @@ def main():
              "--moduleResolution", "node", "consumer.ts"], cwd=consumer)
         require(True, "a TypeScript consumer type-checks against index.d.ts (--strict)")
 
-        r = subprocess.run(
-            [sys.executable, os.path.join(repo, "tests/client_stubs/run_verifier_test.py"),
-             "--tokend=" + os.path.abspath(args.tokend),
-             "--proto-python=" + os.path.join(repo, "client_stubs/python"), "--",
-             "node", os.path.join(repo, "tests/client_stubs/node_verifier_driver.js")],
-            cwd=consumer, env=dict({k: v for k, v in os.environ.items()
-                                    if k != "TOKEND_CLIENT_MODULE"},
-                                   NODE_PATH=os.path.join(consumer, "node_modules")))
-        require(r.returncode == 0, "the installed package verifies calls against tokend")
+        env = {k: v for k, v in os.environ.items() if k != "TOKEND_CLIENT_MODULE"}
+        ok = verifier_test_passes(
+            repo, args.tokend,
+            ["node", os.path.join(repo, "tests/client_stubs/node_verifier_driver.js")],
+            cwd=consumer, env=dict(env, NODE_PATH=os.path.join(consumer, "node_modules")))
+        require(ok, "the installed package verifies calls against tokend")
         return 0
     except SystemExit as e:
         print(e)

@@ -20,24 +20,11 @@ Usage: check_python_package.py --repo=DIR --tokend=BIN
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
 
-
-def run(argv, **kw):
-    r = subprocess.run(argv, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        raise SystemExit("FAIL: %s (exit %d)\n%s%s" % (" ".join(argv), r.returncode,
-                                                    r.stdout[-2000:], r.stderr[-2000:]))
-    return r.stdout
-
-
-def require(cond, what):
-    if not cond:
-        raise SystemExit("FAIL: " + what)
-    print("ok: " + what)
+from package_check import require, run, verifier_test_passes
 
 
 def main():
@@ -89,13 +76,10 @@ def main():
 
         # The installed package against the real tokend (the harness itself
         # runs on Debian's python with the repository's copy).
-        r = subprocess.run(
-            [sys.executable, os.path.join(repo, "tests/client_stubs/run_verifier_test.py"),
-             "--tokend=" + os.path.abspath(args.tokend), "--proto-python=" + os.path.join(repo, "client_stubs/python"),
-             # -I: isolated, so only the installed package can be imported.
-             "--", py, "-I", os.path.join(repo, "tests/client_stubs/python_verifier_driver.py")],
-            env=env, cwd=tmp)
-        require(r.returncode == 0, "the installed package verifies calls against tokend")
+        # -I: isolated, so only the installed package can be imported.
+        ok = verifier_test_passes(repo, args.tokend, [py, "-I", os.path.join(
+            repo, "tests/client_stubs/python_verifier_driver.py")], env=env, cwd=tmp)
+        require(ok, "the installed package verifies calls against tokend")
         return 0
     except SystemExit as e:
         print(e)

@@ -17,14 +17,9 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/example/tokend/client_stubs/go/tokendclient"
+
+	"tokend.test/drivers/rawcodec"
 )
-
-type rawCodec struct{}
-
-func (rawCodec) Marshal(v interface{}) ([]byte, error)      { return *(v.(*[]byte)), nil }
-func (rawCodec) Unmarshal(data []byte, v interface{}) error { *(v.(*[]byte)) = data; return nil }
-func (rawCodec) Name() string                               { return "proto" }
-func (rawCodec) String() string                             { return "proto" }
 
 func hello(ctx context.Context) ([]byte, error) {
 	v, ok := tokendclient.FromContext(ctx)
@@ -41,7 +36,7 @@ func main() {
 		panic(err)
 	}
 	defer verifier.Close()
-	server := grpc.NewServer(grpc.Creds(local.NewCredentials()), grpc.CustomCodec(rawCodec{}),
+	server := grpc.NewServer(grpc.Creds(local.NewCredentials()), grpc.CustomCodec(rawcodec.Codec{}),
 		grpc.UnaryInterceptor(tokendclient.UnaryServerInterceptor(verifier)),
 		grpc.StreamInterceptor(tokendclient.StreamServerInterceptor(verifier)))
 	server.RegisterService(&grpc.ServiceDesc{
