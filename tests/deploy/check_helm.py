@@ -278,6 +278,8 @@ def main():
     with open(os.path.join(chart_dir, "Chart.yaml")) as f:
         chart = yaml.safe_load(f)
     version = check_deploy.project_version(repo)
+    check(chart.get("annotations", {}).get("artifacthub.io/license") == "Apache-2.0",
+          "Chart.yaml declares the repository's license (Apache-2.0)")
     check(chart["appVersion"] == version,
           "Chart.yaml appVersion %s == the project's version %s" % (chart["appVersion"], version))
     check(values["image"]["tag"] == "",
