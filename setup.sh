@@ -3,21 +3,41 @@
 # Idempotent: when everything is present it changes nothing and does not
 # touch the network; otherwise it runs `apt-get update` once and installs
 # what is missing. Run as root (or with sudo) on Debian 12.
+#   ./setup.sh               everything: build, tests, benchmarks, client stubs
+#   ./setup.sh --build-only  only what building tokend and tokenctl needs
+#                            (the container image's builder)
+#   ./setup.sh [--build-only] --list   print the package list, install nothing
 set -euo pipefail
+
+build_only=0
+list_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --build-only) build_only=1 ;;
+    --list) list_only=1 ;;
+    *) echo "setup: unknown argument $arg (--build-only, --list)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   # toolchain
-  g++ cmake ninja-build pkg-config git ca-certificates
+  g++ cmake ninja-build pkg-config
   # core
   libabsl-dev libssl-dev zlib1g-dev libsimdjson-dev
+  # server
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libyaml-cpp-dev libsqlite3-dev libhiredis-dev prometheus-cpp-dev
+)
+if [ "$build_only" -eq 0 ]; then
+packages+=(
+  git ca-certificates grpc-proto
   # core against BoringSSL (CI builds the core twice)
   android-libboringssl-dev
-  # server
-  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc grpc-proto
-  libyaml-cpp-dev libsqlite3-dev libhiredis-dev prometheus-cpp-dev
   # tests, fuzzing and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   python3 python3-jwt python3-grpcio python3-protobuf redis-server sqlite3
+  # the Python client installed by pip into a venv (its test, the Quickstart)
+  python3-venv python3-pip python3-setuptools python3-wheel
   # deploy checks
   python3-yaml
   # Go client stub (Debian's packaged modules, built offline)
@@ -28,6 +48,12 @@ packages=(
 # when the machine has none of its own.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)
+fi
+fi
+
+if [ "$list_only" -eq 1 ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
 fi
 
 missing=()
@@ -61,7 +87,7 @@ install_npm_packages() {
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "setup: all ${#packages[@]} Debian packages present"
-  install_npm_packages
+  if [ "$build_only" -eq 0 ]; then install_npm_packages; fi
   exit 0
 fi
 
@@ -78,5 +104,5 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-install_npm_packages
+if [ "$build_only" -eq 0 ]; then install_npm_packages; fi
 echo "setup: done"

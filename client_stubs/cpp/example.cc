@@ -10,8 +10,8 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "client_stubs/cpp/call_credentials.h"
-#include "client_stubs/cpp/token_source.h"
+#include "tokend/client/call_credentials.h"
+#include "tokend/client/token_source.h"
 
 int main(int argc, char** argv) {
   tokend::TokenSourceOptions options;

@@ -7,19 +7,38 @@
 // module hands out per-call Metadata (source.metadata()) to pass to each
 // call instead; over TLS, source.callCredentials() composes as usual.
 
+const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
 const MARKER = ['tokend-request', '1'];
-const PROTO_ROOT = process.env.TOKEND_PROTO_DIR ||
-    path.join(__dirname, '..', '..', 'proto');
+// Where tokend is when no target is given and $TOKEND_TARGET is unset: the
+// socket the Kubernetes manifests share with the app.
+const DEFAULT_TARGET = 'unix:/run/tokend/tokend.sock';
+
+// $TOKEND_TARGET (the manifests set it), else DEFAULT_TARGET.
+function defaultTarget() {
+  return process.env.TOKEND_TARGET || DEFAULT_TARGET;
+}
+
+// The protos: inside the package (npm pack copies them there), else the
+// repository's proto/ when running from a checkout.
+function protoRoot() {
+  if (process.env.TOKEND_PROTO_DIR) return process.env.TOKEND_PROTO_DIR;
+  const packaged = path.join(__dirname, 'proto');
+  return fs.existsSync(path.join(packaged, 'tokend', 'v1', 'token_service.proto')) ?
+      packaged : path.join(__dirname, '..', '..', 'proto');
+}
 
 let cachedPackage = null;
+// The loaded tokend.v1 package (TokenService, KeyService and the messages).
+// google/protobuf's well-known types come with protobufjs.
 function tokendPackage() {
   if (!cachedPackage) {
-    const def = protoLoader.loadSync('tokend/v1/token_service.proto', {
-      includeDirs: [PROTO_ROOT, '/usr/include'],
+    const def = protoLoader.loadSync(
+        ['tokend/v1/token_service.proto', 'tokend/v1/key_service.proto'], {
+      includeDirs: [protoRoot()],
       keepCase: true, longs: Number, enums: String, defaults: true,
       oneofs: true,
     });
@@ -50,11 +69,13 @@ function errorReason(err) {
 }
 
 class TokenSource {
-  // target: "unix:/path" or "host:port"; tenant; subject (user id).
+  // target: "unix:/path" or "host:port" (default $TOKEND_TARGET, else
+  // unix:/run/tokend/tokend.sock); tenant; subject (user id).
   constructor({target, tenant, subject, spec, initialBackoffMs = 100,
                maxBackoffMs = 30000, expiryMarginMs = 1000}) {
     const v1 = tokendPackage();
-    this._client = new v1.TokenService(target, grpc.credentials.createInsecure(), {
+    this._client = new v1.TokenService(target || defaultTarget(),
+        grpc.credentials.createInsecure(), {
       'grpc.initial_reconnect_backoff_ms': initialBackoffMs,
       'grpc.max_reconnect_backoff_ms': maxBackoffMs,
     });
@@ -194,4 +215,5 @@ class TokenSource {
   }
 }
 
-module.exports = {TokenSource, TokenSourceError, tokendPackage, MARKER};
+module.exports = {TokenSource, TokenSourceError, tokendPackage, defaultTarget,
+                  DEFAULT_TARGET, MARKER};

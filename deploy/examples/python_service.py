@@ -1,36 +1,32 @@
 """A Python service that gets tokens from tokend and attaches them to its
 calls, and a backend that accepts a call only when tokend verifies the token.
 
-  PYTHONPATH=client_stubs/python:build/proto/python \
-    python3 deploy/examples/python_service.py [tokend target]
+  .venv/bin/python deploy/examples/python_service.py [tokend target]
+
+with the client package installed in .venv (see the README's Quickstart).
 """
 import sys
 import tempfile
 from concurrent import futures
 
 import grpc
-from tokend.v1 import token_service_pb2 as pb2, token_service_pb2_grpc as pb2_grpc
-from tokend_client import TokenAuthPlugin, TokenSource
+from tokend_client import (AuthInterceptor, TokenAuthPlugin, TokenSource, TokenVerifier,
+                           verified)
 
 TOKEND = sys.argv[1] if len(sys.argv) > 1 else "unix:.tokend/tokend.sock"
 TENANT = "dev-jwt"  # the development default's JWT tenant
 
 
 def start_backend(address):
-    """The receiving side: reads `authorization: Bearer <token>` and asks
-    tokend (VerifyToken) whether it is valid."""
-    tokend = pb2_grpc.TokenServiceStub(grpc.insecure_channel(TOKEND))
+    """The receiving side: AuthInterceptor asks tokend (VerifyToken) about
+    each call's `authorization: Bearer <token>` and refuses it with
+    UNAUTHENTICATED and the reason unless it is valid."""
 
     def hello(request, context):
-        auth = dict(context.invocation_metadata()).get("authorization", "")
-        verdict = tokend.VerifyToken(
-            pb2.VerifyTokenRequest(tenant=TENANT, token=auth.removeprefix("Bearer ")),
-            metadata=[("tokend-request", "1")], timeout=5)
-        if not verdict.valid:
-            context.abort(grpc.StatusCode.UNAUTHENTICATED, verdict.reason)
-        return b"hello " + verdict.subject.encode()
+        return b"hello " + verified().subject.encode()
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2),
+                         interceptors=[AuthInterceptor(TokenVerifier(TENANT, target=TOKEND))])
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
         "example.Backend", {"Hello": grpc.unary_unary_rpc_method_handler(hello)}),))
     server.add_secure_port(address, grpc.local_server_credentials(

@@ -7,11 +7,11 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "client_stubs/cpp/call_credentials.h"
-#include "client_stubs/cpp/token_source.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
+#include "tokend/client/call_credentials.h"
+#include "tokend/client/token_source.h"
 
 namespace {
 

@@ -136,9 +136,131 @@ def tokend_container(docs):
     return c
 
 
+def policy_spec(docs):
+    """The NetworkPolicy rules of tokend's pods, without the selector
+    (whose labels differ between the chart and the overlay)."""
+    pols = [copy.deepcopy(d["spec"]) for d in docs if d["kind"] == "NetworkPolicy"
+            and d["metadata"]["name"] != "tokend-redis"]
+    for p in pols:
+        p.pop("podSelector", None)
+    return pols
+
+
 def config_text(docs):
     cms = [d for d in docs if d["kind"] == "ConfigMap"]
     return cms[0]["data"]["tokend.yaml"] if cms else ""
+
+
+def pod_of(docs):
+    return [d for d in docs if d["kind"] == "Deployment"][0]["spec"]["template"]
+
+
+def check_values_render(chart_dir, values, known, defaults):
+    """The values users expect reach the objects; checksum/config follows
+    exactly the settings tokend applies only at a restart."""
+    docs, _, _ = render_chart(chart_dir, values, "example")
+    with open(os.path.join(chart_dir, "Chart.yaml")) as f:
+        app_version = yaml.safe_load(f)["appVersion"]
+    image = tokend_container(docs)["image"]
+    check(image == "%s:%s" % (values["image"]["repository"], app_version),
+          "image.tag empty: the image is the chart's appVersion (%s)" % image)
+    extra = {
+        "image": {"tag": "1.2.3"},
+        "imagePullSecrets": [{"name": "regcred"}],
+        "podAnnotations": {"example.com/team": "auth"},
+        "nodeSelector": {"kubernetes.io/os": "linux"},
+        "tolerations": [{"key": "dedicated", "operator": "Exists"}],
+        "affinity": {"nodeAffinity": {}},
+        "extraEnv": [{"name": "AGORA_CERT", "valueFrom": {"secretKeyRef": {
+            "name": "vendors", "key": "agora"}}}],
+        "extraVolumes": [{"name": "vendors", "secret": {"secretName": "vendors"}}],
+        "extraVolumeMounts": [{"name": "vendors", "mountPath": "/etc/tokend/vendors"}],
+        "serviceMonitor": {"enabled": True, "labels": {"release": "prom"}},
+    }
+    for mode, base in (("sidecar", values),
+                       ("central", helm_lite.merge(values, {
+                           "mode": "central", "tls": {"enabled": True}}))):
+        vals = helm_lite.merge(base, extra)
+        errors = schema_lite.validate(vals, SCHEMA)
+        check(not errors, "%s: the extra values validate: %s" % (mode, errors))
+        docs, _, _ = render_chart(chart_dir, vals, "example")
+        pod = pod_of(docs)
+        spec = pod["spec"]
+        c = tokend_container(docs)
+        check(c["image"].endswith(":1.2.3"), "%s: image.tag wins over appVersion" % mode)
+        check(spec.get("imagePullSecrets") == extra["imagePullSecrets"],
+              "%s: imagePullSecrets reach the pod" % mode)
+        for key in ("nodeSelector", "tolerations", "affinity"):
+            check(spec.get(key) == extra[key], "%s: %s reaches the pod" % (mode, key))
+        ann = pod["metadata"].get("annotations", {})
+        check(ann.get("example.com/team") == "auth" and ann.get("checksum/config"),
+              "%s: podAnnotations and checksum/config on the pod" % mode)
+        check(c.get("env") == extra["extraEnv"], "%s: extraEnv on tokend" % mode)
+        check(extra["extraVolumeMounts"][0] in c["volumeMounts"] and
+              extra["extraVolumes"][0] in spec["volumes"],
+              "%s: extraVolumes and extraVolumeMounts" % mode)
+        kind = "ServiceMonitor" if mode == "central" else "PodMonitor"
+        mons = [d for d in docs if d["kind"] == kind]
+        ok = len(mons) == 1
+        if ok:
+            m = mons[0]
+            eps = m["spec"].get("endpoints") or m["spec"].get("podMetricsEndpoints")
+            port = {p["name"]: p["containerPort"] for p in c["ports"]}.get(eps[0]["port"])
+            ok = (port == vals["ports"]["http"] and eps[0]["path"] == "/metrics" and
+                  m["metadata"]["labels"].get("release") == "prom" and
+                  all(pod["metadata"]["labels"].get(k) == v for k, v in
+                      m["spec"]["selector"]["matchLabels"].items()))
+        check(ok, "%s: serviceMonitor renders a %s scraping tokend's /metrics" % (mode, kind))
+
+    def checksum(override):
+        docs, _, _ = render_chart(chart_dir, helm_lite.merge(values, override), "example")
+        return pod_of(docs)["metadata"]["annotations"]["checksum/config"]
+
+    same = checksum({})
+    check(checksum({"ports": {"http": 9191}}) != same and
+          checksum({"stateDir": "/var/lib/other"}) != same and
+          checksum({"revocation": {"store": "redis://r:6379/0"}}) != same,
+          "checksum/config changes with listeners, state_dir and revocation (restart-only)")
+    check(checksum({"config": {"logLevel": "debug"}}) == same and
+          checksum({"config": {"renewal": {"refresh_fraction": 0.5}}}) == same,
+          "checksum/config ignores what tokend reloads by itself")
+
+
+def check_include(repo, chart_dir, values, known, defaults):
+    """deploy/README.md's helm-include block, rendered as a user's chart
+    would with this chart as its dependency (app.create false), gives a
+    pod that passes the sidecar checks against the dependency's ConfigMap."""
+    with open(os.path.join(repo, "deploy/README.md")) as f:
+        m = re.search(r"^```yaml helm-include\n(.*?)^```$", f.read(), re.S | re.M)
+    if not check(m, "deploy/README.md has the helm-include block"):
+        return
+    sub = helm_lite.merge(values, {"app": {"create": False}, "image": {"tag": "0.1.0"}})
+    docs, _, _ = render_chart(chart_dir, sub, "example")
+    kinds = sorted(d["kind"] for d in docs)
+    check(kinds == ["ConfigMap", "NetworkPolicy"],
+          "app.create=false: the chart renders only tokend's ConfigMap and "
+          "NetworkPolicy (%s)" % kinds)
+    with open(os.path.join(chart_dir, "Chart.yaml")) as f:
+        chart = yaml.safe_load(f)
+    parent = helm_lite.Renderer({"tokend": sub}, "tokend", "example",
+                                {"name": "my-app", "version": "1.0.0"})
+    for path in sorted(glob.glob(os.path.join(chart_dir, "templates", "_*.tpl"))):
+        with open(path) as f:
+            parent.add_file(f.read())
+    try:
+        dep = yaml.load(parent.render(m.group(1)), Loader=StrictLoader)
+    except (helm_lite.TemplateError, helm_lite.Fail, yaml.YAMLError) as e:
+        check(False, "the helm-include block renders: %s" % e)
+        return
+    dep.setdefault("metadata", {})["namespace"] = "example"
+    before = len(check_deploy.FAILURES)
+    check_deploy.check_sidecar([dep] + docs, known, defaults)
+    check(len(check_deploy.FAILURES) == before,
+          "the helm-include block gives a pod that passes the sidecar checks")
+    del chart
+
+
+SCHEMA = {}
 
 
 def main():
@@ -153,8 +275,24 @@ def main():
 
     with open(os.path.join(chart_dir, "values.yaml")) as f:
         values = yaml.load(f, Loader=StrictLoader)
+    with open(os.path.join(chart_dir, "Chart.yaml")) as f:
+        chart = yaml.safe_load(f)
+    version = check_deploy.project_version(repo)
+    check(chart.get("annotations", {}).get("artifacthub.io/license") == "Apache-2.0",
+          "Chart.yaml declares the repository's license (Apache-2.0)")
+    check(chart["appVersion"] == version,
+          "Chart.yaml appVersion %s == the project's version %s" % (chart["appVersion"], version))
+    check(values["image"]["tag"] == "",
+          "image.tag defaults to empty, i.e. the chart's appVersion")
+    for overlay in ("base", "overlays/central"):
+        with open(os.path.join(repo, "deploy/k8s", overlay, "kustomization.yaml")) as f:
+            tags = [i.get("newTag") for i in yaml.safe_load(f).get("images", [])
+                    if i["name"] == "tokend"]
+        check(tags == [version], "deploy/k8s/%s: the tokend image tag is the project's "
+              "version %s (%s)" % (overlay, version, tags))
     with open(os.path.join(chart_dir, "values.schema.json")) as f:
         schema = json.load(f)
+    SCHEMA.update(schema)
     check(schema.get("$schema") == "http://json-schema.org/draft-07/schema#",
           "values.schema.json is draft-07")
     errors = schema_lite.validate(values, schema)
@@ -210,13 +348,27 @@ def main():
         if mode == "sidecar":
             configs += check_deploy.check_sidecar(docs, known, defaults)
         else:
-            configs += check_deploy.check_central(docs, known)
+            # The chart brings no Redis (deploy/README.md names the overlay's).
+            configs += check_deploy.check_central(docs, known, redis_example=False)
         # The same content as the kustomize overlay.
         kdocs = check_deploy.render(os.path.join(overlays, mode))
         check(yaml.safe_load(config_text(docs)) == yaml.safe_load(config_text(kdocs)),
               "%s: the chart's tokend.yaml equals the overlay's" % mode)
         check(tokend_container(docs) == tokend_container(kdocs),
               "%s: the chart's tokend container equals the overlay's" % mode)
+        check(policy_spec(docs) == policy_spec(kdocs),
+              "%s: the chart's NetworkPolicy rules equal the overlay's" % mode)
+
+    # Other ports: the sidecar policy still restricts exactly tokend's.
+    moved = helm_lite.merge(values, {"ports": {"http": 8081, "health": 1, "api": 65535}})
+    docs, _, _ = render_chart(chart_dir, moved, "example")
+    dep = [d for d in docs if d["kind"] == "Deployment"][0]
+    config = yaml.safe_load(config_text(docs))
+    check_deploy.check_sidecar_network_policy(
+        docs, dep["spec"]["template"]["metadata"]["labels"], config, {8080})
+
+    check_values_render(chart_dir, values, known, defaults)
+    check_include(repo, chart_dir, values, known, defaults)
 
     # A central chart without TLS refuses to render.
     try:

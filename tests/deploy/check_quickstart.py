@@ -3,8 +3,11 @@
 
 The section's fenced blocks tagged ```sh quickstart-<name> are run with
 bash, as written, from a scratch copy of the repository root (symlinks to
-the checkout, `build` pointing at the build directory), with Debian's
-python3 first on PATH:
+the checkout, `build` pointing at the build directory, the Python package
+copied, since pip builds in its folder). First on PATH is a `python3` that is
+not Debian's, as for a user of pyenv, conda or a venv: a venv without the
+system's site-packages, so it has neither grpc nor jwt; the blocks must not
+depend on which python3 comes first:
 
   * quickstart-tokend starts tokend in development mode; the test runs it
     in the background and waits until it logs that it started. So that
@@ -72,11 +75,30 @@ def scratch_root(repo, build, tmp):
     root = os.path.join(tmp, "repo")
     os.makedirs(root)
     for name in os.listdir(repo):
-        if name.startswith("build") or name in (".tokend", ".git"):
+        if name.startswith("build") or name in (".tokend", ".git", ".venv", "client_stubs"):
             continue
         os.symlink(os.path.join(repo, name), os.path.join(root, name))
+    os.makedirs(os.path.join(root, "client_stubs"))
+    for name in os.listdir(os.path.join(repo, "client_stubs")):
+        src = os.path.join(repo, "client_stubs", name)
+        if name == "python":
+            shutil.copytree(src, os.path.join(root, "client_stubs", name),
+                            ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
+        else:
+            os.symlink(src, os.path.join(root, "client_stubs", name))
     os.symlink(build, os.path.join(root, "build"))
     return root
+
+
+def foreign_python(tmp):
+    """A bin/ folder whose python3 is not Debian's: a venv without system
+    site-packages (no grpc, no jwt), like pyenv's or conda's."""
+    venv = os.path.join(tmp, "foreign-python")
+    subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", venv], check=True)
+    r = subprocess.run([os.path.join(venv, "bin/python3"), "-c", "import grpc"],
+                       capture_output=True)
+    assert r.returncode != 0, "the foreign python3 must not see Debian's grpc"
+    return os.path.join(venv, "bin")
 
 
 def main():
@@ -98,12 +120,14 @@ def main():
 
     http = free_port()
     env = dict(os.environ)
-    env["PATH"] = "/usr/bin:/bin:" + env.get("PATH", "")
     env.pop("TOKEND_STATE_DIR", None)
+    env.pop("TOKEND_TARGET", None)
     env.pop("PYTHONPATH", None)
+    env.pop("VIRTUAL_ENV", None)
     tmp = tempfile.mkdtemp(prefix="tkd-quickstart-")
     tokend = None
     try:
+        env["PATH"] = foreign_python(tmp) + ":" + env.get("PATH", "")
         root = scratch_root(repo, build, tmp)
         start = shell["tokend"].strip().replace("127.0.0.1:9090", "127.0.0.1:%d" % http)
         log_path = os.path.join(tmp, "tokend.log")

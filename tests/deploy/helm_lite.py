@@ -4,11 +4,13 @@ helm.
 It implements the part of Go templates and Helm's functions that
 deploy/helm/tokend uses: actions with trim markers ({{- -}}), comments,
 if / else if / else, with, define / include, pipelines, parenthesised
-calls, and the functions in FUNCS. Anything else raises TemplateError, so
+calls, variables ($x := ..., $x, $x.field, and $ for the template's
+argument), and the functions in FUNCS. Anything else raises TemplateError, so
 a template that starts using more fails the test instead of rendering
 wrongly. Every `.Values` path a template reads is recorded in `used`.
 """
 
+import hashlib
 import re
 
 import yaml
@@ -90,9 +92,13 @@ def _parse(tokens, pos, stop):
             name = _string(act[len("define"):].strip())
             body, pos, _ = _parse(tokens, pos, ("end",))
             nodes.append(("define", name, body))
-        elif word in ("range", "template", "block", "break", "continue") or \
-                re.match(r"^\$\w*\s*:?=", act):
+        elif word in ("range", "template", "block", "break", "continue"):
             raise TemplateError("unsupported action: {{%s}}" % act)
+        elif re.match(r"^\$\w+\s*:=", act):
+            name, expr = act.split(":=", 1)
+            nodes.append(("assign", name.strip(), expr.strip()))
+        elif re.match(r"^\$\w*\s*=", act):
+            raise TemplateError("unsupported: reassigning a variable: {{%s}}" % act)
         else:
             nodes.append(("pipe", act))
     if stop:
@@ -149,6 +155,18 @@ def _indent(n, s):
     return "\n".join(pad + line for line in _go_str(s).split("\n"))
 
 
+def _int(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise TemplateError("not a number: %r" % (v,))
+    return int(v)
+
+
+def _dict(args):
+    if len(args) % 2:
+        raise TemplateError("dict needs key/value pairs")
+    return {args[i]: args[i + 1] for i in range(0, len(args), 2)}
+
+
 def _printf(fmt, *args):
     return re.sub(r"%[sdv]", lambda m, it=iter(args): _go_str(next(it)), fmt)
 
@@ -168,6 +186,16 @@ FUNCS = {
     "trunc": lambda n, s: _go_str(s)[:int(n)],
     "trimSuffix": lambda suf, s: s[:-len(suf)] if suf and s.endswith(suf) else s,
     "contains": lambda sub, s: sub in s,
+    "add": lambda *a: sum(_int(x) for x in a),
+    "sub": lambda a, b: _int(a) - _int(b),
+    "min": lambda *a: min(_int(x) for x in a),
+    "max": lambda *a: max(_int(x) for x in a),
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "dict": lambda *a: _dict(a),
+    "sha256sum": lambda s: hashlib.sha256(_go_str(s).encode()).hexdigest(),
 }
 
 
@@ -195,34 +223,45 @@ class Renderer:
         return rest
 
     def render(self, text):
-        return self._exec(self.add_file(text), self.root)
+        return self._exec(self.add_file(text), self.root, {"$": self.root})
 
-    def _exec(self, nodes, dot):
+    def _exec(self, nodes, dot, variables):
+        """Runs `nodes`; `variables` maps "$name" to values ("$" is the
+        template's argument). A block gets a copy, so what it declares
+        ends with it, as in Go."""
         out = []
         for n in nodes:
             if n[0] == "text":
                 out.append(n[1])
             elif n[0] == "pipe":
-                out.append(_go_str(self._pipe(n[1], dot)))
+                out.append(_go_str(self._pipe(n[1], dot, variables)))
+            elif n[0] == "assign":
+                variables[n[1]] = self._pipe(n[2], dot, variables)
             elif n[0] in ("if", "with"):
                 for cond, body in n[1]:
                     if cond is None:
-                        out.append(self._exec(body, dot))
+                        out.append(self._exec(body, dot, dict(variables)))
                         break
-                    v = self._pipe(cond, dot)
+                    v = self._pipe(cond, dot, variables)
                     if _truthy(v):
-                        out.append(self._exec(body, v if n[0] == "with" else dot))
+                        out.append(self._exec(body, v if n[0] == "with" else dot,
+                                              dict(variables)))
                         break
         return "".join(out)
 
-    def _field(self, tok, dot):
+    def _field(self, tok, dot, variables):
         if tok == ".":
             return dot
-        # `.x` reads the current dot (the root, or a `with` value), `$.x`
-        # the root.
-        parts = tok.split(".")[1:]
-        base = self.root if tok.startswith("$.") else dot
-        if parts and parts[0] == "Values":
+        # `.x` reads the current dot (the root, or a `with` value); `$.x`
+        # and `$name.x` read a variable.
+        if tok.startswith("$"):
+            name, _, rest = tok.partition(".")
+            if name not in variables:
+                raise TemplateError("undefined variable %s" % name)
+            base, parts = variables[name], rest.split(".") if rest else []
+        else:
+            base, parts = dot, tok.split(".")[1:]
+        if parts and parts[0] == "Values" and base is self.root:
             self.used.add(tuple(parts[1:]))
         v = base
         for p in parts:
@@ -231,12 +270,12 @@ class Renderer:
             v = v.get(p)
         return v
 
-    def _pipe(self, expr, dot):
+    def _pipe(self, expr, dot, variables):
         toks = _tokens(expr)
         value, pos, piped = None, 0, False
         while pos <= len(toks):
-            cmd, pos = self._command(toks, pos, dot)
-            value = self._call(cmd, value if piped else None, piped, dot)
+            cmd, pos = self._command(toks, pos, dot, variables)
+            value = self._call(cmd, value if piped else None, piped, dot, variables)
             piped = True
             if pos < len(toks) and toks[pos] == "|":
                 pos += 1
@@ -246,7 +285,7 @@ class Renderer:
             break
         return value
 
-    def _command(self, toks, pos, dot):
+    def _command(self, toks, pos, dot, variables):
         """Operands up to `|`, `)` or the end, parentheses evaluated."""
         cmd = []
         while pos < len(toks) and toks[pos] not in ("|", ")"):
@@ -257,14 +296,15 @@ class Renderer:
                         raise TemplateError("unbalanced parentheses")
                     depth += {"(": 1, ")": -1}.get(toks[end], 0)
                     end += 1
-                cmd.append(("value", self._pipe(" ".join(toks[pos + 1:end - 1]), dot)))
+                cmd.append(("value", self._pipe(" ".join(toks[pos + 1:end - 1]), dot,
+                                                variables)))
                 pos = end
             else:
                 cmd.append(("token", toks[pos]))
                 pos += 1
         return cmd, pos
 
-    def _operand(self, op, dot):
+    def _operand(self, op, dot, variables):
         kind, v = op
         if kind == "value":
             return v
@@ -274,32 +314,36 @@ class Renderer:
             return int(v)
         if v in ("true", "false"):
             return v == "true"
-        if v.startswith(".") or v.startswith("$."):
-            return self._field(v, dot)
+        if v.startswith(".") or v.startswith("$"):
+            return self._field(v, dot, variables)
         raise TemplateError("unsupported operand %s" % v)
 
-    def _call(self, cmd, piped_value, piped, dot):
+    def _call(self, cmd, piped_value, piped, dot, variables):
         if not cmd:
             raise TemplateError("empty command")
         kind, head = cmd[0]
         if kind == "token" and re.fullmatch(r"[A-Za-z]\w*", head) and \
                 head not in ("true", "false"):
-            args = [self._operand(op, dot) for op in cmd[1:]]
+            args = [self._operand(op, dot, variables) for op in cmd[1:]]
             if piped:
                 args.append(piped_value)
             if head == "include":
                 name, arg = args
                 if name not in self.defines:
                     raise TemplateError("include of undefined %s" % name)
-                return self._exec(self.defines[name], arg)
+                return self._exec(self.defines[name], arg, {"$": arg})
             if head == "fail":
                 raise Fail(args[0])
+            if head == "required":
+                if args[1] is None or args[1] == "":
+                    raise Fail(args[0])
+                return args[1]
             if head not in FUNCS:
                 raise TemplateError("unsupported function %s" % head)
             return FUNCS[head](*args)
         if len(cmd) != 1 or piped:
             raise TemplateError("cannot call a value: %r" % (cmd,))
-        return self._operand(cmd[0], dot)
+        return self._operand(cmd[0], dot, variables)
 
 
 def merge(base, override):

@@ -1,4 +1,4 @@
-// Example: go run (see client_stubs/README.md) [target] [tenant] [subject]
+// Example (see client_stubs/README.md): example [target] [tenant] [subject]
 package main
 
 import (
@@ -6,9 +6,7 @@ import (
 	"os"
 	"time"
 
-	"google.golang.org/grpc"
-
-	"tokend.dev/client/tokendclient"
+	"github.com/example/tokend/client_stubs/go/tokendclient"
 )
 
 func main() {
@@ -23,13 +21,13 @@ func main() {
 	if subject == "" {
 		subject = "example"
 	}
-	conn, err := grpc.Dial(target, grpc.WithInsecure())
+	// Without Target, Start dials $TOKEND_TARGET (the manifests set it).
+	source, err := tokendclient.Start(tokendclient.Options{Target: target, Tenant: tenant,
+		Subject: subject})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	defer conn.Close()
-	source := tokendclient.Start(tokendclient.Options{Conn: conn, Tenant: tenant, Subject: subject})
 	defer source.Close()
 	// Attach to calls on your own connection (local or TLS credentials):
 	//   grpc.WithPerRPCCredentials(tokendclient.PerRPCCredentials{Source: source})

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"os"
 	"sync"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
-	pb "tokend.dev/gen/tokendv1"
+	pb "github.com/example/tokend/client_stubs/go/tokendv1"
 )
 
 // Token is what Current hands out. Token.Token is a secret: never log it.
@@ -33,9 +34,34 @@ type Token struct {
 	Sequence      uint64
 }
 
+// DefaultTarget is where tokend is when no target is given and
+// $TOKEND_TARGET is unset: the socket the manifests share with the app.
+const DefaultTarget = "unix:/run/tokend/tokend.sock"
+
+// Target is $TOKEND_TARGET (the Kubernetes manifests set it), else
+// DefaultTarget.
+func Target() string {
+	if t := os.Getenv("TOKEND_TARGET"); t != "" {
+		return t
+	}
+	return DefaultTarget
+}
+
+// Dial opens a plaintext connection to tokend at target ("" means
+// Target()): a unix socket or loopback TCP.
+func Dial(target string) (*grpc.ClientConn, error) {
+	if target == "" {
+		target = Target()
+	}
+	return grpc.Dial(target, grpc.WithInsecure())
+}
+
 // Options configure a TokenSource.
 type Options struct {
-	Conn           *grpc.ClientConn // to tokend (unix:/path or host:port)
+	// Conn to tokend; nil: Start dials Target (or $TOKEND_TARGET) and
+	// closes that connection on Close.
+	Conn           *grpc.ClientConn
+	Target         string
 	Tenant         string
 	Spec           *pb.IssueTokenRequest // default: Tenant + Subject
 	Subject        string
@@ -51,6 +77,7 @@ type TokenSource struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+	owned  *grpc.ClientConn // dialled by Start, closed by Close
 
 	mu               sync.Mutex
 	changed          chan struct{} // closed and replaced on every change
@@ -62,8 +89,17 @@ type TokenSource struct {
 	StreamsWithEvent int64
 }
 
-// Start subscribes in the background.
-func Start(opts Options) *TokenSource {
+// Start subscribes in the background. It fails only when it has to dial
+// and the target is malformed.
+func Start(opts Options) (*TokenSource, error) {
+	var owned *grpc.ClientConn
+	if opts.Conn == nil {
+		conn, err := Dial(opts.Target)
+		if err != nil {
+			return nil, err
+		}
+		opts.Conn, owned = conn, conn
+	}
 	if opts.InitialBackoff == 0 {
 		opts.InitialBackoff = 100 * time.Millisecond
 	}
@@ -79,9 +115,10 @@ func Start(opts Options) *TokenSource {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &TokenSource{opts: opts, client: pb.NewTokenServiceClient(opts.Conn),
-		ctx: ctx, cancel: cancel, done: make(chan struct{}), changed: make(chan struct{})}
+		ctx: ctx, cancel: cancel, done: make(chan struct{}), changed: make(chan struct{}),
+		owned: owned}
 	go s.run()
-	return s
+	return s, nil
 }
 
 // ErrNoToken wraps every "no valid token" error.
@@ -150,6 +187,9 @@ func (s *TokenSource) Stats() (attempts, streamsWithEvent int64) {
 func (s *TokenSource) Close() {
 	s.cancel()
 	<-s.done
+	if s.owned != nil {
+		s.owned.Close()
+	}
 }
 
 func (s *TokenSource) notifyLocked() {

@@ -1,18 +1,26 @@
-"""tokend token source for Python services.
+"""tokend's Python client.
 
-    from tokend_client import TokenSource, TokenAuthPlugin
-    source = TokenSource("unix:/run/tokend/tokend.sock", tenant="app",
-                         subject="svc-a")
+Calling side: a TokenSource keeps a fresh token; TokenAuthPlugin attaches it
+to every call on a channel.
+
+    source = TokenSource(tenant="app", subject="svc-a")   # $TOKEND_TARGET
     creds = grpc.composite_channel_credentials(
         grpc.local_channel_credentials(grpc.LocalConnectionType.UDS),
         grpc.metadata_call_credentials(TokenAuthPlugin(source)))
 
-Needs the generated modules of proto/ (tokend.v1.token_service_pb2 and
-_pb2_grpc, google.rpc.*) on sys.path: the build generates them into
-<build>/proto/python.
+Receiving side: AuthInterceptor verifies each incoming call's bearer token
+through tokend; the handler reads verified().subject.
+
+    server = grpc.server(pool, interceptors=[AuthInterceptor(TokenVerifier("app"))])
+
+The generated tokend.v1 modules come with the package.
 """
 
-from tokend_client.token_source import (SourceToken, TokenAuthPlugin,
-                                        TokenSource, TokenSourceError)
+from tokend_client.token_source import (DEFAULT_TARGET, SourceToken, TokenAuthPlugin,
+                                        TokenSource, TokenSourceError, default_target)
+from tokend_client.verifier import (MISSING_TOKEN, AuthInterceptor, TokenVerifier,
+                                    Unauthenticated, Verified, bearer_token, verified)
 
-__all__ = ["SourceToken", "TokenAuthPlugin", "TokenSource", "TokenSourceError"]
+__all__ = ["AuthInterceptor", "DEFAULT_TARGET", "MISSING_TOKEN", "SourceToken",
+           "TokenAuthPlugin", "TokenSource", "TokenSourceError", "TokenVerifier",
+           "Unauthenticated", "Verified", "bearer_token", "default_target", "verified"]

@@ -10,16 +10,26 @@ REVOKED stop it (no retry); close() cancels the stream and joins the thread.
 """
 
 import dataclasses
+import os
 import random
 import threading
 import time
 
 import grpc
-from google.rpc import error_details_pb2, status_pb2
 from tokend.v1 import token_service_pb2 as pb2
 from tokend.v1 import token_service_pb2_grpc as pb2_grpc
 
+from tokend_client._status import error_info_reason
+
 MARKER = ("tokend-request", "1")
+# Where tokend is when no target is given and $TOKEND_TARGET is unset: the
+# socket the Kubernetes manifests and the image share with the app.
+DEFAULT_TARGET = "unix:/run/tokend/tokend.sock"
+
+
+def default_target():
+    """$TOKEND_TARGET (the manifests set it), else DEFAULT_TARGET."""
+    return os.environ.get("TOKEND_TARGET") or DEFAULT_TARGET
 _TERMINAL = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED)
 
 
@@ -45,11 +55,7 @@ def error_reason(error):
     """The ErrorInfo reason of a failed call (e.g. "REVOKED"), or ""."""
     for key, value in (error.trailing_metadata() or ()):
         if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for any_ in status.details:
-                info = error_details_pb2.ErrorInfo()
-                if any_.Unpack(info):
-                    return info.reason
+            return error_info_reason(value)
     return ""
 
 
@@ -58,12 +64,16 @@ def _seconds(ts):
 
 
 class TokenSource:
-    def __init__(self, target, tenant, subject=None, spec=None, channel=None,
+    def __init__(self, target=None, tenant=None, subject=None, spec=None, channel=None,
                  initial_backoff=0.1, max_backoff=30.0, expiry_margin=1.0,
                  refresh_fraction=None, connect_timeout=5.0):
-        """`target`: "unix:/path" or "host:port" (plaintext), or pass an
+        """`target`: "unix:/path" or "host:port" (plaintext; default
+        $TOKEND_TARGET, else unix:/run/tokend/tokend.sock), or pass an
         existing `channel`. `spec`: an IssueTokenRequest; by default one for
         `tenant` and the user id `subject`."""
+        if tenant is None:
+            raise TypeError("TokenSource: tenant is required")
+        target = target or default_target()
         if spec is None:
             spec = pb2.IssueTokenRequest(tenant=tenant)
             if subject is not None:

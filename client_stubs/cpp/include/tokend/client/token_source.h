@@ -22,8 +22,8 @@
 //  - INVALID_ARGUMENT, PERMISSION_DENIED and reason REVOKED are terminal:
 //    no retry (a revoked token is dropped at once);
 //  - Close() (and the destructor) cancels the stream and joins the thread.
-#ifndef TOKEND_CLIENT_STUBS_CPP_TOKEN_SOURCE_H_
-#define TOKEND_CLIENT_STUBS_CPP_TOKEN_SOURCE_H_
+#ifndef TOKEND_CLIENT_TOKEN_SOURCE_H_
+#define TOKEND_CLIENT_TOKEN_SOURCE_H_
 
 #include <cstdint>
 #include <memory>
@@ -41,9 +41,16 @@
 
 namespace tokend {
 
+// Where tokend is when no target is given and $TOKEND_TARGET is unset: the
+// socket the Kubernetes manifests share with the app.
+inline constexpr char kDefaultTarget[] = "unix:/run/tokend/tokend.sock";
+
+// $TOKEND_TARGET (the manifests set it), else kDefaultTarget.
+std::string DefaultTarget();
+
 struct TokenSourceOptions {
-  // "unix:/path/tokend.sock" or "127.0.0.1:50051" (plaintext). Ignored
-  // when `channel` is set.
+  // "unix:/path/tokend.sock" or "127.0.0.1:50051" (plaintext); empty:
+  // DefaultTarget(). Ignored when `channel` is set.
   std::string target;
   std::shared_ptr<grpc::Channel> channel;
   // The tenant and the spec of the first token (source `spec`).
@@ -120,4 +127,4 @@ bool IsTerminal(const grpc::Status& status);
 
 }  // namespace tokend
 
-#endif  // TOKEND_CLIENT_STUBS_CPP_TOKEN_SOURCE_H_
+#endif  // TOKEND_CLIENT_TOKEN_SOURCE_H_

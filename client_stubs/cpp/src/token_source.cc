@@ -1,6 +1,7 @@
-#include "client_stubs/cpp/token_source.h"
+#include "tokend/client/token_source.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <random>
 #include <utility>
 
@@ -26,6 +27,11 @@ absl::Status ToAbsl(const grpc::Status& s) {
 }
 
 }  // namespace
+
+std::string DefaultTarget() {
+  const char* env = std::getenv("TOKEND_TARGET");
+  return env != nullptr && *env != '\0' ? env : kDefaultTarget;
+}
 
 std::string ErrorReasonOf(const grpc::Status& status) {
   if (status.error_details().empty()) return "";
@@ -54,7 +60,9 @@ TokenSource::TokenSource(TokenSourceOptions options)
     : options_(std::move(options)),
       channel_(options_.channel != nullptr
                    ? options_.channel
-                   : grpc::CreateChannel(options_.target,
+                   : grpc::CreateChannel(options_.target.empty()
+                                             ? DefaultTarget()
+                                             : options_.target,
                                          grpc::InsecureChannelCredentials())),
       stub_(v1::TokenService::NewStub(channel_)) {}
 

@@ -12,14 +12,10 @@ import (
 	"google.golang.org/grpc/credentials/local"
 	"google.golang.org/grpc/status"
 
-	"tokend.dev/client/tokendclient"
+	"github.com/example/tokend/client_stubs/go/tokendclient"
+
+	"tokend.test/drivers/rawcodec"
 )
-
-type rawCodec struct{}
-
-func (rawCodec) Marshal(v interface{}) ([]byte, error)      { return *(v.(*[]byte)), nil }
-func (rawCodec) Unmarshal(data []byte, v interface{}) error { *(v.(*[]byte)) = data; return nil }
-func (rawCodec) Name() string                               { return "proto" }
 
 var stdin = bufio.NewReader(os.Stdin)
 
@@ -28,8 +24,12 @@ func newSource(target, tenant string) (*tokendclient.TokenSource, *grpc.ClientCo
 	if err != nil {
 		panic(err)
 	}
-	return tokendclient.Start(tokendclient.Options{Conn: conn, Tenant: tenant, Subject: "alice",
-		InitialBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}), conn
+	src, err := tokendclient.Start(tokendclient.Options{Conn: conn, Tenant: tenant, Subject: "alice",
+		InitialBackoff: 50 * time.Millisecond, MaxBackoff: time.Second})
+	if err != nil {
+		panic(err)
+	}
+	return src, conn
 }
 
 func waitUntil(f func() bool, d time.Duration) bool {
@@ -54,7 +54,7 @@ func echo(src *tokendclient.TokenSource) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	in, out := []byte("hi"), []byte{}
-	if err := conn.Invoke(ctx, "/tokend.test.Echo/Echo", &in, &out, grpc.ForceCodec(rawCodec{})); err != nil {
+	if err := conn.Invoke(ctx, "/tokend.test.Echo/Echo", &in, &out, grpc.ForceCodec(rawcodec.Codec{})); err != nil {
 		return "error " + status.Convert(err).Message()
 	}
 	return string(out)

@@ -1,4 +1,4 @@
-#include "client_stubs/cpp/call_credentials.h"
+#include "tokend/client/call_credentials.h"
 
 #include <utility>
 

@@ -9,16 +9,16 @@
 // `min_security_level` (default: privacy and integrity, i.e. TLS or local
 // credentials); GetMetadata never blocks, and a call fails with
 // UNAVAILABLE and the source's message when it holds no valid token.
-#ifndef TOKEND_CLIENT_STUBS_CPP_CALL_CREDENTIALS_H_
-#define TOKEND_CLIENT_STUBS_CPP_CALL_CREDENTIALS_H_
+#ifndef TOKEND_CLIENT_CALL_CREDENTIALS_H_
+#define TOKEND_CLIENT_CALL_CREDENTIALS_H_
 
 #include <map>
 #include <memory>
 #include <string>
 
-#include "client_stubs/cpp/token_source.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/credentials.h"
+#include "tokend/client/token_source.h"
 
 namespace tokend {
 
@@ -43,4 +43,4 @@ std::shared_ptr<grpc::CallCredentials> TokenCallCredentials(
 
 }  // namespace tokend
 
-#endif  // TOKEND_CLIENT_STUBS_CPP_CALL_CREDENTIALS_H_
+#endif  // TOKEND_CLIENT_CALL_CREDENTIALS_H_
