@@ -431,6 +431,23 @@ TEST_F(TrustedIssuersTest, SpiffeIdsOutsideTheTrustDomainAreRefused) {
   claims.Set("iss", kOidcIss);
   EXPECT_EQ(ReasonOf(*issuers, Sign(*keys().spire, claims)),
             Reason::kUnknownKid);
+  // A SPIFFE issuer configured with an iss still holds sub to its trust
+  // domain.
+  std::vector<IssuerSpec> specs = Specs();
+  specs[2].issuer = "https://spire.test";
+  auto with_iss = Build(specs);
+  claims = SvidClaims();
+  claims.Set("iss", "https://spire.test");
+  EXPECT_TRUE(with_iss->Verify(Sign(*keys().spire, claims), kNow).ok());
+  claims.Set("sub", "spiffe://other.org/ns/media");
+  absl::Status status =
+      with_iss->Verify(Sign(*keys().spire, claims), kNow).status();
+  EXPECT_EQ(GetReason(status), Reason::kBadClaim);
+  EXPECT_EQ(status.message(),
+            "BAD_CLAIM: sub is not in trust domain example.org");
+  // And then a token without iss is not its.
+  EXPECT_EQ(ReasonOf(*with_iss, Sign(*keys().spire, SvidClaims())),
+            Reason::kIssuerMismatch);
 }
 
 TEST_F(TrustedIssuersTest, RequiredClaims) {
