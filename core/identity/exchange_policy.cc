@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "core/identity/config_name.h"
 #include "core/identity/grant_bounds.h"
 #include "core/reason.h"
 
@@ -56,18 +57,6 @@ absl::string_view VendorOf(const GrantBoundsSpec& spec) {
       return "jwt";
   }
   return "";
-}
-
-bool Contains(const std::vector<std::string>& list, absl::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-bool ValidRuleName(absl::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-                  c == '_' || c == '.' || c == '-';
-         });
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view why) {
@@ -152,7 +141,7 @@ absl::StatusOr<std::shared_ptr<const ExchangePolicy>> ExchangePolicy::Compile(
       return absl::StrCat(prefix, ".", name);
     };
     auto rule = std::make_shared<Rule>();
-    if (!ValidRuleName(spec.name)) {
+    if (!IsValidConfigName(spec.name)) {
       return Invalid(field("name"),
                      "must be 1 to 64 of [A-Za-z0-9_.-] (it is a metric "
                      "label)");
@@ -169,7 +158,7 @@ absl::StatusOr<std::shared_ptr<const ExchangePolicy>> ExchangePolicy::Compile(
                      "accepts");
     }
     for (size_t j = 0; j < spec.issuers.size(); ++j) {
-      if (!Contains(env.issuer_names, spec.issuers[j])) {
+      if (!absl::c_linear_search(env.issuer_names, spec.issuers[j])) {
         return Invalid(
             absl::StrCat(prefix, ".match.issuers[", j, "]"),
             absl::StrCat("no trusted issuer is named ", spec.issuers[j]));
@@ -259,7 +248,8 @@ absl::StatusOr<std::shared_ptr<const ExchangePolicy>> ExchangePolicy::Compile(
                        " tokens cannot say who acts for whom"));
     }
     for (size_t j = 0; j < delegation->actor_issuers().size(); ++j) {
-      if (!Contains(env.issuer_names, delegation->actor_issuers()[j])) {
+      if (!absl::c_linear_search(env.issuer_names,
+                                 delegation->actor_issuers()[j])) {
         return Invalid(
             absl::StrCat(prefix, ".delegation.actor_issuers[", j, "]"),
             absl::StrCat("no trusted issuer is named ",
@@ -293,7 +283,7 @@ ExchangePolicy::Attempt ExchangePolicy::TryRule(const Rule& rule,
     return fail(stage, GetField(status), StatusDetail(status));
   };
 
-  if (!Contains(rule.issuers, subject.issuer_name)) {
+  if (!absl::c_linear_search(rule.issuers, subject.issuer_name)) {
     return fail(kIssuer, "match.issuers",
                 absl::StrCat("issuer ", subject.issuer_name,
                              " is not one of the rule's"));
@@ -301,7 +291,7 @@ ExchangePolicy::Attempt ExchangePolicy::TryRule(const Rule& rule,
   if (!rule.audiences.empty() &&
       std::none_of(subject.audiences.begin(), subject.audiences.end(),
                    [&rule](const std::string& aud) {
-                     return Contains(rule.audiences, aud);
+                     return absl::c_linear_search(rule.audiences, aud);
                    })) {
     return fail(kAudience, "match.audiences",
                 "the token names none of the rule's audiences");

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/identity/claim_path.h"
+#include "core/identity/config_name.h"
 #include "core/identity/discovery.h"
 #include "core/identity/spiffe_id.h"
 #include "core/reason.h"
@@ -13,7 +13,6 @@
 namespace tokend::identity {
 namespace {
 
-constexpr size_t kMaxNameBytes = 64;
 constexpr size_t kMaxIssuerBytes = 1024;
 constexpr size_t kMaxAudiences = 64;
 
@@ -94,11 +93,7 @@ IssuerSpec SpiffeIssuer(std::string name, std::string trust_domain,
 
 absl::Status ValidateIssuerSpec(const IssuerSpec& spec,
                                 absl::string_view prefix) {
-  if (spec.name.empty() || spec.name.size() > kMaxNameBytes ||
-      !std::all_of(spec.name.begin(), spec.name.end(), [](char c) {
-        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-               c == '.' || c == '-';
-      })) {
+  if (!IsValidConfigName(spec.name)) {
     return Invalid(prefix, "name",
                    "must be 1 to 64 of [A-Za-z0-9_.-] (it is a metric label)");
   }

@@ -4,7 +4,9 @@
 #include <optional>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 
 namespace tokend::identity {
 namespace {
@@ -12,8 +14,22 @@ namespace {
 constexpr absl::string_view kSources[] = {"camera", "microphone",
                                           "screen_share", "screen_share_audio"};
 
-bool Contains(const std::vector<std::string>& list, absl::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
+// A request member no rule covers, and whether the request sets it.
+struct Refused {
+  bool set;
+  absl::string_view name;
+};
+
+// GrantDenied for the first member set, naming prefix.member.
+absl::Status FirstRefused(absl::Span<const Refused> members,
+                          absl::string_view prefix) {
+  for (const Refused& member : members) {
+    if (member.set) {
+      return GrantDenied(absl::StrCat(prefix, ".", member.name),
+                         "not covered by exchange rules");
+    }
+  }
+  return absl::OkStatus();
 }
 
 // A tri-state right: asked true beyond the rule is refused; what the rule
@@ -73,29 +89,23 @@ absl::StatusOr<LiveKitBounds> LiveKitBounds::Compile(
 absl::Status LiveKitBounds::ApplyVideo(const BoundsContext& context,
                                        LiveKitVideoGrant* video) const {
   constexpr absl::string_view kField = "grants.livekit.video";
-  struct Flag {
-    bool set;
-    absl::string_view name;
-  };
-  const Flag refused[] = {
-      {video->room_create, "room_create"},
-      {video->room_list, "room_list"},
-      {video->room_record, "room_record"},
-      {video->room_admin, "room_admin"},
-      {video->ingress_admin, "ingress_admin"},
-      {video->hidden, "hidden"},
-      {video->recorder, "recorder"},
-      {video->agent, "agent"},
-      {!video->destination_room.empty(), "destination_room"},
-      {video->can_subscribe_metrics.has_value(), "can_subscribe_metrics"},
-      {video->can_manage_agent_session.has_value(), "can_manage_agent_session"},
-  };
-  for (const Flag& flag : refused) {
-    if (flag.set) {
-      return GrantDenied(absl::StrCat(kField, ".", flag.name),
-                         "not covered by exchange rules");
-    }
-  }
+  absl::Status status = FirstRefused(
+      {
+          {video->room_create, "room_create"},
+          {video->room_list, "room_list"},
+          {video->room_record, "room_record"},
+          {video->room_admin, "room_admin"},
+          {video->ingress_admin, "ingress_admin"},
+          {video->hidden, "hidden"},
+          {video->recorder, "recorder"},
+          {video->agent, "agent"},
+          {!video->destination_room.empty(), "destination_room"},
+          {video->can_subscribe_metrics.has_value(), "can_subscribe_metrics"},
+          {video->can_manage_agent_session.has_value(),
+           "can_manage_agent_session"},
+      },
+      kField);
+  if (!status.ok()) return status;
   if (video->room_join || !video->room.empty()) {
     absl::StatusOr<GlobPattern> room = room_.RenderPattern(context.identity);
     if (!room.ok()) return room.status();
@@ -105,8 +115,8 @@ absl::Status LiveKitBounds::ApplyVideo(const BoundsContext& context,
           absl::StrCat("the room does not match ", room->ToString()));
     }
   }
-  absl::Status status = Bound(&video->can_publish, can_publish_,
-                              absl::StrCat(kField, ".can_publish"));
+  status = Bound(&video->can_publish, can_publish_,
+                 absl::StrCat(kField, ".can_publish"));
   if (status.ok()) {
     status = Bound(&video->can_subscribe, can_subscribe_,
                    absl::StrCat(kField, ".can_subscribe"));
@@ -122,7 +132,7 @@ absl::Status LiveKitBounds::ApplyVideo(const BoundsContext& context,
   if (!status.ok()) return status;
   if (!sources_.empty()) {
     for (const std::string& source : video->can_publish_sources) {
-      if (!Contains(sources_, source)) {
+      if (!absl::c_linear_search(sources_, source)) {
         return GrantDenied(
             absl::StrCat(kField, ".can_publish_sources"),
             absl::StrCat("the rule does not allow publishing ", source));
@@ -142,29 +152,22 @@ absl::Status LiveKitBounds::ApplyVideo(const BoundsContext& context,
 absl::Status LiveKitBounds::Apply(const BoundsContext& context,
                                   LiveKitGrants* grants) const {
   constexpr absl::string_view kField = "grants.livekit";
-  struct Flag {
-    bool set;
-    absl::string_view name;
-  };
-  const Flag refused[] = {
-      {grants->sip.has_value(), "sip"},
-      {grants->agent.has_value(), "agent"},
-      {grants->inference.has_value(), "inference"},
-      {grants->observability.has_value(), "observability"},
-      {!grants->room_config.empty(), "room_config"},
-      {!grants->room_preset.empty(), "room_preset"},
-      {!grants->metadata.empty(), "metadata"},
-      {!grants->attributes.empty(), "attributes"},
-      {!grants->sha256.empty(), "sha256"},
-      {!grants->kind_details.empty(), "kind_details"},
-      {!grants->kind.empty() && grants->kind != "standard", "kind"},
-  };
-  for (const Flag& flag : refused) {
-    if (flag.set) {
-      return GrantDenied(absl::StrCat(kField, ".", flag.name),
-                         "not covered by exchange rules");
-    }
-  }
+  absl::Status status = FirstRefused(
+      {
+          {grants->sip.has_value(), "sip"},
+          {grants->agent.has_value(), "agent"},
+          {grants->inference.has_value(), "inference"},
+          {grants->observability.has_value(), "observability"},
+          {!grants->room_config.empty(), "room_config"},
+          {!grants->room_preset.empty(), "room_preset"},
+          {!grants->metadata.empty(), "metadata"},
+          {!grants->attributes.empty(), "attributes"},
+          {!grants->sha256.empty(), "sha256"},
+          {!grants->kind_details.empty(), "kind_details"},
+          {!grants->kind.empty() && grants->kind != "standard", "kind"},
+      },
+      kField);
+  if (!status.ok()) return status;
   if (name_.empty()) {
     if (!grants->name.empty()) {
       return GrantDenied(absl::StrCat(kField, ".name"),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/identity/kubernetes_claims.h"
@@ -12,10 +13,6 @@
 
 namespace tokend::identity {
 namespace {
-
-bool Contains(const std::vector<std::string>& list, absl::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
 
 std::string UnknownKidDetail(const std::string& issuer,
                              RemoteKeySet::KidMissResult miss, absl::Time now) {
@@ -85,7 +82,7 @@ absl::Status TrustedIssuer::CheckAudiences(const VerifiedJwt& jwt) const {
                    "aud");
     case AudienceMatch::kAll:
       for (const std::string& aud : jwt.audiences) {
-        if (!Contains(spec_.audiences, aud)) {
+        if (!absl::c_linear_search(spec_.audiences, aud)) {
           return Error(Reason::kAudienceMismatch,
                        absl::StrCat("the token also names an audience that "
                                     "issuer ",
