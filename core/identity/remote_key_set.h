@@ -77,7 +77,8 @@ struct KeySourceSpec {
   bool operator==(const KeySourceSpec& other) const = default;
 };
 
-// Kept for the pending-kid and negative-cache bounds.
+// At most this many unknown kids wait for a fetch; more are counted (and
+// still find a fetch planned) but not remembered.
 inline constexpr size_t kMaxPendingKids = 64;
 
 struct KeySetStatus {
