@@ -65,12 +65,13 @@ class RemoteKeySetTest : public ::testing::Test {
   static std::shared_ptr<const Key> key(int i) { return (*keys_)[i]; }
 
   std::unique_ptr<RemoteKeySet> Make(KeySourceSpec source,
-                                     KeyRefreshOptions options = {}) {
+                                     KeyRefreshOptions options = {},
+                                     const Clock* clock = nullptr) {
     JwksImportOptions import;
     import.algorithms = {Algorithm::kES256};
-    return std::make_unique<RemoteKeySet>("idp", std::move(source), import,
-                                          options, fetcher_, clock_,
-                                          [this] { return uniform_; });
+    return std::make_unique<RemoteKeySet>(
+        "idp", std::move(source), import, options, fetcher_,
+        clock != nullptr ? *clock : clock_, [this] { return uniform_; });
   }
 
   // A set fetched once, successfully, serving k1.
@@ -563,15 +564,18 @@ class CountingExecutor final : public Executor {
 };
 
 TEST_F(RemoteKeySetTest, TheRefresherRunsOnItsOwnThreads) {
+  // The sets and the refresher share the real clock: their next fetches
+  // are then ten minutes away, and only the first two run here.
+  const Clock& clock = RealClock::Get();
   fetcher_.SetBody(kJwks, Jwks({key(0)}));
-  auto slow = std::shared_ptr<RemoteKeySet>(Make(JwksSource()));
+  auto slow = std::shared_ptr<RemoteKeySet>(Make(JwksSource(), {}, &clock));
   KeySourceSpec other = JwksSource();
   other.location = "https://other.test/keys";
   fetcher_.SetBody(other.location, Jwks({key(1)}));
   fetcher_.Stall(kJwks);
-  auto fast = std::shared_ptr<RemoteKeySet>(Make(other));
+  auto fast = std::shared_ptr<RemoteKeySet>(Make(other, {}, &clock));
   auto executor = std::make_unique<CountingExecutor>();
-  KeyRefresher refresher(*executor, RealClock::Get());
+  KeyRefresher refresher(*executor, clock);
   refresher.Add(slow);
   refresher.Add(fast);
   refresher.Start();
@@ -582,6 +586,8 @@ TEST_F(RemoteKeySetTest, TheRefresherRunsOnItsOwnThreads) {
   fetcher_.Release(kJwks);
   ASSERT_TRUE(executor->AwaitDone(2, absl::Seconds(30)));
   EXPECT_TRUE(slow->Status().ready);
+  EXPECT_EQ(fetcher_.count(kJwks), 1);
+  EXPECT_EQ(fetcher_.count(other.location), 1);
   // Shutdown order: stop the timer, drain the executor, then the refresher.
   refresher.Stop();
   executor.reset();
