@@ -38,7 +38,9 @@ std::string SetOf(json::Array keys) {
 
 class JwksImportTest : public ::testing::Test {
  protected:
+  // Generated once per process (also under --gtest_repeat), never freed.
   static void SetUpTestSuite() {
+    if (rsa_ != nullptr) return;
     rsa_ = new std::shared_ptr<const Key>(NewKey(Algorithm::kRS256, "rsa-1"));
     rsa2_ = new std::shared_ptr<const Key>(NewKey(Algorithm::kRS256, "rsa-2"));
     ec_ = new std::shared_ptr<const Key>(NewKey(Algorithm::kES256, "ec-1"));

@@ -57,7 +57,9 @@ KeySourceSpec DiscoverySource() {
 
 class RemoteKeySetTest : public ::testing::Test {
  protected:
+  // Generated once per process (also under --gtest_repeat), never freed.
   static void SetUpTestSuite() {
+    if (keys_ != nullptr) return;
     keys_ = new std::vector<std::shared_ptr<const Key>>{
         NewKey(Algorithm::kES256, "k1"), NewKey(Algorithm::kES256, "k2"),
         NewKey(Algorithm::kES256, "k3")};

@@ -40,7 +40,9 @@ constexpr char kSpireBundle[] = "https://spire.test/bundle";
 
 class TrustedIssuersTest : public ::testing::Test {
  protected:
+  // Generated once per process (also under --gtest_repeat), never freed.
   static void SetUpTestSuite() {
+    if (keys_ != nullptr) return;
     keys_ = new Keys{NewKey(Algorithm::kES256, "corp-1"),
                      NewKey(Algorithm::kRS256, "corp-rsa"),
                      NewKey(Algorithm::kES256, "corp-2"),
