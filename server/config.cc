@@ -324,10 +324,11 @@ class Parser {
     for (size_t i = 0; i < node.size(); ++i) {
       const std::string path = absl::StrCat("tenants[", i, "]");
       const YAML::Node t = node[i];
-      if (auto s = Keys(t, path,
-                        {"name", "profile", "issuer", "audience", "algorithm",
-                         "kid", "credentials", "params", "ttl", "session_cap",
-                         "renew_grace", "leeway", "verify", "keys"});
+      if (auto s =
+              Keys(t, path,
+                   {"name", "profile", "issuer", "audience", "algorithm", "kid",
+                    "typ", "credentials", "params", "ttl", "session_cap",
+                    "renew_grace", "leeway", "verify", "keys"});
           !s.ok()) {
         return s;
       }
@@ -369,6 +370,14 @@ class Parser {
       }
       if (auto s = String(t["kid"], path + ".kid", &tenant.kid); !s.ok()) {
         return s;
+      }
+      if (auto s = String(t["typ"], path + ".typ", &tenant.typ); !s.ok()) {
+        return s;
+      }
+      // Vendor tokens carry their vendor's typ (or none); only a generic
+      // JWT tenant chooses its own.
+      if (!tenant.typ.empty() && tenant.profile != "jwt") {
+        return Fail(path + ".typ", "only jwt tenants set typ");
       }
       if (auto s = StringMap(t["credentials"], path + ".credentials",
                              &tenant.credentials);

@@ -65,6 +65,10 @@ struct TenantConfig {
   std::vector<std::string> audiences;
   std::string algorithm;  // jwt: the signing algorithm (default ES256)
   std::string kid;        // jwt: the signing key's kid (default: thumbprint)
+  // jwt: the token type (typ header). Empty: "JWT" is written and a typ is
+  // optional on verify (a present one must be JWT); set: written and
+  // required (JwtProfileConfig::typ).
+  std::string typ;
   // Credential name → reference: "env:NAME", "file:PATH" or a bare PATH
   // (relative to the config file). Resolved when the tenant is built.
   std::map<std::string, std::string> credentials;

@@ -19,7 +19,7 @@ const TenantConfig* FindTenant(const Config& config, const std::string& name) {
 bool TokenShapingChanged(const TenantConfig& a, const TenantConfig& b) {
   return a.profile != b.profile || a.issuer != b.issuer ||
          a.audiences != b.audiences || a.algorithm != b.algorithm ||
-         a.kid != b.kid || a.credentials != b.credentials ||
+         a.kid != b.kid || a.typ != b.typ || a.credentials != b.credentials ||
          a.params != b.params || a.default_ttl != b.default_ttl ||
          a.max_ttl != b.max_ttl || a.session_cap != b.session_cap ||
          a.renew_grace != b.renew_grace;

@@ -67,7 +67,10 @@ v1::TokenEvent SubscriptionStream::ToMessage(const TokenEvent& event) const {
   const TokenInfo& info = event.token;
   out.set_token(info.token);
   out.set_token_id(info.token_id);
-  tokend::ToProto(info.issued_at, out.mutable_issued_at());
+  // A resumed token without iat has no issue time: left unset.
+  if (info.issued_at != absl::InfinitePast()) {
+    tokend::ToProto(info.issued_at, out.mutable_issued_at());
+  }
   tokend::ToProto(info.expires_at, out.mutable_expires_at());
   tokend::ToProto(event.next_refresh_at, out.mutable_next_refresh_at());
   out.set_sequence(event.sequence);

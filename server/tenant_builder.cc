@@ -13,6 +13,14 @@ absl::StatusOr<BuiltTenant> BuildTenant(const Config& config, size_t index,
   built.tenant.renew_grace = tc.renew_grace;
   absl::StatusOr<std::shared_ptr<const Profile>> profile;
   if (tc.profile == "jwt") {
+    // A generic JWT tenant reads no vendor params: a stray one is a typo or
+    // a misplaced setting, not something to ignore.
+    if (!tc.params.empty()) {
+      return ConfigError(config.source,
+                         absl::StrCat("tenants[", index, "].params.",
+                                      tc.params.begin()->first),
+                         "jwt tenants take no params");
+    }
     if (tc.keys.configured()) {
       built.key_state = keys ? keys(tc.name) : nullptr;
       if (built.key_state == nullptr) {

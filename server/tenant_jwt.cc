@@ -6,6 +6,7 @@
 //                            (e.g. a retired key still verifying)
 //   kid: the signing key's kid (default: RFC 7638 thumbprint; HS*: the
 //        tenant name)
+//   typ: the token type (default: "JWT" written, typ optional on verify)
 // or, with managed keys (`keys:`, see key_registry.h), from the tenant's
 // current KeyState: its signing key signs, its verification keys (pending,
 // active, retired) verify and are published.
@@ -85,6 +86,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildManagedJwtProfile(
   jc.ttl.default_ttl = tc.default_ttl;
   jc.ttl.max_ttl = tc.max_ttl;
   jc.leeway = tc.leeway;
+  jc.typ = tc.typ;
   const bool can_sign =
       state.signing_key != nullptr && CanSign(*state.signing_key);
   if (can_sign) {
@@ -217,6 +219,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
   jc.ttl.default_ttl = tc.default_ttl;
   jc.ttl.max_ttl = tc.max_ttl;
   jc.leeway = tc.leeway;
+  jc.typ = tc.typ;
   absl::StatusOr<std::shared_ptr<const Profile>> profile =
       NewJwtProfile(std::move(jc));
   if (!profile.ok()) {

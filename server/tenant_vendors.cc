@@ -9,10 +9,14 @@
 // | livekit | api_key                        | api_secret                  |
 // | twilio  | account_sid, api_key_sid       | api_key_secret              |
 // | vonage  | application_id                 | private_key, public_key     |
-// | zoom    | app_key                        | secret                      |
+// | zoom    | app_key, user_claim            | secret                      |
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "core/profiles/agora_profile.h"
 #include "core/profiles/apirtc_profile.h"
 #include "core/profiles/daily_profile.h"
@@ -62,6 +66,22 @@ class VendorFields {
     return absl::OkStatus();
   }
 
+  // Refuses params the profile does not read: a misspelt name (say
+  // user_clam) must not silently leave a default in force.
+  absl::Status KnownParams(
+      std::initializer_list<absl::string_view> known) const {
+    for (const auto& [name, value] : tenant_.params) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        return ConfigError(
+            config_.source, absl::StrCat(path_, ".params.", name),
+            absl::StrCat("is not a parameter of profile ", tenant_.profile,
+                         " (expected one of: ", absl::StrJoin(known, ", "),
+                         ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
   TtlBounds Ttl() const { return {tenant_.default_ttl, tenant_.max_ttl}; }
 
   // A profile constructor's error, re-reported as a config error under
@@ -105,6 +125,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
   const std::string& profile = f.tenant().profile;
   if (profile == "agora") {
     AgoraProfileConfig c;
+    TOKEND_RETURN_IF_ERROR(f.KnownParams({"app_id"}));
     TOKEND_RETURN_IF_ERROR(f.Param("app_id", &c.app_id));
     TOKEND_RETURN_IF_ERROR(f.Secret("app_certificate", &c.app_certificate));
     c.ttl = f.Ttl();
@@ -114,10 +135,17 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
   }
   if (profile == "apirtc") {
     ApiRtcProfileConfig c;
+    TOKEND_RETURN_IF_ERROR(f.KnownParams({"api_key", "allow_wildcard"}));
     TOKEND_RETURN_IF_ERROR(f.Param("api_key", &c.api_key));
     TOKEND_RETURN_IF_ERROR(f.Secret("secret", &c.secret));
     std::string wildcard;
     TOKEND_RETURN_IF_ERROR(f.Param("allow_wildcard", &wildcard, false));
+    if (!wildcard.empty() && wildcard != "true" && wildcard != "false") {
+      return ConfigError(
+          config.source,
+          absl::StrCat("tenants[", index, "].params.allow_wildcard"),
+          "must be true or false");
+    }
     c.allow_wildcard = wildcard == "true";
     c.ttl = f.Ttl();
     c.leeway = f.tenant().leeway;
@@ -125,6 +153,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
   }
   if (profile == "daily") {
     DailyProfileConfig c;
+    TOKEND_RETURN_IF_ERROR(f.KnownParams({"domain_id"}));
     TOKEND_RETURN_IF_ERROR(f.Secret("api_key", &c.api_key));
     TOKEND_RETURN_IF_ERROR(f.Param("domain_id", &c.domain_id, false));
     c.ttl = f.Ttl();
@@ -133,6 +162,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
   }
   if (profile == "livekit") {
     LiveKitProfileConfig c;
+    TOKEND_RETURN_IF_ERROR(f.KnownParams({"api_key"}));
     TOKEND_RETURN_IF_ERROR(f.Param("api_key", &c.api_key));
     TOKEND_RETURN_IF_ERROR(f.Secret("api_secret", &c.api_secret));
     c.ttl = f.Ttl();
@@ -141,6 +171,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
   }
   if (profile == "twilio") {
     TwilioProfileConfig c;
+    TOKEND_RETURN_IF_ERROR(f.KnownParams({"account_sid", "api_key_sid"}));
     TOKEND_RETURN_IF_ERROR(f.Param("account_sid", &c.account_sid));
     TOKEND_RETURN_IF_ERROR(f.Param("api_key_sid", &c.api_key_sid));
     TOKEND_RETURN_IF_ERROR(f.Secret("api_key_secret", &c.api_key_secret));
@@ -159,6 +190,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
   }
   if (profile == "vonage") {
     VonageProfileConfig c;
+    TOKEND_RETURN_IF_ERROR(f.KnownParams({"application_id"}));
     TOKEND_RETURN_IF_ERROR(f.Param("application_id", &c.application_id));
     TOKEND_RETURN_IF_ERROR(f.Secret("private_key", &c.private_key_pem, false));
     TOKEND_RETURN_IF_ERROR(f.Secret("public_key", &c.public_key_pem, false));
@@ -168,8 +200,20 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
   }
   if (profile == "zoom") {
     ZoomProfileConfig c;  // Zoom: TTLs between 30 min and 48 h
+    TOKEND_RETURN_IF_ERROR(f.KnownParams({"app_key", "user_claim"}));
     TOKEND_RETURN_IF_ERROR(f.Param("app_key", &c.app_key));
     TOKEND_RETURN_IF_ERROR(f.Secret("secret", &c.secret));
+    // The claim the user is written into: Zoom's current user_key (the
+    // default) or its former user_identity. Both are read.
+    std::string user_claim;
+    TOKEND_RETURN_IF_ERROR(f.Param("user_claim", &user_claim, false));
+    if (user_claim == "user_identity") {
+      c.user_claim = ZoomUserClaim::kUserIdentity;
+    } else if (!user_claim.empty() && user_claim != "user_key") {
+      return ConfigError(config.source,
+                         absl::StrCat("tenants[", index, "].params.user_claim"),
+                         "must be user_key or user_identity");
+    }
     c.ttl = f.Ttl();
     c.leeway = f.tenant().leeway;
     return Finish(f, NewZoomProfile(std::move(c)));

@@ -268,8 +268,14 @@ grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
   response->set_valid(true);
   response->set_token_id(info->token_id);
   response->set_subject(info->subject);
-  ToProto(info->issued_at, response->mutable_issued_at());
-  ToProto(info->expires_at, response->mutable_expires_at());
+  // A token without iat (or exp) has no such time: left unset, as the proto
+  // says, rather than sent as a year-minus-292-billion timestamp.
+  if (info->issued_at != absl::InfinitePast()) {
+    ToProto(info->issued_at, response->mutable_issued_at());
+  }
+  if (info->expires_at != absl::InfiniteFuture()) {
+    ToProto(info->expires_at, response->mutable_expires_at());
+  }
   JsonToStruct(info->claims, response->mutable_claims());
   GrantsToResponse(info->grants, response);
   Metrics::Get().Verified(tenant, profile, "OK");
@@ -372,7 +378,20 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
       absl::StatusOr<TokenInfo> info =
           status.ok() ? state_.core().Verify(tenant, request->token(), expect)
                       : absl::StatusOr<TokenInfo>(status);
-      if (info.ok()) {
+      if (info.ok() && info->token_id.empty()) {
+        // No jti (a livekit-server-sdk token, a generic JWT without one):
+        // nothing names this token alone. Say what can be revoked instead
+        // rather than store an entry that matches nothing.
+        status = ErrorWithCode(
+            absl::StatusCode::kFailedPrecondition, Reason::kInvalidArgument,
+            info->subject.empty()
+                ? "the token carries no id (jti) and no subject: only "
+                  "whole_tenant revokes it"
+                : "the token carries no id (jti): revoke its subject (every "
+                  "token of that subject issued before now) or the whole "
+                  "tenant",
+            "token");
+      } else if (info.ok()) {
         token_id = info->token_id;
         subject = info->subject;
         entry.kind = Revocation::Kind::kTokenId;

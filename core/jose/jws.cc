@@ -129,6 +129,7 @@ absl::StatusOr<JoseHeader> ParseJoseHeader(const json::Object& header) {
       return Error(Reason::kBadHeader, "typ header is not a string", "typ");
     }
     out.typ = typ->as_string();
+    out.has_typ = true;
   }
   if (cty != nullptr) {
     if (!cty->is_string()) {

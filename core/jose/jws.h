@@ -37,6 +37,7 @@ struct JoseHeader {
   std::string kid;
   bool has_kid = false;
   std::string typ;  // as received, "" when absent
+  bool has_typ = false;
   std::string cty;  // as received, "" when absent
 };
 

@@ -15,6 +15,7 @@
 #include "core/jose/jws.h"
 #include "core/json/json.h"
 #include "core/keys/key_set.h"
+#include "core/token_facts.h"
 
 namespace tokend {
 
@@ -24,8 +25,12 @@ struct ValidationPolicy {
   // When non-empty, "aud" (string or non-empty array of strings) must be
   // present and contain at least one of these, exactly.
   std::vector<std::string> audiences;
-  // When set, the "typ" header must match (RFC 7515 media-type rules).
+  // When set, a "typ" header must match it (RFC 7515 §4.1.9 media-type
+  // rules: case-insensitive, "application/" implied). RFC 7519 §5.1 makes
+  // typ optional: with typ_required false a token without one passes, and
+  // only a present typ is compared.
   std::optional<std::string> typ;
+  bool typ_required = true;
   // Allowed clock skew for exp, nbf and iat.
   absl::Duration leeway = absl::Seconds(60);
   bool require_exp = true;
@@ -69,13 +74,21 @@ struct VerifiedJwt {
 
 // Verification order (RFC 7519 §7.2): size cap, split, header decode and
 // rules, key selection, signature over the received bytes, payload decode,
-// claim checks. Key selection: with a kid, exact lookup only (kUnknownKid
-// when absent); without one, the keys bound to the header's alg are tried.
-// The header alg must equal the key's bound alg (kAlgNotAllowed).
+// claim types, typ, claim checks. Key selection: with a kid, exact lookup
+// only (kUnknownKid when absent); without one, the keys bound to the
+// header's alg are tried. The header alg must equal the key's bound alg
+// (kAlgNotAllowed). A failure after the claims set parsed carries the
+// token's facts (JwtFacts of what was read; core/token_facts.h); one before
+// it (a bad signature above all) carries none.
 absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
                                       const KeySet& keys,
                                       const ValidationPolicy& policy,
                                       absl::Time now);
+
+// The id (jti) and times (iat, exp) of a verified token, as a failure that
+// comes after its signature was good reports them (core/token_facts.h).
+// Absent claims stay empty / infinite.
+TokenFacts JwtFacts(const VerifiedJwt& jwt);
 
 struct VerifiedJws {
   JoseHeader header;

@@ -13,12 +13,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/jose/base64url.h"
 #include "core/jose/issue_limits.h"
 #include "core/jose/jwt.h"
 #include "core/reason.h"
+#include "core/token_facts.h"
 
 namespace tokend {
 namespace {
@@ -75,10 +77,10 @@ DecodeBuffers& ThreadBuffers() {
   return buffers;
 }
 
-// Everything up to and including the signature, plus typ and the payload's
-// base64url. On success *key is the verifying key (owned by `keys`) and
-// *payload holds the decoded payload bytes, with capacity for
-// `payload_padding` more.
+// Everything up to and including the signature, plus the payload's
+// base64url (typ is the caller's: CheckTyp). On success *key is the verifying
+// key (owned by `keys`) and *payload holds the decoded payload bytes, with
+// capacity for `payload_padding` more.
 absl::Status VerifyJwsLayer(absl::string_view token, const KeySet& keys,
                             const ValidationPolicy& policy,
                             PayloadRule payload_rule, size_t payload_padding,
@@ -157,9 +159,6 @@ absl::Status VerifyJwsLayer(absl::string_view token, const KeySet& keys,
     if (selected == nullptr) return last;
   }
 
-  if (policy.typ.has_value() && !TypMatches(header->typ, *policy.typ)) {
-    return Error(Reason::kTypeMismatch, "typ is not the required type", "typ");
-  }
   // Strict decoding keeps tokens non-malleable even when the MAC is valid
   // over a non-canonical encoding (Wycheproof JWS tcIds 374, 375).
   // Sized once: the decoded length is at most 3/4 of the encoded one.
@@ -169,6 +168,23 @@ absl::Status VerifyJwsLayer(absl::string_view token, const KeySet& keys,
                  "payload");
   }
   *key = selected;
+  return absl::OkStatus();
+}
+
+// The policy's typ rule (see ValidationPolicy::typ).
+absl::Status CheckTyp(const JoseHeader& header,
+                      const ValidationPolicy& policy) {
+  if (!policy.typ.has_value()) return absl::OkStatus();
+  if (!header.has_typ) {
+    if (!policy.typ_required) return absl::OkStatus();
+    return Error(Reason::kTypeMismatch,
+                 absl::StrCat("typ is required and must be ", *policy.typ),
+                 "typ");
+  }
+  if (!TypMatches(header.typ, *policy.typ)) {
+    return Error(Reason::kTypeMismatch,
+                 absl::StrCat("typ must be ", *policy.typ), "typ");
+  }
   return absl::OkStatus();
 }
 
@@ -220,56 +236,57 @@ absl::Status ReadOptionalString(json::Value* value, absl::string_view name,
   return absl::OkStatus();
 }
 
-// `claims` holds the registered claims as scanned; their strings are moved
-// into *out.
-absl::Status CheckClaims(RegisteredClaims& claims,
-                         const ValidationPolicy& policy, absl::Time now,
-                         VerifiedJwt* out) {
-  struct {
-    const json::Value* exp;
-    const json::Value* nbf;
-    const json::Value* iat;
-    json::Value* iss;
-    json::Value* aud;
-    json::Value* sub;
-    json::Value* jti;
-  } const found = {claims.Get(kExp), claims.Get(kNbf), claims.Get(kIat),
-                   claims.Get(kIss), claims.Get(kAud), claims.Get(kSub),
-                   claims.Get(kJti)};
-
-  // Types and ranges first: a malformed claim is reported as such even when
-  // a time check would also fail.
-  if (found.exp != nullptr) {
-    absl::StatusOr<absl::Time> exp = ParseNumericDate(*found.exp, "exp");
-    if (!exp.ok()) return exp.status();
-    out->expires_at = *exp;
-  }
-  if (found.nbf != nullptr) {
-    absl::StatusOr<absl::Time> nbf = ParseNumericDate(*found.nbf, "nbf");
-    if (!nbf.ok()) return nbf.status();
-    out->not_before = *nbf;
-  }
-  if (found.iat != nullptr) {
-    absl::StatusOr<absl::Time> iat = ParseNumericDate(*found.iat, "iat");
-    if (!iat.ok()) return iat.status();
-    out->issued_at = *iat;
-  }
-  absl::Status status = ReadOptionalString(found.iss, "iss", &out->issuer);
+// Reads the registered claims' types and ranges into *out (their strings
+// are moved out of `claims`): a malformed claim is reported as such even
+// when a rule (CheckClaims) would also fail. The jti comes first, so a
+// failure on a later claim still knows the token's id.
+absl::Status ReadClaims(RegisteredClaims& claims, VerifiedJwt* out) {
+  absl::Status status = ReadOptionalString(claims.Get(kJti), "jti", &out->jti);
   if (!status.ok()) return status;
-  status = ReadOptionalString(found.sub, "sub", &out->subject);
+  const json::Value* exp = claims.Get(kExp);
+  const json::Value* nbf = claims.Get(kNbf);
+  const json::Value* iat = claims.Get(kIat);
+  if (exp != nullptr) {
+    absl::StatusOr<absl::Time> parsed = ParseNumericDate(*exp, "exp");
+    if (!parsed.ok()) return parsed.status();
+    out->expires_at = *parsed;
+  }
+  if (nbf != nullptr) {
+    absl::StatusOr<absl::Time> parsed = ParseNumericDate(*nbf, "nbf");
+    if (!parsed.ok()) return parsed.status();
+    out->not_before = *parsed;
+  }
+  if (iat != nullptr) {
+    absl::StatusOr<absl::Time> parsed = ParseNumericDate(*iat, "iat");
+    if (!parsed.ok()) return parsed.status();
+    out->issued_at = *parsed;
+  }
+  status = ReadOptionalString(claims.Get(kIss), "iss", &out->issuer);
   if (!status.ok()) return status;
-  status = ReadOptionalString(found.jti, "jti", &out->jti);
+  status = ReadOptionalString(claims.Get(kSub), "sub", &out->subject);
   if (!status.ok()) return status;
-  if (found.aud != nullptr) {
-    status = ReadAudiences(*found.aud, &out->audiences);
+  if (json::Value* aud = claims.Get(kAud)) {
+    status = ReadAudiences(*aud, &out->audiences);
     if (!status.ok()) return status;
   }
+  return absl::OkStatus();
+}
+
+// The policy's rules over the claims ReadClaims read (`claims` tells which
+// were present).
+absl::Status CheckClaims(RegisteredClaims& claims,
+                         const ValidationPolicy& policy, absl::Time now,
+                         const VerifiedJwt& jwt) {
+  struct {
+    bool exp, nbf, iat, iss;
+  } const found = {claims.Get(kExp) != nullptr, claims.Get(kNbf) != nullptr,
+                   claims.Get(kIat) != nullptr, claims.Get(kIss) != nullptr};
 
   // Times. absl::Time spans far more than NumericDate's range and its
   // arithmetic saturates, so none of these can overflow; a negative leeway
   // counts as none.
   const absl::Duration leeway = std::max(policy.leeway, absl::ZeroDuration());
-  if (found.exp == nullptr) {
+  if (!found.exp) {
     if (policy.require_exp) {
       return Error(Reason::kExpMissing, "exp is required", "exp");
     }
@@ -283,33 +300,33 @@ absl::Status CheckClaims(RegisteredClaims& claims,
     // exp alone (renewal of a just-expired token), never nbf or iat.
     const absl::Duration grace =
         std::max(policy.expiry_grace, absl::ZeroDuration());
-    if (now >= out->expires_at + leeway + grace) {
+    if (now >= jwt.expires_at + leeway + grace) {
       return Error(Reason::kTokenExpired, "token has expired", "exp");
     }
   }
-  if (found.nbf != nullptr && now + leeway < out->not_before) {
+  if (found.nbf && now + leeway < jwt.not_before) {
     return Error(Reason::kTokenNotYetValid, "token is not yet valid", "nbf");
   }
-  if (found.iat != nullptr && out->issued_at > now + leeway) {
+  if (found.iat && jwt.issued_at > now + leeway) {
     return Error(Reason::kIatInFuture, "iat is in the future", "iat");
   }
-  if (found.exp != nullptr && policy.max_lifetime != absl::InfiniteDuration()) {
-    const absl::Time start = found.iat != nullptr ? out->issued_at : now;
-    if (out->expires_at - start > policy.max_lifetime) {
+  if (found.exp && policy.max_lifetime != absl::InfiniteDuration()) {
+    const absl::Time start = found.iat ? jwt.issued_at : now;
+    if (jwt.expires_at - start > policy.max_lifetime) {
       return Error(Reason::kLifetimeExceeded,
                    "token lifetime exceeds the maximum", "exp");
     }
   }
 
   if (policy.issuer.has_value()) {
-    if (found.iss == nullptr || out->issuer != *policy.issuer) {
+    if (!found.iss || jwt.issuer != *policy.issuer) {
       return Error(Reason::kIssuerMismatch, "iss is not the expected issuer",
                    "iss");
     }
   }
   if (!policy.audiences.empty()) {
     bool matched = false;
-    for (const std::string& received : out->audiences) {
+    for (const std::string& received : jwt.audiences) {
       for (const std::string& wanted : policy.audiences) {
         if (received == wanted) {
           matched = true;
@@ -350,6 +367,10 @@ absl::StatusOr<absl::Time> ParseNumericDate(const json::Value& value,
   return absl::FromUnixSeconds(seconds);
 }
 
+TokenFacts JwtFacts(const VerifiedJwt& jwt) {
+  return TokenFacts{jwt.jti, jwt.issued_at, jwt.expires_at};
+}
+
 absl::StatusOr<json::Object> VerifiedJwt::DecodeClaims() const {
   // VerifyJwt already held claims_json to the policy's size and depth, so
   // only the parser's own bounds apply here.
@@ -368,6 +389,8 @@ absl::StatusOr<VerifiedJws> VerifyJwsSignature(absl::string_view token,
   absl::Status status =
       VerifyJwsLayer(token, keys, policy, PayloadRule::kMayBeEmpty,
                      /*payload_padding=*/0, &out.header, &key, &out.payload);
+  if (!status.ok()) return status;
+  status = CheckTyp(out.header, policy);
   if (!status.ok()) return status;
   out.kid = key->kid();
   return out;
@@ -405,9 +428,14 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
       kRegisteredNames, registered.values);
   if (!status.ok()) return status;
   out.claims_json.resize(payload_size);
-  status = CheckClaims(registered, policy, now, &out);
+  status = ReadClaims(registered, &out);
+  if (status.ok()) status = CheckTyp(out.header, policy);
+  if (status.ok()) status = CheckClaims(registered, policy, now, out);
   for (std::optional<json::Value>& value : registered.values) value.reset();
-  if (!status.ok()) return status;
+  // The signature was good and the claims set parsed: whatever fails from
+  // here carries the token's id and times (as far as they were read), so
+  // the failure can be traced to the issue (core/token_facts.h).
+  if (!status.ok()) return WithTokenFacts(status, JwtFacts(out));
 
   out.kid = key->kid();
   return result;

@@ -12,6 +12,7 @@
 #include "core/json/json.h"
 #include "core/profiles/profile_common.h"
 #include "core/profiles/vendor_checks.h"
+#include "core/profiles/vendor_jwt.h"
 #include "core/reason.h"
 
 namespace tokend {
@@ -33,6 +34,13 @@ class ApiRtcProfile final : public Profile {
 
   absl::string_view name() const override { return "apirtc"; }
 
+  // The "ApiKey_Token" wildcard is valid for every user of the apiKey: it
+  // acts for the whole app.
+  bool IsAppLevel(const IssueInput& input) const override {
+    const ApiRtcGrants* grants = std::get_if<ApiRtcGrants>(&input.grants);
+    return grants != nullptr && grants->all_users;
+  }
+
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override;
   absl::StatusOr<TokenInfo> Verify(absl::string_view token,
@@ -40,6 +48,12 @@ class ApiRtcProfile final : public Profile {
                                    absl::Time now) const override;
 
  private:
+  // ApiRTC's rules over a token whose signature and registered claims
+  // passed.
+  absl::StatusOr<TokenInfo> CheckClaims(absl::string_view token,
+                                        const VerifiedJwt& jwt,
+                                        const VerifyExpectations& expect) const;
+
   ApiRtcProfileConfig config_;
   vendor::HmacKeys keys_;
 };
@@ -82,9 +96,13 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Issue(const IssueInput& input,
       return Error(Reason::kInvalidArgument,
                    "is the wildcard; use grants.apirtc.all_users", "subject");
     }
-    absl::Status text =
-        vendor::CheckText(input.subject, kMaxUserAgentIdLength, "subject");
-    if (!text.ok()) return text;
+    if (!vendor::CheckText(input.subject, kMaxUserAgentIdLength, "subject")
+             .ok()) {
+      return Error(Reason::kInvalidArgument,
+                   "the user agent id must be UTF-8 within tokend's cap of "
+                   "256 characters (ApiRTC documents no limit)",
+                   "subject");
+    }
     user_agent_id = input.subject;
   }
 
@@ -136,11 +154,20 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Verify(
   policy.leeway = config_.leeway;
   policy.require_exp = true;
   policy.expiry_grace = expect.expiry_grace;
-  policy.max_lifetime = kApiRtcMaxTtl;
+  // As on issue: the tenant's maximum, which NewApiRtcProfile holds within
+  // ApiRTC's 24 h.
+  policy.max_lifetime = config_.ttl.max_ttl;
   absl::StatusOr<VerifiedJwt> jwt =
       VerifyJwt(token, *keys_.key_set, policy, now);
   if (!jwt.ok()) return jwt.status();
-  absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+  // The signature was good: a failure carries the token's facts.
+  return KeepingFacts(CheckClaims(token, *jwt, expect), *jwt);
+}
+
+absl::StatusOr<TokenInfo> ApiRtcProfile::CheckClaims(
+    absl::string_view token, const VerifiedJwt& jwt,
+    const VerifyExpectations& expect) const {
+  absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
   if (!decoded.ok()) return decoded.status();
   const json::Object& claims = *decoded;
 
@@ -150,13 +177,13 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Verify(
       aud->as_string() != kApiRtcAudience) {
     return Error(Reason::kAudienceMismatch, "aud must be \"apiRTC\"", "aud");
   }
-  if (claims.Find("sub") == nullptr || jwt->subject != config_.api_key) {
+  if (claims.Find("sub") == nullptr || jwt.subject != config_.api_key) {
     return Error(Reason::kBadClaim, "sub is not the tenant's apiKey", "sub");
   }
   if (claims.Find("iat") == nullptr) {
     return Error(Reason::kBadClaim, "iat is required", "iat");
   }
-  if (!vendor::IsUuid(jwt->jti)) {
+  if (!vendor::IsUuid(jwt.jti)) {
     return Error(Reason::kBadClaim, "jti must be a UUID", "jti");
   }
   const json::Value* grants = claims.Find(kGrantsClaim);
@@ -166,6 +193,12 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Verify(
   const json::Value* id = grants->as_object().Find(kUserAgentIdClaim);
   if (id == nullptr || !id->is_string() || id->as_string().empty()) {
     return Error(Reason::kBadClaim, "must be a non-empty string",
+                 kUserAgentIdField);
+  }
+  if (!vendor::CheckText(id->as_string(), kMaxUserAgentIdLength, "").ok()) {
+    return Error(Reason::kBadClaim,
+                 "longer than tokend's cap of 256 characters (ApiRTC "
+                 "documents no limit)",
                  kUserAgentIdField);
   }
   const bool wildcard = id->as_string() == kApiRtcWildcard;
@@ -182,11 +215,11 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Verify(
 
   TokenInfo info;
   info.token = std::string(token);
-  info.token_id = jwt->jti;
+  info.token_id = jwt.jti;
   info.subject = wildcard ? std::string() : id->as_string();
-  info.issued_at = jwt->issued_at;
-  info.expires_at = jwt->expires_at;
-  info.session_started = SessionStartFromClaims(claims, jwt->issued_at);
+  info.issued_at = jwt.issued_at;
+  info.expires_at = jwt.expires_at;
+  info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
   info.grants = ApiRtcGrants{.all_users = wildcard};
   info.claims = *std::move(decoded);
   return info;

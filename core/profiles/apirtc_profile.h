@@ -5,9 +5,12 @@
 //
 // Verification (formats doc §1, "Sidecar verifier profile"): HS256 only;
 // `sub` must be the tenant's apiKey; `aud` must be the string "apiRTC";
-// `iat` and `exp` are required with exp − iat ≤ 24 h; `jti` must be a UUID;
-// `grants.apiRTC_UserAgent_Id` must be a non-empty string, and the
-// "ApiKey_Token" wildcard is accepted only when the tenant allows it.
+// `iat` and `exp` are required with exp − iat ≤ the tenant's ttl.max (at
+// most ApiRTC's 24 h, as on issue); `jti` must be a UUID;
+// `grants.apiRTC_UserAgent_Id` must be a non-empty string of at most 256
+// characters (tokend's cap: ApiRTC documents none), and the "ApiKey_Token"
+// wildcard is accepted only when the tenant allows it. The wildcard acts
+// for every user of the apiKey, so it is app-level (Profile::IsAppLevel).
 //
 // The profile is immutable and safe to use from any thread.
 #ifndef TOKEND_CORE_PROFILES_APIRTC_PROFILE_H_

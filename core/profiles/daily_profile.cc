@@ -100,16 +100,33 @@ bool HasDuplicates(const std::vector<std::string>& items) {
   return false;
 }
 
+// What is wrong with a room name, or nullopt (kDailyMaxRoomNameLength).
+std::optional<std::string> RoomNameProblem(absl::string_view room) {
+  if (room.empty()) return "empty";
+  if (room.size() > kDailyMaxRoomNameLength) {
+    return "longer than Daily's limit of 128 characters for a room name";
+  }
+  for (char c : room) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_') {
+      return "holds a character Daily refuses in a room name (only A-Z, "
+             "a-z, 0-9, '-' and '_')";
+    }
+  }
+  return std::nullopt;
+}
+
 // What is wrong with a string property's value, or nullopt. Used with
 // kInvalidArgument on issue and kBadClaim on verify.
 std::optional<std::string> StringProblem(absl::string_view claim,
                                          absl::string_view value,
                                          size_t max_length) {
+  if (claim == "r") return RoomNameProblem(value);
   std::optional<size_t> length = vendor::Utf16Length(value);
   if (!length.has_value()) return "not valid UTF-8";
   if (*length == 0) return "empty";
   if (*length > max_length) {
-    return absl::StrCat("longer than ", max_length, " characters");
+    return absl::StrCat("longer than tokend's cap of ", max_length,
+                        " characters (Daily documents no limit)");
   }
   if (claim == "er" && !OneOf(value, kRecordingTypes)) {
     return "not cloud, local or raw-tracks";
@@ -224,9 +241,12 @@ absl::Status GrantsToClaims(const DailyGrants& g, absl::string_view user_id,
   }
   claims->AddString("r", g.room_name);
   if (!user_id.empty()) {
-    absl::Status text =
-        vendor::CheckText(user_id, kDailyMaxUserIdLength, "subject");
-    if (!text.ok()) return text;
+    if (!vendor::CheckText(user_id, kDailyMaxUserIdLength, "subject").ok()) {
+      return Error(Reason::kInvalidArgument,
+                   "the user id must be UTF-8 within Daily's limit of 36 "
+                   "characters (ud)",
+                   "subject");
+    }
     claims->AddString("ud", user_id);
   }
   for (const StringClaim& s : kStringClaims) {
@@ -347,8 +367,9 @@ absl::StatusOr<DailyGrants> ClaimsToGrants(const json::Object& claims) {
   DailyGrants g;
   const json::Value* r = claims.Find("r");
   if (r == nullptr) return BadClaim("r (room) is required", "r");
-  if (!r->is_string() || StringProblem("r", r->as_string(), kMaxTextLength)) {
-    return BadClaim("must be a non-empty string", "r");
+  if (!r->is_string()) return BadClaim("must be a string", "r");
+  if (std::optional<std::string> problem = RoomNameProblem(r->as_string())) {
+    return BadClaim(*problem, "r");
   }
   g.room_name = r->as_string();
   for (const StringClaim& s : kStringClaims) {
@@ -460,7 +481,17 @@ class DailyProfile final : public Profile {
     absl::StatusOr<VerifiedJwt> jwt =
         VerifyJwt(token, *keys_.key_set, policy, now);
     if (!jwt.ok()) return jwt.status();
-    absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+    // The signature was good: a failure carries the token's facts.
+    return KeepingFacts(CheckClaims(token, *jwt, expect), *jwt);
+  }
+
+ private:
+  // Daily's rules over a token whose signature and registered claims
+  // passed.
+  absl::StatusOr<TokenInfo> CheckClaims(
+      absl::string_view token, const VerifiedJwt& jwt,
+      const VerifyExpectations& expect) const {
+    absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
     if (!decoded.ok()) return decoded.status();
     const json::Object& claims = *decoded;
 
@@ -477,7 +508,10 @@ class DailyProfile final : public Profile {
       if (!ud->is_string() ||
           !vendor::CheckText(ud->as_string(), kDailyMaxUserIdLength, "ud")
                .ok()) {
-        return BadClaim("must be a string of at most 36 characters", "ud");
+        return BadClaim(
+            "must be a string within Daily's limit of 36 "
+            "characters",
+            "ud");
       }
       user_id = ud->as_string();
     }
@@ -493,17 +527,16 @@ class DailyProfile final : public Profile {
 
     TokenInfo info;
     info.token = std::string(token);
-    info.token_id = std::move(jwt->jti);
+    info.token_id = jwt.jti;
     info.subject = std::move(user_id);
-    info.issued_at = jwt->issued_at;
-    info.expires_at = jwt->expires_at;
-    info.session_started = SessionStartFromClaims(claims, jwt->issued_at);
+    info.issued_at = jwt.issued_at;
+    info.expires_at = jwt.expires_at;
+    info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
     info.grants = *std::move(grants);
     info.claims = *std::move(decoded);
     return info;
   }
 
- private:
   DailyProfileConfig config_;
   vendor::HmacKeys keys_;
   VendorJwtSigner signer_;  // keys_.key with the standard header

@@ -3,12 +3,12 @@
 // tokend always writes `r`, `d`, `iat`, `exp` and `jti`; the other claims
 // come from DailyGrants, `ud` from the subject.
 //
-// Verification: HS256 only; `r`, `d` (equal to the tenant's domain id) and
-// `iat` required; `exp` required although Daily allows tokens without it
-// (tokend policy), with exp − iat ≤ the tenant's max_ttl; every known claim
-// type-checked against Daily's table (`er`, `uil` from their enumerations,
-// `ud` ≤ 36 characters); unknown `p` members refused. Unknown top-level
-// claims are ignored and not carried into the grants.
+// Verification: HS256 only; `r` (a Daily room name), `d` (equal to the
+// tenant's domain id) and `iat` required; `exp` required although Daily allows
+// tokens without it (tokend policy), with exp − iat ≤ the tenant's max_ttl;
+// every known claim type-checked against Daily's table (`er`, `uil` from their
+// enumerations, `ud` ≤ 36 characters); unknown `p` members refused. Unknown
+// top-level claims are ignored and not carried into the grants.
 //
 // The profile is immutable and safe to use from any thread.
 #ifndef TOKEND_CORE_PROFILES_DAILY_PROFILE_H_
@@ -35,8 +35,13 @@ struct DailyProfileConfig {
   absl::Duration leeway = absl::Seconds(60);
 };
 
-// Daily's documented limit on `ud`.
+// Daily's documented limit on `ud` (create-meeting-token: user_id "at most
+// 36 characters").
 inline constexpr size_t kDailyMaxUserIdLength = 36;
+// Daily's room names (create-room docs: "only the uppercase and lowercase
+// ascii letters, numbers, dash and underscore", "cannot exceed 128
+// characters"), held on `r` on issue and on verify.
+inline constexpr size_t kDailyMaxRoomNameLength = 128;
 
 // Errors: kInvalidArgument naming the config field ("api_key", "domain_id",
 // "ttl.max_ttl", ...), or the key reason (KEY_TOO_WEAK) on "api_key".

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/jose/jwt.h"
 #include "core/profiles/profile_common.h"
@@ -10,13 +11,36 @@
 namespace tokend {
 namespace {
 
+constexpr absl::string_view kDefaultTyp = "JWT";
+constexpr size_t kMaxTypLength = 128;
+
+// RFC 6838 §4.2 restricted-name characters, and one '/' between type and
+// subtype: what a typ media type is made of.
+bool IsMediaType(absl::string_view typ) {
+  if (typ.empty() || typ.size() > kMaxTypLength) return false;
+  int slashes = 0;
+  for (char c : typ) {
+    if (c == '/') {
+      ++slashes;
+      continue;
+    }
+    const bool ok =
+        absl::ascii_isalnum(c) ||
+        absl::string_view("!#$&-^_.+").find(c) != absl::string_view::npos;
+    if (!ok) return false;
+  }
+  return slashes <= 1 && typ.front() != '/' && typ.back() != '/';
+}
+
 // Immutable after construction; Issue and Verify may run on any thread.
 class JwtProfile final : public Profile {
  public:
   explicit JwtProfile(JwtProfileConfig config) : config_(std::move(config)) {
     policy_.issuer = config_.issuer;
     policy_.audiences = config_.audiences;
-    if (!config_.typ.empty()) policy_.typ = config_.typ;
+    // Unconfigured: typ is optional, and a present one must be JWT.
+    policy_.typ = config_.typ.empty() ? std::string(kDefaultTyp) : config_.typ;
+    policy_.typ_required = !config_.typ.empty();
     policy_.leeway = config_.leeway;
     policy_.max_lifetime = config_.ttl.max_ttl;
   }
@@ -42,7 +66,7 @@ class JwtProfile final : public Profile {
                          ? grants->audiences
                          : config_.audiences;
     spec.ttl = *ttl;
-    spec.typ = config_.typ;
+    spec.typ = config_.typ.empty() ? std::string(kDefaultTyp) : config_.typ;
     spec.not_before = input.not_before;
     if (grants != nullptr) spec.extra_claims = grants->extra_claims;
     if (spec.extra_claims.Find(kSessionStartClaim) != nullptr) {
@@ -87,7 +111,7 @@ class JwtProfile final : public Profile {
     if (!jwt.ok()) return jwt.status();
 
     absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
-    if (!claims.ok()) return claims.status();
+    if (!claims.ok()) return WithTokenFacts(claims.status(), JwtFacts(*jwt));
 
     TokenInfo info;
     info.token_id = jwt->jti;
@@ -139,6 +163,12 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewJwtProfile(
     return Error(Reason::kKeySetInvalid,
                  "the signing key's kid is not among the verification keys",
                  "verification_keys");
+  }
+  if (!config.typ.empty() && !IsMediaType(config.typ)) {
+    return Error(Reason::kInvalidArgument,
+                 "must be a media type such as JWT or at+jwt (RFC 6838 "
+                 "name characters, at most 128)",
+                 "typ");
   }
   if (config.leeway < absl::ZeroDuration() ||
       config.leeway > absl::Minutes(5)) {

@@ -25,7 +25,13 @@ struct JwtProfileConfig {
   std::shared_ptr<const KeySet> verification_keys;
   TtlBounds ttl;
   absl::Duration leeway = absl::Seconds(60);
-  std::string typ = "JWT";  // issued and, when non-empty, required
+  // The token type (the "typ" header). Empty (the default): tokens are
+  // issued with typ "JWT", and on verify typ is optional (RFC 7519 §5.1)
+  // but, when present, must be JWT. Set (e.g. "at+jwt"): written on issue
+  // and required on verify. Compared as RFC 7515 §4.1.9 media types:
+  // case-insensitively, "application/" implied. At most 128 characters of
+  // RFC 6838 media-type name characters, with at most one '/'.
+  std::string typ;
 };
 
 // Errors name the config field (kInvalidArgument).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -97,13 +98,45 @@ absl::Status BadGrant(absl::string_view detail, absl::string_view name) {
                absl::StrCat(kIssuePrefix, name));
 }
 
+// LiveKit documents no lengths (formats doc §4): every cap is tokend's.
+std::string OverCap(size_t max_bytes) {
+  return absl::StrCat("exceeds tokend's cap of ", max_bytes,
+                      " bytes (LiveKit documents no limit)");
+}
+
 absl::Status CheckText(absl::string_view value, size_t max_bytes,
                        absl::string_view name) {
   if (!Utf16Length(value).has_value()) return BadGrant("is not UTF-8", name);
-  if (value.size() > max_bytes) {
-    return BadGrant(absl::StrCat("exceeds ", max_bytes, " bytes"), name);
-  }
+  if (value.size() > max_bytes) return BadGrant(OverCap(max_bytes), name);
   return absl::OkStatus();
+}
+
+// Grants that act on the whole project rather than in one room as one
+// participant: creating, listing and recording any room, ingress, SIP and
+// agent administration (what RoomServiceClient, EgressClient,
+// IngressClient, SipClient and AgentDispatchClient mint for themselves).
+bool HasProjectGrant(const LiveKitGrants& grants) {
+  if (grants.video.has_value()) {
+    const LiveKitVideoGrant& v = *grants.video;
+    if (v.room_create || v.room_list || v.room_record || v.ingress_admin) {
+      return true;
+    }
+  }
+  if (grants.sip.has_value() && (grants.sip->admin || grants.sip->call)) {
+    return true;
+  }
+  return grants.agent.has_value() &&
+         (grants.agent->admin || grants.agent->simulation_admin ||
+          grants.agent->database_admin);
+}
+
+// The total size of the attributes' names and values, for tokend's cap.
+size_t AttributesBytes(const std::map<std::string, std::string>& attributes) {
+  size_t total = 0;
+  for (const auto& [name, value] : attributes) {
+    total += name.size() + value.size();
+  }
+  return total;
 }
 
 // Writes the plain booleans that are set (LiveKit omits false ones).
@@ -190,7 +223,7 @@ absl::Status CheckRoomConfig(const json::Object& config) {
                     "roomConfig");
   }
   if (json::Serialize(config).size() > kLiveKitMaxRoomConfigBytes) {
-    return BadGrant("roomConfig is too large", "roomConfig");
+    return BadGrant(OverCap(kLiveKitMaxRoomConfigBytes), "roomConfig");
   }
   return absl::OkStatus();
 }
@@ -229,18 +262,16 @@ absl::Status GrantsToClaims(const LiveKitGrants& grants,
     claims->AddStringArray("kindDetails", grants.kind_details);
   }
   if (!grants.attributes.empty()) {
-    size_t total = 0;
     ClaimsWriter attributes(scratch);
     for (const auto& [name, value] : grants.attributes) {
       if (name.empty() || !Utf16Length(name).has_value() ||
           !Utf16Length(value).has_value()) {
         return BadGrant("names must be non-empty and both UTF-8", "attributes");
       }
-      total += name.size() + value.size();
       attributes.AddString(name, value);
     }
-    if (total > kLiveKitMaxAttributesBytes) {
-      return BadGrant("attributes are too large", "attributes");
+    if (AttributesBytes(grants.attributes) > kLiveKitMaxAttributesBytes) {
+      return BadGrant(OverCap(kLiveKitMaxAttributesBytes), "attributes");
     }
     claims->AddWriter("attributes", attributes);
   }
@@ -293,7 +324,7 @@ absl::Status ReadString(const json::Value* value, absl::string_view field,
   if (value == nullptr) return absl::OkStatus();
   if (!value->is_string()) return BadClaim("must be a string", field);
   if (value->as_string().size() > max_bytes) {
-    return BadClaim(absl::StrCat("exceeds ", max_bytes, " bytes"), field);
+    return BadClaim(OverCap(max_bytes), field);
   }
   *out = value->as_string();
   return absl::OkStatus();
@@ -451,16 +482,25 @@ absl::Status ClaimsToGrants(const json::Object& claims, LiveKitGrants* out) {
       return BadClaim("must be an object of strings", "attributes");
     }
     for (const auto& [name, value] : attributes->as_object().members()) {
-      if (!value.is_string()) {
-        return BadClaim("values must be strings", "attributes");
+      if (name.empty() || !value.is_string()) {
+        return BadClaim("names must be non-empty and values strings",
+                        "attributes");
       }
       grants.attributes.emplace(name, value.as_string());
     }
+    if (AttributesBytes(grants.attributes) > kLiveKitMaxAttributesBytes) {
+      return BadClaim(OverCap(kLiveKitMaxAttributesBytes), "attributes");
+    }
   }
   if (const json::Value* config = found[kAtRoomConfig]) {
-    if (!config->is_object())
+    if (!config->is_object()) {
       return BadClaim("must be an object", "roomConfig");
+    }
     grants.room_config = config->as_object();
+    if (json::Serialize(grants.room_config).size() >
+        kLiveKitMaxRoomConfigBytes) {
+      return BadClaim(OverCap(kLiveKitMaxRoomConfigBytes), "roomConfig");
+    }
   }
   status = ReadVideo(found[kAtVideo], &grants.video);
   if (!status.ok()) return status;
@@ -488,6 +528,15 @@ class LiveKitProfile final : public Profile {
 
   absl::string_view name() const override { return "livekit"; }
 
+  // A token without an identity is a server-API token (what
+  // RoomServiceClient and the other service clients mint): it acts for the
+  // whole project. So does one with a project-wide grant, whoever holds it.
+  bool IsAppLevel(const IssueInput& input) const override {
+    if (input.subject.empty()) return true;
+    const LiveKitGrants* grants = std::get_if<LiveKitGrants>(&input.grants);
+    return grants != nullptr && HasProjectGrant(*grants);
+  }
+
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override {
     static const LiveKitGrants kNoGrants;
@@ -504,7 +553,9 @@ class LiveKitProfile final : public Profile {
     if (!Utf16Length(input.subject).has_value() ||
         input.subject.size() > kLiveKitMaxIdentityBytes) {
       return Error(Reason::kInvalidArgument,
-                   "identity must be UTF-8 of at most 1024 bytes", "subject");
+                   absl::StrCat("the identity must be UTF-8 and ",
+                                OverCap(kLiveKitMaxIdentityBytes)),
+                   "subject");
     }
 
     // The claims go straight to JSON through per-thread buffers.
@@ -549,24 +600,26 @@ class LiveKitProfile final : public Profile {
     if (expect.audience.has_value()) policy.audiences = {*expect.audience};
     absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
     if (!jwt.ok()) return jwt.status();
+    // The signature was good: a failure carries the token's facts.
+    return KeepingFacts(CheckClaims(token, *jwt, expect, now), *jwt);
+  }
+
+ private:
+  // LiveKit's rules over a token whose signature and registered claims
+  // passed.
+  absl::StatusOr<TokenInfo> CheckClaims(absl::string_view token,
+                                        const VerifiedJwt& jwt,
+                                        const VerifyExpectations& expect,
+                                        absl::Time now) const {
     // LiveKit tokens carry no cty; Twilio's do. Refusing it keeps a Twilio
     // token out even where a tenant reuses the same key and secret.
-    if (!jwt->header.cty.empty()) {
+    if (!jwt.header.cty.empty()) {
       return Error(Reason::kUnsupportedHeader,
                    "a LiveKit token has no cty header", "cty");
     }
-    absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+    absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
     if (!decoded.ok()) return decoded.status();
     const json::Object& claims = *decoded;
-    // livekit/protocol: the identity is sub, or jti when sub is empty.
-    const std::string& identity =
-        jwt->subject.empty() ? jwt->jti : jwt->subject;
-    if (identity.empty()) {
-      return BadClaim("sub (or jti) must name the identity", "sub");
-    }
-    if (identity.size() > kLiveKitMaxIdentityBytes) {
-      return BadClaim("identity exceeds 1024 bytes", "sub");
-    }
     if (const json::Value* claim = claims.Find("identity");
         claim != nullptr && !claim->is_string()) {
       return BadClaim("must be a string", "identity");
@@ -576,6 +629,20 @@ class LiveKitProfile final : public Profile {
     LiveKitGrants& grants = info.grants.emplace<LiveKitGrants>();
     absl::Status status = ClaimsToGrants(claims, &grants);
     if (!status.ok()) return status;
+    // Joining a room needs an identity: sub, or jti when sub is empty, as
+    // livekit/protocol's verifier reads it. Any other token may name none:
+    // a server-API token (roomCreate, roomList, roomAdmin, ...) acts for
+    // the project, and its subject stays empty even when it has a jti, so
+    // a renewal does not turn its id into an identity.
+    const bool joins = grants.video.has_value() && grants.video->room_join;
+    std::string identity = jwt.subject;
+    if (identity.empty() && joins) identity = jwt.jti;
+    if (identity.empty() && joins) {
+      return BadClaim("a roomJoin token must name its identity in sub", "sub");
+    }
+    if (identity.size() > kLiveKitMaxIdentityBytes) {
+      return BadClaim(OverCap(kLiveKitMaxIdentityBytes), "sub");
+    }
     if (expect.channel.has_value()) {
       if (!grants.video.has_value() || !grants.video->room_join) {
         return BadClaim("the token does not grant roomJoin", "video.roomJoin");
@@ -589,18 +656,20 @@ class LiveKitProfile final : public Profile {
     }
 
     info.token = std::string(token);
-    info.subject = identity;
-    info.token_id = std::move(jwt->jti);
-    // livekit-server-sdk writes no iat (only nbf 0); count from now then.
-    info.issued_at =
-        jwt->issued_at == absl::InfinitePast() ? now : jwt->issued_at;
-    info.expires_at = jwt->expires_at;
-    info.session_started = SessionStartFromClaims(claims, info.issued_at);
+    info.subject = std::move(identity);
+    info.token_id = jwt.jti;
+    // livekit-server-sdk writes no iat (only nbf 0) and no jti. Such a
+    // token's issue time is unknown (InfinitePast): every subject or tenant
+    // revocation still in force covers it, since it cannot show it came
+    // after one. Its session counts from now.
+    info.issued_at = jwt.issued_at;
+    info.expires_at = jwt.expires_at;
+    info.session_started = SessionStartFromClaims(
+        claims, jwt.issued_at == absl::InfinitePast() ? now : jwt.issued_at);
     info.claims = *std::move(decoded);
     return info;
   }
 
- private:
   const LiveKitProfileConfig config_;
   const VendorJwtSigner signer_;
   const KeySet keys_;

@@ -4,8 +4,22 @@
 // their JSON names, as livekit/protocol and livekit-server-sdk read them.
 //
 // LiveKit's protocol code sets no maximum TTL and no string lengths; tokend's
-// policy caps are below (bytes of UTF-8). The tenant's max_ttl is the only
-// lifetime cap, on issue and on verify.
+// policy caps are below (bytes of UTF-8), on issue and on verify. The
+// tenant's max_ttl is the only lifetime cap, on issue and on verify.
+//
+// Identity: a token that joins a room (video.roomJoin) must name one (sub,
+// or jti as livekit/protocol falls back to); any other token may name none.
+// Such a server-API token (roomCreate, roomList, roomAdmin, roomRecord,
+// ingressAdmin, ...: what RoomServiceClient mints) verifies with an empty
+// subject, and issuing one needs no subject. It is app-level
+// (Profile::IsAppLevel), as is any token with a project-wide grant
+// (roomCreate, roomList, roomRecord, ingressAdmin, sip admin or call, agent
+// admin grants).
+//
+// Revocation: livekit-server-sdk writes neither jti nor iat. Such a token
+// has no id to revoke and no known issue time, so it is revoked by subject
+// (its identity) or by tenant, and every such revocation still in force
+// covers it whenever it was minted. tokend's own tokens carry both.
 //
 // Profile instances are immutable and safe to use from any thread.
 #ifndef TOKEND_CORE_PROFILES_LIVEKIT_PROFILE_H_

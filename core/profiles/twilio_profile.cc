@@ -1,6 +1,7 @@
 #include "core/profiles/twilio_profile.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -128,10 +129,56 @@ absl::Status AddVoice(const TwilioVoiceGrant& voice, std::string* scratch,
   return absl::OkStatus();
 }
 
-// Twilio Voice identities: letters, digits and underscore only.
+// Twilio Voice identities: letters, digits and underscore only (Access
+// Tokens docs: "Voice tokens may only contain alpha-numeric and underscore
+// characters").
 bool IsVoiceIdentity(absl::string_view identity) {
   return std::all_of(identity.begin(), identity.end(),
                      [](char c) { return absl::ascii_isalnum(c) || c == '_'; });
+}
+
+// An identity's length as Twilio Video counts it (error 53200): a
+// character outside ASCII counts as 2. `identity` is valid UTF-8.
+size_t VideoIdentityLength(absl::string_view identity) {
+  size_t length = 0;
+  for (char c : identity) {
+    const uint8_t b = static_cast<uint8_t>(c);
+    if (b < 0x80) {
+      length += 1;
+    } else if ((b & 0xC0) != 0x80) {
+      length += 2;  // the lead byte of a multi-byte character
+    }
+  }
+  return length;
+}
+
+// What Twilio's products refuse in an identity, given the grants it comes
+// with, or nullopt. Shared by issue and verify.
+std::optional<std::string> IdentityProblem(absl::string_view identity,
+                                           bool voice, bool video) {
+  if (identity.empty()) return "must be a non-empty string";
+  if (!Utf16Length(identity).has_value()) return "is not UTF-8";
+  if (identity.size() > kTwilioMaxIdentityBytes) {
+    return "is longer than tokend's cap of 1024 bytes";
+  }
+  if (voice && !IsVoiceIdentity(identity)) {
+    return "holds a character outside Twilio Voice's set (letters, digits "
+           "and '_')";
+  }
+  if (video && VideoIdentityLength(identity) > kTwilioMaxVideoIdentity) {
+    return "is longer than Twilio Video's limit of 128 characters (a "
+           "non-ASCII character counts as 2)";
+  }
+  return std::nullopt;
+}
+
+// The twr region header: lower-case letters, digits and '-', at most 32
+// bytes (Twilio's region names, e.g. "us1", "ie1", "au1").
+bool IsRegion(absl::string_view region) {
+  return region.size() <= kMaxRegionBytes &&
+         std::all_of(region.begin(), region.end(), [](char c) {
+           return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
+         });
 }
 
 // Writes the members of the "grants" claim; nested objects share `scratch`.
@@ -149,11 +196,6 @@ absl::Status GrantsToClaims(const TwilioGrants& grants,
                                            "data_sync", scratch, out);
   if (!status.ok()) return status;
   if (grants.voice.has_value()) {
-    if (!IsVoiceIdentity(identity)) {
-      return Error(Reason::kInvalidArgument,
-                   "a Voice identity holds only letters, digits and '_'",
-                   "subject");
-    }
     ClaimsWriter voice(scratch);
     status = AddVoice(*grants.voice, scratch, &voice);
     if (!status.ok()) return status;
@@ -260,11 +302,8 @@ absl::StatusOr<TwilioGrants> ClaimsToGrants(const json::Object& claims,
   }
   const json::Object& grants = value->as_object();
   const json::Value* id = grants.Find("identity");
-  if (id == nullptr || !id->is_string() || id->as_string().empty()) {
+  if (id == nullptr || !id->is_string()) {
     return BadClaim("must be a non-empty string", "grants.identity");
-  }
-  if (id->as_string().size() > kTwilioMaxIdentityBytes) {
-    return BadClaim("is too long", "grants.identity");
   }
   *identity = id->as_string();
   TwilioGrants out;
@@ -285,6 +324,10 @@ absl::StatusOr<TwilioGrants> ClaimsToGrants(const json::Object& claims,
   absl::StatusOr<const json::Object*> player = GrantObject(grants, "player");
   if (!player.ok()) return player.status();
   if (*player != nullptr) out.player = **player;
+  if (std::optional<std::string> problem = IdentityProblem(
+          *identity, out.voice.has_value(), out.video.has_value())) {
+    return BadClaim(*problem, "grants.identity");
+  }
   return out;
 }
 
@@ -336,20 +379,15 @@ class TwilioProfile final : public Profile {
     }
     absl::StatusOr<absl::Duration> ttl = ResolveTtl(config_.ttl, input.ttl);
     if (!ttl.ok()) return ttl.status();
-    // twilio-node requires an identity.
-    if (input.subject.empty() || !Utf16Length(input.subject).has_value() ||
-        input.subject.size() > kTwilioMaxIdentityBytes) {
+    // twilio-node requires an identity; the products add their own rules.
+    if (std::optional<std::string> problem =
+            IdentityProblem(input.subject, grants->voice.has_value(),
+                            grants->video.has_value())) {
       return Error(Reason::kInvalidArgument,
-                   "identity must be non-empty UTF-8 of at most 1024 bytes",
-                   "subject");
+                   absl::StrCat("the identity ", *problem), "subject");
     }
     const std::string& region = grants->region;
-    const bool region_ok =
-        region.size() <= kMaxRegionBytes &&
-        std::all_of(region.begin(), region.end(), [](char c) {
-          return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
-        });
-    if (!region_ok) {
+    if (!IsRegion(region)) {
       return Error(Reason::kInvalidArgument,
                    "region is lower-case letters, digits and '-'",
                    "grants.twilio.region");
@@ -409,27 +447,50 @@ class TwilioProfile final : public Profile {
     if (expect.audience.has_value()) policy.audiences = {*expect.audience};
     absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
     if (!jwt.ok()) return jwt.status();
-    if (jwt->header.cty != kTwilioContentType) {
+    // The signature was good: a failure carries the token's facts.
+    return KeepingFacts(CheckClaims(token, *jwt, expect, now), *jwt);
+  }
+
+ private:
+  // Twilio's rules over a token whose signature and registered claims
+  // passed.
+  absl::StatusOr<TokenInfo> CheckClaims(absl::string_view token,
+                                        const VerifiedJwt& jwt,
+                                        const VerifyExpectations& expect,
+                                        absl::Time now) const {
+    if (jwt.header.cty != kTwilioContentType) {
       return Error(Reason::kBadHeader, "cty must be twilio-fpa;v=1", "cty");
     }
     absl::StatusOr<std::string> region =
         ReadRegion(token, signer_.encoded_header());
     if (!region.ok()) return region.status();
-    if (jwt->subject != config_.account_sid) {
+    if (!IsRegion(*region)) {
+      return Error(Reason::kBadHeader,
+                   "twr is not a Twilio region (lower-case letters, digits "
+                   "and '-', at most 32)",
+                   "twr");
+    }
+    if (jwt.subject != config_.account_sid) {
       return BadClaim("sub is not this tenant's Account SID", "sub");
+    }
+    // twilio-node always writes a jti and Twilio's docs list it; without
+    // one the token could not be revoked by id.
+    if (jwt.jti.empty()) {
+      return BadClaim("jti is required (Twilio Access Tokens carry one)",
+                      "jti");
     }
     // exp − (iat, or nbf, or now) within the maximum.
     absl::Time start = now;
-    if (jwt->issued_at != absl::InfinitePast()) {
-      start = jwt->issued_at;
-    } else if (jwt->not_before != absl::InfinitePast()) {
-      start = jwt->not_before;
+    if (jwt.issued_at != absl::InfinitePast()) {
+      start = jwt.issued_at;
+    } else if (jwt.not_before != absl::InfinitePast()) {
+      start = jwt.not_before;
     }
-    if (jwt->expires_at - start > config_.ttl.max_ttl) {
+    if (jwt.expires_at - start > config_.ttl.max_ttl) {
       return Error(Reason::kLifetimeExceeded,
                    "token lifetime exceeds the maximum", "exp");
     }
-    absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
+    absl::StatusOr<json::Object> claims = jwt.DecodeClaims();
     if (!claims.ok()) return claims.status();
     std::string identity;
     absl::StatusOr<TwilioGrants> grants = ClaimsToGrants(*claims, &identity);
@@ -451,17 +512,18 @@ class TwilioProfile final : public Profile {
 
     TokenInfo info;
     info.token = std::string(token);
-    info.token_id = std::move(jwt->jti);
+    info.token_id = jwt.jti;
     info.subject = std::move(identity);
-    info.issued_at = start;
-    info.expires_at = jwt->expires_at;
+    // Only iat says when the token was issued; without it the issue time is
+    // unknown (InfinitePast), so revocations by subject or tenant cover it.
+    info.issued_at = jwt.issued_at;
+    info.expires_at = jwt.expires_at;
     info.session_started = SessionStartFromClaims(*claims, start);
     info.grants = *std::move(grants);
     info.claims = *std::move(claims);
     return info;
   }
 
- private:
   const TwilioProfileConfig config_;
   const VendorJwtSigner signer_;  // header: alg, cty, typ
   const KeySet keys_;

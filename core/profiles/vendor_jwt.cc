@@ -9,6 +9,7 @@
 #include "core/profiles/jwt_profile.h"
 #include "core/profiles/profile_common.h"
 #include "core/reason.h"
+#include "core/token_facts.h"
 
 namespace tokend {
 namespace {
@@ -93,6 +94,12 @@ TokenInfo IssuedTokenInfo(std::string token, std::string token_id,
   info.session_started = EffectiveSessionStart(input.session_started, now);
   info.grants = std::move(grants);
   return info;
+}
+
+absl::StatusOr<TokenInfo> KeepingFacts(absl::StatusOr<TokenInfo> checked,
+                                       const VerifiedJwt& jwt) {
+  if (checked.ok()) return checked;
+  return WithTokenFacts(checked.status(), JwtFacts(jwt));
 }
 
 absl::StatusOr<VendorJwtSigner> VendorJwtSigner::Create(

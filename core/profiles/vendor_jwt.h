@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/crypto/key.h"
+#include "core/jose/jwt.h"
 #include "core/json/json.h"
 #include "core/profiles/claims_writer.h"
 #include "core/profiles/profile.h"
@@ -59,6 +60,13 @@ void AddSessionStartClaim(absl::Time session_started, ClaimsWriter* claims);
 TokenInfo IssuedTokenInfo(std::string token, std::string token_id,
                           const IssueInput& input, const JwtTimes& times,
                           absl::Time now, Grants grants);
+
+// `checked` as it is when OK; else its status with the facts (jti, iat,
+// exp) of `jwt` attached (core/token_facts.h): what a profile returns from
+// the checks it makes once VerifyJwt found the signature good, so that an
+// invalid verdict can still be traced to the token's issue.
+absl::StatusOr<TokenInfo> KeepingFacts(absl::StatusOr<TokenInfo> checked,
+                                       const VerifiedJwt& jwt);
 
 class VendorJwtSigner {
  public:

@@ -20,6 +20,7 @@
 #include "core/keys/pem.h"
 #include "core/profiles/profile_common.h"
 #include "core/profiles/utf16_length.h"
+#include "core/profiles/vendor_jwt.h"
 #include "core/random.h"
 #include "core/reason.h"
 
@@ -66,6 +67,23 @@ std::string NewUuid() {
     out.push_back(kHex[b[i] & 0x0F]);
   }
   return out;
+}
+
+// What is wrong with a session id, or nullopt (kVonageMaxSessionIdBytes).
+std::optional<std::string> SessionIdProblem(absl::string_view id) {
+  if (id.empty()) return "must be a non-empty string";
+  if (id.size() > kVonageMaxSessionIdBytes) {
+    return "is longer than tokend's cap of 1024 bytes (Vonage documents no "
+           "limit)";
+  }
+  for (char c : id) {
+    if (!absl::ascii_isalnum(c) &&
+        absl::string_view("+/=_-~").find(c) == absl::string_view::npos) {
+      return "holds a character no Vonage session id has (they are "
+             "letters, digits and + / = _ - ~)";
+    }
+  }
+  return std::nullopt;
 }
 
 absl::Status WithField(const absl::Status& status, absl::string_view detail,
@@ -148,17 +166,19 @@ absl::Status ValidateLayoutClasses(const std::vector<std::string>& classes,
   *joined = absl::StrJoin(classes, " ");
   if (*Utf16Length(*joined) > kVonageMaxLayoutClassList) {
     return Error(Reason::kInvalidArgument,
-                 "initial_layout_class_list exceeds 1024 characters", kField);
+                 "initial_layout_class_list exceeds opentok-node's limit of "
+                 "1024 characters",
+                 kField);
   }
   return absl::OkStatus();
 }
 
 absl::Status BuildVideoClaims(const VonageGrants& grants,
                               json::Object* claims) {
-  if (grants.session_id.empty() ||
-      !Utf16Length(grants.session_id).has_value()) {
+  if (std::optional<std::string> problem =
+          SessionIdProblem(grants.session_id)) {
     return Error(Reason::kInvalidArgument,
-                 "session_id must be a non-empty UTF-8 string",
+                 absl::StrCat("the session id ", *problem),
                  "grants.vonage.session_id");
   }
   const std::string role =
@@ -176,7 +196,8 @@ absl::Status BuildVideoClaims(const VonageGrants& grants,
   }
   if (*data_length > kVonageMaxConnectionData) {
     return Error(Reason::kInvalidArgument,
-                 "connection_data exceeds 1000 characters (UTF-16 units)",
+                 "connection_data exceeds Vonage's limit of 1000 characters "
+                 "(UTF-16 units)",
                  "grants.vonage.connection_data");
   }
   std::string layout;
@@ -247,6 +268,15 @@ class VonageProfile final : public Profile {
         keys_(std::move(keys)) {}
 
   absl::string_view name() const override { return "vonage"; }
+
+  // An application JWT without a subject is the application's own (REST)
+  // credential.
+  bool IsAppLevel(const IssueInput& input) const override {
+    const VonageGrants* grants = std::get_if<VonageGrants>(&input.grants);
+    const bool video =
+        grants != nullptr && grants->kind == VonageGrants::Kind::kVideoClient;
+    return !video && input.subject.empty();
+  }
 
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override {
@@ -324,7 +354,17 @@ class VonageProfile final : public Profile {
     if (expect.audience.has_value()) policy.audiences = {*expect.audience};
     absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
     if (!jwt.ok()) return jwt.status();
-    absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+    // The signature was good: a failure carries the token's facts.
+    return KeepingFacts(CheckClaims(token, *jwt, expect), *jwt);
+  }
+
+ private:
+  // Vonage's rules over a token whose signature and registered claims
+  // passed.
+  absl::StatusOr<TokenInfo> CheckClaims(
+      absl::string_view token, const VerifiedJwt& jwt,
+      const VerifyExpectations& expect) const {
+    absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
     if (!decoded.ok()) return decoded.status();
     const json::Object& claims = *decoded;
 
@@ -339,7 +379,7 @@ class VonageProfile final : public Profile {
     if (claims.Find("iat") == nullptr) {
       return Error(Reason::kBadClaim, "iat is required", "iat");
     }
-    if (jwt->jti.empty()) {
+    if (jwt.jti.empty()) {
       return Error(Reason::kBadClaim, "jti is required", "jti");
     }
     VonageGrants grants;
@@ -348,7 +388,7 @@ class VonageProfile final : public Profile {
                         : VonageGrants::Kind::kApplication;
     const absl::Duration max_lifetime =
         video ? config_.video_ttl.max_ttl : config_.ttl.max_ttl;
-    if (jwt->expires_at - jwt->issued_at > max_lifetime) {
+    if (jwt.expires_at - jwt.issued_at > max_lifetime) {
       return Error(Reason::kLifetimeExceeded,
                    "token lifetime exceeds the maximum for its kind", "exp");
     }
@@ -364,7 +404,7 @@ class VonageProfile final : public Profile {
       return Error(Reason::kBadClaim, "a video token requires acl", "acl");
     }
     if (video) {
-      absl::Status status = ReadVideoClaims(*jwt, claims, &grants);
+      absl::Status status = ReadVideoClaims(jwt, claims, &grants);
       if (!status.ok()) return status;
     }
     if (expect.channel.has_value() &&
@@ -372,24 +412,23 @@ class VonageProfile final : public Profile {
       return Error(Reason::kBadClaim,
                    "the token is not for the expected session", "session_id");
     }
-    if (expect.account.has_value() && jwt->subject != *expect.account) {
+    if (expect.account.has_value() && jwt.subject != *expect.account) {
       return Error(Reason::kBadClaim,
                    "the token is not for the expected account", "sub");
     }
 
     TokenInfo info;
     info.token = std::string(token);
-    info.token_id = jwt->jti;
-    info.subject = jwt->subject;
-    info.issued_at = jwt->issued_at;
-    info.expires_at = jwt->expires_at;
-    info.session_started = SessionStartFromClaims(claims, jwt->issued_at);
+    info.token_id = jwt.jti;
+    info.subject = jwt.subject;
+    info.issued_at = jwt.issued_at;
+    info.expires_at = jwt.expires_at;
+    info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
     info.grants = std::move(grants);
     info.claims = *std::move(decoded);
     return info;
   }
 
- private:
   // The formats doc's Video rules: scope, sub, role, session_id, lengths.
   static absl::Status ReadVideoClaims(const VerifiedJwt& jwt,
                                       const json::Object& claims,
@@ -407,6 +446,10 @@ class VonageProfile final : public Profile {
     absl::StatusOr<std::string> session_id =
         RequiredString(claims, "session_id", /*allow_empty=*/false);
     if (!session_id.ok()) return session_id.status();
+    if (std::optional<std::string> problem = SessionIdProblem(*session_id)) {
+      return Error(Reason::kBadClaim, absl::StrCat("the session id ", *problem),
+                   "session_id");
+    }
     grants->session_id = *std::move(session_id);
     absl::StatusOr<std::string> role =
         RequiredString(claims, "role", /*allow_empty=*/false);
@@ -421,7 +464,8 @@ class VonageProfile final : public Profile {
     if (!layout.ok()) return layout.status();
     if (*Utf16Length(*layout) > kVonageMaxLayoutClassList) {
       return Error(Reason::kBadClaim,
-                   "initial_layout_class_list exceeds 1024 characters",
+                   "initial_layout_class_list exceeds opentok-node's limit of "
+                   "1024 characters",
                    "initial_layout_class_list");
     }
     grants->initial_layout_class_list =
@@ -433,7 +477,8 @@ class VonageProfile final : public Profile {
       }
       if (*Utf16Length(data->as_string()) > kVonageMaxConnectionData) {
         return Error(Reason::kBadClaim,
-                     "connection_data exceeds 1000 characters",
+                     "connection_data exceeds Vonage's limit of 1000 "
+                     "characters",
                      "connection_data");
       }
       grants->connection_data = data->as_string();

@@ -4,7 +4,13 @@
 // what @vonage/jwt tokenGenerate and @vonage/video generateClientToken emit.
 //
 // Lengths ("connection_data" ≤ 1000, "initial_layout_class_list" ≤ 1024)
-// count UTF-16 code units, as the vendor's JavaScript SDKs do.
+// count UTF-16 code units, as the vendor's JavaScript SDKs do; they and the
+// session id's shape are checked on issue and on verify.
+//
+// An application JWT without a subject authenticates as the application
+// itself (the REST APIs): it is app-level (Profile::IsAppLevel). One with a
+// subject logs that user in (Client SDK); a Video client token is for one
+// session.
 //
 // Profile instances are immutable and safe to use from any thread.
 #ifndef TOKEND_CORE_PROFILES_VONAGE_PROFILE_H_
@@ -25,6 +31,12 @@ inline constexpr absl::Duration kVonageVideoMaxTtl = absl::Hours(24 * 30);
 // Limits from the Vonage Video docs / opentok-node (UTF-16 code units).
 inline constexpr size_t kVonageMaxConnectionData = 1000;
 inline constexpr size_t kVonageMaxLayoutClassList = 1024;
+// Vonage documents no length or alphabet for a session id; its ids are
+// base64 text behind a version prefix ("1_MX4…", "2_MX4…": opentok-node
+// decodes them by dropping the prefix and base64-decoding the rest). tokend
+// accepts those characters (letters, digits, + / = _ - ~) and caps the
+// length.
+inline constexpr size_t kVonageMaxSessionIdBytes = 1024;
 
 struct VonageProfileConfig {
   std::string application_id;  // UUID, e.g. "aaaaaaaa-bbbb-cccc-dddd-..."

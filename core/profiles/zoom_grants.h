@@ -1,7 +1,9 @@
 // Zoom Video SDK grants: plain data, validated by the zoom profile.
 //
-// Each field names the claim it is written as; `user_identity` (at most 35
-// characters) is the request's subject and `app_key` comes from the tenant.
+// Each field names the claim it is written as; the user (`user_key`, at
+// most 36 characters, or `user_identity`, at most 35, as the tenant's
+// params.user_claim says) is the request's subject and `app_key` comes from
+// the tenant.
 // Unset optionals and empty strings are not written.
 #ifndef TOKEND_CORE_PROFILES_ZOOM_GRANTS_H_
 #define TOKEND_CORE_PROFILES_ZOOM_GRANTS_H_

@@ -19,14 +19,21 @@
 #include "core/json/json.h"
 #include "core/profiles/profile_common.h"
 #include "core/profiles/vendor_checks.h"
+#include "core/profiles/vendor_jwt.h"
 #include "core/reason.h"
 
 namespace tokend {
 namespace {
 
+// Zoom's limits: the Video SDK auth docs (developers.zoom.us/docs/video-sdk/
+// auth, payload table) for tpc (200), user_key (36) and session_key (36);
+// the videosdk-auth-endpoint-sample's validator for user_identity (35).
 constexpr size_t kMaxTopicLength = 200;
+constexpr size_t kMaxUserKeyLength = 36;
 constexpr size_t kMaxUserIdentityLength = 35;
 constexpr size_t kMaxSessionKeyLength = 36;
+constexpr absl::string_view kUserKeyClaim = "user_key";
+constexpr absl::string_view kUserIdentityClaim = "user_identity";
 // Zoom documents no limits for these; the caps only bound hostile input.
 constexpr size_t kMaxAppKeyLength = 256;
 constexpr size_t kMaxTrackingIdLength = 256;
@@ -58,11 +65,34 @@ bool IsTopicChar(char c) {
 // What is wrong with a topic, or nullopt.
 std::optional<std::string> TopicProblem(absl::string_view topic) {
   if (topic.empty()) return "required";
-  if (topic.size() > kMaxTopicLength) return "longer than 200 characters";
+  if (topic.size() > kMaxTopicLength) {
+    return "longer than Zoom's limit of 200 characters";
+  }
   for (char c : topic) {
-    if (!IsTopicChar(c)) return "holds a character Zoom does not allow";
+    if (!IsTopicChar(c)) {
+      return "holds a character outside Zoom's set (letters, digits, space "
+             "and !#$%&()+-:;<=.>?@[]^_{}|~,\\)";
+    }
   }
   return std::nullopt;
+}
+
+// Well-formed UTF-8 of at most `max` characters (UTF-16 code units, as
+// Zoom's JavaScript sample counts), else kInvalidArgument on `field` naming
+// Zoom's limit.
+absl::Status CheckZoomText(absl::string_view value, size_t max,
+                           absl::string_view claim, absl::string_view field) {
+  std::optional<size_t> length = vendor::Utf16Length(value);
+  if (!length.has_value()) {
+    return Error(Reason::kInvalidArgument, "not valid UTF-8", field);
+  }
+  if (*length > max) {
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat("longer than Zoom's limit of ", max,
+                              " characters for ", claim),
+                 field);
+  }
+  return absl::OkStatus();
 }
 
 bool IsGeoRegion(absl::string_view region) {
@@ -96,7 +126,7 @@ absl::StatusOr<ZoomGrants> IssueGrants(const Grants& grants) {
 }
 
 absl::Status GrantsToClaims(const ZoomGrants& g, absl::string_view identity,
-                            json::Object* claims) {
+                            ZoomUserClaim user_claim, json::Object* claims) {
   if (std::optional<std::string> problem = TopicProblem(g.topic)) {
     return Error(Reason::kInvalidArgument, *problem, "grants.zoom.topic");
   }
@@ -108,14 +138,17 @@ absl::Status GrantsToClaims(const ZoomGrants& g, absl::string_view identity,
   claims->Set("role_type", json::Value(g.role_type));
   claims->Set("version", json::Value(1));
   if (!identity.empty()) {
-    absl::Status text =
-        vendor::CheckText(identity, kMaxUserIdentityLength, "subject");
+    const bool key = user_claim == ZoomUserClaim::kUserKey;
+    const absl::string_view claim = key ? kUserKeyClaim : kUserIdentityClaim;
+    absl::Status text = CheckZoomText(
+        identity, key ? kMaxUserKeyLength : kMaxUserIdentityLength, claim,
+        "subject");
     if (!text.ok()) return text;
-    claims->Set("user_identity", json::Value(identity));
+    claims->Set(std::string(claim), json::Value(identity));
   }
   if (!g.session_key.empty()) {
-    absl::Status text = vendor::CheckText(g.session_key, kMaxSessionKeyLength,
-                                          "grants.zoom.session_key");
+    absl::Status text = CheckZoomText(g.session_key, kMaxSessionKeyLength,
+                                      "session_key", "grants.zoom.session_key");
     if (!text.ok()) return text;
     claims->Set("session_key", json::Value(g.session_key));
   }
@@ -151,18 +184,41 @@ absl::Status BadClaim(absl::string_view detail, absl::string_view claim) {
   return Error(Reason::kBadClaim, detail, claim);
 }
 
-// Reads an optional string claim of at most `max_length` characters.
+// Reads an optional string claim of at most `max_length` characters;
+// `limit` names whose limit that is.
 absl::Status ReadText(const json::Object& claims, absl::string_view claim,
-                      size_t max_length, std::string* out) {
+                      size_t max_length, absl::string_view limit,
+                      std::string* out) {
   const json::Value* v = claims.Find(claim);
   if (v == nullptr) return absl::OkStatus();
   if (!v->is_string() ||
       !vendor::CheckText(v->as_string(), max_length, claim).ok()) {
-    return BadClaim(
-        absl::StrCat("must be a string of at most ", max_length, " characters"),
-        claim);
+    return BadClaim(absl::StrCat("must be a string within ", limit,
+                                 " limit of ", max_length, " characters"),
+                    claim);
   }
   *out = v->as_string();
+  return absl::OkStatus();
+}
+
+// The user: `user_key` (Zoom's current name) or `user_identity` (its former
+// name). A token carrying both must name one user.
+absl::Status ReadUser(const json::Object& claims, std::string* user) {
+  std::string key;
+  std::string identity;
+  absl::Status status =
+      ReadText(claims, kUserKeyClaim, kMaxUserKeyLength, "Zoom's", &key);
+  if (!status.ok()) return status;
+  status = ReadText(claims, kUserIdentityClaim, kMaxUserIdentityLength,
+                    "Zoom's", &identity);
+  if (!status.ok()) return status;
+  const bool has_key = claims.Find(kUserKeyClaim) != nullptr;
+  const bool has_identity = claims.Find(kUserIdentityClaim) != nullptr;
+  if (has_key && has_identity && key != identity) {
+    return BadClaim("user_key and user_identity name different users",
+                    kUserKeyClaim);
+  }
+  *user = has_key ? std::move(key) : std::move(identity);
   return absl::OkStatus();
 }
 
@@ -183,9 +239,11 @@ absl::StatusOr<ZoomGrants> ClaimsToGrants(const json::Object& claims,
                                           std::string* identity) {
   ZoomGrants g;
   const json::Value* tpc = claims.Find("tpc");
-  if (tpc == nullptr || !tpc->is_string() ||
-      TopicProblem(tpc->as_string()).has_value()) {
-    return BadClaim("must be a topic of at most 200 allowed characters", "tpc");
+  if (tpc == nullptr || !tpc->is_string()) {
+    return BadClaim("must be a string", "tpc");
+  }
+  if (std::optional<std::string> problem = TopicProblem(tpc->as_string())) {
+    return BadClaim(*problem, "tpc");
   }
   g.topic = tpc->as_string();
   const json::Value* role = claims.Find("role_type");
@@ -201,14 +259,13 @@ absl::StatusOr<ZoomGrants> ClaimsToGrants(const json::Object& claims,
   if (!version_number.has_value() || *version_number != 1) {
     return BadClaim("must be the number 1", "version");
   }
-  absl::Status status =
-      ReadText(claims, "user_identity", kMaxUserIdentityLength, identity);
+  absl::Status status = ReadUser(claims, identity);
   if (!status.ok()) return status;
-  status =
-      ReadText(claims, "session_key", kMaxSessionKeyLength, &g.session_key);
+  status = ReadText(claims, "session_key", kMaxSessionKeyLength, "Zoom's",
+                    &g.session_key);
   if (!status.ok()) return status;
   status = ReadText(claims, "telemetry_tracking_id", kMaxTrackingIdLength,
-                    &g.telemetry_tracking_id);
+                    "tokend's (Zoom documents none)", &g.telemetry_tracking_id);
   if (!status.ok()) return status;
   if (const json::Value* geo = claims.Find("geo_regions")) {
     if (!geo->is_string()) return BadClaim("must be a string", "geo_regions");
@@ -252,8 +309,8 @@ class ZoomProfile final : public Profile {
     if (!grants.ok()) return grants.status();
     JwtSpec spec;
     spec.ttl = *ttl;
-    absl::Status status =
-        GrantsToClaims(*grants, input.subject, &spec.extra_claims);
+    absl::Status status = GrantsToClaims(
+        *grants, input.subject, config_.user_claim, &spec.extra_claims);
     if (!status.ok()) return status;
     spec.extra_claims.Set("app_key", json::Value(config_.app_key));
     if (input.session_started != absl::InfinitePast()) {
@@ -288,18 +345,29 @@ class ZoomProfile final : public Profile {
     policy.leeway = config_.leeway;
     policy.require_exp = true;
     policy.expiry_grace = expect.expiry_grace;
-    policy.max_lifetime = kZoomMaxTtl;
+    // As on issue: the tenant's maximum, which NewZoomProfile holds within
+    // Zoom's 48 h.
+    policy.max_lifetime = config_.ttl.max_ttl;
     absl::StatusOr<VerifiedJwt> jwt =
         VerifyJwt(token, *keys_.key_set, policy, now);
     if (!jwt.ok()) return jwt.status();
-    absl::StatusOr<json::Object> decoded = jwt->DecodeClaims();
+    // The signature was good: a failure carries the token's facts.
+    return KeepingFacts(CheckClaims(token, *jwt, expect), *jwt);
+  }
+
+ private:
+  // Zoom's rules over a token whose signature and registered claims passed.
+  absl::StatusOr<TokenInfo> CheckClaims(
+      absl::string_view token, const VerifiedJwt& jwt,
+      const VerifyExpectations& expect) const {
+    absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
     if (!decoded.ok()) return decoded.status();
     const json::Object& claims = *decoded;
 
     if (claims.Find("iat") == nullptr) {
       return BadClaim("iat is required", "iat");
     }
-    if (jwt->expires_at - jwt->issued_at < kZoomMinTtl) {
+    if (jwt.expires_at - jwt.issued_at < kZoomMinTtl) {
       return BadClaim("exp - iat is under Zoom's 30 minute minimum", "exp");
     }
     const json::Value* app_key = claims.Find("app_key");
@@ -317,22 +385,24 @@ class ZoomProfile final : public Profile {
       return BadClaim("the token is for another session", "tpc");
     }
     if (expect.account.has_value() && identity != *expect.account) {
-      return BadClaim("the token is for another user", "user_identity");
+      return BadClaim("the token is for another user",
+                      claims.Find(kUserKeyClaim) != nullptr
+                          ? kUserKeyClaim
+                          : kUserIdentityClaim);
     }
 
     TokenInfo info;
     info.token = std::string(token);
-    info.token_id = jwt->jti;
+    info.token_id = jwt.jti;
     info.subject = std::move(identity);
-    info.issued_at = jwt->issued_at;
-    info.expires_at = jwt->expires_at;
-    info.session_started = SessionStartFromClaims(claims, jwt->issued_at);
+    info.issued_at = jwt.issued_at;
+    info.expires_at = jwt.expires_at;
+    info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
     info.grants = *std::move(grants);
     info.claims = *std::move(decoded);
     return info;
   }
 
- private:
   ZoomProfileConfig config_;
   vendor::HmacKeys keys_;
 };

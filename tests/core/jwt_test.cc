@@ -5,6 +5,7 @@
 
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "core/jose/base64url.h"
 #include "core/keys/pem.h"
 #include "core/reason.h"
+#include "core/token_facts.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -379,6 +381,62 @@ TEST_F(ClaimsTest, TypPolicy) {
       GetReason(VerifyJwt(token(R"({"alg":"HS256"})"), keys_, policy_, kNowTime)
                     .status()),
       Reason::kTypeMismatch);
+}
+
+TEST_F(ClaimsTest, OptionalTypIsComparedOnlyWhenPresent) {
+  policy_.typ = "JWT";
+  policy_.typ_required = false;
+  auto verify = [&](absl::string_view header) {
+    return VerifyJwt(Signed(*key_, header, R"({"exp":1800000000})"), keys_,
+                     policy_, kNowTime)
+        .status();
+  };
+  EXPECT_TRUE(verify(R"({"alg":"HS256"})").ok());
+  EXPECT_TRUE(verify(R"({"alg":"HS256","typ":"application/jwt"})").ok());
+  EXPECT_EQ(GetReason(verify(R"({"alg":"HS256","typ":"at+jwt"})")),
+            Reason::kTypeMismatch);
+  // Present but empty is present.
+  EXPECT_EQ(GetReason(verify(R"({"alg":"HS256","typ":""})")),
+            Reason::kTypeMismatch);
+}
+
+// ---- facts of a failure after the signature ---------------------------------
+
+TEST_F(ClaimsTest, FailuresAfterTheSignatureCarryTheTokensFacts) {
+  absl::Status status =
+      Verify(R"({"jti":"t1","iat":1699990000,"exp":1699999000})").status();
+  EXPECT_EQ(GetReason(status), Reason::kTokenExpired);
+  std::optional<TokenFacts> facts = GetTokenFacts(status);
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_EQ(facts->token_id, "t1");
+  EXPECT_EQ(facts->issued_at, absl::FromUnixSeconds(1699990000));
+  EXPECT_EQ(facts->expires_at, absl::FromUnixSeconds(1699999000));
+
+  // Not yet valid; no iat: the facts say so.
+  status = Verify(R"({"jti":"t2","nbf":1700003600,"exp":1700007200})").status();
+  EXPECT_EQ(GetReason(status), Reason::kTokenNotYetValid);
+  facts = GetTokenFacts(status);
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_EQ(facts->token_id, "t2");
+  EXPECT_EQ(facts->issued_at, absl::InfinitePast());
+
+  // A malformed claim: what was read before it (the jti comes first).
+  status = Verify(R"({"jti":"t3","exp":"soon"})").status();
+  EXPECT_EQ(GetReason(status), Reason::kBadClaim);
+  facts = GetTokenFacts(status);
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_EQ(facts->token_id, "t3");
+  EXPECT_EQ(facts->expires_at, absl::InfiniteFuture());
+
+  // A bad signature: none.
+  KeySet others = SetOf(
+      {Key::FromHmacSecret(Algorithm::kHS256, std::string(32, 'o')).value()});
+  status = VerifyJwt(Signed(*key_, R"({"alg":"HS256"})",
+                            R"({"jti":"t4","exp":1699999000})"),
+                     others, policy_, kNowTime)
+               .status();
+  EXPECT_EQ(GetReason(status), Reason::kBadSignature);
+  EXPECT_FALSE(GetTokenFacts(status).has_value());
 }
 
 // ---- key selection ----------------------------------------------------------

@@ -8,9 +8,16 @@
 //     prints the token AccessToken.toJwt() mints from those options.
 //     video.canPublishSources holds the JSON names ("camera", ...), mapped
 //     to the SDK's TrackSource values here.
+//   node livekit.mjs service   stdin {"api_key", "api_secret", "video"?,
+//                                     "sip"?}
+//     prints the token a RoomServiceClient mints for its own server-API
+//     calls (ServiceBase.authHeader: no identity, ttl 10 min, the grants
+//     given), without the "Bearer " prefix. No request is sent.
 // Secrets travel on stdin, never in argv.
 import { readFileSync } from 'node:fs';
-import { AccessToken, TokenVerifier, TrackSource } from 'livekit-server-sdk';
+import {
+  AccessToken, RoomServiceClient, TokenVerifier, TrackSource,
+} from 'livekit-server-sdk';
 
 const SOURCES = {
   camera: TrackSource.CAMERA,
@@ -45,8 +52,14 @@ try {
     if (input.kind) token.kind = input.kind;
     if (input.roomPreset) token.roomPreset = input.roomPreset;
     console.log(await token.toJwt());
+  } else if (mode === 'service') {
+    // The client is only built: authHeader signs locally, no call is made.
+    const client = new RoomServiceClient('http://127.0.0.1:9', input.api_key,
+                                         input.api_secret);
+    const header = await client.authHeader(input.video, input.sip);
+    console.log(header.Authorization.replace(/^Bearer /, ''));
   } else {
-    console.error('usage: livekit.mjs verify|generate');
+    console.error('usage: livekit.mjs verify|generate|service');
     process.exit(2);
   }
 } catch (e) {

@@ -9,10 +9,13 @@
 //     "error: ..." and exits 1.
 //   node zoom.mjs sign     stdin {"secret","appKey","role","sessionName",
 //                                 "expirationSeconds"?,"userIdentity"?,
-//                                 "sessionKey"?,"geoRegions"?,
+//                                 "userKey"?,"sessionKey"?,"geoRegions"?,
 //                                 "cloudRecordingOption"?,
 //                                 "cloudRecordingElection"?}
 //     the sample's request body (plus the key and secret); prints the token.
+//     Zoom's current auth docs rename the sample's user_identity claim to
+//     user_key ("previously named user_identity"): userKey writes it in the
+//     same place, as a generator following today's docs does.
 //
 // Secrets travel on stdin only.
 import jwt from 'jsonwebtoken';
@@ -46,6 +49,7 @@ const main = async () => {
       iat,
       exp,
       user_identity: req.userIdentity,
+      user_key: req.userKey,
       session_key: req.sessionKey,
       geo_regions: joinGeoRegions(req.geoRegions),
       cloud_recording_option: req.cloudRecordingOption,

@@ -238,6 +238,13 @@ TEST(ApiRtcProfileTest, WildcardOnlyWhenTheTenantAllowsIt) {
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_TRUE(std::get<ApiRtcGrants>(verified->grants).all_users);
   EXPECT_EQ(verified->subject, "");
+  // Valid for every user of the apiKey: app-level, issued and verified.
+  EXPECT_TRUE(open->IsAppLevel(wildcard));
+  IssueInput back;
+  back.subject = verified->subject;
+  back.grants = verified->grants;
+  EXPECT_TRUE(open->IsAppLevel(back));
+  EXPECT_FALSE(open->IsAppLevel(ForUser("user-4711")));
 
   // Same secret and apiKey, but this tenant does not allow wildcards.
   ExpectRefused(closed->Verify(issued->token, {}, kNow).status(),

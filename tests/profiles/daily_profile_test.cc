@@ -212,6 +212,12 @@ TEST(DailyProfileTest, RefusesBadIssueInput) {
   };
   refused(Room(""), "grants.daily.room_name");
   refused(Room("bad\xff"), "grants.daily.room_name");
+  // Daily's room names: A-Z a-z 0-9 - _, at most 128.
+  refused(Room("stand up"), "grants.daily.room_name");
+  refused(Room("room.1"), "grants.daily.room_name");
+  refused(Room(std::string(129, 'r')), "grants.daily.room_name");
+  EXPECT_TRUE(
+      profile->Issue(Input(Room(std::string(126, 'r') + "-_")), kNow).ok());
   refused(Room("r"), "subject", std::string(37, 'u'));
   EXPECT_TRUE(
       profile->Issue(Input(Room("r"), std::string(36, 'u')), kNow).ok());

@@ -74,6 +74,64 @@ TEST(JwtProfileTest, RenewalInputsCarryTheSessionStart) {
   EXPECT_EQ(verified->session_started, kNow - absl::Hours(3));
 }
 
+// A token of `config`'s signing key with this header typ (nullptr: none).
+std::string TokenWithTyp(const JwtProfileConfig& config, const char* typ) {
+  JwtSpec spec;
+  spec.issuer = config.issuer;
+  spec.subject = "alice";
+  spec.audiences = config.audiences;
+  spec.ttl = absl::Minutes(5);
+  spec.typ = typ == nullptr ? "" : typ;
+  auto issued = IssueJwt(*config.signing_key, spec, kNow);
+  EXPECT_TRUE(issued.ok()) << issued.status();
+  return issued->token;
+}
+
+TEST(JwtProfileTest, TypIsOptionalAndJwtUnlessConfigured) {
+  JwtProfileConfig config = BaseConfig();
+  auto profile = MakeProfile(config);
+  // RFC 7519 §5.1: typ is optional; jose writes none by default.
+  EXPECT_TRUE(profile->Verify(TokenWithTyp(config, nullptr), {}, kNow).ok());
+  for (const char* typ : {"JWT", "jwt", "application/JWT"}) {
+    EXPECT_TRUE(profile->Verify(TokenWithTyp(config, typ), {}, kNow).ok())
+        << typ;
+  }
+  for (const char* typ : {"at+jwt", "JOSE", "application/at+jwt"}) {
+    EXPECT_EQ(
+        GetReason(
+            profile->Verify(TokenWithTyp(config, typ), {}, kNow).status()),
+        Reason::kTypeMismatch)
+        << typ;
+  }
+}
+
+TEST(JwtProfileTest, ConfiguredTypIsWrittenAndRequired) {
+  JwtProfileConfig config = BaseConfig();
+  config.typ = "at+jwt";
+  auto profile = MakeProfile(config);
+  IssueInput in;
+  in.subject = "alice";
+  auto issued = profile->Issue(in, kNow);
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  EXPECT_TRUE(profile->Verify(issued->token, {}, kNow).ok());
+  EXPECT_TRUE(
+      profile->Verify(TokenWithTyp(config, "application/AT+JWT"), {}, kNow)
+          .ok());
+  for (const char* typ : {static_cast<const char*>(nullptr), "JWT"}) {
+    absl::Status status =
+        profile->Verify(TokenWithTyp(config, typ), {}, kNow).status();
+    EXPECT_EQ(GetReason(status), Reason::kTypeMismatch);
+    EXPECT_EQ(GetField(status), "typ");
+  }
+  // Not a media type.
+  for (const char* typ : {"at jwt", "a/b/c", "/jwt", "t\xc3\xa9"}) {
+    config.typ = typ;
+    absl::Status status = NewJwtProfile(config).status();
+    EXPECT_EQ(GetReason(status), Reason::kInvalidArgument) << typ;
+    EXPECT_EQ(GetField(status), "typ") << typ;
+  }
+}
+
 TEST(JwtProfileTest, TtlOverTheMaximumIsRefused) {
   auto profile = MakeProfile(BaseConfig());
   IssueInput in;

@@ -178,6 +178,61 @@ TEST(LiveKitIssueTest, WritesEveryGrantUnderLiveKitNames) {
             R"({"max_participants":10})");
 }
 
+TEST(LiveKitIssueTest, AppLevelIsNoIdentityOrAProjectGrant) {
+  auto profile = MakeProfile();
+  // A participant's token: identity, room-scoped grants only.
+  LiveKitGrants join;
+  join.video = LiveKitVideoGrant{};
+  join.video->room_join = true;
+  join.video->room_admin = true;
+  join.video->room = "r";
+  EXPECT_FALSE(profile->IsAppLevel(Input(join)));
+  // No identity: a server-API token for the whole project.
+  LiveKitGrants admin;
+  admin.video = LiveKitVideoGrant{};
+  admin.video->room_admin = true;
+  admin.video->room = "r";
+  EXPECT_TRUE(profile->IsAppLevel(Input(admin, "")));
+  EXPECT_TRUE(profile->IsAppLevel(IssueInput{}));
+  // A project-wide grant, whoever holds it.
+  const auto project = [](void (*set)(LiveKitGrants*)) {
+    LiveKitGrants g;
+    set(&g);
+    return g;
+  };
+  for (const LiveKitGrants& g :
+       {project([](LiveKitGrants* g) {
+          g->video = LiveKitVideoGrant{};
+          g->video->room_create = true;
+        }),
+        project([](LiveKitGrants* g) {
+          g->video = LiveKitVideoGrant{};
+          g->video->room_list = true;
+        }),
+        project([](LiveKitGrants* g) {
+          g->video = LiveKitVideoGrant{};
+          g->video->room_record = true;
+        }),
+        project([](LiveKitGrants* g) {
+          g->video = LiveKitVideoGrant{};
+          g->video->ingress_admin = true;
+        }),
+        project([](LiveKitGrants* g) {
+          g->sip = LiveKitSipGrant{false, true};
+        }),
+        project([](LiveKitGrants* g) {
+          g->agent = LiveKitAgentGrant{true, false, false};
+        })}) {
+    EXPECT_TRUE(profile->IsAppLevel(Input(g)));
+  }
+  // Issuing one needs no subject; it still may not join.
+  absl::StatusOr<TokenInfo> issued = profile->Issue(Input(admin, ""), kNow);
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  EXPECT_EQ(DecodeSegment(issued->token, 1).Find("sub"), nullptr);
+  ExpectError(profile->Issue(Input(join, ""), kNow).status(),
+              Reason::kInvalidArgument, "subject");
+}
+
 TEST(LiveKitIssueTest, RefusesBadInput) {
   auto profile = MakeProfile();
   struct Case {
@@ -311,7 +366,10 @@ TEST(LiveKitVerifyTest, RegisteredClaimRules) {
   absl::StatusOr<TokenInfo> info =
       MakeProfile()->Verify(SignRaw(Payload()), {}, kNow);
   ASSERT_TRUE(info.ok()) << info.status();
-  EXPECT_EQ(info->issued_at, kNow);
+  // No iat: the issue time is unknown (so revocations cover the token); the
+  // session counts from now.
+  EXPECT_EQ(info->issued_at, absl::InfinitePast());
+  EXPECT_EQ(info->session_started, kNow);
   EXPECT_EQ(info->token_id, "");
 
   ExpectError(VerifyRaw(SignRaw(R"({"iss":"APIk3yExample","sub":"a"})")),
@@ -332,18 +390,37 @@ TEST(LiveKitVerifyTest, RegisteredClaimRules) {
               Reason::kLifetimeExceeded, "exp");
 }
 
-TEST(LiveKitVerifyTest, IdentityIsSubOrJti) {
+TEST(LiveKitVerifyTest, IdentityIsSubOrJtiToJoin) {
   auto profile = MakeProfile();
-  auto jti_only = profile->Verify(
-      SignRaw(R"({"iss":"APIk3yExample","jti":"bob","exp":1735693200})"), {},
-      kNow);
+  constexpr char kJoin[] = R"("video":{"roomJoin":true,"room":"r"},)";
+  auto jti_only =
+      profile->Verify(SignRaw(absl::StrCat(R"({"iss":"APIk3yExample",)", kJoin,
+                                           R"("jti":"bob","exp":1735693200})")),
+                      {}, kNow);
   ASSERT_TRUE(jti_only.ok()) << jti_only.status();
   EXPECT_EQ(jti_only->subject, "bob");
-  ExpectError(VerifyRaw(SignRaw(R"({"iss":"APIk3yExample","exp":1735693200})")),
+  ExpectError(VerifyRaw(SignRaw(absl::StrCat(R"({"iss":"APIk3yExample",)",
+                                             kJoin, R"("exp":1735693200})"))),
               Reason::kBadClaim, "sub");
-  ExpectError(VerifyRaw(SignRaw(
-                  R"({"iss":"APIk3yExample","sub":"","exp":1735693200})")),
-              Reason::kBadClaim, "sub");
+  ExpectError(
+      VerifyRaw(SignRaw(absl::StrCat(R"({"iss":"APIk3yExample",)", kJoin,
+                                     R"("sub":"","exp":1735693200})"))),
+      Reason::kBadClaim, "sub");
+  // A token that joins no room needs no identity, and a jti does not become
+  // one (a renewal would otherwise turn the id into an identity).
+  for (
+      const char* claims :
+      {R"({"iss":"APIk3yExample","exp":1735693200})",
+       R"({"iss":"APIk3yExample","jti":"id1","exp":1735693200})",
+       R"({"iss":"APIk3yExample","video":{"roomList":true},"exp":1735693200})"}) {
+    SCOPED_TRACE(claims);
+    auto service = profile->Verify(SignRaw(claims), {}, kNow);
+    ASSERT_TRUE(service.ok()) << service.status();
+    EXPECT_EQ(service->subject, "");
+    IssueInput input;
+    input.grants = service->grants;
+    EXPECT_TRUE(profile->IsAppLevel(input));
+  }
   ExpectError(VerifyRaw(SignRaw(Payload(R"(,"identity":5)"))),
               Reason::kBadClaim, "identity");
 }
@@ -508,8 +585,10 @@ TEST(LiveKitInteropTest, TokendVerifiesAccessTokenTokens) {
       MakeProfile()->Verify(token, expect, verified_at);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->subject, "bob");
-  // The SDK writes exp = now + ttl and no iat, which tokend reads as now.
-  EXPECT_EQ(info->issued_at, verified_at);
+  // The SDK writes exp = now + ttl and no iat: no known issue time, and a
+  // session that starts now.
+  EXPECT_EQ(info->issued_at, absl::InfinitePast());
+  EXPECT_EQ(info->session_started, verified_at);
   EXPECT_LE(
       absl::AbsDuration(info->expires_at - (verified_at + absl::Minutes(30))),
       absl::Seconds(10));
@@ -545,7 +624,8 @@ TEST(LiveKitInteropTest, TokendVerifiesAccessTokenTokens) {
         << name;
   }
 
-  // An API-only token without identity: LiveKit's rule (sub or jti) fails.
+  // An API-only token without identity (what RoomServiceClient mints)
+  // verifies with no subject: LiveKit's verifier accepts it too.
   in.Erase("identity");
   video = json::Object();
   video.Set("roomCreate", json::Value(true));
@@ -553,11 +633,11 @@ TEST(LiveKitInteropTest, TokendVerifiesAccessTokenTokens) {
   result = RunNodeScript("livekit.mjs", {"generate"}, json::Serialize(in));
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->exit_code, 0) << result->err;
-  ExpectError(
-      MakeProfile()
-          ->Verify(absl::StripAsciiWhitespace(result->out), {}, absl::Now())
-          .status(),
-      Reason::kBadClaim, "sub");
+  absl::StatusOr<TokenInfo> service = MakeProfile()->Verify(
+      absl::StripAsciiWhitespace(result->out), {}, absl::Now());
+  ASSERT_TRUE(service.ok()) << service.status();
+  EXPECT_EQ(service->subject, "");
+  EXPECT_TRUE(std::get<LiveKitGrants>(service->grants).video->room_create);
 }
 
 TEST(LiveKitInteropTest, PyJwtBothWays) {

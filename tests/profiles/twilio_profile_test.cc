@@ -362,10 +362,15 @@ TEST(TwilioVerifyTest, ClaimRules) {
                 c.field);
   }
   // No grants claim at all.
-  ExpectError(
-      VerifyRaw(SignRaw(absl::StrCat(R"({"iss":")", kKeySid, R"(","sub":")",
-                                     kAccount, R"(","exp":1735693200})"))),
-      Reason::kBadClaim, "grants");
+  ExpectError(VerifyRaw(SignRaw(absl::StrCat(R"({"jti":"j","iss":")", kKeySid,
+                                             R"(","sub":")", kAccount,
+                                             R"(","exp":1735693200})"))),
+              Reason::kBadClaim, "grants");
+  // No jti: twilio-node always writes one, and revocation by id needs it.
+  ExpectError(VerifyRaw(SignRaw(absl::StrCat(
+                  R"({"iss":")", kKeySid, R"(","sub":")", kAccount,
+                  R"(","exp":1735693200,"grants":{"identity":"a"}})"))),
+              Reason::kBadClaim, "jti");
   // Unknown grants (older ip_messaging, newer ones) are ignored.
   absl::StatusOr<TokenInfo> info = MakeProfile()->Verify(
       SignRaw(

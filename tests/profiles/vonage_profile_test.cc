@@ -403,6 +403,13 @@ TEST(VonageVideoTest, RefusesBadGrants) {
   const Case cases[] = {
       {[](VonageGrants* g) { g->session_id.clear(); },
        "grants.vonage.session_id"},
+      // Not a session id's characters, or over tokend's cap.
+      {[](VonageGrants* g) { g->session_id = "1_MX4 x"; },
+       "grants.vonage.session_id"},
+      {[](VonageGrants* g) { g->session_id = "1_MX4\n"; },
+       "grants.vonage.session_id"},
+      {[](VonageGrants* g) { g->session_id = std::string(1025, 'M'); },
+       "grants.vonage.session_id"},
       {[](VonageGrants* g) { g->role = "admin"; }, "grants.vonage.role"},
       {[](VonageGrants* g) { g->role = "Publisher"; }, "grants.vonage.role"},
       {[](VonageGrants* g) { g->initial_layout_class_list = {"a b"}; },
@@ -434,6 +441,27 @@ TEST(VonageVideoTest, RefusesBadGrants) {
   input.ttl = absl::Hours(24 * 30) + absl::Seconds(1);
   ExpectError(profile->Issue(input, kNow).status(), Reason::kLifetimeExceeded,
               "ttl");
+}
+
+TEST(VonageApplicationTest, OnlyAnApplicationJwtWithoutSubjectIsAppLevel) {
+  auto profile = MakeProfile(Config());
+  IssueInput input;
+  EXPECT_TRUE(profile->IsAppLevel(input));  // the REST credential
+  input.subject = "alice";
+  EXPECT_FALSE(profile->IsAppLevel(input));  // a Client SDK login
+  input.subject.clear();
+  input.grants = VideoGrants();
+  EXPECT_FALSE(profile->IsAppLevel(input));  // one session
+  // The same answer for what verify reads back.
+  IssueInput app;
+  absl::StatusOr<TokenInfo> issued = profile->Issue(app, kNow);
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  absl::StatusOr<TokenInfo> verified = profile->Verify(issued->token, {}, kNow);
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  IssueInput back;
+  back.subject = verified->subject;
+  back.grants = verified->grants;
+  EXPECT_TRUE(profile->IsAppLevel(back));
 }
 
 TEST(VonageVideoTest, ConfiguredVideoMaximum) {
@@ -558,6 +586,7 @@ TEST_F(VonageVerifyTest, VideoClaimRules) {
       {"sub", "", Reason::kBadClaim, "sub"},
       {"session_id", R"("")", Reason::kBadClaim, "session_id"},
       {"session_id", "", Reason::kBadClaim, "session_id"},
+      {"session_id", R"("1_MX4 <b>")", Reason::kBadClaim, "session_id"},
       {"role", R"("owner")", Reason::kBadClaim, "role"},
       {"role", "", Reason::kBadClaim, "role"},
       {"initial_layout_class_list", "", Reason::kBadClaim,

@@ -135,15 +135,23 @@ TEST(ZoomProfileTest, IssuesTheSampleClaimSet) {
   ASSERT_NE(claims.Find("jti"), nullptr);
   EXPECT_EQ(claims.Find("jti")->as_string(), info->token_id);
   claims.Erase("jti");
-  EXPECT_EQ(
-      json::Serialize(claims),
-      R"({"app_key":"AbCdEfGhIjKlMnOpQrStUv","audio_webrtc_mode":0,)"
-      R"("cloud_recording_election":0,"cloud_recording_option":1,)"
-      R"("exp":1735696800,"geo_regions":"US,DE","iat":1735689600,)"
-      R"("role_type":1,"session_key":"sk-2025-01-01",)"
-      R"("telemetry_tracking_id":"trk-1","tpc":"daily-standup",)"
-      R"("user_identity":"user-4711","version":1,"video_webrtc_mode":1})");
+  EXPECT_EQ(json::Serialize(claims),
+            R"({"app_key":"AbCdEfGhIjKlMnOpQrStUv","audio_webrtc_mode":0,)"
+            R"("cloud_recording_election":0,"cloud_recording_option":1,)"
+            R"("exp":1735696800,"geo_regions":"US,DE","iat":1735689600,)"
+            R"("role_type":1,"session_key":"sk-2025-01-01",)"
+            R"("telemetry_tracking_id":"trk-1","tpc":"daily-standup",)"
+            R"("user_key":"user-4711","version":1,"video_webrtc_mode":1})");
   EXPECT_EQ(info->subject, "user-4711");
+  // A tenant set to Zoom's former name writes that one instead.
+  ZoomProfileConfig former = Config();
+  former.user_claim = ZoomUserClaim::kUserIdentity;
+  absl::StatusOr<TokenInfo> old_name =
+      MakeProfile(former)->Issue(Input(grants), kNow);
+  ASSERT_TRUE(old_name.ok()) << old_name.status();
+  json::Object old_claims = DecodeSegment(old_name->token, 1);
+  EXPECT_EQ(old_claims.Find("user_identity")->as_string(), "user-4711");
+  EXPECT_EQ(old_claims.Find("user_key"), nullptr);
   EXPECT_EQ(info->expires_at, kNow + absl::Hours(2));
   EXPECT_EQ(info->session_started, kNow);
 
@@ -198,13 +206,26 @@ TEST(ZoomProfileTest, RefusesBadGrants) {
           .ok());
   refused(Topic("t", 2), "grants.zoom.role_type");
   refused(Topic("t", -1), "grants.zoom.role_type");
-  refused(Topic("t"), "subject", std::string(36, 'u'));
+  // user_key: at most 36 (Zoom's docs).
+  refused(Topic("t"), "subject", std::string(37, 'u'));
   EXPECT_TRUE(
-      profile->Issue(Input(Topic("t"), std::string(35, 'u')), kNow).ok());
-  // Lengths count UTF-16 code units, as Zoom's JavaScript validator does.
+      profile->Issue(Input(Topic("t"), std::string(36, 'u')), kNow).ok());
+  // Lengths count UTF-16 code units, as Zoom's JavaScript validator does:
+  // 18 emoji are 36 units, 19 are 38.
   std::string emoji_identity;
   for (int i = 0; i < 18; ++i) emoji_identity += "\xf0\x9f\x98\x80";
+  EXPECT_TRUE(profile->Issue(Input(Topic("t"), emoji_identity), kNow).ok());
+  emoji_identity += "\xf0\x9f\x98\x80";
   refused(Topic("t"), "subject", emoji_identity);
+  // user_identity: at most 35 (Zoom's sample).
+  ZoomProfileConfig former = Config();
+  former.user_claim = ZoomUserClaim::kUserIdentity;
+  auto old_name = MakeProfile(former);
+  ExpectRefused(
+      old_name->Issue(Input(Topic("t"), std::string(36, 'u')), kNow).status(),
+      Reason::kInvalidArgument, "subject");
+  EXPECT_TRUE(
+      old_name->Issue(Input(Topic("t"), std::string(35, 'u')), kNow).ok());
 
   ZoomGrants g = Topic("t");
   g.session_key = std::string(37, 'k');
@@ -270,7 +291,7 @@ TEST(ZoomProfileTest, VerifyRoundTripAndCaseInsensitiveTopic) {
   expect = {};
   expect.account = "user-0815";
   ExpectRefused(profile->Verify(issued->token, expect, kNow).status(),
-                Reason::kBadClaim, "user_identity");
+                Reason::kBadClaim, "user_key");
   expect = {};
   expect.audience = "x";
   ExpectRefused(profile->Verify(issued->token, expect, kNow).status(),
@@ -391,6 +412,10 @@ TEST(ZoomProfileTest, EnforcesTheVerifierRules) {
       {"version", json::Value("1"), "version"},
       {"user_identity", json::Value(std::string(36, 'u')), "user_identity"},
       {"user_identity", json::Value(35), "user_identity"},
+      {"user_key", json::Value(std::string(37, 'u')), "user_key"},
+      {"user_key", json::Value(36), "user_key"},
+      // The two names must name one user.
+      {"user_key", json::Value("someone-else"), "user_key"},
       {"session_key", json::Value(std::string(37, 'k')), "session_key"},
       {"geo_regions", json::Value("US,XX"), "geo_regions"},
       {"geo_regions", json::Value("US, DE"), "geo_regions"},
@@ -477,7 +502,8 @@ TEST(ZoomInteropTest, JsonwebtokenVerifiesTokendTokens) {
   EXPECT_EQ(claims.Find("role_type")->as_int(), 1);
   EXPECT_EQ(claims.Find("tpc")->as_string(), "daily-standup");
   EXPECT_EQ(claims.Find("geo_regions")->as_string(), "US,DE");
-  EXPECT_EQ(claims.Find("user_identity")->as_string(), "user-4711");
+  EXPECT_EQ(claims.Find("user_key")->as_string(), "user-4711");
+  EXPECT_EQ(claims.Find("user_identity"), nullptr);
 }
 
 TEST(ZoomInteropTest, TokendVerifiesTheSamplesTokens) {
