@@ -160,7 +160,10 @@ func (LiveKitTrackSource) EnumDescriptor() ([]byte, []int) {
 // Grants of a LiveKit access token (HS256 with the API secret). tokend
 // writes `iss` (the API key, from the tenant), `nbf`, `iat` and `exp`
 // (default ttl 6 h); `sub` and `identity` are the request's subject.user_id.
-// Empty strings and unset messages are not written.
+// A token without a subject is a server-API token (as RoomServiceClient
+// mints: roomCreate, roomList, roomAdmin, ...): it may not join a room and
+// is app-level (callers[].issue_app_level), as is any token with a
+// project-wide grant. Empty strings and unset messages are not written.
 type LiveKitGrants struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache

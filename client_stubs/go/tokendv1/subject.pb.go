@@ -31,9 +31,10 @@ const (
 // | apirtc  | `grants.apiRTC_UserAgent_Id`                                  |
 // | vonage  | application JWT `sub` (a video client token writes "video")   |
 // | daily   | `ud` (at most 36 characters)                                  |
-// | livekit | `sub` and `identity`                                          |
+// | livekit | `sub` and `identity` (none: a server-API token)               |
 // | twilio  | `grants.identity`                                             |
-// | zoom    | `user_identity` (at most 35 characters)                       |
+// | zoom    | `user_key` (at most 36 characters) or `user_identity` (at     |
+// |         | most 35), as the tenant's params.user_claim says              |
 // | agora   | the default user of every service that names none (RTC uid    |
 // |         | string, RTM / Chat user id, APaaS user uuid)                  |
 //
@@ -46,7 +47,9 @@ type Subject struct {
 	unknownFields protoimpl.UnknownFields
 
 	// The kind of identity. Exactly one must be set for profiles that need a
-	// subject; Agora app-level tokens (Chat app, APaaS app, FPA) need none.
+	// subject; app-level tokens need none (Agora Chat app, APaaS app, FPA; a
+	// LiveKit server-API token; a Vonage application JWT; the ApiRTC
+	// wildcard).
 	//
 	// Types that are assignable to Kind:
 	//

@@ -103,8 +103,10 @@ type IssueTokenRequest struct {
 
 	// The tenant: a configured app with its credentials and profile. Required.
 	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
-	// Who the token is for. Required by every profile except app-level Agora
-	// tokens; see Subject for where each profile writes it.
+	// Who the token is for. Required by every profile except app-level
+	// tokens (Agora's; a LiveKit server-API token, a Vonage application JWT,
+	// the ApiRTC wildcard), which name none; see Subject for where each
+	// profile writes it.
 	Subject *Subject `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
 	// The token lifetime. Unset: the tenant's default. Over the tenant's (or
 	// vendor's) maximum: INVALID_ARGUMENT. Whole seconds only.
@@ -1144,7 +1146,9 @@ type RevokeTokenRequest_WholeTenant struct {
 }
 
 type RevokeTokenRequest_Token struct {
-	// One token, given whole; tokend reads its id and expiry from it.
+	// One token, given whole; tokend reads its id and expiry from it. A
+	// token without an id (no jti) is FAILED_PRECONDITION: revoke its
+	// subject or the whole tenant instead.
 	Token string `protobuf:"bytes,5,opt,name=token,proto3,oneof"`
 }
 

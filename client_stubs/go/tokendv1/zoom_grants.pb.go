@@ -77,9 +77,11 @@ func (ZoomRoleType) EnumDescriptor() ([]byte, []int) {
 
 // Grants of a Zoom Video SDK JWT (HS256 with the Video SDK secret; not the
 // Meeting SDK token). tokend writes `app_key` (from the tenant), `version` 1,
-// `iat` and `exp`; the ttl must be between 30 min and 48 h. The optional
-// `user_identity` claim (at most 35 characters) is the request's
-// subject.user_id.
+// `iat` and `exp`; the ttl must be between 30 min and the tenant's maximum
+// (at most 48 h). The optional user claim is the request's subject.user_id,
+// written as `user_key` (at most 36 characters; Zoom's current name, the
+// default) or `user_identity` (at most 35; its former name), as the
+// tenant's params.user_claim says. VerifyToken reads either.
 type ZoomGrants struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
