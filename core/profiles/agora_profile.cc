@@ -9,7 +9,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/jose/base64url.h"
 #include "core/profiles/agora_legacy.h"
 #include "core/profiles/agora_packer.h"
 #include "core/profiles/profile_common.h"
@@ -316,15 +315,15 @@ absl::StatusOr<TokenInfo> AgoraProfile::Issue(const IssueInput& input,
                        static_cast<uint32_t>(ttl_s), now);
   }
   grants.salt = SecureRandomUint32();
-  absl::StatusOr<std::string> token = agora::BuildAccessToken2(
-      config_.app_id, config_.app_certificate, issue_ts,
-      static_cast<uint32_t>(ttl_s), grants.salt, grants.services);
+  TokenInfo info;
+  absl::StatusOr<std::string> token =
+      agora::BuildAccessToken2(config_.app_id, config_.app_certificate,
+                               issue_ts, static_cast<uint32_t>(ttl_s),
+                               grants.salt, grants.services, &info.token_id);
   if (!token.ok()) return token.status();
 
   SortByType(&grants.services);
-  TokenInfo info;
   info.token = *std::move(token);
-  info.token_id = AgoraTokenId(info.token);
   info.subject = SubjectOf(grants.services);
   info.issued_at = absl::FromUnixSeconds(issue_ts);
   info.expires_at = info.issued_at + *ttl;
@@ -388,14 +387,13 @@ absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(const IssueInput& input,
                  ServiceField(0, "type"));
   }
   const uint32_t salt = SecureRandomUint32();
+  TokenInfo info;
   absl::StatusOr<std::string> token = agora::BuildAccessToken006(
       config_.app_id, config_.app_certificate, channel, uid, salt,
-      issue_ts + ttl, privileges);
+      issue_ts + ttl, privileges, &info.token_id);
   if (!token.ok()) return token.status();
   grants.salt = salt;
-  TokenInfo info;
   info.token = *std::move(token);
-  info.token_id = AgoraTokenId(info.token);
   info.subject = IdentityOf(s);
   info.issued_at = absl::FromUnixSeconds(issue_ts);
   info.expires_at = info.issued_at + absl::Seconds(ttl);
@@ -468,7 +466,8 @@ absl::StatusOr<TokenInfo> AgoraProfile::Verify(absl::string_view token,
   }
   TokenInfo info;
   info.token = std::string(token);
-  info.token_id = AgoraTokenId(token);
+  // The payload is still the one parsed (nothing has inflated since).
+  info.token_id = agora::AgoraContentId(agora::kVersion007, *payload);
   info.subject = SubjectOf(grants.services);
   info.issued_at = issued_at;
   info.expires_at = expires_at;
@@ -583,7 +582,7 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
   info.subject = IdentityOf(service);
   grants.services.push_back(std::move(service));
   info.token = std::string(token);
-  info.token_id = AgoraTokenId(token);
+  info.token_id = agora::AccessToken006Id(parsed.app_id, parsed.content);
   info.issued_at = issued_at;
   info.expires_at = expires_at;
   info.session_started = issued_at;
@@ -594,9 +593,19 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
 }  // namespace
 
 std::string AgoraTokenId(absl::string_view token) {
-  const agora::Sha256Digest digest = agora::Sha256(token);
-  return Base64UrlEncode(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), 16));
+  const AgoraProfileConfig limits;
+  if (absl::StartsWith(token, agora::kVersion006)) {
+    agora::ParsedAccessToken006 parsed;
+    if (!agora::ParseAccessToken006(token, limits.max_token_bytes, &parsed)
+             .ok()) {
+      return std::string();
+    }
+    return agora::AccessToken006Id(parsed.app_id, parsed.content);
+  }
+  absl::StatusOr<absl::string_view> payload = agora::DecodeAccessToken2(
+      token, limits.max_token_bytes, limits.max_payload_bytes);
+  if (!payload.ok()) return std::string();
+  return agora::AgoraContentId(agora::kVersion007, *payload);
 }
 
 absl::StatusOr<std::shared_ptr<const Profile>> NewAgoraProfile(

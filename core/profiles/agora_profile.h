@@ -24,8 +24,9 @@
 // Services after an unknown service type are verified (the signature covers
 // them) but not reported, so a renewal drops them.
 //
-// Token ids: neither format carries one, so TokenInfo.token_id is derived
-// from the token string (AgoraTokenId): stable, so revocation by id works.
+// Token ids: neither format carries one; TokenInfo.token_id is derived from
+// the decoded content (AgoraTokenId, agora::AgoraContentId), so every
+// encoding of a token has the same id and revocation by id holds for all.
 // Session start: not carried by Agora tokens; a verified token reports its
 // issue time.
 //
@@ -73,8 +74,11 @@ struct AgoraProfileConfig {
 absl::StatusOr<std::shared_ptr<const Profile>> NewAgoraProfile(
     AgoraProfileConfig config);
 
-// base64url (no padding) of the first 16 bytes of SHA-256 over the token
-// string: the token id of 007 and 006 tokens.
+// The token id of a 007 or 006 token, as Issue and Verify report it:
+// derived from the token's decoded content, not its string, so every
+// encoding of one token has one id (agora::AgoraContentId explains why).
+// "" when the token does not decode (with the default size caps). It does
+// not verify the token.
 std::string AgoraTokenId(absl::string_view token);
 
 }  // namespace tokend

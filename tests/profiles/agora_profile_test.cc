@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -731,6 +732,102 @@ TEST(AgoraProfileTest, UnknownTrailingServiceKeepsTheSignature) {
                   ->Verify(token, {}, kNow + absl::Seconds(1))
                   .status(),
               Reason::kBadSignature, "");
+}
+
+// ---------------------------------------------------------------------------
+// Token ids name the signed content.
+
+// `token`'s payload deflated again with zlib at `level`; with `split`, a
+// sync flush halfway adds an empty stored block.
+std::string Reencode(absl::string_view token, int level, bool split = false) {
+  const std::string payload = Payload(token);
+  z_stream z{};
+  EXPECT_EQ(deflateInit(&z, level), Z_OK);
+  std::string out(deflateBound(&z, payload.size()) + 64, '\0');
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const size_t half = split ? payload.size() / 2 : payload.size();
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data()));
+  z.avail_in = static_cast<uInt>(half);
+  EXPECT_EQ(deflate(&z, split ? Z_SYNC_FLUSH : Z_NO_FLUSH), Z_OK);
+  z.avail_in = static_cast<uInt>(payload.size() - half);
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return absl::StrCat("007", Base64StdEncode(out));
+}
+
+TEST(AgoraProfileTest, TokenIdNamesTheSignedContentNotItsEncoding) {
+  auto profile = MakeProfile();
+  // One whose base64 ends in padding (so it has unused bits to play with);
+  // the random salt varies the compressed length.
+  absl::StatusOr<TokenInfo> info;
+  for (int i = 0; i < 64; ++i) {
+    info = profile->Issue(Input({Rtc("room", 42)}), kNow);
+    ASSERT_TRUE(info.ok());
+    if (info->token.back() == '=') break;
+  }
+  EXPECT_EQ(info->token_id, AgoraTokenId(info->token));
+  std::set<std::string> encodings = {info->token};
+  for (int level = 0; level <= 9; ++level) {
+    for (bool split : {false, true}) {
+      SCOPED_TRACE(absl::StrCat(level, split ? " split" : ""));
+      const std::string again = Reencode(info->token, level, split);
+      encodings.insert(again);
+      auto verified = profile->Verify(again, {}, kNow);
+      ASSERT_TRUE(verified.ok()) << verified.status();
+      EXPECT_EQ(verified->token_id, info->token_id);
+      EXPECT_EQ(AgoraTokenId(again), info->token_id);
+    }
+  }
+  EXPECT_GE(encodings.size(), 10u);
+  // Nothing else about the string may vary: non-canonical base64 (unused
+  // bits set), missing padding and bytes after the zlib stream are refused.
+  const std::string& t = info->token;
+  ASSERT_EQ(t.back(), '=');
+  const size_t last = t.find_last_not_of('=');
+  std::string loose = t;
+  loose[last] = static_cast<char>(loose[last] + 1);
+  ASSERT_EQ(Base64StdEncode(*Base64StdDecode(t.substr(3))), t.substr(3));
+  EXPECT_EQ(GetReason(profile->Verify(loose, {}, kNow).status()),
+            Reason::kBadBase64);
+  EXPECT_EQ(
+      GetReason(profile->Verify(t.substr(0, last + 1), {}, kNow).status()),
+      Reason::kBadBase64);
+  std::string compressed = *Base64StdDecode(t.substr(3));
+  compressed.push_back('\0');
+  EXPECT_EQ(
+      GetReason(profile->Verify("007" + Base64StdEncode(compressed), {}, kNow)
+                    .status()),
+      Reason::kMalformed);
+  // Different signed content, different ids.
+  auto other = profile->Issue(Input({Rtc("room", 42)}), kNow);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->token_id, info->token_id);
+
+  // 006: no compression, strict base64; the id is taken from the decoded
+  // content all the same.
+  IssueInput legacy = Input({Rtc("room", 7)});
+  std::get<AgoraGrants>(legacy.grants).legacy_006 = true;
+  auto t006 = profile->Issue(legacy, kNow);
+  ASSERT_TRUE(t006.ok());
+  EXPECT_EQ(t006->token_id, AgoraTokenId(t006->token));
+  VerifyExpectations room;
+  room.channel = "room";
+  room.account = "7";
+  auto v006 = profile->Verify(t006->token, room, kNow);
+  ASSERT_TRUE(v006.ok()) << v006.status();
+  EXPECT_EQ(v006->token_id, t006->token_id);
+  std::string loose006 = t006->token;
+  const size_t last006 = loose006.find_last_not_of('=');
+  if (loose006.back() == '=') {
+    loose006[last006] = static_cast<char>(loose006[last006] + 1);
+  } else {
+    loose006.pop_back();  // no padding to play with: drop a character
+  }
+  EXPECT_EQ(GetReason(profile->Verify(loose006, room, kNow).status()),
+            Reason::kBadBase64);
+  EXPECT_EQ(AgoraTokenId("007notatoken"), "");
 }
 
 // ---------------------------------------------------------------------------
