@@ -37,11 +37,25 @@ enum class AgoraApaasKind {
   kApp,
 };
 
+// Which of Agora's ChatTokenBuilder entry points a Chat service follows.
+enum class AgoraChatKind {
+  // Decided by the privileges when given (1 user, 2 app); without them a
+  // user token. Never an app token by default.
+  kUnspecified = 0,
+  // buildUserToken: Chat(user_id) with privilege 1.
+  kUser,
+  // buildAppToken: Chat("") with privilege 2. Only when asked for.
+  kApp,
+};
+
 // One service. Privilege expiries are seconds relative to the token's issue
 // time, as in the 007 format; 0 means "bounded by the token expiry". An
 // empty privilege map on issue means Agora's builder defaults for the type
-// (RTC join; RTM/RTM2/FPA login; Streaming and FCDN both; Chat user when a
-// user id is set, else app), each expiring with the token (the ttl).
+// (RTC join; RTM/RTM2/FPA login; Streaming and FCDN both; Chat and APaaS
+// their kind's privilege), each expiring with the token (the ttl). No
+// default widens a request: a user must be named (or be the subject), "any
+// uid" is uid 0, and an app token (Chat or APaaS) is asked for by its kind
+// or its privilege.
 struct AgoraService {
   // 1 RTC, 2 RTM, 3 Streaming, 4 FPA, 5 Chat, 6 FCDN, 7 APaaS, 8 RTM2.
   uint16_t type = 0;
@@ -55,9 +69,10 @@ struct AgoraService {
   // "0" is not a wildcard). Empty with no uid on issue: the subject.
   std::string account;
   // RTM, RTM2, Chat: user_id ("" with Chat privilege 2 = app token). Empty
-  // on issue: the subject (Chat only when the user privilege is asked for).
+  // on issue: the subject (Chat: for a user token only).
   std::string user_id;
-  std::string room_uuid;    // APaaS
+  AgoraChatKind chat_kind = AgoraChatKind::kUnspecified;  // issue only
+  std::string room_uuid;                                  // APaaS
   std::string user_uuid;    // APaaS; empty on issue (room user, user): subject
   int16_t apaas_role = -1;  // APaaS (packed as int16)
   AgoraApaasKind apaas_kind = AgoraApaasKind::kExplicit;  // issue only

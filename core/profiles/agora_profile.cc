@@ -64,7 +64,8 @@ std::string SubjectOf(const std::vector<AgoraService>& services) {
   return first == nullptr ? std::string() : IdentityOf(*first);
 }
 
-// Agora's builder defaults for a service given without privileges.
+// Agora's builder defaults for a service given without privileges (Chat and
+// APaaS: their resolved kind's privilege).
 std::map<uint16_t, uint32_t> DefaultPrivileges(const AgoraService& s,
                                                uint32_t ttl) {
   switch (s.type) {
@@ -72,7 +73,9 @@ std::map<uint16_t, uint32_t> DefaultPrivileges(const AgoraService& s,
     case kAgoraFcdn:
       return {{1, ttl}, {2, ttl}};
     case kAgoraChat:
-      return {{static_cast<uint16_t>(s.user_id.empty() ? 2 : 1), ttl}};
+      return {
+          {static_cast<uint16_t>(s.chat_kind == AgoraChatKind::kApp ? 2 : 1),
+           ttl}};
     case kAgoraApaas:
       switch (s.apaas_kind) {
         case AgoraApaasKind::kUser:
@@ -87,9 +90,79 @@ std::map<uint16_t, uint32_t> DefaultPrivileges(const AgoraService& s,
   }
 }
 
+// A Chat service is a user token (privilege 1, for user_id or the subject)
+// or an app token (privilege 2, no user id): the kind or the privileges say
+// which, and without either it is a user token. An app token is never the
+// fallback for a missing user id.
+absl::Status ResolveChat(AgoraService* s, const std::string& subject,
+                         size_t i) {
+  const bool user =
+      s->chat_kind == AgoraChatKind::kUser || s->privileges.count(1) != 0 ||
+      (s->chat_kind == AgoraChatKind::kUnspecified && s->privileges.empty());
+  const bool app =
+      s->chat_kind == AgoraChatKind::kApp || s->privileges.count(2) != 0;
+  if (user && app) {
+    return Error(Reason::kInvalidArgument,
+                 "a Chat service is a user token (privilege 1) or an app "
+                 "token (privilege 2), not both",
+                 ServiceField(i, "privileges"));
+  }
+  if (app) {
+    if (!s->user_id.empty()) {
+      return Error(Reason::kInvalidArgument,
+                   "must be empty for a Chat app token",
+                   ServiceField(i, "user_id"));
+    }
+    s->chat_kind = AgoraChatKind::kApp;
+    return absl::OkStatus();
+  }
+  if (s->user_id.empty()) s->user_id = subject;
+  if (s->user_id.empty()) {
+    return Error(Reason::kInvalidArgument,
+                 "a Chat user token needs a user id (user_id or the "
+                 "request's subject); an app token is asked for with kind APP",
+                 ServiceField(i, "user_id"));
+  }
+  s->chat_kind = AgoraChatKind::kUser;
+  return absl::OkStatus();
+}
+
+// An APaaS kind names exactly one privilege (room user 1, user 2, app 3):
+// explicit privileges of another kind would smuggle it in.
+absl::Status CheckApaasPrivileges(const AgoraService& s, size_t i) {
+  uint16_t only = 0;
+  const char* kind = "";
+  switch (s.apaas_kind) {
+    case AgoraApaasKind::kExplicit:
+      return absl::OkStatus();
+    case AgoraApaasKind::kRoomUser:
+      only = 1;
+      kind = "ROOM_USER";
+      break;
+    case AgoraApaasKind::kUser:
+      only = 2;
+      kind = "USER";
+      break;
+    case AgoraApaasKind::kApp:
+      only = 3;
+      kind = "APP";
+      break;
+  }
+  for (const auto& [id, expire] : s.privileges) {
+    if (id != only) {
+      return Error(Reason::kInvalidArgument,
+                   absl::StrCat("an APaaS ", kind,
+                                " token carries only privilege ", only),
+                   ServiceField(i, "privileges"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Applies the subject and privilege defaults and expands APaaS room-user
-// services (appended after the given ones, so error indices stay those of
-// the request). The result is what gets packed and reported back.
+// services (appended after the given ones, so error
+// indices stay those of the request). The result is what gets packed and
+// reported back; it re-issues to the same services (kinds made explicit).
 absl::StatusOr<std::vector<AgoraService>> ExpandServices(
     const std::vector<AgoraService>& given, const std::string& subject,
     uint32_t ttl) {
@@ -109,14 +182,20 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
       case kAgoraStreaming:
       case kAgoraFcdn:
         if (!s.uid.has_value() && s.account.empty()) s.account = subject;
+        if (!s.uid.has_value() && s.account.empty()) {
+          return Error(Reason::kInvalidArgument,
+                       "name the user: a uid, an account or the request's "
+                       "subject (uid 0 asks for any uid)",
+                       ServiceField(i, "account"));
+        }
         break;
       case kAgoraRtm:
       case kAgoraRtm2:
         if (s.user_id.empty()) s.user_id = subject;
         break;
       case kAgoraChat:
-        if (s.user_id.empty() && s.privileges.count(1) != 0) {
-          s.user_id = subject;
+        if (absl::Status st = ResolveChat(&s, subject, i); !st.ok()) {
+          return st;
         }
         break;
       case kAgoraApaas:
@@ -148,6 +227,7 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
             s.apaas_role = -1;
             break;
         }
+        if (absl::Status st = CheckApaasPrivileges(s, i); !st.ok()) return st;
         break;
       default:
         break;
@@ -169,9 +249,18 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
     }
     // What the caller gets back re-issues to the same services.
     s.apaas_kind = AgoraApaasKind::kExplicit;
+    s.chat_kind = AgoraChatKind::kUnspecified;
   }
   for (AgoraService& s : extra) out.push_back(std::move(s));
   return out;
+}
+
+// A service that acts for the whole app rather than one user: a Chat app
+// token (privilege 2) or an APaaS app token (privilege 3). The same test
+// serves an expanded request and a verified token's grants.
+bool ActsForTheApp(const AgoraService& s) {
+  return (s.type == kAgoraChat && s.privileges.count(2) != 0) ||
+         (s.type == kAgoraApaas && s.privileges.count(3) != 0);
 }
 
 // Token order: stable by type.
@@ -265,6 +354,19 @@ class AgoraProfile final : public Profile {
       : config_(std::move(config)) {}
 
   absl::string_view name() const override { return "agora"; }
+
+  // Chat and APaaS app tokens. A request is judged by the services it would
+  // write (defaults applied), a verified token by the services it carries:
+  // the same test on the same services.
+  bool IsAppLevel(const IssueInput& input) const override {
+    const AgoraGrants* grants = std::get_if<AgoraGrants>(&input.grants);
+    if (grants == nullptr) return false;
+    absl::StatusOr<std::vector<AgoraService>> services =
+        ExpandServices(grants->services, input.subject, /*ttl=*/1);
+    // A request that does not expand is refused by Issue anyway.
+    if (!services.ok()) return false;
+    return std::any_of(services->begin(), services->end(), ActsForTheApp);
+  }
 
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override;

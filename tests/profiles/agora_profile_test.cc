@@ -333,6 +333,8 @@ std::vector<RoundTripCase> RoundTripCases() {
   AgoraService apaas_app;
   apaas_app.type = kAgoraApaas;
   apaas_app.apaas_kind = AgoraApaasKind::kApp;
+  AgoraService chat_app = User(kAgoraChat, "");
+  chat_app.chat_kind = AgoraChatKind::kApp;
   AgoraService rtm2 = User(kAgoraRtm2, "rtm2-user");
   rtm2.rtm2_permissions[0][0] = {"chan-a", "chan-b"};
   rtm2.rtm2_permissions[4][1] = {"user-x"};
@@ -352,7 +354,8 @@ std::vector<RoundTripCase> RoundTripCases() {
       {"streaming", {streaming}, ""},
       {"fpa", {fpa}, ""},
       {"chat_user", {User(kAgoraChat, "erin")}, ""},
-      {"chat_app", {User(kAgoraChat, "")}, ""},
+      {"chat_app", {chat_app}, ""},
+      {"chat_user_from_subject", {User(kAgoraChat, "")}, "hank"},
       {"fcdn", {fcdn}, ""},
       {"apaas_room_user", {apaas_room}, ""},
       {"apaas_user", {apaas_user}, "frank"},
@@ -732,6 +735,151 @@ TEST(AgoraProfileTest, UnknownTrailingServiceKeepsTheSignature) {
                   ->Verify(token, {}, kNow + absl::Seconds(1))
                   .status(),
               Reason::kBadSignature, "");
+}
+
+// ---------------------------------------------------------------------------
+// Defaults never widen a request; app-level tokens.
+
+AgoraService Chat(std::string user_id, AgoraChatKind kind,
+                  std::map<uint16_t, uint32_t> privileges = {}) {
+  AgoraService s = User(kAgoraChat, std::move(user_id), std::move(privileges));
+  s.chat_kind = kind;
+  return s;
+}
+
+AgoraService Apaas(AgoraApaasKind kind,
+                   std::map<uint16_t, uint32_t> privileges = {}) {
+  AgoraService s;
+  s.type = kAgoraApaas;
+  s.apaas_kind = kind;
+  s.room_uuid = kind == AgoraApaasKind::kRoomUser ? "room-1" : "";
+  s.privileges = std::move(privileges);
+  return s;
+}
+
+TEST(AgoraProfileTest, ChatIsAUserTokenUnlessTheAppIsAskedFor) {
+  auto profile = MakeProfile();
+  // What ChatTokenBuilder.buildUserToken(appId, cert, "alice", 600) writes.
+  for (AgoraChatKind kind :
+       {AgoraChatKind::kUnspecified, AgoraChatKind::kUser}) {
+    auto info = profile->Issue(
+        Input({Chat("", kind)}, absl::Seconds(600), "alice"), kNow);
+    ASSERT_TRUE(info.ok()) << info.status();
+    ASSERT_EQ(GrantsOf(*info).services.size(), 1u);
+    EXPECT_EQ(GrantsOf(*info).services[0].user_id, "alice");
+    EXPECT_EQ(GrantsOf(*info).services[0].privileges,
+              (std::map<uint16_t, uint32_t>{{1, 600}}));
+    EXPECT_EQ(info->subject, "alice");
+  }
+  // No user id anywhere: refused, never an app token.
+  ExpectError(
+      profile->Issue(Input({Chat("", AgoraChatKind::kUnspecified)}), kNow)
+          .status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].user_id");
+  ExpectError(
+      profile->Issue(Input({Chat("", AgoraChatKind::kUser)}), kNow).status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].user_id");
+  // Asked for: buildAppToken, by kind or by privilege, whatever the subject.
+  for (const AgoraService& app :
+       {Chat("", AgoraChatKind::kApp),
+        Chat("", AgoraChatKind::kUnspecified, {{2, 0}})}) {
+    auto info = profile->Issue(Input({app}, absl::Seconds(600), "alice"), kNow);
+    ASSERT_TRUE(info.ok()) << info.status();
+    EXPECT_EQ(GrantsOf(*info).services[0].user_id, "");
+    EXPECT_EQ(GrantsOf(*info).services[0].privileges.count(2), 1u);
+    EXPECT_EQ(GrantsOf(*info).services[0].privileges.count(1), 0u);
+  }
+  // Contradictions.
+  ExpectError(profile
+                  ->Issue(Input({Chat("", AgoraChatKind::kUser, {{2, 0}})},
+                                absl::Seconds(600), "alice"),
+                          kNow)
+                  .status(),
+              Reason::kInvalidArgument, "grants.agora.services[0].privileges");
+  ExpectError(
+      profile->Issue(Input({Chat("bob", AgoraChatKind::kApp)}), kNow).status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].user_id");
+  ExpectError(
+      profile
+          ->Issue(
+              Input({Chat("", AgoraChatKind::kUnspecified, {{1, 0}, {2, 0}})},
+                    absl::Seconds(600), "alice"),
+              kNow)
+          .status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].privileges");
+}
+
+TEST(AgoraProfileTest, NoDefaultIsAnyUser) {
+  auto profile = MakeProfile();
+  for (uint16_t type : {kAgoraRtc, kAgoraStreaming, kAgoraFcdn}) {
+    SCOPED_TRACE(type);
+    AgoraService s = RtcAccount("room", "");
+    s.type = type;
+    ExpectError(profile->Issue(Input({s}), kNow).status(),
+                Reason::kInvalidArgument, "grants.agora.services[0].account");
+    // From the subject, or any uid when asked for with uid 0.
+    EXPECT_TRUE(
+        profile->Issue(Input({s}, absl::Seconds(600), "alice"), kNow).ok());
+    s.uid = 0;
+    auto any = profile->Issue(Input({s}), kNow);
+    ASSERT_TRUE(any.ok()) << any.status();
+    EXPECT_EQ(*agora::ResolveServiceAccount(GrantsOf(*any).services[0], 0), "");
+  }
+  // An APaaS kind carries its own privilege only.
+  ExpectError(profile
+                  ->Issue(Input({Apaas(AgoraApaasKind::kUser, {{3, 0}})},
+                                absl::Seconds(600), "alice"),
+                          kNow)
+                  .status(),
+              Reason::kInvalidArgument, "grants.agora.services[0].privileges");
+  ExpectError(profile
+                  ->Issue(Input({Apaas(AgoraApaasKind::kRoomUser, {{2, 0}})},
+                                absl::Seconds(600), "alice"),
+                          kNow)
+                  .status(),
+              Reason::kInvalidArgument, "grants.agora.services[0].privileges");
+}
+
+TEST(AgoraProfileTest, AppLevelIsTheSameForARequestAndItsToken) {
+  auto profile = MakeProfile();
+  struct Case {
+    const char* name;
+    std::vector<AgoraService> services;
+    std::string subject;
+    bool app_level;
+  };
+  const std::vector<Case> cases = {
+      {"chat_user", {Chat("", AgoraChatKind::kUnspecified)}, "alice", false},
+      {"chat_app_kind", {Chat("", AgoraChatKind::kApp)}, "", true},
+      {"chat_app_privilege",
+       {Chat("", AgoraChatKind::kUnspecified, {{2, 0}})},
+       "alice",
+       true},
+      {"apaas_room_user", {Apaas(AgoraApaasKind::kRoomUser)}, "alice", false},
+      {"apaas_user", {Apaas(AgoraApaasKind::kUser)}, "alice", false},
+      {"apaas_app", {Apaas(AgoraApaasKind::kApp)}, "", true},
+      {"rtc_any_uid", {Rtc("room", 0)}, "", false},
+      {"fpa", {User(kAgoraFpa, "")}, "", false},
+      {"rtc_and_chat_app",
+       {Rtc("room", 7), Chat("", AgoraChatKind::kApp)},
+       "",
+       true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const IssueInput input = Input(c.services, absl::Seconds(600), c.subject);
+    EXPECT_EQ(profile->IsAppLevel(input), c.app_level);
+    auto issued = profile->Issue(input, kNow);
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    auto verified = profile->Verify(issued->token, {}, kNow);
+    ASSERT_TRUE(verified.ok()) << verified.status();
+    IssueInput again;
+    again.subject = verified->subject;
+    again.grants = verified->grants;
+    EXPECT_EQ(profile->IsAppLevel(again), c.app_level);
+  }
+  // A request that cannot be issued is not app-level (Issue refuses it).
+  EXPECT_FALSE(profile->IsAppLevel(Input({Chat("", AgoraChatKind::kUser)})));
 }
 
 // ---------------------------------------------------------------------------

@@ -237,6 +237,211 @@ TempDir* AgoraServerTest::dir_ = nullptr;
 TokendProcess* AgoraServerTest::process_ = nullptr;
 int AgoraServerTest::tcp_port_ = 0;
 
+// --- item 1: defaults never widen a request ---------------------------------
+
+// The payload agora-token's public builder writes for the same call, with
+// its clock and salt pinned to the issued token's.
+std::string BuilderPayloadLike(json::Object args,
+                               const v1::IssueTokenResponse& issued,
+                               uint32_t salt) {
+  args.Set("issue_ts", issued.issued_at().seconds());
+  args.Set("salt", int64_t{salt});
+  return StringOf(AgoraParse(AgoraBuilder(std::move(args))), "payload_hex");
+}
+
+TEST_F(AgoraServerTest, ChatForASubjectIsTheUserTokenAgorasBuilderWrites) {
+  for (const v1::AgoraChatKind kind :
+       {v1::AGORA_CHAT_KIND_UNSPECIFIED, v1::AGORA_CHAT_KIND_USER}) {
+    SCOPED_TRACE(v1::AgoraChatKind_Name(kind));
+    v1::IssueTokenRequest request = Request("alice");
+    request.mutable_agora()->add_services()->mutable_chat()->set_kind(kind);
+    const v1::IssueTokenResponse issued = IssueOk(request);
+
+    // Agora's library reads a Chat user token for alice, privilege 1 = ttl.
+    const json::Object parsed = AgoraParse(issued.token());
+    ASSERT_TRUE(parsed.Find("verified")->as_bool());
+    const json::Array& services = parsed.Find("services")->as_array();
+    ASSERT_EQ(services.size(), 1u);
+    const json::Object& chat = services[0].as_object();
+    EXPECT_EQ(chat.Find("type")->as_int(), 5);
+    EXPECT_EQ(StringOf(chat, "user_id"), "alice");
+    EXPECT_EQ(json::Serialize(chat.Find("privileges")->as_object()),
+              R"({"1":600})");
+
+    // Byte for byte what ChatTokenBuilder.buildUserToken writes.
+    const v1::VerifyTokenResponse verified = Verify(issued.token());
+    ASSERT_TRUE(verified.valid()) << verified.detail();
+    EXPECT_EQ(
+        StringOf(parsed, "payload_hex"),
+        BuilderPayloadLike(
+            Obj({{"name", "chat_user"}, {"user_id", "alice"}, {"expire", 600}}),
+            issued, verified.agora().salt()));
+
+    // And tokend reads it back as a typed user token.
+    EXPECT_EQ(verified.subject(), "alice");
+    const v1::AgoraChatService& got = verified.agora().services(0).chat();
+    EXPECT_EQ(got.kind(), v1::AGORA_CHAT_KIND_USER);
+    EXPECT_EQ(got.user_id(), "alice");
+    EXPECT_EQ(got.privileges().user().seconds(), 600);
+    EXPECT_FALSE(got.privileges().has_app());
+  }
+}
+
+TEST_F(AgoraServerTest, ChatAppTokenOnlyWhenAskedFor) {
+  // No user id anywhere: refused, not silently an app token.
+  v1::IssueTokenRequest request = Request("");
+  request.mutable_agora()->add_services()->mutable_chat();
+  v1::IssueTokenResponse issued;
+  ExpectInvalidArgument(Issue(request, &issued),
+                        "grants.agora.services[0].user_id", "kind APP");
+
+  // Asked for: exactly ChatTokenBuilder.buildAppToken.
+  request.mutable_agora()->mutable_services(0)->mutable_chat()->set_kind(
+      v1::AGORA_CHAT_KIND_APP);
+  issued = IssueOk(request);
+  const v1::VerifyTokenResponse verified = Verify(issued.token());
+  ASSERT_TRUE(verified.valid()) << verified.detail();
+  EXPECT_EQ(StringOf(AgoraParse(issued.token()), "payload_hex"),
+            BuilderPayloadLike(Obj({{"name", "chat_app"}, {"expire", 600}}),
+                               issued, verified.agora().salt()));
+  EXPECT_EQ(verified.agora().services(0).chat().kind(),
+            v1::AGORA_CHAT_KIND_APP);
+
+  // A kind and privileges that contradict each other are refused.
+  v1::AgoraChatService* chat =
+      request.mutable_agora()->mutable_services(0)->mutable_chat();
+  chat->set_kind(v1::AGORA_CHAT_KIND_USER);
+  chat->mutable_privileges()->mutable_app()->set_seconds(600);
+  request.mutable_subject()->set_user_id("alice");
+  ExpectInvalidArgument(Issue(request, &issued),
+                        "grants.agora.services[0].privileges");
+}
+
+TEST_F(AgoraServerTest, AgoraTokenChatBuildersVerifyAsTypedGrants) {
+  v1::VerifyTokenResponse user = Verify(AgoraBuilder(
+      Obj({{"name", "chat_user"}, {"user_id", "dan"}, {"expire", 600}})));
+  ASSERT_TRUE(user.valid()) << user.detail();
+  EXPECT_EQ(user.subject(), "dan");
+  ASSERT_EQ(user.agora().services_size(), 1);
+  EXPECT_EQ(user.agora().services(0).chat().kind(), v1::AGORA_CHAT_KIND_USER);
+  EXPECT_EQ(user.agora().services(0).chat().user_id(), "dan");
+  EXPECT_EQ(user.agora().services(0).chat().privileges().user().seconds(), 600);
+
+  v1::VerifyTokenResponse app =
+      Verify(AgoraBuilder(Obj({{"name", "chat_app"}, {"expire", 600}})));
+  ASSERT_TRUE(app.valid()) << app.detail();
+  EXPECT_EQ(app.subject(), "");
+  EXPECT_EQ(app.agora().services(0).chat().kind(), v1::AGORA_CHAT_KIND_APP);
+  EXPECT_EQ(app.agora().services(0).chat().user_id(), "");
+  EXPECT_EQ(app.agora().services(0).chat().privileges().app().seconds(), 600);
+}
+
+TEST_F(AgoraServerTest, NoServiceWidensToAnyUserByDefault) {
+  // RTC without a user and without a subject: refused, not "any uid".
+  v1::IssueTokenRequest request = Request("");
+  request.mutable_agora()->add_services()->mutable_rtc()->set_channel_name(
+      "room");
+  v1::IssueTokenResponse issued;
+  ExpectInvalidArgument(Issue(request, &issued),
+                        "grants.agora.services[0].account", "uid 0");
+  // Asked for with uid 0: any uid, as buildTokenWithUid(..., 0, ...).
+  request.mutable_agora()->mutable_services(0)->mutable_rtc()->set_uid(0);
+  issued = IssueOk(request);
+  const json::Object parsed = AgoraParse(issued.token());
+  EXPECT_EQ(
+      StringOf(parsed.Find("services")->as_array()[0].as_object(), "account"),
+      "");
+
+  // Streaming and FCDN likewise.
+  for (const bool fcdn : {false, true}) {
+    SCOPED_TRACE(fcdn ? "fcdn" : "streaming");
+    v1::IssueTokenRequest r = Request("");
+    v1::AgoraService* s = r.mutable_agora()->add_services();
+    if (fcdn) {
+      s->mutable_fcdn()->set_channel_name("live");
+    } else {
+      s->mutable_streaming()->set_channel_name("live");
+    }
+    ExpectInvalidArgument(Issue(r, &issued),
+                          "grants.agora.services[0].account");
+  }
+
+  // An APaaS kind whose privileges are another kind's is refused (a USER
+  // kind must not smuggle the app privilege).
+  v1::IssueTokenRequest apaas = Request("alice");
+  v1::AgoraApaasService* a =
+      apaas.mutable_agora()->add_services()->mutable_apaas();
+  a->set_kind(v1::AGORA_APAAS_KIND_USER);
+  a->mutable_privileges()->mutable_app()->set_seconds(600);
+  ExpectInvalidArgument(Issue(apaas, &issued),
+                        "grants.agora.services[0].privileges");
+}
+
+TEST_F(AgoraServerTest, AppLevelTokensNeedIssueAppLevel) {
+  v1::IssueTokenRequest chat_app = Request("");
+  chat_app.mutable_agora()->add_services()->mutable_chat()->set_kind(
+      v1::AGORA_CHAT_KIND_APP);
+  v1::IssueTokenRequest chat_app_explicit = Request("");
+  chat_app_explicit.mutable_agora()
+      ->add_services()
+      ->mutable_chat()
+      ->mutable_privileges()
+      ->mutable_app()
+      ->set_seconds(0);
+  v1::IssueTokenRequest apaas_app = Request("");
+  apaas_app.mutable_agora()->add_services()->mutable_apaas()->set_kind(
+      v1::AGORA_APAAS_KIND_APP);
+  v1::IssueTokenRequest chat_user = Request("alice");
+  chat_user.mutable_agora()->add_services()->mutable_chat();
+  v1::IssueTokenRequest apaas_user = Request("alice");
+  apaas_user.mutable_agora()->add_services()->mutable_apaas()->set_kind(
+      v1::AGORA_APAAS_KIND_USER);
+  v1::IssueTokenRequest rtc = Request("alice");
+  rtc.mutable_agora()->add_services()->mutable_rtc()->set_channel_name("room");
+
+  v1::IssueTokenResponse issued;
+  for (const v1::IssueTokenRequest* app :
+       {&chat_app, &chat_app_explicit, &apaas_app}) {
+    SCOPED_TRACE(app->ShortDebugString());
+    // "web" may issue for ag, but not app-level tokens.
+    grpc::Status status = Issue(*app, &issued, Web());
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+        << status.error_message();
+    EXPECT_EQ(DetailsOf(status).reason, "PERMISSION_DENIED");
+    // "admin" may for ag, and not for ag_users.
+    status = Issue(*app, &issued, Admin());
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    v1::IssueTokenRequest other = *app;
+    other.set_tenant("ag_users");
+    EXPECT_EQ(Issue(other, &issued, Admin()).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  for (const v1::IssueTokenRequest* user : {&chat_user, &apaas_user, &rtc}) {
+    SCOPED_TRACE(user->ShortDebugString());
+    const grpc::Status status = Issue(*user, &issued, Web());
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // Renewing an app token (here one from Agora's own builder) needs the
+  // right as well: the new token acts for the whole app too.
+  const std::string app_token =
+      AgoraBuilder(Obj({{"name", "apaas_app"}, {"expire", 600}}));
+  ASSERT_TRUE(Verify(app_token).valid());
+  v1::RenewTokenResponse renewed;
+  grpc::Status status = Renew(app_token, &renewed, Web());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << status.error_message();
+  status = Renew(app_token, &renewed, Admin());
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::VerifyTokenResponse again = Verify(renewed.token());
+  ASSERT_TRUE(again.valid()) << again.detail();
+  EXPECT_EQ(again.agora().services(0).apaas().kind(), v1::AGORA_APAAS_KIND_APP);
+  // A user token renews for "web".
+  const std::string user_token = AgoraBuilder(
+      Obj({{"name", "chat_user"}, {"user_id", "erin"}, {"expire", 600}}));
+  EXPECT_TRUE(Renew(user_token, &renewed, Web()).ok());
+}
+
 // --- item 7: re-encoding does not undo a revocation ------------------------
 
 // Every re-encoding of `token` anyone can make: Node's zlib at levels 0, 1
