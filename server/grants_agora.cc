@@ -4,7 +4,7 @@
 // RTC roles are expanded here into the privileges Agora's builders write.
 // The agora profile applies the subject and the builder defaults for
 // services given without privileges (never widening them: no "any uid"
-// and no app token unless asked for), and checks channels and ids.
+// and no app token unless asked for), and checks Agora's limits.
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -364,6 +364,11 @@ absl::StatusOr<AgoraService> ServiceFromProto(const v1::AgoraService& p,
     case v1::AgoraService::kRtm2:
       status = Rtm2FromProto(p.rtm2(), absl::StrCat(base, ".rtm2"), &s);
       break;
+    case v1::AgoraService::kUnknown:
+      return Error(Reason::kInvalidArgument,
+                   "output only: tokend does not issue a service type it "
+                   "cannot read",
+                   absl::StrCat(base, ".unknown"));
     case v1::AgoraService::SERVICE_NOT_SET:
       return Error(Reason::kInvalidArgument, "names no service", base);
   }
@@ -499,8 +504,13 @@ void ServiceToProto(const AgoraService& s, v1::AgoraGrants* proto) {
     case kAgoraRtm2:
       Rtm2ToProto(s, proto->add_services()->mutable_rtm2());
       break;
-    default:
-      break;  // the profile reports no other types
+    default: {
+      // A type tokend does not know, reported with its opaque bytes.
+      v1::AgoraUnknownService* p = proto->add_services()->mutable_unknown();
+      p->set_type(s.type);
+      p->set_body(s.unknown_body);
+      break;
+    }
   }
 }
 

@@ -57,7 +57,8 @@ enum class AgoraChatKind {
 // uid" is uid 0, and an app token (Chat or APaaS) is asked for by its kind
 // or its privilege.
 struct AgoraService {
-  // 1 RTC, 2 RTM, 3 Streaming, 4 FPA, 5 Chat, 6 FCDN, 7 APaaS, 8 RTM2.
+  // 1 RTC, 2 RTM, 3 Streaming, 4 FPA, 5 Chat, 6 FCDN, 7 APaaS, 8 RTM2. On
+  // verify also any other type (an unknown service, see unknown_body).
   uint16_t type = 0;
   std::map<uint16_t, uint32_t> privileges;  // privilege id -> expiry (s)
   std::string channel;  // RTC, Streaming, FCDN: channel_name
@@ -81,7 +82,18 @@ struct AgoraService {
   // -> resource names.
   std::map<uint16_t, std::map<uint16_t, std::vector<std::string>>>
       rtm2_permissions;
+  // Verify only, for a service type tokend does not know (e.g. 9, ConvoAI):
+  // the bytes after its type up to the end of the token. Agora's format does
+  // not say how long such a service is, so they include any services after
+  // it; parsing stops there (the signature covers them all). tokend never
+  // issues such a service.
+  std::string unknown_body;
 };
+
+// Known service types (1..8); any other is reported as unknown.
+inline bool IsKnownAgoraService(uint16_t type) {
+  return type >= kAgoraRtc && type <= kAgoraRtm2;
+}
 
 struct AgoraGrants {
   // Issue the legacy "006" format (one RTC or RTM service) for migration.

@@ -87,7 +87,7 @@ namespace {
 
 absl::Status PackOneService(const AgoraService& s, size_t index,
                             PackWriter* w) {
-  if (s.type < kAgoraRtc || s.type > kAgoraRtm2) {
+  if (!IsKnownAgoraService(s.type)) {
     return Error(Reason::kInvalidArgument,
                  absl::StrCat("unknown service type ", s.type),
                  ServiceField(index, "type"));
@@ -592,8 +592,12 @@ absl::Status ParseAccessToken2Payload(absl::string_view payload,
     if (!r.ReadUint16(&type)) {
       return Error(Reason::kMalformed, "truncated service");
     }
-    if (type < kAgoraRtc || type > kAgoraRtm2) {
-      // Its length is unknown: stop here. The signature still covers it.
+    if (!IsKnownAgoraService(type)) {
+      // Its length is unknown: stop here, reporting it with the rest of the
+      // bytes. The signature still covers them.
+      AgoraService& unknown = out->services.emplace_back();
+      unknown.type = type;
+      unknown.unknown_body = std::string(r.rest());
       out->stopped_at_unknown = true;
       return absl::OkStatus();
     }

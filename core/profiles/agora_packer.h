@@ -150,8 +150,9 @@ struct ParsedAccessToken2 {
   uint32_t salt = 0;
   uint16_t service_count = 0;  // as declared
   // The services read, in token order. Parsing stops (successfully) at the
-  // first service type it does not know; `stopped_at_unknown` then says so.
-  // Resolved uids come back as `account` strings (uid unset).
+  // first service type it does not know; that service comes last, with its
+  // type and everything after it as `unknown_body`, and `stopped_at_unknown`
+  // says so. Resolved uids come back as `account` strings (uid unset).
   std::vector<AgoraService> services;
   bool stopped_at_unknown = false;
 };

@@ -366,8 +366,13 @@ TEST_F(AgoraServerTest, NoServiceWidensToAnyUserByDefault) {
                           "grants.agora.services[0].account");
   }
 
-  // An APaaS kind whose privileges are another kind's is refused (a USER
-  // kind must not smuggle the app privilege).
+  // RTM, RTM2 and APaaS user tokens need their user; an APaaS kind whose
+  // privileges are another kind's is refused (a USER kind must not smuggle
+  // the app privilege).
+  v1::IssueTokenRequest rtm = Request("");
+  rtm.mutable_agora()->add_services()->mutable_rtm();
+  ExpectInvalidArgument(Issue(rtm, &issued),
+                        "grants.agora.services[0].user_id");
   v1::IssueTokenRequest apaas = Request("alice");
   v1::AgoraApaasService* a =
       apaas.mutable_agora()->add_services()->mutable_apaas();
@@ -442,6 +447,144 @@ TEST_F(AgoraServerTest, AppLevelTokensNeedIssueAppLevel) {
   EXPECT_TRUE(Renew(user_token, &renewed, Web()).ok());
 }
 
+// --- item 5: invalid verdicts carry what the signature vouches for ----------
+
+TEST_F(AgoraServerTest, InvalidVerdictCarriesTheTokensIdAndTimes) {
+  v1::IssueTokenRequest request = Request("alice");
+  request.mutable_ttl()->set_seconds(1);
+  request.mutable_agora()->add_services()->mutable_rtc()->set_channel_name(
+      "room");
+  const v1::IssueTokenResponse t007 = IssueOk(request);
+  request.mutable_agora()->set_version(v1::AGORA_TOKEN_VERSION_006);
+  const v1::IssueTokenResponse t006 = IssueOk(request);
+  const v1::VerifyExpectations room = Expect("room", "alice");
+
+  // A good signature with a failed check (the channel) carries them.
+  v1::IssueTokenRequest fresh = Request("alice");
+  fresh.mutable_agora()->add_services()->mutable_rtc()->set_channel_name(
+      "room");
+  const v1::IssueTokenResponse good = IssueOk(fresh);
+  v1::VerifyTokenResponse verdict = Verify(good.token(), Expect("hall", ""));
+  ExpectInvalid(verdict, "BAD_CLAIM");
+  EXPECT_EQ(verdict.token_id(), good.token_id());
+  EXPECT_EQ(verdict.issued_at().seconds(), good.issued_at().seconds());
+  EXPECT_EQ(verdict.expires_at().seconds(), good.expires_at().seconds());
+
+  // Expired, 007 and 006 (which has no issue time: the verdict reports its
+  // expiry there, as a valid 006 verdict reports the verification time
+  // capped at the expiry).
+  ASSERT_TRUE(WaitFor([&] { return !Verify(t007.token(), room).valid(); }));
+  ASSERT_TRUE(WaitFor([&] { return !Verify(t006.token(), room).valid(); }));
+  verdict = Verify(t007.token(), room);
+  ExpectInvalid(verdict, "TOKEN_EXPIRED");
+  EXPECT_EQ(verdict.token_id(), t007.token_id());
+  EXPECT_EQ(verdict.issued_at().seconds(), t007.issued_at().seconds());
+  EXPECT_EQ(verdict.expires_at().seconds(), t007.expires_at().seconds());
+  verdict = Verify(t006.token(), room);
+  ExpectInvalid(verdict, "TOKEN_EXPIRED");
+  EXPECT_EQ(verdict.token_id(), t006.token_id());
+  EXPECT_EQ(verdict.expires_at().seconds(), t006.expires_at().seconds());
+  EXPECT_EQ(verdict.issued_at().seconds(), t006.expires_at().seconds());
+
+  // A bad signature carries none.
+  json::Object rebuilt = RunAgora("builder", Obj({{"name", "rtc_account"},
+                                                  {"app_id", kAppId},
+                                                  {"certificate", kOtherCert},
+                                                  {"channel", "room"},
+                                                  {"account", "alice"},
+                                                  {"role", 1},
+                                                  {"expire", 600}}));
+  verdict = Verify(StringOf(rebuilt, "token"));
+  ExpectInvalid(verdict, "BAD_SIGNATURE");
+  EXPECT_EQ(verdict.token_id(), "");
+  EXPECT_FALSE(verdict.has_issued_at());
+  EXPECT_FALSE(verdict.has_expires_at());
+  EXPECT_TRUE(Verify(good.token()).valid());
+}
+
+// --- item 6: Agora's documented limits -----------------------------------
+
+TEST_F(AgoraServerTest, AgoraLimitsHoldOnIssue) {
+  const auto rtc = [](const std::string& channel, const std::string& account) {
+    v1::IssueTokenRequest r = Request("alice");
+    v1::AgoraRtcService* s = r.mutable_agora()->add_services()->mutable_rtc();
+    s->set_channel_name(channel);
+    if (!account.empty()) s->set_user_account(account);
+    return r;
+  };
+  v1::IssueTokenResponse issued;
+  EXPECT_TRUE(Issue(rtc(std::string(64, 'c'), ""), &issued).ok());
+  ExpectInvalidArgument(Issue(rtc(std::string(65, 'c'), ""), &issued),
+                        "grants.agora.services[0].channel", "64 bytes");
+  ExpectInvalidArgument(Issue(rtc("room/1", ""), &issued),
+                        "grants.agora.services[0].channel", "character");
+  ExpectInvalidArgument(Issue(rtc("", ""), &issued),
+                        "grants.agora.services[0].channel");
+  EXPECT_TRUE(Issue(rtc("!#$%&()+-:;<=.>?@[]^_{}|~, az", ""), &issued).ok());
+  EXPECT_TRUE(Issue(rtc("room", std::string(255, 'u')), &issued).ok());
+  ExpectInvalidArgument(Issue(rtc("room", std::string(256, 'u')), &issued),
+                        "grants.agora.services[0].account", "255 bytes");
+  ExpectInvalidArgument(Issue(rtc("room",
+                                  "al\xC3\xAF"
+                                  "ce"),
+                              &issued),
+                        "grants.agora.services[0].account", "character");
+
+  v1::IssueTokenRequest rtm = Request(std::string(65, 'r'));
+  rtm.mutable_agora()->add_services()->mutable_rtm();
+  ExpectInvalidArgument(Issue(rtm, &issued), "grants.agora.services[0].user_id",
+                        "64 bytes");
+  v1::IssueTokenRequest chat = Request("alice smith");
+  chat.mutable_agora()->add_services()->mutable_chat();
+  ExpectInvalidArgument(Issue(chat, &issued),
+                        "grants.agora.services[0].user_id", "character");
+}
+
+TEST_F(AgoraServerTest, AgoraLimitsHoldOnVerify) {
+  // agora-token writes whatever it is given; tokend refuses, naming the
+  // vendor's limit.
+  std::string token = AgoraBuilder(Obj({{"name", "rtc_account"},
+                                        {"channel", std::string(65, 'c')},
+                                        {"account", "alice"},
+                                        {"role", 1},
+                                        {"expire", 600}}));
+  ASSERT_TRUE(AgoraParse(token).Find("verified")->as_bool());
+  ExpectInvalid(Verify(token), "BAD_CLAIM", "64 bytes");
+  token = AgoraBuilder(
+      Obj({{"name", "rtm"}, {"user_id", "bad/user"}, {"expire", 600}}));
+  ExpectInvalid(Verify(token), "BAD_CLAIM", "character");
+}
+
+TEST_F(AgoraServerTest, UnknownServiceTypesAreReported) {
+  // ConvoAITokenBuilder (agora-token 2.0.6) adds a type-9 service.
+  const std::string token = AgoraBuilder(Obj({{"name", "convoai"},
+                                              {"channel", "room"},
+                                              {"account", "alice"},
+                                              {"role", 1},
+                                              {"expire", 600},
+                                              {"join", 600},
+                                              {"audio", 600},
+                                              {"video", 600},
+                                              {"data", 600},
+                                              {"user_id", "alice"}}));
+  const v1::VerifyTokenResponse verified = Verify(token);
+  ASSERT_TRUE(verified.valid()) << verified.detail();
+  ASSERT_EQ(verified.agora().services_size(), 3);
+  EXPECT_TRUE(verified.agora().services(0).has_rtc());
+  EXPECT_TRUE(verified.agora().services(1).has_rtm());
+  const v1::AgoraUnknownService& unknown =
+      verified.agora().services(2).unknown();
+  EXPECT_EQ(unknown.type(), 9u);
+  // Its empty privilege map, as ServiceConvoAI packs it.
+  EXPECT_EQ(unknown.body(), std::string("\0\0", 2));
+  // tokend does not sign what it cannot read: renewal says so.
+  v1::RenewTokenResponse renewed;
+  const grpc::Status status = Renew(token, &renewed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "service type 9"))
+      << status.error_message();
+}
+
 // --- item 7: re-encoding does not undo a revocation ------------------------
 
 // Every re-encoding of `token` anyone can make: Node's zlib at levels 0, 1
@@ -514,6 +657,96 @@ TEST_F(AgoraServerTest, RevocationHoldsForEveryEncodingOfAToken) {
     EXPECT_GE(distinct.size(), 6u);
   }
   EXPECT_EQ(checked, 3 * 8);
+}
+
+// --- item 8: an expectation the token cannot meet fails --------------------
+
+TEST_F(AgoraServerTest, ExpectationsATokenCannotMeetFail) {
+  // A 006 RTM token names no channel.
+  v1::IssueTokenRequest request = Request("alice");
+  request.mutable_agora()->set_version(v1::AGORA_TOKEN_VERSION_006);
+  request.mutable_agora()->add_services()->mutable_rtm();
+  const std::string rtm006 = IssueOk(request).token();
+  ExpectInvalid(Verify(rtm006, Expect("any-room", "alice")), "BAD_CLAIM",
+                "channel");
+  EXPECT_TRUE(Verify(rtm006, Expect("", "alice")).valid());
+
+  // An FPA token names no user; an app token is nobody's user token.
+  for (const char* name : {"fpa", "chat_app", "apaas_app"}) {
+    SCOPED_TRACE(name);
+    const std::string token =
+        AgoraBuilder(Obj({{"name", name}, {"expire", 600}}));
+    EXPECT_TRUE(Verify(token).valid());
+    ExpectInvalid(Verify(token, Expect("", "alice")), "BAD_CLAIM", "account");
+  }
+
+  // Agora tokens carry no audience, in either format.
+  v1::VerifyExpectations audience = Expect("", "alice");
+  audience.set_audience("svc");
+  ExpectInvalid(Verify(rtm006, audience), "AUDIENCE_MISMATCH");
+  request.mutable_agora()->set_version(v1::AGORA_TOKEN_VERSION_007);
+  ExpectInvalid(Verify(IssueOk(request).token(), audience),
+                "AUDIENCE_MISMATCH");
+
+  // A wildcard-channel token (channel "*", one user) is good for any channel
+  // but only for its user.
+  const std::string wildcard = AgoraBuilder(Obj({{"name", "rtc_account"},
+                                                 {"channel", "*"},
+                                                 {"account", "alice"},
+                                                 {"role", 1},
+                                                 {"expire", 600}}));
+  EXPECT_TRUE(Verify(wildcard, Expect("any-room", "alice")).valid());
+  ExpectInvalid(Verify(wildcard, Expect("any-room", "bob")), "BAD_CLAIM");
+}
+
+// --- item 9: lifetime caps on verify ----------------------------------------
+
+TEST_F(AgoraServerTest, LifetimeCapsHoldOnVerify) {
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  const auto build006 = [&](int64_t ts, int64_t join) {
+    return StringOf(
+        RunAgora("build006", Obj({{"app_id", kAppId},
+                                  {"certificate", kCert},
+                                  {"channel", "room"},
+                                  {"uid", "alice"},
+                                  {"ts", ts},
+                                  {"privileges", Obj({{"1", join}})}})),
+        "token");
+  };
+  v1::VerifyExpectations e = Expect("room", "alice");
+  e.add_agora_privileges(v1::AGORA_PRIVILEGE_RTC_JOIN_CHANNEL);
+  // A 006 token valid until 2106.
+  ExpectInvalid(Verify(build006(4294967295, now + 600), e), "LIFETIME_EXCEEDED",
+                "24 h");
+  // A 006 privilege lasts at most as long as its token (ts): a far one is
+  // capped by it, as Agora's own 006 vectors expect, and reported so.
+  const v1::VerifyTokenResponse capped =
+      Verify(build006(now + 600, 4294967295), e);
+  ASSERT_TRUE(capped.valid()) << capped.detail();
+  EXPECT_EQ(capped.expires_at().seconds(), now + 600);
+  EXPECT_EQ(capped.agora()
+                .services(0)
+                .rtc()
+                .explicit_privileges()
+                .join_channel()
+                .seconds(),
+            0);
+  // A 007 token whose privilege is a timestamp (a common mistake) instead of
+  // seconds from the issue time.
+  json::Array services;
+  services.push_back(
+      json::Value(Obj({{"type", 1},
+                       {"channel", "room"},
+                       {"uid", "alice"},
+                       {"privileges", Obj({{"1", now + 600}})}})));
+  const std::string token =
+      StringOf(RunAgora("build", Obj({{"app_id", kAppId},
+                                      {"certificate", kCert},
+                                      {"issue_ts", now},
+                                      {"expire", 600},
+                                      {"services", services}})),
+               "token");
+  ExpectInvalid(Verify(token), "LIFETIME_EXCEEDED", "24 h");
 }
 
 }  // namespace
