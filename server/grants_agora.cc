@@ -3,7 +3,8 @@
 // (whole seconds, uint32) that become core's privilege id -> seconds maps;
 // RTC roles are expanded here into the privileges Agora's builders write.
 // The agora profile applies the subject and the builder defaults for
-// services given without privileges, and checks channels and ids.
+// services given without privileges (never widening them: no "any uid"
+// and no app token unless asked for), and checks Agora's limits.
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -182,15 +183,17 @@ absl::Status ChatFromProto(const v1::AgoraChatService& p,
                            const std::string& field, AgoraService* s) {
   s->type = kAgoraChat;
   s->user_id = p.user_id();
+  // The profile resolves the kind (user unless asked for the app) and the
+  // builder's privilege for it.
   switch (p.kind()) {
     case v1::AGORA_CHAT_KIND_UNSPECIFIED:
+      s->chat_kind = AgoraChatKind::kUnspecified;
       break;
     case v1::AGORA_CHAT_KIND_USER:
-      // The profile fills the user id from the subject only for privilege
-      // 1, so a user token without one names it (expiring with the token).
-      if (!p.has_privileges() && p.user_id().empty()) s->privileges = {{1, 0}};
+      s->chat_kind = AgoraChatKind::kUser;
       break;
     case v1::AGORA_CHAT_KIND_APP:
+      s->chat_kind = AgoraChatKind::kApp;
       if (!p.user_id().empty()) {
         return Error(Reason::kInvalidArgument, "must be empty for an app token",
                      absl::StrCat(field, ".user_id"));
@@ -309,6 +312,7 @@ absl::StatusOr<AgoraService> ServiceFromProto(const v1::AgoraService& p,
       s.type = kAgoraStreaming;
       s.channel = st.channel_name();
       s.account = st.account();
+      if (st.has_uid()) s.uid = st.uid();
       if (st.has_privileges()) {
         const v1::AgoraStreamingPrivileges& e = st.privileges();
         absl::StatusOr<Privileges> privileges = ExplicitPrivileges(
@@ -342,6 +346,7 @@ absl::StatusOr<AgoraService> ServiceFromProto(const v1::AgoraService& p,
       s.type = kAgoraFcdn;
       s.channel = f.channel_name();
       s.account = f.account();
+      if (f.has_uid()) s.uid = f.uid();
       if (f.has_privileges()) {
         const v1::AgoraFcdnPrivileges& e = f.privileges();
         absl::StatusOr<Privileges> privileges =
@@ -359,6 +364,11 @@ absl::StatusOr<AgoraService> ServiceFromProto(const v1::AgoraService& p,
     case v1::AgoraService::kRtm2:
       status = Rtm2FromProto(p.rtm2(), absl::StrCat(base, ".rtm2"), &s);
       break;
+    case v1::AgoraService::kUnknown:
+      return Error(Reason::kInvalidArgument,
+                   "output only: tokend does not issue a service type it "
+                   "cannot read",
+                   absl::StrCat(base, ".unknown"));
     case v1::AgoraService::SERVICE_NOT_SET:
       return Error(Reason::kInvalidArgument, "names no service", base);
   }
@@ -392,6 +402,16 @@ void RtcToProto(const AgoraService& s, v1::AgoraRtcService* p) {
   }
   if (v.count(kAdministrateChannel)) {
     SetExpiry(v, kAdministrateChannel, e->mutable_administrate_channel());
+  }
+}
+
+// RTC, Streaming and FCDN: uid 0 for the "any uid" account.
+template <typename Proto>
+void AccountToProto(const AgoraService& s, Proto* p) {
+  if (s.uid.has_value() && *s.uid == 0 && s.account.empty()) {
+    p->set_uid(0);
+  } else {
+    p->set_account(s.account);
   }
 }
 
@@ -447,7 +467,7 @@ void ServiceToProto(const AgoraService& s, v1::AgoraGrants* proto) {
     case kAgoraStreaming: {
       v1::AgoraStreamingService* p = proto->add_services()->mutable_streaming();
       p->set_channel_name(s.channel);
-      p->set_account(s.account);
+      AccountToProto(s, p);
       v1::AgoraStreamingPrivileges* e = p->mutable_privileges();
       if (v.count(1)) SetExpiry(v, 1, e->mutable_publish_mix_stream());
       if (v.count(2)) SetExpiry(v, 2, e->mutable_publish_raw_stream());
@@ -472,7 +492,7 @@ void ServiceToProto(const AgoraService& s, v1::AgoraGrants* proto) {
     case kAgoraFcdn: {
       v1::AgoraFcdnService* p = proto->add_services()->mutable_fcdn();
       p->set_channel_name(s.channel);
-      p->set_account(s.account);
+      AccountToProto(s, p);
       v1::AgoraFcdnPrivileges* e = p->mutable_privileges();
       if (v.count(1)) SetExpiry(v, 1, e->mutable_publish());
       if (v.count(2)) SetExpiry(v, 2, e->mutable_play());
@@ -484,8 +504,13 @@ void ServiceToProto(const AgoraService& s, v1::AgoraGrants* proto) {
     case kAgoraRtm2:
       Rtm2ToProto(s, proto->add_services()->mutable_rtm2());
       break;
-    default:
-      break;  // the profile reports no other types
+    default: {
+      // A type tokend does not know, reported with its opaque bytes.
+      v1::AgoraUnknownService* p = proto->add_services()->mutable_unknown();
+      p->set_type(s.type);
+      p->set_body(s.unknown_body);
+      break;
+    }
   }
 }
 

@@ -30,7 +30,8 @@ Sha256Digest Legacy006Signature(absl::string_view app_certificate,
 absl::StatusOr<std::string> BuildAccessToken006(
     absl::string_view app_id, absl::string_view app_certificate,
     absl::string_view channel, absl::string_view uid, uint32_t salt,
-    uint32_t ts, const std::map<uint16_t, uint32_t>& privileges) {
+    uint32_t ts, const std::map<uint16_t, uint32_t>& privileges,
+    std::string* token_id) {
   if (!IsAgoraId(app_id)) {
     return Error(Reason::kInvalidArgument, "must be 32 hex characters",
                  "app_id");
@@ -62,7 +63,13 @@ absl::StatusOr<std::string> BuildAccessToken006(
   c.PutUint32(Crc32(channel));
   c.PutUint32(Crc32(uid));
   c.PutString(message);
+  if (token_id != nullptr) *token_id = AccessToken006Id(app_id, content);
   return absl::StrCat(kVersion006, app_id, Base64StdEncode(content));
+}
+
+std::string AccessToken006Id(absl::string_view app_id,
+                             absl::string_view content) {
+  return AgoraContentId(kVersion006, absl::StrCat(app_id, content));
 }
 
 absl::Status ParseAccessToken006(absl::string_view token,

@@ -28,13 +28,20 @@ inline constexpr absl::string_view kVersion006 = "006";
 inline constexpr uint16_t kLegacyAdministrateChannel = 101;
 inline constexpr uint16_t kLegacyRtmLogin = 1000;
 
-// Builds "006..." with explicit salt and ts. Errors: kInvalidArgument
+// Builds "006..." with explicit salt and ts. When `token_id` is given it
+// receives the token's id (AccessToken006Id). Errors: kInvalidArgument
 // naming "app_id" / "app_certificate", or the channel/uid when over 65535
 // bytes.
 absl::StatusOr<std::string> BuildAccessToken006(
     absl::string_view app_id, absl::string_view app_certificate,
     absl::string_view channel, absl::string_view uid, uint32_t salt,
-    uint32_t ts, const std::map<uint16_t, uint32_t>& privileges);
+    uint32_t ts, const std::map<uint16_t, uint32_t>& privileges,
+    std::string* token_id = nullptr);
+
+// tokend's id for a 006 token: AgoraContentId over "006", the app id and
+// the base64-decoded content (see agora_packer.h for why not the string).
+std::string AccessToken006Id(absl::string_view app_id,
+                             absl::string_view content);
 
 // A parsed 006 token; views point into `content` (owned here).
 struct ParsedAccessToken006 {

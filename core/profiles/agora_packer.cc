@@ -87,7 +87,7 @@ namespace {
 
 absl::Status PackOneService(const AgoraService& s, size_t index,
                             PackWriter* w) {
-  if (s.type < kAgoraRtc || s.type > kAgoraRtm2) {
+  if (!IsKnownAgoraService(s.type)) {
     return Error(Reason::kInvalidArgument,
                  absl::StrCat("unknown service type ", s.type),
                  ServiceField(index, "type"));
@@ -495,10 +495,22 @@ absl::Status PackServices(const std::vector<AgoraService>& services,
   return absl::OkStatus();
 }
 
+std::string AgoraContentId(absl::string_view version,
+                           absl::string_view content) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, version.data(), version.size());
+  SHA256_Update(&ctx, content.data(), content.size());
+  Sha256Digest digest;
+  SHA256_Final(digest.data(), &ctx);
+  return Base64UrlEncode(
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), 16));
+}
+
 absl::StatusOr<std::string> BuildAccessToken2(
     absl::string_view app_id, absl::string_view app_certificate,
     uint32_t issue_ts, uint32_t expire, uint32_t salt,
-    const std::vector<AgoraService>& services) {
+    const std::vector<AgoraService>& services, std::string* token_id) {
   if (!IsAgoraId(app_id)) {
     return Error(Reason::kInvalidArgument, "must be 32 hex characters",
                  "app_id");
@@ -538,6 +550,7 @@ absl::StatusOr<std::string> BuildAccessToken2(
   content[0] = static_cast<char>(kSignatureLength);
   content[1] = 0;
   std::memcpy(content.data() + 2, signature.data(), signature.size());
+  if (token_id != nullptr) *token_id = AgoraContentId(kVersion007, content);
 
   if (absl::Status st = ZlibDeflate(content, &compressed); !st.ok()) return st;
   // "007" + standard base64 with padding, encoded in place. EVP_EncodeBlock
@@ -579,8 +592,12 @@ absl::Status ParseAccessToken2Payload(absl::string_view payload,
     if (!r.ReadUint16(&type)) {
       return Error(Reason::kMalformed, "truncated service");
     }
-    if (type < kAgoraRtc || type > kAgoraRtm2) {
-      // Its length is unknown: stop here. The signature still covers it.
+    if (!IsKnownAgoraService(type)) {
+      // Its length is unknown: stop here, reporting it with the rest of the
+      // bytes. The signature still covers them.
+      AgoraService& unknown = out->services.emplace_back();
+      unknown.type = type;
+      unknown.unknown_body = std::string(r.rest());
       out->stopped_at_unknown = true;
       return absl::OkStatus();
     }

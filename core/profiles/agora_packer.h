@@ -111,15 +111,34 @@ absl::StatusOr<std::string> ResolveServiceAccount(const AgoraService& s,
 absl::Status PackServices(const std::vector<AgoraService>& services,
                           PackWriter* writer);
 
+// tokend's id for a token: base64url (no padding) of the first 16 bytes of
+// SHA-256 over the version ("007" or "006") and the token's decoded content.
+//
+// Why the content and not the token string: the string is one encoding of
+// the content among many that verify alike. Anyone holding a 007 token can
+// inflate its payload and deflate it again (any zlib level, any block
+// split, Node's or Python's zlib): a new string, the same signed content, an
+// equally valid token for Agora. An id taken from the string would give
+// each re-encoding a new id and undo a revocation by token or by id. The
+// decoded content (the signature and every byte it covers; for 006 also
+// the app id, which travels in clear) is what the signature vouches for, so
+// every accepted encoding of one token has one id, and two tokens with
+// different signed bytes never share one. The rest of the string admits no
+// variation: base64 is strict (padding required, canonical trailing bits),
+// nothing may follow the zlib stream, and the version prefix is fixed.
+std::string AgoraContentId(absl::string_view version,
+                           absl::string_view content);
+
 // Builds "007..." with explicit issue_ts and salt (tests reproduce the
 // official vectors with it; the profile passes `now` and a random salt).
-// Services are taken literally (no defaults, no APaaS expansion). Errors:
+// Services are taken literally (no defaults, no APaaS expansion). When
+// `token_id` is given it receives the token's id (AgoraContentId). Errors:
 // kInvalidArgument naming "app_id", "app_certificate",
 // "grants.agora.services" (none) or a service field.
 absl::StatusOr<std::string> BuildAccessToken2(
     absl::string_view app_id, absl::string_view app_certificate,
     uint32_t issue_ts, uint32_t expire, uint32_t salt,
-    const std::vector<AgoraService>& services);
+    const std::vector<AgoraService>& services, std::string* token_id = nullptr);
 
 // A parsed 007 payload. The views point into the inflated payload.
 struct ParsedAccessToken2 {
@@ -131,8 +150,9 @@ struct ParsedAccessToken2 {
   uint32_t salt = 0;
   uint16_t service_count = 0;  // as declared
   // The services read, in token order. Parsing stops (successfully) at the
-  // first service type it does not know; `stopped_at_unknown` then says so.
-  // Resolved uids come back as `account` strings (uid unset).
+  // first service type it does not know; that service comes last, with its
+  // type and everything after it as `unknown_body`, and `stopped_at_unknown`
+  // says so. Resolved uids come back as `account` strings (uid unset).
   std::vector<AgoraService> services;
   bool stopped_at_unknown = false;
 };

@@ -9,12 +9,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/jose/base64url.h"
 #include "core/profiles/agora_legacy.h"
+#include "core/profiles/agora_limits.h"
 #include "core/profiles/agora_packer.h"
 #include "core/profiles/profile_common.h"
 #include "core/random.h"
 #include "core/reason.h"
+#include "core/token_facts.h"
 
 namespace tokend {
 namespace {
@@ -65,7 +66,8 @@ std::string SubjectOf(const std::vector<AgoraService>& services) {
   return first == nullptr ? std::string() : IdentityOf(*first);
 }
 
-// Agora's builder defaults for a service given without privileges.
+// Agora's builder defaults for a service given without privileges (Chat and
+// APaaS: their resolved kind's privilege).
 std::map<uint16_t, uint32_t> DefaultPrivileges(const AgoraService& s,
                                                uint32_t ttl) {
   switch (s.type) {
@@ -73,7 +75,9 @@ std::map<uint16_t, uint32_t> DefaultPrivileges(const AgoraService& s,
     case kAgoraFcdn:
       return {{1, ttl}, {2, ttl}};
     case kAgoraChat:
-      return {{static_cast<uint16_t>(s.user_id.empty() ? 2 : 1), ttl}};
+      return {
+          {static_cast<uint16_t>(s.chat_kind == AgoraChatKind::kApp ? 2 : 1),
+           ttl}};
     case kAgoraApaas:
       switch (s.apaas_kind) {
         case AgoraApaasKind::kUser:
@@ -88,9 +92,79 @@ std::map<uint16_t, uint32_t> DefaultPrivileges(const AgoraService& s,
   }
 }
 
-// Applies the subject and privilege defaults and expands APaaS room-user
-// services (appended after the given ones, so error indices stay those of
-// the request). The result is what gets packed and reported back.
+// A Chat service is a user token (privilege 1, for user_id or the subject)
+// or an app token (privilege 2, no user id): the kind or the privileges say
+// which, and without either it is a user token. An app token is never the
+// fallback for a missing user id.
+absl::Status ResolveChat(AgoraService* s, const std::string& subject,
+                         size_t i) {
+  const bool user =
+      s->chat_kind == AgoraChatKind::kUser || s->privileges.count(1) != 0 ||
+      (s->chat_kind == AgoraChatKind::kUnspecified && s->privileges.empty());
+  const bool app =
+      s->chat_kind == AgoraChatKind::kApp || s->privileges.count(2) != 0;
+  if (user && app) {
+    return Error(Reason::kInvalidArgument,
+                 "a Chat service is a user token (privilege 1) or an app "
+                 "token (privilege 2), not both",
+                 ServiceField(i, "privileges"));
+  }
+  if (app) {
+    if (!s->user_id.empty()) {
+      return Error(Reason::kInvalidArgument,
+                   "must be empty for a Chat app token",
+                   ServiceField(i, "user_id"));
+    }
+    s->chat_kind = AgoraChatKind::kApp;
+    return absl::OkStatus();
+  }
+  if (s->user_id.empty()) s->user_id = subject;
+  if (s->user_id.empty()) {
+    return Error(Reason::kInvalidArgument,
+                 "a Chat user token needs a user id (user_id or the "
+                 "request's subject); an app token is asked for with kind APP",
+                 ServiceField(i, "user_id"));
+  }
+  s->chat_kind = AgoraChatKind::kUser;
+  return absl::OkStatus();
+}
+
+// An APaaS kind names exactly one privilege (room user 1, user 2, app 3):
+// explicit privileges of another kind would smuggle it in.
+absl::Status CheckApaasPrivileges(const AgoraService& s, size_t i) {
+  uint16_t only = 0;
+  const char* kind = "";
+  switch (s.apaas_kind) {
+    case AgoraApaasKind::kExplicit:
+      return absl::OkStatus();
+    case AgoraApaasKind::kRoomUser:
+      only = 1;
+      kind = "ROOM_USER";
+      break;
+    case AgoraApaasKind::kUser:
+      only = 2;
+      kind = "USER";
+      break;
+    case AgoraApaasKind::kApp:
+      only = 3;
+      kind = "APP";
+      break;
+  }
+  for (const auto& [id, expire] : s.privileges) {
+    if (id != only) {
+      return Error(Reason::kInvalidArgument,
+                   absl::StrCat("an APaaS ", kind,
+                                " token carries only privilege ", only),
+                   ServiceField(i, "privileges"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Applies the subject and privilege defaults, checks Agora's limits and
+// expands APaaS room-user services (appended after the given ones, so error
+// indices stay those of the request). The result is what gets packed and
+// reported back; it re-issues to the same services (kinds made explicit).
 absl::StatusOr<std::vector<AgoraService>> ExpandServices(
     const std::vector<AgoraService>& given, const std::string& subject,
     uint32_t ttl) {
@@ -98,6 +172,12 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
   std::vector<AgoraService> extra;
   for (size_t i = 0; i < out.size(); ++i) {
     AgoraService& s = out[i];
+    if (!IsKnownAgoraService(s.type)) {
+      return Error(Reason::kInvalidArgument,
+                   absl::StrCat("cannot issue service type ", s.type,
+                                ": tokend does not know its layout"),
+                   ServiceField(i, "type"));
+    }
     for (const auto& [id, expire] : s.privileges) {
       if (expire > kMaxTtlSeconds) {
         return ErrorWithCode(
@@ -110,14 +190,20 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
       case kAgoraStreaming:
       case kAgoraFcdn:
         if (!s.uid.has_value() && s.account.empty()) s.account = subject;
+        if (!s.uid.has_value() && s.account.empty()) {
+          return Error(Reason::kInvalidArgument,
+                       "name the user: a uid, an account or the request's "
+                       "subject (uid 0 asks for any uid)",
+                       ServiceField(i, "account"));
+        }
         break;
       case kAgoraRtm:
       case kAgoraRtm2:
         if (s.user_id.empty()) s.user_id = subject;
         break;
       case kAgoraChat:
-        if (s.user_id.empty() && s.privileges.count(1) != 0) {
-          s.user_id = subject;
+        if (absl::Status st = ResolveChat(&s, subject, i); !st.ok()) {
+          return st;
         }
         break;
       case kAgoraApaas:
@@ -149,11 +235,18 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
             s.apaas_role = -1;
             break;
         }
+        if (absl::Status st = CheckApaasPrivileges(s, i); !st.ok()) return st;
         break;
       default:
         break;
     }
     if (s.privileges.empty()) s.privileges = DefaultPrivileges(s, ttl);
+    if (absl::Status st = agora::CheckAgoraLimits(
+            s, Reason::kInvalidArgument,
+            absl::StrCat("grants.agora.services[", i, "]"));
+        !st.ok()) {
+      return st;
+    }
     if (s.type == kAgoraApaas && s.apaas_kind == AgoraApaasKind::kRoomUser) {
       // ApaasTokenBuilder.buildRoomUserToken: RTM login for the user and a
       // Chat user token for md5_hex(user_uuid), both expiring with the token.
@@ -170,9 +263,18 @@ absl::StatusOr<std::vector<AgoraService>> ExpandServices(
     }
     // What the caller gets back re-issues to the same services.
     s.apaas_kind = AgoraApaasKind::kExplicit;
+    s.chat_kind = AgoraChatKind::kUnspecified;
   }
   for (AgoraService& s : extra) out.push_back(std::move(s));
   return out;
+}
+
+// A service that acts for the whole app rather than one user: a Chat app
+// token (privilege 2) or an APaaS app token (privilege 3). The same test
+// serves an expanded request and a verified token's grants.
+bool ActsForTheApp(const AgoraService& s) {
+  return (s.type == kAgoraChat && s.privileges.count(2) != 0) ||
+         (s.type == kAgoraApaas && s.privileges.count(3) != 0);
 }
 
 // Token order: stable by type.
@@ -185,18 +287,52 @@ void SortByType(std::vector<AgoraService>* services) {
   std::stable_sort(services->begin(), services->end(), by_type);
 }
 
-// A service matches the caller's channel when it has none to compare or it
-// is equal; its identity matches the caller's account when it names none
-// ("" = any uid, app-level tokens) or it is equal.
+// Whether a service is for the expected channel: only RTC, Streaming and
+// FCDN services name one; an RTC service for Agora's wildcard channel "*"
+// is for every channel.
+bool ServesChannel(const AgoraService& s, const std::string& channel) {
+  if (!HasChannel(s.type)) return false;
+  return s.channel == channel ||
+         (s.type == kAgoraRtc && s.channel == agora::kWildcardChannel);
+}
+
+// Whether a service is for the expected identity. RTC, Streaming and FCDN
+// with no account ("", uid 0) admit any uid, as Agora does. Every other
+// service must name the identity: an app token (Chat, APaaS) is nobody's
+// user token, and FPA or an unknown service names nobody.
+bool ServesAccount(const AgoraService& s, const std::string& account) {
+  const std::string identity = IdentityOf(s);
+  if (HasChannel(s.type)) return identity.empty() || identity == account;
+  switch (s.type) {
+    case kAgoraRtm:
+    case kAgoraRtm2:
+    case kAgoraChat:
+    case kAgoraApaas:
+      return !identity.empty() && identity == account;
+    default:
+      return false;
+  }
+}
+
+// The service holding an expected privilege must be for the expected
+// channel when it names channels at all. RTM, RTM2, Chat, FPA and APaaS
+// services name none: for them the channel is met by the token as a whole,
+// which CheckServices requires to have a service for that channel (and
+// refuses when it has none).
 bool ChannelMatches(const AgoraService& s, const VerifyExpectations& expect) {
   return !expect.channel.has_value() || !HasChannel(s.type) ||
-         s.channel == *expect.channel;
+         ServesChannel(s, *expect.channel);
 }
 
 bool AccountMatches(const AgoraService& s, const VerifyExpectations& expect) {
-  if (!expect.account.has_value()) return true;
-  const std::string identity = IdentityOf(s);
-  return identity.empty() || identity == *expect.account;
+  return !expect.account.has_value() || ServesAccount(s, *expect.account);
+}
+
+// Agora tokens carry no audience: an expected one cannot be met.
+absl::Status CheckNoAudience(const VerifyExpectations& expect) {
+  if (!expect.audience.has_value()) return absl::OkStatus();
+  return Error(Reason::kAudienceMismatch, "Agora tokens carry no audience",
+               "audience");
 }
 
 // Checks channel/account and every requested privilege of a 007 token.
@@ -204,11 +340,11 @@ absl::Status CheckServices(const std::vector<AgoraService>& services,
                            const VerifyExpectations& expect,
                            absl::Time issued_at, absl::Time expires_at,
                            absl::Time now, absl::Duration slack) {
+  if (absl::Status st = CheckNoAudience(expect); !st.ok()) return st;
   if (expect.channel.has_value() || expect.account.has_value()) {
     bool channel_seen = false, matched = false;
     for (const AgoraService& s : services) {
-      if (expect.channel.has_value() &&
-          (!HasChannel(s.type) || s.channel != *expect.channel)) {
+      if (expect.channel.has_value() && !ServesChannel(s, *expect.channel)) {
         continue;
       }
       channel_seen = true;
@@ -260,12 +396,37 @@ absl::Status CheckServices(const std::vector<AgoraService>& services,
   return absl::OkStatus();
 }
 
+// Agora's names in every service a verified token carries.
+absl::Status CheckLimitsOnVerify(const std::vector<AgoraService>& services) {
+  for (size_t i = 0; i < services.size(); ++i) {
+    if (absl::Status st = agora::CheckAgoraLimits(
+            services[i], Reason::kBadClaim, absl::StrCat("services[", i, "]"));
+        !st.ok()) {
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
 class AgoraProfile final : public Profile {
  public:
   explicit AgoraProfile(AgoraProfileConfig config)
       : config_(std::move(config)) {}
 
   absl::string_view name() const override { return "agora"; }
+
+  // Chat and APaaS app tokens. A request is judged by the services it would
+  // write (defaults applied), a verified token by the services it carries:
+  // the same test on the same services.
+  bool IsAppLevel(const IssueInput& input) const override {
+    const AgoraGrants* grants = std::get_if<AgoraGrants>(&input.grants);
+    if (grants == nullptr) return false;
+    absl::StatusOr<std::vector<AgoraService>> services =
+        ExpandServices(grants->services, input.subject, /*ttl=*/1);
+    // A request that does not expand is refused by Issue anyway.
+    if (!services.ok()) return false;
+    return std::any_of(services->begin(), services->end(), ActsForTheApp);
+  }
 
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override;
@@ -277,9 +438,22 @@ class AgoraProfile final : public Profile {
   absl::StatusOr<TokenInfo> IssueLegacy(const IssueInput& input,
                                         AgoraGrants grants, uint32_t issue_ts,
                                         uint32_t ttl, absl::Time now) const;
+  // The checks after a good 007 signature.
+  absl::Status CheckAccessToken2(const agora::ParsedAccessToken2& parsed,
+                                 const VerifyExpectations& expect,
+                                 absl::Time now) const;
   absl::StatusOr<TokenInfo> VerifyLegacy(absl::string_view token,
                                          const VerifyExpectations& expect,
                                          absl::Time now) const;
+  // The checks after a good 006 signature.
+  absl::Status CheckAccessToken006(const agora::ParsedAccessToken006& parsed,
+                                   const AgoraService& service,
+                                   const VerifyExpectations& expect,
+                                   absl::Time now) const;
+  // Leeway plus the renewal grace, if any.
+  absl::Duration Slack(const VerifyExpectations& expect) const {
+    return config_.leeway + std::max(expect.expiry_grace, absl::ZeroDuration());
+  }
 
   const AgoraProfileConfig config_;
 };
@@ -316,15 +490,15 @@ absl::StatusOr<TokenInfo> AgoraProfile::Issue(const IssueInput& input,
                        static_cast<uint32_t>(ttl_s), now);
   }
   grants.salt = SecureRandomUint32();
-  absl::StatusOr<std::string> token = agora::BuildAccessToken2(
-      config_.app_id, config_.app_certificate, issue_ts,
-      static_cast<uint32_t>(ttl_s), grants.salt, grants.services);
+  TokenInfo info;
+  absl::StatusOr<std::string> token =
+      agora::BuildAccessToken2(config_.app_id, config_.app_certificate,
+                               issue_ts, static_cast<uint32_t>(ttl_s),
+                               grants.salt, grants.services, &info.token_id);
   if (!token.ok()) return token.status();
 
   SortByType(&grants.services);
-  TokenInfo info;
   info.token = *std::move(token);
-  info.token_id = AgoraTokenId(info.token);
   info.subject = SubjectOf(grants.services);
   info.issued_at = absl::FromUnixSeconds(issue_ts);
   info.expires_at = info.issued_at + *ttl;
@@ -352,10 +526,6 @@ absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(const IssueInput& input,
   if (s.type == kAgoraRtc) {
     absl::StatusOr<std::string> account = agora::ResolveServiceAccount(s, 0);
     if (!account.ok()) return account.status();
-    if (account->size() > agora::kMaxAccountBytes) {
-      return Error(Reason::kInvalidArgument, "account over 255 bytes",
-                   ServiceField(0, "account"));
-    }
     for (const auto& [id, relative] : s.privileges) {
       if ((id < 1 || id > 4) && id != agora::kLegacyAdministrateChannel) {
         return Error(Reason::kInvalidArgument,
@@ -367,11 +537,6 @@ absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(const IssueInput& input,
     channel = s.channel;
     uid = *std::move(account);
   } else if (s.type == kAgoraRtm) {
-    if (s.user_id.empty() || s.user_id.size() > agora::kMaxAccountBytes) {
-      return Error(Reason::kInvalidArgument,
-                   "a 006 RTM token needs a user id of at most 255 bytes",
-                   ServiceField(0, "user_id"));
-    }
     for (const auto& [id, relative] : s.privileges) {
       if (id != 1) {
         return Error(Reason::kInvalidArgument,
@@ -388,14 +553,13 @@ absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(const IssueInput& input,
                  ServiceField(0, "type"));
   }
   const uint32_t salt = SecureRandomUint32();
+  TokenInfo info;
   absl::StatusOr<std::string> token = agora::BuildAccessToken006(
       config_.app_id, config_.app_certificate, channel, uid, salt,
-      issue_ts + ttl, privileges);
+      issue_ts + ttl, privileges, &info.token_id);
   if (!token.ok()) return token.status();
   grants.salt = salt;
-  TokenInfo info;
   info.token = *std::move(token);
-  info.token_id = AgoraTokenId(info.token);
   info.subject = IdentityOf(s);
   info.issued_at = absl::FromUnixSeconds(issue_ts);
   info.expires_at = info.issued_at + absl::Seconds(ttl);
@@ -434,27 +598,15 @@ absl::StatusOr<TokenInfo> AgoraProfile::Verify(absl::string_view token,
                     signature.size()) != 0) {
     return Error(Reason::kBadSignature, "signature mismatch");
   }
-  if (parsed.app_id != config_.app_id) {
-    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
-  }
-  if (parsed.expire > kMaxTtlSeconds) {
-    return Error(Reason::kLifetimeExceeded, "token lifetime over 24 h",
-                 "expire");
-  }
-  const absl::Time issued_at = absl::FromUnixSeconds(parsed.issue_ts);
-  const absl::Time expires_at = issued_at + absl::Seconds(parsed.expire);
-  if (issued_at > now + config_.leeway) {
-    return Error(Reason::kIatInFuture, "issued in the future", "issue_ts");
-  }
-  const absl::Duration slack =
-      config_.leeway + std::max(expect.expiry_grace, absl::ZeroDuration());
-  if (now >= expires_at + slack) {
-    return Error(Reason::kTokenExpired, "token expired", "expire");
-  }
-  if (absl::Status st = CheckServices(parsed.services, expect, issued_at,
-                                      expires_at, now, slack);
-      !st.ok()) {
-    return st;
+  // From here on the id and times are the issuer's own: every failure
+  // carries them (core/token_facts.h).
+  TokenInfo info;
+  info.token_id = agora::AgoraContentId(agora::kVersion007, *payload);
+  info.issued_at = absl::FromUnixSeconds(parsed.issue_ts);
+  info.expires_at = info.issued_at + absl::Seconds(parsed.expire);
+  if (absl::Status st = CheckAccessToken2(parsed, expect, now); !st.ok()) {
+    return WithTokenFacts(std::move(st),
+                          {info.token_id, info.issued_at, info.expires_at});
   }
 
   AgoraGrants grants;
@@ -466,15 +618,49 @@ absl::StatusOr<TokenInfo> AgoraProfile::Verify(absl::string_view token,
     // instead of filling in the subject.
     if (HasChannel(s.type) && s.account.empty()) s.uid = 0;
   }
-  TokenInfo info;
   info.token = std::string(token);
-  info.token_id = AgoraTokenId(token);
   info.subject = SubjectOf(grants.services);
-  info.issued_at = issued_at;
-  info.expires_at = expires_at;
-  info.session_started = issued_at;
+  info.session_started = info.issued_at;
   info.grants = std::move(grants);
   return info;
+}
+
+absl::Status AgoraProfile::CheckAccessToken2(
+    const agora::ParsedAccessToken2& parsed, const VerifyExpectations& expect,
+    absl::Time now) const {
+  if (parsed.app_id != config_.app_id) {
+    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
+  }
+  // Agora's 24 h maximum holds for the token and for every privilege in it
+  // (a privilege written as a timestamp instead of seconds is the usual
+  // mistake, and reads as decades).
+  if (parsed.expire > kMaxTtlSeconds) {
+    return Error(Reason::kLifetimeExceeded,
+                 "token lifetime over 24 h (Agora's maximum)", "expire");
+  }
+  for (const AgoraService& s : parsed.services) {
+    for (const auto& [id, expire] : s.privileges) {
+      if (expire > kMaxTtlSeconds) {
+        return Error(Reason::kLifetimeExceeded,
+                     "privilege expiry over 24 h (Agora's maximum)",
+                     PrivilegeField(s.type, id));
+      }
+    }
+  }
+  const absl::Time issued_at = absl::FromUnixSeconds(parsed.issue_ts);
+  const absl::Time expires_at = issued_at + absl::Seconds(parsed.expire);
+  if (issued_at > now + config_.leeway) {
+    return Error(Reason::kIatInFuture, "issued in the future", "issue_ts");
+  }
+  const absl::Duration slack = Slack(expect);
+  if (now >= expires_at + slack) {
+    return Error(Reason::kTokenExpired, "token expired", "expire");
+  }
+  if (absl::Status st = CheckLimitsOnVerify(parsed.services); !st.ok()) {
+    return st;
+  }
+  return CheckServices(parsed.services, expect, issued_at, expires_at, now,
+                       slack);
 }
 
 absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
@@ -486,11 +672,13 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
       !st.ok()) {
     return st;
   }
+  // The channel and uid are only CRC-32s in the token: the signature can be
+  // checked only against the caller's. An RTM token signs channel = user
+  // id, uid = "".
   const bool rtm = parsed.privileges.count(agora::kLegacyRtmLogin) != 0;
   const uint32_t any_uid_crc = agora::Crc32("");
   std::string channel, uid;
   if (rtm) {
-    // The RTM form signs channel = user id, uid = "".
     if (!expect.account.has_value()) {
       return Error(Reason::kInvalidArgument,
                    "verifying a 006 RTM token needs the user id", "account");
@@ -526,33 +714,10 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
                                             channel, uid)) {
     return Error(Reason::kBadSignature, "signature mismatch");
   }
-  if (parsed.app_id != config_.app_id) {
-    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
-  }
-  const absl::Time expires_at = absl::FromUnixSeconds(parsed.ts);
-  const absl::Duration slack =
-      config_.leeway + std::max(expect.expiry_grace, absl::ZeroDuration());
-  if (now >= expires_at + slack) {
-    return Error(Reason::kTokenExpired, "token expired", "ts");
-  }
-  for (const auto& [type, id] : expect.privileges) {
-    uint16_t legacy_id = 0;
-    if (!rtm && type == kAgoraRtc) legacy_id = id;
-    if (rtm && type == kAgoraRtm && id == 1) legacy_id = agora::kLegacyRtmLogin;
-    auto it = parsed.privileges.find(legacy_id);
-    if (legacy_id == 0 || it == parsed.privileges.end()) {
-      return Error(Reason::kBadClaim, "privilege not granted",
-                   PrivilegeField(type, id));
-    }
-    const absl::Time until =
-        it->second == 0 ? expires_at : absl::FromUnixSeconds(it->second);
-    if (now >= until + slack) {
-      return Error(Reason::kTokenExpired, "privilege expired",
-                   PrivilegeField(type, id));
-    }
-  }
 
-  // No issue time in 006: relative expiries for a re-issue are what is left.
+  // No issue time in 006: a verdict reports the verification time, capped
+  // at the expiry, and relative expiries for a re-issue are what is left.
+  const absl::Time expires_at = absl::FromUnixSeconds(parsed.ts);
   const absl::Time issued_at = std::min(now, expires_at);
   const int64_t issued_s = absl::ToUnixSeconds(issued_at);
   AgoraService service;
@@ -575,28 +740,105 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
       service.account = uid;
     }
   }
+  TokenInfo info;
+  info.token_id = agora::AccessToken006Id(parsed.app_id, parsed.content);
+  info.issued_at = issued_at;
+  info.expires_at = expires_at;
+  if (absl::Status st = CheckAccessToken006(parsed, service, expect, now);
+      !st.ok()) {
+    return WithTokenFacts(std::move(st),
+                          {info.token_id, info.issued_at, info.expires_at});
+  }
+
   AgoraGrants grants;
   grants.legacy_006 = true;
   grants.app_id = std::string(parsed.app_id);
   grants.salt = parsed.salt;
-  TokenInfo info;
   info.subject = IdentityOf(service);
   grants.services.push_back(std::move(service));
   info.token = std::string(token);
-  info.token_id = AgoraTokenId(token);
-  info.issued_at = issued_at;
-  info.expires_at = expires_at;
   info.session_started = issued_at;
   info.grants = std::move(grants);
   return info;
 }
 
+absl::Status AgoraProfile::CheckAccessToken006(
+    const agora::ParsedAccessToken006& parsed, const AgoraService& service,
+    const VerifyExpectations& expect, absl::Time now) const {
+  const bool rtm = service.type == kAgoraRtm;
+  if (parsed.app_id != config_.app_id) {
+    return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
+  }
+  if (absl::Status st = CheckNoAudience(expect); !st.ok()) return st;
+  if (rtm) {
+    // An RTM token signs its user id in the channel's place: it is for no
+    // channel, so an expected one cannot be met.
+    if (expect.channel.has_value()) {
+      return Error(Reason::kBadClaim, "a 006 RTM token is for no channel",
+                   "channel");
+    }
+    for (const auto& [id, absolute] : parsed.privileges) {
+      if (id != agora::kLegacyRtmLogin) {
+        return Error(Reason::kBadClaim,
+                     "a 006 RTM token carries only the RTM login privilege",
+                     PrivilegeField(kAgoraRtc, id));
+      }
+    }
+  }
+  // 006 times are absolute, and there is no issue time: Agora's 24 h
+  // maximum holds from now for `ts`, the token's own expiry. A privilege
+  // lasts at most until `ts` whatever its own timestamp says (Agora's own
+  // 006 vectors write privileges years past `ts`), so this caps them too.
+  if (absl::FromUnixSeconds(parsed.ts) > now + kAgoraMaxTtl + config_.leeway) {
+    return Error(Reason::kLifetimeExceeded,
+                 "token valid for more than 24 h from now (Agora's maximum)",
+                 "ts");
+  }
+  const absl::Time expires_at = absl::FromUnixSeconds(parsed.ts);
+  const absl::Duration slack = Slack(expect);
+  if (now >= expires_at + slack) {
+    return Error(Reason::kTokenExpired, "token expired", "ts");
+  }
+  if (absl::Status st =
+          agora::CheckAgoraLimits(service, Reason::kBadClaim, "services[0]");
+      !st.ok()) {
+    return st;
+  }
+  for (const auto& [type, id] : expect.privileges) {
+    uint16_t legacy_id = 0;
+    if (!rtm && type == kAgoraRtc) legacy_id = id;
+    if (rtm && type == kAgoraRtm && id == 1) legacy_id = agora::kLegacyRtmLogin;
+    auto it = parsed.privileges.find(legacy_id);
+    if (legacy_id == 0 || it == parsed.privileges.end()) {
+      return Error(Reason::kBadClaim, "privilege not granted",
+                   PrivilegeField(type, id));
+    }
+    const absl::Time until =
+        it->second == 0 ? expires_at : absl::FromUnixSeconds(it->second);
+    if (now >= until + slack) {
+      return Error(Reason::kTokenExpired, "privilege expired",
+                   PrivilegeField(type, id));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string AgoraTokenId(absl::string_view token) {
-  const agora::Sha256Digest digest = agora::Sha256(token);
-  return Base64UrlEncode(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), 16));
+  const AgoraProfileConfig limits;
+  if (absl::StartsWith(token, agora::kVersion006)) {
+    agora::ParsedAccessToken006 parsed;
+    if (!agora::ParseAccessToken006(token, limits.max_token_bytes, &parsed)
+             .ok()) {
+      return std::string();
+    }
+    return agora::AccessToken006Id(parsed.app_id, parsed.content);
+  }
+  absl::StatusOr<absl::string_view> payload = agora::DecodeAccessToken2(
+      token, limits.max_token_bytes, limits.max_payload_bytes);
+  if (!payload.ok()) return std::string();
+  return agora::AgoraContentId(agora::kVersion007, *payload);
 }
 
 absl::StatusOr<std::shared_ptr<const Profile>> NewAgoraProfile(

@@ -9,11 +9,17 @@
 //             AccessToken2 with the library's Service classes; prints the token.
 //   builder   {name, app_id, certificate, ...args}: one public builder
 //             (RtcTokenBuilder, RtmTokenBuilder, ChatTokenBuilder,
-//             ApaasTokenBuilder, FpaTokenBuilder); prints the token.
+//             ApaasTokenBuilder, FpaTokenBuilder, ConvoAITokenBuilder); prints
+//             the token. With `issue_ts` and `salt`, the builder's clock and
+//             salt are pinned to them, so its payload can be compared byte
+//             for byte with another token's.
+//   reencode  {token, level}: inflates a 007 token's payload and deflates it
+//             again with Node's zlib at `level`; prints the new token.
 //   parse006  {token}: the bundled legacy AccessToken.fromString.
 //   build006  {app_id, certificate, channel, uid, ts, salt, privileges}.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
 
 const require = createRequire(import.meta.url);
 const agora = require('agora-token');
@@ -88,10 +94,34 @@ function runBuilder(a) {
     case 'apaas_room_user':
       return agora.ApaasTokenBuilder.buildRoomUserToken(a.app_id, a.certificate, a.room_uuid,
         a.user_uuid, a.role, a.expire);
+    case 'apaas_user':
+      return agora.ApaasTokenBuilder.buildUserToken(a.app_id, a.certificate, a.user_uuid, a.expire);
+    case 'apaas_app':
+      return agora.ApaasTokenBuilder.buildAppToken(a.app_id, a.certificate, a.expire);
     case 'fpa':
       return agora.FpaTokenBuilder.buildToken(a.app_id, a.certificate);
+    case 'convoai':
+      return agora.ConvoAITokenBuilder.buildToken(a.app_id, a.certificate, a.channel, a.account,
+        a.role, a.expire, a.join, a.audio, a.video, a.data, a.user_id, a.expire);
     default:
       throw new Error(`unknown builder ${a.name}`);
+  }
+}
+
+// Runs a public builder with its clock at `issue_ts` and its salt at `salt`
+// (AccessToken2 reads `new Date().getTime()` and draws
+// floor(Math.random() * 99999999) + 1).
+function runPinnedBuilder(a) {
+  if (a.issue_ts === undefined) return runBuilder(a);
+  const getTime = Date.prototype.getTime;
+  const random = Math.random;
+  Date.prototype.getTime = () => a.issue_ts * 1000;
+  Math.random = () => (a.salt - 1 + 0.5) / 99999999;
+  try {
+    return runBuilder(a);
+  } finally {
+    Date.prototype.getTime = getTime;
+    Math.random = random;
   }
 }
 
@@ -106,6 +136,7 @@ function parse(item) {
     expire: token.expire,
     salt: token.salt,
     services: token.services.map(describeService),
+    payload_hex: parsed ? zlib.inflateSync(Buffer.from(item.token.substring(3), 'base64')).toString('hex') : '',
   };
 }
 
@@ -125,8 +156,14 @@ switch (command) {
     break;
   }
   case 'builder':
-    out = { token: runBuilder(input) };
+    out = { token: runPinnedBuilder(input) };
     break;
+  case 'reencode': {
+    const payload = zlib.inflateSync(Buffer.from(input.token.substring(3), 'base64'));
+    const again = zlib.deflateSync(payload, { level: input.level });
+    out = { token: `007${again.toString('base64')}` };
+    break;
+  }
   case 'parse006': {
     const token = new at006.AccessToken();
     const parsed = token.fromString(input.token);

@@ -7,9 +7,12 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -18,6 +21,7 @@
 #include "core/profiles/agora_legacy.h"
 #include "core/profiles/agora_packer.h"
 #include "core/reason.h"
+#include "core/token_facts.h"
 #include "gtest/gtest.h"
 #include "tests/profiles/interop_util.h"
 #include "tests/test_util.h"
@@ -332,6 +336,8 @@ std::vector<RoundTripCase> RoundTripCases() {
   AgoraService apaas_app;
   apaas_app.type = kAgoraApaas;
   apaas_app.apaas_kind = AgoraApaasKind::kApp;
+  AgoraService chat_app = User(kAgoraChat, "");
+  chat_app.chat_kind = AgoraChatKind::kApp;
   AgoraService rtm2 = User(kAgoraRtm2, "rtm2-user");
   rtm2.rtm2_permissions[0][0] = {"chan-a", "chan-b"};
   rtm2.rtm2_permissions[4][1] = {"user-x"};
@@ -351,7 +357,8 @@ std::vector<RoundTripCase> RoundTripCases() {
       {"streaming", {streaming}, ""},
       {"fpa", {fpa}, ""},
       {"chat_user", {User(kAgoraChat, "erin")}, ""},
-      {"chat_app", {User(kAgoraChat, "")}, ""},
+      {"chat_app", {chat_app}, ""},
+      {"chat_user_from_subject", {User(kAgoraChat, "")}, "hank"},
       {"fcdn", {fcdn}, ""},
       {"apaas_room_user", {apaas_room}, ""},
       {"apaas_user", {apaas_user}, "frank"},
@@ -720,7 +727,19 @@ TEST(AgoraProfileTest, UnknownTrailingServiceKeepsTheSignature) {
   absl::StatusOr<TokenInfo> verified =
       profile->Verify(token, {}, kNow + absl::Seconds(1));
   ASSERT_TRUE(verified.ok()) << verified.status();
-  EXPECT_EQ(GrantsOf(*verified).services.size(), 2u);
+  // Reported, not dropped: its type and its opaque bytes.
+  ASSERT_EQ(GrantsOf(*verified).services.size(), 3u);
+  const AgoraService& unknown = GrantsOf(*verified).services[2];
+  EXPECT_EQ(unknown.type, 42);
+  std::string body;
+  agora::PackWriter(&body).PutString("opaque body of a future service");
+  EXPECT_EQ(unknown.unknown_body, body);
+  // tokend does not sign what it cannot read: a renewal is refused, naming
+  // the service.
+  IssueInput renew;
+  renew.grants = verified->grants;
+  ExpectError(profile->Issue(renew, kNow).status(), Reason::kInvalidArgument,
+              "grants.agora.services[2].type");
   agora::ParsedAccessToken2 again;
   const std::string p2 = Payload(token);
   ASSERT_TRUE(agora::ParseAccessToken2Payload(p2, &again).ok());
@@ -731,6 +750,642 @@ TEST(AgoraProfileTest, UnknownTrailingServiceKeepsTheSignature) {
                   ->Verify(token, {}, kNow + absl::Seconds(1))
                   .status(),
               Reason::kBadSignature, "");
+}
+
+// ---------------------------------------------------------------------------
+// Defaults never widen a request; app-level tokens.
+
+AgoraService Chat(std::string user_id, AgoraChatKind kind,
+                  std::map<uint16_t, uint32_t> privileges = {}) {
+  AgoraService s = User(kAgoraChat, std::move(user_id), std::move(privileges));
+  s.chat_kind = kind;
+  return s;
+}
+
+AgoraService Apaas(AgoraApaasKind kind,
+                   std::map<uint16_t, uint32_t> privileges = {}) {
+  AgoraService s;
+  s.type = kAgoraApaas;
+  s.apaas_kind = kind;
+  s.room_uuid = kind == AgoraApaasKind::kRoomUser ? "room-1" : "";
+  s.privileges = std::move(privileges);
+  return s;
+}
+
+TEST(AgoraProfileTest, ChatIsAUserTokenUnlessTheAppIsAskedFor) {
+  auto profile = MakeProfile();
+  // What ChatTokenBuilder.buildUserToken(appId, cert, "alice", 600) writes.
+  for (AgoraChatKind kind :
+       {AgoraChatKind::kUnspecified, AgoraChatKind::kUser}) {
+    auto info = profile->Issue(
+        Input({Chat("", kind)}, absl::Seconds(600), "alice"), kNow);
+    ASSERT_TRUE(info.ok()) << info.status();
+    ASSERT_EQ(GrantsOf(*info).services.size(), 1u);
+    EXPECT_EQ(GrantsOf(*info).services[0].user_id, "alice");
+    EXPECT_EQ(GrantsOf(*info).services[0].privileges,
+              (std::map<uint16_t, uint32_t>{{1, 600}}));
+    EXPECT_EQ(info->subject, "alice");
+  }
+  // No user id anywhere: refused, never an app token.
+  ExpectError(
+      profile->Issue(Input({Chat("", AgoraChatKind::kUnspecified)}), kNow)
+          .status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].user_id");
+  ExpectError(
+      profile->Issue(Input({Chat("", AgoraChatKind::kUser)}), kNow).status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].user_id");
+  // Asked for: buildAppToken, by kind or by privilege, whatever the subject.
+  for (const AgoraService& app :
+       {Chat("", AgoraChatKind::kApp),
+        Chat("", AgoraChatKind::kUnspecified, {{2, 0}})}) {
+    auto info = profile->Issue(Input({app}, absl::Seconds(600), "alice"), kNow);
+    ASSERT_TRUE(info.ok()) << info.status();
+    EXPECT_EQ(GrantsOf(*info).services[0].user_id, "");
+    EXPECT_EQ(GrantsOf(*info).services[0].privileges.count(2), 1u);
+    EXPECT_EQ(GrantsOf(*info).services[0].privileges.count(1), 0u);
+  }
+  // Contradictions.
+  ExpectError(profile
+                  ->Issue(Input({Chat("", AgoraChatKind::kUser, {{2, 0}})},
+                                absl::Seconds(600), "alice"),
+                          kNow)
+                  .status(),
+              Reason::kInvalidArgument, "grants.agora.services[0].privileges");
+  ExpectError(
+      profile->Issue(Input({Chat("bob", AgoraChatKind::kApp)}), kNow).status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].user_id");
+  ExpectError(
+      profile
+          ->Issue(
+              Input({Chat("", AgoraChatKind::kUnspecified, {{1, 0}, {2, 0}})},
+                    absl::Seconds(600), "alice"),
+              kNow)
+          .status(),
+      Reason::kInvalidArgument, "grants.agora.services[0].privileges");
+}
+
+TEST(AgoraProfileTest, NoDefaultIsAnyUser) {
+  auto profile = MakeProfile();
+  for (uint16_t type : {kAgoraRtc, kAgoraStreaming, kAgoraFcdn}) {
+    SCOPED_TRACE(type);
+    AgoraService s = RtcAccount("room", "");
+    s.type = type;
+    ExpectError(profile->Issue(Input({s}), kNow).status(),
+                Reason::kInvalidArgument, "grants.agora.services[0].account");
+    // From the subject, or any uid when asked for with uid 0.
+    EXPECT_TRUE(
+        profile->Issue(Input({s}, absl::Seconds(600), "alice"), kNow).ok());
+    s.uid = 0;
+    auto any = profile->Issue(Input({s}), kNow);
+    ASSERT_TRUE(any.ok()) << any.status();
+    EXPECT_EQ(*agora::ResolveServiceAccount(GrantsOf(*any).services[0], 0), "");
+  }
+  for (uint16_t type : {kAgoraRtm, kAgoraRtm2}) {
+    ExpectError(profile->Issue(Input({User(type, "")}), kNow).status(),
+                Reason::kInvalidArgument, "grants.agora.services[0].user_id");
+  }
+  // An APaaS kind carries its own privilege only.
+  ExpectError(profile
+                  ->Issue(Input({Apaas(AgoraApaasKind::kUser, {{3, 0}})},
+                                absl::Seconds(600), "alice"),
+                          kNow)
+                  .status(),
+              Reason::kInvalidArgument, "grants.agora.services[0].privileges");
+  ExpectError(profile
+                  ->Issue(Input({Apaas(AgoraApaasKind::kRoomUser, {{2, 0}})},
+                                absl::Seconds(600), "alice"),
+                          kNow)
+                  .status(),
+              Reason::kInvalidArgument, "grants.agora.services[0].privileges");
+}
+
+TEST(AgoraProfileTest, AppLevelIsTheSameForARequestAndItsToken) {
+  auto profile = MakeProfile();
+  struct Case {
+    const char* name;
+    std::vector<AgoraService> services;
+    std::string subject;
+    bool app_level;
+  };
+  const std::vector<Case> cases = {
+      {"chat_user", {Chat("", AgoraChatKind::kUnspecified)}, "alice", false},
+      {"chat_app_kind", {Chat("", AgoraChatKind::kApp)}, "", true},
+      {"chat_app_privilege",
+       {Chat("", AgoraChatKind::kUnspecified, {{2, 0}})},
+       "alice",
+       true},
+      {"apaas_room_user", {Apaas(AgoraApaasKind::kRoomUser)}, "alice", false},
+      {"apaas_user", {Apaas(AgoraApaasKind::kUser)}, "alice", false},
+      {"apaas_app", {Apaas(AgoraApaasKind::kApp)}, "", true},
+      {"rtc_any_uid", {Rtc("room", 0)}, "", false},
+      {"fpa", {User(kAgoraFpa, "")}, "", false},
+      {"rtc_and_chat_app",
+       {Rtc("room", 7), Chat("", AgoraChatKind::kApp)},
+       "",
+       true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const IssueInput input = Input(c.services, absl::Seconds(600), c.subject);
+    EXPECT_EQ(profile->IsAppLevel(input), c.app_level);
+    auto issued = profile->Issue(input, kNow);
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    auto verified = profile->Verify(issued->token, {}, kNow);
+    ASSERT_TRUE(verified.ok()) << verified.status();
+    IssueInput again;
+    again.subject = verified->subject;
+    again.grants = verified->grants;
+    EXPECT_EQ(profile->IsAppLevel(again), c.app_level);
+  }
+  // A request that cannot be issued is not app-level (Issue refuses it).
+  EXPECT_FALSE(profile->IsAppLevel(Input({Chat("", AgoraChatKind::kUser)})));
+}
+
+// ---------------------------------------------------------------------------
+// Token ids name the signed content.
+
+// `token`'s payload deflated again with zlib at `level`; with `split`, a
+// sync flush halfway adds an empty stored block.
+std::string Reencode(absl::string_view token, int level, bool split = false) {
+  const std::string payload = Payload(token);
+  z_stream z{};
+  EXPECT_EQ(deflateInit(&z, level), Z_OK);
+  std::string out(deflateBound(&z, payload.size()) + 64, '\0');
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const size_t half = split ? payload.size() / 2 : payload.size();
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data()));
+  z.avail_in = static_cast<uInt>(half);
+  EXPECT_EQ(deflate(&z, split ? Z_SYNC_FLUSH : Z_NO_FLUSH), Z_OK);
+  z.avail_in = static_cast<uInt>(payload.size() - half);
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return absl::StrCat("007", Base64StdEncode(out));
+}
+
+TEST(AgoraProfileTest, TokenIdNamesTheSignedContentNotItsEncoding) {
+  auto profile = MakeProfile();
+  // One whose base64 ends in padding (so it has unused bits to play with);
+  // the random salt varies the compressed length.
+  absl::StatusOr<TokenInfo> info;
+  for (int i = 0; i < 64; ++i) {
+    info = profile->Issue(Input({Rtc("room", 42)}), kNow);
+    ASSERT_TRUE(info.ok());
+    if (info->token.back() == '=') break;
+  }
+  EXPECT_EQ(info->token_id, AgoraTokenId(info->token));
+  std::set<std::string> encodings = {info->token};
+  for (int level = 0; level <= 9; ++level) {
+    for (bool split : {false, true}) {
+      SCOPED_TRACE(absl::StrCat(level, split ? " split" : ""));
+      const std::string again = Reencode(info->token, level, split);
+      encodings.insert(again);
+      auto verified = profile->Verify(again, {}, kNow);
+      ASSERT_TRUE(verified.ok()) << verified.status();
+      EXPECT_EQ(verified->token_id, info->token_id);
+      EXPECT_EQ(AgoraTokenId(again), info->token_id);
+    }
+  }
+  EXPECT_GE(encodings.size(), 10u);
+  // Nothing else about the string may vary: non-canonical base64 (unused
+  // bits set), missing padding and bytes after the zlib stream are refused.
+  const std::string& t = info->token;
+  ASSERT_EQ(t.back(), '=');
+  const size_t last = t.find_last_not_of('=');
+  std::string loose = t;
+  loose[last] = static_cast<char>(loose[last] + 1);
+  ASSERT_EQ(Base64StdEncode(*Base64StdDecode(t.substr(3))), t.substr(3));
+  EXPECT_EQ(GetReason(profile->Verify(loose, {}, kNow).status()),
+            Reason::kBadBase64);
+  EXPECT_EQ(
+      GetReason(profile->Verify(t.substr(0, last + 1), {}, kNow).status()),
+      Reason::kBadBase64);
+  std::string compressed = *Base64StdDecode(t.substr(3));
+  compressed.push_back('\0');
+  EXPECT_EQ(
+      GetReason(profile->Verify("007" + Base64StdEncode(compressed), {}, kNow)
+                    .status()),
+      Reason::kMalformed);
+  // Different signed content, different ids.
+  auto other = profile->Issue(Input({Rtc("room", 42)}), kNow);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->token_id, info->token_id);
+
+  // 006: no compression, strict base64; the id is taken from the decoded
+  // content all the same.
+  IssueInput legacy = Input({Rtc("room", 7)});
+  std::get<AgoraGrants>(legacy.grants).legacy_006 = true;
+  auto t006 = profile->Issue(legacy, kNow);
+  ASSERT_TRUE(t006.ok());
+  EXPECT_EQ(t006->token_id, AgoraTokenId(t006->token));
+  VerifyExpectations room;
+  room.channel = "room";
+  room.account = "7";
+  auto v006 = profile->Verify(t006->token, room, kNow);
+  ASSERT_TRUE(v006.ok()) << v006.status();
+  EXPECT_EQ(v006->token_id, t006->token_id);
+  std::string loose006 = t006->token;
+  const size_t last006 = loose006.find_last_not_of('=');
+  if (loose006.back() == '=') {
+    loose006[last006] = static_cast<char>(loose006[last006] + 1);
+  } else {
+    loose006.pop_back();  // no padding to play with: drop a character
+  }
+  EXPECT_EQ(GetReason(profile->Verify(loose006, room, kNow).status()),
+            Reason::kBadBase64);
+  EXPECT_EQ(AgoraTokenId("007notatoken"), "");
+}
+
+// ---------------------------------------------------------------------------
+// What a failed verdict may say; Agora's limits and lifetime caps.
+
+TEST(AgoraProfileTest, FailuresAfterAGoodSignatureCarryTheFacts) {
+  auto profile = MakeProfile();
+  auto info =
+      profile->Issue(Input({Rtc("room", 42)}, absl::Seconds(600)), kNow);
+  ASSERT_TRUE(info.ok());
+  const TokenFacts facts = {info->token_id, info->issued_at, info->expires_at};
+  VerifyExpectations other_room;
+  other_room.channel = "hall";
+  VerifyExpectations audience;
+  audience.audience = "svc";
+  for (const auto& [status, reason] :
+       std::vector<std::pair<absl::Status, Reason>>{
+           {profile->Verify(info->token, {}, kNow + absl::Hours(1)).status(),
+            Reason::kTokenExpired},
+           {profile->Verify(info->token, {}, kNow - absl::Hours(1)).status(),
+            Reason::kIatInFuture},
+           {profile->Verify(info->token, other_room, kNow).status(),
+            Reason::kBadClaim},
+           {profile->Verify(info->token, audience, kNow).status(),
+            Reason::kAudienceMismatch},
+           {MakeProfile("0123456789abcdef0123456789abcdef", kCert)
+                ->Verify(info->token, {}, kNow)
+                .status(),
+            Reason::kBadClaim}}) {
+    EXPECT_EQ(GetReason(status), reason) << status;
+    EXPECT_EQ(GetTokenFacts(status), facts) << status;
+  }
+  // A bad signature carries none.
+  const absl::Status bad =
+      MakeProfile(kAppId, kOtherCert)->Verify(info->token, {}, kNow).status();
+  EXPECT_EQ(GetReason(bad), Reason::kBadSignature);
+  EXPECT_FALSE(GetTokenFacts(bad).has_value());
+
+  // 006: the expiry, and the verification time capped at it.
+  IssueInput legacy = Input({Rtc("room", 7)}, absl::Seconds(600));
+  std::get<AgoraGrants>(legacy.grants).legacy_006 = true;
+  auto t006 = profile->Issue(legacy, kNow);
+  ASSERT_TRUE(t006.ok());
+  VerifyExpectations room;
+  room.channel = "room";
+  room.account = "7";
+  const absl::Status expired =
+      profile->Verify(t006->token, room, kNow + absl::Hours(1)).status();
+  EXPECT_EQ(GetReason(expired), Reason::kTokenExpired);
+  EXPECT_EQ(GetTokenFacts(expired),
+            (TokenFacts{t006->token_id, t006->expires_at, t006->expires_at}));
+  // The channel is only a CRC until the signature checks out: none then.
+  room.channel = "hall";
+  EXPECT_FALSE(GetTokenFacts(profile->Verify(t006->token, room, kNow).status())
+                   .has_value());
+}
+
+TEST(AgoraProfileTest, AgoraLimitsOnIssueAndVerify) {
+  auto profile = MakeProfile();
+  struct Case {
+    const char* name;
+    AgoraService service;
+    std::string field;  // "" = accepted
+    // tokend's packer refuses to write it at all (Agora's 255-byte account
+    // is also a format limit there); agora_server_test has agora-token
+    // write such tokens.
+    bool unpackable = false;
+  };
+  AgoraService wildcard_any = Rtc("*", 0);
+  AgoraService rtm2 = User(kAgoraRtm2, "u");
+  rtm2.rtm2_permissions[0][0] = {std::string(65, 'c')};
+  AgoraService rtm2_ctl = User(kAgoraRtm2, "u");
+  rtm2_ctl.rtm2_permissions[0][0] = {"a\tb"};
+  AgoraService room = Apaas(AgoraApaasKind::kRoomUser);
+  room.room_uuid = std::string(65, 'r');
+  room.user_uuid = "u";
+  const std::vector<Case> cases = {
+      {"channel_64", RtcAccount(std::string(64, 'c'), "u"), ""},
+      {"channel_65", RtcAccount(std::string(65, 'c'), "u"), "channel"},
+      {"channel_empty", RtcAccount("", "u"), "channel"},
+      {"channel_slash", RtcAccount("a/b", "u"), "channel"},
+      {"channel_89_chars", RtcAccount("azAZ09 !#$%&()+-:;<=.>?@[]^_{}|~,", "u"),
+       ""},
+      {"channel_wildcard_one_user", RtcAccount("*", "u"), ""},
+      {"channel_wildcard_any_uid", wildcard_any, "account"},
+      {"account_255", RtcAccount("c", std::string(255, 'a')), ""},
+      {"account_256", RtcAccount("c", std::string(256, 'a')), "account", true},
+      {"account_utf8", RtcAccount("c", "\xC3\xA9"), "account"},
+      {"rtm_64", User(kAgoraRtm, std::string(64, 'u')), ""},
+      {"rtm_65", User(kAgoraRtm, std::string(65, 'u')), "user_id"},
+      {"rtm_star", User(kAgoraRtm, "u*"), "user_id"},
+      {"chat_uuid",
+       Chat("6063383428a36fba3fb6030becf8094e", AgoraChatKind::kUser), ""},
+      {"chat_space", Chat("a b", AgoraChatKind::kUser), "user_id"},
+      {"chat_65", Chat(std::string(65, 'c'), AgoraChatKind::kUser), "user_id"},
+      {"rtm2_resource_65", rtm2, "rtm2_permissions"},
+      {"rtm2_resource_control", rtm2_ctl, "rtm2_permissions"},
+      {"apaas_room_65", room, "room_uuid"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    // On issue: INVALID_ARGUMENT naming the request field.
+    absl::StatusOr<TokenInfo> issued = profile->Issue(Input({c.service}), kNow);
+    if (c.field.empty()) {
+      EXPECT_TRUE(issued.ok()) << issued.status();
+    } else {
+      ExpectError(issued.status(), Reason::kInvalidArgument,
+                  absl::StrCat("grants.agora.services[0].", c.field));
+    }
+    // On verify, a token Agora's format can carry anyway: BAD_CLAIM naming
+    // the token field.
+    if (c.unpackable) continue;
+    AgoraService literal = c.service;
+    if (literal.privileges.empty()) literal.privileges = {{1, 0}};
+    if (literal.type == kAgoraApaas) literal.privileges = {{1, 0}};
+    absl::StatusOr<std::string> token = agora::BuildAccessToken2(
+        kAppId, kCert, absl::ToUnixSeconds(kNow), 600, 1, {literal});
+    ASSERT_TRUE(token.ok()) << token.status();
+    const absl::Status verified = profile->Verify(*token, {}, kNow).status();
+    if (c.field.empty()) {
+      EXPECT_TRUE(verified.ok()) << verified;
+    } else {
+      ExpectError(verified, Reason::kBadClaim,
+                  absl::StrCat("services[0].", c.field));
+      EXPECT_TRUE(GetTokenFacts(verified).has_value());
+    }
+  }
+}
+
+TEST(AgoraProfileTest, LifetimeCapsOnVerify) {
+  auto profile = MakeProfile();
+  const auto ts = static_cast<uint32_t>(absl::ToUnixSeconds(kNow));
+  // 007: the token and every privilege at most 24 h after the issue time.
+  EXPECT_TRUE(
+      profile
+          ->Verify(*agora::BuildAccessToken2(kAppId, kCert, ts, 86400, 1,
+                                             {Rtc("room", 1, {{1, 86400}})}),
+                   {}, kNow)
+          .ok());
+  ExpectError(
+      profile
+          ->Verify(*agora::BuildAccessToken2(kAppId, kCert, ts, 86401, 1,
+                                             {Rtc("room", 1, {{1, 0}})}),
+                   {}, kNow)
+          .status(),
+      Reason::kLifetimeExceeded, "expire");
+  ExpectError(profile
+                  ->Verify(*agora::BuildAccessToken2(
+                               kAppId, kCert, ts, 600, 1,
+                               {Rtc("room", 1, {{1, 600}, {2, ts + 600}})}),
+                           {}, kNow)
+                  .status(),
+              Reason::kLifetimeExceeded, "privilege.1.2");
+  // 006: ts at most 24 h (+ leeway) from now; a privilege past ts is
+  // bounded by it.
+  VerifyExpectations room;
+  room.channel = "room";
+  room.account = "1";
+  const auto legacy = [&](uint32_t expiry, uint32_t join) {
+    return *agora::BuildAccessToken006(kAppId, kCert, "room", "1", 1, expiry,
+                                       {{1, join}});
+  };
+  EXPECT_TRUE(
+      profile->Verify(legacy(ts + 86400 + 60, ts + 600), room, kNow).ok());
+  ExpectError(
+      profile->Verify(legacy(ts + 86400 + 61, ts + 600), room, kNow).status(),
+      Reason::kLifetimeExceeded, "ts");
+  ExpectError(
+      profile->Verify(legacy(4294967295u, ts + 600), room, kNow).status(),
+      Reason::kLifetimeExceeded, "ts");
+  EXPECT_TRUE(profile->Verify(legacy(ts + 600, 4294967295u), room, kNow).ok());
+}
+
+// ---------------------------------------------------------------------------
+// Every expectation against every token shape: checked or refused, never
+// skipped.
+
+TEST(AgoraProfileTest, EveryExpectationOnEveryTokenShape) {
+  auto profile = MakeProfile();
+  const auto ts = static_cast<uint32_t>(absl::ToUnixSeconds(kNow));
+  const auto build = [&](std::vector<AgoraService> services) {
+    absl::StatusOr<std::string> t =
+        agora::BuildAccessToken2(kAppId, kCert, ts, 600, 1, services);
+    EXPECT_TRUE(t.ok()) << t.status();
+    return t.ok() ? *t : std::string();
+  };
+  AgoraService streaming = RtcAccount("room", "alice", {{1, 0}});
+  streaming.type = kAgoraStreaming;
+  AgoraService fcdn = RtcAccount("room", "alice", {{1, 0}});
+  fcdn.type = kAgoraFcdn;
+  AgoraService apaas_user = Apaas(AgoraApaasKind::kExplicit, {{2, 0}});
+  apaas_user.user_uuid = "alice";
+  AgoraService apaas_room = Apaas(AgoraApaasKind::kExplicit, {{1, 0}});
+  apaas_room.room_uuid = "room";
+  apaas_room.user_uuid = "alice";
+  // A token of an unknown type-9 service only: its signing_info by hand.
+  std::string unknown_info;
+  {
+    agora::PackWriter w(&unknown_info);
+    w.PutString(kAppId);
+    w.PutUint32(ts);
+    w.PutUint32(600);
+    w.PutUint32(1);
+    w.PutUint16(1);
+    w.PutUint16(9);
+    w.PutPrivileges({});
+  }
+  const std::string unknown = Encode007(Resign(unknown_info, ts, 1));
+
+  // The verdicts in column order: channel "room", channel "hall", account
+  // "alice", account "bob", audience, the shape's own privilege, another
+  // service's privilege. "" = valid, else the reason and field.
+  struct Shape {
+    const char* name;
+    std::string token;
+    std::pair<uint16_t, uint16_t> own;
+    std::vector<std::string> want;
+  };
+  const std::string kOk;
+  const std::string kNoChannel = "BAD_CLAIM channel";
+  const std::string kNoAccount = "BAD_CLAIM account";
+  const std::string kAudience = "AUDIENCE_MISMATCH audience";
+  const std::vector<Shape> shapes = {
+      {"rtc_alice",
+       build({RtcAccount("room", "alice", {{1, 0}})}),
+       {1, 1},
+       {kOk, kNoChannel, kOk, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.2.1"}},
+      {"rtc_any_uid",
+       build({Rtc("room", 0, {{1, 0}})}),
+       {1, 1},
+       {kOk, kNoChannel, kOk, kOk, kAudience, kOk, "BAD_CLAIM privilege.2.1"}},
+      {"rtc_wildcard_channel",
+       build({RtcAccount("*", "alice", {{1, 0}})}),
+       {1, 1},
+       {kOk, kOk, kOk, kNoAccount, kAudience, kOk, "BAD_CLAIM privilege.2.1"}},
+      {"streaming",
+       build({streaming}),
+       {3, 1},
+       {kOk, kNoChannel, kOk, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.1.1"}},
+      {"fcdn",
+       build({fcdn}),
+       {6, 1},
+       {kOk, kNoChannel, kOk, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.1.1"}},
+      {"rtm",
+       build({User(kAgoraRtm, "alice", {{1, 0}})}),
+       {2, 1},
+       {kNoChannel, kNoChannel, kOk, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.1.1"}},
+      {"rtm2",
+       build({User(kAgoraRtm2, "alice", {{1, 0}})}),
+       {8, 1},
+       {kNoChannel, kNoChannel, kOk, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.1.1"}},
+      {"chat_user",
+       build({User(kAgoraChat, "alice", {{1, 0}})}),
+       {5, 1},
+       {kNoChannel, kNoChannel, kOk, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.5.2"}},
+      {"chat_app",
+       build({User(kAgoraChat, "", {{2, 0}})}),
+       {5, 2},
+       {kNoChannel, kNoChannel, kNoAccount, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.5.1"}},
+      {"fpa",
+       build({User(kAgoraFpa, "", {{1, 0}})}),
+       {4, 1},
+       {kNoChannel, kNoChannel, kNoAccount, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.1.1"}},
+      {"apaas_room_user",
+       build({apaas_room}),
+       {7, 1},
+       {kNoChannel, kNoChannel, kOk, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.7.3"}},
+      {"apaas_user",
+       build({apaas_user}),
+       {7, 2},
+       {kNoChannel, kNoChannel, kOk, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.7.3"}},
+      {"apaas_app",
+       build({Apaas(AgoraApaasKind::kExplicit, {{3, 0}})}),
+       {7, 3},
+       {kNoChannel, kNoChannel, kNoAccount, kNoAccount, kAudience, kOk,
+        "BAD_CLAIM privilege.7.1"}},
+      {"unknown_type_9",
+       unknown,
+       {1, 1},
+       {kNoChannel, kNoChannel, kNoAccount, kNoAccount, kAudience,
+        "BAD_CLAIM privilege.1.1", "BAD_CLAIM privilege.2.1"}},
+  };
+  const auto verdict = [&](const std::string& token,
+                           const VerifyExpectations& e) {
+    const absl::Status st = profile->Verify(token, e, kNow).status();
+    return st.ok() ? std::string()
+                   : absl::StrCat(ReasonName(GetReason(st)), " ", GetField(st));
+  };
+  int checked = 0;
+  for (const Shape& shape : shapes) {
+    SCOPED_TRACE(shape.name);
+    ASSERT_TRUE(profile->Verify(shape.token, {}, kNow).ok());
+    std::vector<VerifyExpectations> columns(7);
+    columns[0].channel = "room";
+    columns[1].channel = "hall";
+    columns[2].account = "alice";
+    columns[3].account = "bob";
+    columns[4].audience = "svc";
+    columns[5].privileges = {shape.own};
+    // The privilege the last column names, read from its expected field.
+    const std::string& other = shape.want[6];
+    ASSERT_TRUE(absl::StartsWith(other, "BAD_CLAIM privilege."));
+    columns[6].privileges = {{static_cast<uint16_t>(other[20] - '0'),
+                              static_cast<uint16_t>(other[22] - '0')}};
+    for (size_t i = 0; i < columns.size(); ++i) {
+      EXPECT_EQ(verdict(shape.token, columns[i]), shape.want[i]) << i;
+      ++checked;
+    }
+  }
+
+  // 006: the channel and account are needed to check the signature; an
+  // expectation the shape cannot carry is refused.
+  const auto legacy = [&](AgoraService s) {
+    IssueInput input = Input({std::move(s)});
+    std::get<AgoraGrants>(input.grants).legacy_006 = true;
+    absl::StatusOr<TokenInfo> info = profile->Issue(input, kNow);
+    EXPECT_TRUE(info.ok()) << info.status();
+    return info.ok() ? info->token : std::string();
+  };
+  const std::string rtc006 = legacy(RtcAccount("room", "alice"));
+  const std::string any006 = legacy(Rtc("room", 0));
+  const std::string rtm006 = legacy(User(kAgoraRtm, "alice"));
+  struct Row {
+    const char* name;
+    const std::string& token;
+    std::optional<std::string> channel, account, audience;
+    std::vector<std::pair<uint16_t, uint16_t>> privileges;
+    std::string want;
+  };
+  const std::vector<Row> rows = {
+      {"rtc", rtc006, "room", "alice", {}, {{1, 1}}, ""},
+      {"rtc_other_channel", rtc006, "hall", "alice", {}, {}, kNoChannel},
+      {"rtc_other_account", rtc006, "room", "bob", {}, {}, kNoAccount},
+      {"rtc_no_channel",
+       rtc006,
+       {},
+       "alice",
+       {},
+       {},
+       "INVALID_ARGUMENT channel"},
+      {"rtc_no_account",
+       rtc006,
+       "room",
+       {},
+       {},
+       {},
+       "INVALID_ARGUMENT account"},
+      {"rtc_audience", rtc006, "room", "alice", "svc", {}, kAudience},
+      {"rtc_rtm_privilege",
+       rtc006,
+       "room",
+       "alice",
+       {},
+       {{2, 1}},
+       "BAD_CLAIM privilege.2.1"},
+      {"any_uid", any006, "room", "bob", {}, {{1, 1}}, ""},
+      {"any_uid_no_account", any006, "room", {}, {}, {}, ""},
+      {"rtm", rtm006, {}, "alice", {}, {{2, 1}}, ""},
+      {"rtm_with_channel", rtm006, "any-room", "alice", {}, {}, kNoChannel},
+      {"rtm_other_user", rtm006, {}, "bob", {}, {}, kNoAccount},
+      {"rtm_no_user", rtm006, {}, {}, {}, {}, "INVALID_ARGUMENT account"},
+      {"rtm_audience", rtm006, {}, "alice", "svc", {}, kAudience},
+      {"rtm_rtc_privilege",
+       rtm006,
+       {},
+       "alice",
+       {},
+       {{1, 1}},
+       "BAD_CLAIM privilege.1.1"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    VerifyExpectations e;
+    e.channel = row.channel;
+    e.account = row.account;
+    e.audience = row.audience;
+    e.privileges = row.privileges;
+    EXPECT_EQ(verdict(row.token, e), row.want);
+    ++checked;
+  }
+  std::printf("agora expectations: %d shape x expectation verdicts\n", checked);
 }
 
 // ---------------------------------------------------------------------------
