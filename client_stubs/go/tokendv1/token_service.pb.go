@@ -322,7 +322,9 @@ type IssueTokenResponse struct {
 	// The token. Treat as a secret: never log it.
 	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
 	// The token's id (`jti` for JWT profiles; for Agora, an id tokend derives
-	// from the signature). Safe to log; used by RevokeToken.
+	// from the token's decoded content, its signature and the bytes it signs,
+	// so every encoding of one token has this one id). Safe to log; used by
+	// RevokeToken.
 	TokenId string `protobuf:"bytes,2,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
 	// When the token was issued (`iat`, Agora's issue_ts).
 	IssuedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=issued_at,json=issuedAt,proto3" json:"issued_at,omitempty"`
@@ -496,15 +498,21 @@ type VerifyExpectations struct {
 	unknownFields protoimpl.UnknownFields
 
 	// `aud` must contain this audience (JWT profiles). Empty: the tenant's
-	// configured audience, if any.
+	// configured audience, if any. Agora tokens carry none: any audience
+	// fails them with AUDIENCE_MISMATCH.
 	Audience string `protobuf:"bytes,1,opt,name=audience,proto3" json:"audience,omitempty"`
 	// The channel or room the token must be for: Agora's channel name, the
 	// LiveKit / Twilio video / Daily room, the Zoom topic, the Vonage session
-	// id. Required to verify an Agora 006 token.
+	// id. Required to verify an Agora 006 RTC token; an Agora token with no
+	// service for a channel (RTM, Chat, FPA, APaaS only, or a 006 RTM token)
+	// fails it with BAD_CLAIM. An Agora RTC service for channel "*" (Agora's
+	// wildcard) matches every channel.
 	Channel string `protobuf:"bytes,2,opt,name=channel,proto3" json:"channel,omitempty"`
-	// The identity the token must be for. For Agora RTC a token for uid 0
-	// ("") matches every uid; otherwise the uid's decimal string or the
-	// account must equal the token's. Required to verify an Agora 006 token.
+	// The identity the token must be for. For Agora RTC (and Streaming, FCDN)
+	// a token for uid 0 ("") matches every uid; otherwise the uid's decimal
+	// string or the account must equal the token's. An Agora service that
+	// names no user (a Chat or APaaS app token, FPA) never matches. Required
+	// to verify an Agora 006 token (except an RTC token for any uid).
 	Subject *Subject `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
 	// Agora privileges that must be present in a service matching `channel` and
 	// `subject` and not expired.

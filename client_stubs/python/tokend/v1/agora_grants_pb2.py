@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ctokend/v1/agora_grants.proto\x12\ttokend.v1\x1a\x1egoogle/protobuf/duration.proto\"\x85\x01\n\x0b\x41goraGrants\x12-\n\x07version\x18\x01 \x01(\x0e\x32\x1c.tokend.v1.AgoraTokenVersion\x12)\n\x08services\x18\x02 \x03(\x0b\x32\x17.tokend.v1.AgoraService\x12\x0e\n\x06\x61pp_id\x18\x03 \x01(\t\x12\x0c\n\x04salt\x18\x04 \x01(\r\"\x87\x03\n\x0c\x41goraService\x12)\n\x03rtc\x18\x01 \x01(\x0b\x32\x1a.tokend.v1.AgoraRtcServiceH\x00\x12)\n\x03rtm\x18\x02 \x01(\x0b\x32\x1a.tokend.v1.AgoraRtmServiceH\x00\x12\x35\n\tstreaming\x18\x03 \x01(\x0b\x32 .tokend.v1.AgoraStreamingServiceH\x00\x12)\n\x03\x66pa\x18\x04 \x01(\x0b\x32\x1a.tokend.v1.AgoraFpaServiceH\x00\x12+\n\x04\x63hat\x18\x05 \x01(\x0b\x32\x1b.tokend.v1.AgoraChatServiceH\x00\x12+\n\x04\x66\x63\x64n\x18\x06 \x01(\x0b\x32\x1b.tokend.v1.AgoraFcdnServiceH\x00\x12-\n\x05\x61paas\x18\x07 \x01(\x0b\x32\x1c.tokend.v1.AgoraApaasServiceH\x00\x12+\n\x04rtm2\x18\x08 \x01(\x0b\x32\x1b.tokend.v1.AgoraRtm2ServiceH\x00\x42\t\n\x07service\"\x85\x02\n\x0f\x41goraRtcService\x12\x14\n\x0c\x63hannel_name\x18\x01 \x01(\t\x12\r\n\x03uid\x18\x02 \x01(\rH\x00\x12\x16\n\x0cuser_account\x18\x03 \x01(\tH\x00\x12\'\n\x04role\x18\x04 \x01(\x0e\x32\x17.tokend.v1.AgoraRtcRoleH\x01\x12<\n\x13\x65xplicit_privileges\x18\x05 \x01(\x0b\x32\x1d.tokend.v1.AgoraRtcPrivilegesH\x01\x12\x38\n\x15role_privilege_expire\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationB\x06\n\x04userB\x0c\n\nprivileges\"\xa8\x02\n\x12\x41goraRtcPrivileges\x12/\n\x0cjoin_channel\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x37\n\x14publish_audio_stream\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x37\n\x14publish_video_stream\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x36\n\x13publish_data_stream\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x37\n\x14\x61\x64ministrate_channel\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"U\n\x0f\x41goraRtmService\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x31\n\nprivileges\x18\x02 \x01(\x0b\x32\x1d.tokend.v1.AgoraRtmPrivileges\">\n\x12\x41goraRtmPrivileges\x12(\n\x05login\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"w\n\x15\x41goraStreamingService\x12\x14\n\x0c\x63hannel_name\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x37\n\nprivileges\x18\x03 \x01(\x0b\x32#.tokend.v1.AgoraStreamingPrivileges\"\x88\x01\n\x18\x41goraStreamingPrivileges\x12\x35\n\x12publish_mix_stream\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x35\n\x12publish_raw_stream\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"D\n\x0f\x41goraFpaService\x12\x31\n\nprivileges\x18\x01 \x01(\x0b\x32\x1d.tokend.v1.AgoraFpaPrivileges\">\n\x12\x41goraFpaPrivileges\x12(\n\x05login\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x7f\n\x10\x41goraChatService\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12&\n\x04kind\x18\x02 \x01(\x0e\x32\x18.tokend.v1.AgoraChatKind\x12\x32\n\nprivileges\x18\x03 \x01(\x0b\x32\x1e.tokend.v1.AgoraChatPrivileges\"f\n\x13\x41goraChatPrivileges\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12&\n\x03\x61pp\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"m\n\x10\x41goraFcdnService\x12\x14\n\x0c\x63hannel_name\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x32\n\nprivileges\x18\x03 \x01(\x0b\x32\x1e.tokend.v1.AgoraFcdnPrivileges\"j\n\x13\x41goraFcdnPrivileges\x12*\n\x07publish\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\'\n\x04play\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xb3\x01\n\x11\x41goraApaasService\x12\'\n\x04kind\x18\x01 \x01(\x0e\x32\x19.tokend.v1.AgoraApaasKind\x12\x11\n\troom_uuid\x18\x02 \x01(\t\x12\x11\n\tuser_uuid\x18\x03 \x01(\t\x12\x11\n\x04role\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x33\n\nprivileges\x18\x05 \x01(\x0b\x32\x1f.tokend.v1.AgoraApaasPrivilegesB\x07\n\x05_role\"\x95\x01\n\x14\x41goraApaasPrivileges\x12,\n\troom_user\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\'\n\x04user\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12&\n\x03\x61pp\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x8b\x01\n\x10\x41goraRtm2Service\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x31\n\nprivileges\x18\x02 \x01(\x0b\x32\x1d.tokend.v1.AgoraRtmPrivileges\x12\x33\n\x0bpermissions\x18\x03 \x03(\x0b\x32\x1e.tokend.v1.AgoraRtm2Permission\"\x8d\x01\n\x13\x41goraRtm2Permission\x12\x37\n\rresource_type\x18\x01 \x01(\x0e\x32 .tokend.v1.AgoraRtm2ResourceType\x12*\n\x06\x61\x63\x63\x65ss\x18\x02 \x01(\x0e\x32\x1a.tokend.v1.AgoraRtm2Access\x12\x11\n\tresources\x18\x03 \x03(\t*r\n\x11\x41goraTokenVersion\x12#\n\x1f\x41GORA_TOKEN_VERSION_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41GORA_TOKEN_VERSION_007\x10\x01\x12\x1b\n\x17\x41GORA_TOKEN_VERSION_006\x10\x02*\x85\x01\n\x0c\x41goraRtcRole\x12\x1e\n\x1a\x41GORA_RTC_ROLE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x41GORA_RTC_ROLE_PUBLISHER\x10\x01\x12\x1d\n\x19\x41GORA_RTC_ROLE_SUBSCRIBER\x10\x02\x12\x18\n\x14\x41GORA_RTC_ROLE_ADMIN\x10\x03*c\n\rAgoraChatKind\x12\x1f\n\x1b\x41GORA_CHAT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41GORA_CHAT_KIND_USER\x10\x01\x12\x17\n\x13\x41GORA_CHAT_KIND_APP\x10\x02*\x87\x01\n\x0e\x41goraApaasKind\x12 \n\x1c\x41GORA_APAAS_KIND_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41GORA_APAAS_KIND_ROOM_USER\x10\x01\x12\x19\n\x15\x41GORA_APAAS_KIND_USER\x10\x02\x12\x18\n\x14\x41GORA_APAAS_KIND_APP\x10\x03*\x9b\x02\n\x15\x41goraRtm2ResourceType\x12(\n$AGORA_RTM2_RESOURCE_TYPE_UNSPECIFIED\x10\x00\x12-\n)AGORA_RTM2_RESOURCE_TYPE_MESSAGE_CHANNELS\x10\x01\x12,\n(AGORA_RTM2_RESOURCE_TYPE_STREAM_CHANNELS\x10\x02\x12+\n\'AGORA_RTM2_RESOURCE_TYPE_GROUP_CHANNELS\x10\x03\x12*\n&AGORA_RTM2_RESOURCE_TYPE_SERVER_GROUPS\x10\x04\x12\"\n\x1e\x41GORA_RTM2_RESOURCE_TYPE_USERS\x10\x05*m\n\x0f\x41goraRtm2Access\x12!\n\x1d\x41GORA_RTM2_ACCESS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41GORA_RTM2_ACCESS_READ\x10\x01\x12\x1b\n\x17\x41GORA_RTM2_ACCESS_WRITE\x10\x02*\xb2\x05\n\x0e\x41goraPrivilege\x12\x1f\n\x1b\x41GORA_PRIVILEGE_UNSPECIFIED\x10\x00\x12$\n AGORA_PRIVILEGE_RTC_JOIN_CHANNEL\x10\x01\x12,\n(AGORA_PRIVILEGE_RTC_PUBLISH_AUDIO_STREAM\x10\x02\x12,\n(AGORA_PRIVILEGE_RTC_PUBLISH_VIDEO_STREAM\x10\x03\x12+\n\'AGORA_PRIVILEGE_RTC_PUBLISH_DATA_STREAM\x10\x04\x12,\n(AGORA_PRIVILEGE_RTC_ADMINISTRATE_CHANNEL\x10\x05\x12\x1d\n\x19\x41GORA_PRIVILEGE_RTM_LOGIN\x10\n\x12\x30\n,AGORA_PRIVILEGE_STREAMING_PUBLISH_MIX_STREAM\x10\x14\x12\x30\n,AGORA_PRIVILEGE_STREAMING_PUBLISH_RAW_STREAM\x10\x15\x12\x1d\n\x19\x41GORA_PRIVILEGE_FPA_LOGIN\x10\x1e\x12\x1d\n\x19\x41GORA_PRIVILEGE_CHAT_USER\x10(\x12\x1c\n\x18\x41GORA_PRIVILEGE_CHAT_APP\x10)\x12 \n\x1c\x41GORA_PRIVILEGE_FCDN_PUBLISH\x10\x32\x12\x1d\n\x19\x41GORA_PRIVILEGE_FCDN_PLAY\x10\x33\x12#\n\x1f\x41GORA_PRIVILEGE_APAAS_ROOM_USER\x10<\x12\x1e\n\x1a\x41GORA_PRIVILEGE_APAAS_USER\x10=\x12\x1d\n\x19\x41GORA_PRIVILEGE_APAAS_APP\x10>\x12\x1e\n\x1a\x41GORA_PRIVILEGE_RTM2_LOGIN\x10\x46\x42#\n\rdev.tokend.v1B\x10\x41goraGrantsProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ctokend/v1/agora_grants.proto\x12\ttokend.v1\x1a\x1egoogle/protobuf/duration.proto\"\x85\x01\n\x0b\x41goraGrants\x12-\n\x07version\x18\x01 \x01(\x0e\x32\x1c.tokend.v1.AgoraTokenVersion\x12)\n\x08services\x18\x02 \x03(\x0b\x32\x17.tokend.v1.AgoraService\x12\x0e\n\x06\x61pp_id\x18\x03 \x01(\t\x12\x0c\n\x04salt\x18\x04 \x01(\r\"\xba\x03\n\x0c\x41goraService\x12)\n\x03rtc\x18\x01 \x01(\x0b\x32\x1a.tokend.v1.AgoraRtcServiceH\x00\x12)\n\x03rtm\x18\x02 \x01(\x0b\x32\x1a.tokend.v1.AgoraRtmServiceH\x00\x12\x35\n\tstreaming\x18\x03 \x01(\x0b\x32 .tokend.v1.AgoraStreamingServiceH\x00\x12)\n\x03\x66pa\x18\x04 \x01(\x0b\x32\x1a.tokend.v1.AgoraFpaServiceH\x00\x12+\n\x04\x63hat\x18\x05 \x01(\x0b\x32\x1b.tokend.v1.AgoraChatServiceH\x00\x12+\n\x04\x66\x63\x64n\x18\x06 \x01(\x0b\x32\x1b.tokend.v1.AgoraFcdnServiceH\x00\x12-\n\x05\x61paas\x18\x07 \x01(\x0b\x32\x1c.tokend.v1.AgoraApaasServiceH\x00\x12+\n\x04rtm2\x18\x08 \x01(\x0b\x32\x1b.tokend.v1.AgoraRtm2ServiceH\x00\x12\x31\n\x07unknown\x18\x64 \x01(\x0b\x32\x1e.tokend.v1.AgoraUnknownServiceH\x00\x42\t\n\x07service\"1\n\x13\x41goraUnknownService\x12\x0c\n\x04type\x18\x01 \x01(\r\x12\x0c\n\x04\x62ody\x18\x02 \x01(\x0c\"\x85\x02\n\x0f\x41goraRtcService\x12\x14\n\x0c\x63hannel_name\x18\x01 \x01(\t\x12\r\n\x03uid\x18\x02 \x01(\rH\x00\x12\x16\n\x0cuser_account\x18\x03 \x01(\tH\x00\x12\'\n\x04role\x18\x04 \x01(\x0e\x32\x17.tokend.v1.AgoraRtcRoleH\x01\x12<\n\x13\x65xplicit_privileges\x18\x05 \x01(\x0b\x32\x1d.tokend.v1.AgoraRtcPrivilegesH\x01\x12\x38\n\x15role_privilege_expire\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationB\x06\n\x04userB\x0c\n\nprivileges\"\xa8\x02\n\x12\x41goraRtcPrivileges\x12/\n\x0cjoin_channel\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x37\n\x14publish_audio_stream\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x37\n\x14publish_video_stream\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x36\n\x13publish_data_stream\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x37\n\x14\x61\x64ministrate_channel\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"U\n\x0f\x41goraRtmService\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x31\n\nprivileges\x18\x02 \x01(\x0b\x32\x1d.tokend.v1.AgoraRtmPrivileges\">\n\x12\x41goraRtmPrivileges\x12(\n\x05login\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x91\x01\n\x15\x41goraStreamingService\x12\x14\n\x0c\x63hannel_name\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x37\n\nprivileges\x18\x03 \x01(\x0b\x32#.tokend.v1.AgoraStreamingPrivileges\x12\x10\n\x03uid\x18\x04 \x01(\rH\x00\x88\x01\x01\x42\x06\n\x04_uid\"\x88\x01\n\x18\x41goraStreamingPrivileges\x12\x35\n\x12publish_mix_stream\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x35\n\x12publish_raw_stream\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"D\n\x0f\x41goraFpaService\x12\x31\n\nprivileges\x18\x01 \x01(\x0b\x32\x1d.tokend.v1.AgoraFpaPrivileges\">\n\x12\x41goraFpaPrivileges\x12(\n\x05login\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x7f\n\x10\x41goraChatService\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12&\n\x04kind\x18\x02 \x01(\x0e\x32\x18.tokend.v1.AgoraChatKind\x12\x32\n\nprivileges\x18\x03 \x01(\x0b\x32\x1e.tokend.v1.AgoraChatPrivileges\"f\n\x13\x41goraChatPrivileges\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12&\n\x03\x61pp\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x87\x01\n\x10\x41goraFcdnService\x12\x14\n\x0c\x63hannel_name\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x32\n\nprivileges\x18\x03 \x01(\x0b\x32\x1e.tokend.v1.AgoraFcdnPrivileges\x12\x10\n\x03uid\x18\x04 \x01(\rH\x00\x88\x01\x01\x42\x06\n\x04_uid\"j\n\x13\x41goraFcdnPrivileges\x12*\n\x07publish\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\'\n\x04play\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xb3\x01\n\x11\x41goraApaasService\x12\'\n\x04kind\x18\x01 \x01(\x0e\x32\x19.tokend.v1.AgoraApaasKind\x12\x11\n\troom_uuid\x18\x02 \x01(\t\x12\x11\n\tuser_uuid\x18\x03 \x01(\t\x12\x11\n\x04role\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x33\n\nprivileges\x18\x05 \x01(\x0b\x32\x1f.tokend.v1.AgoraApaasPrivilegesB\x07\n\x05_role\"\x95\x01\n\x14\x41goraApaasPrivileges\x12,\n\troom_user\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\'\n\x04user\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12&\n\x03\x61pp\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x8b\x01\n\x10\x41goraRtm2Service\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x31\n\nprivileges\x18\x02 \x01(\x0b\x32\x1d.tokend.v1.AgoraRtmPrivileges\x12\x33\n\x0bpermissions\x18\x03 \x03(\x0b\x32\x1e.tokend.v1.AgoraRtm2Permission\"\x8d\x01\n\x13\x41goraRtm2Permission\x12\x37\n\rresource_type\x18\x01 \x01(\x0e\x32 .tokend.v1.AgoraRtm2ResourceType\x12*\n\x06\x61\x63\x63\x65ss\x18\x02 \x01(\x0e\x32\x1a.tokend.v1.AgoraRtm2Access\x12\x11\n\tresources\x18\x03 \x03(\t*r\n\x11\x41goraTokenVersion\x12#\n\x1f\x41GORA_TOKEN_VERSION_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41GORA_TOKEN_VERSION_007\x10\x01\x12\x1b\n\x17\x41GORA_TOKEN_VERSION_006\x10\x02*\x85\x01\n\x0c\x41goraRtcRole\x12\x1e\n\x1a\x41GORA_RTC_ROLE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x41GORA_RTC_ROLE_PUBLISHER\x10\x01\x12\x1d\n\x19\x41GORA_RTC_ROLE_SUBSCRIBER\x10\x02\x12\x18\n\x14\x41GORA_RTC_ROLE_ADMIN\x10\x03*c\n\rAgoraChatKind\x12\x1f\n\x1b\x41GORA_CHAT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41GORA_CHAT_KIND_USER\x10\x01\x12\x17\n\x13\x41GORA_CHAT_KIND_APP\x10\x02*\x87\x01\n\x0e\x41goraApaasKind\x12 \n\x1c\x41GORA_APAAS_KIND_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41GORA_APAAS_KIND_ROOM_USER\x10\x01\x12\x19\n\x15\x41GORA_APAAS_KIND_USER\x10\x02\x12\x18\n\x14\x41GORA_APAAS_KIND_APP\x10\x03*\x9b\x02\n\x15\x41goraRtm2ResourceType\x12(\n$AGORA_RTM2_RESOURCE_TYPE_UNSPECIFIED\x10\x00\x12-\n)AGORA_RTM2_RESOURCE_TYPE_MESSAGE_CHANNELS\x10\x01\x12,\n(AGORA_RTM2_RESOURCE_TYPE_STREAM_CHANNELS\x10\x02\x12+\n\'AGORA_RTM2_RESOURCE_TYPE_GROUP_CHANNELS\x10\x03\x12*\n&AGORA_RTM2_RESOURCE_TYPE_SERVER_GROUPS\x10\x04\x12\"\n\x1e\x41GORA_RTM2_RESOURCE_TYPE_USERS\x10\x05*m\n\x0f\x41goraRtm2Access\x12!\n\x1d\x41GORA_RTM2_ACCESS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41GORA_RTM2_ACCESS_READ\x10\x01\x12\x1b\n\x17\x41GORA_RTM2_ACCESS_WRITE\x10\x02*\xb2\x05\n\x0e\x41goraPrivilege\x12\x1f\n\x1b\x41GORA_PRIVILEGE_UNSPECIFIED\x10\x00\x12$\n AGORA_PRIVILEGE_RTC_JOIN_CHANNEL\x10\x01\x12,\n(AGORA_PRIVILEGE_RTC_PUBLISH_AUDIO_STREAM\x10\x02\x12,\n(AGORA_PRIVILEGE_RTC_PUBLISH_VIDEO_STREAM\x10\x03\x12+\n\'AGORA_PRIVILEGE_RTC_PUBLISH_DATA_STREAM\x10\x04\x12,\n(AGORA_PRIVILEGE_RTC_ADMINISTRATE_CHANNEL\x10\x05\x12\x1d\n\x19\x41GORA_PRIVILEGE_RTM_LOGIN\x10\n\x12\x30\n,AGORA_PRIVILEGE_STREAMING_PUBLISH_MIX_STREAM\x10\x14\x12\x30\n,AGORA_PRIVILEGE_STREAMING_PUBLISH_RAW_STREAM\x10\x15\x12\x1d\n\x19\x41GORA_PRIVILEGE_FPA_LOGIN\x10\x1e\x12\x1d\n\x19\x41GORA_PRIVILEGE_CHAT_USER\x10(\x12\x1c\n\x18\x41GORA_PRIVILEGE_CHAT_APP\x10)\x12 \n\x1c\x41GORA_PRIVILEGE_FCDN_PUBLISH\x10\x32\x12\x1d\n\x19\x41GORA_PRIVILEGE_FCDN_PLAY\x10\x33\x12#\n\x1f\x41GORA_PRIVILEGE_APAAS_ROOM_USER\x10<\x12\x1e\n\x1a\x41GORA_PRIVILEGE_APAAS_USER\x10=\x12\x1d\n\x19\x41GORA_PRIVILEGE_APAAS_APP\x10>\x12\x1e\n\x1a\x41GORA_PRIVILEGE_RTM2_LOGIN\x10\x46\x42#\n\rdev.tokend.v1B\x10\x41goraGrantsProtoP\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'tokend.v1.agora_grants_pb2', globals())
@@ -22,54 +22,56 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\rdev.tokend.v1B\020AgoraGrantsProtoP\001'
-  _AGORATOKENVERSION._serialized_start=2785
-  _AGORATOKENVERSION._serialized_end=2899
-  _AGORARTCROLE._serialized_start=2902
-  _AGORARTCROLE._serialized_end=3035
-  _AGORACHATKIND._serialized_start=3037
-  _AGORACHATKIND._serialized_end=3136
-  _AGORAAPAASKIND._serialized_start=3139
-  _AGORAAPAASKIND._serialized_end=3274
-  _AGORARTM2RESOURCETYPE._serialized_start=3277
-  _AGORARTM2RESOURCETYPE._serialized_end=3560
-  _AGORARTM2ACCESS._serialized_start=3562
-  _AGORARTM2ACCESS._serialized_end=3671
-  _AGORAPRIVILEGE._serialized_start=3674
-  _AGORAPRIVILEGE._serialized_end=4364
+  _AGORATOKENVERSION._serialized_start=2941
+  _AGORATOKENVERSION._serialized_end=3055
+  _AGORARTCROLE._serialized_start=3058
+  _AGORARTCROLE._serialized_end=3191
+  _AGORACHATKIND._serialized_start=3193
+  _AGORACHATKIND._serialized_end=3292
+  _AGORAAPAASKIND._serialized_start=3295
+  _AGORAAPAASKIND._serialized_end=3430
+  _AGORARTM2RESOURCETYPE._serialized_start=3433
+  _AGORARTM2RESOURCETYPE._serialized_end=3716
+  _AGORARTM2ACCESS._serialized_start=3718
+  _AGORARTM2ACCESS._serialized_end=3827
+  _AGORAPRIVILEGE._serialized_start=3830
+  _AGORAPRIVILEGE._serialized_end=4520
   _AGORAGRANTS._serialized_start=76
   _AGORAGRANTS._serialized_end=209
   _AGORASERVICE._serialized_start=212
-  _AGORASERVICE._serialized_end=603
-  _AGORARTCSERVICE._serialized_start=606
-  _AGORARTCSERVICE._serialized_end=867
-  _AGORARTCPRIVILEGES._serialized_start=870
-  _AGORARTCPRIVILEGES._serialized_end=1166
-  _AGORARTMSERVICE._serialized_start=1168
-  _AGORARTMSERVICE._serialized_end=1253
-  _AGORARTMPRIVILEGES._serialized_start=1255
-  _AGORARTMPRIVILEGES._serialized_end=1317
-  _AGORASTREAMINGSERVICE._serialized_start=1319
-  _AGORASTREAMINGSERVICE._serialized_end=1438
-  _AGORASTREAMINGPRIVILEGES._serialized_start=1441
-  _AGORASTREAMINGPRIVILEGES._serialized_end=1577
-  _AGORAFPASERVICE._serialized_start=1579
-  _AGORAFPASERVICE._serialized_end=1647
-  _AGORAFPAPRIVILEGES._serialized_start=1649
-  _AGORAFPAPRIVILEGES._serialized_end=1711
-  _AGORACHATSERVICE._serialized_start=1713
-  _AGORACHATSERVICE._serialized_end=1840
-  _AGORACHATPRIVILEGES._serialized_start=1842
-  _AGORACHATPRIVILEGES._serialized_end=1944
-  _AGORAFCDNSERVICE._serialized_start=1946
-  _AGORAFCDNSERVICE._serialized_end=2055
-  _AGORAFCDNPRIVILEGES._serialized_start=2057
-  _AGORAFCDNPRIVILEGES._serialized_end=2163
-  _AGORAAPAASSERVICE._serialized_start=2166
-  _AGORAAPAASSERVICE._serialized_end=2345
-  _AGORAAPAASPRIVILEGES._serialized_start=2348
-  _AGORAAPAASPRIVILEGES._serialized_end=2497
-  _AGORARTM2SERVICE._serialized_start=2500
-  _AGORARTM2SERVICE._serialized_end=2639
-  _AGORARTM2PERMISSION._serialized_start=2642
-  _AGORARTM2PERMISSION._serialized_end=2783
+  _AGORASERVICE._serialized_end=654
+  _AGORAUNKNOWNSERVICE._serialized_start=656
+  _AGORAUNKNOWNSERVICE._serialized_end=705
+  _AGORARTCSERVICE._serialized_start=708
+  _AGORARTCSERVICE._serialized_end=969
+  _AGORARTCPRIVILEGES._serialized_start=972
+  _AGORARTCPRIVILEGES._serialized_end=1268
+  _AGORARTMSERVICE._serialized_start=1270
+  _AGORARTMSERVICE._serialized_end=1355
+  _AGORARTMPRIVILEGES._serialized_start=1357
+  _AGORARTMPRIVILEGES._serialized_end=1419
+  _AGORASTREAMINGSERVICE._serialized_start=1422
+  _AGORASTREAMINGSERVICE._serialized_end=1567
+  _AGORASTREAMINGPRIVILEGES._serialized_start=1570
+  _AGORASTREAMINGPRIVILEGES._serialized_end=1706
+  _AGORAFPASERVICE._serialized_start=1708
+  _AGORAFPASERVICE._serialized_end=1776
+  _AGORAFPAPRIVILEGES._serialized_start=1778
+  _AGORAFPAPRIVILEGES._serialized_end=1840
+  _AGORACHATSERVICE._serialized_start=1842
+  _AGORACHATSERVICE._serialized_end=1969
+  _AGORACHATPRIVILEGES._serialized_start=1971
+  _AGORACHATPRIVILEGES._serialized_end=2073
+  _AGORAFCDNSERVICE._serialized_start=2076
+  _AGORAFCDNSERVICE._serialized_end=2211
+  _AGORAFCDNPRIVILEGES._serialized_start=2213
+  _AGORAFCDNPRIVILEGES._serialized_end=2319
+  _AGORAAPAASSERVICE._serialized_start=2322
+  _AGORAAPAASSERVICE._serialized_end=2501
+  _AGORAAPAASPRIVILEGES._serialized_start=2504
+  _AGORAAPAASPRIVILEGES._serialized_end=2653
+  _AGORARTM2SERVICE._serialized_start=2656
+  _AGORARTM2SERVICE._serialized_end=2795
+  _AGORARTM2PERMISSION._serialized_start=2798
+  _AGORARTM2PERMISSION._serialized_end=2939
 # @@protoc_insertion_point(module_scope)

@@ -99,14 +99,16 @@ class AgoraFcdnPrivileges(_message.Message):
     def __init__(self, publish: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., play: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class AgoraFcdnService(_message.Message):
-    __slots__ = ["account", "channel_name", "privileges"]
+    __slots__ = ["account", "channel_name", "privileges", "uid"]
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_NAME_FIELD_NUMBER: _ClassVar[int]
     PRIVILEGES_FIELD_NUMBER: _ClassVar[int]
+    UID_FIELD_NUMBER: _ClassVar[int]
     account: str
     channel_name: str
     privileges: AgoraFcdnPrivileges
-    def __init__(self, channel_name: _Optional[str] = ..., account: _Optional[str] = ..., privileges: _Optional[_Union[AgoraFcdnPrivileges, _Mapping]] = ...) -> None: ...
+    uid: int
+    def __init__(self, channel_name: _Optional[str] = ..., account: _Optional[str] = ..., privileges: _Optional[_Union[AgoraFcdnPrivileges, _Mapping]] = ..., uid: _Optional[int] = ...) -> None: ...
 
 class AgoraFpaPrivileges(_message.Message):
     __slots__ = ["login"]
@@ -197,7 +199,7 @@ class AgoraRtmService(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., privileges: _Optional[_Union[AgoraRtmPrivileges, _Mapping]] = ...) -> None: ...
 
 class AgoraService(_message.Message):
-    __slots__ = ["apaas", "chat", "fcdn", "fpa", "rtc", "rtm", "rtm2", "streaming"]
+    __slots__ = ["apaas", "chat", "fcdn", "fpa", "rtc", "rtm", "rtm2", "streaming", "unknown"]
     APAAS_FIELD_NUMBER: _ClassVar[int]
     CHAT_FIELD_NUMBER: _ClassVar[int]
     FCDN_FIELD_NUMBER: _ClassVar[int]
@@ -206,6 +208,7 @@ class AgoraService(_message.Message):
     RTM2_FIELD_NUMBER: _ClassVar[int]
     RTM_FIELD_NUMBER: _ClassVar[int]
     STREAMING_FIELD_NUMBER: _ClassVar[int]
+    UNKNOWN_FIELD_NUMBER: _ClassVar[int]
     apaas: AgoraApaasService
     chat: AgoraChatService
     fcdn: AgoraFcdnService
@@ -214,7 +217,8 @@ class AgoraService(_message.Message):
     rtm: AgoraRtmService
     rtm2: AgoraRtm2Service
     streaming: AgoraStreamingService
-    def __init__(self, rtc: _Optional[_Union[AgoraRtcService, _Mapping]] = ..., rtm: _Optional[_Union[AgoraRtmService, _Mapping]] = ..., streaming: _Optional[_Union[AgoraStreamingService, _Mapping]] = ..., fpa: _Optional[_Union[AgoraFpaService, _Mapping]] = ..., chat: _Optional[_Union[AgoraChatService, _Mapping]] = ..., fcdn: _Optional[_Union[AgoraFcdnService, _Mapping]] = ..., apaas: _Optional[_Union[AgoraApaasService, _Mapping]] = ..., rtm2: _Optional[_Union[AgoraRtm2Service, _Mapping]] = ...) -> None: ...
+    unknown: AgoraUnknownService
+    def __init__(self, rtc: _Optional[_Union[AgoraRtcService, _Mapping]] = ..., rtm: _Optional[_Union[AgoraRtmService, _Mapping]] = ..., streaming: _Optional[_Union[AgoraStreamingService, _Mapping]] = ..., fpa: _Optional[_Union[AgoraFpaService, _Mapping]] = ..., chat: _Optional[_Union[AgoraChatService, _Mapping]] = ..., fcdn: _Optional[_Union[AgoraFcdnService, _Mapping]] = ..., apaas: _Optional[_Union[AgoraApaasService, _Mapping]] = ..., rtm2: _Optional[_Union[AgoraRtm2Service, _Mapping]] = ..., unknown: _Optional[_Union[AgoraUnknownService, _Mapping]] = ...) -> None: ...
 
 class AgoraStreamingPrivileges(_message.Message):
     __slots__ = ["publish_mix_stream", "publish_raw_stream"]
@@ -225,14 +229,24 @@ class AgoraStreamingPrivileges(_message.Message):
     def __init__(self, publish_mix_stream: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., publish_raw_stream: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class AgoraStreamingService(_message.Message):
-    __slots__ = ["account", "channel_name", "privileges"]
+    __slots__ = ["account", "channel_name", "privileges", "uid"]
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_NAME_FIELD_NUMBER: _ClassVar[int]
     PRIVILEGES_FIELD_NUMBER: _ClassVar[int]
+    UID_FIELD_NUMBER: _ClassVar[int]
     account: str
     channel_name: str
     privileges: AgoraStreamingPrivileges
-    def __init__(self, channel_name: _Optional[str] = ..., account: _Optional[str] = ..., privileges: _Optional[_Union[AgoraStreamingPrivileges, _Mapping]] = ...) -> None: ...
+    uid: int
+    def __init__(self, channel_name: _Optional[str] = ..., account: _Optional[str] = ..., privileges: _Optional[_Union[AgoraStreamingPrivileges, _Mapping]] = ..., uid: _Optional[int] = ...) -> None: ...
+
+class AgoraUnknownService(_message.Message):
+    __slots__ = ["body", "type"]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    body: bytes
+    type: int
+    def __init__(self, type: _Optional[int] = ..., body: _Optional[bytes] = ...) -> None: ...
 
 class AgoraTokenVersion(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
