@@ -1,11 +1,13 @@
 #include "core/revocation/revocation_service.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/notification.h"
 #include "core/reason.h"
 
 namespace tokend {
@@ -70,6 +72,13 @@ RevocationService::RevocationService(std::unique_ptr<RevocationStore> store,
       options_(std::move(options)),
       gate_(std::make_shared<Gate>(this, index_)) {}
 
+RevocationService::~RevocationService() {
+  (void)Stop(absl::Now());
+  // The store's watcher thread calls OnRemote: stop it before the members
+  // it touches go away.
+  store_.reset();
+}
+
 absl::Status RevocationService::StoreAdd(const Revocation& revocation) {
   const absl::Time start = absl::Now();
   absl::Status status = store_->Add(revocation);
@@ -77,17 +86,6 @@ absl::Status RevocationService::StoreAdd(const Revocation& revocation) {
     options_.on_store_write(absl::Now() - start, status.ok());
   }
   return status;
-}
-
-RevocationService::~RevocationService() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  if (maintenance_.joinable()) maintenance_.join();
-  // The store's watcher thread calls OnRemote: stop it before the members
-  // it touches go away.
-  store_.reset();
 }
 
 absl::Status RevocationService::Start() {
@@ -99,22 +97,27 @@ absl::Status RevocationService::Start() {
     started_ = true;
   }
   absl::Status status = Load();
-  maintenance_ = std::thread([this] { MaintenanceLoop(); });
+  store_thread_ = std::thread([this] { StoreLoop(); });
+  completion_thread_ = std::thread([this] { CompletionLoop(); });
   return status;
 }
 
 absl::Status RevocationService::Load() {
-  absl::MutexLock write_lock(&write_mu_);
   absl::StatusOr<std::vector<Revocation>> all = store_->LoadAll();
   if (!all.ok()) return all.status();
-  // Entries revoked locally before the load (store down at start) stay.
-  std::vector<Revocation> view = *std::move(all);
   {
+    // Entries revoked locally before the load (store down at start) stay:
+    // the refused ones and those still queued. Under mu_, so no revocation
+    // reaches the index between this view and its replacement.
     absl::MutexLock lock(&mu_);
+    std::vector<Revocation> view = *std::move(all);
     view.insert(view.end(), pending_.begin(), pending_.end());
+    for (const std::shared_ptr<Job>& job : queue_) {
+      view.push_back(job->revocation);
+    }
+    index_->Replace(view);
+    loaded_.store(true);
   }
-  index_->Replace(view);
-  loaded_.store(true);
   // Watch only now: the index is never replaced again, so nothing the
   // watcher adds can be lost; entries written between the load and the
   // subscription reach us through the store's resync.
@@ -122,21 +125,41 @@ absl::Status RevocationService::Load() {
   return absl::OkStatus();
 }
 
-absl::Status RevocationService::Revoke(const Revocation& revocation) {
+absl::Status RevocationService::RevokeAsync(const Revocation& revocation,
+                                            absl::Time deadline, Done done) {
   absl::Status valid = Validate(revocation);
   if (!valid.ok()) return valid;
-  absl::Status stored;
+  auto job = std::make_shared<Job>();
+  job->revocation = revocation;
+  job->deadline = deadline;
+  job->done = std::move(done);
   {
-    absl::MutexLock write_lock(&write_mu_);
-    stored = StoreAdd(revocation);
-    index_->Add(revocation);
-    if (!stored.ok()) {
-      absl::MutexLock lock(&mu_);
-      pending_.push_back(revocation);
+    absl::MutexLock lock(&mu_);
+    if (draining_) {
+      return Error(Reason::kUnavailable,
+                   "tokend is shutting down: the revocation was not taken");
     }
+    // Enforced from here on, durable or not.
+    index_->Add(job->revocation);
+    queue_.push_back(job);
+    waiting_.push_back(job);
+    Changed();
   }
-  Notify(revocation);
-  return stored;
+  Notify(job->revocation);
+  return absl::OkStatus();
+}
+
+absl::Status RevocationService::Revoke(const Revocation& revocation) {
+  absl::Notification answered;
+  absl::Status outcome;
+  absl::Status taken =
+      RevokeAsync(revocation, absl::InfiniteFuture(), [&](absl::Status status) {
+        outcome = std::move(status);
+        answered.Notify();
+      });
+  if (!taken.ok()) return taken;
+  answered.WaitForNotification();
+  return outcome;
 }
 
 absl::Status RevocationService::RevokeNow(Revocation::Kind kind,
@@ -203,6 +226,30 @@ size_t RevocationService::Prune() {
   return dropped;
 }
 
+void RevocationService::WriteQueued() {
+  absl::Status refused;  // once the store refuses, the rest waits for a retry
+  for (;;) {
+    std::shared_ptr<Job> job;
+    {
+      absl::MutexLock lock(&mu_);
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      ++writing_;
+    }
+    // The entry is never changed after RevokeAsync queued it.
+    const absl::Status status =
+        refused.ok() ? StoreAdd(job->revocation) : refused;
+    if (!status.ok()) refused = status;
+    absl::MutexLock lock(&mu_);
+    --writing_;
+    job->written = true;
+    job->status = status;
+    if (!status.ok()) pending_.push_back(job->revocation);
+    Changed();
+  }
+}
+
 void RevocationService::FlushPending() {
   std::vector<Revocation> batch;
   {
@@ -211,13 +258,8 @@ void RevocationService::FlushPending() {
   }
   if (batch.empty()) return;
   std::vector<Revocation> failed;
-  {
-    absl::MutexLock write_lock(&write_mu_);
-    for (Revocation& r : batch) {
-      if (!failed.empty() || !StoreAdd(r).ok()) {
-        failed.push_back(std::move(r));
-      }
-    }
+  for (Revocation& r : batch) {
+    if (!failed.empty() || !StoreAdd(r).ok()) failed.push_back(std::move(r));
   }
   if (failed.empty()) return;
   absl::MutexLock lock(&mu_);
@@ -233,11 +275,10 @@ bool RevocationService::Healthy() const {
 
 size_t RevocationService::pending() const {
   absl::MutexLock lock(&mu_);
-  return pending_.size();
+  return queue_.size() + writing_ + pending_.size();
 }
 
 size_t RevocationService::WriteBackMissing() {
-  absl::MutexLock write_lock(&write_mu_);
   absl::StatusOr<std::vector<Revocation>> stored = store_->LoadAll();
   if (!stored.ok()) return 0;
   absl::flat_hash_set<std::tuple<Revocation::Kind, std::string, std::string>>
@@ -254,16 +295,25 @@ size_t RevocationService::WriteBackMissing() {
   return written;
 }
 
-void RevocationService::MaintenanceLoop() {
-  absl::Time next_prune = absl::Now() + options_.prune_interval;
+void RevocationService::StoreLoop() {
   const absl::Duration tick =
       std::min(options_.retry_interval, options_.prune_interval);
+  absl::Time next_tick = absl::Now() + tick;
+  absl::Time next_prune = absl::Now() + options_.prune_interval;
   bool store_was_down = false;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), tick)) return;
+      const auto work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || draining_;
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&work), next_tick);
+      if (draining_) break;
     }
+    WriteQueued();
+    if (absl::Now() < next_tick) continue;
+    next_tick = absl::Now() + tick;
+
     const bool store_up = store_->Healthy();
     if (!loaded_.load()) (void)Load();
     if (loaded_.load()) FlushPending();
@@ -279,6 +329,106 @@ void RevocationService::MaintenanceLoop() {
       next_prune = absl::Now() + options_.prune_interval;
     }
   }
+  // Stopping: write what is queued or refused until it is all durable or
+  // the drain deadline passes.
+  for (;;) {
+    WriteQueued();
+    FlushPending();
+    absl::MutexLock lock(&mu_);
+    if (queue_.empty() && pending_.empty()) return;
+    const absl::Time deadline = drain_deadline_;
+    if (absl::Now() >= deadline) return;
+    const auto queued = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !queue_.empty();
+    };
+    mu_.AwaitWithDeadline(
+        absl::Condition(&queued),
+        std::min(deadline, absl::Now() + options_.retry_interval));
+  }
+}
+
+void RevocationService::CompletionLoop() {
+  for (;;) {
+    std::vector<std::pair<Done, absl::Status>> answers;
+    bool finished = false;
+    uint64_t seen = 0;
+    // At most a second between looks, so a clock that jumps is noticed.
+    absl::Time wake = absl::Now() + absl::Seconds(1);
+    {
+      absl::MutexLock lock(&mu_);
+      const absl::Time now = absl::Now();
+      for (auto it = waiting_.begin(); it != waiting_.end();) {
+        Job& job = **it;
+        if (job.written) {
+          answers.emplace_back(std::move(job.done), job.status);
+        } else if (now >= job.deadline) {
+          answers.emplace_back(
+              std::move(job.done),
+              ErrorWithCode(absl::StatusCode::kDeadlineExceeded,
+                            Reason::kUnavailable,
+                            "the revocation store did not answer before the "
+                            "deadline: the revocation is enforced by this "
+                            "tokend and written when the store answers"));
+        } else {
+          wake = std::min(wake, job.deadline);
+          ++it;
+          continue;
+        }
+        it = waiting_.erase(it);
+      }
+      finished = stopped_ && waiting_.empty();
+      seen = changes_;
+    }
+    for (auto& [done, status] : answers) {
+      if (done) done(std::move(status));
+    }
+    if (finished) return;
+    absl::MutexLock lock(&mu_);
+    const auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return changes_ != seen;
+    };
+    mu_.AwaitWithDeadline(absl::Condition(&changed), wake);
+  }
+}
+
+std::vector<Revocation> RevocationService::Stop(absl::Time deadline) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (draining_) return {};
+    draining_ = true;
+    drain_deadline_ = deadline;
+  }
+  if (store_thread_.joinable()) store_thread_.join();
+  std::vector<Revocation> lost;
+  std::vector<std::shared_ptr<Job>> unanswered;
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Status stopping =
+        Error(Reason::kUnavailable,
+              "tokend stopped before the revocation store took the "
+              "revocation");
+    for (const std::shared_ptr<Job>& job : queue_) {
+      lost.push_back(job->revocation);
+      job->written = true;
+      job->status = stopping;
+    }
+    queue_.clear();
+    lost.insert(lost.end(), std::make_move_iterator(pending_.begin()),
+                std::make_move_iterator(pending_.end()));
+    pending_.clear();
+    stopped_ = true;
+    Changed();
+    if (!completion_thread_.joinable()) unanswered.swap(waiting_);
+  }
+  if (completion_thread_.joinable()) {
+    completion_thread_.join();
+  } else {
+    // Never started: nobody else will answer them.
+    for (const std::shared_ptr<Job>& job : unanswered) {
+      if (job->done) job->done(job->status);
+    }
+  }
+  return lost;
 }
 
 }  // namespace tokend

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace tokend::testing {
 namespace {
@@ -81,7 +83,7 @@ bool WaitUntil(const std::function<bool()>& condition,
 }
 
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
-    absl::Duration deadline) {
+    absl::Duration deadline, std::vector<std::string> extra_args) {
   if (access(kBinary, X_OK) != 0) {
     return absl::FailedPreconditionError(
         absl::StrCat(kBinary,
@@ -92,7 +94,8 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
   absl::StatusOr<int> port = FreeLoopbackPort();
   if (!port.ok()) return port.status();
-  std::unique_ptr<RedisServer> server(new RedisServer(tmpl, *port));
+  std::unique_ptr<RedisServer> server(
+      new RedisServer(tmpl, *port, std::move(extra_args)));
   absl::Status status = server->Launch(deadline);
   if (!status.ok()) return status;
   return server;
@@ -111,6 +114,13 @@ std::string RedisServer::Url(int db) const {
 absl::Status RedisServer::Launch(absl::Duration deadline) {
   const std::string log = dir_ + "/redis.log";
   const std::string port = absl::StrCat(port_);
+  std::vector<std::string> args = {
+      "redis-server", "--port", port,    "--bind", "127.0.0.1",   "--save", "",
+      "--appendonly", "no",     "--dir", dir_,     "--daemonize", "no"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
@@ -121,9 +131,7 @@ absl::Status RedisServer::Launch(absl::Duration deadline) {
       dup2(out, STDOUT_FILENO);
       dup2(out, STDERR_FILENO);
     }
-    execl(kBinary, "redis-server", "--port", port.c_str(), "--bind",
-          "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-          dir_.c_str(), "--daemonize", "no", static_cast<char*>(nullptr));
+    execv(kBinary, argv.data());
     _exit(127);
   }
   pid_ = pid;
@@ -150,6 +158,67 @@ void RedisServer::Kill() {
   while (waitpid(pid_, &wstatus, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
+}
+
+void RedisServer::Pause() {
+  if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+
+void RedisServer::Resume() {
+  if (pid_ > 0) kill(pid_, SIGCONT);
+}
+
+namespace {
+
+std::string ReplyText(const redisReply* reply) {
+  switch (reply->type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+      return std::string(reply->str, reply->len);
+    case REDIS_REPLY_INTEGER:
+      return absl::StrCat(reply->integer);
+    case REDIS_REPLY_ARRAY: {
+      std::vector<std::string> parts;
+      for (size_t i = 0; i < reply->elements; ++i) {
+        parts.push_back(ReplyText(reply->element[i]));
+      }
+      return absl::StrJoin(parts, " ");
+    }
+    default:
+      return "(nil)";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RedisCommand(int port,
+                                         const std::vector<std::string>& args) {
+  redisContext* ctx = redisConnectWithTimeout("127.0.0.1", port, timeval{5, 0});
+  if (ctx == nullptr || ctx->err != 0) {
+    const std::string why = ctx != nullptr ? ctx->errstr : "out of memory";
+    if (ctx != nullptr) redisFree(ctx);
+    return absl::UnavailableError(absl::StrCat("connect to ", port, ": ", why));
+  }
+  redisSetTimeout(ctx, timeval{5, 0});
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const std::string& arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  auto* reply = static_cast<redisReply*>(redisCommandArgv(
+      ctx, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+  absl::StatusOr<std::string> result;
+  if (reply == nullptr) {
+    result = absl::UnavailableError(ctx->errstr);
+  } else if (reply->type == REDIS_REPLY_ERROR) {
+    result = absl::FailedPreconditionError(std::string(reply->str, reply->len));
+  } else {
+    result = ReplyText(reply);
+  }
+  if (reply != nullptr) freeReplyObject(reply);
+  redisFree(ctx);
+  return result;
 }
 
 absl::Status RedisServer::Restart(absl::Duration deadline) {

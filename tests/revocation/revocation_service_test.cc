@@ -411,6 +411,36 @@ TEST_F(RevocationServiceTest, CheckerRefusesIssuingOnlyWhileFailClosedAndDown) {
   EXPECT_TRUE(closed->checker()->IssuingAllowed().ok());
 }
 
+TEST_F(RevocationServiceTest, StopDrainsWhatTheStoreTakesAndReportsTheRest) {
+  auto service = Make(true);
+  ASSERT_TRUE(service->Start().ok());
+  store_->SetUp(false);
+  const Revocation kept = Entry(Revocation::Kind::kTokenId, "kept");
+  EXPECT_EQ(GetReason(service->Revoke(kept)), Reason::kUnavailable);
+  EXPECT_EQ(service->pending(), 1u);
+  // The store stays down through the drain: the revocation is reported,
+  // not dropped silently.
+  EXPECT_THAT(service->Stop(absl::Now() + absl::Milliseconds(20)),
+              ElementsAre(kept));
+  EXPECT_EQ(service->pending(), 0u);
+  EXPECT_THAT(store_->entries(), IsEmpty());
+  // Stopped: nothing more is taken, and a second Stop reports nothing.
+  EXPECT_EQ(GetReason(service->Revoke(Entry(Revocation::Kind::kTokenId, "x"))),
+            Reason::kUnavailable);
+  EXPECT_THAT(service->Stop(absl::Now()), IsEmpty());
+}
+
+TEST_F(RevocationServiceTest, StopWritesTheQueueWhenTheStoreComesBack) {
+  auto service = Make(true);
+  ASSERT_TRUE(service->Start().ok());
+  store_->SetUp(false);
+  const Revocation late = Entry(Revocation::Kind::kSubject, "late");
+  EXPECT_EQ(GetReason(service->Revoke(late)), Reason::kUnavailable);
+  store_->SetUp(true);
+  EXPECT_THAT(service->Stop(absl::Now() + kDeadline), IsEmpty());
+  EXPECT_THAT(store_->entries(), ElementsAre(late));
+}
+
 TEST_F(RevocationServiceTest, ObserversSeeEveryStoreWriteAndRemoteEntry) {
   auto store = std::make_unique<FakeStore>();
   FakeStore* raw = store.get();
