@@ -44,12 +44,6 @@ struct ContextDeleter {
 };
 using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
 
-int64_t CeilMillis(absl::Time t) {
-  int64_t ms = absl::ToUnixMillis(t);
-  if (absl::FromUnixMillis(ms) < t) ++ms;
-  return ms;
-}
-
 // Fields as "<length>:<bytes>" one after the other: any byte may appear.
 void AppendField(absl::string_view field, std::string* out) {
   absl::StrAppend(out, field.size(), ":", field);
@@ -325,8 +319,8 @@ bool RedisStore::Healthy() const {
 
 absl::Status RedisStore::Add(const Revocation& revocation) {
   const std::string key = EncodeKey(revocation);
-  const int64_t revoked_ms = CeilMillis(revocation.revoked_at);
-  const int64_t expires_ms = CeilMillis(revocation.expires_at);
+  const int64_t revoked_ms = CeilUnixMillis(revocation.revoked_at);
+  const int64_t expires_ms = CeilUnixMillis(revocation.expires_at);
   std::string message;
   AppendField(origin_, &message);
   AppendField(key, &message);
@@ -342,7 +336,7 @@ absl::Status RedisStore::Add(const Revocation& revocation) {
   // past time would delete the whole set.
   const absl::Time key_deadline = revocation.expires_at + kKeyTtlMargin;
   if (key_deadline > absl::Now() && key_deadline < absl::InfiniteFuture()) {
-    const std::string at = absl::StrCat(CeilMillis(key_deadline));
+    const std::string at = absl::StrCat(CeilUnixMillis(key_deadline));
     for (const std::string* k : {&revoked_key_, &expires_key_}) {
       // NX sets a first TTL, GT only ever extends it.
       commands.push_back({"PEXPIREAT", *k, at, "NX"});

@@ -5,6 +5,7 @@
 #ifndef TOKEND_CORE_REVOCATION_REVOCATION_H_
 #define TOKEND_CORE_REVOCATION_REVOCATION_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -14,6 +15,27 @@
 #include "absl/time/time.h"
 
 namespace tokend {
+
+// Revocation times are kept in whole milliseconds, rounded up, so an entry
+// never covers less or expires sooner than asked, and every replica and
+// store holds the same value.
+inline absl::Time CeilToMillis(absl::Time t) {
+  if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) return t;
+  const absl::Time floor = absl::FromUnixMillis(absl::ToUnixMillis(t));
+  return floor < t ? floor + absl::Milliseconds(1) : floor;
+}
+inline int64_t CeilUnixMillis(absl::Time t) {
+  return absl::ToUnixMillis(CeilToMillis(t));
+}
+
+// Token times (iat, Agora's issue_ts) are whole seconds, and a subject or
+// tenant entry covers tokens issued at or before its revoked_at: every
+// token issued in the second of `revoked_at`, before or after it, is
+// covered. The first instant from which a newly issued token is not.
+inline absl::Time FirstUncoveredIssue(absl::Time revoked_at) {
+  if (revoked_at == absl::InfinitePast()) return revoked_at;
+  return absl::FromUnixSeconds(absl::ToUnixSeconds(revoked_at) + 1);
+}
 
 struct Revocation {
   enum class Kind { kTokenId = 1, kSubject = 2, kTenant = 3 };

@@ -29,23 +29,29 @@ bool RevocationIndex::IsRevoked(absl::string_view tenant,
                                 absl::string_view token_id,
                                 absl::string_view subject,
                                 absl::Time issued_at) const {
-  const auto has = [this](Revocation::Kind kind) {
-    return counts_[KindIndex(kind)].load(std::memory_order_relaxed) > 0;
-  };
   absl::Time revoked_at;
-  if (!token_id.empty() && has(Revocation::Kind::kTokenId) &&
+  if (!token_id.empty() && Has(Revocation::Kind::kTokenId) &&
       Find({Revocation::Kind::kTokenId, tenant, token_id}, &revoked_at)) {
     return true;
   }
   // Subject and tenant entries cover tokens issued at or before them.
-  if (!subject.empty() && has(Revocation::Kind::kSubject) &&
-      Find({Revocation::Kind::kSubject, tenant, subject}, &revoked_at) &&
-      issued_at <= revoked_at) {
-    return true;
+  const absl::Time through = RevokedThrough(tenant, subject);
+  return through != absl::InfinitePast() && issued_at <= through;
+}
+
+absl::Time RevocationIndex::RevokedThrough(absl::string_view tenant,
+                                           absl::string_view subject) const {
+  absl::Time latest = absl::InfinitePast();
+  absl::Time revoked_at;
+  if (!subject.empty() && Has(Revocation::Kind::kSubject) &&
+      Find({Revocation::Kind::kSubject, tenant, subject}, &revoked_at)) {
+    latest = revoked_at;
   }
-  return has(Revocation::Kind::kTenant) &&
-         Find({Revocation::Kind::kTenant, tenant, ""}, &revoked_at) &&
-         issued_at <= revoked_at;
+  if (Has(Revocation::Kind::kTenant) &&
+      Find({Revocation::Kind::kTenant, tenant, ""}, &revoked_at)) {
+    latest = std::max(latest, revoked_at);
+  }
+  return latest;
 }
 
 bool RevocationIndex::Merge(const Revocation& r, Map* map) {

@@ -36,6 +36,8 @@ class RevocationIndex final : public RevocationChecker {
   bool IsRevoked(absl::string_view tenant, absl::string_view token_id,
                  absl::string_view subject,
                  absl::Time issued_at) const override;
+  absl::Time RevokedThrough(absl::string_view tenant,
+                            absl::string_view subject) const override;
 
   // Idempotent: adding an entry twice keeps the later revoked_at/expiry.
   void Add(const Revocation& revocation);
@@ -99,6 +101,10 @@ class RevocationIndex final : public RevocationChecker {
   static size_t ShardOf(const KeyView& key);
   // Looks `key` up; its revoked_at when present.
   bool Find(const KeyView& key, absl::Time* revoked_at) const;
+  // Whether any entry of `kind` exists (lookups of the others are skipped).
+  bool Has(Revocation::Kind kind) const {
+    return counts_[KindIndex(kind)].load(std::memory_order_relaxed) > 0;
+  }
   // Inserts or merges into a shard's map (its lock held); true when new.
   static bool Merge(const Revocation& r, Map* map);
   void Count(Revocation::Kind kind, int64_t delta);

@@ -51,6 +51,10 @@ class RevocationService::Gate final : public RevocationChecker {
                  absl::Time issued_at) const override {
     return index_->IsRevoked(tenant, token_id, subject, issued_at);
   }
+  absl::Time RevokedThrough(absl::string_view tenant,
+                            absl::string_view subject) const override {
+    return index_->RevokedThrough(tenant, subject);
+  }
   absl::Status IssuingAllowed() const override {
     if (!service_->RefuseIssuing()) return absl::OkStatus();
     return Error(Reason::kUnavailable,
@@ -127,10 +131,15 @@ absl::Status RevocationService::Load() {
 
 absl::Status RevocationService::RevokeAsync(const Revocation& revocation,
                                             absl::Time deadline, Done done) {
-  absl::Status valid = Validate(revocation);
-  if (!valid.ok()) return valid;
   auto job = std::make_shared<Job>();
   job->revocation = revocation;
+  job->revocation.revoked_at = CeilToMillis(revocation.revoked_at);
+  job->revocation.expires_at = CeilToMillis(revocation.expires_at);
+  absl::Status valid = Validate(job->revocation);
+  if (!valid.ok()) return valid;
+  if (job->revocation.kind != Revocation::Kind::kTokenId) {
+    job->settle_at = FirstUncoveredIssue(job->revocation.revoked_at);
+  }
   job->deadline = deadline;
   job->done = std::move(done);
   {
@@ -357,9 +366,10 @@ void RevocationService::CompletionLoop() {
     {
       absl::MutexLock lock(&mu_);
       const absl::Time now = absl::Now();
+      const absl::Time clock_now = clock_.Now();
       for (auto it = waiting_.begin(); it != waiting_.end();) {
         Job& job = **it;
-        if (job.written) {
+        if (job.written && clock_now >= job.settle_at) {
           answers.emplace_back(std::move(job.done), job.status);
         } else if (now >= job.deadline) {
           answers.emplace_back(
@@ -371,6 +381,8 @@ void RevocationService::CompletionLoop() {
                             "tokend and written when the store answers"));
         } else {
           wake = std::min(wake, job.deadline);
+          if (job.written)
+            wake = std::min(wake, now + (job.settle_at - clock_now));
           ++it;
           continue;
         }
@@ -416,6 +428,10 @@ std::vector<Revocation> RevocationService::Stop(absl::Time deadline) {
     lost.insert(lost.end(), std::make_move_iterator(pending_.begin()),
                 std::make_move_iterator(pending_.end()));
     pending_.clear();
+    // Stopping: nothing waits for its second to end any more.
+    for (const std::shared_ptr<Job>& job : waiting_) {
+      job->settle_at = absl::InfinitePast();
+    }
     stopped_ = true;
     Changed();
     if (!completion_thread_.joinable()) unanswered.swap(waiting_);

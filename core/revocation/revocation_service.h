@@ -9,6 +9,9 @@
 //                  caller's thread, hands the store write to the store
 //                  thread and returns; `done` is told when the store has
 //                  answered, or when the caller's deadline passes first.
+//                  A subject or tenant revocation is answered no sooner
+//                  than the end of the second it was made in (see
+//                  RevokeAsync).
 //   Revoke()       the same, waiting for the answer (no deadline).
 //   remote         entries from the store's Watch go to the index and
 //                  listeners.
@@ -109,6 +112,13 @@ class RevocationService {
   // (absl::Now); InfiniteFuture waits for the store however long it takes.
   // Times are kept in whole milliseconds, rounded up (what both stores keep),
   // so every replica holds the same entry.
+  //
+  // A subject or tenant entry covers every token issued in the second of
+  // its revoked_at, since token times are whole seconds; tokens issued in
+  // the rest of that second would be refused (TokenService refuses to issue
+  // them). So its outcome is reported no sooner than the end of that second
+  // on the service's clock (up to one second after the store answered):
+  // once a caller is told, the tokens this replica issues verify.
   absl::Status RevokeAsync(const Revocation& revocation, absl::Time deadline,
                            Done done);
   // RevokeAsync without a deadline, waiting on the calling thread for the
@@ -164,6 +174,9 @@ class RevocationService {
     Revocation revocation;
     absl::Time deadline;
     Done done;
+    // Not answered before the service clock reaches it (subject and tenant
+    // entries: the end of revoked_at's second).
+    absl::Time settle_at = absl::InfinitePast();
     bool written = false;
     absl::Status status;
   };

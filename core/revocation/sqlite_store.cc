@@ -13,14 +13,6 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 
-// Rounded up: a stored entry never covers less, or lives shorter, than the
-// revocation that was asked for.
-int64_t CeilMillis(absl::Time t) {
-  int64_t ms = absl::ToUnixMillis(t);
-  if (absl::FromUnixMillis(ms) < t) ++ms;
-  return ms;
-}
-
 bool ValidKind(int64_t kind) {
   return kind >= static_cast<int>(Revocation::Kind::kTokenId) &&
          kind <= static_cast<int>(Revocation::Kind::kTenant);
@@ -192,8 +184,8 @@ absl::Status SqliteStore::Add(const Revocation& revocation) {
                     static_cast<int>(revocation.tenant.size()), SQLITE_STATIC);
   sqlite3_bind_text(upsert_, 3, revocation.value.data(),
                     static_cast<int>(revocation.value.size()), SQLITE_STATIC);
-  sqlite3_bind_int64(upsert_, 4, CeilMillis(revocation.revoked_at));
-  sqlite3_bind_int64(upsert_, 5, CeilMillis(revocation.expires_at));
+  sqlite3_bind_int64(upsert_, 4, CeilUnixMillis(revocation.revoked_at));
+  sqlite3_bind_int64(upsert_, 5, CeilUnixMillis(revocation.expires_at));
   // Autocommit: with WAL and synchronous=FULL the step returns only after
   // the WAL frame holding this commit has been fsynced.
   const int rc = sqlite3_step(upsert_);

@@ -140,6 +140,12 @@ callers:
     request.set_subject(subject);
     return Revoke(request);
   }
+  grpc::Status RevokeTenant() {
+    v1::RevokeTokenRequest request;
+    request.set_tenant("demo");
+    request.set_whole_tenant(true);
+    return Revoke(request);
+  }
   grpc::Status Revoke(const v1::RevokeTokenRequest& request,
                       v1::RevokeTokenResponse* out = nullptr) {
     grpc::ClientContext context;
@@ -215,6 +221,43 @@ TEST(SqliteRevocation, DefaultStoreSurvivesKillNine) {
   EXPECT_EQ(r.Health(kHealthService), 1);
 }
 
+// Token times are whole seconds: a subject or tenant revocation covers
+// every token issued in its second, so a token issued after RevokeToken
+// answered, in that same second, used to be refused (and SubscribeToken
+// handed it out). Once RevokeToken has answered, what tokend issues
+// verifies.
+TEST(SqliteRevocation, TokensIssuedAfterTheAnswerVerify) {
+  Replica r("");
+  ASSERT_TRUE(r.Start());
+  for (int i = 0; i < 3; ++i) {
+    const v1::IssueTokenResponse before = r.MustIssue("alice");
+    ASSERT_TRUE(r.RevokeSubject("alice").ok());
+    EXPECT_EQ(r.Verdict(before.token()), "REVOKED");
+    const v1::IssueTokenResponse after = r.MustIssue("alice");
+    EXPECT_EQ(r.Verdict(after.token()), "") << "round " << i;
+    // Renewing the token issued after the revocation works too.
+    v1::RenewTokenResponse renewed;
+    ASSERT_TRUE(r.Renew(after.token(), &renewed).ok());
+    EXPECT_EQ(r.Verdict(renewed.token()), "") << "round " << i;
+  }
+  {
+    const int i = 0;
+    const v1::IssueTokenResponse before = r.MustIssue("bob");
+    ASSERT_TRUE(r.RevokeTenant().ok());
+    EXPECT_EQ(r.Verdict(before.token()), "REVOKED");
+    EXPECT_EQ(r.Verdict(r.MustIssue("bob").token()), "") << "round " << i;
+  }
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(r.RevokeSubject("carol").ok());
+    grpc::ClientContext context;
+    auto stream = r.Subscribe(&context, "carol");
+    v1::TokenEvent event;
+    ASSERT_TRUE(stream->Read(&event)) << stream->Finish().error_message();
+    EXPECT_EQ(r.Verdict(event.token()), "") << "round " << i;
+    context.TryCancel();
+  }
+}
+
 TEST(SqliteRevocation, ReloadThatMovesTheStoreIsRefusedAndTheOldStoreStays) {
   Replica r("  store: sqlite:first.db\n");
   ASSERT_TRUE(r.Start());
@@ -264,6 +307,27 @@ std::string RedisSection(const RedisServer& redis, bool fail_closed) {
       "  store: ", redis.Url(), "\n",
       "  on_store_unavailable: ", fail_closed ? "closed" : "open", "\n",
       "  resync_interval: 1s\n");
+}
+
+// A replica that hears of a subject revocation through Redis issues, right
+// after the revoking replica answered, tokens that every replica accepts.
+TEST(RedisRevocation, TokensIssuedElsewhereAfterTheAnswerVerify) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> started = RedisServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  Replica a(RedisSection(**started, /*fail_closed=*/true));
+  Replica b(RedisSection(**started, /*fail_closed=*/true));
+  ASSERT_TRUE(a.Start());
+  ASSERT_TRUE(b.Start());
+  for (int i = 0; i < 3; ++i) {
+    const v1::IssueTokenResponse before = b.MustIssue("dora");
+    ASSERT_TRUE(a.RevokeSubject("dora").ok());
+    const v1::IssueTokenResponse after = b.MustIssue("dora");
+    // B has heard of it once it refuses the earlier token.
+    ASSERT_TRUE(
+        WaitFor([&] { return b.Verdict(before.token()) == "REVOKED"; }));
+    EXPECT_EQ(a.Verdict(after.token()), "") << "round " << i;
+    EXPECT_EQ(b.Verdict(after.token()), "") << "round " << i;
+  }
 }
 
 TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
