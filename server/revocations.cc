@@ -59,6 +59,23 @@ absl::StatusOr<std::unique_ptr<RevocationService>> OpenRevocations(
   options.on_remote = [](const Revocation& r) {
     Metrics::Get().RevocationAdded(RevocationKindName(r.kind), "remote");
   };
+  // A replica that starts while the store has lost its data waits about
+  // one resync period for the running replicas to write theirs back.
+  options.refill_wait = rc.resync_interval;
+  options.on_refill = [](size_t written, bool taken_as_found) {
+    if (taken_as_found) {
+      log::Warn(
+          "revocation store had no marker and no replica refilled it: "
+          "taken as it was (a new store, or its data was lost while no "
+          "replica ran)",
+          {{"written_back", static_cast<int64_t>(written)}});
+    } else if (written > 0) {
+      log::Warn(
+          "revocation store had lost entries; wrote back this "
+          "replica's",
+          {{"written_back", static_cast<int64_t>(written)}});
+    }
+  };
   std::unique_ptr<RevocationStore> store;
   absl::string_view path = spec;
   if (absl::ConsumePrefix(&path, kSqlite)) {

@@ -25,6 +25,18 @@ namespace {
 // ours never drops a live entry through the TTL.
 constexpr absl::Duration kKeyTtlMargin = absl::Hours(24);
 
+// The marker: a member of both sets that no entry key can equal (entry keys
+// start with a kind, 1-3), so it lives and dies with the sets themselves
+// (FLUSHALL, a restart without persistence, eviction, the TTL). Its score
+// in the revoked set is its settled_at (Unix ms); in the expires set it
+// lies far beyond any entry's, so Prune never takes it.
+constexpr absl::string_view kMarker = "0:intact";
+constexpr absl::string_view kMarkerExpiresMs = "253402300799000";  // 9999
+
+// How often the store's thread looks for the marker (at most; a shorter
+// resync_interval is used when set).
+constexpr absl::Duration kMarkerCheckInterval = absl::Seconds(1);
+
 // Prune: the expired members of KEYS[2] (expires) leave both sets at once.
 constexpr const char* kPruneScript =
     "local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])\n"
@@ -480,6 +492,90 @@ absl::Status RedisStore::Prune(absl::Time now) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<RevocationStore::Integrity> RedisStore::CheckIntegrity() {
+  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run({
+      {"ZSCORE", revoked_key_, std::string(kMarker)},
+      {"ZSCORE", expires_key_, std::string(kMarker)},
+      {"PUBSUB", "NUMSUB", options_.channel},
+  });
+  if (!replies.ok()) {
+    command_healthy_.store(false);
+    return replies.status();
+  }
+  absl::Status status = CheckReplies(*replies, "read the marker");
+  if (!status.ok()) return status;
+  command_healthy_.store(true);
+  Integrity integrity;
+  int64_t settled_ms = 0;
+  integrity.intact = (*replies)[1]->type == REDIS_REPLY_STRING &&
+                     ParseScore((*replies)[0].get(), &settled_ms);
+  if (integrity.intact) {
+    integrity.settled_at = absl::FromUnixMillis(settled_ms);
+    ObserveMarker(settled_ms);
+  } else {
+    NotifyLoss();
+  }
+  const redisReply* numsub = (*replies)[2].get();
+  if (numsub->type == REDIS_REPLY_ARRAY && numsub->elements == 2 &&
+      numsub->element[1]->type == REDIS_REPLY_INTEGER) {
+    // Our own subscriber connection is one of them.
+    integrity.other_replicas = static_cast<int>(std::max<long long>(
+        0, numsub->element[1]->integer - (subscriber_healthy_.load() ? 1 : 0)));
+  }
+  return integrity;
+}
+
+absl::Status RedisStore::MarkIntact(absl::Time settled_at) {
+  // NX: a marker another replica wrote first stays; read back the one
+  // that won, so this store does not take it for a new loss.
+  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run({
+      {"MULTI"},
+      {"ZADD", revoked_key_, "NX", absl::StrCat(CeilUnixMillis(settled_at)),
+       std::string(kMarker)},
+      {"ZADD", expires_key_, "NX", std::string(kMarkerExpiresMs),
+       std::string(kMarker)},
+      {"ZSCORE", revoked_key_, std::string(kMarker)},
+      {"EXEC"},
+  });
+  if (!replies.ok()) {
+    command_healthy_.store(false);
+    return replies.status();
+  }
+  absl::StatusOr<const redisReply*> exec =
+      ExecReply(*replies, 3, "write the marker");
+  if (!exec.ok()) return exec.status();
+  command_healthy_.store(true);
+  int64_t settled_ms = 0;
+  if (!ParseScore((*exec)->element[2], &settled_ms)) {
+    return Error(Reason::kInternal, "revocation store: malformed marker");
+  }
+  known_marker_ms_.store(settled_ms);
+  return absl::OkStatus();
+}
+
+void RedisStore::ObserveMarker(int64_t settled_ms) {
+  const int64_t known = known_marker_ms_.exchange(settled_ms);
+  // Written again since we last saw it: another replica refilled the
+  // store after a loss this one did not see; it may lack our entries.
+  if (known != kUnknownMarker && known != settled_ms) NotifyLoss();
+}
+
+void RedisStore::WatchLoss(std::function<void()> on_loss) {
+  absl::MutexLock lock(&watch_mu_);
+  on_loss_ = std::move(on_loss);
+}
+
+void RedisStore::NotifyLoss() {
+  std::function<void()> callback;
+  {
+    absl::MutexLock lock(&watch_mu_);
+    callback = on_loss_;
+  }
+  if (callback) callback();
+}
+
+void RedisStore::CheckMarker() { (void)CheckIntegrity(); }
+
 void RedisStore::Watch(std::function<void(const Revocation&)> on_remote) {
   {
     absl::MutexLock lock(&watch_mu_);
@@ -605,8 +701,15 @@ bool RedisStore::RunSubscriber() {
   // Subscribed first, then resync: anything written before the
   // subscription is in the sets, anything after arrives as a message.
   subscriber_healthy_.store(true);
+  // Connected again: whatever Redis went through meanwhile (a restart, a
+  // failover) may have dropped acknowledged writes, marker or not.
+  if (sessions_++ > 0) NotifyLoss();
   Resync(true);
+  CheckMarker();
+  const absl::Duration marker_interval =
+      std::min(kMarkerCheckInterval, options_.resync_interval);
   absl::Time next_resync = absl::Now() + options_.resync_interval;
+  absl::Time next_marker = absl::Now() + marker_interval;
   while (!stopping_.load()) {
     // Replies already buffered by hiredis do not make the socket readable.
     void* buffered = nullptr;
@@ -625,8 +728,8 @@ bool RedisStore::RunSubscriber() {
     }
     if (ctx->err != 0) break;
 
-    const absl::Duration wait =
-        std::max(next_resync - absl::Now(), absl::ZeroDuration());
+    const absl::Duration wait = std::max(
+        std::min(next_resync, next_marker) - absl::Now(), absl::ZeroDuration());
     pollfd fds[2] = {{ctx->fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     const int ready = poll(fds, 2,
                            static_cast<int>(std::clamp<int64_t>(
@@ -648,6 +751,10 @@ bool RedisStore::RunSubscriber() {
     if (force || absl::Now() >= next_resync) {
       Resync(force);  // a failure shows in command_healthy_
       next_resync = absl::Now() + options_.resync_interval;
+    }
+    if (absl::Now() >= next_marker) {
+      CheckMarker();
+      next_marker = absl::Now() + marker_interval;
     }
   }
   return true;

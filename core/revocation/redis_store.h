@@ -4,6 +4,14 @@
 //   P:revoked     sorted set, member = entry key, score = revoked_at (Unix ms)
 //   P:expires     sorted set, member = entry key, score = expires_at (Unix ms)
 //   P:generation  counter bumped by every Add
+// Both sets also hold the marker, member "0:intact" (no entry key starts
+// with 0): it lives and dies with them, so a FLUSHALL, a restart without
+// persistence or an eviction takes it too. Its score in P:revoked is its
+// settled_at. CheckIntegrity reads it, MarkIntact writes it (NX), and the
+// thread reads it every second (or every resync_interval when shorter):
+// when it is gone, or carries another settled_at than the one last seen
+// (a replica refilled the store after a loss), and after every reconnect,
+// the WatchLoss callback runs so the caller writes back what it holds.
 // The entry key is "<kind>:<tenant length>:<tenant><value>", so any bytes
 // may appear in a tenant or value. Both sets are written with ZADD GT, so a
 // repeated Add keeps the later times (the upsert rule). Prune removes the
@@ -98,6 +106,9 @@ class RedisStore final : public RevocationStore {
   // Replaces any earlier callback and triggers a resync at once.
   void Watch(std::function<void(const Revocation&)> on_remote) override;
   bool Healthy() const override;
+  absl::StatusOr<Integrity> CheckIntegrity() override;
+  absl::Status MarkIntact(absl::Time settled_at) override;
+  void WatchLoss(std::function<void()> on_loss) override;
 
   const RedisStoreOptions& options() const { return options_; }
   bool fail_closed() const { return options_.fail_closed; }
@@ -119,6 +130,11 @@ class RedisStore final : public RevocationStore {
   // delivers unseen entries. False when Redis could not be reached.
   bool Resync(bool force);
   void HandleMessage(absl::string_view payload);
+  void NotifyLoss();
+  // A marker read: NotifyLoss when it changed since the last one seen.
+  void ObserveMarker(int64_t settled_ms);
+  // CheckIntegrity, which calls NotifyLoss when the marker is gone or new.
+  void CheckMarker();
   // Records `entries` as handed out; returns those that were new or whose
   // times grew, with the merged times.
   std::vector<Revocation> MarkSeen(const std::vector<Revocation>& entries);
@@ -145,12 +161,17 @@ class RedisStore final : public RevocationStore {
   absl::Mutex watch_mu_;
   std::function<void(const Revocation&)> on_remote_ ABSL_GUARDED_BY(watch_mu_);
   bool resync_requested_ ABSL_GUARDED_BY(watch_mu_) = false;
+  std::function<void()> on_loss_ ABSL_GUARDED_BY(watch_mu_);
 
   std::atomic<bool> command_healthy_{false};
   std::atomic<bool> subscriber_healthy_{false};
   std::atomic<bool> stopping_{false};
   int wake_fd_ = -1;  // eventfd: Stop and Watch wake the thread's poll
   int64_t last_generation_ = -1;  // the thread's own
+  int sessions_ = 0;              // the thread's own: subscriber sessions
+  static constexpr int64_t kUnknownMarker = -1;
+  // The marker's settled_at (Unix ms) as last read or written.
+  std::atomic<int64_t> known_marker_ms_{kUnknownMarker};
   std::thread thread_;
 };
 

@@ -58,6 +58,24 @@ struct Revocation {
 // serialise internally. Watch callbacks run on the store's own thread.
 class RevocationStore {
  public:
+  // A store that can lose its data while tokend runs (Redis: FLUSHALL, a
+  // restart without persistence, a failover to a replica that is behind)
+  // keeps a marker with the data: gone marker, lost data. The replicas
+  // that notice write back what they hold and mark the store again.
+  struct Integrity {
+    // The marker is there.
+    bool intact = true;
+    // From when the store holds every running replica's entries: the
+    // marking replica's now when it took a new store as it was, or its now
+    // plus a window for the other replicas to write back theirs too when
+    // it refilled one. A replica that starts before it waits for it.
+    absl::Time settled_at = absl::InfinitePast();
+    // Other tokend replicas connected to the store now (Redis: subscribed
+    // to its channel): those that may write back what it lost. A replica
+    // connecting at that very moment may or may not be counted.
+    int other_replicas = 0;
+  };
+
   virtual ~RevocationStore() = default;
   // Returns only once the entry is durable (SQLite: committed in WAL with
   // synchronous=FULL; Redis: acknowledged by the server). kUnavailable when
@@ -72,6 +90,23 @@ class RevocationStore {
   virtual void Watch(std::function<void(const Revocation&)> on_remote) {}
   // False while the backend is unreachable (readiness and metrics).
   virtual bool Healthy() const { return true; }
+
+  // Reads the marker. A store that cannot lose data without tokend
+  // knowing (SQLite) is always intact.
+  virtual absl::StatusOr<Integrity> CheckIntegrity() { return Integrity{}; }
+  // Writes the marker with `settled_at`, unless another replica wrote one
+  // already (that one stays): the caller has written back everything it
+  // holds.
+  virtual absl::Status MarkIntact(absl::Time settled_at) {
+    return absl::OkStatus();
+  }
+  // Called, on the store's own thread, whenever the store may have lost
+  // entries: its marker is gone, or was written again by a replica that
+  // refilled it (this one may hold entries that one did not), or a
+  // connection to it was established again (a restart or a failover may
+  // have dropped acknowledged writes even where the marker survived). The
+  // caller writes back what it holds, then marks the store.
+  virtual void WatchLoss(std::function<void()> on_loss) {}
 };
 
 }  // namespace tokend

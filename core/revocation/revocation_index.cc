@@ -54,12 +54,17 @@ absl::Time RevocationIndex::RevokedThrough(absl::string_view tenant,
   return latest;
 }
 
-bool RevocationIndex::Merge(const Revocation& r, Map* map) {
+bool RevocationIndex::Merge(const Revocation& r, Map* map, bool* grew) {
   auto [it, inserted] = map->try_emplace(Key{r.kind, r.tenant, r.value},
                                          Times{r.revoked_at, r.expires_at});
   if (!inserted) {
-    it->second.revoked_at = std::max(it->second.revoked_at, r.revoked_at);
-    it->second.expires_at = std::max(it->second.expires_at, r.expires_at);
+    Times& times = it->second;
+    if (grew != nullptr) {
+      *grew =
+          r.revoked_at > times.revoked_at || r.expires_at > times.expires_at;
+    }
+    times.revoked_at = std::max(times.revoked_at, r.revoked_at);
+    times.expires_at = std::max(times.expires_at, r.expires_at);
   }
   return inserted;
 }
@@ -68,16 +73,18 @@ void RevocationIndex::Count(Revocation::Kind kind, int64_t delta) {
   counts_[KindIndex(kind)].fetch_add(delta, std::memory_order_relaxed);
 }
 
-void RevocationIndex::Add(const Revocation& revocation) {
+bool RevocationIndex::Add(const Revocation& revocation) {
   const KeyView key{revocation.kind, revocation.tenant, revocation.value};
   Shard& shard = shards_[ShardOf(key)];
   bool inserted;
+  bool grew = false;
   {
     absl::MutexLock lock(&shard.mu);
-    inserted = Merge(revocation, &shard.map);
+    inserted = Merge(revocation, &shard.map, &grew);
   }
   // Counted after the insert: a reader that sees the count finds the entry.
   if (inserted) Count(revocation.kind, 1);
+  return inserted || grew;
 }
 
 void RevocationIndex::Replace(const std::vector<Revocation>& all) {

@@ -40,7 +40,8 @@ class RevocationIndex final : public RevocationChecker {
                             absl::string_view subject) const override;
 
   // Idempotent: adding an entry twice keeps the later revoked_at/expiry.
-  void Add(const Revocation& revocation);
+  // True when the entry was new or made either time later.
+  bool Add(const Revocation& revocation);
   // Replaces the whole view (start-up load). Shard by shard: a concurrent
   // reader may see some shards old and some new for that moment.
   void Replace(const std::vector<Revocation>& all);
@@ -105,8 +106,9 @@ class RevocationIndex final : public RevocationChecker {
   bool Has(Revocation::Kind kind) const {
     return counts_[KindIndex(kind)].load(std::memory_order_relaxed) > 0;
   }
-  // Inserts or merges into a shard's map (its lock held); true when new.
-  static bool Merge(const Revocation& r, Map* map);
+  // Inserts or merges into a shard's map (its lock held); true when new,
+  // and *grew (optional) when an existing entry's times grew.
+  static bool Merge(const Revocation& r, Map* map, bool* grew = nullptr);
   void Count(Revocation::Kind kind, int64_t delta);
 
   std::array<Shard, kShards> shards_;

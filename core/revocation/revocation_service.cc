@@ -100,13 +100,45 @@ absl::Status RevocationService::Start() {
     }
     started_ = true;
   }
-  absl::Status status = Load();
+  store_->WatchLoss([this] {
+    absl::MutexLock lock(&mu_);
+    refill_requested_ = true;
+  });
+  bool awaiting_refill = false;
+  absl::Status status = Load(&awaiting_refill);
+  while (awaiting_refill) {
+    // Start-up only, bounded by refill_wait: the replicas that hold the
+    // entries write them back within about a second of the loss.
+    absl::SleepFor(absl::Milliseconds(50));
+    status = Load(&awaiting_refill);
+  }
   store_thread_ = std::thread([this] { StoreLoop(); });
   completion_thread_ = std::thread([this] { CompletionLoop(); });
   return status;
 }
 
-absl::Status RevocationService::Load() {
+absl::Status RevocationService::Load(bool* awaiting_refill) {
+  *awaiting_refill = false;
+  absl::StatusOr<RevocationStore::Integrity> integrity =
+      store_->CheckIntegrity();
+  if (!integrity.ok()) return integrity.status();
+  bool take_as_found = false;
+  const absl::Time now = absl::Now();
+  if (!integrity->intact || now < integrity->settled_at) {
+    loss_seen_at_ = std::min(loss_seen_at_, now);
+    const absl::Duration waited = now - loss_seen_at_;
+    const absl::Duration limit = integrity->other_replicas > 0
+                                     ? 2 * options_.refill_wait
+                                     : options_.refill_wait;
+    if (waited < limit) {
+      *awaiting_refill = true;
+      return Error(Reason::kUnavailable,
+                   "the revocation store lost its data: waiting for the "
+                   "running replicas to write back what they hold");
+    }
+    // Nobody did: a new store, or one lost while no replica ran.
+    take_as_found = !integrity->intact;
+  }
   absl::StatusOr<std::vector<Revocation>> all = store_->LoadAll();
   if (!all.ok()) return all.status();
   {
@@ -126,7 +158,24 @@ absl::Status RevocationService::Load() {
   // watcher adds can be lost; entries written between the load and the
   // subscription reach us through the store's resync.
   store_->Watch([this](const Revocation& r) { OnRemote(r); });
+  if (take_as_found && !Refill(/*taken_as_found=*/true)) {
+    absl::MutexLock lock(&mu_);
+    refill_requested_ = true;
+  }
   return absl::OkStatus();
+}
+
+bool RevocationService::Refill(bool taken_as_found) {
+  const int64_t written = WriteBackMissing();
+  // Taken as found: nobody else is refilling, it is settled at once.
+  const absl::Time settled_at =
+      absl::Now() +
+      (taken_as_found ? absl::ZeroDuration() : options_.refill_window);
+  if (written < 0 || !store_->MarkIntact(settled_at).ok()) return false;
+  if (options_.on_refill) {
+    options_.on_refill(static_cast<size_t>(written), taken_as_found);
+  }
+  return true;
 }
 
 absl::Status RevocationService::RevokeAsync(const Revocation& revocation,
@@ -287,18 +336,25 @@ size_t RevocationService::pending() const {
   return queue_.size() + writing_ + pending_.size();
 }
 
-size_t RevocationService::WriteBackMissing() {
+int64_t RevocationService::WriteBackMissing() {
   absl::StatusOr<std::vector<Revocation>> stored = store_->LoadAll();
-  if (!stored.ok()) return 0;
+  if (!stored.ok()) return -1;
   absl::flat_hash_set<std::tuple<Revocation::Kind, std::string, std::string>>
       present;
   for (Revocation& r : *stored) {
+    // What LoadAll returns counts as handed out: the watcher will not
+    // deliver it again, so an entry another replica wrote that this one
+    // has not heard of yet is taken here.
+    if (index_->Add(r)) {
+      if (options_.on_remote) options_.on_remote(r);
+      Notify(r);
+    }
     present.emplace(r.kind, std::move(r.tenant), std::move(r.value));
   }
-  size_t written = 0;
+  int64_t written = 0;
   for (const Revocation& r : index_->Live(clock_.Now())) {
     if (present.contains(std::make_tuple(r.kind, r.tenant, r.value))) continue;
-    if (!StoreAdd(r).ok()) break;  // down again: the next recovery retries
+    if (!StoreAdd(r).ok()) return -1;  // down again: retried
     ++written;
   }
   return written;
@@ -310,21 +366,30 @@ void RevocationService::StoreLoop() {
   absl::Time next_tick = absl::Now() + tick;
   absl::Time next_prune = absl::Now() + options_.prune_interval;
   bool store_was_down = false;
+  bool refill_due = false;  // a refill failed: retried every tick
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
       const auto work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !queue_.empty() || draining_;
+        return !queue_.empty() || draining_ || refill_requested_;
       };
       mu_.AwaitWithDeadline(absl::Condition(&work), next_tick);
       if (draining_) break;
+      // Before the load, Load itself looks at the marker.
+      refill_due = refill_due || (refill_requested_ && loaded_.load());
+      refill_requested_ = false;
     }
     WriteQueued();
+    // The store lost data: refill at once, not at the next tick.
+    if (refill_due && loaded_.load()) refill_due = !Refill(false);
     if (absl::Now() < next_tick) continue;
     next_tick = absl::Now() + tick;
 
     const bool store_up = store_->Healthy();
-    if (!loaded_.load()) (void)Load();
+    if (!loaded_.load()) {
+      bool awaiting_refill = false;
+      (void)Load(&awaiting_refill);
+    }
     if (loaded_.load()) FlushPending();
     const bool prune_due = absl::Now() >= next_prune;
     // After an outage, and once per prune round as well: a store restart

@@ -29,10 +29,17 @@
 // Listeners run on the thread that revoked, or on the store's watch thread;
 // they must not call back into Revoke.
 //
-// Store outages: when the store comes back after an outage (and once per
-// prune round), every live entry of the local index that the store no longer
-// holds is written back, so a store that lost data (Redis restarted without
-// persistence) is refilled by the replicas that still remember it.
+// Lost data: when the store says it may have lost entries (RevocationStore::
+// WatchLoss: Redis FLUSHALL, a restart without persistence, a failover),
+// and also after an outage and once per prune round, every live entry of
+// the local index that the store no longer holds is written back at once,
+// then the store is marked intact again, settled refill_window later (the
+// other replicas notice the new marker and write back theirs within it): a
+// store that lost data is refilled by the replicas that still remember
+// it. A replica that starts while the store has no marker, or before its
+// settled_at, waits (Start, up to refill_wait) rather than serve an
+// incomplete set; when nobody refills it (a new store, or every replica
+// restarted since the loss), it takes the store as it is and marks it.
 //
 // A revocation that the store cannot take is still enforced here (index +
 // listeners) and queued; its answer is kUnavailable because it is not
@@ -72,12 +79,25 @@ struct RevocationServiceOptions {
   absl::Duration prune_interval = absl::Minutes(1);
   // How often a failed initial load or a refused write is retried.
   absl::Duration retry_interval = absl::Seconds(1);
+  // How long Start waits for other replicas to refill a store that lost
+  // its data, before taking it as it is; twice as long while other
+  // replicas are connected to it (they will refill it).
+  absl::Duration refill_wait = absl::Seconds(5);
+  // After this replica refilled a store, how long the others get to write
+  // back theirs (they read the marker every second): the marker's
+  // settled_at is now plus this.
+  absl::Duration refill_window = absl::Seconds(3);
   // Observers for metrics, both optional. on_store_write runs after every
   // store Add (a revocation or a retried refused one) with its latency and
   // outcome, on the store thread; on_remote runs for every entry another
   // replica wrote, on the store's watch thread, before listeners.
   std::function<void(absl::Duration latency, bool ok)> on_store_write;
   std::function<void(const Revocation&)> on_remote;
+  // Runs on the store thread after this replica wrote back what a store
+  // that had lost data was missing, with how many entries it wrote and
+  // whether it had waited for others in vain (a new or wholly lost store
+  // taken as it was).
+  std::function<void(size_t written, bool taken_as_found)> on_refill;
 };
 
 class RevocationService {
@@ -183,13 +203,18 @@ class RevocationService {
 
   void OnRemote(const Revocation& revocation);
   void Notify(const Revocation& revocation);
-  // The initial load (the store thread retries it until it succeeds).
-  absl::Status Load();
+  // The initial load (the store thread retries it until it succeeds). Sets
+  // *awaiting_refill when the store lost its data and others may refill it.
+  absl::Status Load(bool* awaiting_refill);
+  // Writes back what the store is missing, then marks it intact; false
+  // (retried on the next tick) when the store failed meanwhile.
+  bool Refill(bool taken_as_found);
   void FlushPending();
   // After an outage: writes every live local entry the store no longer has
   // (a Redis restarted without persistence comes back empty) so replicas
   // that start later still load them. Returns how many were written back.
-  size_t WriteBackMissing();
+  // -1 when the store could not be read or a write failed.
+  int64_t WriteBackMissing();
   // Writes the queued jobs' entries, in order, and records the answers.
   void WriteQueued();
   void StoreLoop();
@@ -210,6 +235,9 @@ class RevocationService {
   const std::shared_ptr<const RevocationChecker> gate_;
 
   std::atomic<bool> loaded_{false};
+  // When Load first found the store without its marker (Start's thread,
+  // then the store thread only).
+  absl::Time loss_seen_at_ = absl::InfiniteFuture();
 
   mutable absl::Mutex mu_;
   std::vector<Listener> listeners_ ABSL_GUARDED_BY(mu_);
@@ -221,6 +249,8 @@ class RevocationService {
   // Refused writes, retried every retry_interval.
   std::vector<Revocation> pending_ ABSL_GUARDED_BY(mu_);
   uint64_t changes_ ABSL_GUARDED_BY(mu_) = 0;  // wakes the completion thread
+  // Set by the store's WatchLoss: the store thread refills at once.
+  bool refill_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;  // Stop: no new revocations
   absl::Time drain_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();

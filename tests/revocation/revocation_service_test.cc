@@ -423,6 +423,31 @@ TEST_F(RevocationServiceTest, AStoreThatComesBackEmptyIsRefilledFromTheIndex) {
   EXPECT_TRUE(service->Healthy());
 }
 
+// A store hands an entry out once: through LoadAll or through Watch, not
+// both (the Redis store's contract). The write-back after an outage reads
+// the whole store, so what it finds that this replica has not heard of
+// must reach the index and the listeners there, or it never would.
+TEST_F(RevocationServiceTest, EntriesTheWriteBackReadsReachTheIndex) {
+  auto service = Make(true);
+  Heard heard;
+  service->AddListener(heard.Listener());
+  ASSERT_TRUE(service->Start().ok());
+  store_->SetUp(false);
+  // Another replica's entry, in the store but never delivered here.
+  const Revocation elsewhere = Entry(Revocation::Kind::kSubject, "erin");
+  store_->Seed(elsewhere);
+  // Two failed retries of a refused write: the store thread has seen the
+  // outage.
+  const Revocation during = Entry(Revocation::Kind::kTokenId, "t");
+  EXPECT_EQ(GetReason(service->Revoke(during)), Reason::kUnavailable);
+  const int attempts = store_->add_attempts();
+  ASSERT_TRUE(WaitFor([&] { return store_->add_attempts() >= attempts + 2; }));
+  store_->SetUp(true);
+  ASSERT_TRUE(WaitFor(
+      [&] { return service->checker()->IsRevoked("demo", "", "erin", kT0); }));
+  EXPECT_THAT(heard.entries(), ElementsAre(during, elsewhere));
+}
+
 TEST_F(RevocationServiceTest, PruneDropsExpiredEntriesFromIndexAndStore) {
   auto service = Make(false);
   ASSERT_TRUE(service->Start().ok());

@@ -139,7 +139,10 @@ TEST(RevocationStallTest, StoppedRedisHoldsNeitherTheCallerNorItsDeadline) {
   options.command_timeout = absl::Seconds(30);
   auto store = RedisStore::Open((*server)->Url(), options);
   ASSERT_TRUE(store.ok()) << store.status();
-  RevocationService service(*std::move(store), RealClock::Get());
+  RevocationServiceOptions service_options;
+  service_options.refill_wait = absl::Milliseconds(100);  // a new Redis
+  RevocationService service(*std::move(store), RealClock::Get(),
+                            service_options);
   ASSERT_TRUE(service.Start().ok());
   ASSERT_TRUE(WaitUntil([&] { return service.Healthy(); }, kDeadline));
 
