@@ -17,7 +17,8 @@ packages=(
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev prometheus-cpp-dev
   # tests, fuzzing and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  python3 python3-jwt python3-grpcio python3-protobuf redis-server sqlite3
+  python3 python3-jwt python3-grpcio python3-protobuf redis-server redis-sentinel
+  sqlite3
   # deploy checks
   python3-yaml
   # Go client stub (Debian's packaged modules, built offline)

@@ -12,13 +12,20 @@
 #include <cstdlib>
 #include <random>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "core/reason.h"
 
 namespace tokend {
+
+void redis_internal::ContextDeleter::operator()(redisContext* c) const {
+  redisFree(c);
+}
+
 namespace {
 
 // Keys outlive their latest entry by this much, so a Redis clock ahead of
@@ -51,10 +58,7 @@ struct ReplyDeleter {
 };
 using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+using redis_internal::ContextPtr;
 
 // Fields as "<length>:<bytes>" one after the other: any byte may appear.
 void AppendField(absl::string_view field, std::string* out) {
@@ -118,61 +122,173 @@ std::string RandomOrigin() {
 
 }  // namespace
 
+namespace {
+
+// "HOST[:PORT]" or "[V6HOST][:PORT]" into *address; a reason when malformed.
+std::string ParseHostPort(absl::string_view hostport, RedisAddress* address) {
+  absl::string_view port;
+  if (absl::StartsWith(hostport, "[")) {
+    const size_t close = hostport.find(']');
+    if (close == absl::string_view::npos) return "unclosed [ in the host";
+    address->host = std::string(hostport.substr(1, close - 1));
+    const absl::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return "junk after the IPv6 host";
+      port = after.substr(1);
+    }
+  } else {
+    const size_t colon = hostport.rfind(':');
+    address->host = std::string(hostport.substr(0, colon));
+    if (colon != absl::string_view::npos) port = hostport.substr(colon + 1);
+  }
+  if (address->host.empty()) return "no host";
+  if (!port.empty() && (!absl::SimpleAtoi(port, &address->port) ||
+                        address->port <= 0 || address->port > 65535)) {
+    return "the port must be 1-65535";
+  }
+  return "";
+}
+
+bool ParseDb(absl::string_view text, int* db) {
+  return text.empty() || (absl::SimpleAtoi(text, db) && *db >= 0);
+}
+
+absl::Status BadUrl(absl::string_view url, absl::string_view why) {
+  return Error(Reason::kInvalidArgument,
+               absl::StrCat("revocation store URL ", url, ": ", why),
+               "revocation.store");
+}
+
+constexpr absl::string_view kRedisScheme = "redis://";
+constexpr absl::string_view kSentinelScheme = "redis-sentinel://";
+
+}  // namespace
+
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
-  const auto bad = [&](absl::string_view why) {
-    return Error(Reason::kInvalidArgument,
-                 absl::StrCat("revocation store URL ", url, ": ", why),
-                 "revocation.store");
-  };
-  constexpr absl::string_view kScheme = "redis://";
-  if (!absl::StartsWith(url, kScheme)) return bad("must start with redis://");
-  absl::string_view rest = url.substr(kScheme.size());
+  if (!absl::StartsWith(url, kRedisScheme)) {
+    return BadUrl(url, "must start with redis://");
+  }
+  absl::string_view rest = url.substr(kRedisScheme.size());
   RedisAddress address;
   absl::string_view hostport = rest;
   const size_t slash = rest.find('/');
   if (slash != absl::string_view::npos) {
     hostport = rest.substr(0, slash);
-    const absl::string_view db = rest.substr(slash + 1);
-    if (!db.empty() && (!absl::SimpleAtoi(db, &address.db) || address.db < 0)) {
-      return bad("the database must be a non-negative number");
+    if (!ParseDb(rest.substr(slash + 1), &address.db)) {
+      return BadUrl(url, "the database must be a non-negative number");
     }
   }
-  absl::string_view port;
-  if (absl::StartsWith(hostport, "[")) {
-    const size_t close = hostport.find(']');
-    if (close == absl::string_view::npos) return bad("unclosed [ in the host");
-    address.host = std::string(hostport.substr(1, close - 1));
-    const absl::string_view after = hostport.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return bad("junk after the IPv6 host");
-      port = after.substr(1);
-    }
-  } else {
-    const size_t colon = hostport.rfind(':');
-    address.host = std::string(hostport.substr(0, colon));
-    if (colon != absl::string_view::npos) port = hostport.substr(colon + 1);
-  }
-  if (address.host.empty()) return bad("no host");
-  if (!port.empty() && (!absl::SimpleAtoi(port, &address.port) ||
-                        address.port <= 0 || address.port > 65535)) {
-    return bad("the port must be 1-65535");
+  if (std::string why = ParseHostPort(hostport, &address); !why.empty()) {
+    return BadUrl(url, why);
   }
   return address;
 }
 
-// One blocking connection, reconnected on demand; a command that fails on
-// the wire drops it so the next call starts afresh.
+absl::StatusOr<RedisTarget> ParseRedisTarget(absl::string_view url) {
+  RedisTarget target;
+  if (!absl::StartsWith(url, kSentinelScheme)) {
+    absl::StatusOr<RedisAddress> address = ParseRedisUrl(url);
+    if (!address.ok()) return address.status();
+    target.server = *std::move(address);
+    return target;
+  }
+  // redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB]
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(url.substr(kSentinelScheme.size()), '/');
+  if (parts.size() < 2 || parts[1].empty()) {
+    return BadUrl(url,
+                  "redis-sentinel:// needs the master's name: "
+                  "redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB]");
+  }
+  if (parts.size() > 3) return BadUrl(url, "junk after the database");
+  if (parts[0].empty()) return BadUrl(url, "no sentinel");
+  int n = 0;
+  for (absl::string_view hostport : absl::StrSplit(parts[0], ',')) {
+    ++n;
+    RedisAddress sentinel;
+    sentinel.port = kSentinelPort;
+    if (std::string why = ParseHostPort(hostport, &sentinel); !why.empty()) {
+      return BadUrl(url, absl::StrCat("sentinel ", n, ": ", why));
+    }
+    target.sentinels.push_back(std::move(sentinel));
+  }
+  for (char c : parts[1]) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.') {
+      return BadUrl(url,
+                    "the master's name takes letters, digits, '-', '_' "
+                    "and '.'");
+    }
+  }
+  target.master_name = std::string(parts[1]);
+  if (parts.size() == 3 && !ParseDb(parts[2], &target.server.db)) {
+    return BadUrl(url, "the database must be a non-negative number");
+  }
+  return target;
+}
+
+namespace {
+
+absl::Status Unavailable(absl::string_view where, absl::string_view what,
+                         absl::string_view why) {
+  return Error(Reason::kUnavailable,
+               absl::StrCat("revocation store ", where, ": ", what, ": ", why));
+}
+
+// A new connection to `address` with the command timeout set and (for
+// commands) the database selected. `where` names the store in errors.
+absl::StatusOr<ContextPtr> ConnectTo(const RedisAddress& address,
+                                     const RedisStoreOptions& options,
+                                     bool select_db, absl::string_view where) {
+  const std::string server = absl::StrCat(address.host, ":", address.port);
+  ContextPtr ctx(
+      redisConnectWithTimeout(address.host.c_str(), address.port,
+                              absl::ToTimeval(options.connect_timeout)));
+  if (ctx == nullptr) {
+    return Unavailable(where, absl::StrCat("connect to ", server),
+                       "out of memory");
+  }
+  if (ctx->err != 0) {
+    return Unavailable(where, absl::StrCat("connect to ", server), ctx->errstr);
+  }
+  if (redisSetTimeout(ctx.get(), absl::ToTimeval(options.command_timeout)) !=
+      REDIS_OK) {
+    return Unavailable(where, "set timeout", ctx->errstr);
+  }
+  if (select_db && address.db != 0) {
+    ReplyPtr reply(static_cast<redisReply*>(
+        redisCommand(ctx.get(), "SELECT %d", address.db)));
+    if (reply == nullptr) return Unavailable(where, "SELECT", ctx->errstr);
+    if (reply->type == REDIS_REPLY_ERROR) {
+      return Unavailable(where, "SELECT", std::string(reply->str, reply->len));
+    }
+  }
+  return ctx;
+}
+
+bool IsReadOnlyError(const redisReply* reply) {
+  return reply->type == REDIS_REPLY_ERROR &&
+         absl::StartsWith(absl::string_view(reply->str, reply->len),
+                          "READONLY");
+}
+
+}  // namespace
+
+// One blocking connection, reconnected on demand (through `connect`, which
+// finds the master when Sentinel names it); a command that fails on the
+// wire drops it so the next call starts afresh, and so does an answer
+// from a server that is a replica now (READONLY: a failover demoted it).
 class RedisStore::Connection {
  public:
-  Connection(const RedisAddress& address, const RedisStoreOptions& options)
-      : address_(address), options_(options) {}
+  using Connect = std::function<absl::StatusOr<ContextPtr>()>;
+  Connection(Connect connect, std::string where)
+      : connect_(std::move(connect)), where_(std::move(where)) {}
 
   // Sends `commands` as one pipeline and reads one reply per command.
   absl::StatusOr<std::vector<ReplyPtr>> Run(
       const std::vector<std::vector<std::string>>& commands) {
     absl::MutexLock lock(&mu_);
     if (ctx_ == nullptr) {
-      absl::StatusOr<ContextPtr> ctx = Connect(address_, options_, true);
+      absl::StatusOr<ContextPtr> ctx = connect_();
       if (!ctx.ok()) return ctx.status();
       ctx_ = std::move(*ctx);
     }
@@ -185,64 +301,42 @@ class RedisStore::Connection {
       }
       if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()),
                                  argv.data(), lengths.data()) != REDIS_OK) {
-        return Drop("write");
+        return Drop("write", ctx_->errstr);
       }
     }
     std::vector<ReplyPtr> replies;
     for (size_t i = 0; i < commands.size(); ++i) {
       void* reply = nullptr;
       if (redisGetReply(ctx_.get(), &reply) != REDIS_OK || reply == nullptr) {
-        return Drop("read");
+        return Drop("read", ctx_->errstr);
       }
       replies.emplace_back(static_cast<redisReply*>(reply));
+    }
+    for (const ReplyPtr& reply : replies) {
+      if (IsReadOnlyError(reply.get())) {
+        return Drop("write", "the server is a read-only replica now");
+      }
     }
     return replies;
   }
 
-  // A new connection, with the command timeout set and (for commands) the
-  // database selected.
-  static absl::StatusOr<ContextPtr> Connect(const RedisAddress& address,
-                                            const RedisStoreOptions& options,
-                                            bool select_db) {
-    ContextPtr ctx(
-        redisConnectWithTimeout(address.host.c_str(), address.port,
-                                absl::ToTimeval(options.connect_timeout)));
-    if (ctx == nullptr) return Unavailable(address, "connect", "out of memory");
-    if (ctx->err != 0) return Unavailable(address, "connect", ctx->errstr);
-    if (redisSetTimeout(ctx.get(), absl::ToTimeval(options.command_timeout)) !=
-        REDIS_OK) {
-      return Unavailable(address, "set timeout", ctx->errstr);
-    }
-    if (select_db && address.db != 0) {
-      ReplyPtr reply(static_cast<redisReply*>(
-          redisCommand(ctx.get(), "SELECT %d", address.db)));
-      if (reply == nullptr) return Unavailable(address, "SELECT", ctx->errstr);
-      if (reply->type == REDIS_REPLY_ERROR) {
-        return Unavailable(address, "SELECT",
-                           std::string(reply->str, reply->len));
-      }
-    }
-    return ctx;
-  }
-
-  static absl::Status Unavailable(const RedisAddress& address,
-                                  absl::string_view what,
-                                  absl::string_view why) {
-    return Error(
-        Reason::kUnavailable,
-        absl::StrCat("revocation store redis://", address.host, ":",
-                     address.port, "/", address.db, ": ", what, ": ", why));
+  // Drops the connection: the next command connects afresh (Sentinel
+  // announced a new master).
+  void Reset() {
+    absl::MutexLock lock(&mu_);
+    ctx_.reset();
   }
 
  private:
-  absl::Status Drop(absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    absl::Status status = Unavailable(address_, what, ctx_->errstr);
+  absl::Status Drop(absl::string_view what, absl::string_view why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    absl::Status status = Unavailable(where_, what, why);
     ctx_.reset();
     return status;
   }
 
-  const RedisAddress address_;
-  const RedisStoreOptions options_;
+  const Connect connect_;
+  const std::string where_;
   absl::Mutex mu_;
   ContextPtr ctx_ ABSL_GUARDED_BY(mu_);
 };
@@ -288,8 +382,8 @@ absl::StatusOr<const redisReply*> ExecReply(
 
 absl::StatusOr<std::unique_ptr<RedisStore>> RedisStore::Open(
     absl::string_view url, RedisStoreOptions options) {
-  absl::StatusOr<RedisAddress> address = ParseRedisUrl(url);
-  if (!address.ok()) return address.status();
+  absl::StatusOr<RedisTarget> target = ParseRedisTarget(url);
+  if (!target.ok()) return target.status();
   if (options.resync_interval <= absl::ZeroDuration() ||
       options.reconnect_min_backoff <= absl::ZeroDuration() ||
       options.reconnect_max_backoff < options.reconnect_min_backoff) {
@@ -299,7 +393,7 @@ absl::StatusOr<std::unique_ptr<RedisStore>> RedisStore::Open(
                  "revocation.store");
   }
   std::unique_ptr<RedisStore> store(
-      new RedisStore(*std::move(address), std::move(options)));
+      new RedisStore(*std::move(target), std::string(url), std::move(options)));
   if (store->wake_fd_ < 0) {
     return Error(Reason::kInternal,
                  absl::StrCat("revocation store: eventfd: ", errno));
@@ -308,15 +402,114 @@ absl::StatusOr<std::unique_ptr<RedisStore>> RedisStore::Open(
   return store;
 }
 
-RedisStore::RedisStore(RedisAddress address, RedisStoreOptions options)
-    : address_(std::move(address)),
+RedisStore::RedisStore(RedisTarget target, std::string url,
+                       RedisStoreOptions options)
+    : target_(std::move(target)),
+      url_(std::move(url)),
       options_(std::move(options)),
       origin_(RandomOrigin()),
       revoked_key_(options_.key_prefix + ":revoked"),
       expires_key_(options_.key_prefix + ":expires"),
       generation_key_(options_.key_prefix + ":generation"),
-      command_(std::make_unique<Connection>(address_, options_)),
+      command_(std::make_unique<Connection>(
+          [this] { return ConnectToServer(/*select_db=*/true); }, url_)),
       wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+absl::StatusOr<RedisAddress> RedisStore::AskSentinels() {
+  const size_t n = target_.sentinels.size();
+  const size_t first = preferred_sentinel_.load();
+  std::string errors;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t which = (first + i) % n;
+    const RedisAddress& sentinel = target_.sentinels[which];
+    absl::StatusOr<ContextPtr> ctx =
+        ConnectTo(sentinel, options_, /*select_db=*/false, url_);
+    if (!ctx.ok()) {
+      absl::StrAppend(&errors, errors.empty() ? "" : "; ", "sentinel ",
+                      sentinel.host, ":", sentinel.port, " unreachable");
+      continue;
+    }
+    ReplyPtr reply(static_cast<redisReply*>(
+        redisCommand(ctx->get(), "SENTINEL get-master-addr-by-name %b",
+                     target_.master_name.data(), target_.master_name.size())));
+    const auto text = [](const redisReply* r) {
+      return r->type == REDIS_REPLY_STRING ? absl::string_view(r->str, r->len)
+                                           : absl::string_view();
+    };
+    RedisAddress master;
+    master.db = target_.server.db;
+    if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY &&
+        reply->elements == 2 && !text(reply->element[0]).empty() &&
+        absl::SimpleAtoi(text(reply->element[1]), &master.port)) {
+      master.host = std::string(text(reply->element[0]));
+      // The one that answered is asked first from now on.
+      preferred_sentinel_.store(which);
+      return master;
+    }
+    absl::StrAppend(&errors, errors.empty() ? "" : "; ", "sentinel ",
+                    sentinel.host, ":", sentinel.port, ": ",
+                    reply == nullptr ? absl::string_view((*ctx)->errstr)
+                    : reply->type == REDIS_REPLY_ERROR
+                        ? absl::string_view(reply->str, reply->len)
+                        : absl::string_view("does not know the master"));
+  }
+  return Unavailable(url_, "ask Sentinel for the master", errors);
+}
+
+absl::StatusOr<ContextPtr> RedisStore::ConnectToServer(bool select_db) {
+  if (!target_.sentinel()) {
+    return ConnectTo(target_.server, options_, select_db, url_);
+  }
+  absl::StatusOr<RedisAddress> master = AskSentinels();
+  if (!master.ok()) return master.status();
+  absl::StatusOr<ContextPtr> ctx =
+      ConnectTo(*master, options_, select_db, url_);
+  if (!ctx.ok()) return ctx.status();
+  // Sentinel may be behind a failover: only a master will do.
+  ReplyPtr role(static_cast<redisReply*>(redisCommand(ctx->get(), "ROLE")));
+  if (role == nullptr) return Unavailable(url_, "ROLE", (*ctx)->errstr);
+  if (role->type != REDIS_REPLY_ARRAY || role->elements == 0 ||
+      role->element[0]->type != REDIS_REPLY_STRING ||
+      absl::string_view(role->element[0]->str, role->element[0]->len) !=
+          "master") {
+    return Unavailable(url_, "ROLE",
+                       absl::StrCat(master->host, ":", master->port,
+                                    " is not a master (yet)"));
+  }
+  return ctx;
+}
+
+bool RedisStore::SwitchAnnounced(redisContext* switches) {
+  bool announced = false;
+  void* buffered = nullptr;
+  while (redisGetReplyFromReader(switches, &buffered) == REDIS_OK &&
+         buffered != nullptr) {
+    ReplyPtr message(static_cast<redisReply*>(buffered));
+    buffered = nullptr;
+    // ["message", "+switch-master", "<name> <old ip> <old port> <new ip>
+    // <new port>"]
+    if (message->type == REDIS_REPLY_ARRAY && message->elements == 3 &&
+        message->element[2]->type == REDIS_REPLY_STRING &&
+        absl::StartsWith(absl::string_view(message->element[2]->str,
+                                           message->element[2]->len),
+                         absl::StrCat(target_.master_name, " "))) {
+      announced = true;
+    }
+  }
+  return announced;
+}
+
+ContextPtr RedisStore::WatchSwitches() {
+  const RedisAddress& sentinel =
+      target_.sentinels[preferred_sentinel_.load() % target_.sentinels.size()];
+  absl::StatusOr<ContextPtr> ctx =
+      ConnectTo(sentinel, options_, /*select_db=*/false, url_);
+  if (!ctx.ok()) return nullptr;
+  ReplyPtr reply(static_cast<redisReply*>(
+      redisCommand(ctx->get(), "SUBSCRIBE +switch-master")));
+  if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY) return nullptr;
+  return *std::move(ctx);
+}
 
 RedisStore::~RedisStore() {
   stopping_.store(true);
@@ -689,8 +882,7 @@ void RedisStore::Run() {
 }
 
 bool RedisStore::RunSubscriber() {
-  absl::StatusOr<ContextPtr> connected =
-      Connection::Connect(address_, options_, false);
+  absl::StatusOr<ContextPtr> connected = ConnectToServer(/*select_db=*/false);
   if (!connected.ok()) return false;
   redisContext* ctx = connected->get();
   ReplyPtr reply(static_cast<redisReply*>(redisCommand(
@@ -706,6 +898,9 @@ bool RedisStore::RunSubscriber() {
   if (sessions_++ > 0) NotifyLoss();
   Resync(true);
   CheckMarker();
+  // Sentinel's announcements, to follow a failover at once (a demoted
+  // master that stays up would otherwise keep this connection).
+  ContextPtr switches = target_.sentinel() ? WatchSwitches() : nullptr;
   const absl::Duration marker_interval =
       std::min(kMarkerCheckInterval, options_.resync_interval);
   absl::Time next_resync = absl::Now() + options_.resync_interval;
@@ -727,11 +922,18 @@ bool RedisStore::RunSubscriber() {
       }
     }
     if (ctx->err != 0) break;
+    if (switches != nullptr && SwitchAnnounced(switches.get())) {
+      // A new master: both connections go to it.
+      command_->Reset();
+      break;
+    }
 
     const absl::Duration wait = std::max(
         std::min(next_resync, next_marker) - absl::Now(), absl::ZeroDuration());
-    pollfd fds[2] = {{ctx->fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    const int ready = poll(fds, 2,
+    pollfd fds[3] = {{ctx->fd, POLLIN, 0},
+                     {wake_fd_, POLLIN, 0},
+                     {switches != nullptr ? switches->fd : -1, POLLIN, 0}};
+    const int ready = poll(fds, 3,
                            static_cast<int>(std::clamp<int64_t>(
                                absl::ToInt64Milliseconds(wait) + 1, 0, 60000)));
     if (stopping_.load()) break;
@@ -743,6 +945,10 @@ bool RedisStore::RunSubscriber() {
     if (ready > 0 && fds[0].revents != 0) {
       if (redisBufferRead(ctx) != REDIS_OK) break;  // EOF or error: reconnect
     }
+    if (ready > 0 && switches != nullptr && fds[2].revents != 0 &&
+        redisBufferRead(switches.get()) != REDIS_OK) {
+      switches.reset();  // made again at the next resync
+    }
     bool force = false;
     {
       absl::MutexLock lock(&watch_mu_);
@@ -751,6 +957,7 @@ bool RedisStore::RunSubscriber() {
     if (force || absl::Now() >= next_resync) {
       Resync(force);  // a failure shows in command_healthy_
       next_resync = absl::Now() + options_.resync_interval;
+      if (target_.sentinel() && switches == nullptr) switches = WatchSwitches();
     }
     if (absl::Now() >= next_marker) {
       CheckMarker();

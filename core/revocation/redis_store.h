@@ -62,6 +62,12 @@
 struct redisContext;
 
 namespace tokend {
+namespace redis_internal {
+struct ContextDeleter {
+  void operator()(redisContext* c) const;
+};
+using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+}  // namespace redis_internal
 
 struct RedisStoreOptions {
   // When Redis is unreachable: true refuses to issue and renew, false keeps
@@ -87,6 +93,22 @@ struct RedisAddress {
   int db = 0;
 };
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
+
+inline constexpr int kSentinelPort = 26379;
+
+// Where the store's Redis is: one server ("redis://HOST:PORT/DB"), or the
+// master that Redis Sentinel names
+// ("redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB]": the sentinels
+// to ask, PORT defaulting to 26379, and the master's name as in their
+// `sentinel monitor` line). Errors are kInvalidArgument on
+// "revocation.store", saying what is wrong.
+struct RedisTarget {
+  RedisAddress server;  // redis://: the server; Sentinel: the db only
+  std::vector<RedisAddress> sentinels;  // empty for redis://
+  std::string master_name;
+  bool sentinel() const { return !sentinels.empty(); }
+};
+absl::StatusOr<RedisTarget> ParseRedisTarget(absl::string_view url);
 
 class RedisStore final : public RevocationStore {
  public:
@@ -120,7 +142,19 @@ class RedisStore final : public RevocationStore {
   };
   class Connection;
 
-  RedisStore(RedisAddress address, RedisStoreOptions options);
+  RedisStore(RedisTarget target, std::string url, RedisStoreOptions options);
+  // Sentinel's client protocol: the sentinels in turn, the last one that
+  // answered first, asked for the master's address.
+  absl::StatusOr<RedisAddress> AskSentinels();
+  // A connection to the server, or to the master Sentinel names once ROLE
+  // confirms it is one.
+  absl::StatusOr<redis_internal::ContextPtr> ConnectToServer(bool select_db);
+  // A connection to a sentinel, subscribed to +switch-master; null when
+  // none answers (the subscriber tries again at its next resync).
+  redis_internal::ContextPtr WatchSwitches();
+  // Reads what `switches` has buffered: true when Sentinel announced a new
+  // master for ours.
+  bool SwitchAnnounced(redisContext* switches);
   void Run();
   // One session of the subscriber: connect, subscribe, resync, then read
   // messages until the connection fails or Stop. Returns true if it got as
@@ -146,7 +180,8 @@ class RedisStore final : public RevocationStore {
   absl::StatusOr<std::vector<Revocation>> LoadAllRaw(int64_t* generation);
   absl::StatusOr<int64_t> ReadGeneration();
 
-  const RedisAddress address_;
+  const RedisTarget target_;
+  const std::string url_;  // in errors (it carries no secret)
   const RedisStoreOptions options_;
   const std::string origin_;  // random id: skips our own published entries
   const std::string revoked_key_;
@@ -163,6 +198,7 @@ class RedisStore final : public RevocationStore {
   bool resync_requested_ ABSL_GUARDED_BY(watch_mu_) = false;
   std::function<void()> on_loss_ ABSL_GUARDED_BY(watch_mu_);
 
+  std::atomic<size_t> preferred_sentinel_{0};
   std::atomic<bool> command_healthy_{false};
   std::atomic<bool> subscriber_healthy_{false};
   std::atomic<bool> stopping_{false};

@@ -64,6 +64,45 @@ class RedisServer {
 absl::StatusOr<std::string> RedisCommand(int port,
                                          const std::vector<std::string>& args);
 
+// A real redis-sentinel (Debian's /usr/bin/redis-sentinel) on a free
+// loopback port, in its own temporary directory, monitoring one master on
+// 127.0.0.1 with a quorum of 1 (it alone decides a failover), which it
+// declares down after `down_after`.
+class RedisSentinel {
+ public:
+  static constexpr const char* kBinary = "/usr/bin/redis-sentinel";
+
+  static absl::StatusOr<std::unique_ptr<RedisSentinel>> Start(
+      int master_port, std::string master_name,
+      absl::Duration down_after = absl::Milliseconds(500),
+      absl::Duration deadline = absl::Seconds(10));
+  ~RedisSentinel();
+
+  RedisSentinel(const RedisSentinel&) = delete;
+  RedisSentinel& operator=(const RedisSentinel&) = delete;
+
+  int port() const { return port_; }
+  // redis-sentinel://127.0.0.1:PORT/MASTER/DB
+  std::string Url(int db = 0) const;
+  // The master's port as the sentinel names it now; -1 when it cannot say.
+  int MasterPort() const;
+  // The master's replicas the sentinel knows and sees up.
+  int ReplicasUp() const;
+  // SENTINEL FAILOVER: promotes a replica while the master stays up.
+  absl::Status Failover() const;
+
+ private:
+  RedisSentinel(std::string dir, int port, std::string master_name)
+      : dir_(std::move(dir)),
+        port_(port),
+        master_name_(std::move(master_name)) {}
+
+  const std::string dir_;
+  const int port_;
+  const std::string master_name_;
+  pid_t pid_ = -1;
+};
+
 // Polls `condition` until it holds or `deadline` passes; true if it held.
 bool WaitUntil(const std::function<bool()>& condition, absl::Duration deadline);
 

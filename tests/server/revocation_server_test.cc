@@ -28,6 +28,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::tokend::testing::RedisCommand;
+using ::tokend::testing::RedisSentinel;
 
 constexpr char kHealthService[] = "tokend.v1.TokenService";
 
@@ -285,6 +286,8 @@ TEST(RevocationConfig, BadValuesNameTheField) {
   const std::vector<Case> cases = {
       {"  store: mysql://db/1\n", "revocation.store"},
       {"  store: redis://host:99999/0\n", "revocation.store"},
+      {"  store: redis-sentinel://s1:26379,s2:26379/\n", "revocation.store"},
+      {"  store: redis-sentinel://s1:26379/main/db\n", "revocation.store"},
       {"  on_store_unavailable: maybe\n", "revocation.on_store_unavailable"},
       {"  resync_interval: 1ms\n", "revocation.resync_interval"},
       {"  colour: blue\n", "revocation.colour"},
@@ -364,6 +367,48 @@ TEST(RedisRevocation, ANewReplicaRightAfterRedisLostItsDataRefusesRevoked) {
   ASSERT_TRUE(d.Start());
   EXPECT_EQ(refused_by(d), 10);
   EXPECT_EQ(refused_by(a), 10);
+}
+
+// Replicas that find Redis through Sentinel keep sharing revocations
+// across a failover: the master killed, Sentinel promotes its replica,
+// and what was revoked before is still refused, by a new replica too.
+TEST(RedisRevocation, ReplicasBehindSentinelFollowAFailover) {
+  auto master = RedisServer::Start();
+  ASSERT_TRUE(master.ok()) << master.status();
+  auto replica = RedisServer::Start(
+      absl::Seconds(10),
+      {"--replicaof", "127.0.0.1", absl::StrCat((*master)->port())});
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  auto sentinel = RedisSentinel::Start((*master)->port(), "tokend");
+  ASSERT_TRUE(sentinel.ok()) << sentinel.status();
+  ASSERT_TRUE(WaitFor([&] {
+    return absl::StrContains(
+               RedisCommand((*replica)->port(), {"ROLE"}).value_or(""),
+               " connected ") &&
+           (*sentinel)->ReplicasUp() == 1;
+  }));
+  const std::string section = absl::StrCat("  store: ", (*sentinel)->Url(),
+                                           "\n", "  resync_interval: 1s\n");
+  Replica a(section);
+  Replica b(section);
+  ASSERT_TRUE(a.Start());
+  ASSERT_TRUE(b.Start());
+  const v1::IssueTokenResponse first = a.MustIssue("olga");
+  ASSERT_TRUE(a.RevokeTokenId(first.token_id()).ok());
+  ASSERT_TRUE(WaitFor([&] { return b.Verdict(first.token()) == "REVOKED"; }));
+
+  (*master)->Kill();
+  ASSERT_TRUE(
+      WaitFor([&] { return (*sentinel)->MasterPort() == (*replica)->port(); }));
+  // Fail-closed: issuing resumes once the store has found the new master.
+  v1::IssueTokenResponse second;
+  ASSERT_TRUE(WaitFor([&] { return b.Issue("pia", &second).ok(); })) << b.Log();
+  ASSERT_TRUE(b.RevokeTokenId(second.token_id()).ok());
+  EXPECT_TRUE(WaitFor([&] { return a.Verdict(second.token()) == "REVOKED"; }));
+  Replica c(section);
+  ASSERT_TRUE(c.Start());
+  EXPECT_EQ(c.Verdict(first.token()), "REVOKED");
+  EXPECT_EQ(c.Verdict(second.token()), "REVOKED");
 }
 
 TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
