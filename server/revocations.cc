@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -127,6 +128,30 @@ absl::Status StartRevocations(RevocationService& service,
              {"on_store_unavailable",
               config.revocation.fail_closed ? "closed" : "open"}});
   return absl::OkStatus();
+}
+
+void StopRevocations(RevocationService& service, absl::Time deadline) {
+  const std::vector<Revocation> dropped = service.Stop(deadline);
+  if (dropped.empty()) return;
+  log::Warn(
+      "revocations not durable at shutdown: the store did not take "
+      "them, and only this process enforced them",
+      {{"count", static_cast<int64_t>(dropped.size())}});
+  for (const Revocation& r : dropped) {
+    Metrics::Get().RevocationDroppedAtShutdown(RevocationKindName(r.kind));
+    // Named as in the audit line of the RevokeToken that made it.
+    const absl::string_view kind = RevocationKindName(r.kind);
+    if (r.kind == Revocation::Kind::kTenant) {
+      log::Warn("revocation dropped at shutdown",
+                {{"tenant", r.tenant}, {"kind", kind}});
+    } else {
+      log::Warn("revocation dropped at shutdown",
+                {{"tenant", r.tenant},
+                 {"kind", kind},
+                 {r.kind == Revocation::Kind::kSubject ? "subject" : "token_id",
+                  r.value}});
+    }
+  }
 }
 
 RevocationReadiness ReadinessOf(const RevocationService& service) {

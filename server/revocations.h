@@ -48,6 +48,12 @@ absl::StatusOr<std::unique_ptr<RevocationService>> OpenRevocations(
 // loads).
 absl::Status StartRevocations(RevocationService& service, const Config& config);
 
+// For shutdown: gives the store until `deadline` to take the revocations
+// still queued or refused (RevocationService::Stop), then logs each one it
+// did not take (they were enforced by this process only and are gone with
+// it) and counts them in tokend_revocations_dropped_at_shutdown_total.
+void StopRevocations(RevocationService& service, absl::Time deadline);
+
 // What /readyz says about the store. Healthy: nothing. Otherwise `line`
 // explains, and `ready` is false when issuing is refused (fail-closed: 503)
 // and true when tokend serves from its local view (fail-open: 200

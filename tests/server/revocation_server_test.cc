@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -409,6 +410,40 @@ TEST(RedisRevocation, ReplicasBehindSentinelFollowAFailover) {
   ASSERT_TRUE(c.Start());
   EXPECT_EQ(c.Verdict(first.token()), "REVOKED");
   EXPECT_EQ(c.Verdict(second.token()), "REVOKED");
+}
+
+// SIGTERM while the store is down: a revocation enforced here but not yet
+// durable is gone with the process. It is not dropped silently: the
+// shutdown waits for the store until the drain deadline, then logs each
+// one it could not write and counts them.
+TEST(RedisRevocation, RevocationsNotDurableAtShutdownAreLoggedAndCounted) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> started = RedisServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  RedisServer& redis = **started;
+  Replica r(absl::StrCat(RedisSection(redis, /*fail_closed=*/false),
+                         "shutdown:\n  drain_timeout: 1s\n"));
+  ASSERT_TRUE(r.Start());
+  EXPECT_THAT(r.Http("/metrics"),
+              HasSubstr("tokend_revocations_dropped_at_shutdown_total{kind="
+                        "\"token_id\"} 0"));
+  const v1::IssueTokenResponse token = r.MustIssue("quinn");
+  redis.Kill();
+  ASSERT_TRUE(WaitFor([&] {
+    return r.RevokeTokenId(token.token_id()).error_code() ==
+           grpc::StatusCode::UNAVAILABLE;
+  }));
+  EXPECT_EQ(r.Verdict(token.token()), "REVOKED");  // enforced here
+
+  r.process().Signal(SIGTERM);
+  EXPECT_EQ(r.process().WaitExit(), 0) << r.Log();
+  EXPECT_THAT(r.Log(), HasSubstr("revocations not durable at shutdown"));
+  bool named = false;
+  for (absl::string_view line : absl::StrSplit(r.Log(), '\n')) {
+    named =
+        named || (absl::StrContains(line, "revocation dropped at shutdown") &&
+                  absl::StrContains(line, token.token_id()));
+  }
+  EXPECT_TRUE(named) << r.Log();
 }
 
 TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
