@@ -523,23 +523,40 @@ bool RedisStore::Healthy() const {
 }
 
 absl::Status RedisStore::Add(const Revocation& revocation) {
-  const std::string key = EncodeKey(revocation);
-  const int64_t revoked_ms = CeilUnixMillis(revocation.revoked_at);
-  const int64_t expires_ms = CeilUnixMillis(revocation.expires_at);
-  std::string message;
-  AppendField(origin_, &message);
-  AppendField(key, &message);
-  AppendField(absl::StrCat(revoked_ms), &message);
-  AppendField(absl::StrCat(expires_ms), &message);
+  return AddBatch({revocation});
+}
+
+absl::Status RedisStore::AddBatch(const std::vector<Revocation>& revocations) {
+  if (revocations.empty()) return absl::OkStatus();
+  std::vector<std::string> zadd_revoked = {"ZADD", revoked_key_, "GT"};
+  std::vector<std::string> zadd_expires = {"ZADD", expires_key_, "GT"};
+  std::vector<std::string> messages;
+  std::vector<Revocation> stored;
+  absl::Time latest = absl::InfinitePast();
+  for (const Revocation& revocation : revocations) {
+    const std::string key = EncodeKey(revocation);
+    const int64_t revoked_ms = CeilUnixMillis(revocation.revoked_at);
+    const int64_t expires_ms = CeilUnixMillis(revocation.expires_at);
+    zadd_revoked.push_back(absl::StrCat(revoked_ms));
+    zadd_revoked.push_back(key);
+    zadd_expires.push_back(absl::StrCat(expires_ms));
+    zadd_expires.push_back(key);
+    std::string& message = messages.emplace_back();
+    AppendField(origin_, &message);
+    AppendField(key, &message);
+    AppendField(absl::StrCat(revoked_ms), &message);
+    AppendField(absl::StrCat(expires_ms), &message);
+    Revocation& kept = stored.emplace_back(revocation);
+    kept.revoked_at = absl::FromUnixMillis(revoked_ms);
+    kept.expires_at = absl::FromUnixMillis(expires_ms);
+    latest = std::max(latest, revocation.expires_at);
+  }
 
   std::vector<std::vector<std::string>> commands = {
-      {"MULTI"},
-      {"ZADD", revoked_key_, "GT", absl::StrCat(revoked_ms), key},
-      {"ZADD", expires_key_, "GT", absl::StrCat(expires_ms), key},
-  };
+      {"MULTI"}, std::move(zadd_revoked), std::move(zadd_expires)};
   // The TTL safety net, only for a deadline still ahead: PEXPIREAT with a
   // past time would delete the whole set.
-  const absl::Time key_deadline = revocation.expires_at + kKeyTtlMargin;
+  const absl::Time key_deadline = latest + kKeyTtlMargin;
   if (key_deadline > absl::Now() && key_deadline < absl::InfiniteFuture()) {
     const std::string at = absl::StrCat(CeilUnixMillis(key_deadline));
     for (const std::string* k : {&revoked_key_, &expires_key_}) {
@@ -549,7 +566,9 @@ absl::Status RedisStore::Add(const Revocation& revocation) {
     }
   }
   commands.push_back({"INCR", generation_key_});
-  commands.push_back({"PUBLISH", options_.channel, message});
+  for (std::string& message : messages) {
+    commands.push_back({"PUBLISH", options_.channel, std::move(message)});
+  }
   commands.push_back({"EXEC"});
   const size_t queued = commands.size() - 2;
 
@@ -562,10 +581,7 @@ absl::Status RedisStore::Add(const Revocation& revocation) {
       ExecReply(*replies, queued, "add revocation");
   if (!exec.ok()) return exec.status();
   command_healthy_.store(true);
-  Revocation stored = revocation;
-  stored.revoked_at = absl::FromUnixMillis(revoked_ms);
-  stored.expires_at = absl::FromUnixMillis(expires_ms);
-  MarkSeen({stored});
+  MarkSeen(stored);
   return absl::OkStatus();
 }
 

@@ -21,7 +21,8 @@
 //
 // Add is one MULTI/EXEC transaction (write both sets, bump the generation,
 // PUBLISH the entry on options.channel) and returns only once the server
-// has acknowledged the EXEC.
+// has acknowledged the EXEC; AddBatch writes many in one (one PUBLISH
+// each).
 //
 // Watch: a background thread holds its own subscriber connection and hands
 // each entry published by another replica to the callback. Every
@@ -123,6 +124,8 @@ class RedisStore final : public RevocationStore {
   RedisStore& operator=(const RedisStore&) = delete;
 
   absl::Status Add(const Revocation& revocation) override;
+  // One MULTI/EXEC for the whole batch.
+  absl::Status AddBatch(const std::vector<Revocation>& revocations) override;
   absl::StatusOr<std::vector<Revocation>> LoadAll() override;
   absl::Status Prune(absl::Time now) override;
   // Replaces any earlier callback and triggers a resync at once.

@@ -81,6 +81,15 @@ class RevocationStore {
   // synchronous=FULL; Redis: acknowledged by the server). kUnavailable when
   // the backend cannot be reached.
   virtual absl::Status Add(const Revocation& revocation) = 0;
+  // All of `revocations` at once (SQLite: one transaction, one fsync;
+  // Redis: one MULTI/EXEC), durable together or not at all; as Add
+  // otherwise. The default adds them one by one.
+  virtual absl::Status AddBatch(const std::vector<Revocation>& revocations) {
+    for (const Revocation& r : revocations) {
+      if (absl::Status status = Add(r); !status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
   // Every live entry.
   virtual absl::StatusOr<std::vector<Revocation>> LoadAll() = 0;
   // Deletes entries whose expires_at ≤ now.

@@ -83,9 +83,10 @@ RevocationService::~RevocationService() {
   store_.reset();
 }
 
-absl::Status RevocationService::StoreAdd(const Revocation& revocation) {
+absl::Status RevocationService::StoreAdd(
+    const std::vector<Revocation>& revocations) {
   const absl::Time start = absl::Now();
-  absl::Status status = store_->Add(revocation);
+  absl::Status status = store_->AddBatch(revocations);
   if (options_.on_store_write) {
     options_.on_store_write(absl::Now() - start, status.ok());
   }
@@ -287,23 +288,30 @@ size_t RevocationService::Prune() {
 void RevocationService::WriteQueued() {
   absl::Status refused;  // once the store refuses, the rest waits for a retry
   for (;;) {
-    std::shared_ptr<Job> job;
+    // Everything queued meanwhile goes in one store write (group commit:
+    // one fsync, one round trip), up to kMaxBatch.
+    std::vector<std::shared_ptr<Job>> jobs;
+    std::vector<Revocation> batch;
     {
       absl::MutexLock lock(&mu_);
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-      ++writing_;
+      while (!queue_.empty() && jobs.size() < kMaxBatch) {
+        jobs.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+        // The entry is never changed after RevokeAsync queued it.
+        batch.push_back(jobs.back()->revocation);
+      }
+      if (jobs.empty()) return;
+      writing_ += jobs.size();
     }
-    // The entry is never changed after RevokeAsync queued it.
-    const absl::Status status =
-        refused.ok() ? StoreAdd(job->revocation) : refused;
+    const absl::Status status = refused.ok() ? StoreAdd(batch) : refused;
     if (!status.ok()) refused = status;
     absl::MutexLock lock(&mu_);
-    --writing_;
-    job->written = true;
-    job->status = status;
-    if (!status.ok()) pending_.push_back(job->revocation);
+    writing_ -= jobs.size();
+    for (const std::shared_ptr<Job>& job : jobs) {
+      job->written = true;
+      job->status = status;
+      if (!status.ok()) pending_.push_back(job->revocation);
+    }
     Changed();
   }
 }
@@ -315,14 +323,20 @@ void RevocationService::FlushPending() {
     batch.swap(pending_);
   }
   if (batch.empty()) return;
-  std::vector<Revocation> failed;
-  for (Revocation& r : batch) {
-    if (!failed.empty() || !StoreAdd(r).ok()) failed.push_back(std::move(r));
+  size_t written = 0;
+  while (written < batch.size()) {
+    const size_t n = std::min(kMaxBatch, batch.size() - written);
+    if (!StoreAdd({batch.begin() + written, batch.begin() + written + n})
+             .ok()) {
+      break;
+    }
+    written += n;
   }
-  if (failed.empty()) return;
+  if (written == batch.size()) return;
   absl::MutexLock lock(&mu_);
-  pending_.insert(pending_.begin(), std::make_move_iterator(failed.begin()),
-                  std::make_move_iterator(failed.end()));
+  pending_.insert(pending_.begin(),
+                  std::make_move_iterator(batch.begin() + written),
+                  std::make_move_iterator(batch.end()));
 }
 
 bool RevocationService::Healthy() const {
@@ -351,13 +365,17 @@ int64_t RevocationService::WriteBackMissing() {
     }
     present.emplace(r.kind, std::move(r.tenant), std::move(r.value));
   }
-  int64_t written = 0;
-  for (const Revocation& r : index_->Live(clock_.Now())) {
+  std::vector<Revocation> missing;
+  for (Revocation& r : index_->Live(clock_.Now())) {
     if (present.contains(std::make_tuple(r.kind, r.tenant, r.value))) continue;
-    if (!StoreAdd(r).ok()) return -1;  // down again: retried
-    ++written;
+    missing.push_back(std::move(r));
   }
-  return written;
+  for (size_t i = 0; i < missing.size(); i += kMaxBatch) {
+    const size_t end = std::min(missing.size(), i + kMaxBatch);
+    // Down again: the caller retries.
+    if (!StoreAdd({missing.begin() + i, missing.begin() + end}).ok()) return -1;
+  }
+  return static_cast<int64_t>(missing.size());
 }
 
 void RevocationService::StoreLoop() {

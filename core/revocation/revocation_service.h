@@ -88,9 +88,10 @@ struct RevocationServiceOptions {
   // settled_at is now plus this.
   absl::Duration refill_window = absl::Seconds(3);
   // Observers for metrics, both optional. on_store_write runs after every
-  // store Add (a revocation or a retried refused one) with its latency and
-  // outcome, on the store thread; on_remote runs for every entry another
-  // replica wrote, on the store's watch thread, before listeners.
+  // store write with its latency and outcome, on the store thread; one
+  // write carries every revocation queued meanwhile (group commit) or a
+  // batch of retried ones. on_remote runs for every entry another replica
+  // wrote, on the store's watch thread, before listeners.
   std::function<void(absl::Duration latency, bool ok)> on_store_write;
   std::function<void(const Revocation&)> on_remote;
   // Runs on the store thread after this replica wrote back what a store
@@ -221,8 +222,10 @@ class RevocationService {
   void CompletionLoop();
   absl::Status RevokeNow(Revocation::Kind kind, absl::string_view tenant,
                          absl::string_view value, absl::Duration lifetime);
-  // store_->Add, timed and reported to on_store_write.
-  absl::Status StoreAdd(const Revocation& revocation);
+  // store_->AddBatch, timed and reported to on_store_write.
+  absl::Status StoreAdd(const std::vector<Revocation>& revocations);
+  // The most entries one store write carries.
+  static constexpr size_t kMaxBatch = 256;
   void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { ++changes_; }
 
   class Gate;

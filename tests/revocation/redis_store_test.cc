@@ -215,6 +215,24 @@ TEST_F(RedisStoreTest, AddLoadAllUpsertAndPrune) {
   EXPECT_THAT(*store->LoadAll(), IsEmpty());
 }
 
+TEST_F(RedisStoreTest, BatchIsOneTransactionAndEachEntryIsPublished) {
+  auto a = OpenHealthy();
+  auto b = OpenHealthy();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  Recorder on_b;
+  b->Watch(on_b.Callback());
+  ASSERT_TRUE(
+      WaitUntil([&] { return a->Healthy() && b->Healthy(); }, kDeadline));
+  const Revocation e1 = Entry(Revocation::Kind::kTokenId, "demo", "j1");
+  const Revocation e2 = Entry(Revocation::Kind::kSubject, "demo", "bob");
+  const Revocation e3 = Entry(Revocation::Kind::kTenant, "other", "");
+  ASSERT_TRUE(a->AddBatch({e1, e2, e3}).ok());
+  EXPECT_THAT(*a->LoadAll(), UnorderedElementsAre(e1, e2, e3));
+  EXPECT_TRUE(WaitUntil([&] { return on_b.entries().size() == 3; }, kDeadline));
+  EXPECT_THAT(on_b.entries(), UnorderedElementsAre(e1, e2, e3));
+}
+
 TEST_F(RedisStoreTest, DatabasesAreSeparate) {
   auto db0 = OpenHealthy();
   ASSERT_NE(db0, nullptr);
