@@ -26,6 +26,10 @@ void redis_internal::ContextDeleter::operator()(redisContext* c) const {
   redisFree(c);
 }
 
+void redis_internal::ReplyDeleter::operator()(redisReply* r) const {
+  freeReplyObject(r);
+}
+
 namespace {
 
 // Keys outlive their latest entry by this much, so a Redis clock ahead of
@@ -53,10 +57,7 @@ constexpr const char* kPruneScript =
     "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])\n"
     "return #gone\n";
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+using redis_internal::ReplyPtr;
 
 using redis_internal::ContextPtr;
 
@@ -357,9 +358,8 @@ absl::Status CheckReplies(const std::vector<ReplyPtr>& replies,
 }
 
 // EXEC's reply: an array with one reply per queued command, none an error.
-absl::StatusOr<const redisReply*> ExecReply(
-    const std::vector<ReplyPtr>& replies, size_t queued,
-    absl::string_view what) {
+absl::Status CheckExec(const std::vector<ReplyPtr>& replies, size_t queued,
+                       absl::string_view what) {
   absl::Status status = CheckReplies(replies, what);
   if (!status.ok()) return status;
   const redisReply* exec = replies.back().get();
@@ -375,7 +375,7 @@ absl::StatusOr<const redisReply*> ExecReply(
                                                   exec->element[i]->len)));
     }
   }
-  return exec;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -522,6 +522,24 @@ bool RedisStore::Healthy() const {
   return command_healthy_.load() && subscriber_healthy_.load();
 }
 
+absl::Status RedisStore::Command(
+    const std::vector<std::vector<std::string>>& commands,
+    absl::string_view what, std::vector<ReplyPtr>* replies) {
+  absl::StatusOr<std::vector<ReplyPtr>> answered = command_->Run(commands);
+  if (!answered.ok()) {
+    command_healthy_.store(false);
+    return answered.status();
+  }
+  *replies = *std::move(answered);
+  const absl::Status status =
+      commands.front().front() == "MULTI"
+          ? CheckExec(*replies, commands.size() - 2, what)
+          : CheckReplies(*replies, what);
+  if (!status.ok()) return status;
+  command_healthy_.store(true);
+  return absl::OkStatus();
+}
+
 absl::Status RedisStore::Add(const Revocation& revocation) {
   return AddBatch({revocation});
 }
@@ -570,41 +588,31 @@ absl::Status RedisStore::AddBatch(const std::vector<Revocation>& revocations) {
     commands.push_back({"PUBLISH", options_.channel, std::move(message)});
   }
   commands.push_back({"EXEC"});
-  const size_t queued = commands.size() - 2;
 
-  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run(commands);
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::StatusOr<const redisReply*> exec =
-      ExecReply(*replies, queued, "add revocation");
-  if (!exec.ok()) return exec.status();
-  command_healthy_.store(true);
+  std::vector<ReplyPtr> replies;
+  absl::Status status = Command(commands, "add revocation", &replies);
+  if (!status.ok()) return status;
   MarkSeen(stored);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Revocation>> RedisStore::LoadAllRaw(
     int64_t* generation) {
-  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run({
-      {"MULTI"},
-      {"ZRANGE", revoked_key_, "0", "-1", "WITHSCORES"},
-      {"ZRANGE", expires_key_, "0", "-1", "WITHSCORES"},
-      {"GET", generation_key_},
-      {"EXEC"},
-  });
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::StatusOr<const redisReply*> exec =
-      ExecReply(*replies, 3, "load revocations");
-  if (!exec.ok()) return exec.status();
-  command_healthy_.store(true);
-  const redisReply* revoked = (*exec)->element[0];
-  const redisReply* expires = (*exec)->element[1];
-  const redisReply* gen = (*exec)->element[2];
+  std::vector<ReplyPtr> replies;
+  absl::Status status = Command(
+      {
+          {"MULTI"},
+          {"ZRANGE", revoked_key_, "0", "-1", "WITHSCORES"},
+          {"ZRANGE", expires_key_, "0", "-1", "WITHSCORES"},
+          {"GET", generation_key_},
+          {"EXEC"},
+      },
+      "load revocations", &replies);
+  if (!status.ok()) return status;
+  const redisReply* exec = replies.back().get();
+  const redisReply* revoked = exec->element[0];
+  const redisReply* expires = exec->element[1];
+  const redisReply* gen = exec->element[2];
   const auto malformed = [] {
     return Error(Reason::kInternal,
                  "revocation store: malformed reply to the set load");
@@ -659,16 +667,11 @@ absl::StatusOr<std::vector<Revocation>> RedisStore::LoadAll() {
 }
 
 absl::StatusOr<int64_t> RedisStore::ReadGeneration() {
-  absl::StatusOr<std::vector<ReplyPtr>> replies =
-      command_->Run({{"GET", generation_key_}});
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::Status status = CheckReplies(*replies, "read generation");
+  std::vector<ReplyPtr> replies;
+  absl::Status status =
+      Command({{"GET", generation_key_}}, "read generation", &replies);
   if (!status.ok()) return status;
-  command_healthy_.store(true);
-  const redisReply* reply = replies->front().get();
+  const redisReply* reply = replies.front().get();
   int64_t generation = 0;
   if (reply->type == REDIS_REPLY_STRING &&
       !absl::SimpleAtoi(absl::string_view(reply->str, reply->len),
@@ -679,16 +682,12 @@ absl::StatusOr<int64_t> RedisStore::ReadGeneration() {
 }
 
 absl::Status RedisStore::Prune(absl::Time now) {
-  absl::StatusOr<std::vector<ReplyPtr>> replies =
-      command_->Run({{"EVAL", kPruneScript, "2", revoked_key_, expires_key_,
-                      absl::StrCat(absl::ToUnixMillis(now))}});
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::Status status = CheckReplies(*replies, "prune revocations");
+  std::vector<ReplyPtr> replies;
+  absl::Status status =
+      Command({{"EVAL", kPruneScript, "2", revoked_key_, expires_key_,
+                absl::StrCat(absl::ToUnixMillis(now))}},
+              "prune revocations", &replies);
   if (!status.ok()) return status;
-  command_healthy_.store(true);
   const int64_t now_ms = absl::ToUnixMillis(now);
   absl::MutexLock lock(&seen_mu_);
   for (auto it = seen_.begin(); it != seen_.end();) {
@@ -702,29 +701,26 @@ absl::Status RedisStore::Prune(absl::Time now) {
 }
 
 absl::StatusOr<RevocationStore::Integrity> RedisStore::CheckIntegrity() {
-  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run({
-      {"ZSCORE", revoked_key_, std::string(kMarker)},
-      {"ZSCORE", expires_key_, std::string(kMarker)},
-      {"PUBSUB", "NUMSUB", options_.channel},
-  });
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::Status status = CheckReplies(*replies, "read the marker");
+  std::vector<ReplyPtr> replies;
+  absl::Status status = Command(
+      {
+          {"ZSCORE", revoked_key_, std::string(kMarker)},
+          {"ZSCORE", expires_key_, std::string(kMarker)},
+          {"PUBSUB", "NUMSUB", options_.channel},
+      },
+      "read the marker", &replies);
   if (!status.ok()) return status;
-  command_healthy_.store(true);
   Integrity integrity;
   int64_t settled_ms = 0;
-  integrity.intact = (*replies)[1]->type == REDIS_REPLY_STRING &&
-                     ParseScore((*replies)[0].get(), &settled_ms);
+  integrity.intact = replies[1]->type == REDIS_REPLY_STRING &&
+                     ParseScore(replies[0].get(), &settled_ms);
   if (integrity.intact) {
     integrity.settled_at = absl::FromUnixMillis(settled_ms);
     ObserveMarker(settled_ms);
   } else {
     NotifyLoss();
   }
-  const redisReply* numsub = (*replies)[2].get();
+  const redisReply* numsub = replies[2].get();
   if (numsub->type == REDIS_REPLY_ARRAY && numsub->elements == 2 &&
       numsub->element[1]->type == REDIS_REPLY_INTEGER) {
     // Our own subscriber connection is one of them.
@@ -737,25 +733,21 @@ absl::StatusOr<RevocationStore::Integrity> RedisStore::CheckIntegrity() {
 absl::Status RedisStore::MarkIntact(absl::Time settled_at) {
   // NX: a marker another replica wrote first stays; read back the one
   // that won, so this store does not take it for a new loss.
-  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run({
-      {"MULTI"},
-      {"ZADD", revoked_key_, "NX", absl::StrCat(CeilUnixMillis(settled_at)),
-       std::string(kMarker)},
-      {"ZADD", expires_key_, "NX", std::string(kMarkerExpiresMs),
-       std::string(kMarker)},
-      {"ZSCORE", revoked_key_, std::string(kMarker)},
-      {"EXEC"},
-  });
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::StatusOr<const redisReply*> exec =
-      ExecReply(*replies, 3, "write the marker");
-  if (!exec.ok()) return exec.status();
-  command_healthy_.store(true);
+  std::vector<ReplyPtr> replies;
+  absl::Status status = Command(
+      {
+          {"MULTI"},
+          {"ZADD", revoked_key_, "NX", absl::StrCat(CeilUnixMillis(settled_at)),
+           std::string(kMarker)},
+          {"ZADD", expires_key_, "NX", std::string(kMarkerExpiresMs),
+           std::string(kMarker)},
+          {"ZSCORE", revoked_key_, std::string(kMarker)},
+          {"EXEC"},
+      },
+      "write the marker", &replies);
+  if (!status.ok()) return status;
   int64_t settled_ms = 0;
-  if (!ParseScore((*exec)->element[2], &settled_ms)) {
+  if (!ParseScore(replies.back()->element[2], &settled_ms)) {
     return Error(Reason::kInternal, "revocation store: malformed marker");
   }
   known_marker_ms_.store(settled_ms);

@@ -61,6 +61,7 @@
 #include "core/revocation/revocation.h"
 
 struct redisContext;
+struct redisReply;
 
 namespace tokend {
 namespace redis_internal {
@@ -68,6 +69,10 @@ struct ContextDeleter {
   void operator()(redisContext* c) const;
 };
 using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+struct ReplyDeleter {
+  void operator()(redisReply* r) const;
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 }  // namespace redis_internal
 
 struct RedisStoreOptions {
@@ -180,6 +185,14 @@ class RedisStore final : public RevocationStore {
   bool WaitForWake(absl::Duration timeout);
   void Wake();
 
+  // Runs `commands` as one pipeline on the command connection, keeping
+  // command_healthy_ (false when Redis cannot be reached, true when it
+  // answered). An error reply is kUnavailable naming `what`; a MULTI ...
+  // EXEC pipeline must have EXEC answer one reply per queued command, and
+  // the last of *replies is EXEC's.
+  absl::Status Command(const std::vector<std::vector<std::string>>& commands,
+                       absl::string_view what,
+                       std::vector<redis_internal::ReplyPtr>* replies);
   absl::StatusOr<std::vector<Revocation>> LoadAllRaw(int64_t* generation);
   absl::StatusOr<int64_t> ReadGeneration();
 

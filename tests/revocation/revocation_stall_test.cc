@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -29,7 +31,7 @@
 namespace tokend {
 namespace {
 
-using ::testing::UnorderedElementsAre;
+using ::testing::UnorderedElementsAreArray;
 using ::tokend::testing::RedisServer;
 using ::tokend::testing::WaitUntil;
 
@@ -67,9 +69,42 @@ class Outcome {
   absl::Notification done_;
 };
 
-void ExpectDeadlineExceeded(const absl::Status& status) {
-  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
-  EXPECT_EQ(GetReason(status), Reason::kUnavailable) << status;
+// With the store stalled: a revocation with a short deadline and one
+// without are made. Each RevokeAsync returns while the store is still
+// stalled and before the deadline (the caller's thread did not wait for
+// the store), and both are enforced at once; the deadline fires while the
+// store is stalled, the other keeps waiting. Then `resume` ends the stall:
+// the outcome arrives. Returns the two entries, which must be durable.
+std::vector<Revocation> RevokeThroughAStall(
+    RevocationService& service, const std::function<void()>& resume) {
+  const Revocation a = TokenEntry("a");
+  const Revocation b = TokenEntry("b");
+  Outcome with_deadline, without;
+  EXPECT_TRUE(service
+                  .RevokeAsync(a, absl::Now() + absl::Milliseconds(300),
+                               with_deadline.Callback())
+                  .ok());
+  EXPECT_FALSE(with_deadline.done());
+  EXPECT_TRUE(
+      service.RevokeAsync(b, absl::InfiniteFuture(), without.Callback()).ok());
+  EXPECT_FALSE(without.done());
+  EXPECT_TRUE(service.checker()->IsRevoked("demo", "a", "", a.revoked_at));
+  EXPECT_TRUE(service.checker()->IsRevoked("demo", "b", "", b.revoked_at));
+  EXPECT_EQ(service.pending(), 2u);
+
+  EXPECT_TRUE(with_deadline.Wait());
+  EXPECT_EQ(with_deadline.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << with_deadline.status();
+  EXPECT_EQ(GetReason(with_deadline.status()), Reason::kUnavailable);
+  EXPECT_FALSE(without.done());
+
+  resume();
+  EXPECT_TRUE(without.Wait());
+  EXPECT_TRUE(without.status().ok()) << without.status();
+  // The one whose caller stopped waiting is written too.
+  EXPECT_TRUE(WaitUntil([&] { return service.pending() == 0; }, kDeadline));
+  EXPECT_TRUE(service.Healthy());
+  return {a, b};
 }
 
 TEST(RevocationStallTest, LockedSqliteFileHoldsNeitherTheCallerNorItsDeadline) {
@@ -82,47 +117,19 @@ TEST(RevocationStallTest, LockedSqliteFileHoldsNeitherTheCallerNorItsDeadline) {
   ASSERT_TRUE(service.Start().ok());
 
   // Another connection (another process would do the same) takes the
-  // write lock and keeps it.
+  // write lock and keeps it, well within the store's 5 s busy timeout.
   sqlite3* locker = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &locker), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(locker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
             SQLITE_OK);
-
-  const Revocation a = TokenEntry("a");
-  const Revocation b = TokenEntry("b");
-  Outcome with_deadline, without;
-  ASSERT_TRUE(service
-                  .RevokeAsync(a, absl::Now() + absl::Milliseconds(300),
-                               with_deadline.Callback())
-                  .ok());
-  // Returned while the file is still locked, before the deadline: the
-  // caller's thread did not wait for the store (its busy timeout is 5 s).
-  EXPECT_FALSE(with_deadline.done());
-  ASSERT_TRUE(
-      service.RevokeAsync(b, absl::InfiniteFuture(), without.Callback()).ok());
-  EXPECT_FALSE(without.done());
-  // Enforced at once all the same.
-  EXPECT_TRUE(service.checker()->IsRevoked("demo", "a", "", a.revoked_at));
-  EXPECT_EQ(service.pending(), 2u);
-
-  // The deadline fires while the store is stalled; the write without one
-  // keeps waiting.
-  ASSERT_TRUE(with_deadline.Wait());
-  ExpectDeadlineExceeded(with_deadline.status());
-  EXPECT_FALSE(without.done());
-
-  // The lock goes: the store answers and the outcome arrives.
-  ASSERT_EQ(sqlite3_exec(locker, "ROLLBACK", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  const std::vector<Revocation> written = RevokeThroughAStall(service, [&] {
+    EXPECT_EQ(sqlite3_exec(locker, "ROLLBACK", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  });
   sqlite3_close(locker);
-  ASSERT_TRUE(without.Wait());
-  EXPECT_TRUE(without.status().ok()) << without.status();
-  ASSERT_TRUE(WaitUntil([&] { return service.pending() == 0; }, kDeadline));
-  EXPECT_TRUE(service.Healthy());
-  // Both are durable, the one whose caller stopped waiting included.
   auto reopened = SqliteStore::Open(path);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
-  EXPECT_THAT(*(*reopened)->LoadAll(), UnorderedElementsAre(a, b));
+  EXPECT_THAT(*(*reopened)->LoadAll(), UnorderedElementsAreArray(written));
 
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::remove((path + suffix).c_str());
@@ -147,32 +154,13 @@ TEST(RevocationStallTest, StoppedRedisHoldsNeitherTheCallerNorItsDeadline) {
   ASSERT_TRUE(WaitUntil([&] { return service.Healthy(); }, kDeadline));
 
   (*server)->Pause();
-  const Revocation a = TokenEntry("a");
-  const Revocation b = TokenEntry("b");
-  Outcome with_deadline, without;
-  ASSERT_TRUE(service
-                  .RevokeAsync(a, absl::Now() + absl::Milliseconds(300),
-                               with_deadline.Callback())
-                  .ok());
-  EXPECT_FALSE(with_deadline.done());
-  ASSERT_TRUE(
-      service.RevokeAsync(b, absl::InfiniteFuture(), without.Callback()).ok());
-  EXPECT_FALSE(without.done());
-  EXPECT_TRUE(service.checker()->IsRevoked("demo", "b", "", b.revoked_at));
-
-  ASSERT_TRUE(with_deadline.Wait());
-  ExpectDeadlineExceeded(with_deadline.status());
-  EXPECT_FALSE(without.done());
-
-  (*server)->Resume();
-  ASSERT_TRUE(without.Wait());
-  EXPECT_TRUE(without.status().ok()) << without.status();
-  ASSERT_TRUE(WaitUntil([&] { return service.pending() == 0; }, kDeadline));
+  const std::vector<Revocation> written =
+      RevokeThroughAStall(service, [&] { (*server)->Resume(); });
   auto fresh = RedisStore::Open((*server)->Url());
   ASSERT_TRUE(fresh.ok());
   auto stored = (*fresh)->LoadAll();
   ASSERT_TRUE(stored.ok()) << stored.status();
-  EXPECT_THAT(*stored, UnorderedElementsAre(a, b));
+  EXPECT_THAT(*stored, UnorderedElementsAreArray(written));
 }
 
 }  // namespace
