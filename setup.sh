@@ -35,7 +35,8 @@ packages+=(
   android-libboringssl-dev
   # tests, fuzzing and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  python3 python3-jwt python3-grpcio python3-protobuf redis-server sqlite3
+  python3 python3-jwt python3-grpcio python3-protobuf redis-server redis-sentinel
+  sqlite3
   # the Python client installed by pip into a venv (its test, the Quickstart)
   python3-venv python3-pip python3-setuptools python3-wheel
   # deploy checks

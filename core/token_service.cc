@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
+#include "core/revocation/revocation.h"
 #include "core/token_facts.h"
 
 namespace tokend {
@@ -40,6 +41,29 @@ bool TokenService::Revoked(const Tenant& tenant, const TokenInfo& info) const {
                                                   info.subject, info.issued_at);
 }
 
+absl::StatusOr<TokenInfo> TokenService::Checked(
+    const Tenant& tenant, absl::StatusOr<TokenInfo> minted,
+    absl::Time now) const {
+  if (!minted.ok() || !Revoked(tenant, *minted)) return minted;
+  std::shared_ptr<const RevocationChecker> checker =
+      revocation_.load(std::memory_order_acquire);
+  const absl::Time retry_at = FirstUncoveredIssue(
+      checker->RevokedThrough(tenant.name, minted->subject));
+  std::string when = "retry";
+  if (retry_at > now && retry_at != absl::InfiniteFuture()) {
+    when = absl::StrCat("retry in ",
+                        absl::ToInt64Milliseconds(
+                            absl::Ceil(retry_at - now, absl::Milliseconds(1))),
+                        " ms");
+  }
+  // The subject is the caller's own input; the token is not echoed.
+  return Error(Reason::kUnavailable,
+               absl::StrCat("this subject or its tenant was revoked within "
+                            "the current second, which covers any token "
+                            "issued in it: ",
+                            when));
+}
+
 absl::Status TokenService::IssuingAllowed() const {
   std::shared_ptr<const RevocationChecker> checker =
       revocation_.load(std::memory_order_acquire);
@@ -59,7 +83,8 @@ absl::StatusOr<TokenInfo> TokenService::Issue(absl::string_view tenant_name,
         absl::StrCat(profile.name(), " tokens cannot carry not_before"),
         "not_before");
   }
-  return profile.Issue(input, clock_.Now());
+  const absl::Time now = clock_.Now();
+  return Checked(**tenant, profile.Issue(input, now), now);
 }
 
 absl::StatusOr<TokenInfo> TokenService::Verify(
@@ -122,7 +147,7 @@ absl::StatusOr<TokenInfo> TokenService::RefreshFor(const Tenant& tenant,
   input.ttl = ttl;
   input.session_started = current.session_started;
   if (tenant.session_cap == absl::InfiniteDuration()) {
-    return tenant.profile->Issue(input, now);
+    return Checked(tenant, tenant.profile->Issue(input, now), now);
   }
   const absl::Time session_end = current.session_started + tenant.session_cap;
   // Token times are whole seconds: a session with under a second left
@@ -136,11 +161,13 @@ absl::StatusOr<TokenInfo> TokenService::RefreshFor(const Tenant& tenant,
                               absl::FormatDuration(tenant.session_cap)));
   }
   absl::StatusOr<TokenInfo> renewed = tenant.profile->Issue(input, now);
-  if (!renewed.ok() || renewed->expires_at <= session_end) return renewed;
+  if (!renewed.ok() || renewed->expires_at <= session_end) {
+    return Checked(tenant, std::move(renewed), now);
+  }
   // Only the last renewal of a session gets here: shorten it to end with
   // the session rather than outlive the cap.
   input.ttl = remaining;
-  return tenant.profile->Issue(input, now);
+  return Checked(tenant, tenant.profile->Issue(input, now), now);
 }
 
 }  // namespace tokend

@@ -31,6 +31,13 @@ class RevocationChecker {
   virtual bool IsRevoked(absl::string_view tenant, absl::string_view token_id,
                          absl::string_view subject,
                          absl::Time issued_at) const = 0;
+  // The latest revoked_at of the entries covering tokens of `subject` (its
+  // own and its tenant's), InfinitePast when none: a token of the subject
+  // issued at or before it is revoked. Tells a refused issue when to retry.
+  virtual absl::Time RevokedThrough(absl::string_view tenant,
+                                    absl::string_view subject) const {
+    return absl::InfinitePast();
+  }
   // OK while new tokens may be minted. A store that cannot make
   // revocations durable answers kUnavailable when it is configured
   // fail-closed; Issue, Renew and Refresh then refuse with that status
@@ -46,6 +53,13 @@ class TokenService {
   std::shared_ptr<const TenantSet> tenants() const;
   void SetRevocationChecker(std::shared_ptr<const RevocationChecker> checker);
 
+  // Issue, Renew and Refresh never hand out a token that the revocation
+  // check would refuse. Token times are whole seconds, so for the rest of
+  // the second in which a subject (or its tenant) was revoked, every token
+  // issued for it is covered: those calls then fail kUnavailable (retry
+  // after that second; RevokeToken answers only once it is over, see
+  // RevocationService), never with a token that does not verify.
+  //
   // Unknown tenant: kInvalidArgument on "tenant".
   absl::StatusOr<TokenInfo> Issue(absl::string_view tenant,
                                   const IssueInput& input) const;
@@ -76,6 +90,10 @@ class TokenService {
   absl::StatusOr<const Tenant*> FindTenant(const TenantSet& set,
                                            absl::string_view name) const;
   bool Revoked(const Tenant& tenant, const TokenInfo& info) const;
+  // `minted` unless the revocation check refuses it (see Issue).
+  absl::StatusOr<TokenInfo> Checked(const Tenant& tenant,
+                                    absl::StatusOr<TokenInfo> minted,
+                                    absl::Time now) const;
   absl::Status IssuingAllowed() const;
   absl::StatusOr<TokenInfo> RefreshFor(const Tenant& tenant,
                                        const TokenInfo& current,

@@ -605,14 +605,17 @@ class Parser {
       if (store[0] != '/') {
         out->store = absl::StrCat("sqlite:", base_dir, "/", store);
       }
-    } else if (absl::StartsWith(store, "redis://")) {
-      if (absl::StatusOr<RedisAddress> a = ParseRedisUrl(store); !a.ok()) {
-        return Fail("revocation.store", StatusDetail(a.status()));
+    } else if (absl::StartsWith(store, "redis://") ||
+               absl::StartsWith(store, "redis-sentinel://")) {
+      if (absl::StatusOr<RedisTarget> t = ParseRedisTarget(store); !t.ok()) {
+        return Fail("revocation.store", StatusDetail(t.status()));
       }
     } else if (!store.empty()) {
       return Fail("revocation.store",
                   absl::StrCat("'", store,
-                               "' is not sqlite:PATH or redis://HOST:PORT/DB"));
+                               "' is not sqlite:PATH, redis://HOST:PORT/DB or "
+                               "redis-sentinel://HOST:PORT[,HOST:PORT...]/"
+                               "MASTER/DB"));
     }
     std::string mode = out->fail_closed ? "closed" : "open";
     if (auto s = String(node["on_store_unavailable"],

@@ -206,6 +206,16 @@ Metrics::Metrics()
            .Help("Latency of durable revocation store writes")
            .Register(*registry_)
            .Add({}, LatencyBuckets());
+  revocations_dropped_ =
+      &BuildCounter()
+           .Name("tokend_revocations_dropped_at_shutdown_total")
+           .Help(
+               "Revocations not yet durable when tokend stopped (the store "
+               "was down): they were enforced by this process only")
+           .Register(*registry_);
+  for (const char* kind : {"token_id", "subject", "tenant"}) {
+    revocations_dropped_->Add({{"kind", kind}});
+  }
   // Present from the start so that a scrape shows zeros, not absences.
   config_reloads_.Add({{"result", "ok"}});
   config_reloads_.Add({{"result", "failed"}});
@@ -293,6 +303,10 @@ void Metrics::RevocationAdded(absl::string_view kind,
   revocations_by_kind_
       ->Add({{"kind", std::string(kind)}, {"origin", std::string(origin)}})
       .Increment();
+}
+
+void Metrics::RevocationDroppedAtShutdown(absl::string_view kind) {
+  revocations_dropped_->Add({{"kind", std::string(kind)}}).Increment();
 }
 
 void Metrics::RevocationStoreWrite(absl::Duration latency, bool ok) {

@@ -32,6 +32,8 @@
 //   tokend_revocation_entries                        gauge (in the index)
 //   tokend_revocation_store_write_failures_total     counter
 //   tokend_revocation_store_write_seconds            histogram
+//   tokend_revocations_dropped_at_shutdown_total{kind} counter (enforced
+//                       here only, not durable when tokend stopped)
 //
 // Thread-safe: every method may be called from any thread.
 #ifndef TOKEND_SERVER_METRICS_H_
@@ -74,6 +76,7 @@ class Metrics {
   void RevocationStoreWrite(absl::Duration latency, bool ok);
   void RevocationStoreState(absl::string_view store, bool healthy,
                             bool refusing, size_t pending, size_t entries);
+  void RevocationDroppedAtShutdown(absl::string_view kind);
 
   // Renewal (SubscribeToken). `reason` of a delivery is the event reason's
   // lower-case name; `lag` is absent for first events.
@@ -121,6 +124,7 @@ class Metrics {
   prometheus::Gauge* revocation_entries_ = nullptr;
   prometheus::Counter* revocation_write_failures_ = nullptr;
   prometheus::Histogram* revocation_write_seconds_ = nullptr;
+  prometheus::Family<prometheus::Counter>* revocations_dropped_ = nullptr;
 };
 
 }  // namespace tokend

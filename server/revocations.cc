@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -59,6 +60,23 @@ absl::StatusOr<std::unique_ptr<RevocationService>> OpenRevocations(
   options.on_remote = [](const Revocation& r) {
     Metrics::Get().RevocationAdded(RevocationKindName(r.kind), "remote");
   };
+  // A replica that starts while the store has lost its data waits about
+  // one resync period for the running replicas to write theirs back.
+  options.refill_wait = rc.resync_interval;
+  options.on_refill = [](size_t written, bool taken_as_found) {
+    if (taken_as_found) {
+      log::Warn(
+          "revocation store had no marker and no replica refilled it: "
+          "taken as it was (a new store, or its data was lost while no "
+          "replica ran)",
+          {{"written_back", static_cast<int64_t>(written)}});
+    } else if (written > 0) {
+      log::Warn(
+          "revocation store had lost entries; wrote back this "
+          "replica's",
+          {{"written_back", static_cast<int64_t>(written)}});
+    }
+  };
   std::unique_ptr<RevocationStore> store;
   absl::string_view path = spec;
   if (absl::ConsumePrefix(&path, kSqlite)) {
@@ -110,6 +128,30 @@ absl::Status StartRevocations(RevocationService& service,
              {"on_store_unavailable",
               config.revocation.fail_closed ? "closed" : "open"}});
   return absl::OkStatus();
+}
+
+void StopRevocations(RevocationService& service, absl::Time deadline) {
+  const std::vector<Revocation> dropped = service.Stop(deadline);
+  if (dropped.empty()) return;
+  log::Warn(
+      "revocations not durable at shutdown: the store did not take "
+      "them, and only this process enforced them",
+      {{"count", static_cast<int64_t>(dropped.size())}});
+  for (const Revocation& r : dropped) {
+    Metrics::Get().RevocationDroppedAtShutdown(RevocationKindName(r.kind));
+    // Named as in the audit line of the RevokeToken that made it.
+    const absl::string_view kind = RevocationKindName(r.kind);
+    if (r.kind == Revocation::Kind::kTenant) {
+      log::Warn("revocation dropped at shutdown",
+                {{"tenant", r.tenant}, {"kind", kind}});
+    } else {
+      log::Warn("revocation dropped at shutdown",
+                {{"tenant", r.tenant},
+                 {"kind", kind},
+                 {r.kind == Revocation::Kind::kSubject ? "subject" : "token_id",
+                  r.value}});
+    }
+  }
 }
 
 RevocationReadiness ReadinessOf(const RevocationService& service) {

@@ -4,11 +4,13 @@
 // visible (metrics, readiness, grpc health).
 //
 // The store: `revocation.store` is "sqlite:PATH" (the embedded default,
-// durable before RevokeToken answers) or "redis://HOST:PORT/DB" (shared by
-// replicas). Unset: sqlite:<state_dir>/revocations.db, where a relative
-// state_dir is resolved against the config file's directory and an unset
-// one is ".tokend" there (for the embedded development default, the state
-// folder it uses). The store cannot change on reload ("needs a restart").
+// durable before RevokeToken answers), "redis://HOST:PORT/DB" (shared by
+// replicas) or "redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER/DB" (the
+// same, the master found and followed through Redis Sentinel). Unset:
+// sqlite:<state_dir>/revocations.db, where a relative state_dir is resolved
+// against the config file's directory and an unset one is ".tokend" there (for
+// the embedded development default, the state folder it uses). The store cannot
+// change on reload ("needs a restart").
 #ifndef TOKEND_SERVER_REVOCATIONS_H_
 #define TOKEND_SERVER_REVOCATIONS_H_
 
@@ -31,7 +33,7 @@ namespace tokend {
 
 // "sqlite:/abs/path" or "redis://..." for `config` (the default applied).
 std::string RevocationStoreSpec(const Config& config);
-// "sqlite" or "redis": the metrics label of a spec.
+// "sqlite" or "redis" (Sentinel included): the metrics label of a spec.
 absl::string_view RevocationStoreKind(absl::string_view spec);
 
 // Opens the configured store and wraps it in a service that is not started
@@ -45,6 +47,12 @@ absl::StatusOr<std::unique_ptr<RevocationService>> OpenRevocations(
 // down at start: logged, and the service keeps trying (unhealthy until it
 // loads).
 absl::Status StartRevocations(RevocationService& service, const Config& config);
+
+// For shutdown: gives the store until `deadline` to take the revocations
+// still queued or refused (RevocationService::Stop), then logs each one it
+// did not take (they were enforced by this process only and are gone with
+// it) and counts them in tokend_revocations_dropped_at_shutdown_total.
+void StopRevocations(RevocationService& service, absl::Time deadline);
 
 // What /readyz says about the store. Healthy: nothing. Otherwise `line`
 // explains, and `ready` is false when issuing is refused (fail-closed: 503)

@@ -520,6 +520,7 @@ void Server::Shutdown() {
   if (!state_.WaitIdle(deadline)) {
     log::Warn("drain deadline passed; cancelling the calls still running");
   }
+  StopRevocations(state_.revocations(), deadline);
   if (server_ != nullptr) server_->Shutdown(absl::ToChronoTime(absl::Now()));
   if (health_server_ != nullptr) {
     health_server_->Shutdown(

@@ -12,18 +12,41 @@
 #include <cstdlib>
 #include <random>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "core/reason.h"
 
 namespace tokend {
+
+void redis_internal::ContextDeleter::operator()(redisContext* c) const {
+  redisFree(c);
+}
+
+void redis_internal::ReplyDeleter::operator()(redisReply* r) const {
+  freeReplyObject(r);
+}
+
 namespace {
 
 // Keys outlive their latest entry by this much, so a Redis clock ahead of
 // ours never drops a live entry through the TTL.
 constexpr absl::Duration kKeyTtlMargin = absl::Hours(24);
+
+// The marker: a member of both sets that no entry key can equal (entry keys
+// start with a kind, 1-3), so it lives and dies with the sets themselves
+// (FLUSHALL, a restart without persistence, eviction, the TTL). Its score
+// in the revoked set is its settled_at (Unix ms); in the expires set it
+// lies far beyond any entry's, so Prune never takes it.
+constexpr absl::string_view kMarker = "0:intact";
+constexpr absl::string_view kMarkerExpiresMs = "253402300799000";  // 9999
+
+// How often the store's thread looks for the marker (at most; a shorter
+// resync_interval is used when set).
+constexpr absl::Duration kMarkerCheckInterval = absl::Seconds(1);
 
 // Prune: the expired members of KEYS[2] (expires) leave both sets at once.
 constexpr const char* kPruneScript =
@@ -34,21 +57,9 @@ constexpr const char* kPruneScript =
     "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])\n"
     "return #gone\n";
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+using redis_internal::ReplyPtr;
 
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
-int64_t CeilMillis(absl::Time t) {
-  int64_t ms = absl::ToUnixMillis(t);
-  if (absl::FromUnixMillis(ms) < t) ++ms;
-  return ms;
-}
+using redis_internal::ContextPtr;
 
 // Fields as "<length>:<bytes>" one after the other: any byte may appear.
 void AppendField(absl::string_view field, std::string* out) {
@@ -112,61 +123,173 @@ std::string RandomOrigin() {
 
 }  // namespace
 
+namespace {
+
+// "HOST[:PORT]" or "[V6HOST][:PORT]" into *address; a reason when malformed.
+std::string ParseHostPort(absl::string_view hostport, RedisAddress* address) {
+  absl::string_view port;
+  if (absl::StartsWith(hostport, "[")) {
+    const size_t close = hostport.find(']');
+    if (close == absl::string_view::npos) return "unclosed [ in the host";
+    address->host = std::string(hostport.substr(1, close - 1));
+    const absl::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return "junk after the IPv6 host";
+      port = after.substr(1);
+    }
+  } else {
+    const size_t colon = hostport.rfind(':');
+    address->host = std::string(hostport.substr(0, colon));
+    if (colon != absl::string_view::npos) port = hostport.substr(colon + 1);
+  }
+  if (address->host.empty()) return "no host";
+  if (!port.empty() && (!absl::SimpleAtoi(port, &address->port) ||
+                        address->port <= 0 || address->port > 65535)) {
+    return "the port must be 1-65535";
+  }
+  return "";
+}
+
+bool ParseDb(absl::string_view text, int* db) {
+  return text.empty() || (absl::SimpleAtoi(text, db) && *db >= 0);
+}
+
+absl::Status BadUrl(absl::string_view url, absl::string_view why) {
+  return Error(Reason::kInvalidArgument,
+               absl::StrCat("revocation store URL ", url, ": ", why),
+               "revocation.store");
+}
+
+constexpr absl::string_view kRedisScheme = "redis://";
+constexpr absl::string_view kSentinelScheme = "redis-sentinel://";
+
+}  // namespace
+
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
-  const auto bad = [&](absl::string_view why) {
-    return Error(Reason::kInvalidArgument,
-                 absl::StrCat("revocation store URL ", url, ": ", why),
-                 "revocation.store");
-  };
-  constexpr absl::string_view kScheme = "redis://";
-  if (!absl::StartsWith(url, kScheme)) return bad("must start with redis://");
-  absl::string_view rest = url.substr(kScheme.size());
+  if (!absl::StartsWith(url, kRedisScheme)) {
+    return BadUrl(url, "must start with redis://");
+  }
+  absl::string_view rest = url.substr(kRedisScheme.size());
   RedisAddress address;
   absl::string_view hostport = rest;
   const size_t slash = rest.find('/');
   if (slash != absl::string_view::npos) {
     hostport = rest.substr(0, slash);
-    const absl::string_view db = rest.substr(slash + 1);
-    if (!db.empty() && (!absl::SimpleAtoi(db, &address.db) || address.db < 0)) {
-      return bad("the database must be a non-negative number");
+    if (!ParseDb(rest.substr(slash + 1), &address.db)) {
+      return BadUrl(url, "the database must be a non-negative number");
     }
   }
-  absl::string_view port;
-  if (absl::StartsWith(hostport, "[")) {
-    const size_t close = hostport.find(']');
-    if (close == absl::string_view::npos) return bad("unclosed [ in the host");
-    address.host = std::string(hostport.substr(1, close - 1));
-    const absl::string_view after = hostport.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return bad("junk after the IPv6 host");
-      port = after.substr(1);
-    }
-  } else {
-    const size_t colon = hostport.rfind(':');
-    address.host = std::string(hostport.substr(0, colon));
-    if (colon != absl::string_view::npos) port = hostport.substr(colon + 1);
-  }
-  if (address.host.empty()) return bad("no host");
-  if (!port.empty() && (!absl::SimpleAtoi(port, &address.port) ||
-                        address.port <= 0 || address.port > 65535)) {
-    return bad("the port must be 1-65535");
+  if (std::string why = ParseHostPort(hostport, &address); !why.empty()) {
+    return BadUrl(url, why);
   }
   return address;
 }
 
-// One blocking connection, reconnected on demand; a command that fails on
-// the wire drops it so the next call starts afresh.
+absl::StatusOr<RedisTarget> ParseRedisTarget(absl::string_view url) {
+  RedisTarget target;
+  if (!absl::StartsWith(url, kSentinelScheme)) {
+    absl::StatusOr<RedisAddress> address = ParseRedisUrl(url);
+    if (!address.ok()) return address.status();
+    target.server = *std::move(address);
+    return target;
+  }
+  // redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB]
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(url.substr(kSentinelScheme.size()), '/');
+  if (parts.size() < 2 || parts[1].empty()) {
+    return BadUrl(url,
+                  "redis-sentinel:// needs the master's name: "
+                  "redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB]");
+  }
+  if (parts.size() > 3) return BadUrl(url, "junk after the database");
+  if (parts[0].empty()) return BadUrl(url, "no sentinel");
+  int n = 0;
+  for (absl::string_view hostport : absl::StrSplit(parts[0], ',')) {
+    ++n;
+    RedisAddress sentinel;
+    sentinel.port = kSentinelPort;
+    if (std::string why = ParseHostPort(hostport, &sentinel); !why.empty()) {
+      return BadUrl(url, absl::StrCat("sentinel ", n, ": ", why));
+    }
+    target.sentinels.push_back(std::move(sentinel));
+  }
+  for (char c : parts[1]) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.') {
+      return BadUrl(url,
+                    "the master's name takes letters, digits, '-', '_' "
+                    "and '.'");
+    }
+  }
+  target.master_name = std::string(parts[1]);
+  if (parts.size() == 3 && !ParseDb(parts[2], &target.server.db)) {
+    return BadUrl(url, "the database must be a non-negative number");
+  }
+  return target;
+}
+
+namespace {
+
+absl::Status Unavailable(absl::string_view where, absl::string_view what,
+                         absl::string_view why) {
+  return Error(Reason::kUnavailable,
+               absl::StrCat("revocation store ", where, ": ", what, ": ", why));
+}
+
+// A new connection to `address` with the command timeout set and (for
+// commands) the database selected. `where` names the store in errors.
+absl::StatusOr<ContextPtr> ConnectTo(const RedisAddress& address,
+                                     const RedisStoreOptions& options,
+                                     bool select_db, absl::string_view where) {
+  const std::string server = absl::StrCat(address.host, ":", address.port);
+  ContextPtr ctx(
+      redisConnectWithTimeout(address.host.c_str(), address.port,
+                              absl::ToTimeval(options.connect_timeout)));
+  if (ctx == nullptr) {
+    return Unavailable(where, absl::StrCat("connect to ", server),
+                       "out of memory");
+  }
+  if (ctx->err != 0) {
+    return Unavailable(where, absl::StrCat("connect to ", server), ctx->errstr);
+  }
+  if (redisSetTimeout(ctx.get(), absl::ToTimeval(options.command_timeout)) !=
+      REDIS_OK) {
+    return Unavailable(where, "set timeout", ctx->errstr);
+  }
+  if (select_db && address.db != 0) {
+    ReplyPtr reply(static_cast<redisReply*>(
+        redisCommand(ctx.get(), "SELECT %d", address.db)));
+    if (reply == nullptr) return Unavailable(where, "SELECT", ctx->errstr);
+    if (reply->type == REDIS_REPLY_ERROR) {
+      return Unavailable(where, "SELECT", std::string(reply->str, reply->len));
+    }
+  }
+  return ctx;
+}
+
+bool IsReadOnlyError(const redisReply* reply) {
+  return reply->type == REDIS_REPLY_ERROR &&
+         absl::StartsWith(absl::string_view(reply->str, reply->len),
+                          "READONLY");
+}
+
+}  // namespace
+
+// One blocking connection, reconnected on demand (through `connect`, which
+// finds the master when Sentinel names it); a command that fails on the
+// wire drops it so the next call starts afresh, and so does an answer
+// from a server that is a replica now (READONLY: a failover demoted it).
 class RedisStore::Connection {
  public:
-  Connection(const RedisAddress& address, const RedisStoreOptions& options)
-      : address_(address), options_(options) {}
+  using Connect = std::function<absl::StatusOr<ContextPtr>()>;
+  Connection(Connect connect, std::string where)
+      : connect_(std::move(connect)), where_(std::move(where)) {}
 
   // Sends `commands` as one pipeline and reads one reply per command.
   absl::StatusOr<std::vector<ReplyPtr>> Run(
       const std::vector<std::vector<std::string>>& commands) {
     absl::MutexLock lock(&mu_);
     if (ctx_ == nullptr) {
-      absl::StatusOr<ContextPtr> ctx = Connect(address_, options_, true);
+      absl::StatusOr<ContextPtr> ctx = connect_();
       if (!ctx.ok()) return ctx.status();
       ctx_ = std::move(*ctx);
     }
@@ -179,64 +302,42 @@ class RedisStore::Connection {
       }
       if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()),
                                  argv.data(), lengths.data()) != REDIS_OK) {
-        return Drop("write");
+        return Drop("write", ctx_->errstr);
       }
     }
     std::vector<ReplyPtr> replies;
     for (size_t i = 0; i < commands.size(); ++i) {
       void* reply = nullptr;
       if (redisGetReply(ctx_.get(), &reply) != REDIS_OK || reply == nullptr) {
-        return Drop("read");
+        return Drop("read", ctx_->errstr);
       }
       replies.emplace_back(static_cast<redisReply*>(reply));
+    }
+    for (const ReplyPtr& reply : replies) {
+      if (IsReadOnlyError(reply.get())) {
+        return Drop("write", "the server is a read-only replica now");
+      }
     }
     return replies;
   }
 
-  // A new connection, with the command timeout set and (for commands) the
-  // database selected.
-  static absl::StatusOr<ContextPtr> Connect(const RedisAddress& address,
-                                            const RedisStoreOptions& options,
-                                            bool select_db) {
-    ContextPtr ctx(
-        redisConnectWithTimeout(address.host.c_str(), address.port,
-                                absl::ToTimeval(options.connect_timeout)));
-    if (ctx == nullptr) return Unavailable(address, "connect", "out of memory");
-    if (ctx->err != 0) return Unavailable(address, "connect", ctx->errstr);
-    if (redisSetTimeout(ctx.get(), absl::ToTimeval(options.command_timeout)) !=
-        REDIS_OK) {
-      return Unavailable(address, "set timeout", ctx->errstr);
-    }
-    if (select_db && address.db != 0) {
-      ReplyPtr reply(static_cast<redisReply*>(
-          redisCommand(ctx.get(), "SELECT %d", address.db)));
-      if (reply == nullptr) return Unavailable(address, "SELECT", ctx->errstr);
-      if (reply->type == REDIS_REPLY_ERROR) {
-        return Unavailable(address, "SELECT",
-                           std::string(reply->str, reply->len));
-      }
-    }
-    return ctx;
-  }
-
-  static absl::Status Unavailable(const RedisAddress& address,
-                                  absl::string_view what,
-                                  absl::string_view why) {
-    return Error(
-        Reason::kUnavailable,
-        absl::StrCat("revocation store redis://", address.host, ":",
-                     address.port, "/", address.db, ": ", what, ": ", why));
+  // Drops the connection: the next command connects afresh (Sentinel
+  // announced a new master).
+  void Reset() {
+    absl::MutexLock lock(&mu_);
+    ctx_.reset();
   }
 
  private:
-  absl::Status Drop(absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    absl::Status status = Unavailable(address_, what, ctx_->errstr);
+  absl::Status Drop(absl::string_view what, absl::string_view why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    absl::Status status = Unavailable(where_, what, why);
     ctx_.reset();
     return status;
   }
 
-  const RedisAddress address_;
-  const RedisStoreOptions options_;
+  const Connect connect_;
+  const std::string where_;
   absl::Mutex mu_;
   ContextPtr ctx_ ABSL_GUARDED_BY(mu_);
 };
@@ -257,9 +358,8 @@ absl::Status CheckReplies(const std::vector<ReplyPtr>& replies,
 }
 
 // EXEC's reply: an array with one reply per queued command, none an error.
-absl::StatusOr<const redisReply*> ExecReply(
-    const std::vector<ReplyPtr>& replies, size_t queued,
-    absl::string_view what) {
+absl::Status CheckExec(const std::vector<ReplyPtr>& replies, size_t queued,
+                       absl::string_view what) {
   absl::Status status = CheckReplies(replies, what);
   if (!status.ok()) return status;
   const redisReply* exec = replies.back().get();
@@ -275,15 +375,15 @@ absl::StatusOr<const redisReply*> ExecReply(
                                                   exec->element[i]->len)));
     }
   }
-  return exec;
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RedisStore>> RedisStore::Open(
     absl::string_view url, RedisStoreOptions options) {
-  absl::StatusOr<RedisAddress> address = ParseRedisUrl(url);
-  if (!address.ok()) return address.status();
+  absl::StatusOr<RedisTarget> target = ParseRedisTarget(url);
+  if (!target.ok()) return target.status();
   if (options.resync_interval <= absl::ZeroDuration() ||
       options.reconnect_min_backoff <= absl::ZeroDuration() ||
       options.reconnect_max_backoff < options.reconnect_min_backoff) {
@@ -293,7 +393,7 @@ absl::StatusOr<std::unique_ptr<RedisStore>> RedisStore::Open(
                  "revocation.store");
   }
   std::unique_ptr<RedisStore> store(
-      new RedisStore(*std::move(address), std::move(options)));
+      new RedisStore(*std::move(target), std::string(url), std::move(options)));
   if (store->wake_fd_ < 0) {
     return Error(Reason::kInternal,
                  absl::StrCat("revocation store: eventfd: ", errno));
@@ -302,15 +402,114 @@ absl::StatusOr<std::unique_ptr<RedisStore>> RedisStore::Open(
   return store;
 }
 
-RedisStore::RedisStore(RedisAddress address, RedisStoreOptions options)
-    : address_(std::move(address)),
+RedisStore::RedisStore(RedisTarget target, std::string url,
+                       RedisStoreOptions options)
+    : target_(std::move(target)),
+      url_(std::move(url)),
       options_(std::move(options)),
       origin_(RandomOrigin()),
       revoked_key_(options_.key_prefix + ":revoked"),
       expires_key_(options_.key_prefix + ":expires"),
       generation_key_(options_.key_prefix + ":generation"),
-      command_(std::make_unique<Connection>(address_, options_)),
+      command_(std::make_unique<Connection>(
+          [this] { return ConnectToServer(/*select_db=*/true); }, url_)),
       wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+absl::StatusOr<RedisAddress> RedisStore::AskSentinels() {
+  const size_t n = target_.sentinels.size();
+  const size_t first = preferred_sentinel_.load();
+  std::string errors;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t which = (first + i) % n;
+    const RedisAddress& sentinel = target_.sentinels[which];
+    absl::StatusOr<ContextPtr> ctx =
+        ConnectTo(sentinel, options_, /*select_db=*/false, url_);
+    if (!ctx.ok()) {
+      absl::StrAppend(&errors, errors.empty() ? "" : "; ", "sentinel ",
+                      sentinel.host, ":", sentinel.port, " unreachable");
+      continue;
+    }
+    ReplyPtr reply(static_cast<redisReply*>(
+        redisCommand(ctx->get(), "SENTINEL get-master-addr-by-name %b",
+                     target_.master_name.data(), target_.master_name.size())));
+    const auto text = [](const redisReply* r) {
+      return r->type == REDIS_REPLY_STRING ? absl::string_view(r->str, r->len)
+                                           : absl::string_view();
+    };
+    RedisAddress master;
+    master.db = target_.server.db;
+    if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY &&
+        reply->elements == 2 && !text(reply->element[0]).empty() &&
+        absl::SimpleAtoi(text(reply->element[1]), &master.port)) {
+      master.host = std::string(text(reply->element[0]));
+      // The one that answered is asked first from now on.
+      preferred_sentinel_.store(which);
+      return master;
+    }
+    absl::StrAppend(&errors, errors.empty() ? "" : "; ", "sentinel ",
+                    sentinel.host, ":", sentinel.port, ": ",
+                    reply == nullptr ? absl::string_view((*ctx)->errstr)
+                    : reply->type == REDIS_REPLY_ERROR
+                        ? absl::string_view(reply->str, reply->len)
+                        : absl::string_view("does not know the master"));
+  }
+  return Unavailable(url_, "ask Sentinel for the master", errors);
+}
+
+absl::StatusOr<ContextPtr> RedisStore::ConnectToServer(bool select_db) {
+  if (!target_.sentinel()) {
+    return ConnectTo(target_.server, options_, select_db, url_);
+  }
+  absl::StatusOr<RedisAddress> master = AskSentinels();
+  if (!master.ok()) return master.status();
+  absl::StatusOr<ContextPtr> ctx =
+      ConnectTo(*master, options_, select_db, url_);
+  if (!ctx.ok()) return ctx.status();
+  // Sentinel may be behind a failover: only a master will do.
+  ReplyPtr role(static_cast<redisReply*>(redisCommand(ctx->get(), "ROLE")));
+  if (role == nullptr) return Unavailable(url_, "ROLE", (*ctx)->errstr);
+  if (role->type != REDIS_REPLY_ARRAY || role->elements == 0 ||
+      role->element[0]->type != REDIS_REPLY_STRING ||
+      absl::string_view(role->element[0]->str, role->element[0]->len) !=
+          "master") {
+    return Unavailable(url_, "ROLE",
+                       absl::StrCat(master->host, ":", master->port,
+                                    " is not a master (yet)"));
+  }
+  return ctx;
+}
+
+bool RedisStore::SwitchAnnounced(redisContext* switches) {
+  bool announced = false;
+  void* buffered = nullptr;
+  while (redisGetReplyFromReader(switches, &buffered) == REDIS_OK &&
+         buffered != nullptr) {
+    ReplyPtr message(static_cast<redisReply*>(buffered));
+    buffered = nullptr;
+    // ["message", "+switch-master", "<name> <old ip> <old port> <new ip>
+    // <new port>"]
+    if (message->type == REDIS_REPLY_ARRAY && message->elements == 3 &&
+        message->element[2]->type == REDIS_REPLY_STRING &&
+        absl::StartsWith(absl::string_view(message->element[2]->str,
+                                           message->element[2]->len),
+                         absl::StrCat(target_.master_name, " "))) {
+      announced = true;
+    }
+  }
+  return announced;
+}
+
+ContextPtr RedisStore::WatchSwitches() {
+  const RedisAddress& sentinel =
+      target_.sentinels[preferred_sentinel_.load() % target_.sentinels.size()];
+  absl::StatusOr<ContextPtr> ctx =
+      ConnectTo(sentinel, options_, /*select_db=*/false, url_);
+  if (!ctx.ok()) return nullptr;
+  ReplyPtr reply(static_cast<redisReply*>(
+      redisCommand(ctx->get(), "SUBSCRIBE +switch-master")));
+  if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY) return nullptr;
+  return *std::move(ctx);
+}
 
 RedisStore::~RedisStore() {
   stopping_.store(true);
@@ -323,26 +522,61 @@ bool RedisStore::Healthy() const {
   return command_healthy_.load() && subscriber_healthy_.load();
 }
 
+absl::Status RedisStore::Command(
+    const std::vector<std::vector<std::string>>& commands,
+    absl::string_view what, std::vector<ReplyPtr>* replies) {
+  absl::StatusOr<std::vector<ReplyPtr>> answered = command_->Run(commands);
+  if (!answered.ok()) {
+    command_healthy_.store(false);
+    return answered.status();
+  }
+  *replies = *std::move(answered);
+  const absl::Status status =
+      commands.front().front() == "MULTI"
+          ? CheckExec(*replies, commands.size() - 2, what)
+          : CheckReplies(*replies, what);
+  if (!status.ok()) return status;
+  command_healthy_.store(true);
+  return absl::OkStatus();
+}
+
 absl::Status RedisStore::Add(const Revocation& revocation) {
-  const std::string key = EncodeKey(revocation);
-  const int64_t revoked_ms = CeilMillis(revocation.revoked_at);
-  const int64_t expires_ms = CeilMillis(revocation.expires_at);
-  std::string message;
-  AppendField(origin_, &message);
-  AppendField(key, &message);
-  AppendField(absl::StrCat(revoked_ms), &message);
-  AppendField(absl::StrCat(expires_ms), &message);
+  return AddBatch({revocation});
+}
+
+absl::Status RedisStore::AddBatch(const std::vector<Revocation>& revocations) {
+  if (revocations.empty()) return absl::OkStatus();
+  std::vector<std::string> zadd_revoked = {"ZADD", revoked_key_, "GT"};
+  std::vector<std::string> zadd_expires = {"ZADD", expires_key_, "GT"};
+  std::vector<std::string> messages;
+  std::vector<Revocation> stored;
+  absl::Time latest = absl::InfinitePast();
+  for (const Revocation& revocation : revocations) {
+    const std::string key = EncodeKey(revocation);
+    const int64_t revoked_ms = CeilUnixMillis(revocation.revoked_at);
+    const int64_t expires_ms = CeilUnixMillis(revocation.expires_at);
+    zadd_revoked.push_back(absl::StrCat(revoked_ms));
+    zadd_revoked.push_back(key);
+    zadd_expires.push_back(absl::StrCat(expires_ms));
+    zadd_expires.push_back(key);
+    std::string& message = messages.emplace_back();
+    AppendField(origin_, &message);
+    AppendField(key, &message);
+    AppendField(absl::StrCat(revoked_ms), &message);
+    AppendField(absl::StrCat(expires_ms), &message);
+    Revocation& kept = stored.emplace_back(revocation);
+    kept.revoked_at = absl::FromUnixMillis(revoked_ms);
+    kept.expires_at = absl::FromUnixMillis(expires_ms);
+    latest = std::max(latest, revocation.expires_at);
+  }
 
   std::vector<std::vector<std::string>> commands = {
-      {"MULTI"},
-      {"ZADD", revoked_key_, "GT", absl::StrCat(revoked_ms), key},
-      {"ZADD", expires_key_, "GT", absl::StrCat(expires_ms), key},
-  };
+      {"MULTI"}, std::move(zadd_revoked), std::move(zadd_expires)};
   // The TTL safety net, only for a deadline still ahead: PEXPIREAT with a
   // past time would delete the whole set.
-  const absl::Time key_deadline = revocation.expires_at + kKeyTtlMargin;
+  const absl::Time key_deadline = latest + kKeyTtlMargin;
   if (key_deadline > absl::Now() && key_deadline < absl::InfiniteFuture()) {
-    const std::string at = absl::StrCat(CeilMillis(key_deadline));
+    const std::string at = absl::StrCat(CeilUnixMillis(key_deadline));
     for (const std::string* k : {&revoked_key_, &expires_key_}) {
       // NX sets a first TTL, GT only ever extends it.
       commands.push_back({"PEXPIREAT", *k, at, "NX"});
@@ -350,46 +584,35 @@ absl::Status RedisStore::Add(const Revocation& revocation) {
     }
   }
   commands.push_back({"INCR", generation_key_});
-  commands.push_back({"PUBLISH", options_.channel, message});
-  commands.push_back({"EXEC"});
-  const size_t queued = commands.size() - 2;
-
-  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run(commands);
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
+  for (std::string& message : messages) {
+    commands.push_back({"PUBLISH", options_.channel, std::move(message)});
   }
-  absl::StatusOr<const redisReply*> exec =
-      ExecReply(*replies, queued, "add revocation");
-  if (!exec.ok()) return exec.status();
-  command_healthy_.store(true);
-  Revocation stored = revocation;
-  stored.revoked_at = absl::FromUnixMillis(revoked_ms);
-  stored.expires_at = absl::FromUnixMillis(expires_ms);
-  MarkSeen({stored});
+  commands.push_back({"EXEC"});
+
+  std::vector<ReplyPtr> replies;
+  absl::Status status = Command(commands, "add revocation", &replies);
+  if (!status.ok()) return status;
+  MarkSeen(stored);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Revocation>> RedisStore::LoadAllRaw(
     int64_t* generation) {
-  absl::StatusOr<std::vector<ReplyPtr>> replies = command_->Run({
-      {"MULTI"},
-      {"ZRANGE", revoked_key_, "0", "-1", "WITHSCORES"},
-      {"ZRANGE", expires_key_, "0", "-1", "WITHSCORES"},
-      {"GET", generation_key_},
-      {"EXEC"},
-  });
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::StatusOr<const redisReply*> exec =
-      ExecReply(*replies, 3, "load revocations");
-  if (!exec.ok()) return exec.status();
-  command_healthy_.store(true);
-  const redisReply* revoked = (*exec)->element[0];
-  const redisReply* expires = (*exec)->element[1];
-  const redisReply* gen = (*exec)->element[2];
+  std::vector<ReplyPtr> replies;
+  absl::Status status = Command(
+      {
+          {"MULTI"},
+          {"ZRANGE", revoked_key_, "0", "-1", "WITHSCORES"},
+          {"ZRANGE", expires_key_, "0", "-1", "WITHSCORES"},
+          {"GET", generation_key_},
+          {"EXEC"},
+      },
+      "load revocations", &replies);
+  if (!status.ok()) return status;
+  const redisReply* exec = replies.back().get();
+  const redisReply* revoked = exec->element[0];
+  const redisReply* expires = exec->element[1];
+  const redisReply* gen = exec->element[2];
   const auto malformed = [] {
     return Error(Reason::kInternal,
                  "revocation store: malformed reply to the set load");
@@ -444,16 +667,11 @@ absl::StatusOr<std::vector<Revocation>> RedisStore::LoadAll() {
 }
 
 absl::StatusOr<int64_t> RedisStore::ReadGeneration() {
-  absl::StatusOr<std::vector<ReplyPtr>> replies =
-      command_->Run({{"GET", generation_key_}});
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::Status status = CheckReplies(*replies, "read generation");
+  std::vector<ReplyPtr> replies;
+  absl::Status status =
+      Command({{"GET", generation_key_}}, "read generation", &replies);
   if (!status.ok()) return status;
-  command_healthy_.store(true);
-  const redisReply* reply = replies->front().get();
+  const redisReply* reply = replies.front().get();
   int64_t generation = 0;
   if (reply->type == REDIS_REPLY_STRING &&
       !absl::SimpleAtoi(absl::string_view(reply->str, reply->len),
@@ -464,16 +682,12 @@ absl::StatusOr<int64_t> RedisStore::ReadGeneration() {
 }
 
 absl::Status RedisStore::Prune(absl::Time now) {
-  absl::StatusOr<std::vector<ReplyPtr>> replies =
-      command_->Run({{"EVAL", kPruneScript, "2", revoked_key_, expires_key_,
-                      absl::StrCat(absl::ToUnixMillis(now))}});
-  if (!replies.ok()) {
-    command_healthy_.store(false);
-    return replies.status();
-  }
-  absl::Status status = CheckReplies(*replies, "prune revocations");
+  std::vector<ReplyPtr> replies;
+  absl::Status status =
+      Command({{"EVAL", kPruneScript, "2", revoked_key_, expires_key_,
+                absl::StrCat(absl::ToUnixMillis(now))}},
+              "prune revocations", &replies);
   if (!status.ok()) return status;
-  command_healthy_.store(true);
   const int64_t now_ms = absl::ToUnixMillis(now);
   absl::MutexLock lock(&seen_mu_);
   for (auto it = seen_.begin(); it != seen_.end();) {
@@ -485,6 +699,83 @@ absl::Status RedisStore::Prune(absl::Time now) {
   }
   return absl::OkStatus();
 }
+
+absl::StatusOr<RevocationStore::Integrity> RedisStore::CheckIntegrity() {
+  std::vector<ReplyPtr> replies;
+  absl::Status status = Command(
+      {
+          {"ZSCORE", revoked_key_, std::string(kMarker)},
+          {"ZSCORE", expires_key_, std::string(kMarker)},
+          {"PUBSUB", "NUMSUB", options_.channel},
+      },
+      "read the marker", &replies);
+  if (!status.ok()) return status;
+  Integrity integrity;
+  int64_t settled_ms = 0;
+  integrity.intact = replies[1]->type == REDIS_REPLY_STRING &&
+                     ParseScore(replies[0].get(), &settled_ms);
+  if (integrity.intact) {
+    integrity.settled_at = absl::FromUnixMillis(settled_ms);
+    ObserveMarker(settled_ms);
+  } else {
+    NotifyLoss();
+  }
+  const redisReply* numsub = replies[2].get();
+  if (numsub->type == REDIS_REPLY_ARRAY && numsub->elements == 2 &&
+      numsub->element[1]->type == REDIS_REPLY_INTEGER) {
+    // Our own subscriber connection is one of them.
+    integrity.other_replicas = static_cast<int>(std::max<long long>(
+        0, numsub->element[1]->integer - (subscriber_healthy_.load() ? 1 : 0)));
+  }
+  return integrity;
+}
+
+absl::Status RedisStore::MarkIntact(absl::Time settled_at) {
+  // NX: a marker another replica wrote first stays; read back the one
+  // that won, so this store does not take it for a new loss.
+  std::vector<ReplyPtr> replies;
+  absl::Status status = Command(
+      {
+          {"MULTI"},
+          {"ZADD", revoked_key_, "NX", absl::StrCat(CeilUnixMillis(settled_at)),
+           std::string(kMarker)},
+          {"ZADD", expires_key_, "NX", std::string(kMarkerExpiresMs),
+           std::string(kMarker)},
+          {"ZSCORE", revoked_key_, std::string(kMarker)},
+          {"EXEC"},
+      },
+      "write the marker", &replies);
+  if (!status.ok()) return status;
+  int64_t settled_ms = 0;
+  if (!ParseScore(replies.back()->element[2], &settled_ms)) {
+    return Error(Reason::kInternal, "revocation store: malformed marker");
+  }
+  known_marker_ms_.store(settled_ms);
+  return absl::OkStatus();
+}
+
+void RedisStore::ObserveMarker(int64_t settled_ms) {
+  const int64_t known = known_marker_ms_.exchange(settled_ms);
+  // Written again since we last saw it: another replica refilled the
+  // store after a loss this one did not see; it may lack our entries.
+  if (known != kUnknownMarker && known != settled_ms) NotifyLoss();
+}
+
+void RedisStore::WatchLoss(std::function<void()> on_loss) {
+  absl::MutexLock lock(&watch_mu_);
+  on_loss_ = std::move(on_loss);
+}
+
+void RedisStore::NotifyLoss() {
+  std::function<void()> callback;
+  {
+    absl::MutexLock lock(&watch_mu_);
+    callback = on_loss_;
+  }
+  if (callback) callback();
+}
+
+void RedisStore::CheckMarker() { (void)CheckIntegrity(); }
 
 void RedisStore::Watch(std::function<void(const Revocation&)> on_remote) {
   {
@@ -599,8 +890,7 @@ void RedisStore::Run() {
 }
 
 bool RedisStore::RunSubscriber() {
-  absl::StatusOr<ContextPtr> connected =
-      Connection::Connect(address_, options_, false);
+  absl::StatusOr<ContextPtr> connected = ConnectToServer(/*select_db=*/false);
   if (!connected.ok()) return false;
   redisContext* ctx = connected->get();
   ReplyPtr reply(static_cast<redisReply*>(redisCommand(
@@ -611,8 +901,18 @@ bool RedisStore::RunSubscriber() {
   // Subscribed first, then resync: anything written before the
   // subscription is in the sets, anything after arrives as a message.
   subscriber_healthy_.store(true);
+  // Connected again: whatever Redis went through meanwhile (a restart, a
+  // failover) may have dropped acknowledged writes, marker or not.
+  if (sessions_++ > 0) NotifyLoss();
   Resync(true);
+  CheckMarker();
+  // Sentinel's announcements, to follow a failover at once (a demoted
+  // master that stays up would otherwise keep this connection).
+  ContextPtr switches = target_.sentinel() ? WatchSwitches() : nullptr;
+  const absl::Duration marker_interval =
+      std::min(kMarkerCheckInterval, options_.resync_interval);
   absl::Time next_resync = absl::Now() + options_.resync_interval;
+  absl::Time next_marker = absl::Now() + marker_interval;
   while (!stopping_.load()) {
     // Replies already buffered by hiredis do not make the socket readable.
     void* buffered = nullptr;
@@ -630,11 +930,18 @@ bool RedisStore::RunSubscriber() {
       }
     }
     if (ctx->err != 0) break;
+    if (switches != nullptr && SwitchAnnounced(switches.get())) {
+      // A new master: both connections go to it.
+      command_->Reset();
+      break;
+    }
 
-    const absl::Duration wait =
-        std::max(next_resync - absl::Now(), absl::ZeroDuration());
-    pollfd fds[2] = {{ctx->fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    const int ready = poll(fds, 2,
+    const absl::Duration wait = std::max(
+        std::min(next_resync, next_marker) - absl::Now(), absl::ZeroDuration());
+    pollfd fds[3] = {{ctx->fd, POLLIN, 0},
+                     {wake_fd_, POLLIN, 0},
+                     {switches != nullptr ? switches->fd : -1, POLLIN, 0}};
+    const int ready = poll(fds, 3,
                            static_cast<int>(std::clamp<int64_t>(
                                absl::ToInt64Milliseconds(wait) + 1, 0, 60000)));
     if (stopping_.load()) break;
@@ -646,6 +953,10 @@ bool RedisStore::RunSubscriber() {
     if (ready > 0 && fds[0].revents != 0) {
       if (redisBufferRead(ctx) != REDIS_OK) break;  // EOF or error: reconnect
     }
+    if (ready > 0 && switches != nullptr && fds[2].revents != 0 &&
+        redisBufferRead(switches.get()) != REDIS_OK) {
+      switches.reset();  // made again at the next resync
+    }
     bool force = false;
     {
       absl::MutexLock lock(&watch_mu_);
@@ -654,6 +965,11 @@ bool RedisStore::RunSubscriber() {
     if (force || absl::Now() >= next_resync) {
       Resync(force);  // a failure shows in command_healthy_
       next_resync = absl::Now() + options_.resync_interval;
+      if (target_.sentinel() && switches == nullptr) switches = WatchSwitches();
+    }
+    if (absl::Now() >= next_marker) {
+      CheckMarker();
+      next_marker = absl::Now() + marker_interval;
     }
   }
   return true;

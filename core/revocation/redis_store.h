@@ -4,6 +4,14 @@
 //   P:revoked     sorted set, member = entry key, score = revoked_at (Unix ms)
 //   P:expires     sorted set, member = entry key, score = expires_at (Unix ms)
 //   P:generation  counter bumped by every Add
+// Both sets also hold the marker, member "0:intact" (no entry key starts
+// with 0): it lives and dies with them, so a FLUSHALL, a restart without
+// persistence or an eviction takes it too. Its score in P:revoked is its
+// settled_at. CheckIntegrity reads it, MarkIntact writes it (NX), and the
+// thread reads it every second (or every resync_interval when shorter):
+// when it is gone, or carries another settled_at than the one last seen
+// (a replica refilled the store after a loss), and after every reconnect,
+// the WatchLoss callback runs so the caller writes back what it holds.
 // The entry key is "<kind>:<tenant length>:<tenant><value>", so any bytes
 // may appear in a tenant or value. Both sets are written with ZADD GT, so a
 // repeated Add keeps the later times (the upsert rule). Prune removes the
@@ -13,7 +21,8 @@
 //
 // Add is one MULTI/EXEC transaction (write both sets, bump the generation,
 // PUBLISH the entry on options.channel) and returns only once the server
-// has acknowledged the EXEC.
+// has acknowledged the EXEC; AddBatch writes many in one (one PUBLISH
+// each).
 //
 // Watch: a background thread holds its own subscriber connection and hands
 // each entry published by another replica to the callback. Every
@@ -52,8 +61,19 @@
 #include "core/revocation/revocation.h"
 
 struct redisContext;
+struct redisReply;
 
 namespace tokend {
+namespace redis_internal {
+struct ContextDeleter {
+  void operator()(redisContext* c) const;
+};
+using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+struct ReplyDeleter {
+  void operator()(redisReply* r) const;
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+}  // namespace redis_internal
 
 struct RedisStoreOptions {
   // When Redis is unreachable: true refuses to issue and renew, false keeps
@@ -80,6 +100,22 @@ struct RedisAddress {
 };
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
 
+inline constexpr int kSentinelPort = 26379;
+
+// Where the store's Redis is: one server ("redis://HOST:PORT/DB"), or the
+// master that Redis Sentinel names
+// ("redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB]": the sentinels
+// to ask, PORT defaulting to 26379, and the master's name as in their
+// `sentinel monitor` line). Errors are kInvalidArgument on
+// "revocation.store", saying what is wrong.
+struct RedisTarget {
+  RedisAddress server;  // redis://: the server; Sentinel: the db only
+  std::vector<RedisAddress> sentinels;  // empty for redis://
+  std::string master_name;
+  bool sentinel() const { return !sentinels.empty(); }
+};
+absl::StatusOr<RedisTarget> ParseRedisTarget(absl::string_view url);
+
 class RedisStore final : public RevocationStore {
  public:
   // Parses the URL (kInvalidArgument on "revocation.store" when malformed)
@@ -93,11 +129,16 @@ class RedisStore final : public RevocationStore {
   RedisStore& operator=(const RedisStore&) = delete;
 
   absl::Status Add(const Revocation& revocation) override;
+  // One MULTI/EXEC for the whole batch.
+  absl::Status AddBatch(const std::vector<Revocation>& revocations) override;
   absl::StatusOr<std::vector<Revocation>> LoadAll() override;
   absl::Status Prune(absl::Time now) override;
   // Replaces any earlier callback and triggers a resync at once.
   void Watch(std::function<void(const Revocation&)> on_remote) override;
   bool Healthy() const override;
+  absl::StatusOr<Integrity> CheckIntegrity() override;
+  absl::Status MarkIntact(absl::Time settled_at) override;
+  void WatchLoss(std::function<void()> on_loss) override;
 
   const RedisStoreOptions& options() const { return options_; }
   bool fail_closed() const { return options_.fail_closed; }
@@ -109,7 +150,19 @@ class RedisStore final : public RevocationStore {
   };
   class Connection;
 
-  RedisStore(RedisAddress address, RedisStoreOptions options);
+  RedisStore(RedisTarget target, std::string url, RedisStoreOptions options);
+  // Sentinel's client protocol: the sentinels in turn, the last one that
+  // answered first, asked for the master's address.
+  absl::StatusOr<RedisAddress> AskSentinels();
+  // A connection to the server, or to the master Sentinel names once ROLE
+  // confirms it is one.
+  absl::StatusOr<redis_internal::ContextPtr> ConnectToServer(bool select_db);
+  // A connection to a sentinel, subscribed to +switch-master; null when
+  // none answers (the subscriber tries again at its next resync).
+  redis_internal::ContextPtr WatchSwitches();
+  // Reads what `switches` has buffered: true when Sentinel announced a new
+  // master for ours.
+  bool SwitchAnnounced(redisContext* switches);
   void Run();
   // One session of the subscriber: connect, subscribe, resync, then read
   // messages until the connection fails or Stop. Returns true if it got as
@@ -119,6 +172,11 @@ class RedisStore final : public RevocationStore {
   // delivers unseen entries. False when Redis could not be reached.
   bool Resync(bool force);
   void HandleMessage(absl::string_view payload);
+  void NotifyLoss();
+  // A marker read: NotifyLoss when it changed since the last one seen.
+  void ObserveMarker(int64_t settled_ms);
+  // CheckIntegrity, which calls NotifyLoss when the marker is gone or new.
+  void CheckMarker();
   // Records `entries` as handed out; returns those that were new or whose
   // times grew, with the merged times.
   std::vector<Revocation> MarkSeen(const std::vector<Revocation>& entries);
@@ -127,10 +185,19 @@ class RedisStore final : public RevocationStore {
   bool WaitForWake(absl::Duration timeout);
   void Wake();
 
+  // Runs `commands` as one pipeline on the command connection, keeping
+  // command_healthy_ (false when Redis cannot be reached, true when it
+  // answered). An error reply is kUnavailable naming `what`; a MULTI ...
+  // EXEC pipeline must have EXEC answer one reply per queued command, and
+  // the last of *replies is EXEC's.
+  absl::Status Command(const std::vector<std::vector<std::string>>& commands,
+                       absl::string_view what,
+                       std::vector<redis_internal::ReplyPtr>* replies);
   absl::StatusOr<std::vector<Revocation>> LoadAllRaw(int64_t* generation);
   absl::StatusOr<int64_t> ReadGeneration();
 
-  const RedisAddress address_;
+  const RedisTarget target_;
+  const std::string url_;  // in errors (it carries no secret)
   const RedisStoreOptions options_;
   const std::string origin_;  // random id: skips our own published entries
   const std::string revoked_key_;
@@ -145,12 +212,18 @@ class RedisStore final : public RevocationStore {
   absl::Mutex watch_mu_;
   std::function<void(const Revocation&)> on_remote_ ABSL_GUARDED_BY(watch_mu_);
   bool resync_requested_ ABSL_GUARDED_BY(watch_mu_) = false;
+  std::function<void()> on_loss_ ABSL_GUARDED_BY(watch_mu_);
 
+  std::atomic<size_t> preferred_sentinel_{0};
   std::atomic<bool> command_healthy_{false};
   std::atomic<bool> subscriber_healthy_{false};
   std::atomic<bool> stopping_{false};
   int wake_fd_ = -1;  // eventfd: Stop and Watch wake the thread's poll
   int64_t last_generation_ = -1;  // the thread's own
+  int sessions_ = 0;              // the thread's own: subscriber sessions
+  static constexpr int64_t kUnknownMarker = -1;
+  // The marker's settled_at (Unix ms) as last read or written.
+  std::atomic<int64_t> known_marker_ms_{kUnknownMarker};
   std::thread thread_;
 };
 

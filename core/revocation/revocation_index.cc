@@ -29,31 +29,42 @@ bool RevocationIndex::IsRevoked(absl::string_view tenant,
                                 absl::string_view token_id,
                                 absl::string_view subject,
                                 absl::Time issued_at) const {
-  const auto has = [this](Revocation::Kind kind) {
-    return counts_[KindIndex(kind)].load(std::memory_order_relaxed) > 0;
-  };
   absl::Time revoked_at;
-  if (!token_id.empty() && has(Revocation::Kind::kTokenId) &&
+  if (!token_id.empty() && Has(Revocation::Kind::kTokenId) &&
       Find({Revocation::Kind::kTokenId, tenant, token_id}, &revoked_at)) {
     return true;
   }
   // Subject and tenant entries cover tokens issued at or before them.
-  if (!subject.empty() && has(Revocation::Kind::kSubject) &&
-      Find({Revocation::Kind::kSubject, tenant, subject}, &revoked_at) &&
-      issued_at <= revoked_at) {
-    return true;
-  }
-  return has(Revocation::Kind::kTenant) &&
-         Find({Revocation::Kind::kTenant, tenant, ""}, &revoked_at) &&
-         issued_at <= revoked_at;
+  const absl::Time through = RevokedThrough(tenant, subject);
+  return through != absl::InfinitePast() && issued_at <= through;
 }
 
-bool RevocationIndex::Merge(const Revocation& r, Map* map) {
+absl::Time RevocationIndex::RevokedThrough(absl::string_view tenant,
+                                           absl::string_view subject) const {
+  absl::Time latest = absl::InfinitePast();
+  absl::Time revoked_at;
+  if (!subject.empty() && Has(Revocation::Kind::kSubject) &&
+      Find({Revocation::Kind::kSubject, tenant, subject}, &revoked_at)) {
+    latest = revoked_at;
+  }
+  if (Has(Revocation::Kind::kTenant) &&
+      Find({Revocation::Kind::kTenant, tenant, ""}, &revoked_at)) {
+    latest = std::max(latest, revoked_at);
+  }
+  return latest;
+}
+
+bool RevocationIndex::Merge(const Revocation& r, Map* map, bool* grew) {
   auto [it, inserted] = map->try_emplace(Key{r.kind, r.tenant, r.value},
                                          Times{r.revoked_at, r.expires_at});
   if (!inserted) {
-    it->second.revoked_at = std::max(it->second.revoked_at, r.revoked_at);
-    it->second.expires_at = std::max(it->second.expires_at, r.expires_at);
+    Times& times = it->second;
+    if (grew != nullptr) {
+      *grew =
+          r.revoked_at > times.revoked_at || r.expires_at > times.expires_at;
+    }
+    times.revoked_at = std::max(times.revoked_at, r.revoked_at);
+    times.expires_at = std::max(times.expires_at, r.expires_at);
   }
   return inserted;
 }
@@ -62,16 +73,18 @@ void RevocationIndex::Count(Revocation::Kind kind, int64_t delta) {
   counts_[KindIndex(kind)].fetch_add(delta, std::memory_order_relaxed);
 }
 
-void RevocationIndex::Add(const Revocation& revocation) {
+bool RevocationIndex::Add(const Revocation& revocation) {
   const KeyView key{revocation.kind, revocation.tenant, revocation.value};
   Shard& shard = shards_[ShardOf(key)];
   bool inserted;
+  bool grew = false;
   {
     absl::MutexLock lock(&shard.mu);
-    inserted = Merge(revocation, &shard.map);
+    inserted = Merge(revocation, &shard.map, &grew);
   }
   // Counted after the insert: a reader that sees the count finds the entry.
   if (inserted) Count(revocation.kind, 1);
+  return inserted || grew;
 }
 
 void RevocationIndex::Replace(const std::vector<Revocation>& all) {

@@ -36,9 +36,12 @@ class RevocationIndex final : public RevocationChecker {
   bool IsRevoked(absl::string_view tenant, absl::string_view token_id,
                  absl::string_view subject,
                  absl::Time issued_at) const override;
+  absl::Time RevokedThrough(absl::string_view tenant,
+                            absl::string_view subject) const override;
 
   // Idempotent: adding an entry twice keeps the later revoked_at/expiry.
-  void Add(const Revocation& revocation);
+  // True when the entry was new or made either time later.
+  bool Add(const Revocation& revocation);
   // Replaces the whole view (start-up load). Shard by shard: a concurrent
   // reader may see some shards old and some new for that moment.
   void Replace(const std::vector<Revocation>& all);
@@ -99,8 +102,13 @@ class RevocationIndex final : public RevocationChecker {
   static size_t ShardOf(const KeyView& key);
   // Looks `key` up; its revoked_at when present.
   bool Find(const KeyView& key, absl::Time* revoked_at) const;
-  // Inserts or merges into a shard's map (its lock held); true when new.
-  static bool Merge(const Revocation& r, Map* map);
+  // Whether any entry of `kind` exists (lookups of the others are skipped).
+  bool Has(Revocation::Kind kind) const {
+    return counts_[KindIndex(kind)].load(std::memory_order_relaxed) > 0;
+  }
+  // Inserts or merges into a shard's map (its lock held); true when new,
+  // and *grew (optional) when an existing entry's times grew.
+  static bool Merge(const Revocation& r, Map* map, bool* grew = nullptr);
   void Count(Revocation::Kind kind, int64_t delta);
 
   std::array<Shard, kShards> shards_;

@@ -13,14 +13,6 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 
-// Rounded up: a stored entry never covers less, or lives shorter, than the
-// revocation that was asked for.
-int64_t CeilMillis(absl::Time t) {
-  int64_t ms = absl::ToUnixMillis(t);
-  if (absl::FromUnixMillis(ms) < t) ++ms;
-  return ms;
-}
-
 bool ValidKind(int64_t kind) {
   return kind >= static_cast<int>(Revocation::Kind::kTokenId) &&
          kind <= static_cast<int>(Revocation::Kind::kTenant);
@@ -184,20 +176,47 @@ absl::Status SqliteStore::Init() {
   return absl::OkStatus();
 }
 
-absl::Status SqliteStore::Add(const Revocation& revocation) {
-  absl::MutexLock lock(&mu_);
+int SqliteStore::Upsert(const Revocation& revocation) {
   StmtReset reset(upsert_);
   sqlite3_bind_int(upsert_, 1, static_cast<int>(revocation.kind));
   sqlite3_bind_text(upsert_, 2, revocation.tenant.data(),
                     static_cast<int>(revocation.tenant.size()), SQLITE_STATIC);
   sqlite3_bind_text(upsert_, 3, revocation.value.data(),
                     static_cast<int>(revocation.value.size()), SQLITE_STATIC);
-  sqlite3_bind_int64(upsert_, 4, CeilMillis(revocation.revoked_at));
-  sqlite3_bind_int64(upsert_, 5, CeilMillis(revocation.expires_at));
+  sqlite3_bind_int64(upsert_, 4, CeilUnixMillis(revocation.revoked_at));
+  sqlite3_bind_int64(upsert_, 5, CeilUnixMillis(revocation.expires_at));
+  return sqlite3_step(upsert_);
+}
+
+absl::Status SqliteStore::Add(const Revocation& revocation) {
+  absl::MutexLock lock(&mu_);
   // Autocommit: with WAL and synchronous=FULL the step returns only after
   // the WAL frame holding this commit has been fsynced.
-  const int rc = sqlite3_step(upsert_);
+  const int rc = Upsert(revocation);
   if (rc != SQLITE_DONE) return DbError(rc, "add revocation");
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::AddBatch(const std::vector<Revocation>& revocations) {
+  if (revocations.size() == 1) return Add(revocations[0]);
+  absl::MutexLock lock(&mu_);
+  int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return DbError(rc, "begin a batch of revocations");
+  for (const Revocation& r : revocations) {
+    rc = Upsert(r);
+    if (rc != SQLITE_DONE) {
+      absl::Status status = DbError(rc, "add revocation");
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return status;
+    }
+  }
+  // The commit returns once its WAL frames are fsynced, all at once.
+  rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    absl::Status status = DbError(rc, "commit a batch of revocations");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return status;
+  }
   return absl::OkStatus();
 }
 

@@ -44,6 +44,8 @@ class SqliteStore final : public RevocationStore {
 
   // Upsert: an existing entry keeps the later revoked_at and expires_at.
   absl::Status Add(const Revocation& revocation) override;
+  // One transaction: one fsync for the whole batch.
+  absl::Status AddBatch(const std::vector<Revocation>& revocations) override;
   absl::StatusOr<std::vector<Revocation>> LoadAll() override;
   absl::Status Prune(absl::Time now) override;
 
@@ -55,6 +57,8 @@ class SqliteStore final : public RevocationStore {
   // A status for the connection's last error: reason by result code, the
   // path and the step that failed in the detail.
   absl::Status DbError(int rc, absl::string_view what) const;
+  // Runs the upsert for one entry (its lock held).
+  int Upsert(const Revocation& revocation) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
   mutable absl::Mutex mu_;

@@ -3,13 +3,18 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/crypto/key.h"
+#include "core/profiles/agora_profile.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/reason.h"
+#include "core/revocation/revocation_index.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace tokend {
@@ -157,6 +162,105 @@ TEST_F(TokenServiceTest, TenantSwapTakesEffectForNewCalls) {
   SetTenant(absl::InfiniteDuration(), absl::ZeroDuration());  // new key
   EXPECT_EQ(GetReason(service_.Verify("demo", before.token, {}).status()),
             Reason::kBadSignature);
+}
+
+// Token times are whole seconds, so a subject or tenant revoked at 0.3 s
+// covers a token minted at 0.6 s (iat 0). Whatever the profile (the JWT
+// iat, Agora's issue_ts in 007 and 006), Issue, Renew and Refresh never
+// hand such a token out: they fail kUnavailable until the second is over,
+// then mint tokens that verify. The checker is the real index.
+TEST(TokenServiceRevocationTest, NoProfileHandsOutATokenItsCheckRefuses) {
+  JwtProfileConfig jwt;
+  jwt.issuer = "https://tokend.test";
+  jwt.signing_key = (*GenerateKey(Algorithm::kHS256))->WithKid("h1");
+  jwt.ttl = {absl::Minutes(10), absl::Hours(1)};
+  AgoraProfileConfig agora;
+  agora.app_id = "970CA35de60c44645bbae8a215061b33";
+  agora.app_certificate = "5CFd2fd1755d40ecb72977518be15d3b";
+  agora.ttl = {absl::Hours(1), absl::Hours(24)};
+  auto set = TenantSet::Create(
+      {{"jwt", *NewJwtProfile(jwt)}, {"agora", *NewAgoraProfile(agora)}});
+  ASSERT_TRUE(set.ok()) << set.status();
+  FakeClock clock(kStart);
+  TokenService service(clock);
+  service.SetTenants(std::make_shared<const TenantSet>(*std::move(set)));
+  auto index = std::make_shared<RevocationIndex>();
+  service.SetRevocationChecker(index);
+
+  const auto agora_input = [](bool legacy) {
+    AgoraService rtc;
+    rtc.type = kAgoraRtc;
+    rtc.channel = "room";
+    rtc.account = "alice";
+    rtc.privileges = {{1, 0}};
+    AgoraGrants grants;
+    grants.legacy_006 = legacy;
+    grants.services = {rtc};
+    IssueInput in;
+    in.subject = "alice";
+    in.grants = grants;
+    return in;
+  };
+  IssueInput jwt_input;
+  jwt_input.subject = "alice";
+  jwt_input.grants = JwtGrants{};
+  struct Case {
+    std::string tenant;
+    IssueInput input;
+    Revocation::Kind kind;
+    // 006 tokens verify only against their channel and account, and are
+    // not renewed through Renew (which has neither).
+    bool legacy = false;
+  };
+  const std::vector<Case> cases = {
+      {"jwt", jwt_input, Revocation::Kind::kSubject},
+      {"jwt", jwt_input, Revocation::Kind::kTenant},
+      {"agora", agora_input(false), Revocation::Kind::kSubject},
+      {"agora", agora_input(false), Revocation::Kind::kTenant},
+      {"agora", agora_input(true), Revocation::Kind::kSubject, true},
+  };
+  absl::Time second = kStart + absl::Seconds(10);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat(c.tenant, c.legacy ? " 006" : "", " kind ",
+                              static_cast<int>(c.kind)));
+    VerifyExpectations expect;
+    if (c.legacy) {
+      expect.channel = "room";
+      expect.account = "alice";
+    }
+    clock.Set(second - absl::Seconds(5));
+    auto old = service.Issue(c.tenant, c.input);
+    ASSERT_TRUE(old.ok()) << old.status();
+    // Revoked at .3 of a second; it is .6 now.
+    Revocation r{c.kind, c.tenant,
+                 c.kind == Revocation::Kind::kSubject ? old->subject : "",
+                 second + absl::Milliseconds(300), second + absl::Hours(2)};
+    index->Add(r);
+    clock.Set(second + absl::Milliseconds(600));
+
+    auto issued = service.Issue(c.tenant, c.input);
+    EXPECT_EQ(GetReason(issued.status()), Reason::kUnavailable)
+        << issued.status();
+    EXPECT_EQ(issued.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(std::string(issued.status().message()),
+                ::testing::HasSubstr("retry in 400 ms"));
+    // Refresh from a state minted in this second before the revocation:
+    // that token is revoked, so the refresh ends rather than retries.
+    TokenInfo early = *old;
+    early.issued_at = second;
+    EXPECT_EQ(GetReason(service.Refresh(c.tenant, early, {}).status()),
+              Reason::kRevoked);
+
+    clock.Set(second + absl::Seconds(1));
+    issued = service.Issue(c.tenant, c.input);
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    EXPECT_TRUE(service.Verify(c.tenant, issued->token, expect).ok());
+    second += absl::Minutes(1);
+    if (c.legacy) continue;
+    auto renewed = service.Renew(c.tenant, issued->token, {});
+    ASSERT_TRUE(renewed.ok()) << renewed.status();
+    EXPECT_TRUE(service.Verify(c.tenant, renewed->token, {}).ok());
+  }
 }
 
 TEST(TenantSetTest, RefusesDuplicatesEmptyNamesAndMissingProfiles) {

@@ -125,6 +125,55 @@ TEST(RedisUrlTest, RefusesMalformedUrls) {
   EXPECT_EQ(GetReason(store.status()), Reason::kInvalidArgument);
 }
 
+TEST(RedisUrlTest, ParsesSentinelUrls) {
+  auto a = ParseRedisTarget(
+      "redis-sentinel://10.0.0.1:26380,[::1],sentinel-c/tokend.main_1/2");
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(a->sentinel());
+  ASSERT_EQ(a->sentinels.size(), 3u);
+  EXPECT_EQ(a->sentinels[0].host, "10.0.0.1");
+  EXPECT_EQ(a->sentinels[0].port, 26380);
+  EXPECT_EQ(a->sentinels[1].host, "::1");
+  EXPECT_EQ(a->sentinels[1].port, 26379);
+  EXPECT_EQ(a->sentinels[2].host, "sentinel-c");
+  EXPECT_EQ(a->master_name, "tokend.main_1");
+  EXPECT_EQ(a->server.db, 2);
+  auto b = ParseRedisTarget("redis-sentinel://s:1/m");
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->server.db, 0);
+  // redis:// goes through the same parser.
+  auto c = ParseRedisTarget("redis://h:7/1");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->sentinel());
+  EXPECT_EQ(c->server.host, "h");
+  EXPECT_EQ(c->server.port, 7);
+  EXPECT_EQ(c->server.db, 1);
+}
+
+TEST(RedisUrlTest, RefusesMalformedSentinelUrlsSayingWhy) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"redis-sentinel://s:1", "needs the master's name"},
+      {"redis-sentinel://s:1/", "needs the master's name"},
+      {"redis-sentinel:///m/0", "no sentinel"},
+      {"redis-sentinel://s:1,/m", "sentinel 2: no host"},
+      {"redis-sentinel://s:1,t:0/m", "sentinel 2: the port must be 1-65535"},
+      {"redis-sentinel://s:1/m m", "the master's name takes"},
+      {"redis-sentinel://s:1/m/x", "the database must be"},
+      {"redis-sentinel://s:1/m/0/1", "junk after the database"},
+  };
+  for (const auto& [url, why] : cases) {
+    auto parsed = ParseRedisTarget(url);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_EQ(GetReason(parsed.status()), Reason::kInvalidArgument) << url;
+    EXPECT_EQ(GetField(parsed.status()), "revocation.store") << url;
+    EXPECT_THAT(std::string(parsed.status().message()),
+                ::testing::HasSubstr(why))
+        << url;
+  }
+  EXPECT_EQ(GetReason(RedisStore::Open("redis-sentinel://s:1/").status()),
+            Reason::kInvalidArgument);
+}
+
 TEST_F(RedisStoreTest, ExposesFailClosed) {
   RedisStoreOptions open;
   open.fail_closed = false;
@@ -164,6 +213,24 @@ TEST_F(RedisStoreTest, AddLoadAllUpsertAndPrune) {
   EXPECT_THAT(*store->LoadAll(), UnorderedElementsAre(merged));
   ASSERT_TRUE(store->Prune(merged.expires_at).ok());
   EXPECT_THAT(*store->LoadAll(), IsEmpty());
+}
+
+TEST_F(RedisStoreTest, BatchIsOneTransactionAndEachEntryIsPublished) {
+  auto a = OpenHealthy();
+  auto b = OpenHealthy();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  Recorder on_b;
+  b->Watch(on_b.Callback());
+  ASSERT_TRUE(
+      WaitUntil([&] { return a->Healthy() && b->Healthy(); }, kDeadline));
+  const Revocation e1 = Entry(Revocation::Kind::kTokenId, "demo", "j1");
+  const Revocation e2 = Entry(Revocation::Kind::kSubject, "demo", "bob");
+  const Revocation e3 = Entry(Revocation::Kind::kTenant, "other", "");
+  ASSERT_TRUE(a->AddBatch({e1, e2, e3}).ok());
+  EXPECT_THAT(*a->LoadAll(), UnorderedElementsAre(e1, e2, e3));
+  EXPECT_TRUE(WaitUntil([&] { return on_b.entries().size() == 3; }, kDeadline));
+  EXPECT_THAT(on_b.entries(), UnorderedElementsAre(e1, e2, e3));
 }
 
 TEST_F(RedisStoreTest, DatabasesAreSeparate) {

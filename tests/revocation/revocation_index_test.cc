@@ -40,6 +40,27 @@ TEST(RevocationIndexTest, TenantCoversEverySubject) {
   EXPECT_FALSE(index.IsRevoked("other", "x", "bob", kT0));
 }
 
+TEST(RevocationIndexTest, RevokedThroughIsTheLatestCoveringEntry) {
+  RevocationIndex index;
+  EXPECT_EQ(index.RevokedThrough("demo", "alice"), absl::InfinitePast());
+  // Nothing revoked: not even a token without an issue time is covered.
+  EXPECT_FALSE(index.IsRevoked("demo", "", "alice", absl::InfinitePast()));
+  index.Add(Entry(Revocation::Kind::kSubject, "alice"));
+  EXPECT_EQ(index.RevokedThrough("demo", "alice"), kT0);
+  EXPECT_EQ(index.RevokedThrough("demo", "bob"), absl::InfinitePast());
+  EXPECT_TRUE(index.IsRevoked("demo", "", "alice", absl::InfinitePast()));
+  const absl::Time later = kT0 + absl::Milliseconds(1500);
+  index.Add(Entry(Revocation::Kind::kTenant, "", later));
+  EXPECT_EQ(index.RevokedThrough("demo", "alice"), later);
+  EXPECT_EQ(index.RevokedThrough("demo", "bob"), later);
+  EXPECT_EQ(index.RevokedThrough("demo", ""), later);
+  EXPECT_EQ(index.RevokedThrough("other", "alice"), absl::InfinitePast());
+  // Token times are whole seconds: the first token not covered is issued
+  // in the next one.
+  EXPECT_EQ(FirstUncoveredIssue(later), kT0 + absl::Seconds(2));
+  EXPECT_EQ(FirstUncoveredIssue(kT0), kT0 + absl::Seconds(1));
+}
+
 TEST(RevocationIndexTest, PruneDropsOnlyExpiredEntries) {
   RevocationIndex index;
   index.Add(

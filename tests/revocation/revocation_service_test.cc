@@ -8,9 +8,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
@@ -27,6 +29,10 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1767225600);
+// The tests' clock: one second past the entries' default revoked_at, so a
+// subject or tenant entry at kT0 is answered without waiting for its
+// second to end.
+const absl::Time kNow = kT0 + absl::Seconds(1);
 constexpr absl::Duration kDeadline = absl::Seconds(10);
 
 bool WaitFor(const std::function<bool()>& condition) {
@@ -159,7 +165,7 @@ class RevocationServiceTest : public ::testing::Test {
                                                options);
   }
 
-  FakeClock clock_{kT0};
+  FakeClock clock_{kNow};
   FakeStore* store_ = nullptr;  // owned by the service
 };
 
@@ -194,13 +200,93 @@ TEST_F(RevocationServiceTest, HelpersStampNowAndTheLongestTokenLifetime) {
   ASSERT_TRUE(service->Start().ok());
   const absl::Duration life = absl::Hours(24) + absl::Seconds(60);
   ASSERT_TRUE(service->RevokeTokenId("demo", "j1", life).ok());
-  ASSERT_TRUE(service->RevokeSubject("demo", "alice", life).ok());
-  ASSERT_TRUE(service->RevokeTenant("demo", life).ok());
+  // The subject and tenant entries are answered once their second is over:
+  // the clock moves on once the store holds them.
+  std::thread revoking([&] {
+    EXPECT_TRUE(service->RevokeSubject("demo", "alice", life).ok());
+    EXPECT_TRUE(service->RevokeTenant("demo", life).ok());
+  });
+  EXPECT_TRUE(WaitFor([&] { return store_->entries().size() >= 2; }));
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_TRUE(WaitFor([&] { return store_->entries().size() >= 3; }));
+  clock_.Advance(absl::Seconds(1));
+  revoking.join();
+  const absl::Time t1 = kNow + absl::Seconds(1);
   EXPECT_THAT(
       store_->entries(),
-      ElementsAre(Entry(Revocation::Kind::kTokenId, "j1", kT0, kT0 + life),
-                  Entry(Revocation::Kind::kSubject, "alice", kT0, kT0 + life),
-                  Entry(Revocation::Kind::kTenant, "", kT0, kT0 + life)));
+      ElementsAre(Entry(Revocation::Kind::kTokenId, "j1", kNow, kNow + life),
+                  Entry(Revocation::Kind::kSubject, "alice", kNow, kNow + life),
+                  Entry(Revocation::Kind::kTenant, "", t1, t1 + life)));
+}
+
+// Token times are whole seconds: a subject revoked at 0.3 s covers a token
+// issued at 0.6 s (iat 0). The answer waits for the end of that second,
+// after which what this replica issues is not covered.
+TEST_F(RevocationServiceTest, SubjectRevocationIsAnsweredOnceItsSecondIsOver) {
+  auto service = Make(false);
+  ASSERT_TRUE(service->Start().ok());
+  clock_.Set(kNow + absl::Milliseconds(300));
+  absl::Notification answered;
+  absl::Status outcome;
+  ASSERT_TRUE(service
+                  ->RevokeAsync(Entry(Revocation::Kind::kSubject, "alice",
+                                      clock_.Now(), kNow + absl::Hours(1)),
+                                absl::InfiniteFuture(),
+                                [&](absl::Status status) {
+                                  outcome = status;
+                                  answered.Notify();
+                                })
+                  .ok());
+  // A token id entry is answered as soon as it is durable.
+  ASSERT_TRUE(service->RevokeTokenId("demo", "j", absl::Hours(1)).ok());
+  // Durable (the store took both, in order), but the second is not over.
+  ASSERT_EQ(store_->entries().size(), 2u);
+  EXPECT_FALSE(answered.HasBeenNotified());
+  // A token issued now, or later in this second, carries iat kNow.
+  EXPECT_TRUE(service->checker()->IsRevoked("demo", "", "alice", kNow));
+  EXPECT_EQ(service->checker()->RevokedThrough("demo", "alice"),
+            kNow + absl::Milliseconds(300));
+
+  clock_.Set(kNow + absl::Seconds(1));
+  ASSERT_TRUE(answered.WaitForNotificationWithTimeout(kDeadline));
+  EXPECT_TRUE(outcome.ok()) << outcome;
+  EXPECT_FALSE(service->checker()->IsRevoked("demo", "", "alice",
+                                             kNow + absl::Seconds(1)));
+}
+
+// The deadline still wins over the wait for the second to end.
+TEST_F(RevocationServiceTest, DeadlineAnswersBeforeTheSecondIsOver) {
+  auto service = Make(false);
+  ASSERT_TRUE(service->Start().ok());
+  absl::Notification answered;
+  absl::Status outcome;
+  ASSERT_TRUE(service
+                  ->RevokeAsync(Entry(Revocation::Kind::kTenant, "", kNow),
+                                absl::Now() + absl::Milliseconds(50),
+                                [&](absl::Status status) {
+                                  outcome = status;
+                                  answered.Notify();
+                                })
+                  .ok());
+  ASSERT_TRUE(answered.WaitForNotificationWithTimeout(kDeadline));
+  EXPECT_EQ(outcome.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(store_->entries(),
+              ElementsAre(Entry(Revocation::Kind::kTenant, "", kNow)));
+}
+
+TEST_F(RevocationServiceTest, TimesAreKeptInWholeMillisecondsRoundedUp) {
+  auto service = Make(false);
+  ASSERT_TRUE(service->Start().ok());
+  const absl::Time odd = kT0 + absl::Microseconds(1500);
+  ASSERT_TRUE(service
+                  ->Revoke(Entry(Revocation::Kind::kSubject, "bob", odd,
+                                 odd + absl::Hours(1)))
+                  .ok());
+  const absl::Time kept = kT0 + absl::Milliseconds(2);
+  EXPECT_THAT(store_->entries(),
+              ElementsAre(Entry(Revocation::Kind::kSubject, "bob", kept,
+                                kept + absl::Hours(1))));
+  EXPECT_EQ(service->checker()->RevokedThrough("demo", "bob"), kept);
 }
 
 TEST_F(RevocationServiceTest, RefusesEntriesThatCannotBeValid) {
@@ -337,6 +423,31 @@ TEST_F(RevocationServiceTest, AStoreThatComesBackEmptyIsRefilledFromTheIndex) {
   EXPECT_TRUE(service->Healthy());
 }
 
+// A store hands an entry out once: through LoadAll or through Watch, not
+// both (the Redis store's contract). The write-back after an outage reads
+// the whole store, so what it finds that this replica has not heard of
+// must reach the index and the listeners there, or it never would.
+TEST_F(RevocationServiceTest, EntriesTheWriteBackReadsReachTheIndex) {
+  auto service = Make(true);
+  Heard heard;
+  service->AddListener(heard.Listener());
+  ASSERT_TRUE(service->Start().ok());
+  store_->SetUp(false);
+  // Another replica's entry, in the store but never delivered here.
+  const Revocation elsewhere = Entry(Revocation::Kind::kSubject, "erin");
+  store_->Seed(elsewhere);
+  // Two failed retries of a refused write: the store thread has seen the
+  // outage.
+  const Revocation during = Entry(Revocation::Kind::kTokenId, "t");
+  EXPECT_EQ(GetReason(service->Revoke(during)), Reason::kUnavailable);
+  const int attempts = store_->add_attempts();
+  ASSERT_TRUE(WaitFor([&] { return store_->add_attempts() >= attempts + 2; }));
+  store_->SetUp(true);
+  ASSERT_TRUE(WaitFor(
+      [&] { return service->checker()->IsRevoked("demo", "", "erin", kT0); }));
+  EXPECT_THAT(heard.entries(), ElementsAre(during, elsewhere));
+}
+
 TEST_F(RevocationServiceTest, PruneDropsExpiredEntriesFromIndexAndStore) {
   auto service = Make(false);
   ASSERT_TRUE(service->Start().ok());
@@ -348,7 +459,7 @@ TEST_F(RevocationServiceTest, PruneDropsExpiredEntriesFromIndexAndStore) {
   EXPECT_FALSE(service->checker()->IsRevoked("demo", "short", "", kT0));
   EXPECT_TRUE(service->checker()->IsRevoked("demo", "long", "", kT0));
   EXPECT_EQ(store_->entries().size(), 1u);
-  EXPECT_EQ(store_->prunes().back(), kT0 + absl::Minutes(1));
+  EXPECT_EQ(store_->prunes().back(), kNow + absl::Minutes(1));
 }
 
 TEST_F(RevocationServiceTest, MaintenanceThreadPrunesOnItsTimer) {
@@ -373,7 +484,8 @@ TEST_F(RevocationServiceTest, SqliteBackedRevocationSurvivesARestart) {
     ASSERT_TRUE(store.ok()) << store.status();
     RevocationService service(std::move(*store), clock_);
     ASSERT_TRUE(service.Start().ok());
-    ASSERT_TRUE(service.RevokeSubject("demo", "alice", absl::Hours(1)).ok());
+    ASSERT_TRUE(
+        service.Revoke(Entry(Revocation::Kind::kSubject, "alice")).ok());
   }
   {
     auto store = SqliteStore::Open(path);
@@ -409,6 +521,36 @@ TEST_F(RevocationServiceTest, CheckerRefusesIssuingOnlyWhileFailClosedAndDown) {
 
   closed_store->SetUp(true);
   EXPECT_TRUE(closed->checker()->IssuingAllowed().ok());
+}
+
+TEST_F(RevocationServiceTest, StopDrainsWhatTheStoreTakesAndReportsTheRest) {
+  auto service = Make(true);
+  ASSERT_TRUE(service->Start().ok());
+  store_->SetUp(false);
+  const Revocation kept = Entry(Revocation::Kind::kTokenId, "kept");
+  EXPECT_EQ(GetReason(service->Revoke(kept)), Reason::kUnavailable);
+  EXPECT_EQ(service->pending(), 1u);
+  // The store stays down through the drain: the revocation is reported,
+  // not dropped silently.
+  EXPECT_THAT(service->Stop(absl::Now() + absl::Milliseconds(20)),
+              ElementsAre(kept));
+  EXPECT_EQ(service->pending(), 0u);
+  EXPECT_THAT(store_->entries(), IsEmpty());
+  // Stopped: nothing more is taken, and a second Stop reports nothing.
+  EXPECT_EQ(GetReason(service->Revoke(Entry(Revocation::Kind::kTokenId, "x"))),
+            Reason::kUnavailable);
+  EXPECT_THAT(service->Stop(absl::Now()), IsEmpty());
+}
+
+TEST_F(RevocationServiceTest, StopWritesTheQueueWhenTheStoreComesBack) {
+  auto service = Make(true);
+  ASSERT_TRUE(service->Start().ok());
+  store_->SetUp(false);
+  const Revocation late = Entry(Revocation::Kind::kSubject, "late");
+  EXPECT_EQ(GetReason(service->Revoke(late)), Reason::kUnavailable);
+  store_->SetUp(true);
+  EXPECT_THAT(service->Stop(absl::Now() + kDeadline), IsEmpty());
+  EXPECT_THAT(store_->entries(), ElementsAre(late));
 }
 
 TEST_F(RevocationServiceTest, ObserversSeeEveryStoreWriteAndRemoteEntry) {

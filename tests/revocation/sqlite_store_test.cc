@@ -74,6 +74,34 @@ TEST_F(SqliteStoreTest, AddThenLoadAllAcrossReopen) {
   EXPECT_THAT(*all, UnorderedElementsAre(jti, sub, tenant));
 }
 
+TEST_F(SqliteStoreTest, BatchIsOneTransaction) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  const Revocation a = Entry(Revocation::Kind::kTokenId, "demo", "a");
+  const Revocation b = Entry(Revocation::Kind::kSubject, "demo", "bob");
+  Revocation b_later = b;
+  b_later.expires_at += absl::Hours(1);
+  ASSERT_TRUE(store->AddBatch({a, b, b_later}).ok());
+  EXPECT_THAT(*store->LoadAll(), UnorderedElementsAre(a, b_later));
+
+  // Another connection holds the write lock past the busy timeout (5 s):
+  // the batch is refused, none of it is written, and the store stays
+  // usable.
+  sqlite3* locker = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &locker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(locker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const Revocation c = Entry(Revocation::Kind::kTokenId, "demo", "c");
+  const Revocation d = Entry(Revocation::Kind::kTokenId, "demo", "d");
+  EXPECT_EQ(GetReason(store->AddBatch({c, d})), Reason::kUnavailable);
+  ASSERT_EQ(sqlite3_exec(locker, "ROLLBACK", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(locker);
+  EXPECT_THAT(*store->LoadAll(), UnorderedElementsAre(a, b_later));
+  ASSERT_TRUE(store->AddBatch({c, d}).ok());
+  EXPECT_THAT(*store->LoadAll(), UnorderedElementsAre(a, b_later, c, d));
+}
+
 TEST_F(SqliteStoreTest, ValuesAreBinarySafeAndKeyedByKindTenantValue) {
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);

@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -27,6 +28,8 @@ namespace tokend::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::tokend::testing::RedisCommand;
+using ::tokend::testing::RedisSentinel;
 
 constexpr char kHealthService[] = "tokend.v1.TokenService";
 
@@ -140,6 +143,12 @@ callers:
     request.set_subject(subject);
     return Revoke(request);
   }
+  grpc::Status RevokeTenant() {
+    v1::RevokeTokenRequest request;
+    request.set_tenant("demo");
+    request.set_whole_tenant(true);
+    return Revoke(request);
+  }
   grpc::Status Revoke(const v1::RevokeTokenRequest& request,
                       v1::RevokeTokenResponse* out = nullptr) {
     grpc::ClientContext context;
@@ -215,6 +224,43 @@ TEST(SqliteRevocation, DefaultStoreSurvivesKillNine) {
   EXPECT_EQ(r.Health(kHealthService), 1);
 }
 
+// Token times are whole seconds: a subject or tenant revocation covers
+// every token issued in its second, so a token issued after RevokeToken
+// answered, in that same second, used to be refused (and SubscribeToken
+// handed it out). Once RevokeToken has answered, what tokend issues
+// verifies.
+TEST(SqliteRevocation, TokensIssuedAfterTheAnswerVerify) {
+  Replica r("");
+  ASSERT_TRUE(r.Start());
+  for (int i = 0; i < 3; ++i) {
+    const v1::IssueTokenResponse before = r.MustIssue("alice");
+    ASSERT_TRUE(r.RevokeSubject("alice").ok());
+    EXPECT_EQ(r.Verdict(before.token()), "REVOKED");
+    const v1::IssueTokenResponse after = r.MustIssue("alice");
+    EXPECT_EQ(r.Verdict(after.token()), "") << "round " << i;
+    // Renewing the token issued after the revocation works too.
+    v1::RenewTokenResponse renewed;
+    ASSERT_TRUE(r.Renew(after.token(), &renewed).ok());
+    EXPECT_EQ(r.Verdict(renewed.token()), "") << "round " << i;
+  }
+  {
+    const int i = 0;
+    const v1::IssueTokenResponse before = r.MustIssue("bob");
+    ASSERT_TRUE(r.RevokeTenant().ok());
+    EXPECT_EQ(r.Verdict(before.token()), "REVOKED");
+    EXPECT_EQ(r.Verdict(r.MustIssue("bob").token()), "") << "round " << i;
+  }
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(r.RevokeSubject("carol").ok());
+    grpc::ClientContext context;
+    auto stream = r.Subscribe(&context, "carol");
+    v1::TokenEvent event;
+    ASSERT_TRUE(stream->Read(&event)) << stream->Finish().error_message();
+    EXPECT_EQ(r.Verdict(event.token()), "") << "round " << i;
+    context.TryCancel();
+  }
+}
+
 TEST(SqliteRevocation, ReloadThatMovesTheStoreIsRefusedAndTheOldStoreStays) {
   Replica r("  store: sqlite:first.db\n");
   ASSERT_TRUE(r.Start());
@@ -241,6 +287,8 @@ TEST(RevocationConfig, BadValuesNameTheField) {
   const std::vector<Case> cases = {
       {"  store: mysql://db/1\n", "revocation.store"},
       {"  store: redis://host:99999/0\n", "revocation.store"},
+      {"  store: redis-sentinel://s1:26379,s2:26379/\n", "revocation.store"},
+      {"  store: redis-sentinel://s1:26379/main/db\n", "revocation.store"},
       {"  on_store_unavailable: maybe\n", "revocation.on_store_unavailable"},
       {"  resync_interval: 1ms\n", "revocation.resync_interval"},
       {"  colour: blue\n", "revocation.colour"},
@@ -264,6 +312,138 @@ std::string RedisSection(const RedisServer& redis, bool fail_closed) {
       "  store: ", redis.Url(), "\n",
       "  on_store_unavailable: ", fail_closed ? "closed" : "open", "\n",
       "  resync_interval: 1s\n");
+}
+
+// A replica that hears of a subject revocation through Redis issues, right
+// after the revoking replica answered, tokens that every replica accepts.
+TEST(RedisRevocation, TokensIssuedElsewhereAfterTheAnswerVerify) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> started = RedisServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  Replica a(RedisSection(**started, /*fail_closed=*/true));
+  Replica b(RedisSection(**started, /*fail_closed=*/true));
+  ASSERT_TRUE(a.Start());
+  ASSERT_TRUE(b.Start());
+  for (int i = 0; i < 3; ++i) {
+    const v1::IssueTokenResponse before = b.MustIssue("dora");
+    ASSERT_TRUE(a.RevokeSubject("dora").ok());
+    const v1::IssueTokenResponse after = b.MustIssue("dora");
+    // B has heard of it once it refuses the earlier token.
+    ASSERT_TRUE(
+        WaitFor([&] { return b.Verdict(before.token()) == "REVOKED"; }));
+    EXPECT_EQ(a.Verdict(after.token()), "") << "round " << i;
+    EXPECT_EQ(b.Verdict(after.token()), "") << "round " << i;
+  }
+}
+
+// Redis loses everything while a replica runs (FLUSHALL, then a restart
+// without persistence); a replica that starts right after each loss
+// refuses every revoked token as soon as it serves, and the running one
+// says in its log that it wrote its entries back.
+TEST(RedisRevocation, ANewReplicaRightAfterRedisLostItsDataRefusesRevoked) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> started = RedisServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  RedisServer& redis = **started;
+  Replica a(RedisSection(redis, /*fail_closed=*/true));
+  ASSERT_TRUE(a.Start());
+  std::vector<std::string> revoked;
+  for (int i = 0; i < 10; ++i) {
+    const v1::IssueTokenResponse token = a.MustIssue(absl::StrCat("u", i));
+    ASSERT_TRUE(a.RevokeTokenId(token.token_id()).ok());
+    revoked.push_back(token.token());
+  }
+  const auto refused_by = [&](Replica& r) {
+    int n = 0;
+    for (const std::string& token : revoked) n += r.Verdict(token) == "REVOKED";
+    return n;
+  };
+
+  ASSERT_TRUE(RedisCommand(redis.port(), {"FLUSHALL"}).ok());
+  Replica c(RedisSection(redis, /*fail_closed=*/true));
+  ASSERT_TRUE(c.Start());
+  EXPECT_EQ(refused_by(c), 10);
+  EXPECT_THAT(a.Log(), HasSubstr("revocation store had lost entries"));
+
+  ASSERT_TRUE(redis.Restart().ok());
+  Replica d(RedisSection(redis, /*fail_closed=*/true));
+  ASSERT_TRUE(d.Start());
+  EXPECT_EQ(refused_by(d), 10);
+  EXPECT_EQ(refused_by(a), 10);
+}
+
+// Replicas that find Redis through Sentinel keep sharing revocations
+// across a failover: the master killed, Sentinel promotes its replica,
+// and what was revoked before is still refused, by a new replica too.
+TEST(RedisRevocation, ReplicasBehindSentinelFollowAFailover) {
+  auto master = RedisServer::Start();
+  ASSERT_TRUE(master.ok()) << master.status();
+  auto replica = RedisServer::Start(
+      absl::Seconds(10),
+      {"--replicaof", "127.0.0.1", absl::StrCat((*master)->port())});
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  auto sentinel = RedisSentinel::Start((*master)->port(), "tokend");
+  ASSERT_TRUE(sentinel.ok()) << sentinel.status();
+  ASSERT_TRUE(WaitFor([&] {
+    return absl::StrContains(
+               RedisCommand((*replica)->port(), {"ROLE"}).value_or(""),
+               " connected ") &&
+           (*sentinel)->ReplicasUp() == 1;
+  }));
+  const std::string section = absl::StrCat("  store: ", (*sentinel)->Url(),
+                                           "\n", "  resync_interval: 1s\n");
+  Replica a(section);
+  Replica b(section);
+  ASSERT_TRUE(a.Start());
+  ASSERT_TRUE(b.Start());
+  const v1::IssueTokenResponse first = a.MustIssue("olga");
+  ASSERT_TRUE(a.RevokeTokenId(first.token_id()).ok());
+  ASSERT_TRUE(WaitFor([&] { return b.Verdict(first.token()) == "REVOKED"; }));
+
+  (*master)->Kill();
+  ASSERT_TRUE(
+      WaitFor([&] { return (*sentinel)->MasterPort() == (*replica)->port(); }));
+  // Fail-closed: issuing resumes once the store has found the new master.
+  v1::IssueTokenResponse second;
+  ASSERT_TRUE(WaitFor([&] { return b.Issue("pia", &second).ok(); })) << b.Log();
+  ASSERT_TRUE(b.RevokeTokenId(second.token_id()).ok());
+  EXPECT_TRUE(WaitFor([&] { return a.Verdict(second.token()) == "REVOKED"; }));
+  Replica c(section);
+  ASSERT_TRUE(c.Start());
+  EXPECT_EQ(c.Verdict(first.token()), "REVOKED");
+  EXPECT_EQ(c.Verdict(second.token()), "REVOKED");
+}
+
+// SIGTERM while the store is down: a revocation enforced here but not yet
+// durable is gone with the process. It is not dropped silently: the
+// shutdown waits for the store until the drain deadline, then logs each
+// one it could not write and counts them.
+TEST(RedisRevocation, RevocationsNotDurableAtShutdownAreLoggedAndCounted) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> started = RedisServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  RedisServer& redis = **started;
+  Replica r(absl::StrCat(RedisSection(redis, /*fail_closed=*/false),
+                         "shutdown:\n  drain_timeout: 1s\n"));
+  ASSERT_TRUE(r.Start());
+  EXPECT_THAT(r.Http("/metrics"),
+              HasSubstr("tokend_revocations_dropped_at_shutdown_total{kind="
+                        "\"token_id\"} 0"));
+  const v1::IssueTokenResponse token = r.MustIssue("quinn");
+  redis.Kill();
+  ASSERT_TRUE(WaitFor([&] {
+    return r.RevokeTokenId(token.token_id()).error_code() ==
+           grpc::StatusCode::UNAVAILABLE;
+  }));
+  EXPECT_EQ(r.Verdict(token.token()), "REVOKED");  // enforced here
+
+  r.process().Signal(SIGTERM);
+  EXPECT_EQ(r.process().WaitExit(), 0) << r.Log();
+  EXPECT_THAT(r.Log(), HasSubstr("revocations not durable at shutdown"));
+  bool named = false;
+  for (absl::string_view line : absl::StrSplit(r.Log(), '\n')) {
+    named =
+        named || (absl::StrContains(line, "revocation dropped at shutdown") &&
+                  absl::StrContains(line, token.token_id()));
+  }
+  EXPECT_TRUE(named) << r.Log();
 }
 
 TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
@@ -366,14 +546,18 @@ TEST(RedisRevocation, ThreeReplicasShareConvergeAndSurviveARedisOutage) {
   ASSERT_TRUE(WaitFor([&] {
     return a.Verdict(meanwhile.token()) == "REVOKED" &&
            b.Verdict(meanwhile.token()) == "REVOKED";
-  }));
+  })) << "a: "
+      << a.Log() << "\nc: " << c.Log();
   ASSERT_TRUE(WaitFor([&] { return a.Health(kHealthService) == 1; }));
   ASSERT_TRUE(WaitFor([&] {
     return absl::StrContains(c.Http("/readyz"), "ready\n") &&
            absl::StrContains(a.Http("/readyz"), "200 OK");
   }));
-  EXPECT_THAT(c.Http("/metrics"),
-              HasSubstr("tokend_revocation_store_pending 0"));
+  // The gauges are published every 200 ms.
+  EXPECT_TRUE(WaitFor([&] {
+    return absl::StrContains(c.Http("/metrics"),
+                             "tokend_revocation_store_pending 0");
+  }));
   EXPECT_EQ(b.Verdict(held.token()), "");
   EXPECT_TRUE(a.RevokeTokenId(held.token_id()).ok());
   EXPECT_TRUE(WaitFor([&] { return c.Verdict(held.token()) == "REVOKED"; },
