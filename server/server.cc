@@ -211,7 +211,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       [raw](const std::string& tenant) { raw->OnKeysChanged(tenant); });
   absl::StatusOr<std::shared_ptr<const Runtime>> runtime;
   {
-    std::lock_guard<std::mutex> lock(server->runtime_mu_);
+    absl::MutexLock lock(&server->runtime_mu_);
     absl::StatusOr<KeyRegistry::Plan> plan = server->keys_->Prepare(*config);
     if (!plan.ok()) return plan.status();
     runtime = Runtime::Build(*config, KeyRegistry::Lookup(*plan));
@@ -345,7 +345,7 @@ absl::Status Server::Listen(const Config& config) {
 
 void Server::Reload(absl::string_view why) {
   // Serialised with key changes (OnKeysChanged), which also swap Runtimes.
-  std::lock_guard<std::mutex> lock(runtime_mu_);
+  absl::MutexLock lock(&runtime_mu_);
   absl::StatusOr<Config> config = LoadConfig();
   absl::StatusOr<KeyRegistry::Plan> plan =
       config.ok() ? keys_->Prepare(*config)
@@ -404,7 +404,7 @@ void Server::Reload(absl::string_view why) {
 }
 
 void Server::OnKeysChanged(const std::string& tenant) {
-  std::lock_guard<std::mutex> lock(runtime_mu_);
+  absl::MutexLock lock(&runtime_mu_);
   const std::shared_ptr<const Runtime> before = state_.runtime();
   const std::shared_ptr<const KeyState> keys = keys_->Snapshot(tenant);
   const TenantJwks* view = before != nullptr ? before->JwksOf(tenant) : nullptr;
