@@ -455,6 +455,66 @@ TEST_F(ObservabilityTest, RequestIdMadeWhenAbsentOrUnfit) {
   EXPECT_EQ(TrailingRequestId(refused), "req-no-marker");
 }
 
+// --- signing-key metrics (the no-key and key-expiry alerts)
+// -------------------
+
+TEST(ObservabilityKeysTest, SigningKeyAvailabilityAndExpiry) {
+  TempDir dir;
+  Ports ports;
+  ASSERT_EQ(Shell("mkdir -p " + dir.File("empty-keys")), 0);
+  dir.Write("tokend.yaml", absl::StrCat(R"(
+listeners:
+  unix_socket: )",
+                                        dir.File("run/tokend.sock"), R"(
+  health: 127.0.0.1:)",
+                                        ports.health, R"(
+  http: 127.0.0.1:)",
+                                        ports.http, R"(
+state_dir: )",
+                                        dir.File("state"), R"(
+tenants:
+  - name: gen
+    profile: jwt
+    issuer: https://gen.test
+    keys: {generate: true, rotation_period: 2h}
+  - name: empty
+    profile: jwt
+    issuer: https://empty.test
+    keys: {dir: empty-keys}
+callers:
+  - name: me
+    uid: )",
+                                        getuid(), R"(
+    issue: ["*"]
+)"));
+  const absl::Time before = absl::Now();
+  TokendProcess process({"--config=" + dir.File("tokend.yaml")},
+                        dir.File("tokend.log"));
+  ASSERT_TRUE(WaitServing("unix:" + dir.File("run/tokend.sock")))
+      << process.Log();
+  const std::string text = HttpGet(ports.http, "/metrics");
+  EXPECT_EQ(Sample(text, "tokend_signing_key_available{tenant=\"gen\"}"), 1)
+      << text;
+  EXPECT_EQ(Sample(text, "tokend_signing_key_available{tenant=\"empty\"}"), 0)
+      << text;
+  // The generated key signs from the start; its period ends 2 h later.
+  const std::optional<double> expiry = Sample(
+      text, "tokend_signing_key_expiry_timestamp_seconds{tenant=\"gen\"}");
+  ASSERT_TRUE(expiry.has_value()) << text;
+  const double started = absl::ToDoubleSeconds(before - absl::UnixEpoch());
+  EXPECT_GE(*expiry, started + 7200 - 1);
+  EXPECT_LE(*expiry,
+            absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()) + 7200 + 1);
+  // A tenant whose keys do not expire has no expiry series.
+  EXPECT_THAT(text, Not(HasSubstr("tokend_signing_key_expiry_timestamp_"
+                                  "seconds{tenant=\"empty\"}")));
+  // /readyz agrees with the gauge.
+  EXPECT_THAT(HttpGet(ports.http, "/readyz"),
+              HasSubstr("no usable signing key for tenant empty"));
+  process.Signal(SIGTERM);
+  EXPECT_EQ(process.WaitExit(), 0) << process.Log();
+}
+
 // --- health described by reflection
 // ---------------------------------------------
 
