@@ -12,7 +12,13 @@ Names are taken from PromQL coarsely: string literals, label matchers
 (...)) and Grafana variables are removed; the remaining identifiers not
 followed by "(" and not PromQL keywords are metric names.
 
+With promtool (Debian's `prometheus` package; on PATH or --promtool, not
+installed by setup.sh: 96 MB for one check) it also runs `promtool check
+rules` on the alerts, parses every dashboard query as a recording rule,
+and lints the live /metrics with `promtool check metrics`.
+
 Usage: check_observability.py --repo=<root> --tokend=<bin> --tokenctl=<bin>
+                              [--promtool=<bin>]
 """
 
 import argparse
@@ -105,6 +111,38 @@ def scrape(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",
                                 timeout=5) as r:
         return r.read().decode()
+
+
+def dashboard_exprs(path):
+    with open(path) as f:
+        dash = json.load(f)
+    return [t["expr"] for p in dash.get("panels", [])
+            for t in p.get("targets") or [] if t.get("expr")]
+
+
+def run_promtool(promtool, rules_path, dash_path, metrics_text):
+    r = subprocess.run([promtool, "check", "rules", rules_path],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, "promtool check rules " + r.stdout.strip() +
+          r.stderr.strip())
+    # Grafana's variables replaced by values PromQL accepts.
+    exprs = [e.replace("$__rate_interval", "5m").replace("$job", ".*")
+             .replace("$instance", ".*") for e in dashboard_exprs(dash_path)]
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+        yaml.safe_dump({"groups": [{"name": "dashboard", "rules": [
+            {"record": f"dashboard:expr{i}", "expr": e}
+            for i, e in enumerate(exprs)]}]}, f)
+        f.flush()
+        r = subprocess.run([promtool, "check", "rules", f.name],
+                           capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, f"promtool parses the {len(exprs)} dashboard "
+          "queries " + r.stderr.strip())
+    if metrics_text:
+        r = subprocess.run([promtool, "check", "metrics"], input=metrics_text,
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0 and not r.stdout.strip(),
+              "promtool check metrics on /metrics " + r.stdout.strip() +
+              r.stderr.strip())
 
 
 def check_dashboard(path):
@@ -273,6 +311,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--tokend", required=True)
     ap.add_argument("--tokenctl", required=True)
+    ap.add_argument("--promtool", default=shutil.which("promtool"))
     args = ap.parse_args()
     obs = os.path.join(args.repo, "deploy", "observability")
     dash_names = check_dashboard(os.path.join(obs, "tokend-dashboard.json"))
@@ -303,6 +342,11 @@ def main():
                      "expiry_timestamp_seconds", "tokend_signing_key_available",
                      "tokend_config_last_reload_successful"):
             check(name in samples, f"{name} has a sample")
+    if args.promtool:
+        run_promtool(args.promtool, os.path.join(obs, "tokend-alerts.yaml"),
+                     os.path.join(obs, "tokend-dashboard.json"), text)
+    else:
+        print("skipped: promtool checks (no promtool on PATH)")
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
         return 1
