@@ -423,6 +423,13 @@ void Metrics::SetKeyCount(absl::string_view tenant, absl::string_view status,
 void Metrics::SetSigningKey(absl::string_view tenant, bool available,
                             absl::Time expiry) {
   const prometheus::Labels labels{{"tenant", std::string(tenant)}};
+  {
+    absl::MutexLock lock(&signing_key_mu_);
+    if (std::find(signing_key_tenants_.begin(), signing_key_tenants_.end(),
+                  tenant) == signing_key_tenants_.end()) {
+      signing_key_tenants_.push_back(std::string(tenant));
+    }
+  }
   signing_key_available_->Add(labels).Set(available ? 1 : 0);
   if (expiry != absl::InfiniteFuture() && expiry != absl::InfinitePast()) {
     signing_key_expiry_->Add(labels).Set(
@@ -430,6 +437,20 @@ void Metrics::SetSigningKey(absl::string_view tenant, bool available,
   } else if (signing_key_expiry_->Has(labels)) {
     signing_key_expiry_->Remove(&signing_key_expiry_->Add(labels));
   }
+}
+
+void Metrics::KeepSigningKeyTenants(const std::vector<std::string>& tenants) {
+  absl::MutexLock lock(&signing_key_mu_);
+  std::erase_if(signing_key_tenants_, [&](const std::string& tenant) {
+    if (std::find(tenants.begin(), tenants.end(), tenant) != tenants.end()) {
+      return false;
+    }
+    const prometheus::Labels labels{{"tenant", tenant}};
+    for (auto* family : {signing_key_available_, signing_key_expiry_}) {
+      if (family->Has(labels)) family->Remove(&family->Add(labels));
+    }
+    return true;
+  });
 }
 
 void Metrics::RevocationAdded(absl::string_view kind,

@@ -65,7 +65,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -108,6 +110,9 @@ class Metrics {
   // period ends (InfiniteFuture: never; the series is then not exported).
   void SetSigningKey(absl::string_view tenant, bool available,
                      absl::Time expiry);
+  // Drops the signing-key series of jwt tenants not in `tenants` (removed
+  // by a reload), so no alert fires for a tenant that is gone.
+  void KeepSigningKeyTenants(const std::vector<std::string>& tenants);
   // Revocations: `origin` is "local" (RevokeToken here) or "remote".
   void RevocationAdded(absl::string_view kind, absl::string_view origin);
   void RevocationStoreWrite(absl::Duration latency, bool ok);
@@ -166,6 +171,11 @@ class Metrics {
   prometheus::Histogram* revocation_write_seconds_ = nullptr;
   prometheus::Family<prometheus::Counter>* revocations_dropped_ = nullptr;
   prometheus::Family<prometheus::Gauge>* signing_key_available_ = nullptr;
+  // Tenants with signing-key series (prometheus-cpp cannot list a family's
+  // label sets).
+  absl::Mutex signing_key_mu_;
+  std::vector<std::string> signing_key_tenants_
+      ABSL_GUARDED_BY(signing_key_mu_);
   prometheus::Family<prometheus::Gauge>* signing_key_expiry_ = nullptr;
   prometheus::Gauge* config_last_reload_ok_ = nullptr;
   prometheus::Gauge* config_last_reload_time_ = nullptr;

@@ -136,6 +136,11 @@ void SetIssuing(grpc::Server* server, bool issuing) {
 // tokend_signing_key_*: whether each jwt tenant can sign, and when a
 // generated signing key's rotation period ends.
 void PublishKeyMetrics(const Runtime& runtime) {
+  std::vector<std::string> jwt_tenants;
+  for (const TenantJwks& view : runtime.jwt_tenants()) {
+    jwt_tenants.push_back(view.tenant);
+  }
+  Metrics::Get().KeepSigningKeyTenants(jwt_tenants);
   for (const TenantJwks& view : runtime.jwt_tenants()) {
     absl::Time expiry = absl::InfiniteFuture();
     const TenantConfig* tenant = nullptr;

@@ -462,31 +462,38 @@ TEST(ObservabilityKeysTest, SigningKeyAvailabilityAndExpiry) {
   TempDir dir;
   Ports ports;
   ASSERT_EQ(Shell("mkdir -p " + dir.File("empty-keys")), 0);
-  dir.Write("tokend.yaml", absl::StrCat(R"(
+  auto config = [&](bool with_empty) {
+    return absl::StrCat(R"(
 listeners:
   unix_socket: )",
-                                        dir.File("run/tokend.sock"), R"(
+                        dir.File("run/tokend.sock"), R"(
   health: 127.0.0.1:)",
-                                        ports.health, R"(
+                        ports.health, R"(
   http: 127.0.0.1:)",
-                                        ports.http, R"(
+                        ports.http, R"(
 state_dir: )",
-                                        dir.File("state"), R"(
+                        dir.File("state"), R"(
 tenants:
   - name: gen
     profile: jwt
     issuer: https://gen.test
     keys: {generate: true, rotation_period: 2h}
+)",
+                        with_empty ? R"(
   - name: empty
     profile: jwt
     issuer: https://empty.test
-    keys: {dir: empty-keys}
+    keys: {dir: empty-keys})"
+                                   : "",
+                        R"(
 callers:
   - name: me
     uid: )",
-                                        getuid(), R"(
+                        getuid(), R"(
     issue: ["*"]
-)"));
+)");
+  };
+  dir.Write("tokend.yaml", config(true));
   const absl::Time before = absl::Now();
   TokendProcess process({"--config=" + dir.File("tokend.yaml")},
                         dir.File("tokend.log"));
@@ -511,6 +518,17 @@ callers:
   // /readyz agrees with the gauge.
   EXPECT_THAT(HttpGet(ports.http, "/readyz"),
               HasSubstr("no usable signing key for tenant empty"));
+  // The tenant removed by a reload: its series go, so the no-key alert
+  // stops rather than firing for a tenant that no longer exists.
+  dir.Write("tokend.yaml", config(false));
+  process.Signal(SIGHUP);
+  EXPECT_TRUE(WaitFor([&] {
+    return !absl::StrContains(HttpGet(ports.http, "/metrics"),
+                              "tokend_signing_key_available{tenant=\"empty\"}");
+  })) << process.Log();
+  EXPECT_EQ(Sample(HttpGet(ports.http, "/metrics"),
+                   "tokend_signing_key_available{tenant=\"gen\"}"),
+            1);
   process.Signal(SIGTERM);
   EXPECT_EQ(process.WaitExit(), 0) << process.Log();
 }
