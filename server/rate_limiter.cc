@@ -25,8 +25,7 @@ std::optional<absl::Duration> RateLimiter::Acquire(absl::string_view key,
       const double burst = burst_;
       absl::erase_if(buckets_, [&](const auto& entry) {
         const Bucket& b = entry.second;
-        return b.tokens + absl::ToDoubleSeconds(now - b.updated) * qps >=
-               burst;
+        return b.tokens + absl::ToDoubleSeconds(now - b.updated) * qps >= burst;
       });
     }
     it = buckets_.emplace(std::string(key), Bucket{burst_, now}).first;
