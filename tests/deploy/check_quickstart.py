@@ -17,6 +17,10 @@ depend on which python3 comes first:
   * every other block must exit 0 and print what the README says it prints;
   * a ```python file=PATH block must equal that file.
 
+It also checks the README's two commands: the Run command builds only what
+it runs (`--target tokend tokenctl`, and runs nothing else from the build),
+and the Test command equals the copy in .ci/run.
+
 Usage: check_quickstart.py --repo=<source dir> --build=<build dir>
 """
 
@@ -65,6 +69,34 @@ def quickstart_blocks(readme):
     return shell, files
 
 
+def two_commands(repo):
+    """The Run and Test commands: the sh blocks of "## Two commands"."""
+    with open(os.path.join(repo, "README.md")) as f:
+        text = f.read()
+    m = re.search(r"^## Two commands.*?\n(.*?)(?=^## )", text, re.S | re.M)
+    blocks = re.findall(r"^```sh\n(.*?)^```$", m.group(1), re.S | re.M) if m else []
+    return [b.strip() for b in blocks]
+
+
+def check_two_commands(repo):
+    blocks = two_commands(repo)
+    if not check(len(blocks) == 2, "the README has the Run and Test commands (%d)" % len(blocks)):
+        return
+    run, test = blocks
+    builds = re.findall(r"cmake --build build\b([^&]*)", run)
+    targets = re.findall(r"--target((?:\s+[\w-]+)+)", builds[0])[0].split() if (
+        builds and "--target" in builds[0]) else []
+    check(len(builds) == 1 and sorted(targets) == ["tokenctl", "tokend"],
+          "the Run command builds only --target tokend tokenctl (%s)" % builds)
+    ran = set(re.findall(r"\./build/\S*/([\w-]+)", run))
+    check(ran and ran <= set(targets),
+          "the Run command runs only what it built (%s)" % sorted(ran))
+    with open(os.path.join(repo, ".ci/run")) as f:
+        ci = re.search(r"# --- README test command.*?\n(.*?)\n# --- end ---", f.read(), re.S)
+    check(ci and ci.group(1).strip() == test,
+          "the README's Test command equals .ci/run's copy")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -107,6 +139,7 @@ def main():
     ap.add_argument("--build", required=True)
     args = ap.parse_args()
     repo, build = os.path.abspath(args.repo), os.path.abspath(args.build)
+    check_two_commands(repo)
     shell, files = quickstart_blocks(os.path.join(repo, "README.md"))
     check(sorted(shell) == ["jwks", "k8s", "python", "tokend"],
           "the Quickstart has the blocks tokend, python, k8s, jwks (%s)" % sorted(shell))
