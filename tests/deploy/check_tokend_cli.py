@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""tokend's command line as a new user meets it, through the real binaries:
+
+  * `tokend --help` and `-h` list every flag tokend defines (and none of
+    Abseil's or gRPC's) and exit 0;
+  * `tokend --version` prints project(VERSION) and the configure-time git
+    commit, which are also the labels of `tokend_build_info` on /metrics;
+  * every command the development banner prints works when pasted, run
+    by bash from the folder tokend was started in (see check_banner).
+
+Usage: check_tokend_cli.py --tokend=<binary> --tokenctl=<binary>
+           --version=<project version> --commit=<configured commit>
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+FAILURES = []
+FLAGS = ["check_config", "config", "drain_timeout", "health_port", "http_port", "listen",
+         "log_level", "socket", "state_dir"]
+
+
+def check(condition, what):
+    print(("ok: " if condition else "FAIL: ") + what)
+    if not condition:
+        FAILURES.append(what)
+    return condition
+
+
+def run(*args, **kw):
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=60, **kw)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check_help_and_version(tokend, version, commit):
+    for flag in ("--help", "-h"):
+        r = run(tokend, flag)
+        check(r.returncode == 0, "tokend %s exits 0 (exit %d: %s)"
+              % (flag, r.returncode, r.stderr.strip()[-300:]))
+        listed = re.findall(r"^  --(\w+)(?: \(default: .*\))?$", r.stdout, re.M)
+        check(sorted(listed) == FLAGS,
+              "tokend %s lists exactly tokend's flags (%s)" % (flag, listed))
+        check("No flags matched" not in r.stdout + r.stderr,
+              "tokend %s does not say 'No flags matched'" % flag)
+    r = run(tokend, "--version")
+    check(r.returncode == 0 and r.stdout.startswith("tokend %s (commit %s," % (version, commit)),
+          "tokend --version prints version %s and commit %s (%r, exit %d)"
+          % (version, commit, r.stdout, r.returncode))
+    check(re.fullmatch(r"[0-9a-f]{12}|unknown", commit) is not None,
+          "the configured commit is a short sha or 'unknown' (%s)" % commit)
+    r = run(tokend, "--no_such_flag")
+    check(r.returncode != 0, "an unknown flag still fails (exit %d)" % r.returncode)
+
+
+def start_tokend(tokend, tmp, http):
+    log_path = os.path.join(tmp, "tokend.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([tokend, "--listen=none", "--http_port=127.0.0.1:%d" % http],
+                                cwd=tmp, stdout=log, stderr=log, start_new_session=True,
+                                env={k: v for k, v in os.environ.items()
+                                     if k not in ("TOKEND_STATE_DIR", "TOKEND_TARGET")})
+    deadline = time.time() + 30
+    while time.time() < deadline and proc.poll() is None:
+        with open(log_path) as f:
+            if "tokend started" in f.read():
+                break
+        time.sleep(0.05)
+    with open(log_path) as f:
+        return proc, f.read()
+
+
+def check_build_info(http, version, commit):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % http, timeout=10) as r:
+        text = r.read().decode()
+    line = [l for l in text.splitlines() if l.startswith("tokend_build_info{")]
+    check(len(line) == 1 and 'version="%s"' % version in line[0]
+          and 'commit="%s"' % commit in line[0] and line[0].endswith(" 1"),
+          "tokend_build_info has the version and commit labels (%s)" % line)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tokend", required=True)
+    ap.add_argument("--tokenctl", required=True)
+    ap.add_argument("--version", required=True)
+    ap.add_argument("--commit", required=True)
+    args = ap.parse_args()
+    check_help_and_version(args.tokend, args.version, args.commit)
+
+    tmp = tempfile.mkdtemp(prefix="tkd-cli-")
+    http = free_port()
+    proc = None
+    try:
+        proc, log = start_tokend(args.tokend, tmp, http)
+        if check("tokend started" in log, "development tokend starts: %s" % log[-400:]):
+            check_build_info(http, args.version, args.commit)
+    finally:
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    if FAILURES:
+        print("%d check(s) failed" % len(FAILURES))
+        return 1
+    print("tokend's command line works as documented")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
