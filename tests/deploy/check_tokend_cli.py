@@ -92,6 +92,38 @@ def check_build_info(http, version, commit):
           "tokend_build_info has the version and commit labels (%s)" % line)
 
 
+def banner_commands(log):
+    """The command lines under the banner's "try" heading."""
+    m = re.search(r"^   try\b[^\n]*\n((?:     \S[^\n]*\n)+)", log, re.M)
+    return [l.strip() for l in m.group(1).splitlines()] if m else []
+
+
+def check_banner(log, tokenctl, tmp):
+    """Each command the banner prints, pasted into bash in the folder tokend
+    runs in, in the order shown, with a PATH that has no tokenctl."""
+    commands = banner_commands(log)
+    check(len(commands) == 4, "the banner prints 4 commands (%s)" % commands)
+    env = {"PATH": "/usr/bin:/bin", "HOME": tmp}
+    expect = [(r"issue ", r"^$"),
+              (r"verify ", r"^valid token_id=[\w-]+ subject=alice expires="),
+              (r" jwks$", r'^\{"keys":\[\{'),
+              (r" health$", r"^SERVING$")]
+    for command in commands:
+        check(command.startswith(os.path.realpath(tokenctl) + " "),
+              "the banner names the built tokenctl by its path: %s" % command)
+        r = subprocess.run(["bash", "-c", command], cwd=tmp, env=env, capture_output=True,
+                           text=True, timeout=60)
+        check(r.returncode == 0, "pasted, exits 0: %s (exit %d: %s)"
+              % (command, r.returncode, r.stderr.strip()[-300:]))
+        patterns = [p for k, p in expect if re.search(k, command)]
+        check(len(patterns) == 1 and re.search(patterns[0], r.stdout, re.M),
+              "prints what it should: %s (%r)" % (command, r.stdout[-300:]))
+        if "issue" in command:
+            with open(os.path.join(tmp, "token.txt")) as f:
+                check(re.match(r"^eyJ[\w-]+\.[\w-]+\.[\w-]+\n?$", f.read()),
+                      "the issue example writes the token into token.txt")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokend", required=True)
@@ -108,6 +140,7 @@ def main():
         proc, log = start_tokend(args.tokend, tmp, http)
         if check("tokend started" in log, "development tokend starts: %s" % log[-400:]):
             check_build_info(http, args.version, args.commit)
+            check_banner(log, args.tokenctl, tmp)
     finally:
         if proc is not None and proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
