@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpcpp/impl/client_unary_call.h"
 #include "grpcpp/impl/rpc_method.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -211,7 +212,24 @@ int Jwks(const Options& options) {
                             ->GetJwks(&context, request, &response);
   if (!status.ok()) return ReportRpcError("jwks", status);
   if (options.json) {
-    PrintJson(response);
+    // The JWKS as a JSON object (not a string inside JSON), then the rest of
+    // the response: {"jwks":{"keys":[...]},"keys":[...],"etag":...}.
+    v1::GetJwksResponse rest = response;
+    rest.clear_jwks_json();
+    google::protobuf::util::JsonPrintOptions json_options;
+    json_options.preserve_proto_field_names = true;
+    std::string rest_json;
+    if (!google::protobuf::util::MessageToJsonString(rest, &rest_json,
+                                                     json_options)
+             .ok() ||
+        rest_json.size() < 2 || rest_json.front() != '{') {
+      rest_json = "{}";
+    }
+    const std::string jwks =
+        response.jwks_json().empty() ? "{\"keys\":[]}" : response.jwks_json();
+    const std::string rest_members =
+        rest_json == "{}" ? "}" : "," + rest_json.substr(1);
+    std::printf("{\"jwks\":%s%s\n", jwks.c_str(), rest_members.c_str());
   } else {
     std::printf("%s\n", response.jwks_json().c_str());
   }

@@ -6,7 +6,11 @@
   * `tokend --version` prints project(VERSION) and the configure-time git
     commit, which are also the labels of `tokend_build_info` on /metrics;
   * every command the development banner prints works when pasted, run
-    by bash from the folder tokend was started in (see check_banner).
+    by bash from the folder tokend was started in (see check_banner);
+  * tokenctl issues a token for every profile of the development default
+    (flags, or --grants JSON for Vonage, Twilio, ApiRTC and Zoom), and
+    `tokenctl decode` shows each one's vendor and grants offline, saying
+    NOT VERIFIED.
 
 Usage: check_tokend_cli.py --tokend=<binary> --tokenctl=<binary>
            --version=<project version> --commit=<configured commit>
@@ -124,6 +128,57 @@ def check_banner(log, tokenctl, tmp):
                       "the issue example writes the token into token.txt")
 
 
+# tokenctl issue for every profile of the development default (its flags or
+# --grants JSON), then the offline decode: (tenant, issue args, vendor, what
+# the decoded grants must show).
+VENDORS = [
+    ("dev-jwt", ["--aud=dev", "--claim=role=admin"], "jwt", '"role": "admin"'),
+    ("dev-agora", ["--agora_channel=c1", "--agora_uid=42", "--agora_role=publisher"],
+     "agora", '"channel": "c1"'),
+    ("dev-daily", ["--daily_room=room1"], "daily", '"r": "room1"'),
+    ("dev-livekit", ["--livekit_room=room1", "--livekit_room_join"], "livekit",
+     '"room": "room1"'),
+    ("dev-vonage", ['--grants={"vonage":{"application":{"acl":{"paths":{"/*/users/**":{}}}}}}'],
+     "vonage", '"/*/users/**"'),
+    ("dev-twilio", ['--grants={"twilio":{"video":{"room":"room1"}}}'], "twilio",
+     '"room": "room1"'),
+    ("dev-apirtc", ['--grants={"apirtc":{}}'], "apirtc", '"apiRTC_UserAgent_Id": "alice"'),
+    ("dev-zoom", ['--grants={"zoom":{"topic":"topic1","role_type":"ZOOM_ROLE_TYPE_HOST"}}'],
+     "zoom", '"tpc": "topic1"'),
+]
+
+
+def check_vendor_issue_and_decode(tokenctl, tmp):
+    ctl = [tokenctl, "--socket=unix:" + os.path.join(tmp, ".tokend/tokend.sock")]
+    for tenant, flags, vendor, shows in VENDORS:
+        r = run(*ctl, "issue", "--tenant=" + tenant, "--sub=alice", *flags)
+        if not check(r.returncode == 0, "tokenctl issue %s %s exits 0 (exit %d: %s)"
+                     % (tenant, flags, r.returncode, r.stderr.strip()[-300:])):
+            continue
+        token = r.stdout.strip()
+        d = run(tokenctl, "decode", input=token)
+        check(d.returncode == 0 and d.stdout.startswith("*** NOT VERIFIED"),
+              "decode of the %s token exits 0 and starts with NOT VERIFIED (exit %d: %s)"
+              % (tenant, d.returncode, d.stderr.strip()[-300:]))
+        check('"vendor": "%s"' % vendor in d.stdout and '"verified": false' in d.stdout,
+              "decode names the vendor %s and says verified false" % vendor)
+        grants = re.search(r'^ "grants": (.*?)^ \S', d.stdout + " x", re.S | re.M)
+        check(grants and shows in grants.group(1),
+              "decode shows the %s grants (%s): %s" % (vendor, shows, d.stdout[-500:]))
+        check(token not in d.stdout + d.stderr, "decode does not echo the %s token" % vendor)
+        j = run(tokenctl, "decode", "--json", "--token=" + token)
+        check(j.returncode == 0 and j.stdout.startswith("{") and '"verified":false' in j.stdout
+              and "NOT VERIFIED" in j.stderr,
+              "decode --json of %s prints JSON, NOT VERIFIED on stderr" % vendor)
+    r = run(*ctl, "issue", "--tenant=dev-zoom", "--sub=alice", '--grants={"zoom":{"nope":1}}')
+    check(r.returncode == 1 and "--grants" in r.stderr and "nope" in r.stderr,
+          "a bad --grants field is a usage error naming it (%s)" % r.stderr.strip())
+    r = run(*ctl, "issue", "--tenant=dev-jwt", "--sub=alice", "--aud=x",
+            '--grants={"jwt":{}}')
+    check(r.returncode == 1 and "--grants" in r.stderr,
+          "--grants with another profile flag is refused (%s)" % r.stderr.strip())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokend", required=True)
@@ -141,6 +196,7 @@ def main():
         if check("tokend started" in log, "development tokend starts: %s" % log[-400:]):
             check_build_info(http, args.version, args.commit)
             check_banner(log, args.tokenctl, tmp)
+            check_vendor_issue_and_decode(args.tokenctl, tmp)
     finally:
         if proc is not None and proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
