@@ -236,5 +236,126 @@ TEST_F(TokenctlTest, LocalDemoStillWorks) {
   EXPECT_THAT(run.out, HasSubstr("  invalid: reason="));
 }
 
+TEST_F(TokenctlTest, HelpForEveryCommandExitsZero) {
+  for (const std::string command :
+       {"issue", "verify", "renew", "revoke", "subscribe", "jwks", "health",
+        "decode", "keygen", "demo", "completion"}) {
+    for (const std::string& args :
+         {command + " --help", command + " -h", "help " + command}) {
+      CtlResult run = Ctl(args);
+      EXPECT_EQ(run.code, 0) << args << ": " << run.err;
+      EXPECT_THAT(run.out, StartsWith("tokenctl " + command + ": ")) << args;
+    }
+  }
+  CtlResult issue = Ctl("issue --help");
+  EXPECT_THAT(issue.out, HasSubstr("\n  --tenant\n"));
+  EXPECT_THAT(issue.out, HasSubstr("\n  --grants\n"));
+  EXPECT_THAT(issue.out, Not(HasSubstr("--show_token")));
+  for (const std::string& args : {"--help", "-h", "help"}) {
+    CtlResult general = Ctl(args);
+    EXPECT_EQ(general.code, 0) << args;
+    EXPECT_THAT(general.out, HasSubstr("\n  decode "));
+  }
+}
+
+TEST_F(TokenctlTest, MistypedCommandsAndFlagsSuggestTheClosest) {
+  CtlResult command = Ctl("isue --tenant=demo");
+  EXPECT_EQ(command.code, 1);
+  EXPECT_THAT(command.err,
+              HasSubstr("unknown command 'isue'; did you mean 'issue'?"));
+  CtlResult flag = Ctl("issue --tenat=demo --sub=alice");
+  EXPECT_EQ(flag.code, 1);
+  EXPECT_THAT(flag.err,
+              HasSubstr("unknown flag '--tenat'; did you mean --tenant?"));
+  EXPECT_THAT(flag.out, IsEmpty());
+  CtlResult far = Ctl("issue --zzzzzzzz=1");
+  EXPECT_EQ(far.code, 1);
+  EXPECT_THAT(far.err, Not(HasSubstr("did you mean")));
+  EXPECT_THAT(Ctl("help isue").err, HasSubstr("did you mean 'issue'?"));
+  // A flag's value given as the next argument is not taken for a command.
+  CtlResult spaced = Ctl("issue --tenant demo --sub alice");
+  EXPECT_EQ(spaced.code, 0) << spaced.err;
+}
+
+TEST_F(TokenctlTest, KeygenListsTheValidAlgorithms) {
+  CtlResult run = Ctl("keygen --alg=ES257");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err,
+              HasSubstr("unknown algorithm 'ES257'; valid: HS256, HS384, "
+                        "HS512, RS256, RS384, RS512, PS256, PS384, PS512, "
+                        "ES256, ES384, ES512, EdDSA"));
+}
+
+TEST_F(TokenctlTest, JwksJsonPrintsTheKeySetAsAnObject) {
+  CtlResult run = Ctl("jwks --tenant=demo --json");
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_THAT(run.out, StartsWith("{"));
+  EXPECT_THAT(run.out, HasSubstr("\"jwks\":{\"keys\":[{"));
+  EXPECT_THAT(run.out, HasSubstr("\"jwk\":{"));
+  EXPECT_THAT(run.out, HasSubstr("\"kid\":\"demo-1\""));
+  EXPECT_THAT(run.out, HasSubstr("\"tenant\":\"demo\""));
+  EXPECT_THAT(run.out, Not(HasSubstr("_json")));
+  EXPECT_THAT(run.out, Not(HasSubstr("\"{\\\"")));  // no JSON in a string
+  EXPECT_THAT(run.out, Not(HasSubstr("\"d\":")));
+}
+
+TEST_F(TokenctlTest, DecodeShowsTheTokenOfflineSayingNotVerified) {
+  const std::string token = IssueFor("grace");
+  // Decode needs no server: the address points nowhere.
+  CtlResult run = Ctl("decode", token, "unix:" + dir_->File("no-such.sock"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_THAT(run.out, StartsWith("*** NOT VERIFIED"));
+  EXPECT_THAT(run.out, HasSubstr("\"verified\": false"));
+  EXPECT_THAT(run.out, HasSubstr("\"kid\": \"demo-1\""));
+  EXPECT_THAT(run.out, HasSubstr("\"sub\": \"grace\""));
+  EXPECT_THAT(run.out, HasSubstr("\"iss\": \"https://issuer.test\""));
+  EXPECT_THAT(run.out, Not(HasSubstr(token)));
+
+  CtlResult json = Ctl("decode --json --token=" + token);
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_THAT(json.out, StartsWith("{"));
+  EXPECT_THAT(json.out, HasSubstr("\"verified\":false"));
+  EXPECT_THAT(json.err, HasSubstr("NOT VERIFIED"));
+
+  CtlResult bad = Ctl("decode --token=eyJhbGciOi.x");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("a JWT has 3 dot-separated parts"));
+  EXPECT_THAT(Ctl("decode --token=007notbase64!").err,
+              HasSubstr("not an Agora 007 token"));
+}
+
+TEST_F(TokenctlTest, BashCompletionLoadsAndCompletes) {
+  const std::string script = dir_->File("complete.sh");
+  dir_->Write("run-completion.sh",
+              absl::StrCat("source <(", TOKENCTL_BINARY,
+                           " completion bash) || exit 9\n"
+                           "complete -p tokenctl || exit 8\n"
+                           "COMP_WORDS=(tokenctl is); COMP_CWORD=1; _tokenctl\n"
+                           "echo \"1:${COMPREPLY[*]}\"\n"
+                           "COMP_WORDS=(tokenctl issue --gra); COMP_CWORD=2\n"
+                           "_tokenctl; echo \"2:${COMPREPLY[*]}\"\n"
+                           "COMP_WORDS=(tokenctl help de); COMP_CWORD=2\n"
+                           "_tokenctl; echo \"3:${COMPREPLY[*]}\"\n"
+                           "compgen -W \"$(",
+                           TOKENCTL_BINARY,
+                           " completion bash | grep -c _tokenctl)\"\n"));
+  const std::string out = dir_->File("completion.out");
+  ASSERT_EQ(
+      Shell("bash " + dir_->File("run-completion.sh") + " > " + out + " 2>&1"),
+      0)
+      << ReadFile(out);
+  const std::string text = ReadFile(out);
+  EXPECT_THAT(text, HasSubstr("complete -F _tokenctl tokenctl"));
+  EXPECT_THAT(text, HasSubstr("\n1:issue\n"));
+  EXPECT_THAT(text, HasSubstr("\n2:--grants\n"));
+  EXPECT_THAT(text, HasSubstr("\n3:decode demo\n"));
+  EXPECT_EQ(Ctl("completion tcsh").code, 1);
+  for (const std::string shell : {"zsh", "fish"}) {
+    CtlResult run = Ctl("completion " + shell);
+    EXPECT_EQ(run.code, 0) << shell;
+    EXPECT_THAT(run.out, HasSubstr("tokenctl")) << shell;
+  }
+}
+
 }  // namespace
 }  // namespace tokend::testing
