@@ -152,6 +152,16 @@ TEST_F(TokenctlTest, UnknownTenantExitsThreeWithTheReason) {
   EXPECT_THAT(run.err, HasSubstr("tokenctl: issue: INVALID_ARGUMENT "
                                  "reason=INVALID_ARGUMENT field=tenant: "));
   EXPECT_THAT(run.err, HasSubstr("unknown tenant 'nope'"));
+  // The error names the tenants this caller could have meant.
+  EXPECT_THAT(run.err, HasSubstr("unknown tenant 'nope'; configured tenants "
+                                 "you may issue for: demo"));
+  EXPECT_THAT(Ctl("verify --tenant=nope --token=x.y.z").err,
+              HasSubstr("configured tenants you may verify for: demo"));
+  EXPECT_THAT(Ctl("revoke --tenant=nope --token_id=x").err,
+              HasSubstr("configured tenants you may revoke for: demo"));
+  EXPECT_THAT(Ctl("jwks --tenant=nope").err,
+              HasSubstr("unknown tenant 'nope'; tenants with published keys: "
+                        "demo"));
 }
 
 TEST_F(TokenctlTest, HealthExitCodes) {
