@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 
 namespace tokend::tokenctl {
@@ -208,10 +209,12 @@ std::optional<std::string> CompletionScript(absl::string_view shell) {
                        : "",
         "# tokenctl completion: source <(tokenctl completion ", shell,
         ")\n"
+        "# The word being completed is $2 and the earlier ones are taken as a\n"
+        "# slice, so the same function works in bash and in zsh's\n"
+        "# bashcompinit (whose COMP_WORDS is 1-based).\n"
         "_tokenctl() {\n"
-        "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" cmd=\"\" words w i\n"
-        "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-        "    w=\"${COMP_WORDS[i]}\"\n"
+        "  local cur=\"$2\" cmd=\"\" words w\n"
+        "  for w in \"${COMP_WORDS[@]:1:$((COMP_CWORD - 1))}\"; do\n"
         "    case \"$w\" in -*) ;; *) cmd=\"$w\"; break ;; esac\n"
         "  done\n"
         "  if [[ -z \"$cmd\" ]]; then\n"
@@ -242,9 +245,9 @@ std::optional<std::string> CompletionScript(absl::string_view shell) {
         "complete -c tokenctl -n __fish_use_subcommand -a '",
         commands, "'\n");
     for (const CommandInfo& c : Commands()) {
-      absl::StrAppend(&script,
-                      "complete -c tokenctl -n __fish_use_subcommand -a ",
-                      c.name, " -d '", c.summary, "'\n");
+      absl::StrAppend(
+          &script, "complete -c tokenctl -n __fish_use_subcommand -a ", c.name,
+          " -d '", absl::StrReplaceAll(c.summary, {{"'", "\\'"}}), "'\n");
       for (const std::string& f : c.flags) {
         absl::StrAppend(&script,
                         "complete -c tokenctl -n '__fish_seen_subcommand_from ",

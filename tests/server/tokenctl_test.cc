@@ -335,36 +335,86 @@ TEST_F(TokenctlTest, DecodeShowsTheTokenOfflineSayingNotVerified) {
 }
 
 TEST_F(TokenctlTest, BashCompletionLoadsAndCompletes) {
-  const std::string script = dir_->File("complete.sh");
+  // bash calls the -F function with the command, the word being completed
+  // and the word before it, COMP_WORDS and COMP_CWORD set: as here.
   dir_->Write("run-completion.sh",
               absl::StrCat("source <(", TOKENCTL_BINARY,
-                           " completion bash) || exit 9\n"
-                           "complete -p tokenctl || exit 8\n"
-                           "COMP_WORDS=(tokenctl is); COMP_CWORD=1; _tokenctl\n"
-                           "echo \"1:${COMPREPLY[*]}\"\n"
-                           "COMP_WORDS=(tokenctl issue --gra); COMP_CWORD=2\n"
-                           "_tokenctl; echo \"2:${COMPREPLY[*]}\"\n"
-                           "COMP_WORDS=(tokenctl help de); COMP_CWORD=2\n"
-                           "_tokenctl; echo \"3:${COMPREPLY[*]}\"\n"
-                           "compgen -W \"$(",
-                           TOKENCTL_BINARY,
-                           " completion bash | grep -c _tokenctl)\"\n"));
+                           " completion bash) || exit 9\n",
+                           R"(complete -p tokenctl || exit 8
+COMP_WORDS=(tokenctl is); COMP_CWORD=1; _tokenctl tokenctl is tokenctl
+echo "1:${COMPREPLY[*]}"
+COMP_WORDS=(tokenctl issue --gra); COMP_CWORD=2; _tokenctl tokenctl --gra issue
+echo "2:${COMPREPLY[*]}"
+COMP_WORDS=(tokenctl help de); COMP_CWORD=2; _tokenctl tokenctl de help
+echo "3:${COMPREPLY[*]}"
+COMP_WORDS=(tokenctl --json ve); COMP_CWORD=2; _tokenctl tokenctl ve --json
+echo "4:${COMPREPLY[*]}"
+)"));
   const std::string out = dir_->File("completion.out");
   ASSERT_EQ(
       Shell("bash " + dir_->File("run-completion.sh") + " > " + out + " 2>&1"),
       0)
       << ReadFile(out);
-  const std::string text = ReadFile(out);
-  EXPECT_THAT(text, HasSubstr("complete -F _tokenctl tokenctl"));
-  EXPECT_THAT(text, HasSubstr("\n1:issue\n"));
-  EXPECT_THAT(text, HasSubstr("\n2:--grants\n"));
-  EXPECT_THAT(text, HasSubstr("\n3:decode demo\n"));
+  EXPECT_EQ(ReadFile(out),
+            "complete -F _tokenctl tokenctl\n"
+            "1:issue\n"
+            "2:--grants\n"
+            "3:decode demo\n"
+            "4:verify\n");
   EXPECT_EQ(Ctl("completion tcsh").code, 1);
-  for (const std::string shell : {"zsh", "fish"}) {
-    CtlResult run = Ctl("completion " + shell);
-    EXPECT_EQ(run.code, 0) << shell;
-    EXPECT_THAT(run.out, HasSubstr("tokenctl")) << shell;
+}
+
+// Runs `script` in `shell` with tokenctl on the PATH; its output.
+std::string InShell(TempDir& dir, const std::string& shell,
+                    const std::string& script) {
+  const std::string bin = dir.File("bin");
+  Shell("mkdir -p " + bin + " && ln -sf " + TOKENCTL_BINARY + " " + bin +
+        "/tokenctl");
+  dir.Write("script", script);
+  const std::string out = dir.File("shell.out");
+  const int code =
+      Shell(absl::StrCat("PATH=", bin, ":$PATH HOME=", dir.path(), " ", shell,
+                         " ", dir.File("script"), " > ", out, " 2>&1"));
+  return absl::StrCat("exit=", code, "\n", ReadFile(out));
+}
+
+TEST_F(TokenctlTest, ZshCompletionLoadsAndCompletes) {
+  if (Shell("command -v zsh > /dev/null") != 0) {
+    GTEST_SKIP() << "zsh is not installed (./setup.sh installs it)";
   }
+  // The script registers itself through zsh's bashcompinit; the function
+  // is called as zsh's _bash_complete calls it (1-based COMP_WORDS), and
+  // zsh filters COMPREPLY by the prefix itself.
+  const std::string out =
+      InShell(*dir_, "zsh -f",
+              "autoload -U compinit && compinit -u -D\n"
+              "source <(tokenctl completion zsh) || exit 9\n"
+              "echo \"reg:$_comps[tokenctl]\"\n"
+              "COMP_WORDS=(tokenctl issue --gra)\n"
+              "COMP_CWORD=2; _tokenctl tokenctl --gra issue\n"
+              "echo \"2:${COMPREPLY[*]}\"\n");
+  EXPECT_THAT(out, StartsWith("exit=0\n"));
+  EXPECT_THAT(out, HasSubstr("reg:_bash_complete -F _tokenctl\n"));
+  EXPECT_THAT(out, HasSubstr(" --grants "));
+  EXPECT_THAT(out, Not(HasSubstr("--show_token")));
+}
+
+TEST_F(TokenctlTest, FishCompletionLoadsAndCompletes) {
+  if (Shell("command -v fish > /dev/null") != 0) {
+    GTEST_SKIP() << "fish is not installed (./setup.sh installs it)";
+  }
+  const std::string out =
+      InShell(*dir_, "fish -N",
+              "tokenctl completion fish | source; or exit 9\n"
+              "complete -C'tokenctl is'\n"
+              "complete -C'tokenctl issue --gra'\n"
+              "complete -C'tokenctl help de'\n");
+  EXPECT_EQ(out,
+            "exit=0\n"
+            "issue\tissue a token; prints the token alone to stdout\n"
+            "--grants\n"
+            "decode\n"
+            "demo\n");
 }
 
 }  // namespace
