@@ -135,6 +135,9 @@ VENDORS = [
     ("dev-jwt", ["--aud=dev", "--claim=role=admin"], "jwt", '"role": "admin"'),
     ("dev-agora", ["--agora_channel=c1", "--agora_uid=42", "--agora_role=publisher"],
      "agora", '"channel": "c1"'),
+    ("dev-agora", ['--grants={"agora":{"version":"AGORA_TOKEN_VERSION_006",'
+                   '"services":[{"rtc":{"channel_name":"c1","uid":42}}]}}'],
+     "agora", '"privileges": {\n   "1": '),
     ("dev-daily", ["--daily_room=room1"], "daily", '"r": "room1"'),
     ("dev-livekit", ["--livekit_room=room1", "--livekit_room_join"], "livekit",
      '"room": "room1"'),
@@ -166,6 +169,8 @@ def check_vendor_issue_and_decode(tokenctl, tmp):
         check(grants and shows in grants.group(1),
               "decode shows the %s grants (%s): %s" % (vendor, shows, d.stdout[-500:]))
         check(token not in d.stdout + d.stderr, "decode does not echo the %s token" % vendor)
+        if token.startswith("006"):
+            check('"format": "Agora AccessToken (006)"' in d.stdout, "decode reads Agora 006")
         j = run(tokenctl, "decode", "--json", "--token=" + token)
         check(j.returncode == 0 and j.stdout.startswith("{") and '"verified":false' in j.stdout
               and "NOT VERIFIED" in j.stderr,
