@@ -1,24 +1,29 @@
-// tokenctl: tokend's command-line client.
+// tokenctl: tokend's command-line client. The commands, their examples and
+// the flags each reads are in tokenctl/cli.cc (`tokenctl help <command>`).
 //
 // RPC commands talk to a running tokend over its gRPC API (unix socket by
 // default; --addr=unix:///path or host:port):
 //   tokenctl issue --tenant=dev-jwt --sub=alice --aud=dev --ttl=10m
 //                  [--claim=role=admin ...]       the token alone to stdout
 //   tokenctl issue --tenant=dev-daily --sub=alice --daily_room=r
-//                  [--daily_user_name=N --daily_is_owner=true]
-//   tokenctl issue --tenant=dev-livekit --sub=alice --livekit_room=r
-//                  --livekit_room_join [--livekit_can_publish=false ...]
-//   tokenctl issue --tenant=dev-agora --agora_channel=c --agora_uid=42
-//                  --agora_role=publisher [--agora_privilege_expire=1h]
+//   tokenctl issue --tenant=dev-livekit --sub=alice --livekit_room=r ...
+//   tokenctl issue --tenant=dev-agora --agora_channel=c --agora_uid=42 ...
+//   tokenctl issue --tenant=dev-zoom --sub=alice --grants='{"zoom":{...}}'
+//                  (any profile: the request's grants oneof as JSON)
 //   tokenctl verify --tenant=dev-jwt < token.txt  the verdict (never the token)
 //   tokenctl renew --tenant=dev-jwt < token.txt   the new token to stdout
 //   tokenctl revoke --tenant=dev-jwt --token_id=ID | --subject=S |
 //   --tenant-wide tokenctl subscribe --tenant=dev-jwt --sub=alice [--count=N]
-//   [--show_token] tokenctl jwks [--tenant=T] tokenctl health [--service=S]
-//   exit 0 when SERVING
+//   [--show_token] tokenctl jwks [--tenant=T] [--json] tokenctl health
+//   [--service=S]                 exit 0 when SERVING
 // Local commands need no server:
+//   tokenctl decode < token.txt        header, claims, grants: NOT VERIFIED
 //   tokenctl demo                      issue and verify with throwaway keys
 //   tokenctl keygen --alg=ES256 --out=key.jwk
+//   tokenctl completion bash|zsh|fish  the shell completion script
+//   tokenctl help [command]            also `tokenctl <command> --help`
+// Before Abseil parses the flags, help and completion are answered, and a
+// mistyped command or flag is refused with the closest one (edit distance).
 // --json prints the whole response as JSON. Exit codes: 0 ok, 1 usage,
 // 2 invalid token verdict (or not SERVING), 3 RPC error (the status code
 // and ErrorInfo reason go to stderr). Tokens never reach stderr, and
