@@ -7,7 +7,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "prometheus/text_serializer.h"
-#include "tokend/version.h"
 
 namespace tokend {
 namespace {
