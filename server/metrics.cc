@@ -216,6 +216,21 @@ Metrics::Metrics()
   for (const char* kind : {"token_id", "subject", "tenant"}) {
     revocations_dropped_->Add({{"kind", kind}});
   }
+  accept_errors_ = &BuildCounter()
+                        .Name("tokend_accept_errors_total")
+                        .Help(
+                            "accept() failures of tokend's own listeners "
+                            "(EMFILE: out of file descriptors)")
+                        .Register(*registry_);
+  accept_errors_->Add({{"listener", "unix"}, {"error", "EMFILE"}});
+  connections_refused_ =
+      &BuildCounter()
+           .Name("tokend_connections_refused_total")
+           .Help(
+               "Connections closed at accept because their peer already "
+               "held limits.max_connections_per_peer")
+           .Register(*registry_);
+  connections_refused_->Add({{"listener", "unix"}});
   // Present from the start so that a scrape shows zeros, not absences.
   config_reloads_.Add({{"result", "ok"}});
   config_reloads_.Add({{"result", "failed"}});
@@ -307,6 +322,17 @@ void Metrics::RevocationAdded(absl::string_view kind,
 
 void Metrics::RevocationDroppedAtShutdown(absl::string_view kind) {
   revocations_dropped_->Add({{"kind", std::string(kind)}}).Increment();
+}
+
+void Metrics::AcceptError(absl::string_view listener, absl::string_view error) {
+  accept_errors_
+      ->Add(
+          {{"listener", std::string(listener)}, {"error", std::string(error)}})
+      .Increment();
+}
+
+void Metrics::ConnectionRefused(absl::string_view listener) {
+  connections_refused_->Add({{"listener", std::string(listener)}}).Increment();
 }
 
 void Metrics::RevocationStoreWrite(absl::Duration latency, bool ok) {

@@ -88,6 +88,10 @@ class Metrics {
   void SubscriptionEndedRevoked();
   void SubscriptionRefused(bool per_caller);
   void SubscriptionWriteCoalesced();
+  // A listener's accept() failed (`error`: "EMFILE", "ENFILE", ...).
+  void AcceptError(absl::string_view listener, absl::string_view error);
+  // A connection closed at accept: its peer held too many.
+  void ConnectionRefused(absl::string_view listener);
 
   // The classic Prometheus text exposition (text/plain; version=0.0.4).
   std::string ExpositionText() const;
@@ -125,6 +129,9 @@ class Metrics {
   prometheus::Counter* revocation_write_failures_ = nullptr;
   prometheus::Histogram* revocation_write_seconds_ = nullptr;
   prometheus::Family<prometheus::Counter>* revocations_dropped_ = nullptr;
+  prometheus::Family<prometheus::Counter>* accept_errors_ = nullptr;
+  prometheus::Family<prometheus::Counter>* connections_refused_ = nullptr;
+
 };
 
 }  // namespace tokend

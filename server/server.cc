@@ -18,6 +18,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/impl/server_builder_plugin.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/credentials.h"
@@ -280,6 +281,18 @@ absl::Status Server::Listen(const Config& config) {
   const LimitsConfig& limits = config.limits;
   builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(limits.max_message_bytes));
+  // Memory is bounded before gRPC allocates: the quota covers every
+  // connection's buffers and calls (past it gRPC refuses new streams), one
+  // connection has at most max_concurrent_streams calls open, and headers
+  // are capped. Without BDP probing the flow-control window stays small,
+  // so a peer cannot push more than the window ahead of what tokend reads.
+  grpc::ResourceQuota quota("tokend");
+  quota.Resize(static_cast<size_t>(limits.memory_quota_bytes));
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(limits.max_concurrent_streams));
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 16 * 1024);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   builder.AddChannelArgument(
       GRPC_ARG_KEEPALIVE_TIME_MS,
       static_cast<int>(absl::ToInt64Milliseconds(limits.keepalive_time)));
@@ -317,7 +330,10 @@ absl::Status Server::Listen(const Config& config) {
                               listeners_.tls.address, "'): address in use?"));
   }
   SetServing(server_.get(), true);
-  if (unix_ != nullptr) unix_->Start(server_.get(), &state_.peers());
+  if (unix_ != nullptr) {
+    unix_->Start(server_.get(), &state_.peers(),
+                 limits.max_connections_per_peer);
+  }
 
   if (!listeners_.health.empty()) {
     grpc::ServerBuilder health_builder;

@@ -8,12 +8,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "core/reason.h"
 #include "grpcpp/server_posix.h"
+#include "server/connection_cap.h"
 #include "server/logging.h"
+#include "server/metrics.h"
 
 namespace tokend {
 namespace {
@@ -22,6 +26,47 @@ absl::Status Fail(absl::string_view what, const std::string& path) {
   return Error(Reason::kUnavailable,
                absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
+
+const char* ErrnoName(int error) {
+  switch (error) {
+    case EMFILE:
+      return "EMFILE";
+    case ENFILE:
+      return "ENFILE";
+    case ENOBUFS:
+      return "ENOBUFS";
+    case ENOMEM:
+      return "ENOMEM";
+    default:
+      return "other";
+  }
+}
+
+// One log line per interval for a repeating event, saying how many were
+// not logged since the last line. Accept thread only.
+class ThrottledLog {
+ public:
+  explicit ThrottledLog(std::string message,
+                        absl::Duration interval = absl::Seconds(10))
+      : message_(std::move(message)), interval_(interval) {}
+
+  void Warn(absl::string_view key, const std::string& value) {
+    const absl::Time now = absl::Now();
+    if (now < next_) {
+      ++suppressed_;
+      return;
+    }
+    log::Warn(message_, {{key, value}, {"suppressed_since_last", suppressed_}});
+    suppressed_ = 0;
+    next_ = now + interval_;
+  }
+
+ private:
+  const std::string message_;
+  const absl::Duration interval_;
+  absl::Time next_ = absl::InfinitePast();
+  int64_t suppressed_ = 0;
+};
 
 std::string DirOf(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -102,8 +147,17 @@ UnixListener::~UnixListener() {
   close(wake_write_);
 }
 
-void UnixListener::Start(grpc::Server* server, PeerTable* peers) {
-  thread_ = std::thread([this, server, peers] { AcceptLoop(server, peers); });
+void UnixListener::Start(grpc::Server* server, PeerTable* peers,
+                         int64_t max_connections_per_peer) {
+  thread_ = std::thread([this, server, peers, max_connections_per_peer] {
+    AcceptLoop(server, peers, max_connections_per_peer);
+  });
+}
+
+bool UnixListener::WaitForStop(absl::Duration timeout) {
+  pollfd wake = {wake_read_, POLLIN, 0};
+  const int ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  return poll(&wake, 1, ms) > 0;
 }
 
 void UnixListener::Stop() {
@@ -116,28 +170,55 @@ void UnixListener::Stop() {
   unlink(path_.c_str());
 }
 
-void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers) {
+void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers,
+                              int64_t max_connections_per_peer) {
+  ConnectionCap cap(max_connections_per_peer);
+  ThrottledLog accept_errors("unix accept failed; backing off");
+  ThrottledLog refusals(
+      "unix connection closed: its uid holds "
+      "limits.max_connections_per_peer connections");
+  absl::Duration backoff = absl::ZeroDuration();
   pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
   while (true) {
-    if (poll(fds, 2, -1) < 0) {
+    if (backoff > absl::ZeroDuration()) {
+      // The socket stays readable while accept() fails: wait on the wake
+      // pipe alone, or the loop spins.
+      if (WaitForStop(backoff)) return;
+    } else if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       log::Error("unix listener poll failed",
                  {{"error", std::strerror(errno)}});
       return;
+    } else if (fds[1].revents != 0) {
+      return;
     }
-    if (fds[1].revents != 0) return;
     int conn = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (conn < 0) {
-      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-        log::Warn("unix accept failed", {{"error", std::strerror(errno)}});
+      const int error = errno;
+      if (error == EMFILE || error == ENFILE || error == ENOBUFS ||
+          error == ENOMEM) {
+        Metrics::Get().AcceptError("unix", ErrnoName(error));
+        accept_errors.Warn("error", std::strerror(error));
+        backoff =
+            std::clamp(backoff * 2, absl::Milliseconds(10), absl::Seconds(1));
+      } else if (error != EAGAIN && error != EINTR && error != ECONNABORTED) {
+        Metrics::Get().AcceptError("unix", ErrnoName(error));
+        accept_errors.Warn("error", std::strerror(error));
       }
       continue;
     }
+    backoff = absl::ZeroDuration();
     ucred cred{};
     socklen_t len = sizeof(cred);
     if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
       log::Warn("SO_PEERCRED failed; connection closed",
                 {{"error", std::strerror(errno)}});
+      close(conn);
+      continue;
+    }
+    if (!cap.Admit(conn, cred.uid)) {
+      Metrics::Get().ConnectionRefused("unix");
+      refusals.Warn("uid", absl::StrCat(cred.uid));
       close(conn);
       continue;
     }
