@@ -19,6 +19,11 @@
 namespace tokend {
 namespace {
 
+// The HTTP listener's bounds (see Start).
+constexpr int kWorkers = 64;
+constexpr int kQueue = 64;
+constexpr int kRequestTimeoutMs = 2000;
+
 struct Reply {
   int code;
   std::string content_type;
@@ -186,9 +191,19 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return TenantEndpoint(*state->runtime(), conn);
   });
   // civetweb wants "127.0.0.1:9090"; IPv6 as "[::1]:9090".
-  const std::vector<std::string> options = {"listening_ports",   address,
-                                            "num_threads",       "4",
-                                            "enable_keep_alive", "no"};
+  // Each civetweb worker serves one connection at a time, so idle or
+  // trickling connections (slowloris) could occupy them all and starve the
+  // probes. Bounded: a request must arrive whole within kRequestTimeout
+  // (civetweb measures the whole header read, not each recv), there are
+  // kWorkers workers, and at most kQueue accepted connections wait for one
+  // (beyond that the kernel backlog holds them, then they are refused).
+  const std::vector<std::string> options = {
+      "listening_ports",    address,
+      "num_threads",        absl::StrCat(kWorkers),
+      "connection_queue",   absl::StrCat(kQueue),
+      "listen_backlog",     absl::StrCat(kQueue),
+      "request_timeout_ms", absl::StrCat(kRequestTimeoutMs),
+      "enable_keep_alive",  "no"};
   try {
     http->server_ = std::make_unique<CivetServer>(options);
   } catch (const std::exception& e) {

@@ -16,6 +16,10 @@
 // If-None-Match with the current ETag answers 304. The jwks_uri base is
 // listeners.http_public_url, or else http://<the request's Host header>.
 //
+// Slow or idle clients cannot starve the probes: 64 workers, a request
+// must arrive within 2 s or its connection is closed, and at most 64
+// accepted connections wait for a worker.
+//
 // prometheus-cpp 1.0.1's Exposer offers no way to add other handlers, so
 // tokend runs civetweb's CivetServer itself and serialises the metric
 // registry on each scrape. Handlers run on civetweb's worker threads and

@@ -225,6 +225,43 @@ std::string HttpGetWithin(int port, const std::string& path,
   return "";
 }
 
+// --- Item 4: HTTP slowloris --------------------------------------------------
+
+// 24 idle connections and 8 that trickle half a request (more than the old
+// 4 workers, and than 16 which held the probes for over 70 s): /healthz,
+// /readyz and /metrics still answer at once, and the idle ones are closed
+// after the request timeout.
+TEST(HttpListener, ProbesAnswerWhileSlowClientsHoldConnections) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  std::vector<int> held;
+  for (int i = 0; i < 24; ++i) {
+    const int fd = ConnectTcp(tokend.http_port());
+    ASSERT_GE(fd, 0);
+    held.push_back(fd);
+  }
+  for (int i = 0; i < 8; ++i) {
+    const int fd = ConnectTcp(tokend.http_port());
+    ASSERT_GE(fd, 0);
+    const std::string partial = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    ASSERT_EQ(write(fd, partial.data(), partial.size()),
+              static_cast<ssize_t>(partial.size()));
+    held.push_back(fd);
+  }
+  for (const char* path : {"/healthz", "/readyz", "/metrics"}) {
+    const absl::Time start = absl::Now();
+    EXPECT_THAT(HttpGetWithin(tokend.http_port(), path, absl::Seconds(1)),
+                HasSubstr("200 OK"))
+        << path;
+    EXPECT_LT(absl::Now() - start, absl::Seconds(1)) << path;
+  }
+  // The request timeout (2 s) closes what never sent a whole request.
+  for (int fd : held) {
+    EXPECT_TRUE(ClosedByPeer(fd, absl::Seconds(10)));
+    close(fd);
+  }
+}
+
 // --- Item 5: file descriptors and connection caps ----------------------------
 
 // At RLIMIT_NOFILE the unix accept loop used to spin at 100 % CPU and write
