@@ -14,6 +14,7 @@
 #include "core/reason.h"
 #include "core/renewal/refresh_policy.h"
 #include "core/revocation/redis_store.h"
+#include "server/yaml_duplicates.h"
 #include "yaml-cpp/yaml.h"
 
 namespace tokend {
@@ -859,6 +860,7 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml,
         absl::StrCat("not valid YAML: ", e.msg));
   }
   try {
+    if (absl::Status s = CheckNoDuplicateKeys(root, source); !s.ok()) return s;
     return Parser(std::string(source)).Parse(root);
   } catch (const YAML::Exception& e) {
     return ConfigError(source, absl::StrCat("line ", e.mark.line + 1),

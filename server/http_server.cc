@@ -96,9 +96,15 @@ Reply OpenIdConfiguration(const Runtime& runtime, const TenantJwks& view,
     if (!seen) algs.push_back(key.alg);
   }
   doc.Set("id_token_signing_alg_values_supported", std::move(algs));
+  // A jwks_uri built from the request's Host header is only true for that
+  // request: a shared cache must not hand it to others (a forged Host
+  // would poison it), so only the configured public URL is cacheable.
+  const bool from_host = runtime.config().listeners.http_public_url.empty();
   return Reply{200, "application/json", json::Serialize(doc),
-               absl::StrCat("Cache-Control: public, max-age=",
-                            absl::ToInt64Seconds(view.max_age), "\r\n")};
+               from_host
+                   ? std::string("Cache-Control: no-store\r\n")
+                   : absl::StrCat("Cache-Control: public, max-age=",
+                                  absl::ToInt64Seconds(view.max_age), "\r\n")};
 }
 
 // /t/<tenant>/.well-known/{jwks.json,openid-configuration}.

@@ -231,6 +231,11 @@ Metrics::Metrics()
                "held limits.max_connections_per_peer")
            .Register(*registry_);
   connections_refused_->Add({{"listener", "unix"}});
+  malformed_requests_ =
+      &BuildCounter()
+           .Name("tokend_malformed_requests_total")
+           .Help("Requests whose protobuf message could not be parsed")
+           .Register(*registry_);
   // Present from the start so that a scrape shows zeros, not absences.
   config_reloads_.Add({{"result", "ok"}});
   config_reloads_.Add({{"result", "failed"}});
@@ -333,6 +338,10 @@ void Metrics::AcceptError(absl::string_view listener, absl::string_view error) {
 
 void Metrics::ConnectionRefused(absl::string_view listener) {
   connections_refused_->Add({{"listener", std::string(listener)}}).Increment();
+}
+
+void Metrics::MalformedRequest(absl::string_view method) {
+  malformed_requests_->Add({{"method", std::string(method)}}).Increment();
 }
 
 void Metrics::RevocationStoreWrite(absl::Duration latency, bool ok) {

@@ -92,6 +92,8 @@ class Metrics {
   void AcceptError(absl::string_view listener, absl::string_view error);
   // A connection closed at accept: its peer held too many.
   void ConnectionRefused(absl::string_view listener);
+  // A request whose message could not be parsed (method: the RPC name).
+  void MalformedRequest(absl::string_view method);
 
   // The classic Prometheus text exposition (text/plain; version=0.0.4).
   std::string ExpositionText() const;
@@ -131,7 +133,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* revocations_dropped_ = nullptr;
   prometheus::Family<prometheus::Counter>* accept_errors_ = nullptr;
   prometheus::Family<prometheus::Counter>* connections_refused_ = nullptr;
-
+  prometheus::Family<prometheus::Counter>* malformed_requests_ = nullptr;
 };
 
 }  // namespace tokend

@@ -24,6 +24,7 @@
 #include "server/credentials.h"
 #include "server/dev_default.h"
 #include "server/logging.h"
+#include "server/malformed_request.h"
 #include "server/metrics.h"
 #include "server/renewal_reload.h"
 #include "server/revocations.h"
@@ -71,6 +72,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
     return ConfigError(config.source, "listeners.tls.key_file",
                        absl::StrCat("cannot read '", tls.key_file, "'"));
   }
+  WarnIfOpenToOthers(tls.key_file, "listeners.tls.key_file");
   pair.cert_chain = *std::move(cert);
   pair.private_key = *std::move(key);
   options.pem_key_cert_pairs.push_back(std::move(pair));
@@ -253,7 +255,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
 
 absl::StatusOr<std::string> Server::CheckConfig(ServerOptions options) {
   // A Server only for its LoadConfig: constructing one starts no thread
-  // and touches no file.
+  // and touches no file (the revocation store below may create the state
+  // dir, as start would).
   Server server(std::move(options));
   absl::StatusOr<Config> config = server.LoadConfig();
   if (!config.ok()) return config.status();
@@ -266,6 +269,12 @@ absl::StatusOr<std::string> Server::CheckConfig(ServerOptions options) {
         TlsCredentials((*runtime)->config());
     if (!creds.ok()) return creds.status();
   }
+  // The state dir and revocation store as start opens them (a directory
+  // that cannot be created or written, a file that is not a revocation
+  // database); nothing is loaded and no thread starts.
+  absl::StatusOr<std::unique_ptr<RevocationService>> revocations =
+      OpenRevocations((*runtime)->config(), RealClock::Get());
+  if (!revocations.ok()) return revocations.status();
   return source;
 }
 
@@ -314,6 +323,11 @@ absl::Status Server::Listen(const Config& config) {
   }
   builder.RegisterService(&token_service_);
   builder.RegisterService(&key_service_);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(MalformedRequestInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // Bind the unix socket first: a second tokend on the same socket fails
   // before it touches the TCP ports.
   if (!listeners_.unix_socket.empty()) {

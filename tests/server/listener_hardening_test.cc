@@ -468,5 +468,164 @@ TEST(Memory, ABurstOfCallsFromOneCallerStaysBounded) {
   EXPECT_TRUE(WaitServing(tokend.Target()));
 }
 
+// --- Item 8: the smaller ones ------------------------------------------------
+
+// `tokend --check-config=FILE`: the exit code, stderr in *output.
+int CheckConfig(const std::string& file, std::string* output) {
+  const std::string out = file + ".out";
+  const int rc = Shell(absl::StrCat(TOKEND_BINARY, " --check-config=", file,
+                                    " >", out, " 2>&1"));
+  *output = ReadFile(out);
+  return rc;
+}
+
+std::string MinimalConfig(const std::string& tenant_extra,
+                          const std::string& top_extra = "") {
+  return absl::StrCat(R"(listeners:
+  unix_socket: run/tokend.sock
+tenants:
+  - name: demo
+    profile: jwt
+    issuer: https://issuer.test
+    algorithm: HS256
+    credentials: {secret: hs.secret}
+)",
+                      tenant_extra, top_extra);
+}
+
+TEST(SmallOnes, UnparseableProtobufIsInvalidArgumentWithErrorInfoAndCounted) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  auto channel = Connect(tokend.Target());
+  const grpc::internal::RpcMethod method("/tokend.v1.TokenService/VerifyToken",
+                                         grpc::internal::RpcMethod::NORMAL_RPC,
+                                         channel);
+  grpc::ClientContext context;
+  AddMarker(&context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  // Field 1 (tenant), length-delimited, claiming far more bytes than sent.
+  const std::string bytes("\x0a\xff\xff\xff\xff\x0f", 6);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  const grpc::Status status =
+      grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+          channel.get(), method, &context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  const ErrorDetails details = DetailsOf(status);
+  EXPECT_EQ(details.reason, "INVALID_ARGUMENT");
+  EXPECT_EQ(details.field, "request");
+  EXPECT_THAT(status.error_message(), HasSubstr("could not be parsed"));
+  EXPECT_EQ(
+      tokend.Metric("tokend_malformed_requests_total{method=\"VerifyToken\"}"),
+      1);
+  EXPECT_EQ(tokend.Metric("tokend_rpc_handled_total{code=\"INVALID_ARGUMENT\","
+                          "method=\"VerifyToken\"}"),
+            1);
+}
+
+TEST(SmallOnes, AHugeTenantNameIsNotEchoedBack) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  auto stub = v1::TokenService::NewStub(Connect(tokend.Target()));
+  grpc::ClientContext context;
+  AddMarker(&context);
+  v1::IssueTokenRequest request;
+  request.set_tenant(std::string(60000, 'x'));
+  request.mutable_subject()->set_user_id("alice");
+  v1::IssueTokenResponse response;
+  const grpc::Status status = stub->IssueToken(&context, request, &response);
+  ASSERT_FALSE(status.ok());
+  EXPECT_LE(status.error_message().size(), 600u) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("more bytes)"));
+  EXPECT_LT(status.error_details().size(), 2000u);
+}
+
+TEST(SmallOnes, CapRefusalsCarryRetryInfo) {
+  Tokend tokend("  max_streams: 1\n");
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  auto stub = v1::KeyService::NewStub(Connect(tokend.Target()));
+  grpc::ClientContext first;
+  AddMarker(&first);
+  first.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  auto open = stub->WatchJwks(&first, v1::WatchJwksRequest());
+  v1::WatchJwksResponse message;
+  ASSERT_TRUE(open->Read(&message));  // the stream is open and counted
+  grpc::ClientContext second;
+  AddMarker(&second);
+  second.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  auto refused = stub->WatchJwks(&second, v1::WatchJwksRequest());
+  EXPECT_FALSE(refused->Read(&message));
+  const grpc::Status status = refused->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << status.error_message();
+  EXPECT_EQ(DetailsOf(status).retry_delay_ms, 1000);
+  first.TryCancel();
+}
+
+TEST(SmallOnes, DuplicateYamlKeysAreRefusedNamingFileAndKey) {
+  TempDir dir;
+  dir.Write("hs.secret", "0123456789abcdef0123456789abcdef-shared-secret");
+  dir.Write("tokend.yaml", MinimalConfig("    ttl: {default: 10m, max: 1h}\n"
+                                         "    ttl: {default: 1m, max: 2m}\n"));
+  std::string output;
+  EXPECT_NE(CheckConfig(dir.File("tokend.yaml"), &output), 0);
+  EXPECT_THAT(output, HasSubstr(dir.File("tokend.yaml")));
+  EXPECT_THAT(output, HasSubstr("tenants[0].ttl"));
+  EXPECT_THAT(output, HasSubstr("duplicate key"));
+}
+
+TEST(SmallOnes, SecretFilesOpenToEveryUserAreWarnedAbout) {
+  TempDir dir;
+  dir.Write("hs.secret", "0123456789abcdef0123456789abcdef-shared-secret");
+  dir.Write("tokend.yaml", MinimalConfig(""));
+  std::string output;
+  ASSERT_EQ(chmod(dir.File("hs.secret").c_str(), 0644), 0);
+  EXPECT_EQ(CheckConfig(dir.File("tokend.yaml"), &output), 0) << output;
+  EXPECT_THAT(output, HasSubstr("readable or writable by every user"));
+  EXPECT_THAT(output, HasSubstr("hs.secret"));
+  EXPECT_THAT(output, HasSubstr("0644"));
+  EXPECT_THAT(output, Not(HasSubstr("0123456789abcdef")));
+  ASSERT_EQ(chmod(dir.File("hs.secret").c_str(), 0600), 0);
+  EXPECT_EQ(CheckConfig(dir.File("tokend.yaml"), &output), 0) << output;
+  EXPECT_THAT(output, Not(HasSubstr("readable or writable by every user")));
+}
+
+TEST(SmallOnes, CheckConfigRefusesAStateDirThatStartWouldRefuse) {
+  TempDir dir;
+  dir.Write("hs.secret", "0123456789abcdef0123456789abcdef-shared-secret");
+  dir.Write("not-a-dir", "a file where the state dir should be\n");
+  dir.Write("tokend.yaml", MinimalConfig("", "state_dir: not-a-dir\n"));
+  std::string output;
+  EXPECT_NE(CheckConfig(dir.File("tokend.yaml"), &output), 0) << output;
+  EXPECT_THAT(output, HasSubstr("not-a-dir"));
+  // Start refuses it too.
+  TokendProcess start({"--config=" + dir.File("tokend.yaml")},
+                      dir.File("start.log"));
+  EXPECT_NE(start.WaitExit(), 0);
+}
+
+TEST(SmallOnes, AJwksUriBuiltFromHostIsNotPubliclyCacheable) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  const int fd = ConnectTcp(tokend.http_port());
+  ASSERT_GE(fd, 0);
+  const std::string request =
+      "GET /.well-known/openid-configuration HTTP/1.0\r\n"
+      "Host: attacker.example\r\n\r\n";
+  ASSERT_EQ(write(fd, request.data(), request.size()),
+            static_cast<ssize_t>(request.size()));
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
+  close(fd);
+  ASSERT_THAT(response, HasSubstr("200 OK"));
+  EXPECT_THAT(response, HasSubstr("http://attacker.example/.well-known"));
+  EXPECT_THAT(response, HasSubstr("Cache-Control: no-store"));
+  EXPECT_THAT(response, Not(HasSubstr("public")));
+}
+
 }  // namespace
 }  // namespace tokend::testing
