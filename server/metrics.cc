@@ -223,6 +223,7 @@ Metrics::Metrics()
                             "(EMFILE: out of file descriptors)")
                         .Register(*registry_);
   accept_errors_->Add({{"listener", "unix"}, {"error", "EMFILE"}});
+  accept_errors_->Add({{"listener", "tcp"}, {"error", "EMFILE"}});
   connections_refused_ =
       &BuildCounter()
            .Name("tokend_connections_refused_total")
@@ -231,6 +232,7 @@ Metrics::Metrics()
                "held limits.max_connections_per_peer")
            .Register(*registry_);
   connections_refused_->Add({{"listener", "unix"}});
+  connections_refused_->Add({{"listener", "tcp"}});
   malformed_requests_ =
       &BuildCounter()
            .Name("tokend_malformed_requests_total")

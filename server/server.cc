@@ -312,9 +312,6 @@ absl::Status Server::Listen(const Config& config) {
   // Clients may ping as often as every 10 s without being told off.
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
-  if (!listeners_.tcp.empty()) {
-    builder.AddListeningPort(listeners_.tcp, grpc::InsecureServerCredentials());
-  }
   if (!listeners_.tls.address.empty()) {
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
         TlsCredentials(config);
@@ -336,6 +333,14 @@ absl::Status Server::Listen(const Config& config) {
     if (!unix.ok()) return unix.status();
     unix_ = *std::move(unix);
   }
+  // The loopback TCP listener is accepted here too, so its connections are
+  // capped (gRPC 1.51 has no connection limit).
+  if (!listeners_.tcp.empty()) {
+    absl::StatusOr<std::unique_ptr<UnixListener>> tcp =
+        UnixListener::BindLoopbackTcp(listeners_.tcp);
+    if (!tcp.ok()) return tcp.status();
+    tcp_ = *std::move(tcp);
+  }
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {
     return Error(Reason::kUnavailable,
@@ -347,6 +352,10 @@ absl::Status Server::Listen(const Config& config) {
   if (unix_ != nullptr) {
     unix_->Start(server_.get(), &state_.peers(),
                  limits.max_connections_per_peer);
+  }
+  if (tcp_ != nullptr) {
+    tcp_->Start(server_.get(), &state_.peers(),
+                limits.max_connections_per_peer);
   }
 
   if (!listeners_.health.empty()) {
@@ -536,6 +545,7 @@ void Server::Shutdown() {
   SetServing(server_.get(), false);
   SetServing(health_server_.get(), false);
   if (unix_ != nullptr) unix_->Stop();
+  if (tcp_ != nullptr) tcp_->Stop();
   // SubscribeToken streams end through the renewal manager (UNAVAILABLE,
   // mapped by each stream); the registry ends the rest (WatchJwks).
   state_.subscriptions().Shutdown();

@@ -32,6 +32,12 @@ class UnixListener {
  public:
   static absl::StatusOr<std::unique_ptr<UnixListener>> Bind(
       const std::string& path);
+  // The plaintext loopback TCP listener (listeners.tcp: 127.x.y.z:PORT,
+  // [::1]:PORT, or localhost:PORT = 127.0.0.1), accepted the same way so
+  // that its connections are capped too: all loopback peers together hold
+  // at most max_connections_per_peer. Its callers are "loopback".
+  static absl::StatusOr<std::unique_ptr<UnixListener>> BindLoopbackTcp(
+      const std::string& address);
   ~UnixListener();
 
   // Starts the accept thread; `server` must be started.
@@ -41,7 +47,10 @@ class UnixListener {
   void Stop();
 
  private:
-  UnixListener(std::string path, int fd, int wake_read, int wake_write);
+  UnixListener(std::string path, int fd, int wake_read, int wake_write,
+               bool tcp = false);
+  // "unix" or "tcp": the metrics label and the log prefix.
+  const char* label() const { return tcp_ ? "tcp" : "unix"; }
   // Runs on the listener's own thread.
   void AcceptLoop(grpc::Server* server, PeerTable* peers,
                   int64_t max_connections_per_peer);
@@ -52,6 +61,7 @@ class UnixListener {
   int fd_;
   int wake_read_;
   int wake_write_;
+  const bool tcp_;
   std::thread thread_;
 };
 

@@ -91,6 +91,7 @@ callers:
     return absl::StrCat("127.0.0.1:", health_port_);
   }
   int http_port() const { return http_port_; }
+  int tcp_port() const { return tcp_port_; }
   const TempDir& dir() const { return dir_; }
   pid_t pid() const { return process_->pid(); }
   std::string Log() const { return process_->Log(); }
@@ -344,6 +345,51 @@ TEST(UnixListener, ConnectionsPerPeerAreCapped) {
   // Freeing them lets a real client in again.
   for (int fd : held) close(fd);
   EXPECT_TRUE(WaitServing(tokend.Target(), absl::Seconds(10)));
+}
+
+// Idle loopback TCP connections used to be uncapped (1,200 held): all
+// loopback clients together hold limits.max_connections_per_peer, and the
+// TCP listener still serves gRPC with "loopback" callers.
+TEST(TcpListener, IdleLoopbackConnectionsAreCapped) {
+  Tokend tokend("  max_connections_per_peer: 6\n");
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  const std::string target = absl::StrCat("127.0.0.1:", tokend.tcp_port());
+  {
+    // A loopback caller over TCP is served (and identified as loopback:
+    // the config grants nothing to it, so Issue is PERMISSION_DENIED).
+    auto stub = v1::TokenService::NewStub(Connect(target));
+    grpc::ClientContext context;
+    AddMarker(&context);
+    v1::IssueTokenRequest request;
+    request.set_tenant("demo");
+    request.mutable_subject()->set_user_id("alice");
+    v1::IssueTokenResponse response;
+    EXPECT_EQ(stub->IssueToken(&context, request, &response).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  std::vector<int> held;
+  ASSERT_TRUE(WaitFor([&] {
+    const int fd = ConnectTcp(tokend.tcp_port());
+    if (fd < 0) return false;
+    if (ClosedByPeer(fd, absl::Milliseconds(200))) {
+      close(fd);
+    } else {
+      held.push_back(fd);
+    }
+    return held.size() == 6;
+  }));
+  int refused = -1;
+  ASSERT_TRUE(WaitFor([&] {
+    if (refused >= 0) close(refused);
+    refused = ConnectTcp(tokend.tcp_port());
+    return refused >= 0 && ClosedByPeer(refused, absl::Seconds(1));
+  }));
+  close(refused);
+  EXPECT_GE(tokend.Metric("tokend_connections_refused_total{listener=\"tcp\"}"),
+            1);
+  for (int fd : held) EXPECT_FALSE(ClosedByPeer(fd, absl::Milliseconds(50)));
+  for (int fd : held) close(fd);
+  EXPECT_TRUE(WaitServing(target, absl::Seconds(10)));
 }
 
 // --- Item 3: bounded memory --------------------------------------------------
