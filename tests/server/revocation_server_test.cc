@@ -230,22 +230,12 @@ TEST(SqliteRevocation, DefaultStoreSurvivesKillNine) {
 }
 
 // Issue 14 item 1: the store's I/O runs on the revocation service's store
-// thread, never on a thread that serves calls. With the SQLite file locked
-// by another connection (every write waits out the busy timeout), four
-// concurrent RevokeToken calls stay outstanding while VerifyToken, gRPC
-// health on both ports and HTTP /healthz each answer promptly.
-TEST(SqliteRevocation, AStalledStoreDelaysNoOtherCall) {
-  Replica r("", "state");
-  ASSERT_TRUE(r.Start());
-  const v1::IssueTokenResponse token = r.MustIssue("alice");
-  ASSERT_TRUE(r.RevokeTokenId("warm-up").ok());  // the file exists
-
-  sqlite3* lock = nullptr;
-  ASSERT_EQ(sqlite3_open(r.dir().File("state/revocations.db").c_str(), &lock),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-
+// thread, never on a thread that serves calls. With the store stalled,
+// four concurrent RevokeToken calls (4 s deadline) stay outstanding while
+// VerifyToken of `token`, gRPC health on both ports and HTTP /healthz each
+// answer within 500 ms. Returns the revocations' codes once they end.
+std::vector<grpc::StatusCode> ExpectStalledStoreDelaysNoOtherCall(
+    Replica& r, const v1::IssueTokenResponse& token) {
   constexpr int kRevokes = 4;
   std::atomic<int> revokes_done{0};
   std::vector<grpc::StatusCode> revoke_codes(kRevokes);
@@ -265,8 +255,13 @@ TEST(SqliteRevocation, AStalledStoreDelaysNoOtherCall) {
       ++revokes_done;
     });
   }
-  // Every revocation is enforced at once, before the store answers: once
-  // all four are refused on verify, all four calls are in flight.
+  // All four reached tokend and wait for the store.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return absl::StrContains(r.Http("/metrics"),
+                                 "tokend_revocation_store_pending 4");
+      },
+      absl::Seconds(3)));
   auto stub = v1::TokenService::NewStub(Connect(r.Target()));
   const auto verdict = [&](const std::string& token_or_id,
                            absl::Duration* took) {
@@ -299,9 +294,24 @@ TEST(SqliteRevocation, AStalledStoreDelaysNoOtherCall) {
   // The store stayed stalled all along: no revocation was answered.
   EXPECT_EQ(revokes_done.load(), 0);
   EXPECT_LT(worst, absl::Milliseconds(500));
-
   for (std::thread& t : revokers) t.join();
-  for (grpc::StatusCode code : revoke_codes) {
+  return revoke_codes;
+}
+
+// SQLite: the file locked by another connection (every write waits out
+// the busy timeout).
+TEST(SqliteRevocation, AStalledStoreDelaysNoOtherCall) {
+  Replica r("", "state");
+  ASSERT_TRUE(r.Start());
+  const v1::IssueTokenResponse token = r.MustIssue("alice");
+  ASSERT_TRUE(r.RevokeTokenId("warm-up").ok());  // the file exists
+
+  sqlite3* lock = nullptr;
+  ASSERT_EQ(sqlite3_open(r.dir().File("state/revocations.db").c_str(), &lock),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  for (grpc::StatusCode code : ExpectStalledStoreDelaysNoOtherCall(r, token)) {
     EXPECT_EQ(code, grpc::StatusCode::DEADLINE_EXCEEDED);
   }
   ASSERT_EQ(sqlite3_exec(lock, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
@@ -402,6 +412,27 @@ std::string RedisSection(const RedisServer& redis, bool fail_closed) {
       "  store: ", redis.Url(), "\n",
       "  on_store_unavailable: ", fail_closed ? "closed" : "open", "\n",
       "  resync_interval: 1s\n");
+}
+
+// Redis: the server paused with SIGSTOP (it keeps its connections open,
+// so every command waits out the command timeout).
+TEST(RedisRevocation, AHungRedisDelaysNoOtherCall) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> started = RedisServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  RedisServer& redis = **started;
+  Replica r(RedisSection(redis, /*fail_closed=*/false));
+  ASSERT_TRUE(r.Start());
+  const v1::IssueTokenResponse token = r.MustIssue("alice");
+  redis.Pause();
+  for (grpc::StatusCode code : ExpectStalledStoreDelaysNoOtherCall(r, token)) {
+    EXPECT_TRUE(code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                code == grpc::StatusCode::UNAVAILABLE)
+        << code;
+  }
+  redis.Resume();
+  // Back: revocations are durable again, and the paused ones were kept.
+  EXPECT_TRUE(WaitFor([&] { return r.RevokeTokenId(token.token_id()).ok(); }));
+  EXPECT_EQ(r.Verdict(token.token()), "REVOKED");
 }
 
 // A replica that hears of a subject revocation through Redis issues, right
