@@ -4,12 +4,14 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
@@ -150,6 +152,39 @@ void PublishKeyMetrics(const Runtime& runtime) {
   }
 }
 
+// What start needs of the SQLite revocation store (in the state dir),
+// checked without creating or writing anything: the file, when it exists,
+// is a readable and writable file; otherwise its nearest existing ancestor
+// is a directory tokend may create it in. A Redis store is not checked
+// (start does not need it up).
+absl::Status CheckStateDir(const Config& config) {
+  const std::string spec = RevocationStoreSpec(config);
+  if (!absl::StartsWith(spec, "sqlite:")) return absl::OkStatus();
+  const std::string file = spec.substr(7);
+  const absl::string_view field =
+      config.revocation.store.empty() ? "state_dir" : "revocation.store";
+  struct stat st {};
+  if (stat(file.c_str(), &st) == 0) {
+    if (S_ISREG(st.st_mode) && access(file.c_str(), R_OK | W_OK) == 0) {
+      return absl::OkStatus();
+    }
+    return ConfigError(config.source, field,
+                       absl::StrCat("the revocation store '", file,
+                                    "' is not a readable and writable file"));
+  }
+  std::string dir = DirName(file);
+  while (stat(dir.c_str(), &st) != 0 && dir != "/" && dir != ".") {
+    dir = DirName(dir);
+  }
+  if (!S_ISDIR(st.st_mode) || access(dir.c_str(), W_OK | X_OK) != 0) {
+    return ConfigError(
+        config.source, field,
+        absl::StrCat("cannot create the revocation store '", file, "': '", dir,
+                     "' is not a writable directory"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void Server::BlockSignals() {
@@ -255,8 +290,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
 
 absl::StatusOr<std::string> Server::CheckConfig(ServerOptions options) {
   // A Server only for its LoadConfig: constructing one starts no thread
-  // and touches no file (the revocation store below may create the state
-  // dir, as start would).
+  // and touches no file.
   Server server(std::move(options));
   absl::StatusOr<Config> config = server.LoadConfig();
   if (!config.ok()) return config.status();
@@ -269,12 +303,7 @@ absl::StatusOr<std::string> Server::CheckConfig(ServerOptions options) {
         TlsCredentials((*runtime)->config());
     if (!creds.ok()) return creds.status();
   }
-  // The state dir and revocation store as start opens them (a directory
-  // that cannot be created or written, a file that is not a revocation
-  // database); nothing is loaded and no thread starts.
-  absl::StatusOr<std::unique_ptr<RevocationService>> revocations =
-      OpenRevocations((*runtime)->config(), RealClock::Get());
-  if (!revocations.ok()) return revocations.status();
+  if (absl::Status s = CheckStateDir((*runtime)->config()); !s.ok()) return s;
   return source;
 }
 
