@@ -38,6 +38,10 @@ CallerIdentity IdentifyCaller(const grpc::ServerContextBase& context,
   CallerIdentity id;
   id.peer = context.peer();
   if (std::optional<UnixPeer> unix_peer = peers.Find(id.peer)) {
+    if (unix_peer->loopback_tcp) {
+      id.kind = CallerIdentity::Kind::kLoopback;
+      return id;
+    }
     id.kind = CallerIdentity::Kind::kUnix;
     id.uid = unix_peer->uid;
     id.gid = unix_peer->gid;

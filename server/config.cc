@@ -14,6 +14,7 @@
 #include "core/reason.h"
 #include "core/renewal/refresh_policy.h"
 #include "core/revocation/redis_store.h"
+#include "server/yaml_duplicates.h"
 #include "yaml-cpp/yaml.h"
 
 namespace tokend {
@@ -650,7 +651,8 @@ class Parser {
     if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
     if (auto s = Keys(node, "limits",
                       {"max_message_bytes", "max_token_bytes", "rate_limit",
-                       "max_streams", "keepalive"});
+                       "max_streams", "keepalive", "memory_quota_bytes",
+                       "max_concurrent_streams", "max_connections_per_peer"});
         !s.ok()) {
       return s;
     }
@@ -670,6 +672,23 @@ class Parser {
     }
     if (auto s = Int(node["max_streams"], "limits.max_streams", 0, 1 << 24,
                      &out->max_streams);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Int(node["memory_quota_bytes"], "limits.memory_quota_bytes",
+                     4 << 20, int64_t{1} << 32, &out->memory_quota_bytes);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s =
+            Int(node["max_concurrent_streams"], "limits.max_concurrent_streams",
+                1, 1 << 16, &out->max_concurrent_streams);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Int(node["max_connections_per_peer"],
+                     "limits.max_connections_per_peer", 1, 1 << 16,
+                     &out->max_connections_per_peer);
         !s.ok()) {
       return s;
     }
@@ -841,6 +860,7 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml,
         absl::StrCat("not valid YAML: ", e.msg));
   }
   try {
+    if (absl::Status s = CheckNoDuplicateKeys(root, source); !s.ok()) return s;
     return Parser(std::string(source)).Parse(root);
   } catch (const YAML::Exception& e) {
     return ConfigError(source, absl::StrCat("line ", e.mark.line + 1),

@@ -112,6 +112,17 @@ struct LimitsConfig {
   int64_t max_streams = 10000;
   absl::Duration keepalive_time = absl::Seconds(60);
   absl::Duration keepalive_timeout = absl::Seconds(20);
+  // Memory gRPC may use for connections and calls (a grpc::ResourceQuota):
+  // past it, gRPC refuses new streams and shrinks its windows before it
+  // allocates. The default fits the shipped 128 Mi sidecar limit.
+  int64_t memory_quota_bytes = 32 << 20;
+  // HTTP/2 streams one connection may have open at once (more wait in the
+  // client).
+  int64_t max_concurrent_streams = 100;
+  // Connections one peer may hold open on the unix socket (per uid) and the
+  // loopback TCP port (all loopback peers together); more are closed at
+  // accept.
+  int64_t max_connections_per_peer = 256;
 };
 
 // Who may do what. An entry matches a caller when every selector it sets

@@ -1,13 +1,17 @@
 #include "server/credentials.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "core/reason.h"
 #include "server/config.h"
+#include "server/logging.h"
 
 namespace tokend {
 
@@ -20,6 +24,17 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
     return Error(Reason::kInvalidArgument, "the file is larger than 1 MiB");
   }
   return buffer.str();
+}
+
+void WarnIfOpenToOthers(const std::string& path, absl::string_view field) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || (st.st_mode & 0006) == 0) return;
+  log::Warn(
+      "a secret or private key file is readable or writable by every user; "
+      "make it 0600 or 0640 (or 0400/0440)",
+      {{"field", field},
+       {"file", path},
+       {"mode", absl::StrFormat("%04o", st.st_mode & 07777)}});
 }
 
 absl::StatusOr<std::string> ResolveCredential(absl::string_view ref,
@@ -51,6 +66,7 @@ absl::StatusOr<std::string> ResolveCredential(absl::string_view ref,
   if (content->empty()) {
     return ConfigError(source, field, absl::StrCat("'", path, "' is empty"));
   }
+  WarnIfOpenToOthers(path, field);
   return content;
 }
 

@@ -12,11 +12,15 @@
 namespace tokend {
 
 // Errors (config errors naming `field`): unset variable, unreadable file,
-// empty value.
+// empty value. A file that every user may read or write (mode 0644, 0666,
+// ...) is accepted with a warning naming the field, file and mode.
 absl::StatusOr<std::string> ResolveCredential(absl::string_view ref,
                                               absl::string_view base_dir,
                                               absl::string_view source,
                                               absl::string_view field);
+
+// Logs that warning for `path` when its mode lets every user in.
+void WarnIfOpenToOthers(const std::string& path, absl::string_view field);
 
 // Reads a whole (small) file; kInvalidArgument naming nothing on failure.
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path);

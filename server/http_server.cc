@@ -19,6 +19,11 @@
 namespace tokend {
 namespace {
 
+// The HTTP listener's bounds (see Start).
+constexpr int kWorkers = 64;
+constexpr int kQueue = 64;
+constexpr int kRequestTimeoutMs = 2000;
+
 struct Reply {
   int code;
   std::string content_type;
@@ -91,9 +96,15 @@ Reply OpenIdConfiguration(const Runtime& runtime, const TenantJwks& view,
     if (!seen) algs.push_back(key.alg);
   }
   doc.Set("id_token_signing_alg_values_supported", std::move(algs));
+  // A jwks_uri built from the request's Host header is only true for that
+  // request: a shared cache must not hand it to others (a forged Host
+  // would poison it), so only the configured public URL is cacheable.
+  const bool from_host = runtime.config().listeners.http_public_url.empty();
   return Reply{200, "application/json", json::Serialize(doc),
-               absl::StrCat("Cache-Control: public, max-age=",
-                            absl::ToInt64Seconds(view.max_age), "\r\n")};
+               from_host
+                   ? std::string("Cache-Control: no-store\r\n")
+                   : absl::StrCat("Cache-Control: public, max-age=",
+                                  absl::ToInt64Seconds(view.max_age), "\r\n")};
 }
 
 // /t/<tenant>/.well-known/{jwks.json,openid-configuration}.
@@ -186,9 +197,19 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return TenantEndpoint(*state->runtime(), conn);
   });
   // civetweb wants "127.0.0.1:9090"; IPv6 as "[::1]:9090".
-  const std::vector<std::string> options = {"listening_ports",   address,
-                                            "num_threads",       "4",
-                                            "enable_keep_alive", "no"};
+  // Each civetweb worker serves one connection at a time, so idle or
+  // trickling connections (slowloris) could occupy them all and starve the
+  // probes. Bounded: a request must arrive whole within kRequestTimeout
+  // (civetweb measures the whole header read, not each recv), there are
+  // kWorkers workers, and at most kQueue accepted connections wait for one
+  // (beyond that the kernel backlog holds them, then they are refused).
+  const std::vector<std::string> options = {
+      "listening_ports",    address,
+      "num_threads",        absl::StrCat(kWorkers),
+      "connection_queue",   absl::StrCat(kQueue),
+      "listen_backlog",     absl::StrCat(kQueue),
+      "request_timeout_ms", absl::StrCat(kRequestTimeoutMs),
+      "enable_keep_alive",  "no"};
   try {
     http->server_ = std::make_unique<CivetServer>(options);
   } catch (const std::exception& e) {

@@ -14,7 +14,13 @@
 // JWKS responses carry a strong ETag and Cache-Control: public, max-age=N
 // (the tenants' keys.jwks_max_age; the shortest for the combined set), and
 // If-None-Match with the current ETag answers 304. The jwks_uri base is
-// listeners.http_public_url, or else http://<the request's Host header>.
+// listeners.http_public_url, or else http://<the request's Host header>;
+// the discovery document is then sent with Cache-Control: no-store (a Host
+// header is the client's word, not to be cached for others).
+//
+// Slow or idle clients cannot starve the probes: 64 workers, a request
+// must arrive within 2 s or its connection is closed, and at most 64
+// accepted connections wait for a worker.
 //
 // prometheus-cpp 1.0.1's Exposer offers no way to add other handlers, so
 // tokend runs civetweb's CivetServer itself and serialises the metric

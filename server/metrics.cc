@@ -237,6 +237,28 @@ Metrics::Metrics()
   for (const char* kind : {"token_id", "subject", "tenant"}) {
     revocations_dropped_->Add({{"kind", kind}});
   }
+  accept_errors_ = &BuildCounter()
+                        .Name("tokend_accept_errors_total")
+                        .Help(
+                            "accept() failures of tokend's own listeners "
+                            "(EMFILE: out of file descriptors)")
+                        .Register(*registry_);
+  accept_errors_->Add({{"listener", "unix"}, {"error", "EMFILE"}});
+  accept_errors_->Add({{"listener", "tcp"}, {"error", "EMFILE"}});
+  connections_refused_ =
+      &BuildCounter()
+           .Name("tokend_connections_refused_total")
+           .Help(
+               "Connections closed at accept because their peer already "
+               "held limits.max_connections_per_peer")
+           .Register(*registry_);
+  connections_refused_->Add({{"listener", "unix"}});
+  connections_refused_->Add({{"listener", "tcp"}});
+  malformed_requests_ =
+      &BuildCounter()
+           .Name("tokend_malformed_requests_total")
+           .Help("Requests whose protobuf message could not be parsed")
+           .Register(*registry_);
   signing_key_available_ =
       &BuildGauge()
            .Name("tokend_signing_key_available")
@@ -283,7 +305,8 @@ Metrics::Metrics()
         &config_reloads_, &rate_limited_, &renewals_delivered_,
         &renewal_issue_failures_, &subscriptions_refused_, key_reload_failures_,
         revocations_by_kind_, revocations_dropped_, grpc_started_,
-        grpc_handled_}) {
+        grpc_handled_, accept_errors_, connections_refused_,
+        malformed_requests_}) {
     headers_.push_back(HeaderOf(*family));
   }
   for (auto* family :
@@ -464,6 +487,21 @@ void Metrics::RevocationAdded(absl::string_view kind,
 
 void Metrics::RevocationDroppedAtShutdown(absl::string_view kind) {
   revocations_dropped_->Add({{"kind", std::string(kind)}}).Increment();
+}
+
+void Metrics::AcceptError(absl::string_view listener, absl::string_view error) {
+  accept_errors_
+      ->Add(
+          {{"listener", std::string(listener)}, {"error", std::string(error)}})
+      .Increment();
+}
+
+void Metrics::ConnectionRefused(absl::string_view listener) {
+  connections_refused_->Add({{"listener", std::string(listener)}}).Increment();
+}
+
+void Metrics::MalformedRequest(absl::string_view method) {
+  malformed_requests_->Add({{"method", std::string(method)}}).Increment();
 }
 
 void Metrics::RevocationStoreWrite(absl::Duration latency, bool ok) {

@@ -130,6 +130,12 @@ class Metrics {
   void SubscriptionEndedRevoked();
   void SubscriptionRefused(bool per_caller);
   void SubscriptionWriteCoalesced();
+  // A listener's accept() failed (`error`: "EMFILE", "ENFILE", ...).
+  void AcceptError(absl::string_view listener, absl::string_view error);
+  // A connection closed at accept: its peer held too many.
+  void ConnectionRefused(absl::string_view listener);
+  // A request whose message could not be parsed (method: the RPC name).
+  void MalformedRequest(absl::string_view method);
 
   // The classic Prometheus text exposition (text/plain; version=0.0.4).
   std::string ExpositionText() const;
@@ -182,6 +188,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* grpc_started_ = nullptr;
   prometheus::Family<prometheus::Counter>* grpc_handled_ = nullptr;
   prometheus::Family<prometheus::Histogram>* grpc_handling_ = nullptr;
+  prometheus::Family<prometheus::Counter>* accept_errors_ = nullptr;
+  prometheus::Family<prometheus::Counter>* connections_refused_ = nullptr;
+  prometheus::Family<prometheus::Counter>* malformed_requests_ = nullptr;
 };
 
 }  // namespace tokend

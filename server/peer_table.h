@@ -22,6 +22,9 @@ struct UnixPeer {
   uint32_t uid = 0;
   uint32_t gid = 0;
   int32_t pid = 0;
+  // A plaintext loopback TCP connection (no credentials): the caller is
+  // "loopback", not a uid.
+  bool loopback_tcp = false;
 };
 
 class PeerTable {

@@ -4,12 +4,14 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
@@ -19,11 +21,13 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/impl/server_builder_plugin.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/credentials.h"
 #include "server/dev_default.h"
 #include "server/logging.h"
+#include "server/malformed_request.h"
 #include "server/metrics.h"
 #include "server/renewal_reload.h"
 #include "server/revocations.h"
@@ -71,6 +75,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
     return ConfigError(config.source, "listeners.tls.key_file",
                        absl::StrCat("cannot read '", tls.key_file, "'"));
   }
+  WarnIfOpenToOthers(tls.key_file, "listeners.tls.key_file");
   pair.cert_chain = *std::move(cert);
   pair.private_key = *std::move(key);
   options.pem_key_cert_pairs.push_back(std::move(pair));
@@ -168,6 +173,39 @@ void PublishKeyMetrics(const Runtime& runtime) {
                                  counts[static_cast<int>(status)]);
     }
   }
+}
+
+// What start needs of the SQLite revocation store (in the state dir),
+// checked without creating or writing anything: the file, when it exists,
+// is a readable and writable file; otherwise its nearest existing ancestor
+// is a directory tokend may create it in. A Redis store is not checked
+// (start does not need it up).
+absl::Status CheckStateDir(const Config& config) {
+  const std::string spec = RevocationStoreSpec(config);
+  if (!absl::StartsWith(spec, "sqlite:")) return absl::OkStatus();
+  const std::string file = spec.substr(7);
+  const absl::string_view field =
+      config.revocation.store.empty() ? "state_dir" : "revocation.store";
+  struct stat st {};
+  if (stat(file.c_str(), &st) == 0) {
+    if (S_ISREG(st.st_mode) && access(file.c_str(), R_OK | W_OK) == 0) {
+      return absl::OkStatus();
+    }
+    return ConfigError(config.source, field,
+                       absl::StrCat("the revocation store '", file,
+                                    "' is not a readable and writable file"));
+  }
+  std::string dir = DirName(file);
+  while (stat(dir.c_str(), &st) != 0 && dir != "/" && dir != ".") {
+    dir = DirName(dir);
+  }
+  if (!S_ISDIR(st.st_mode) || access(dir.c_str(), W_OK | X_OK) != 0) {
+    return ConfigError(
+        config.source, field,
+        absl::StrCat("cannot create the revocation store '", file, "': '", dir,
+                     "' is not a writable directory"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -289,6 +327,7 @@ absl::StatusOr<std::string> Server::CheckConfig(ServerOptions options) {
         TlsCredentials((*runtime)->config());
     if (!creds.ok()) return creds.status();
   }
+  if (absl::Status s = CheckStateDir((*runtime)->config()); !s.ok()) return s;
   return source;
 }
 
@@ -307,6 +346,18 @@ absl::Status Server::Listen(const Config& config) {
   const LimitsConfig& limits = config.limits;
   builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(limits.max_message_bytes));
+  // Memory is bounded before gRPC allocates: the quota covers every
+  // connection's buffers and calls (past it gRPC refuses new streams), one
+  // connection has at most max_concurrent_streams calls open, and headers
+  // are capped. Without BDP probing the flow-control window stays small,
+  // so a peer cannot push more than the window ahead of what tokend reads.
+  grpc::ResourceQuota quota("tokend");
+  quota.Resize(static_cast<size_t>(limits.memory_quota_bytes));
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(limits.max_concurrent_streams));
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 16 * 1024);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   builder.AddChannelArgument(
       GRPC_ARG_KEEPALIVE_TIME_MS,
       static_cast<int>(absl::ToInt64Milliseconds(limits.keepalive_time)));
@@ -317,9 +368,6 @@ absl::Status Server::Listen(const Config& config) {
   // Clients may ping as often as every 10 s without being told off.
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
-  if (!listeners_.tcp.empty()) {
-    builder.AddListeningPort(listeners_.tcp, grpc::InsecureServerCredentials());
-  }
   if (!listeners_.tls.address.empty()) {
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
         TlsCredentials(config);
@@ -328,6 +376,11 @@ absl::Status Server::Listen(const Config& config) {
   }
   builder.RegisterService(&token_service_);
   builder.RegisterService(&key_service_);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(MalformedRequestInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // Bind the unix socket first: a second tokend on the same socket fails
   // before it touches the TCP ports.
   if (!listeners_.unix_socket.empty()) {
@@ -335,6 +388,14 @@ absl::Status Server::Listen(const Config& config) {
         UnixListener::Bind(listeners_.unix_socket);
     if (!unix.ok()) return unix.status();
     unix_ = *std::move(unix);
+  }
+  // The loopback TCP listener is accepted here too, so its connections are
+  // capped (gRPC 1.51 has no connection limit).
+  if (!listeners_.tcp.empty()) {
+    absl::StatusOr<std::unique_ptr<UnixListener>> tcp =
+        UnixListener::BindLoopbackTcp(listeners_.tcp);
+    if (!tcp.ok()) return tcp.status();
+    tcp_ = *std::move(tcp);
   }
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {
@@ -344,7 +405,14 @@ absl::Status Server::Listen(const Config& config) {
                               listeners_.tls.address, "'): address in use?"));
   }
   SetServing(server_.get(), true);
-  if (unix_ != nullptr) unix_->Start(server_.get(), &state_.peers());
+  if (unix_ != nullptr) {
+    unix_->Start(server_.get(), &state_.peers(),
+                 limits.max_connections_per_peer);
+  }
+  if (tcp_ != nullptr) {
+    tcp_->Start(server_.get(), &state_.peers(),
+                limits.max_connections_per_peer);
+  }
 
   if (!listeners_.health.empty()) {
     grpc::ServerBuilder health_builder;
@@ -533,6 +601,7 @@ void Server::Shutdown() {
   SetServing(server_.get(), false);
   SetServing(health_server_.get(), false);
   if (unix_ != nullptr) unix_->Stop();
+  if (tcp_ != nullptr) tcp_->Stop();
   // SubscribeToken streams end through the renewal manager (UNAVAILABLE,
   // mapped by each stream); the registry ends the rest (WatchJwks).
   state_.subscriptions().Shutdown();

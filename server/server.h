@@ -2,10 +2,10 @@
 // then flag overrides), builds the gRPC servers and listeners, and runs the
 // signal / config-watch loop until SIGTERM or SIGINT.
 //
-// Listeners: the unix socket (accepted here, see unix_listener.h), loopback
-// TCP (plaintext), TLS or mTLS TCP, a separate plaintext gRPC server that
-// serves only grpc.health.v1 (kubelet probes), and the HTTP port
-// (http_server.h).
+// Listeners: the unix socket and loopback TCP (plaintext), both accepted
+// here (see unix_listener.h) so their connections are capped, TLS or mTLS TCP,
+// a separate plaintext gRPC server that serves only grpc.health.v1 (kubelet
+// probes), and the HTTP port (http_server.h).
 //
 // Reload: SIGHUP, or a change of the config file seen by inotify on its
 // directory (so editors' rename-replace and Kubernetes ..data symlink swaps
@@ -94,6 +94,7 @@ class Server {
   std::unique_ptr<grpc::Server> health_server_;
   grpc::CallbackGenericService unimplemented_;  // the health server's rest
   std::unique_ptr<UnixListener> unix_;
+  std::unique_ptr<UnixListener> tcp_;  // listeners.tcp, also accepted here
   std::unique_ptr<HttpServer> http_;
   ListenersConfig listeners_;  // as started
   // Held while a Runtime is built and swapped in (reloads, key changes).

@@ -11,9 +11,39 @@
 namespace tokend {
 namespace {
 
-grpc::Status Build(grpc::StatusCode code, const std::string& message,
+// Messages echo request values (a tenant name, a claim); a caller must not
+// be able to make tokend send back (and log) a 60 KB string. Cuts on a
+// UTF-8 character boundary.
+std::string CapMessage(const std::string& message) {
+  if (message.size() <= kMaxErrorMessageBytes) return message;
+  size_t end = kMaxErrorMessageBytes;
+  while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  return absl::StrCat(message.substr(0, end), "... (", message.size() - end,
+                      " more bytes)");
+}
+
+// The delay a refusal by a cap (not the rate limiter, which knows its own)
+// suggests: the caps free up as calls and streams end.
+constexpr absl::Duration kCapRetryDelay = absl::Seconds(1);
+
+void SetDelay(absl::Duration delay, google::rpc::RetryInfo* retry) {
+  const int64_t nanos = absl::ToInt64Nanoseconds(delay);
+  retry->mutable_retry_delay()->set_seconds(nanos / 1000000000);
+  retry->mutable_retry_delay()->set_nanos(
+      static_cast<int32_t>(nanos % 1000000000));
+}
+
+grpc::Status Build(grpc::StatusCode code, const std::string& uncapped,
                    absl::string_view reason, const std::string& field,
                    const google::rpc::RetryInfo* retry) {
+  const std::string message = CapMessage(uncapped);
+  google::rpc::RetryInfo cap_retry;
+  if (retry == nullptr && code == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+    SetDelay(kCapRetryDelay, &cap_retry);
+    retry = &cap_retry;
+  }
   google::rpc::Status proto;
   proto.set_code(code);
   proto.set_message(message);
@@ -72,10 +102,7 @@ absl::Status AsTokenInputError(const absl::Status& status,
 
 grpc::Status RateLimitedStatus(absl::Duration retry_after) {
   google::rpc::RetryInfo retry;
-  const int64_t nanos = absl::ToInt64Nanoseconds(retry_after);
-  retry.mutable_retry_delay()->set_seconds(nanos / 1000000000);
-  retry.mutable_retry_delay()->set_nanos(
-      static_cast<int32_t>(nanos % 1000000000));
+  SetDelay(retry_after, &retry);
   return Build(grpc::StatusCode::RESOURCE_EXHAUSTED,
                absl::StrCat("RESOURCE_EXHAUSTED: rate limit reached; retry in ",
                             absl::FormatDuration(retry_after)),

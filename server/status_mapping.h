@@ -18,10 +18,15 @@
 namespace tokend {
 
 inline constexpr char kErrorDomain[] = "tokend";
+// Longer messages (which echo request values) are cut to this many bytes
+// plus a note of how much was left out.
+inline constexpr size_t kMaxErrorMessageBytes = 512;
 
 // The status code follows the absl code (core chooses it, see
 // core/reason.cc); a status without a reason maps to INTERNAL with reason
 // INTERNAL and a generic message, so no unexpected text reaches clients.
+// RESOURCE_EXHAUSTED (a cap) carries RetryInfo (1 s); messages are capped
+// at kMaxErrorMessageBytes.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // For RPCs whose *input* is a token (RenewToken, SubscribeToken's

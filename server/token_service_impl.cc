@@ -1,6 +1,8 @@
 #include "server/token_service_impl.h"
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -166,6 +168,67 @@ void FillIssued(const TokenInfo& info, absl::string_view tenant,
     ToProto(info.session_started + t->session_cap,
             response->mutable_session_expires_at());
   }
+}
+
+// What a RevokeToken call needs to answer once the store has.
+struct RevokeOutcome {
+  CallContext call;
+  std::string what;
+  std::string subject;
+  std::string token_id;
+  std::string reason;
+  Revocation entry;
+};
+
+// The call's deadline in real time; a call without one waits for the store
+// as long as it takes (the revocation is enforced meanwhile).
+absl::Time RevokeDeadline(const grpc::CallbackServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(deadline);
+}
+
+// The audit line, the metrics and the answer for a revocation the store
+// answered with `store` (OK for a target that is already gone). Runs on the
+// revocation service's completion thread (or the call's, when nothing was
+// written); must not block.
+grpc::Status FinishRevoke(const RevokeOutcome& outcome,
+                          const absl::Status& store,
+                          v1::RevokeTokenResponse* response) {
+  const std::string& tenant = outcome.entry.tenant;
+  // Enforced by this replica whatever the store said, unless refused.
+  if (store.ok() || store.code() == absl::StatusCode::kUnavailable ||
+      store.code() == absl::StatusCode::kDeadlineExceeded) {
+    Metrics::Get().Revoked(tenant);
+    Metrics::Get().RevocationAdded(RevocationKindName(outcome.entry.kind),
+                                   "local");
+  }
+  log::Audit("revoke", {{"request_id", outcome.call.request_id},
+                        {"caller", outcome.call.caller.Describe()},
+                        {"tenant", tenant},
+                        {"target", outcome.what},
+                        {"subject", outcome.subject},
+                        {"token_id", outcome.token_id},
+                        {"reason", outcome.reason},
+                        {"durable", store.ok() ? "yes" : "no"}});
+  if (store.code() == absl::StatusCode::kUnavailable) {
+    // Enforced by this replica and queued, but not durable (nor shared)
+    // until the store takes it: the caller must know.
+    return ToGrpcStatus(
+        ErrorWithCode(absl::StatusCode::kUnavailable, Reason::kUnavailable,
+                      absl::StrCat("the revocation is enforced by this tokend "
+                                   "but not yet durable: the revocation store "
+                                   "is unavailable (",
+                                   StatusDetail(store),
+                                   "); it is retried until the store takes "
+                                   "it; repeat RevokeToken to confirm")));
+  }
+  if (!store.ok()) return ToGrpcStatus(store);
+  ToProto(outcome.entry.revoked_at, response->mutable_revoked_at());
+  ToProto(outcome.entry.expires_at, response->mutable_entry_expires_at());
+  return grpc::Status::OK;
 }
 
 }  // namespace
@@ -414,41 +477,32 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
       break;
   }
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
-  if (!nothing_left) {
-    // Store first (durable), then the index and the listeners, which end
-    // the matching subscriptions here; other replicas hear it from Redis.
-    status = state_.revocations().Revoke(entry);
-    if (status.ok() || status.code() == absl::StatusCode::kUnavailable) {
-      Metrics::Get().Revoked(tenant);
-      Metrics::Get().RevocationAdded(RevocationKindName(entry.kind), "local");
-    }
+  RevokeOutcome outcome{std::move(call),   what, subject, token_id,
+                        request->reason(), entry};
+  if (nothing_left) {
+    return Done(context, outcome.call,
+                FinishRevoke(outcome, absl::OkStatus(), response));
   }
-  const bool durable = status.ok();
-  log::Audit("revoke", {{"request_id", call.request_id},
-                        {"caller", call.caller.Describe()},
-                        {"tenant", tenant},
-                        {"target", what},
-                        {"subject", subject},
-                        {"token_id", token_id},
-                        {"reason", request->reason()},
-                        {"durable", durable ? "yes" : "no"}});
-  if (status.code() == absl::StatusCode::kUnavailable) {
-    // Enforced by this replica and queued, but not durable (nor shared)
-    // until the store takes it: the caller must know.
-    return Done(context, call,
-                ToGrpcStatus(ErrorWithCode(
-                    absl::StatusCode::kUnavailable, Reason::kUnavailable,
-                    absl::StrCat("the revocation is enforced by this tokend "
-                                 "but not yet durable: the revocation store "
-                                 "is unavailable (",
-                                 StatusDetail(status),
-                                 "); it is retried until the store takes "
-                                 "it; repeat RevokeToken to confirm"))));
+  // Enforced here at once; the store write runs on the revocation service's
+  // store thread, and the call finishes on its completion thread when the
+  // store answers (or at the call's deadline): no gRPC thread waits on the
+  // store.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time deadline = RevokeDeadline(*context);
+  auto shared = std::make_shared<RevokeOutcome>(std::move(outcome));
+  status = state_.revocations().RevokeAsync(
+      entry, deadline, [shared, reactor, response](absl::Status answer) {
+        const grpc::Status done = FinishRevoke(*shared, answer, response);
+        RecordRpc(shared->call, done);
+        reactor->Finish(done);
+      });
+  if (!status.ok()) {
+    // Not taken (shutting down, or an invalid entry): `done` never runs.
+    const grpc::Status done = ToGrpcStatus(status);
+    RecordRpc(shared->call, done);
+    reactor->Finish(done);
   }
-  if (!durable) return Done(context, call, ToGrpcStatus(status));
-  ToProto(now, response->mutable_revoked_at());
-  ToProto(entry.expires_at, response->mutable_entry_expires_at());
-  return Done(context, call, grpc::Status::OK);
+  return reactor;
 }
 
 grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(

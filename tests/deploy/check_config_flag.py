@@ -76,6 +76,8 @@ def main():
             path = os.path.join(tmp, name)
             with open(path, "w") as f:
                 f.write(text)
+            # Key files open to every user are warned about before any error.
+            os.chmod(path, 0o600)
             return path
 
         def config(**kw):

@@ -6,11 +6,15 @@
 // metrics; Redis coming back heals everything and converges what was
 // revoked meanwhile. Plus the config rules of the `revocation` section.
 #include <signal.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -93,6 +97,7 @@ callers:
   const TempDir& dir() const { return dir_; }
   const std::string& config() const { return config_; }
   int http_port() const { return http_port_; }
+  int health_port() const { return health_port_; }
   std::string Log() const { return process_ ? process_->Log() : ""; }
   TokendProcess& process() { return *process_; }
 
@@ -229,6 +234,101 @@ TEST(SqliteRevocation, DefaultStoreSurvivesKillNine) {
   EXPECT_EQ(r.Health(kHealthService), 1);
 }
 
+// Issue 14 item 1: the store's I/O runs on the revocation service's store
+// thread, never on a thread that serves calls. With the store stalled,
+// four concurrent RevokeToken calls (4 s deadline) stay outstanding while
+// VerifyToken of `token`, gRPC health on both ports and HTTP /healthz each
+// answer within 500 ms. Returns the revocations' codes once they end.
+std::vector<grpc::StatusCode> ExpectStalledStoreDelaysNoOtherCall(
+    Replica& r, const v1::IssueTokenResponse& token) {
+  constexpr int kRevokes = 4;
+  std::atomic<int> revokes_done{0};
+  std::vector<grpc::StatusCode> revoke_codes(kRevokes);
+  std::vector<std::thread> revokers;
+  for (int i = 0; i < kRevokes; ++i) {
+    revokers.emplace_back([&, i] {
+      auto stub = v1::TokenService::NewStub(Connect(r.Target()));
+      grpc::ClientContext context;
+      AddMarker(&context);
+      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(4)));
+      v1::RevokeTokenRequest request;
+      request.set_tenant("demo");
+      request.set_token_id(absl::StrCat("stalled-", i));
+      v1::RevokeTokenResponse response;
+      revoke_codes[i] =
+          stub->RevokeToken(&context, request, &response).error_code();
+      ++revokes_done;
+    });
+  }
+  // All four reached tokend and wait for the store.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return absl::StrContains(r.Http("/metrics"),
+                                 "tokend_revocation_store_pending 4");
+      },
+      absl::Seconds(3)));
+  auto stub = v1::TokenService::NewStub(Connect(r.Target()));
+  const auto verdict = [&](const std::string& token_or_id,
+                           absl::Duration* took) {
+    grpc::ClientContext context;
+    AddMarker(&context);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    v1::VerifyTokenRequest request;
+    request.set_tenant("demo");
+    request.set_token(token_or_id);
+    v1::VerifyTokenResponse response;
+    const absl::Time start = absl::Now();
+    const grpc::Status status = stub->VerifyToken(&context, request, &response);
+    *took = absl::Now() - start;
+    if (!status.ok()) return absl::StrCat("RPC:", status.error_code());
+    return response.valid() ? std::string() : response.reason();
+  };
+  const auto api = Connect(r.Target());
+  const auto health = Connect(absl::StrCat("127.0.0.1:", r.health_port()));
+  absl::Duration worst;
+  for (int round = 0; round < 10; ++round) {
+    absl::Duration took;
+    EXPECT_EQ(verdict(token.token(), &took), "");
+    worst = std::max(worst, took);
+    absl::Time start = absl::Now();
+    EXPECT_EQ(HealthCheck(api, ""), 1);
+    EXPECT_EQ(HealthCheck(health, ""), 1);
+    EXPECT_THAT(r.Http("/healthz"), HasSubstr("200 OK"));
+    worst = std::max(worst, absl::Now() - start);
+  }
+  // The store stayed stalled all along: no revocation was answered.
+  EXPECT_EQ(revokes_done.load(), 0);
+  EXPECT_LT(worst, absl::Milliseconds(500));
+  for (std::thread& t : revokers) t.join();
+  return revoke_codes;
+}
+
+// SQLite: the file locked by another connection (every write waits out
+// the busy timeout).
+TEST(SqliteRevocation, AStalledStoreDelaysNoOtherCall) {
+  Replica r("", "state");
+  ASSERT_TRUE(r.Start());
+  const v1::IssueTokenResponse token = r.MustIssue("alice");
+  ASSERT_TRUE(r.RevokeTokenId("warm-up").ok());  // the file exists
+
+  sqlite3* lock = nullptr;
+  ASSERT_EQ(sqlite3_open(r.dir().File("state/revocations.db").c_str(), &lock),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  for (grpc::StatusCode code : ExpectStalledStoreDelaysNoOtherCall(r, token)) {
+    EXPECT_EQ(code, grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  ASSERT_EQ(sqlite3_exec(lock, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(lock);
+  // Released: the queued writes land, and new revocations are durable.
+  ASSERT_TRUE(r.RevokeTokenId(token.token_id()).ok());
+  EXPECT_EQ(r.Verdict(token.token()), "REVOKED");
+  EXPECT_TRUE(WaitFor([&] {
+    return absl::StrContains(r.Http("/metrics"), "tokend_revocation_entries 6");
+  })) << r.Http("/metrics");
+}
+
 // Token times are whole seconds: a subject or tenant revocation covers
 // every token issued in its second, so a token issued after RevokeToken
 // answered, in that same second, used to be refused (and SubscribeToken
@@ -317,6 +417,27 @@ std::string RedisSection(const RedisServer& redis, bool fail_closed) {
       "  store: ", redis.Url(), "\n",
       "  on_store_unavailable: ", fail_closed ? "closed" : "open", "\n",
       "  resync_interval: 1s\n");
+}
+
+// Redis: the server paused with SIGSTOP (it keeps its connections open,
+// so every command waits out the command timeout).
+TEST(RedisRevocation, AHungRedisDelaysNoOtherCall) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> started = RedisServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  RedisServer& redis = **started;
+  Replica r(RedisSection(redis, /*fail_closed=*/false));
+  ASSERT_TRUE(r.Start());
+  const v1::IssueTokenResponse token = r.MustIssue("alice");
+  redis.Pause();
+  for (grpc::StatusCode code : ExpectStalledStoreDelaysNoOtherCall(r, token)) {
+    EXPECT_TRUE(code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                code == grpc::StatusCode::UNAVAILABLE)
+        << code;
+  }
+  redis.Resume();
+  // Back: revocations are durable again, and the paused ones were kept.
+  EXPECT_TRUE(WaitFor([&] { return r.RevokeTokenId(token.token_id()).ok(); }));
+  EXPECT_EQ(r.Verdict(token.token()), "REVOKED");
 }
 
 // A replica that hears of a subject revocation through Redis issues, right
