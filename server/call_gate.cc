@@ -9,14 +9,23 @@
 
 namespace tokend {
 
-grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
-                   absl::string_view method, CallContext* call) {
+namespace {
+
+grpc::Status AdmitCall(ServerState& state,
+                       const grpc::ServerContextBase& context,
+                       absl::string_view method, bool proxy,
+                       CallContext* call) {
   call->method = std::string(method);
   call->start = absl::Now();
   call->state = &state;
   state.CallStarted();
   if (state.shutting_down()) {
     return ToGrpcStatus(Error(Reason::kUnavailable, "tokend is shutting down"));
+  }
+  if (proxy) {
+    call->caller = IdentifyCaller(context, state.peers());
+    call->runtime = state.runtime();
+    return grpc::Status::OK;
   }
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(kMarkerHeader);
@@ -39,6 +48,19 @@ grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
     return RateLimitedStatus(*wait);
   }
   return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
+                   absl::string_view method, CallContext* call) {
+  return AdmitCall(state, context, method, /*proxy=*/false, call);
+}
+
+grpc::Status AdmitProxyCall(ServerState& state,
+                            const grpc::ServerContextBase& context,
+                            absl::string_view method, CallContext* call) {
+  return AdmitCall(state, context, method, /*proxy=*/true, call);
 }
 
 void RecordRpc(const CallContext& call, const grpc::Status& status) {

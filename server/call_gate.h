@@ -39,6 +39,15 @@ struct CallContext {
 grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
                    absl::string_view method, CallContext* call);
 
+// The same for Envoy's ext_authz Check (server/ext_authz/): steps 1 and 3
+// only. Envoy cannot be relied on to send the marker header (Istio's
+// extension providers cannot add one), Check only answers questions about
+// the request it is shown, and a per-caller rate limit would throttle every
+// user behind one proxy (use Envoy's own rate limiting instead).
+grpc::Status AdmitProxyCall(ServerState& state,
+                            const grpc::ServerContextBase& context,
+                            absl::string_view method, CallContext* call);
+
 // Records the RPC metrics (and a debug log line) for a finished call and
 // ends it for the shutdown drain. Exactly once per Admit.
 void RecordRpc(const CallContext& call, const grpc::Status& status);

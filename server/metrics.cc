@@ -216,6 +216,16 @@ Metrics::Metrics()
   for (const char* kind : {"token_id", "subject", "tenant"}) {
     revocations_dropped_->Add({{"kind", kind}});
   }
+  ext_authz_checks_ = &BuildCounter()
+                           .Name("tokend_ext_authz_checks_total")
+                           .Help(
+                               "Envoy ext_authz Check calls by tenant, mode, "
+                               "outcome and reason")
+                           .Register(*registry_);
+  ext_authz_duration_ = &BuildHistogram()
+                             .Name("tokend_ext_authz_check_duration_seconds")
+                             .Help("Latency of Envoy ext_authz Check calls")
+                             .Register(*registry_);
   // Present from the start so that a scrape shows zeros, not absences.
   config_reloads_.Add({{"result", "ok"}});
   config_reloads_.Add({{"result", "failed"}});
@@ -237,6 +247,28 @@ void Metrics::RpcHandled(absl::string_view method, absl::string_view code,
       [&]() -> auto& {
         return rpc_duration_.Add({{"method", std::string(method)}},
                                  LatencyBuckets());
+      })
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void Metrics::ExtAuthzChecked(absl::string_view tenant, absl::string_view mode,
+                              absl::string_view outcome,
+                              absl::string_view reason,
+                              absl::Duration latency) {
+  Cached<prometheus::Counter>(
+      ext_authz_checks_, {tenant, mode, outcome, reason},
+      [&]() -> auto& {
+        return ext_authz_checks_->Add({{"tenant", std::string(tenant)},
+                                       {"mode", std::string(mode)},
+                                       {"outcome", std::string(outcome)},
+                                       {"reason", std::string(reason)}});
+      })
+      .Increment();
+  Cached<prometheus::Histogram>(
+      ext_authz_duration_, {mode},
+      [&]() -> auto& {
+        return ext_authz_duration_->Add({{"mode", std::string(mode)}},
+                                        LatencyBuckets());
       })
       .Observe(absl::ToDoubleSeconds(latency));
 }
