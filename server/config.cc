@@ -843,6 +843,18 @@ class Parser {
             !s.ok()) {
           return s;
         }
+        if (!route.channel_header.empty() || route.channel_path_segment >= 0) {
+          // Only these profiles' tokens name a channel (Agora) or room
+          // (LiveKit); elsewhere the expectation would be silently unmet.
+          for (const TenantConfig& t : tenants) {
+            if (t.name == route.tenant && t.profile != "agora" &&
+                t.profile != "livekit") {
+              return Fail(path,
+                          absl::StrCat("tenant '", t.name, "' (profile ",
+                                       t.profile, ") has no channel or room"));
+            }
+          }
+        }
         if (!route.channel_header.empty() && route.channel_path_segment >= 0) {
           return Fail(path,
                       "set channel_header or channel_path_segment, "

@@ -125,8 +125,9 @@ Denial DenialFor(const absl::Status& status) {
   if (reason == Reason::kAudienceMismatch) return Denial::kForbidden;
   if (reason == Reason::kBadClaim) {
     const std::string field = GetField(status);
-    if (field == "channel" || field == "privileges" || field == "uid" ||
-        field == "account") {
+    // Agora's channel, LiveKit's room: the token is for another one.
+    if (field == "channel" || field == "video.room" ||
+        field == "video.roomJoin") {
       return Denial::kForbidden;
     }
   }

@@ -59,6 +59,10 @@ tenants:
     algorithm: HS256
     credentials: {secret: hs.secret}
     ttl: {default: 10m, max: 1h}
+  - name: lk
+    profile: livekit
+    params: {api_key: test-livekit-key}
+    credentials: {api_secret: hs.secret}
 )",
       extra_tenants, R"(
 callers:
@@ -86,6 +90,13 @@ ext_authz:
       tenant: demo
       mode: outbound
       audience: other.test
+    - host: rooms.test
+      path_prefix: /rooms/
+      tenant: lk
+      channel_path_segment: 1
+    - host: live.test
+      tenant: lk
+      channel_header: x-room
   outbound:
     ttl: )",
       outbound_ttl, "\n");
@@ -437,6 +448,51 @@ TEST(ExtAuthz, RevokedTokenAndAudiencePolicy) {
   EXPECT_EQ(Header(ok.ok_response().headers(), "x-tokend-tenant"), "demo");
 }
 
+// The room a LiveKit token must be for comes from a path segment or a
+// header, as the route says.
+TEST(ExtAuthz, ChannelFromPathSegmentOrHeader) {
+  Tokend t;
+  ASSERT_TRUE(t.Start());
+  std::string token;
+  {
+    grpc::ClientContext context;
+    AddMarker(&context);
+    v1::IssueTokenRequest request;
+    request.set_tenant("lk");
+    request.mutable_subject()->set_user_id("alice");
+    request.mutable_livekit()->mutable_video()->set_room_join(true);
+    request.mutable_livekit()->mutable_video()->set_room("standup");
+    v1::IssueTokenResponse response;
+    auto stub = v1::TokenService::NewStub(Connect(t.Target()));
+    ASSERT_TRUE(stub->IssueToken(&context, request, &response).ok());
+    token = response.token();
+  }
+  const std::string bearer = "Bearer " + token;
+  CheckResponse r =
+      t.MustCheck(Request("", bearer, "rooms.test", "/rooms/standup/join?x=1"));
+  ASSERT_TRUE(r.has_ok_response()) << r.DebugString();
+  EXPECT_EQ(Header(r.ok_response().headers(), "x-tokend-tenant"), "lk");
+  ExpectDenied(
+      t.MustCheck(Request("", bearer, "rooms.test", "/rooms/other/join")),
+      /*PERMISSION_DENIED*/ 7, 403, "BAD_CLAIM", token);
+  ExpectDenied(t.MustCheck(Request("", bearer, "rooms.test", "/rooms/")), 3,
+               400, "INVALID_ARGUMENT", token);
+
+  CheckRequest with_header = Request("", bearer, "live.test", "/");
+  (*with_header.mutable_attributes()
+        ->mutable_request()
+        ->mutable_http()
+        ->mutable_headers())["x-room"] = "standup";
+  EXPECT_TRUE(t.MustCheck(with_header).has_ok_response());
+  (*with_header.mutable_attributes()
+        ->mutable_request()
+        ->mutable_http()
+        ->mutable_headers())["x-room"] = "other";
+  ExpectDenied(t.MustCheck(with_header), 7, 403, "BAD_CLAIM", token);
+  ExpectDenied(t.MustCheck(Request("", bearer, "live.test", "/")), 3, 400,
+               "INVALID_ARGUMENT", token);
+}
+
 TEST(ExtAuthz, ReloadRemovingATenantDeniesItsRequests) {
   Tokend t;
   ASSERT_TRUE(t.Start());
@@ -597,6 +653,10 @@ TEST(ExtAuthz, ConfigErrorsNameTheFileAndField) {
       {"ext_authz:\n  on_store_unavailable: maybe\n",
        "ext_authz.on_store_unavailable"},
       {"ext_authz:\n  outbound: {ttl: 1s}\n", "ext_authz.outbound.ttl"},
+      {"ext_authz:\n  routes:\n    - tenant: demo\n      channel_header: "
+       "x-room\n",
+       "ext_authz.routes[0]: tenant 'demo' (profile jwt) has no channel or "
+       "room"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.field);
