@@ -15,8 +15,12 @@ grpc::ServerUnaryReactor* AuthorizationServiceImpl::Check(
   CallContext call;
   grpc::Status status = AdmitProxyCall(state_, *context, "Check", &call);
   if (status.ok()) {
-    const CheckEnv env{state_.core(), *call.runtime, call.caller,
-                       state_.revocations().Healthy(), outbound_};
+    // Healthy() takes the revocation service's lock: asked only when the
+    // answer matters (on_store_unavailable: closed).
+    const bool store_healthy = !call.runtime->config().ext_authz.fail_closed ||
+                               state_.revocations().Healthy();
+    const CheckEnv env{state_.core(), *call.runtime, call.caller, store_healthy,
+                       outbound_};
     const CheckOutcome outcome = RunCheck(env, *request, response);
     Metrics::Get().ExtAuthzChecked(outcome.tenant, outcome.mode,
                                    outcome.outcome, outcome.reason,
