@@ -53,7 +53,8 @@ const ExtAuthzRoute* MatchRoute(const ExtAuthzConfig& config,
 Route RouteOf(const ExtAuthzConfig& config, const CheckRequest& request) {
   const EnvoyHttpRequest& http = request.attributes().request().http();
   Route route;
-  const ExtAuthzRoute* rule = MatchRoute(config, http);
+  const ExtAuthzRoute* rule =
+      config.routes.empty() ? nullptr : MatchRoute(config, http);
   route.tenant = Extension(request, config.tenant_key);
   if (route.tenant.empty() && rule != nullptr) route.tenant = rule->tenant;
   // A rule's expectations apply only to the tenant it names.
