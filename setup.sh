@@ -27,10 +27,13 @@ packages=(
   # server
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev prometheus-cpp-dev
+  # grpc/health/v1/health.proto, compiled into tokend so that reflection
+  # describes the health service
+  grpc-proto
 )
 if [ "$build_only" -eq 0 ]; then
 packages+=(
-  git ca-certificates grpc-proto
+  git ca-certificates
   # core against BoringSSL (CI builds the core twice)
   android-libboringssl-dev
   # tests, fuzzing and benchmarks

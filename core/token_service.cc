@@ -1,5 +1,7 @@
 #include "core/token_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
 #include "core/revocation/revocation.h"
@@ -37,8 +39,9 @@ absl::StatusOr<const Tenant*> TokenService::FindTenant(
 bool TokenService::Revoked(const Tenant& tenant, const TokenInfo& info) const {
   std::shared_ptr<const RevocationChecker> checker =
       revocation_.load(std::memory_order_acquire);
-  return checker != nullptr && checker->IsRevoked(tenant.name, info.token_id,
-                                                  info.subject, info.issued_at);
+  return checker != nullptr &&
+         checker->IsRevoked(tenant.name, info.token_id, info.subject,
+                            info.earliest_issue.value_or(info.issued_at));
 }
 
 absl::StatusOr<TokenInfo> TokenService::Checked(
@@ -47,8 +50,23 @@ absl::StatusOr<TokenInfo> TokenService::Checked(
   if (!minted.ok() || !Revoked(tenant, *minted)) return minted;
   std::shared_ptr<const RevocationChecker> checker =
       revocation_.load(std::memory_order_acquire);
-  const absl::Time retry_at = FirstUncoveredIssue(
+  absl::Time retry_at = FirstUncoveredIssue(
       checker->RevokedThrough(tenant.name, minted->subject));
+  if (minted->earliest_issue.has_value()) {
+    // Such a token counts as issued at its earliest possible issue time,
+    // which trails the real one by a fixed gap.
+    retry_at += minted->issued_at - *minted->earliest_issue;
+    return Error(
+        Reason::kUnavailable,
+        absl::StrCat("this subject or its tenant was revoked, and this token "
+                     "format carries no issue time, so the revocation covers "
+                     "every such token that can have been issued before it: "
+                     "retry in ",
+                     absl::ToInt64Seconds(absl::Ceil(
+                         std::max(retry_at - now, absl::ZeroDuration()),
+                         absl::Seconds(1))),
+                     " s, or issue a format with an issue time"));
+  }
   std::string when = "retry";
   if (retry_at > now && retry_at != absl::InfiniteFuture()) {
     when = absl::StrCat("retry in ",

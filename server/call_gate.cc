@@ -1,8 +1,11 @@
 #include "server/call_gate.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/random.h"
 #include "core/reason.h"
+#include "server/grpc_method_info.h"
 #include "server/logging.h"
 #include "server/metrics.h"
 #include "server/status_mapping.h"
@@ -11,14 +14,35 @@ namespace tokend {
 
 namespace {
 
-grpc::Status AdmitCall(ServerState& state,
-                       const grpc::ServerContextBase& context,
+bool IsGoodRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (const char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
+        absl::string_view("._:+/=-").find(c) == absl::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+grpc::Status AdmitCall(ServerState& state, grpc::ServerContextBase& context,
                        absl::string_view method, bool proxy,
                        CallContext* call) {
   call->method = std::string(method);
   call->start = absl::Now();
   call->state = &state;
+  call->grpc = MethodInfo(method);
   state.CallStarted();
+  Metrics::Get().GrpcStarted(call->grpc.service, method, call->grpc.type);
+  const auto& metadata = context.client_metadata();
+  if (auto id = metadata.find(kRequestIdHeader);
+      id != metadata.end() && IsGoodRequestId(absl::string_view(
+                                  id->second.data(), id->second.size()))) {
+    call->request_id.assign(id->second.data(), id->second.size());
+  } else {
+    call->request_id = NewTokenId();
+  }
+  context.AddTrailingMetadata(kRequestIdHeader, call->request_id);
   if (state.shutting_down()) {
     return ToGrpcStatus(Error(Reason::kUnavailable, "tokend is shutting down"));
   }
@@ -27,7 +51,6 @@ grpc::Status AdmitCall(ServerState& state,
     call->runtime = state.runtime();
     return grpc::Status::OK;
   }
-  const auto& metadata = context.client_metadata();
   auto it = metadata.find(kMarkerHeader);
   if (it == metadata.end() ||
       absl::string_view(it->second.data(), it->second.size()) != kMarkerValue) {
@@ -43,8 +66,9 @@ grpc::Status AdmitCall(ServerState& state,
   if (std::optional<absl::Duration> wait =
           state.limiter().Acquire(call->caller.RateKey(), call->start)) {
     Metrics::Get().RateLimited(method);
-    log::Warn("rate limited",
-              {{"method", call->method}, {"caller", call->caller.Describe()}});
+    log::Warn("rate limited", {{"method", call->method},
+                               {"request_id", call->request_id},
+                               {"caller", call->caller.Describe()}});
     return RateLimitedStatus(*wait);
   }
   return grpc::Status::OK;
@@ -52,13 +76,13 @@ grpc::Status AdmitCall(ServerState& state,
 
 }  // namespace
 
-grpc::Status Admit(ServerState& state, const grpc::ServerContextBase& context,
+grpc::Status Admit(ServerState& state, grpc::ServerContextBase& context,
                    absl::string_view method, CallContext* call) {
   return AdmitCall(state, context, method, /*proxy=*/false, call);
 }
 
 grpc::Status AdmitProxyCall(ServerState& state,
-                            const grpc::ServerContextBase& context,
+                            grpc::ServerContextBase& context,
                             absl::string_view method, CallContext* call) {
   return AdmitCall(state, context, method, /*proxy=*/true, call);
 }
@@ -66,9 +90,21 @@ grpc::Status AdmitProxyCall(ServerState& state,
 void RecordRpc(const CallContext& call, const grpc::Status& status) {
   if (call.state != nullptr) call.state->CallEnded();
   const absl::string_view code = CodeName(status.error_code());
-  Metrics::Get().RpcHandled(call.method, code, absl::Now() - call.start);
-  if (log::Enabled(log::Level::kDebug)) {
+  const absl::Duration latency = absl::Now() - call.start;
+  Metrics::Get().RpcHandled(call.method, code, latency);
+  Metrics::Get().GrpcHandled(call.grpc.service, call.method, call.grpc.type,
+                             GoCodeName(status.error_code()), latency);
+  if (!status.ok()) {
+    const ReasonAndField why = ReasonOf(status);
+    log::Info("rpc failed", {{"method", call.method},
+                             {"request_id", call.request_id},
+                             {"code", code},
+                             {"reason", why.reason},
+                             {"field", why.field},
+                             {"caller", call.caller.Describe()}});
+  } else if (log::Enabled(log::Level::kDebug)) {
     log::Debug("rpc", {{"method", call.method},
+                       {"request_id", call.request_id},
                        {"code", code},
                        {"caller", call.caller.Describe()}});
   }

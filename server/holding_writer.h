@@ -9,10 +9,11 @@
 #ifndef TOKEND_SERVER_HOLDING_WRITER_H_
 #define TOKEND_SERVER_HOLDING_WRITER_H_
 
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
 #include "server/metrics.h"
@@ -37,7 +38,7 @@ class HoldingWriter final : public grpc::ServerWriteReactor<T>,
                 std::optional<T> first)
       : registry_(registry), method_(std::move(method)) {
     Metrics::Get().StreamOpened(method_);
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (first.has_value()) {
       first_ = *std::move(first);
       writing_ = true;
@@ -46,7 +47,7 @@ class HoldingWriter final : public grpc::ServerWriteReactor<T>,
   }
 
   void OnWriteDone(bool ok) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     writing_ = false;
     if (!ok) {
       FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
@@ -56,12 +57,12 @@ class HoldingWriter final : public grpc::ServerWriteReactor<T>,
   }
 
   void OnCancel() override {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     FinishLocked(grpc::Status::CANCELLED);
   }
 
   void End(const grpc::Status& status) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     FinishLocked(status);
   }
 
@@ -72,7 +73,8 @@ class HoldingWriter final : public grpc::ServerWriteReactor<T>,
   }
 
  private:
-  void FinishLocked(const grpc::Status& status) {
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     if (writing_) {
       if (!pending_.has_value()) pending_ = status;
@@ -84,11 +86,11 @@ class HoldingWriter final : public grpc::ServerWriteReactor<T>,
 
   StreamRegistry* registry_;
   std::string method_;
-  std::mutex mu_;
-  T first_;
-  bool writing_ = false;
-  bool finished_ = false;
-  std::optional<grpc::Status> pending_;
+  absl::Mutex mu_;
+  T first_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> pending_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tokend

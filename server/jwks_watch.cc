@@ -61,18 +61,18 @@ void FillJwks(const Runtime& runtime, const std::string& tenant,
 }
 
 void JwksWatchers::Add(JwksWatchWriter* writer) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   writers_.insert(writer);
 }
 
 void JwksWatchers::Remove(JwksWatchWriter* writer) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   writers_.erase(writer);
 }
 
 void JwksWatchers::PushAll() {
   // Holding mu_ keeps every writer alive (OnDone removes it first).
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (JwksWatchWriter* writer : writers_) writer->Push();
 }
 
@@ -82,7 +82,7 @@ JwksWatchWriter::JwksWatchWriter(ServerState& state, JwksWatchers& watchers,
     : state_(state), watchers_(watchers), tenant_(std::move(tenant)) {
   Metrics::Get().StreamOpened(kWatchJwks);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     v1::WatchJwksResponse current;
     FillJwks(*state_.runtime(), tenant_, &current);
     if (!known_etag.empty() && current.etag() == known_etag) {
@@ -97,7 +97,7 @@ JwksWatchWriter::JwksWatchWriter(ServerState& state, JwksWatchers& watchers,
 }
 
 void JwksWatchWriter::Push() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (finished_ || pending_.has_value()) return;
   if (writing_) {
     dirty_ = true;
@@ -119,7 +119,7 @@ void JwksWatchWriter::WriteIfChangedLocked() {
 }
 
 void JwksWatchWriter::OnWriteDone(bool ok) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   writing_ = false;
   if (!ok) {
     FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
@@ -132,12 +132,12 @@ void JwksWatchWriter::OnWriteDone(bool ok) {
 }
 
 void JwksWatchWriter::OnCancel() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   FinishLocked(grpc::Status::CANCELLED);
 }
 
 void JwksWatchWriter::End(const grpc::Status& status) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   FinishLocked(status);
 }
 

@@ -9,11 +9,12 @@
 #ifndef TOKEND_SERVER_JWKS_WATCH_H_
 #define TOKEND_SERVER_JWKS_WATCH_H_
 
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/support/server_callback.h"
 #include "server/runtime.h"
 #include "server/server_state.h"
@@ -40,8 +41,8 @@ class JwksWatchers {
   void PushAll();
 
  private:
-  std::mutex mu_;
-  absl::flat_hash_set<JwksWatchWriter*> writers_;
+  absl::Mutex mu_;
+  absl::flat_hash_set<JwksWatchWriter*> writers_ ABSL_GUARDED_BY(mu_);
 };
 
 class JwksWatchWriter final
@@ -63,20 +64,25 @@ class JwksWatchWriter final
   void OnDone() override;
 
  private:
-  void WriteIfChangedLocked();
-  void FinishLocked(const grpc::Status& status);
+  void WriteIfChangedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   ServerState& state_;
   JwksWatchers& watchers_;
   const std::string tenant_;
-  std::mutex mu_;
-  v1::WatchJwksResponse message_;  // the write in flight
-  std::string last_;               // the last set sent (serialized)
-  uint64_t sequence_ = 0;
-  bool writing_ = false;
-  bool dirty_ = false;  // a change arrived during the write
-  bool finished_ = false;
-  std::optional<grpc::Status> pending_;  // Finish after the write
+  absl::Mutex mu_;
+  // The write in flight.
+  v1::WatchJwksResponse message_ ABSL_GUARDED_BY(mu_);
+  // The last set sent (serialized).
+  std::string last_ ABSL_GUARDED_BY(mu_);
+  uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  // A change arrived during the write.
+  bool dirty_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  // Finish after the write.
+  std::optional<grpc::Status> pending_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tokend

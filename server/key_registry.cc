@@ -146,14 +146,13 @@ KeyRegistry::KeyRegistry(const Clock& clock,
 
 KeyRegistry::~KeyRegistry() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stop_ = true;
   }
-  wake_.notify_all();
   thread_.join();
   Plan dropped;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     dropped.swap(current_);
   }
   // The watchers stop here, outside mu_: a watcher thread inside Reload()
@@ -167,7 +166,7 @@ absl::StatusOr<KeyRegistry::Plan> KeyRegistry::Prepare(const Config& config) {
     const TenantConfig& tc = config.tenants[i];
     if (tc.profile != "jwt" || !tc.keys.configured()) continue;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       auto it = current_.find(tc.name);
       if (it != current_.end() &&
           it->second->fingerprint() == TenantKeys::Fingerprint(config, i)) {
@@ -185,18 +184,17 @@ absl::StatusOr<KeyRegistry::Plan> KeyRegistry::Prepare(const Config& config) {
 
 void KeyRegistry::Commit(Plan plan) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     current_.swap(plan);
     rescan_ = true;
   }
-  wake_.notify_all();
   // `plan` now holds the previous set; the dropped ones stop outside mu_.
   plan.clear();
 }
 
 std::shared_ptr<const KeyState> KeyRegistry::Snapshot(
     absl::string_view tenant) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = current_.find(tenant);
   return it == current_.end() ? nullptr : it->second->Snapshot();
 }
@@ -210,13 +208,16 @@ KeyStateLookup KeyRegistry::Lookup(const Plan& plan) {
 
 void KeyRegistry::Enqueue(const std::string& tenant) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (std::find(queue_.begin(), queue_.end(), tenant) == queue_.end()) {
       queue_.push_back(tenant);
     }
     rescan_ = true;
   }
-  wake_.notify_all();
+}
+
+bool KeyRegistry::HasWorkLocked() const {
+  return stop_ || rescan_ || !queue_.empty();
 }
 
 void KeyRegistry::Run() {
@@ -225,10 +226,10 @@ void KeyRegistry::Run() {
     std::vector<std::string> changed;
     std::vector<std::shared_ptr<TenantKeys>> all;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       const absl::Time deadline = std::min(next, clock_.Now() + kSafetyTick);
-      wake_.wait_until(lock, absl::ToChronoTime(deadline),
-                       [&] { return stop_ || rescan_ || !queue_.empty(); });
+      mu_.AwaitWithDeadline(absl::Condition(this, &KeyRegistry::HasWorkLocked),
+                            deadline);
       if (stop_) return;
       rescan_ = false;
       changed.swap(queue_);

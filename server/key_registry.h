@@ -19,17 +19,17 @@
 #ifndef TOKEND_SERVER_KEY_REGISTRY_H_
 #define TOKEND_SERVER_KEY_REGISTRY_H_
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "core/clock.h"
 #include "core/keys/file_watcher.h"
 #include "core/keys/key_manager.h"
@@ -109,16 +109,19 @@ class KeyRegistry {
  private:
   void Enqueue(const std::string& tenant);
   void Run();
+  // The key thread has work: a stop, a rescan or a changed tenant.
+  bool HasWorkLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
   const std::function<void(const std::string&)> on_change_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  Plan current_;                    // guarded by mu_
-  std::vector<std::string> queue_;  // guarded by mu_: changed tenants
-  bool rescan_ = false;             // guarded by mu_: transitions moved
-  bool stop_ = false;               // guarded by mu_
-  std::thread thread_;              // the key thread
+  mutable absl::Mutex mu_;
+  Plan current_ ABSL_GUARDED_BY(mu_);
+  // The tenants whose keys changed.
+  std::vector<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  // Transitions moved: every tenant's next one is to be read again.
+  bool rescan_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // the key thread
 };
 
 }  // namespace tokend

@@ -3,11 +3,12 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -23,9 +24,9 @@ std::atomic<int> min_level{static_cast<int>(Level::kInfo)};
 // share one write(2), so the audit line of every IssueToken does not cost a
 // system call each. Any thread may call Emit.
 struct Output {
-  std::mutex mu;
-  std::string pending;   // guarded by mu
-  bool writing = false;  // guarded by mu
+  absl::Mutex mu;
+  std::string pending ABSL_GUARDED_BY(mu);
+  bool writing ABSL_GUARDED_BY(mu) = false;
 };
 
 Output& GetOutput() {
@@ -40,19 +41,23 @@ void WriteAll(const std::string& text) {
 
 void Emit(absl::string_view text) {
   Output& out = GetOutput();
-  std::unique_lock<std::mutex> lock(out.mu);
+  out.mu.Lock();
   out.pending.append(text.data(), text.size());
-  if (out.writing) return;
+  if (out.writing) {
+    out.mu.Unlock();
+    return;
+  }
   out.writing = true;
   std::string batch;
   while (!out.pending.empty()) {
     batch.swap(out.pending);
-    lock.unlock();
+    out.mu.Unlock();
     WriteAll(batch);
     batch.clear();
-    lock.lock();
+    out.mu.Lock();
   }
   out.writing = false;
+  out.mu.Unlock();
 }
 
 bool NeedsEscape(unsigned char c) {

@@ -4,9 +4,14 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/time/clock.h"
 #include "prometheus/text_serializer.h"
+#include "server/process_metrics.h"
 
 namespace tokend {
 namespace {
@@ -60,6 +65,20 @@ const prometheus::Histogram::BucketBoundaries& LagBuckets() {
   static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
       0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
   return *buckets;
+}
+
+// The name, help and type of `family` (# HELP, # TYPE), read by collecting
+// a probe series that is removed at once. Constructor only: no scrape runs
+// yet.
+template <typename T, typename... Args>
+prometheus::MetricFamily HeaderOf(prometheus::Family<T>& family,
+                                  Args&&... args) {
+  T& probe = family.Add({{"tokend_probe", "1"}}, std::forward<Args>(args)...);
+  std::vector<prometheus::MetricFamily> collected = family.Collect();
+  family.Remove(&probe);
+  prometheus::MetricFamily header = std::move(collected.at(0));
+  header.metric.clear();
+  return header;
 }
 
 }  // namespace
@@ -226,6 +245,63 @@ Metrics::Metrics()
                              .Name("tokend_ext_authz_check_duration_seconds")
                              .Help("Latency of Envoy ext_authz Check calls")
                              .Register(*registry_);
+  signing_key_available_ =
+      &BuildGauge()
+           .Name("tokend_signing_key_available")
+           .Help("1 while the jwt tenant has a key that may sign, 0 if not")
+           .Register(*registry_);
+  signing_key_expiry_ =
+      &BuildGauge()
+           .Name("tokend_signing_key_expiry_timestamp_seconds")
+           .Help(
+               "When the signing key's rotation period ends (generated keys "
+               "with a rotation_period); a successor should take over by then")
+           .Register(*registry_);
+  config_last_reload_ok_ =
+      &BuildGauge()
+           .Name("tokend_config_last_reload_successful")
+           .Help("Whether the last configuration load or reload succeeded")
+           .Register(*registry_)
+           .Add({});
+  config_last_reload_time_ =
+      &BuildGauge()
+           .Name("tokend_config_last_reload_success_timestamp_seconds")
+           .Help("Timestamp of the last successful configuration load")
+           .Register(*registry_)
+           .Add({});
+  grpc_started_ = &BuildCounter()
+                       .Name("grpc_server_started_total")
+                       .Help("Total number of RPCs started on the server.")
+                       .Register(*registry_);
+  grpc_handled_ = &BuildCounter()
+                       .Name("grpc_server_handled_total")
+                       .Help(
+                           "Total number of RPCs completed on the server, "
+                           "regardless of success or failure.")
+                       .Register(*registry_);
+  grpc_handling_ = &BuildHistogram()
+                        .Name("grpc_server_handling_seconds")
+                        .Help(
+                            "Histogram of response latency (seconds) of gRPC "
+                            "that had been application-level handled by the "
+                            "server.")
+                        .Register(*registry_);
+  for (auto* family :
+       {&rpc_handled_, &tokens_issued_, &verifications_, &revocations_,
+        &config_reloads_, &rate_limited_, &renewals_delivered_,
+        &renewal_issue_failures_, &subscriptions_refused_, key_reload_failures_,
+        revocations_by_kind_, revocations_dropped_, grpc_started_,
+        grpc_handled_, ext_authz_checks_}) {
+    headers_.push_back(HeaderOf(*family));
+  }
+  for (auto* family :
+       {&active_streams_, &build_info_, keys_, revocation_store_healthy_,
+        signing_key_available_, signing_key_expiry_}) {
+    headers_.push_back(HeaderOf(*family));
+  }
+  for (auto* family : {&rpc_duration_, grpc_handling_, ext_authz_duration_}) {
+    headers_.push_back(HeaderOf(*family, LatencyBuckets()));
+  }
   // Present from the start so that a scrape shows zeros, not absences.
   config_reloads_.Add({{"result", "ok"}});
   config_reloads_.Add({{"result", "failed"}});
@@ -273,6 +349,41 @@ void Metrics::ExtAuthzChecked(absl::string_view tenant, absl::string_view mode,
       .Observe(absl::ToDoubleSeconds(latency));
 }
 
+void Metrics::GrpcStarted(absl::string_view service, absl::string_view method,
+                          absl::string_view type) {
+  Cached<prometheus::Counter>(
+      grpc_started_, {service, method, type},
+      [&]() -> auto& {
+        return grpc_started_->Add({{"grpc_service", std::string(service)},
+                                   {"grpc_method", std::string(method)},
+                                   {"grpc_type", std::string(type)}});
+      })
+      .Increment();
+}
+
+void Metrics::GrpcHandled(absl::string_view service, absl::string_view method,
+                          absl::string_view type, absl::string_view code,
+                          absl::Duration latency) {
+  Cached<prometheus::Counter>(
+      grpc_handled_, {service, method, type, code},
+      [&]() -> auto& {
+        return grpc_handled_->Add({{"grpc_service", std::string(service)},
+                                   {"grpc_method", std::string(method)},
+                                   {"grpc_type", std::string(type)},
+                                   {"grpc_code", std::string(code)}});
+      })
+      .Increment();
+  Cached<prometheus::Histogram>(
+      grpc_handling_, {service, method, type},
+      [&]() -> auto& {
+        return grpc_handling_->Add({{"grpc_service", std::string(service)},
+                                    {"grpc_method", std::string(method)},
+                                    {"grpc_type", std::string(type)}},
+                                   LatencyBuckets());
+      })
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
 void Metrics::TokenIssued(absl::string_view tenant, absl::string_view profile) {
   Cached<prometheus::Counter>(
       &tokens_issued_, {tenant, profile},
@@ -314,6 +425,17 @@ void Metrics::StreamClosed(absl::string_view method) {
 
 void Metrics::ConfigReload(bool ok) {
   config_reloads_.Add({{"result", ok ? "ok" : "failed"}}).Increment();
+  if (ok) {
+    ConfigLoaded();
+  } else {
+    config_last_reload_ok_->Set(0);
+  }
+}
+
+void Metrics::ConfigLoaded() {
+  config_last_reload_ok_->Set(1);
+  config_last_reload_time_->Set(
+      absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
 }
 
 void Metrics::RateLimited(absl::string_view method) {
@@ -328,6 +450,39 @@ void Metrics::SetKeyCount(absl::string_view tenant, absl::string_view status,
                           int count) {
   keys_->Add({{"tenant", std::string(tenant)}, {"status", std::string(status)}})
       .Set(count);
+}
+
+void Metrics::SetSigningKey(absl::string_view tenant, bool available,
+                            absl::Time expiry) {
+  const prometheus::Labels labels{{"tenant", std::string(tenant)}};
+  {
+    absl::MutexLock lock(&signing_key_mu_);
+    if (std::find(signing_key_tenants_.begin(), signing_key_tenants_.end(),
+                  tenant) == signing_key_tenants_.end()) {
+      signing_key_tenants_.push_back(std::string(tenant));
+    }
+  }
+  signing_key_available_->Add(labels).Set(available ? 1 : 0);
+  if (expiry != absl::InfiniteFuture() && expiry != absl::InfinitePast()) {
+    signing_key_expiry_->Add(labels).Set(
+        absl::ToDoubleSeconds(expiry - absl::UnixEpoch()));
+  } else if (signing_key_expiry_->Has(labels)) {
+    signing_key_expiry_->Remove(&signing_key_expiry_->Add(labels));
+  }
+}
+
+void Metrics::KeepSigningKeyTenants(const std::vector<std::string>& tenants) {
+  absl::MutexLock lock(&signing_key_mu_);
+  std::erase_if(signing_key_tenants_, [&](const std::string& tenant) {
+    if (std::find(tenants.begin(), tenants.end(), tenant) != tenants.end()) {
+      return false;
+    }
+    const prometheus::Labels labels{{"tenant", tenant}};
+    for (auto* family : {signing_key_available_, signing_key_expiry_}) {
+      if (family->Has(labels)) family->Remove(&family->Add(labels));
+    }
+    return true;
+  });
 }
 
 void Metrics::RevocationAdded(absl::string_view kind,
@@ -387,7 +542,18 @@ void Metrics::SubscriptionRefused(bool per_caller) {
 void Metrics::SubscriptionWriteCoalesced() { writes_coalesced_.Increment(); }
 
 std::string Metrics::ExpositionText() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  absl::flat_hash_set<std::string> present;
+  for (const prometheus::MetricFamily& family : families) {
+    present.insert(family.name);
+  }
+  for (const prometheus::MetricFamily& header : headers_) {
+    if (!present.contains(header.name)) families.push_back(header);
+  }
+  for (prometheus::MetricFamily& family : CollectProcessMetrics()) {
+    families.push_back(std::move(family));
+  }
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace tokend

@@ -9,6 +9,10 @@
 //   tokend_revocations_total{tenant}                 counter
 //   tokend_active_streams{method}                    gauge
 //   tokend_config_reloads_total{result="ok|failed"}  counter
+//   tokend_config_last_reload_successful             gauge (1: the last load
+//                                                    or reload applied)
+//   tokend_config_last_reload_success_timestamp_seconds gauge (Unix time of
+//                                                    the last applied config)
 //   tokend_rate_limited_total{method}                counter
 //   tokend_build_info{version}                       gauge (always 1)
 //   tokend_subscriptions_active                      gauge
@@ -23,6 +27,11 @@
 //   tokend_key_reload_failures_total{tenant}         counter (managed keys
 //                                                    that failed to load)
 //   tokend_keys{tenant,status="pending|active|retired"} gauge
+//   tokend_signing_key_available{tenant}             gauge (1: the jwt tenant
+//                                                    can sign now, 0: cannot)
+//   tokend_signing_key_expiry_timestamp_seconds{tenant} gauge (generated
+//                       keys with a rotation_period: when the signing key's
+//                       period ends; absent for keys that do not expire)
 //   tokend_revocations_by_kind_total{kind,origin}    counter (kind token_id|
 //                       subject|tenant; origin local|remote: another replica)
 //   tokend_revocation_store_healthy{store}           gauge (1 healthy, 0 not)
@@ -38,6 +47,19 @@
 //                       (Envoy ext_authz Check; outcome allowed|denied|
 //                       invalid|unavailable; tenant "" when none matched)
 //   tokend_ext_authz_check_duration_seconds{mode} histogram
+//   grpc_server_started_total{grpc_service,grpc_method,grpc_type}   counter
+//   grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}
+//                                                    counter (go-grpc-
+//                                                    prometheus names)
+//   grpc_server_handling_seconds{grpc_service,grpc_method,grpc_type}
+//                                                    histogram
+//   process_*                                        the standard process
+//                                                    metrics
+//                                                    (process_metrics.h)
+//
+// A labelled family with no series yet is still exposed (# HELP and # TYPE
+// lines, no samples), so dashboards and alert rules find every name from
+// the first scrape.
 //
 // Thread-safe: every method may be called from any thread.
 #ifndef TOKEND_SERVER_METRICS_H_
@@ -45,13 +67,17 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
+#include "prometheus/metric_family.h"
 #include "prometheus/registry.h"
 
 namespace tokend {
@@ -63,18 +89,34 @@ class Metrics {
 
   void RpcHandled(absl::string_view method, absl::string_view code,
                   absl::Duration latency);
+  // The go-grpc-prometheus series (grpc_method_info.h gives the labels).
+  void GrpcStarted(absl::string_view service, absl::string_view method,
+                   absl::string_view type);
+  void GrpcHandled(absl::string_view service, absl::string_view method,
+                   absl::string_view type, absl::string_view code,
+                   absl::Duration latency);
   void TokenIssued(absl::string_view tenant, absl::string_view profile);
   void Verified(absl::string_view tenant, absl::string_view profile,
                 absl::string_view reason);
   void Revoked(absl::string_view tenant);
   void StreamOpened(absl::string_view method);
   void StreamClosed(absl::string_view method);
+  // A reload's outcome; also sets the last-reload gauges.
   void ConfigReload(bool ok);
+  // The configuration tokend started with: the gauges only.
+  void ConfigLoaded();
   void RateLimited(absl::string_view method);
   // Managed keys (key_registry.h).
   void KeyReloadFailed(absl::string_view tenant);
   void SetKeyCount(absl::string_view tenant, absl::string_view status,
                    int count);
+  // A jwt tenant's signer: whether it has one, and when its rotation
+  // period ends (InfiniteFuture: never; the series is then not exported).
+  void SetSigningKey(absl::string_view tenant, bool available,
+                     absl::Time expiry);
+  // Drops the signing-key series of jwt tenants not in `tenants` (removed
+  // by a reload), so no alert fires for a tenant that is gone.
+  void KeepSigningKeyTenants(const std::vector<std::string>& tenants);
   // Revocations: `origin` is "local" (RevokeToken here) or "remote".
   void RevocationAdded(absl::string_view kind, absl::string_view origin);
   void RevocationStoreWrite(absl::Duration latency, bool ok);
@@ -102,6 +144,9 @@ class Metrics {
 
  private:
   Metrics();
+
+  // The # HELP / # TYPE of every labelled family, without samples.
+  std::vector<prometheus::MetricFamily> headers_;
 
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& rpc_handled_;
@@ -135,6 +180,18 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* revocations_dropped_ = nullptr;
   prometheus::Family<prometheus::Counter>* ext_authz_checks_ = nullptr;
   prometheus::Family<prometheus::Histogram>* ext_authz_duration_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* signing_key_available_ = nullptr;
+  // Tenants with signing-key series (prometheus-cpp cannot list a family's
+  // label sets).
+  absl::Mutex signing_key_mu_;
+  std::vector<std::string> signing_key_tenants_
+      ABSL_GUARDED_BY(signing_key_mu_);
+  prometheus::Family<prometheus::Gauge>* signing_key_expiry_ = nullptr;
+  prometheus::Gauge* config_last_reload_ok_ = nullptr;
+  prometheus::Gauge* config_last_reload_time_ = nullptr;
+  prometheus::Family<prometheus::Counter>* grpc_started_ = nullptr;
+  prometheus::Family<prometheus::Counter>* grpc_handled_ = nullptr;
+  prometheus::Family<prometheus::Histogram>* grpc_handling_ = nullptr;
 };
 
 }  // namespace tokend

@@ -7,12 +7,12 @@ namespace tokend {
 std::string PeerTable::PeerName(int fd) { return absl::StrCat("fd:", fd); }
 
 void PeerTable::Put(int fd, UnixPeer peer) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   peers_[PeerName(fd)] = peer;
 }
 
 std::optional<UnixPeer> PeerTable::Find(absl::string_view peer_name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = peers_.find(peer_name);
   if (it == peers_.end()) return std::nullopt;
   return it->second;

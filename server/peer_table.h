@@ -8,12 +8,13 @@
 #define TOKEND_SERVER_PEER_TABLE_H_
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace tokend {
 
@@ -32,8 +33,8 @@ class PeerTable {
   std::optional<UnixPeer> Find(absl::string_view peer_name) const;
 
  private:
-  mutable std::mutex mu_;
-  absl::flat_hash_map<std::string, UnixPeer> peers_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, UnixPeer> peers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tokend

@@ -4,12 +4,13 @@
 #define TOKEND_SERVER_RATE_LIMITER_H_
 
 #include <atomic>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace tokend {
@@ -34,10 +35,10 @@ class RateLimiter {
   static constexpr size_t kMaxBuckets = 65536;
 
   std::atomic<bool> enabled_{false};
-  std::mutex mu_;
-  double qps_ = 0;
-  double burst_ = 1;
-  absl::flat_hash_map<std::string, Bucket> buckets_;
+  absl::Mutex mu_;
+  double qps_ ABSL_GUARDED_BY(mu_) = 0;
+  double burst_ ABSL_GUARDED_BY(mu_) = 1;
+  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tokend

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
 #include "grpc/grpc.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
@@ -132,9 +133,31 @@ void SetIssuing(grpc::Server* server, bool issuing) {
   }
 }
 
-// tokend_keys{tenant,status}: the managed keys of each tenant.
+// tokend_keys{tenant,status}: the managed keys of each tenant;
+// tokend_signing_key_*: whether each jwt tenant can sign, and when a
+// generated signing key's rotation period ends.
 void PublishKeyMetrics(const Runtime& runtime) {
+  std::vector<std::string> jwt_tenants;
   for (const TenantJwks& view : runtime.jwt_tenants()) {
+    jwt_tenants.push_back(view.tenant);
+  }
+  Metrics::Get().KeepSigningKeyTenants(jwt_tenants);
+  for (const TenantJwks& view : runtime.jwt_tenants()) {
+    absl::Time expiry = absl::InfiniteFuture();
+    const TenantConfig* tenant = nullptr;
+    for (const TenantConfig& t : runtime.config().tenants) {
+      if (t.name == view.tenant) tenant = &t;
+    }
+    if (view.key_state != nullptr && view.key_state->signing_key != nullptr &&
+        tenant != nullptr &&
+        tenant->keys.rotation_period != absl::InfiniteDuration()) {
+      const ManagedKey* active =
+          view.key_state->Find(view.key_state->signing_key->kid());
+      if (active != nullptr && active->activated_at != absl::InfinitePast()) {
+        expiry = active->activated_at + tenant->keys.rotation_period;
+      }
+    }
+    Metrics::Get().SetSigningKey(view.tenant, view.has_signer, expiry);
     if (view.key_state == nullptr) continue;
     int counts[3] = {0, 0, 0};
     for (const ManagedKey& key : view.key_state->keys) {
@@ -212,7 +235,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       [raw](const std::string& tenant) { raw->OnKeysChanged(tenant); });
   absl::StatusOr<std::shared_ptr<const Runtime>> runtime;
   {
-    std::lock_guard<std::mutex> lock(server->runtime_mu_);
+    absl::MutexLock lock(&server->runtime_mu_);
     absl::StatusOr<KeyRegistry::Plan> plan = server->keys_->Prepare(*config);
     if (!plan.ok()) return plan.status();
     runtime = Runtime::Build(*config, KeyRegistry::Lookup(*plan));
@@ -220,6 +243,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     server->keys_->Commit(*std::move(plan));
     server->state_.SetRuntime(*runtime);
     PublishKeyMetrics(**runtime);
+    Metrics::Get().ConfigLoaded();
   }
   const Config& started = (*runtime)->config();
   absl::StatusOr<std::unique_ptr<RevocationService>> revocations =
@@ -273,6 +297,9 @@ absl::Status Server::Listen(const Config& config) {
   listeners_ = config.listeners;
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Links health.proto's descriptor into the generated pool, which is what
+  // reflection describes (gRPC's own health service does not use it).
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
 
   grpc::ServerBuilder builder;
   if (!listeners_.reflection) {
@@ -353,7 +380,7 @@ absl::Status Server::Listen(const Config& config) {
 
 void Server::Reload(absl::string_view why) {
   // Serialised with key changes (OnKeysChanged), which also swap Runtimes.
-  std::lock_guard<std::mutex> lock(runtime_mu_);
+  absl::MutexLock lock(&runtime_mu_);
   absl::StatusOr<Config> config = LoadConfig();
   absl::StatusOr<KeyRegistry::Plan> plan =
       config.ok() ? keys_->Prepare(*config)
@@ -412,7 +439,7 @@ void Server::Reload(absl::string_view why) {
 }
 
 void Server::OnKeysChanged(const std::string& tenant) {
-  std::lock_guard<std::mutex> lock(runtime_mu_);
+  absl::MutexLock lock(&runtime_mu_);
   const std::shared_ptr<const Runtime> before = state_.runtime();
   const std::shared_ptr<const KeyState> keys = keys_->Snapshot(tenant);
   const TenantJwks* view = before != nullptr ? before->JwksOf(tenant) : nullptr;

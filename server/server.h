@@ -21,11 +21,11 @@
 #define TOKEND_SERVER_SERVER_H_
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
@@ -102,7 +102,7 @@ class Server {
   std::unique_ptr<HttpServer> http_;
   ListenersConfig listeners_;  // as started
   // Held while a Runtime is built and swapped in (reloads, key changes).
-  std::mutex runtime_mu_;
+  absl::Mutex runtime_mu_;
   // Managed keys. Declared after everything its key thread calls into
   // (OnKeysChanged), so that thread stops first.
   std::unique_ptr<KeyRegistry> keys_;

@@ -6,11 +6,10 @@
 #define TOKEND_SERVER_SERVER_STATE_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <limits>
 #include <memory>
-#include <mutex>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/renewal/executor.h"
@@ -119,15 +118,15 @@ class ServerState {
   }
   void CallEnded() {
     if (calls_in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      std::lock_guard<std::mutex> lock(calls_mu_);
-      calls_idle_.notify_all();
+      // Releasing the mutex makes WaitIdle's waiter test its condition.
+      absl::MutexLock lock(&calls_mu_);
     }
   }
   // True when no call is in flight before `deadline`.
   bool WaitIdle(absl::Time deadline) {
-    std::unique_lock<std::mutex> lock(calls_mu_);
-    return calls_idle_.wait_until(lock, absl::ToChronoTime(deadline),
-                                  [&] { return calls_in_flight_.load() == 0; });
+    absl::MutexLock lock(&calls_mu_);
+    return calls_mu_.AwaitWithDeadline(
+        absl::Condition(this, &ServerState::Idle), deadline);
   }
 
  private:
@@ -149,8 +148,9 @@ class ServerState {
   RateLimiter limiter_;
   StreamRegistry streams_;
   std::atomic<bool> shutting_down_{false};
-  std::mutex calls_mu_;
-  std::condition_variable calls_idle_;
+  bool Idle() const { return calls_in_flight_.load() == 0; }
+
+  absl::Mutex calls_mu_;
   std::atomic<int64_t> calls_in_flight_{0};
   RenewalMetrics renewal_metrics_;  // outlives the manager
   // Destroyed in the order the destructor spells out.

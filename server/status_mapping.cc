@@ -82,6 +82,21 @@ grpc::Status RateLimitedStatus(absl::Duration retry_after) {
                ReasonName(Reason::kResourceExhausted), "", &retry);
 }
 
+ReasonAndField ReasonOf(const grpc::Status& status) {
+  ReasonAndField out{"UNKNOWN", ""};
+  google::rpc::Status proto;
+  if (!proto.ParseFromString(status.error_details())) return out;
+  for (const google::protobuf::Any& detail : proto.details()) {
+    google::rpc::ErrorInfo info;
+    if (!detail.UnpackTo(&info)) continue;
+    out.reason = info.reason();
+    auto field = info.metadata().find("field");
+    if (field != info.metadata().end()) out.field = field->second;
+    break;
+  }
+  return out;
+}
+
 absl::string_view CodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK:

@@ -36,6 +36,14 @@ absl::Status AsTokenInputError(const absl::Status& status,
 // RESOURCE_EXHAUSTED / RESOURCE_EXHAUSTED with RetryInfo{retry_after}.
 grpc::Status RateLimitedStatus(absl::Duration retry_after);
 
+// The ErrorInfo reason ("TOKEN_EXPIRED", ...) and "field" metadata of a
+// status built here; reason "UNKNOWN" when it carries none.
+struct ReasonAndField {
+  std::string reason;
+  std::string field;
+};
+ReasonAndField ReasonOf(const grpc::Status& status);
+
 // "OK", "INVALID_ARGUMENT", ... (metric labels).
 absl::string_view CodeName(grpc::StatusCode code);
 

@@ -5,9 +5,10 @@
 #define TOKEND_SERVER_STREAM_REGISTRY_H_
 
 #include <cstddef>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/support/status.h"
 
 namespace tokend {
@@ -32,9 +33,9 @@ class StreamRegistry {
   void EndAll(const grpc::Status& status);
 
  private:
-  std::mutex mu_;
-  bool closed_ = false;
-  absl::flat_hash_set<Stream*> streams_;
+  absl::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_set<Stream*> streams_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tokend

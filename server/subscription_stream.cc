@@ -48,6 +48,7 @@ std::shared_ptr<SubscriptionStream> SubscriptionStream::Create(
     absl::Duration session_cap, bool resumed) {
   std::shared_ptr<SubscriptionStream> stream(
       new SubscriptionStream(manager, std::move(method), session_cap, resumed));
+  absl::MutexLock lock(&stream->mu_);
   stream->self_ = stream;
   return stream;
 }
@@ -89,7 +90,7 @@ v1::TokenEvent SubscriptionStream::ToMessage(const TokenEvent& event) const {
 void SubscriptionStream::Attach(uint64_t id) {
   bool unsubscribe = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     id_ = id;
     unsubscribe = cancelled_;
   }
@@ -98,14 +99,14 @@ void SubscriptionStream::Attach(uint64_t id) {
 }
 
 void SubscriptionStream::Refuse(const grpc::Status& status) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   latest_.reset();
   FinishLocked(status);
 }
 
 void SubscriptionStream::OnEvent(const TokenEvent& event) {
   v1::TokenEvent message = ToMessage(event);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (done_ || finished_ || end_.has_value()) return;
   if (writing_) {
     // Replaces any older unsent event: latest wins.
@@ -119,12 +120,12 @@ void SubscriptionStream::OnEvent(const TokenEvent& event) {
 
 void SubscriptionStream::OnEnd(const absl::Status& status) {
   const grpc::Status mapped = ToGrpcStatus(status);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   FinishLocked(mapped);
 }
 
 void SubscriptionStream::OnWriteDone(bool ok) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   writing_ = false;
   if (!ok) {
     // The client is gone; OnCancel (or OnDone) unsubscribes.
@@ -144,7 +145,7 @@ void SubscriptionStream::OnWriteDone(bool ok) {
 void SubscriptionStream::OnCancel() {
   std::optional<uint64_t> id;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     cancelled_ = true;
     id = id_;
     latest_.reset();
@@ -158,7 +159,7 @@ void SubscriptionStream::OnDone() {
   std::optional<uint64_t> id;
   std::shared_ptr<SubscriptionStream> self;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     done_ = true;
     cancelled_ = true;  // an Attach still to come unsubscribes
     id = id_;

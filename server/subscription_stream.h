@@ -15,11 +15,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/renewal/subscription_manager.h"
 #include "grpcpp/support/server_callback.h"
@@ -60,24 +61,30 @@ class SubscriptionStream final
   v1::TokenEvent ToMessage(const TokenEvent& event) const;
   // Starts the write and counts the delivery (with its lag when
   // `planned_at` is finite).
-  void WriteLocked(v1::TokenEvent event, absl::Time planned_at);
-  void FinishLocked(const grpc::Status& status);
+  void WriteLocked(v1::TokenEvent event, absl::Time planned_at)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   SubscriptionManager* const manager_;
   const std::string method_;
   const absl::Duration session_cap_;
   const bool resumed_;
 
-  std::mutex mu_;
-  std::shared_ptr<SubscriptionStream> self_;  // until OnDone
-  v1::TokenEvent in_flight_;                  // the buffer gRPC is writing
-  std::optional<v1::TokenEvent> latest_;      // newest unsent event
-  absl::Time latest_planned_at_;              // latest_'s planned time
-  std::optional<grpc::Status> end_;           // finish after the writes
-  std::optional<uint64_t> id_;
-  bool writing_ = false;
-  bool finished_ = false;
-  bool cancelled_ = false;
+  absl::Mutex mu_;
+  // Until OnDone.
+  std::shared_ptr<SubscriptionStream> self_ ABSL_GUARDED_BY(mu_);
+  // The buffer gRPC is writing.
+  v1::TokenEvent in_flight_ ABSL_GUARDED_BY(mu_);
+  // The newest unsent event, and its planned time.
+  std::optional<v1::TokenEvent> latest_ ABSL_GUARDED_BY(mu_);
+  absl::Time latest_planned_at_ ABSL_GUARDED_BY(mu_);
+  // Finish after the writes.
+  std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
+  std::optional<uint64_t> id_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ = false;
 };
 

@@ -143,7 +143,8 @@ absl::Status AuthorizeAppLevel(const CallContext& call,
 
 void AuditIssue(absl::string_view action, const CallContext& call,
                 absl::string_view tenant, const TokenInfo& info) {
-  log::Audit(action, {{"caller", call.caller.Describe()},
+  log::Audit(action, {{"request_id", call.request_id},
+                      {"caller", call.caller.Describe()},
                       {"tenant", tenant},
                       {"subject", info.subject},
                       {"token_id", info.token_id},
@@ -423,7 +424,8 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
     }
   }
   const bool durable = status.ok();
-  log::Audit("revoke", {{"caller", call.caller.Describe()},
+  log::Audit("revoke", {{"request_id", call.request_id},
+                        {"caller", call.caller.Describe()},
                         {"tenant", tenant},
                         {"target", what},
                         {"subject", subject},
@@ -533,7 +535,8 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
   }
   stream->Attach(*id);
   if (request->has_spec()) {
-    log::Audit("subscribe", {{"caller", call.caller.Describe()},
+    log::Audit("subscribe", {{"request_id", call.request_id},
+                             {"caller", call.caller.Describe()},
                              {"tenant", tenant},
                              {"subject", sub.spec->subject}});
   }

@@ -11,7 +11,7 @@ KeyRefresher::KeyRefresher(Executor& executor, const Clock& clock)
 
 KeyRefresher::~KeyRefresher() { Stop(); }
 
-void KeyRefresher::Add(std::shared_ptr<RemoteKeySet> set) {
+void KeyRefresher::Add(const std::shared_ptr<RemoteKeySet>& set) {
   uint64_t id;
   {
     absl::MutexLock lock(&mu_);

@@ -38,7 +38,7 @@ class KeyRefresher {
   KeyRefresher& operator=(const KeyRefresher&) = delete;
 
   // Arms the set at its NextFetchAt() (at once for a new set).
-  void Add(std::shared_ptr<RemoteKeySet> set);
+  void Add(const std::shared_ptr<RemoteKeySet>& set);
 
   // Posts the due fetches; returns the next due time.
   absl::Time RunDue(absl::Time now);

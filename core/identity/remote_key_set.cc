@@ -65,7 +65,7 @@ RemoteKeySet::RemoteKeySet(std::string name, KeySourceSpec source,
     : name_(std::move(name)),
       source_(std::move(source)),
       import_(std::move(import)),
-      options_(std::move(options)),
+      options_(options),
       fetcher_(fetcher),
       clock_(clock),
       uniform_(std::move(uniform)) {

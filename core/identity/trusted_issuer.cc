@@ -16,7 +16,7 @@ namespace {
 
 std::string UnknownKidDetail(const std::string& issuer,
                              RemoteKeySet::KidMissResult miss, absl::Time now) {
-  const std::string head =
+  std::string head =
       absl::StrCat("no key of issuer ", issuer, " has this kid; ");
   switch (miss.action) {
     case RemoteKeySet::KidMiss::kFetchScheduled:

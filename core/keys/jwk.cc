@@ -343,8 +343,8 @@ absl::StatusOr<EvpPkeyPtr> BuildRsa(const Reader& reader) {
       return OpenSslFailure(Reason::kKeyInvalid, "unusable RSA public key",
                             reader.Field("n"));
     }
-    n.release();
-    e.release();
+    static_cast<void>(n.release());
+    static_cast<void>(e.release());
   } else {
     // RFC 7518 §6.3.2: the CRT members come all together; this loader
     // requires them so both libraries sign with the same fast, blinded path.
@@ -359,23 +359,23 @@ absl::StatusOr<EvpPkeyPtr> BuildRsa(const Reader& reader) {
       return OpenSslFailure(Reason::kKeyInvalid, "unusable RSA private key",
                             reader.KeyField());
     }
-    n.release();
-    e.release();
-    parts[0].release();
+    static_cast<void>(n.release());
+    static_cast<void>(e.release());
+    static_cast<void>(parts[0].release());
     if (RSA_set0_factors(rsa.get(), parts[1].get(), parts[2].get()) != 1) {
       return OpenSslFailure(Reason::kKeyInvalid, "unusable RSA factors",
                             reader.Field("p"));
     }
-    parts[1].release();
-    parts[2].release();
+    static_cast<void>(parts[1].release());
+    static_cast<void>(parts[2].release());
     if (RSA_set0_crt_params(rsa.get(), parts[3].get(), parts[4].get(),
                             parts[5].get()) != 1) {
       return OpenSslFailure(Reason::kKeyInvalid, "unusable RSA CRT parameters",
                             reader.Field("dp"));
     }
-    parts[3].release();
-    parts[4].release();
-    parts[5].release();
+    static_cast<void>(parts[3].release());
+    static_cast<void>(parts[4].release());
+    static_cast<void>(parts[5].release());
     // Checks p and q are primes whose product is n and that d, dp, dq and
     // qi are consistent with them and with e.
     if (RSA_check_key(rsa.get()) != 1) {

@@ -231,6 +231,7 @@ absl::Status KeyManager::ApplyLoad(std::vector<SourcedKey> loaded,
   // The verification set must stay a valid KeySet (no symmetric/asymmetric
   // mix) before anything is committed.
   std::vector<std::shared_ptr<const Key>> all;
+  all.reserve(next.size());
   for (const ManagedKey& key : next) all.push_back(key.key);
   absl::StatusOr<KeySet> set = KeySet::Create(std::move(all));
   if (!set.ok()) {

@@ -304,9 +304,7 @@ absl::StatusOr<KeySet> ToKeySet(
 class PathKeySource final : public KeySource {
  public:
   PathKeySource(std::string path, KeySourceOptions options, bool directory)
-      : path_(std::move(path)),
-        options_(std::move(options)),
-        directory_(directory) {}
+      : path_(std::move(path)), options_(options), directory_(directory) {}
   absl::StatusOr<std::vector<SourcedKey>> Load() override {
     return directory_ ? LoadKeyDirectoryEntries(path_, options_)
                       : LoadKeyFileEntries(path_, options_);
@@ -464,13 +462,13 @@ absl::StatusOr<KeySet> LoadKeyDirectory(const std::string& path,
 
 std::unique_ptr<KeySource> DirectoryKeySource(std::string path,
                                               KeySourceOptions options) {
-  return std::make_unique<PathKeySource>(std::move(path), std::move(options),
+  return std::make_unique<PathKeySource>(std::move(path), options,
                                          /*directory=*/true);
 }
 
 std::unique_ptr<KeySource> FileKeySource(std::string path,
                                          KeySourceOptions options) {
-  return std::make_unique<PathKeySource>(std::move(path), std::move(options),
+  return std::make_unique<PathKeySource>(std::move(path), options,
                                          /*directory=*/false);
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace tokend::agora {
@@ -13,7 +14,7 @@ bool IsAgoraNameChar(char c) {
   static constexpr absl::string_view kPunctuation =
       " !#$%&()+-:;<=.>?@[]^_{}|~,";
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-         kPunctuation.find(c) != absl::string_view::npos;
+         absl::StrContains(kPunctuation, c);
 }
 
 bool IsChatUserChar(char c) {

@@ -23,6 +23,13 @@ namespace {
 constexpr int64_t kMaxUint32 = 0xFFFFFFFFll;
 const int64_t kMaxTtlSeconds = absl::ToInt64Seconds(kAgoraMaxTtl);
 
+// A 006 token carries its expiry but no issue time. Agora caps a token at
+// 24 h, and Agora's own builder writes an expiry of exactly issue + 24 h, so
+// no 006 token can have been issued before its expiry less 24 h.
+absl::Time EarliestIssueOf006(absl::Time expires_at) {
+  return expires_at - kAgoraMaxTtl;
+}
+
 std::string ServiceField(size_t index, absl::string_view field) {
   return absl::StrCat("grants.agora.services[", index, "].", field);
 }
@@ -563,6 +570,7 @@ absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(const IssueInput& input,
   info.subject = IdentityOf(s);
   info.issued_at = absl::FromUnixSeconds(issue_ts);
   info.expires_at = info.issued_at + absl::Seconds(ttl);
+  info.earliest_issue = EarliestIssueOf006(info.expires_at);
   info.session_started = EffectiveSessionStart(input.session_started, now);
   info.grants = std::move(grants);
   return info;
@@ -744,6 +752,7 @@ absl::StatusOr<TokenInfo> AgoraProfile::VerifyLegacy(
   info.token_id = agora::AccessToken006Id(parsed.app_id, parsed.content);
   info.issued_at = issued_at;
   info.expires_at = expires_at;
+  info.earliest_issue = EarliestIssueOf006(expires_at);
   if (absl::Status st = CheckAccessToken006(parsed, service, expect, now);
       !st.ok()) {
     return WithTokenFacts(std::move(st),

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/jose/jwt.h"
 #include "core/profiles/profile_common.h"
@@ -24,9 +25,7 @@ bool IsMediaType(absl::string_view typ) {
       ++slashes;
       continue;
     }
-    const bool ok =
-        absl::ascii_isalnum(c) ||
-        absl::string_view("!#$&-^_.+").find(c) != absl::string_view::npos;
+    const bool ok = absl::ascii_isalnum(c) || absl::StrContains("!#$&-^_.+", c);
     if (!ok) return false;
   }
   return slashes <= 1 && typ.front() != '/' && typ.back() != '/';

@@ -57,6 +57,11 @@ struct TokenInfo {
   std::string subject;
   absl::Time issued_at;
   absl::Time expires_at;
+  // Set for tokens that carry no issue time (Agora 006): the earliest time
+  // the token can have been issued, which subject and tenant revocations
+  // compare against instead of issued_at, so that a revocation covers every
+  // such token that may predate it. Unset: issued_at is the token's own.
+  std::optional<absl::Time> earliest_issue;
   // The start of the session this token belongs to (see IssueInput).
   absl::Time session_started;
   Grants grants;

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -77,8 +78,7 @@ std::optional<std::string> SessionIdProblem(absl::string_view id) {
            "limit)";
   }
   for (char c : id) {
-    if (!absl::ascii_isalnum(c) &&
-        absl::string_view("+/=_-~").find(c) == absl::string_view::npos) {
+    if (!absl::ascii_isalnum(c) && !absl::StrContains("+/=_-~", c)) {
       return "holds a character no Vonage session id has (they are "
              "letters, digits and + / = _ - ~)";
     }

@@ -58,8 +58,7 @@ bool IsTopicChar(char c) {
       (c >= '0' && c <= '9') || c == ' ') {
     return true;
   }
-  return absl::string_view("!#$%&()+-:;<=.>?@[]^_{}|~,\\").find(c) !=
-         absl::string_view::npos;
+  return absl::StrContains("!#$%&()+-:;<=.>?@[]^_{}|~,\\", c);
 }
 
 // What is wrong with a topic, or nullopt.

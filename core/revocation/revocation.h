@@ -34,7 +34,8 @@ inline int64_t CeilUnixMillis(absl::Time t) {
 // covered. The first instant from which a newly issued token is not.
 inline absl::Time FirstUncoveredIssue(absl::Time revoked_at) {
   if (revoked_at == absl::InfinitePast()) return revoked_at;
-  return absl::FromUnixSeconds(absl::ToUnixSeconds(revoked_at) + 1);
+  return absl::FromUnixSeconds(
+      absl::ToUnixSeconds(revoked_at + absl::Seconds(1)));
 }
 
 struct Revocation {
@@ -96,7 +97,8 @@ class RevocationStore {
   virtual absl::Status Prune(absl::Time now) = 0;
   // Entries written by other replicas, as they arrive (Redis pub/sub). The
   // SQLite store has no other writers and never calls it.
-  virtual void Watch(std::function<void(const Revocation&)> on_remote) {}
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): overrides keep it.
+  virtual void Watch(std::function<void(const Revocation&)> /*on_remote*/) {}
   // False while the backend is unreachable (readiness and metrics).
   virtual bool Healthy() const { return true; }
 
@@ -115,7 +117,8 @@ class RevocationStore {
   // connection to it was established again (a restart or a failover may
   // have dropped acknowledged writes even where the marker survived). The
   // caller writes back what it holds, then marks the store.
-  virtual void WatchLoss(std::function<void()> on_loss) {}
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): overrides keep it.
+  virtual void WatchLoss(std::function<void()> /*on_loss*/) {}
 };
 
 }  // namespace tokend

@@ -117,7 +117,7 @@ BASE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6"}
 # What --build-only must not install: tests, interop, fuzzing, client stubs.
 TEST_ONLY = re.compile(r"^(python3.*|nodejs|npm|redis-server|sqlite3|clang.*|libclang.*|"
                        r"libgtest-dev|libgmock-dev|libbenchmark-dev|golang.*|protoc-gen-go.*|"
-                       r"grpc-proto|android-libboringssl-dev|git)$")
+                       r"android-libboringssl-dev|git)$")
 
 
 def stages(ins):

@@ -178,8 +178,9 @@ TEST(TokenServiceRevocationTest, NoProfileHandsOutATokenItsCheckRefuses) {
   agora.app_id = "970CA35de60c44645bbae8a215061b33";
   agora.app_certificate = "5CFd2fd1755d40ecb72977518be15d3b";
   agora.ttl = {absl::Hours(1), absl::Hours(24)};
-  auto set = TenantSet::Create(
-      {{"jwt", *NewJwtProfile(jwt)}, {"agora", *NewAgoraProfile(agora)}});
+  auto set = TenantSet::Create({{"jwt", *NewJwtProfile(jwt)},
+                                {"agora", *NewAgoraProfile(agora)},
+                                {"agora006", *NewAgoraProfile(agora)}});
   ASSERT_TRUE(set.ok()) << set.status();
   FakeClock clock(kStart);
   TokenService service(clock);
@@ -217,7 +218,9 @@ TEST(TokenServiceRevocationTest, NoProfileHandsOutATokenItsCheckRefuses) {
       {"jwt", jwt_input, Revocation::Kind::kTenant},
       {"agora", agora_input(false), Revocation::Kind::kSubject},
       {"agora", agora_input(false), Revocation::Kind::kTenant},
-      {"agora", agora_input(true), Revocation::Kind::kSubject, true},
+      // Its own tenant: a 006 token carries no issue time, so a revocation
+      // covers every one that can predate it (expiry less Agora's 24 h).
+      {"agora006", agora_input(true), Revocation::Kind::kSubject, true},
   };
   absl::Time second = kStart + absl::Seconds(10);
   for (const Case& c : cases) {
@@ -234,14 +237,32 @@ TEST(TokenServiceRevocationTest, NoProfileHandsOutATokenItsCheckRefuses) {
     // Revoked at .3 of a second; it is .6 now.
     Revocation r{c.kind, c.tenant,
                  c.kind == Revocation::Kind::kSubject ? old->subject : "",
-                 second + absl::Milliseconds(300), second + absl::Hours(2)};
+                 second + absl::Milliseconds(300), second + absl::Hours(48)};
     index->Add(r);
     clock.Set(second + absl::Milliseconds(600));
 
+    // The token issued before the revocation is refused.
+    EXPECT_EQ(GetReason(service.Verify(c.tenant, old->token, expect).status()),
+              Reason::kRevoked);
     auto issued = service.Issue(c.tenant, c.input);
     EXPECT_EQ(GetReason(issued.status()), Reason::kUnavailable)
         << issued.status();
     EXPECT_EQ(issued.status().code(), absl::StatusCode::kUnavailable);
+    if (c.legacy) {
+      // A 1 h token issued from .6 on counts as issued 23 h earlier: it
+      // is uncovered from the next second plus 23 h.
+      EXPECT_THAT(std::string(issued.status().message()),
+                  ::testing::HasSubstr("retry in 82801 s"));
+      clock.Set(second + absl::Hours(23) + absl::Seconds(1) -
+                absl::Milliseconds(1));
+      EXPECT_EQ(GetReason(service.Issue(c.tenant, c.input).status()),
+                Reason::kUnavailable);
+      clock.Set(second + absl::Hours(23) + absl::Seconds(1));
+      issued = service.Issue(c.tenant, c.input);
+      ASSERT_TRUE(issued.ok()) << issued.status();
+      EXPECT_TRUE(service.Verify(c.tenant, issued->token, expect).ok());
+      continue;
+    }
     EXPECT_THAT(std::string(issued.status().message()),
                 ::testing::HasSubstr("retry in 400 ms"));
     // Refresh from a state minted in this second before the revocation:

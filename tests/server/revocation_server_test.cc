@@ -219,7 +219,12 @@ TEST(SqliteRevocation, DefaultStoreSurvivesKillNine) {
   EXPECT_EQ(r.Verdict(by_id.token()), "REVOKED");
   EXPECT_EQ(r.Verdict(by_subject.token()), "REVOKED");
   EXPECT_EQ(r.Verdict(kept.token()), "");
-  EXPECT_THAT(r.Http("/metrics"), HasSubstr("tokend_revocation_entries 2"));
+  // The gauge is refreshed by the revocation monitor's periodic tick, which
+  // may have run before the store's entries were loaded.
+  EXPECT_TRUE(WaitFor([&] {
+    return absl::StrContains(r.Http("/metrics"),
+                             "tokend_revocation_entries 2\n");
+  })) << r.Http("/metrics");
   EXPECT_THAT(r.Http("/readyz"), HasSubstr("200 OK"));
   EXPECT_EQ(r.Health(kHealthService), 1);
 }
