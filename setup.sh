@@ -44,6 +44,8 @@ packages+=(
   python3-venv python3-pip python3-setuptools python3-wheel
   # deploy checks
   python3-yaml
+  # tokenctl's zsh and fish completion scripts are loaded in those shells
+  zsh fish
   # Go client stub (Debian's packaged modules, built offline)
   golang-go golang-google-grpc-dev golang-google-protobuf-dev
   protoc-gen-go protoc-gen-go-grpc

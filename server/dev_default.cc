@@ -7,11 +7,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "core/crypto/key.h"
 #include "core/keys/pem.h"
 #include "core/random.h"
@@ -196,12 +198,34 @@ absl::StatusOr<Config> DevelopmentConfig(const std::string& state_dir) {
   return config;
 }
 
+namespace {
+
+// How the banner names tokenctl so that its commands work when pasted: the
+// tokenctl built or installed next to this tokend (absolute path), else the
+// bare name for one on the PATH. Runs once, at start, on the main thread.
+std::string TokenctlCommand() {
+  std::error_code ec;
+  const std::filesystem::path self =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "tokenctl";
+  const std::filesystem::path sibling = self.parent_path() / "tokenctl";
+  if (!std::filesystem::exists(sibling, ec) || ec) return "tokenctl";
+  const std::string path = sibling.string();
+  if (path.find_first_of(" '\"\\$`") != std::string::npos) {
+    return absl::StrCat("'", absl::StrReplaceAll(path, {{"'", "'\\''"}}), "'");
+  }
+  return path;
+}
+
+}  // namespace
+
 std::string DevelopmentBanner(const Config& config) {
   std::string tenants;
   for (const TenantConfig& t : config.tenants) {
     absl::StrAppend(&tenants, "      ", t.name, " (profile ", t.profile, ")\n");
   }
-  const std::string socket = config.listeners.unix_socket;
+  const std::string ctl = absl::StrCat(
+      TokenctlCommand(), " --socket=unix:", config.listeners.unix_socket);
   return absl::StrCat(
       "\n"
       "  ==================================================================\n"
@@ -212,27 +236,18 @@ std::string DevelopmentBanner(const Config& config) {
       "   and every process of this user may issue tokens.\n"
       "  ==================================================================\n"
       "   listening on unix:",
-      socket,
-      "\n"
-      "             and ",
+      config.listeners.unix_socket, "\n", "             and ",
       config.listeners.tcp,
       " (loopback)\n"
       "   tenants:\n",
       tenants,
-      "   try:\n"
-      "     tokenctl --socket=unix:",
-      socket,
-      " issue --tenant=dev-jwt --sub=alice --aud=dev\n"
-      "     tokenctl --socket=unix:",
-      socket,
-      " verify --tenant=dev-jwt < token.txt\n"
-      "     tokenctl --socket=unix:",
-      socket,
-      " jwks\n"
-      "     tokenctl --socket=unix:",
-      socket,
-      " health\n"
-      "   every call needs the metadata header 'tokend-request: 1'\n"
+      "   try (from this folder, in another terminal):\n"
+      "     ",
+      ctl, " issue --tenant=dev-jwt --sub=alice --aud=dev > token.txt\n",
+      "     ", ctl, " verify --tenant=dev-jwt < token.txt\n", "     ", ctl,
+      " jwks\n", "     ", ctl, " health\n",
+      "   tokenctl sends the metadata header 'tokend-request: 1' every call "
+      "needs\n"
       "  "
       "==================================================================\n\n");
 }

@@ -9,6 +9,7 @@
 #include "server/jwks_watch.h"
 #include "server/proto_time.h"
 #include "server/status_mapping.h"
+#include "server/unknown_tenant.h"
 
 namespace tokend {
 namespace {
@@ -20,8 +21,7 @@ absl::Status CheckTenant(const Runtime& runtime, const std::string& tenant) {
   if (tenant.empty() || !runtime.ProfileOf(tenant).empty()) {
     return absl::OkStatus();
   }
-  return Error(Reason::kInvalidArgument,
-               absl::StrCat("unknown tenant '", tenant, "'"), "tenant");
+  return UnknownTenant(runtime, tenant, nullptr, std::nullopt);
 }
 
 }  // namespace

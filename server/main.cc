@@ -12,9 +12,12 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/server.h"
+#include "server/usage.h"
 
 ABSL_FLAG(std::string, config, "",
           "the YAML config file; empty: the embedded development default");
@@ -61,6 +64,36 @@ std::vector<std::string> RewriteCheckConfig(int argc, char** argv) {
   return args;
 }
 
+constexpr char kUsage[] =
+    "tokend: gRPC token sidecar (issue, verify, renew, revoke tokens)\n\n"
+    "  tokend                       development mode: the embedded default\n"
+    "  tokend --config=FILE         serve the YAML config FILE\n"
+    "  tokend --check-config=FILE   check FILE and exit";
+
+// The flags tokend defines are this file's; Abseil's --helpfull and
+// --helpmatch use the same filter.
+bool IsTokendFlagFile(absl::string_view file) {
+  return absl::EndsWith(file, "main.cc");
+}
+
+// --help, -h (and Abseil's -help, --helpshort) print tokend's flags and
+// exit 0; --version prints the version. Returns -1 when none is given.
+int HandleHelpAndVersion(const std::vector<std::string>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    if (a == "--help" || a == "-h" || a == "-help" || a == "--helpshort") {
+      std::fputs(tokend::FlagsHelp(kUsage, "main.cc").c_str(), stdout);
+      return 0;
+    }
+    if (a == "--version" || a == "-version") {
+      std::printf("%s\n", tokend::VersionLine().c_str());
+      return 0;
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,9 +102,14 @@ int main(int argc, char** argv) {
   // (gRPC's included): a measurable share of each RPC. tokend's lock order
   // is covered by its tests, so production runs without it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  absl::SetProgramUsageMessage(
-      "tokend: gRPC token sidecar (issue, verify, renew, revoke tokens)");
+  absl::SetProgramUsageMessage(kUsage);
+  absl::FlagsUsageConfig usage_config;
+  usage_config.contains_helpshort_flags = IsTokendFlagFile;
+  usage_config.contains_help_flags = IsTokendFlagFile;
+  usage_config.version_string = [] { return tokend::VersionLine() + "\n"; };
+  absl::SetFlagsUsageConfig(usage_config);
   std::vector<std::string> args = RewriteCheckConfig(argc, argv);
+  if (int rc = HandleHelpAndVersion(args); rc >= 0) return rc;
   std::vector<char*> arg_ptrs;
   for (std::string& a : args) arg_ptrs.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());

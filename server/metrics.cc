@@ -124,10 +124,11 @@ Metrics::Metrics()
                         .Name("tokend_rate_limited_total")
                         .Help("Calls refused by the per-caller rate limit")
                         .Register(*registry_)),
-      build_info_(BuildGauge()
-                      .Name("tokend_build_info")
-                      .Help("Always 1; the version label says which build")
-                      .Register(*registry_)),
+      build_info_(
+          BuildGauge()
+              .Name("tokend_build_info")
+              .Help("Always 1; the version and commit labels say which build")
+              .Register(*registry_)),
       subscriptions_active_(BuildGauge()
                                 .Name("tokend_subscriptions_active")
                                 .Help("Open SubscribeToken subscriptions")
@@ -171,7 +172,8 @@ Metrics::Metrics()
                                   "their write started (latest wins)")
                             .Register(*registry_)
                             .Add({})) {
-  build_info_.Add({{"version", "0.1.0"}}).Set(1);
+  build_info_.Add({{"version", TOKEND_VERSION}, {"commit", TOKEND_GIT_COMMIT}})
+      .Set(1);
   key_reload_failures_ = &BuildCounter()
                               .Name("tokend_key_reload_failures_total")
                               .Help(

@@ -19,6 +19,7 @@
 #include "server/status_mapping.h"
 #include "server/struct_json.h"
 #include "server/subscription_stream.h"
+#include "server/unknown_tenant.h"
 
 namespace tokend {
 namespace {
@@ -99,8 +100,7 @@ absl::StatusOr<IssueInput> IssueInputFrom(const CallContext& call,
                                           absl::string_view field_prefix) {
   const absl::string_view profile = call.runtime->ProfileOf(tenant);
   if (profile.empty()) {
-    return Error(Reason::kInvalidArgument,
-                 absl::StrCat("unknown tenant '", tenant, "'"), "tenant");
+    return UnknownTenant(*call.runtime, tenant, &call.caller, Action::kIssue);
   }
   IssueInput input;
   input.subject = SubjectString(request.subject());
@@ -216,8 +216,8 @@ grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
   }
   const absl::string_view profile = call.runtime->ProfileOf(tenant);
   if (status.ok() && profile.empty()) {
-    status = Error(Reason::kInvalidArgument,
-                   absl::StrCat("unknown tenant '", tenant, "'"), "tenant");
+    status =
+        UnknownTenant(*call.runtime, tenant, &call.caller, Action::kVerify);
   }
   VerifyExpectations expect;
   const v1::VerifyExpectations& e = request->expectations();
@@ -333,8 +333,8 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
   }
   const Tenant* t = call.runtime->tenants()->Find(tenant);
   if (status.ok() && t == nullptr) {
-    status = Error(Reason::kInvalidArgument,
-                   absl::StrCat("unknown tenant '", tenant, "'"), "tenant");
+    status =
+        UnknownTenant(*call.runtime, tenant, &call.caller, Action::kRevoke);
   }
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
 

@@ -1,24 +1,29 @@
-// tokenctl: tokend's command-line client.
+// tokenctl: tokend's command-line client. The commands, their examples and
+// the flags each reads are in tokenctl/cli.cc (`tokenctl help <command>`).
 //
 // RPC commands talk to a running tokend over its gRPC API (unix socket by
 // default; --addr=unix:///path or host:port):
 //   tokenctl issue --tenant=dev-jwt --sub=alice --aud=dev --ttl=10m
 //                  [--claim=role=admin ...]       the token alone to stdout
 //   tokenctl issue --tenant=dev-daily --sub=alice --daily_room=r
-//                  [--daily_user_name=N --daily_is_owner=true]
-//   tokenctl issue --tenant=dev-livekit --sub=alice --livekit_room=r
-//                  --livekit_room_join [--livekit_can_publish=false ...]
-//   tokenctl issue --tenant=dev-agora --agora_channel=c --agora_uid=42
-//                  --agora_role=publisher [--agora_privilege_expire=1h]
+//   tokenctl issue --tenant=dev-livekit --sub=alice --livekit_room=r ...
+//   tokenctl issue --tenant=dev-agora --agora_channel=c --agora_uid=42 ...
+//   tokenctl issue --tenant=dev-zoom --sub=alice --grants='{"zoom":{...}}'
+//                  (any profile: the request's grants oneof as JSON)
 //   tokenctl verify --tenant=dev-jwt < token.txt  the verdict (never the token)
 //   tokenctl renew --tenant=dev-jwt < token.txt   the new token to stdout
 //   tokenctl revoke --tenant=dev-jwt --token_id=ID | --subject=S |
 //   --tenant-wide tokenctl subscribe --tenant=dev-jwt --sub=alice [--count=N]
-//   [--show_token] tokenctl jwks [--tenant=T] tokenctl health [--service=S]
-//   exit 0 when SERVING
+//   [--show_token] tokenctl jwks [--tenant=T] [--json] tokenctl health
+//   [--service=S]                 exit 0 when SERVING
 // Local commands need no server:
+//   tokenctl decode < token.txt        header, claims, grants: NOT VERIFIED
 //   tokenctl demo                      issue and verify with throwaway keys
 //   tokenctl keygen --alg=ES256 --out=key.jwk
+//   tokenctl completion bash|zsh|fish  the shell completion script
+//   tokenctl help [command]            also `tokenctl <command> --help`
+// Before Abseil parses the flags, help and completion are answered, and a
+// mistyped command or flag is refused with the closest one (edit distance).
 // --json prints the whole response as JSON. Exit codes: 0 ok, 1 usage,
 // 2 invalid token verdict (or not SERVING), 3 RPC error (the status code
 // and ErrorInfo reason go to stderr). Tokens never reach stderr, and
@@ -31,10 +36,14 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/tokenctl/cli.h"
 #include "server/tokenctl/commands.h"
+#include "server/tokenctl/decode.h"
 #include "server/tokenctl/local.h"
 #include "server/tokenctl/options.h"
 
@@ -95,6 +104,11 @@ ABSL_FLAG(std::string, agora_privileges, "",
 ABSL_FLAG(std::optional<absl::Duration>, agora_privilege_expire, std::nullopt,
           "issue, Agora RTC: each privilege's expiry after the issue time "
           "(default 0: with the token)");
+ABSL_FLAG(std::string, grants, "",
+          "issue, any profile: the grants as JSON, {\"<profile>\": {...}} "
+          "with profile agora, apirtc, vonage, daily, livekit, twilio, zoom "
+          "or jwt and its grant fields as in proto/tokend/v1, e.g. "
+          "'{\"zoom\":{\"role_type\":1,\"session_name\":\"s\"}}'");
 
 namespace {
 
@@ -166,19 +180,153 @@ tokend::tokenctl::Options OptionsFromFlags(std::vector<std::string> claims) {
   o.agora_role = absl::GetFlag(FLAGS_agora_role);
   o.agora_privileges = absl::GetFlag(FLAGS_agora_privileges);
   o.agora_privilege_expire = absl::GetFlag(FLAGS_agora_privilege_expire);
+  o.grants = absl::GetFlag(FLAGS_grants);
   return o;
+}
+
+namespace ctl = tokend::tokenctl;
+
+// The arguments that are not flags nor flag values, in order.
+std::vector<std::string> Positionals(const std::vector<char*>& args) {
+  std::vector<std::string> words;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string arg = args[i];
+    if (arg == "--") {
+      for (++i; i < args.size(); ++i) words.emplace_back(args[i]);
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
+      words.push_back(arg);
+      continue;
+    }
+    // "--name value": a non-boolean flag takes the next argument.
+    if (arg.find('=') != std::string::npos) continue;
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(
+        absl::string_view(arg).substr(arg[1] == '-' ? 2 : 1));
+    if (flag != nullptr && !flag->IsOfType<bool>() && i + 1 < args.size()) {
+      ++i;
+    }
+  }
+  return words;
+}
+
+bool IsHelpFlag(absl::string_view arg) {
+  return arg == "--help" || arg == "-h" || arg == "-help" ||
+         arg == "--helpshort" || arg == "--helpfull";
+}
+
+// Abseil's own flags, which its parser handles.
+bool IsAbseilFlag(absl::string_view name) {
+  for (absl::string_view f :
+       {"flagfile", "fromenv", "tryfromenv", "undefok", "helpmatch", "helpon",
+        "helppackage", "only_check_args", "version"}) {
+    if (name == f) return true;
+  }
+  return false;
+}
+
+// Each --name must be one of tokenctl's flags (or --noname for a boolean
+// one): else exit 1 naming the closest flag.
+bool CheckFlagNames(const std::vector<char*>& args) {
+  const std::vector<std::string> names = ctl::FlagNames();
+  for (size_t i = 1; i < args.size(); ++i) {
+    const absl::string_view arg = args[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-' || IsHelpFlag(arg)) continue;
+    absl::string_view name = arg.substr(arg[1] == '-' ? 2 : 1);
+    name = name.substr(0, name.find('='));
+    if (IsAbseilFlag(name)) continue;
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && absl::StartsWith(name, "no")) {
+      flag = absl::FindCommandLineFlag(name.substr(2));
+      if (flag != nullptr && !flag->IsOfType<bool>()) flag = nullptr;
+    }
+    if (flag != nullptr) {
+      // A non-boolean "--name value" consumes the value.
+      if (arg.find('=') == absl::string_view::npos && !flag->IsOfType<bool>())
+        ++i;
+      continue;
+    }
+    const std::optional<std::string> near = ctl::Closest(name, names);
+    std::fprintf(stderr, "tokenctl: unknown flag '--%s'%s\n",
+                 std::string(name).c_str(),
+                 near ? absl::StrCat("; did you mean --", *near, "?").c_str()
+                      : "; `tokenctl --help` lists the commands");
+    return false;
+  }
+  return true;
+}
+
+int UnknownCommand(const std::string& command) {
+  std::vector<std::string> names;
+  for (const ctl::CommandInfo& c : ctl::Commands()) names.push_back(c.name);
+  const std::optional<std::string> near = ctl::Closest(command, names);
+  std::fprintf(
+      stderr, "tokenctl: unknown command '%s'%s\n", command.c_str(),
+      near ? absl::StrCat("; did you mean '", *near, "'?").c_str() : "");
+  std::fputs(ctl::GeneralHelp().c_str(), stderr);
+  return ctl::kExitUsage;
+}
+
+// help, --help, -h and completion, before Abseil parses the flags. Returns
+// the exit code, or -1 to go on with the command.
+int HandleHelpAndCompletion(const std::vector<char*>& args) {
+  const std::vector<std::string> words = Positionals(args);
+  bool help = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (std::string(args[i]) == "--") break;
+    help = help || IsHelpFlag(args[i]);
+  }
+  if (!words.empty() && words[0] == "help") {
+    help = true;
+    if (words.size() > 2) {
+      std::fprintf(stderr, "tokenctl: help takes one command\n");
+      return ctl::kExitUsage;
+    }
+  }
+  if (help) {
+    const std::string topic =
+        words.empty()
+            ? ""
+            : (words[0] == "help" && words.size() > 1 ? words[1] : words[0]);
+    if (topic.empty() || topic == "help") {
+      std::fputs(ctl::GeneralHelp().c_str(), stdout);
+      return ctl::kExitOk;
+    }
+    const ctl::CommandInfo* command = ctl::FindCommand(topic);
+    if (command == nullptr) return UnknownCommand(topic);
+    std::fputs(ctl::CommandHelp(*command).c_str(), stdout);
+    return ctl::kExitOk;
+  }
+  if (!words.empty() && words[0] == "completion") {
+    const std::optional<std::string> script =
+        words.size() == 2 ? ctl::CompletionScript(words[1]) : std::nullopt;
+    if (!script) {
+      std::fprintf(stderr,
+                   "tokenctl: completion wants one shell: bash, zsh or fish\n");
+      return ctl::kExitUsage;
+    }
+    std::fputs(script->c_str(), stdout);
+    return ctl::kExitOk;
+  }
+  if (!CheckFlagNames(args)) return ctl::kExitUsage;
+  if (!words.empty() && ctl::FindCommand(words[0]) == nullptr) {
+    return UnknownCommand(words[0]);
+  }
+  return -1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "tokenctl <issue|verify|renew|revoke|subscribe|jwks|health|keygen|demo> "
-      "[flags]\n  exit codes: 0 ok, 1 usage, 2 invalid token (or not "
-      "SERVING), 3 RPC error   (see --help)");
+      "tokenctl <command> [flags]   (tokenctl --help lists the commands)\n"
+      "  exit codes: 0 ok, 1 usage, 2 invalid token (or not SERVING), 3 RPC "
+      "error");
   std::vector<std::string> storage;
   std::vector<std::string> claims;
   std::vector<char*> rest = Preprocess(argc, argv, &storage, &claims);
+  if (int rc = HandleHelpAndCompletion(rest); rc >= 0) return rc;
   std::vector<char*> args =
       absl::ParseCommandLine(static_cast<int>(rest.size()), rest.data());
   if (args.size() > 2) {
@@ -188,7 +336,6 @@ int main(int argc, char** argv) {
   }
   const std::string command = args.size() > 1 ? args[1] : "demo";
   const tokend::tokenctl::Options options = OptionsFromFlags(std::move(claims));
-  namespace ctl = tokend::tokenctl;
   if (command == "demo") return ctl::Demo(options);
   if (command == "keygen") return ctl::Keygen(options);
   if (command == "issue") return ctl::Issue(options);
@@ -198,6 +345,7 @@ int main(int argc, char** argv) {
   if (command == "subscribe") return ctl::Subscribe(options);
   if (command == "jwks") return ctl::Jwks(options);
   if (command == "health") return ctl::Health(options);
+  if (command == "decode") return ctl::Decode(options);
   std::fprintf(stderr, "tokenctl: unknown command '%s'\n%s\n", command.c_str(),
                std::string(absl::ProgramUsageMessage()).c_str());
   return ctl::kExitUsage;

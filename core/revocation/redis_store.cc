@@ -531,10 +531,9 @@ absl::Status RedisStore::Command(
     return answered.status();
   }
   *replies = *std::move(answered);
-  const absl::Status status =
-      commands.front().front() == "MULTI"
-          ? CheckExec(*replies, commands.size() - 2, what)
-          : CheckReplies(*replies, what);
+  absl::Status status = commands.front().front() == "MULTI"
+                            ? CheckExec(*replies, commands.size() - 2, what)
+                            : CheckReplies(*replies, what);
   if (!status.ok()) return status;
   command_healthy_.store(true);
   return absl::OkStatus();

@@ -9,9 +9,16 @@ import sys
 import tempfile
 from concurrent import futures
 
-import grpc
-from tokend_client import (AuthInterceptor, TokenAuthPlugin, TokenSource, TokenVerifier,
-                           verified)
+try:
+    import grpc
+    from tokend_client import (AuthInterceptor, TokenAuthPlugin, TokenSource, TokenVerifier,
+                               verified)
+except ImportError as e:  # e.g. pyenv's or conda's python3, without the venv
+    sys.exit("python_service.py: %s (this is %s). Run it with the venv's Python, made from "
+             "Debian's /usr/bin/python3 as in the README's Quickstart:\n"
+             "  /usr/bin/python3 -m venv --system-site-packages .venv\n"
+             "  .venv/bin/pip install --no-index --no-build-isolation ./client_stubs/python\n"
+             "  .venv/bin/python deploy/examples/python_service.py" % (e, sys.executable))
 
 TOKEND = sys.argv[1] if len(sys.argv) > 1 else "unix:.tokend/tokend.sock"
 TENANT = "dev-jwt"  # the development default's JWT tenant

@@ -7,8 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpcpp/impl/client_unary_call.h"
 #include "grpcpp/impl/rpc_method.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -201,6 +203,56 @@ int Subscribe(const Options& options) {
   return kExitOk;
 }
 
+namespace {
+
+// `json` parsed into a Value (an object), or the string itself when it is
+// not JSON.
+google::protobuf::Value JsonValue(const std::string& json) {
+  google::protobuf::Value value;
+  if (!google::protobuf::util::JsonStringToMessage(json, &value).ok()) {
+    value.set_string_value(json);
+  }
+  return value;
+}
+
+std::string JwksResponseJson(const v1::GetJwksResponse& response) {
+  google::protobuf::util::JsonPrintOptions print_options;
+  print_options.preserve_proto_field_names = true;
+  v1::GetJwksResponse rest = response;
+  rest.clear_jwks_json();
+  for (v1::PublishedKey& key : *rest.mutable_keys()) key.clear_jwk_json();
+  std::string rest_json;
+  google::protobuf::Struct out;
+  if (!google::protobuf::util::MessageToJsonString(rest, &rest_json,
+                                                   print_options)
+           .ok() ||
+      !google::protobuf::util::JsonStringToMessage(rest_json, &out).ok()) {
+    out.Clear();
+  }
+  auto& fields = *out.mutable_fields();
+  fields["jwks"] =
+      JsonValue(response.jwks_json().empty() ? std::string("{\"keys\":[]}")
+                                             : response.jwks_json());
+  if (fields.contains("keys") && fields["keys"].has_list_value()) {
+    auto* keys = fields["keys"].mutable_list_value()->mutable_values();
+    for (int i = 0; i < keys->size() && i < response.keys_size(); ++i) {
+      if (!response.keys(i).jwk_json().empty() &&
+          (*keys)[i].has_struct_value()) {
+        (*(*keys)[i].mutable_struct_value()->mutable_fields())["jwk"] =
+            JsonValue(response.keys(i).jwk_json());
+      }
+    }
+  }
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(out, &json, print_options)
+           .ok()) {
+    json = "{}";
+  }
+  return json;
+}
+
+}  // namespace
+
 int Jwks(const Options& options) {
   v1::GetJwksRequest request;
   request.set_tenant(options.tenant);
@@ -211,7 +263,10 @@ int Jwks(const Options& options) {
                             ->GetJwks(&context, request, &response);
   if (!status.ok()) return ReportRpcError("jwks", status);
   if (options.json) {
-    PrintJson(response);
+    // JSON all the way down: the JWKS, and each key's JWK, as objects (the
+    // proto carries them as JSON strings): {"jwks":{"keys":[...]},
+    // "keys":[{"kid":...,"jwk":{...}}],"etag":...,"max_age":...}.
+    std::printf("%s\n", JwksResponseJson(response).c_str());
   } else {
     std::printf("%s\n", response.jwks_json().c_str());
   }

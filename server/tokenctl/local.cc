@@ -7,9 +7,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/crypto/algorithm.h"
@@ -38,8 +40,14 @@ int Fail(absl::string_view what, const absl::Status& status) {
 absl::StatusOr<Algorithm> AlgOf(const Options& options) {
   std::optional<Algorithm> alg = AlgorithmFromName(options.alg);
   if (!alg) {
+    std::vector<std::string> valid;
+    for (int a = static_cast<int>(Algorithm::kHS256);
+         a <= static_cast<int>(Algorithm::kEdDSA); ++a) {
+      valid.emplace_back(AlgorithmName(static_cast<Algorithm>(a)));
+    }
     return Error(Reason::kInvalidArgument,
-                 absl::StrCat("unknown algorithm '", options.alg, "'"),
+                 absl::StrCat("unknown algorithm '", options.alg,
+                              "'; valid: ", absl::StrJoin(valid, ", ")),
                  "--alg");
   }
   return *alg;

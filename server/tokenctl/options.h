@@ -52,6 +52,9 @@ struct Options {
   std::string agora_role;        // publisher | subscriber
   std::string agora_privileges;  // comma separated RTC privilege names
   std::optional<absl::Duration> agora_privilege_expire;
+  // Any profile's grants as JSON: {"<profile>": {<its grant fields>}}, the
+  // IssueTokenRequest's grants oneof in protobuf's JSON mapping.
+  std::string grants;
 
   // Token input (verify, renew, revoke, subscribe): the token, "-" or ""
   // for stdin.

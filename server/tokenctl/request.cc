@@ -103,6 +103,33 @@ absl::Status AgoraGrants(const Options& o, v1::IssueTokenRequest* request) {
   return absl::OkStatus();
 }
 
+// --grants='{"vonage":{...}}': the JSON names one member of the request's
+// grants oneof; nothing else of the request may be set through it.
+absl::Status GrantsFromJson(const std::string& json,
+                            v1::IssueTokenRequest* request) {
+  constexpr char kWant[] =
+      " (want {\"<profile>\": {...}} with one of agora, apirtc, vonage, "
+      "daily, livekit, twilio, zoom, jwt and that profile's grant fields, "
+      "as in proto/tokend/v1)";
+  v1::IssueTokenRequest parsed;
+  google::protobuf::util::JsonParseOptions parse_options;
+  parse_options.ignore_unknown_fields = false;
+  const auto parsed_status =
+      google::protobuf::util::JsonStringToMessage(json, &parsed, parse_options);
+  if (!parsed_status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--grants: ", parsed_status.message().as_string(), kWant));
+  }
+  if (parsed.grants_case() == v1::IssueTokenRequest::GRANTS_NOT_SET ||
+      !parsed.tenant().empty() || parsed.has_subject() || parsed.has_ttl() ||
+      parsed.has_not_before()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--grants: names no profile's grants", kWant));
+  }
+  request->MergeFrom(parsed);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status BuildIssueRequest(const Options& options,
@@ -137,6 +164,14 @@ absl::Status BuildIssueRequest(const Options& options,
       !options.agora_account.empty() || !options.agora_role.empty() ||
       !options.agora_privileges.empty() ||
       options.agora_privilege_expire.has_value();
+  if (!options.grants.empty()) {
+    if (jwt_flags || daily_flags || livekit_flags || agora_flags) {
+      return absl::InvalidArgumentError(
+          "--grants replaces the grant flags (--aud/--claim, --daily_*, "
+          "--livekit_*, --agora_*): give one or the other");
+    }
+    return GrantsFromJson(options.grants, request);
+  }
   if (jwt_flags + daily_flags + livekit_flags + agora_flags > 1) {
     return absl::InvalidArgumentError(
         "grant flags of one profile only (--aud/--claim, --daily_*, "

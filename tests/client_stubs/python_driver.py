@@ -58,8 +58,8 @@ def full():
     out("NORETRY_DENIED", *terminal("other", "other"))
     out("NORETRY_INVALID", *terminal("", ""))  # tenant is required
 
-    src = TokenSource(os.environ["TOKEND_TARGET"], tenant="app", subject="alice",
-                      initial_backoff=0.05, max_backoff=1.0)
+    # The default backoff, as users get it.
+    src = TokenSource(os.environ["TOKEND_TARGET"], tenant="app", subject="alice")
     tok = src.wait_for_token(15)
     out("TOKEN", tok.token_id, tok.sequence)
     out("ECHO", echo(src))

@@ -34,6 +34,8 @@ from concurrent import futures
 import grpc
 
 MARKER = ("tokend-request", "1")
+# How soon after tokend is back a token source must have a new stream up.
+RESUME_BOUND_S = 3.0
 ECHO_METHOD = "/tokend.test.Echo/Echo"
 
 
@@ -209,9 +211,16 @@ def run_full(d, tokend):
             "tokend down: the same token, without blocking (max %s ms)" % max_ms)
     d.expect("START_TOKEND")
     tokend.start()
+    started = time.monotonic()
     d.send("started")
     streams, attempts, *last_error = d.expect("RESUMED")
+    resumed_s = time.monotonic() - started
     require(int(streams) >= 2, "after the restart a new stream delivered an event")
+    # The outage lasted about a second; the source must not have let its
+    # retry backoff grow past that (it once took up to 13.7 s).
+    require(resumed_s < RESUME_BOUND_S,
+            "resumed %.2f s after tokend was back (bound %.0f s)"
+            % (resumed_s, RESUME_BOUND_S))
     reply = d.expect("ECHO2")
     require(reply[:1] == ["ok"], "after the restart the token still verifies")
     (ms,) = d.expect("CLOSED")

@@ -152,6 +152,16 @@ TEST_F(TokenctlTest, UnknownTenantExitsThreeWithTheReason) {
   EXPECT_THAT(run.err, HasSubstr("tokenctl: issue: INVALID_ARGUMENT "
                                  "reason=INVALID_ARGUMENT field=tenant: "));
   EXPECT_THAT(run.err, HasSubstr("unknown tenant 'nope'"));
+  // The error names the tenants this caller could have meant.
+  EXPECT_THAT(run.err, HasSubstr("unknown tenant 'nope'; configured tenants "
+                                 "you may issue for: demo"));
+  EXPECT_THAT(Ctl("verify --tenant=nope --token=x.y.z").err,
+              HasSubstr("configured tenants you may verify for: demo"));
+  EXPECT_THAT(Ctl("revoke --tenant=nope --token_id=x").err,
+              HasSubstr("configured tenants you may revoke for: demo"));
+  EXPECT_THAT(Ctl("jwks --tenant=nope").err,
+              HasSubstr("unknown tenant 'nope'; tenants with published keys: "
+                        "demo"));
 }
 
 TEST_F(TokenctlTest, HealthExitCodes) {
@@ -234,6 +244,177 @@ TEST_F(TokenctlTest, LocalDemoStillWorks) {
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("  valid: jti="));
   EXPECT_THAT(run.out, HasSubstr("  invalid: reason="));
+}
+
+TEST_F(TokenctlTest, HelpForEveryCommandExitsZero) {
+  for (const std::string command :
+       {"issue", "verify", "renew", "revoke", "subscribe", "jwks", "health",
+        "decode", "keygen", "demo", "completion"}) {
+    for (const std::string& args :
+         {command + " --help", command + " -h", "help " + command}) {
+      CtlResult run = Ctl(args);
+      EXPECT_EQ(run.code, 0) << args << ": " << run.err;
+      EXPECT_THAT(run.out, StartsWith("tokenctl " + command + ": ")) << args;
+    }
+  }
+  CtlResult issue = Ctl("issue --help");
+  EXPECT_THAT(issue.out, HasSubstr("\n  --tenant\n"));
+  EXPECT_THAT(issue.out, HasSubstr("\n  --grants\n"));
+  EXPECT_THAT(issue.out, Not(HasSubstr("--show_token")));
+  for (const std::string& args : {"--help", "-h", "help"}) {
+    CtlResult general = Ctl(args);
+    EXPECT_EQ(general.code, 0) << args;
+    EXPECT_THAT(general.out, HasSubstr("\n  decode "));
+  }
+}
+
+TEST_F(TokenctlTest, MistypedCommandsAndFlagsSuggestTheClosest) {
+  CtlResult command = Ctl("isue --tenant=demo");
+  EXPECT_EQ(command.code, 1);
+  EXPECT_THAT(command.err,
+              HasSubstr("unknown command 'isue'; did you mean 'issue'?"));
+  CtlResult flag = Ctl("issue --tenat=demo --sub=alice");
+  EXPECT_EQ(flag.code, 1);
+  EXPECT_THAT(flag.err,
+              HasSubstr("unknown flag '--tenat'; did you mean --tenant?"));
+  EXPECT_THAT(flag.out, IsEmpty());
+  CtlResult far = Ctl("issue --zzzzzzzz=1");
+  EXPECT_EQ(far.code, 1);
+  EXPECT_THAT(far.err, Not(HasSubstr("did you mean")));
+  EXPECT_THAT(Ctl("help isue").err, HasSubstr("did you mean 'issue'?"));
+  // A flag's value given as the next argument is not taken for a command.
+  CtlResult spaced = Ctl("issue --tenant demo --sub alice");
+  EXPECT_EQ(spaced.code, 0) << spaced.err;
+}
+
+TEST_F(TokenctlTest, KeygenListsTheValidAlgorithms) {
+  CtlResult run = Ctl("keygen --alg=ES257");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err,
+              HasSubstr("unknown algorithm 'ES257'; valid: HS256, HS384, "
+                        "HS512, RS256, RS384, RS512, PS256, PS384, PS512, "
+                        "ES256, ES384, ES512, EdDSA"));
+}
+
+TEST_F(TokenctlTest, JwksJsonPrintsTheKeySetAsAnObject) {
+  CtlResult run = Ctl("jwks --tenant=demo --json");
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_THAT(run.out, StartsWith("{"));
+  EXPECT_THAT(run.out, HasSubstr("\"jwks\":{\"keys\":[{"));
+  EXPECT_THAT(run.out, HasSubstr("\"jwk\":{"));
+  EXPECT_THAT(run.out, HasSubstr("\"kid\":\"demo-1\""));
+  EXPECT_THAT(run.out, HasSubstr("\"tenant\":\"demo\""));
+  EXPECT_THAT(run.out, Not(HasSubstr("_json")));
+  EXPECT_THAT(run.out, Not(HasSubstr("\"{\\\"")));  // no JSON in a string
+  EXPECT_THAT(run.out, Not(HasSubstr("\"d\":")));
+}
+
+TEST_F(TokenctlTest, DecodeShowsTheTokenOfflineSayingNotVerified) {
+  const std::string token = IssueFor("grace");
+  // Decode needs no server: the address points nowhere.
+  CtlResult run = Ctl("decode", token, "unix:" + dir_->File("no-such.sock"));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_THAT(run.out, StartsWith("*** NOT VERIFIED"));
+  EXPECT_THAT(run.out, HasSubstr("\"verified\": false"));
+  EXPECT_THAT(run.out, HasSubstr("\"kid\": \"demo-1\""));
+  EXPECT_THAT(run.out, HasSubstr("\"sub\": \"grace\""));
+  EXPECT_THAT(run.out, HasSubstr("\"iss\": \"https://issuer.test\""));
+  EXPECT_THAT(run.out, Not(HasSubstr(token)));
+
+  CtlResult json = Ctl("decode --json --token=" + token);
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_THAT(json.out, StartsWith("{"));
+  EXPECT_THAT(json.out, HasSubstr("\"verified\":false"));
+  EXPECT_THAT(json.err, HasSubstr("NOT VERIFIED"));
+
+  CtlResult bad = Ctl("decode --token=eyJhbGciOi.x");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("a JWT has 3 dot-separated parts"));
+  EXPECT_THAT(Ctl("decode --token=007notbase64!").err,
+              HasSubstr("not an Agora 007 token"));
+}
+
+TEST_F(TokenctlTest, BashCompletionLoadsAndCompletes) {
+  // bash calls the -F function with the command, the word being completed
+  // and the word before it, COMP_WORDS and COMP_CWORD set: as here.
+  dir_->Write("run-completion.sh",
+              absl::StrCat("source <(", TOKENCTL_BINARY,
+                           " completion bash) || exit 9\n",
+                           R"(complete -p tokenctl || exit 8
+COMP_WORDS=(tokenctl is); COMP_CWORD=1; _tokenctl tokenctl is tokenctl
+echo "1:${COMPREPLY[*]}"
+COMP_WORDS=(tokenctl issue --gra); COMP_CWORD=2; _tokenctl tokenctl --gra issue
+echo "2:${COMPREPLY[*]}"
+COMP_WORDS=(tokenctl help de); COMP_CWORD=2; _tokenctl tokenctl de help
+echo "3:${COMPREPLY[*]}"
+COMP_WORDS=(tokenctl --json ve); COMP_CWORD=2; _tokenctl tokenctl ve --json
+echo "4:${COMPREPLY[*]}"
+)"));
+  const std::string out = dir_->File("completion.out");
+  ASSERT_EQ(
+      Shell("bash " + dir_->File("run-completion.sh") + " > " + out + " 2>&1"),
+      0)
+      << ReadFile(out);
+  EXPECT_EQ(ReadFile(out),
+            "complete -F _tokenctl tokenctl\n"
+            "1:issue\n"
+            "2:--grants\n"
+            "3:decode demo\n"
+            "4:verify\n");
+  EXPECT_EQ(Ctl("completion tcsh").code, 1);
+}
+
+// Runs `script` in `shell` with tokenctl on the PATH; its output.
+std::string InShell(TempDir& dir, const std::string& shell,
+                    const std::string& script) {
+  const std::string bin = dir.File("bin");
+  Shell("mkdir -p " + bin + " && ln -sf " + TOKENCTL_BINARY + " " + bin +
+        "/tokenctl");
+  dir.Write("script", script);
+  const std::string out = dir.File("shell.out");
+  const int code =
+      Shell(absl::StrCat("PATH=", bin, ":$PATH HOME=", dir.path(), " ", shell,
+                         " ", dir.File("script"), " > ", out, " 2>&1"));
+  return absl::StrCat("exit=", code, "\n", ReadFile(out));
+}
+
+TEST_F(TokenctlTest, ZshCompletionLoadsAndCompletes) {
+  if (Shell("command -v zsh > /dev/null") != 0) {
+    GTEST_SKIP() << "zsh is not installed (./setup.sh installs it)";
+  }
+  // The script registers itself through zsh's bashcompinit; the function
+  // is called as zsh's _bash_complete calls it (1-based COMP_WORDS), and
+  // zsh filters COMPREPLY by the prefix itself.
+  const std::string out =
+      InShell(*dir_, "zsh -f",
+              "autoload -U compinit && compinit -u -D\n"
+              "source <(tokenctl completion zsh) || exit 9\n"
+              "echo \"reg:$_comps[tokenctl]\"\n"
+              "COMP_WORDS=(tokenctl issue --gra)\n"
+              "COMP_CWORD=2; _tokenctl tokenctl --gra issue\n"
+              "echo \"2:${COMPREPLY[*]}\"\n");
+  EXPECT_THAT(out, StartsWith("exit=0\n"));
+  EXPECT_THAT(out, HasSubstr("reg:_bash_complete -F _tokenctl\n"));
+  EXPECT_THAT(out, HasSubstr(" --grants "));
+  EXPECT_THAT(out, Not(HasSubstr("--show_token")));
+}
+
+TEST_F(TokenctlTest, FishCompletionLoadsAndCompletes) {
+  if (Shell("command -v fish > /dev/null") != 0) {
+    GTEST_SKIP() << "fish is not installed (./setup.sh installs it)";
+  }
+  const std::string out =
+      InShell(*dir_, "fish -N",
+              "tokenctl completion fish | source; or exit 9\n"
+              "complete -C'tokenctl is'\n"
+              "complete -C'tokenctl issue --gra'\n"
+              "complete -C'tokenctl help de'\n");
+  EXPECT_EQ(out,
+            "exit=0\n"
+            "issue\tissue a token; prints the token alone to stdout\n"
+            "--grants\n"
+            "decode\n"
+            "demo\n");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 
 namespace tokend {
 namespace {
@@ -24,6 +25,18 @@ absl::Time FromProto(const google::protobuf::Timestamp& t) {
 absl::Status ToAbsl(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
                       s.error_message());
+}
+
+// gRPC's own reconnect backoff (1 s growing to 120 s by default) would hide
+// a restarted tokend from our retries: keep it within ours.
+grpc::ChannelArguments ReconnectArguments(const TokenSourceOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetInt(
+      GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options.initial_backoff)));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options.max_backoff)));
+  return args;
 }
 
 }  // namespace
@@ -58,12 +71,13 @@ std::unique_ptr<TokenSource> TokenSource::Start(TokenSourceOptions options) {
 
 TokenSource::TokenSource(TokenSourceOptions options)
     : options_(std::move(options)),
-      channel_(options_.channel != nullptr
-                   ? options_.channel
-                   : grpc::CreateChannel(options_.target.empty()
-                                             ? DefaultTarget()
-                                             : options_.target,
-                                         grpc::InsecureChannelCredentials())),
+      channel_(
+          options_.channel != nullptr
+              ? options_.channel
+              : grpc::CreateCustomChannel(
+                    options_.target.empty() ? DefaultTarget() : options_.target,
+                    grpc::InsecureChannelCredentials(),
+                    ReconnectArguments(options_))),
       stub_(v1::TokenService::NewStub(channel_)) {}
 
 TokenSource::~TokenSource() { Close(); }
@@ -120,6 +134,11 @@ TokenSourceStats TokenSource::Stats() const {
 grpc::Status TokenSource::Stream(bool* had_event) {
   grpc::ClientContext context;
   context.AddMetadata(kMarkerHeader, kMarkerValue);
+  // While tokend is down the call waits for the channel's reconnects
+  // instead of failing at once: failing at once let every attempt of a
+  // short outage double the retry ceiling, so a restart took seconds to be
+  // noticed.
+  context.set_wait_for_ready(true);
   v1::SubscribeTokenRequest request = options_.request;
   {
     absl::MutexLock lock(&mu_);

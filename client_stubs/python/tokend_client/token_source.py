@@ -171,7 +171,13 @@ class TokenSource:
             self.attempts += 1
             if self._current and time.time() < self._current.expires_at:
                 request.current_token = self._current.token
-            call = self._stub.SubscribeToken(request, metadata=[MARKER])
+            # wait_for_ready: while tokend is down the call waits for the
+            # channel's own reconnects (bounded by our backoff, above)
+            # instead of failing at once; failing at once let every
+            # attempt of a short outage double our ceiling, so a 1 s
+            # restart could take 13 s to resume.
+            call = self._stub.SubscribeToken(request, metadata=[MARKER],
+                                             wait_for_ready=True)
             self._call = call
         had_event = False
         try:
