@@ -11,6 +11,9 @@
 // ops/s x 2 cores, measured in the same run).
 // --revocations=N: VerifyToken HS256 with N active revocations (inserted
 // through RevokeToken) >= 0.95x without.
+// Envoy ext_authz: Authorization/Check (inbound, HS256 bearer) >= 0.85x the
+// floor, and its p50/p99 latency next to the floor's at 1, 8 and 64 calls in
+// flight (--check_latency).
 //
 // By default it starts its own tokend (grpc_load_tokend.h); --target
 // attaches to a running one, which must have the tenants hs256, es256 and
@@ -38,6 +41,7 @@
 #include "bench/grpc_load_driver.h"
 #include "bench/grpc_load_tokend.h"
 #include "core/crypto/algorithm.h"
+#include "envoy/service/auth/v3/external_auth.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -56,12 +60,18 @@ ABSL_FLAG(int, warmup, 1, "warm-up seconds per phase");
 ABSL_FLAG(std::string, transport, "unix", "unix or tcp (own tokend only)");
 ABSL_FLAG(std::string, algs, "hs256,es256,eddsa", "tenants/algorithms to run");
 ABSL_FLAG(bool, quick, false, "1 s phases (CI)");
+ABSL_FLAG(bool, check_latency, true,
+          "also measure ext_authz Check and the floor at 1, 8 and 64 in "
+          "flight (needs hs256 in --algs)");
 ABSL_FLAG(int, revocations, 0,
           "also measure VerifyToken HS256 with this many active revocations");
 
 namespace tokend::bench {
 namespace {
 
+using envoy::service::auth::v3::Authorization;
+using envoy::service::auth::v3::CheckRequest;
+using envoy::service::auth::v3::CheckResponse;
 using grpc::health::v1::Health;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
@@ -69,11 +79,13 @@ using grpc::health::v1::HealthCheckResponse;
 constexpr double kVerifyTarget = 0.85;
 constexpr double kIssueTarget = 0.80;
 constexpr double kRevocationTarget = 0.95;
+constexpr double kCheckTarget = 0.85;
 constexpr double kServerCores = 2;
 
 struct Stubs {
   std::vector<std::unique_ptr<Health::Stub>> health;
   std::vector<std::unique_ptr<v1::TokenService::Stub>> tokens;
+  std::vector<std::unique_ptr<Authorization::Stub>> authz;
 };
 
 Stubs Connect(const std::string& target, int channels) {
@@ -88,6 +100,7 @@ Stubs Connect(const std::string& target, int channels) {
         target, grpc::InsecureChannelCredentials(), args);
     stubs.health.push_back(Health::NewStub(channel));
     stubs.tokens.push_back(v1::TokenService::NewStub(channel));
+    stubs.authz.push_back(Authorization::NewStub(channel));
   }
   return stubs;
 }
@@ -145,6 +158,32 @@ StartCall VerifyCalls(const Stubs& stubs, size_t slots,
                          : grpc::Status(
                                grpc::StatusCode::UNKNOWN,
                                "VerifyToken answered invalid: " + r.reason());
+      });
+}
+
+// Envoy's ext_authz Check as Envoy's HTTP filter sends it (no tokend
+// marker needed; the driver's is ignored): an inbound request with the
+// token as a bearer and the tenant in context_extensions.
+StartCall CheckCalls(const Stubs& stubs, size_t slots,
+                     const std::string& tenant, const std::string& token) {
+  auto request = std::make_shared<CheckRequest>();
+  auto* attrs = request->mutable_attributes();
+  (*attrs->mutable_context_extensions())["tokend_tenant"] = tenant;
+  auto* http = attrs->mutable_request()->mutable_http();
+  http->set_method("GET");
+  http->set_host("app.test");
+  http->set_path("/v1/things");
+  (*http->mutable_headers())[":authority"] = "app.test";
+  (*http->mutable_headers())[":path"] = "/v1/things";
+  (*http->mutable_headers())["authorization"] = "Bearer " + token;
+  return Unary<Authorization::Stub, CheckRequest, CheckResponse>(
+      stubs.authz, slots, &Authorization::Stub::async_interface::Check,
+      [request](int64_t, CheckRequest*) { return request.get(); },
+      [](const CheckResponse& r) {
+        return r.has_ok_response() && r.status().code() == 0
+                   ? grpc::Status::OK
+                   : grpc::Status(grpc::StatusCode::UNKNOWN,
+                                  "Check denied: " + r.status().message());
       });
 }
 
@@ -359,6 +398,13 @@ int Main(int argc, char** argv) {
                     bench.Measure("IssueToken " + alg,
                                   IssueCalls(bench.stubs(), inflight, alg)),
                     hs ? kIssueTarget : 0, 0});
+    if (hs) {
+      rows.push_back(
+          {"ext_authz", alg,
+           bench.Measure("Authorization/Check " + alg,
+                         CheckCalls(bench.stubs(), inflight, alg, tokens[alg])),
+           kCheckTarget, 0});
+    }
     rows.push_back(
         {"RenewToken", alg,
          bench.Measure("RenewToken " + alg,
@@ -438,6 +484,31 @@ int Main(int argc, char** argv) {
         "crypto on one core %s: sign %.0f/s, verify %.0f/s (bound/s = x%.0f "
         "cores)\n",
         alg.c_str(), c.sign_per_s, c.verify_per_s, kServerCores);
+  }
+
+  if (absl::GetFlag(FLAGS_check_latency) && tokens.count("hs256") > 0) {
+    // Latency by concurrency: the floor and Check at each depth, back to
+    // back on the same channels.
+    std::printf("\n%-22s %8s %9s %9s %9s %9s\n", "ext_authz Check hs256",
+                "inflight", "QPS", "p50 us", "p99 us", "/floor");
+    for (const size_t depth : {1, 8, 64}) {
+      LoadDriver driver(depth);
+      const PhaseResult f =
+          driver.Run(HealthCalls(bench.stubs(), depth), warmup, seconds);
+      const PhaseResult c =
+          driver.Run(CheckCalls(bench.stubs(), depth, "hs256", tokens["hs256"]),
+                     warmup, seconds);
+      if (f.errors + c.errors > 0) {
+        std::printf("FAILED: %lld calls failed at %zu in flight: %s\n",
+                    static_cast<long long>(f.errors + c.errors), depth,
+                    (c.errors > 0 ? c.first_error : f.first_error).c_str());
+        return 1;
+      }
+      std::printf("%-22s %8zu %9.0f %9.0f %9.0f %9s\n", "  Health/Check floor",
+                  depth, f.qps, f.p50_us, f.p99_us, "");
+      std::printf("%-22s %8zu %9.0f %9.0f %9.0f %9.2f\n", "  Check", depth,
+                  c.qps, c.p50_us, c.p99_us, f.qps > 0 ? c.qps / f.qps : 0);
+    }
   }
 
   if (revocations > 0) {

@@ -25,10 +25,9 @@ bool IsGoodRequestId(absl::string_view id) {
   return true;
 }
 
-}  // namespace
-
-grpc::Status Admit(ServerState& state, grpc::ServerContextBase& context,
-                   absl::string_view method, CallContext* call) {
+grpc::Status AdmitCall(ServerState& state, grpc::ServerContextBase& context,
+                       absl::string_view method, bool proxy,
+                       CallContext* call) {
   call->method = std::string(method);
   call->start = absl::Now();
   call->state = &state;
@@ -46,6 +45,11 @@ grpc::Status Admit(ServerState& state, grpc::ServerContextBase& context,
   context.AddTrailingMetadata(kRequestIdHeader, call->request_id);
   if (state.shutting_down()) {
     return ToGrpcStatus(Error(Reason::kUnavailable, "tokend is shutting down"));
+  }
+  if (proxy) {
+    call->caller = IdentifyCaller(context, state.peers());
+    call->runtime = state.runtime();
+    return grpc::Status::OK;
   }
   auto it = metadata.find(kMarkerHeader);
   if (it == metadata.end() ||
@@ -68,6 +72,19 @@ grpc::Status Admit(ServerState& state, grpc::ServerContextBase& context,
     return RateLimitedStatus(*wait);
   }
   return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status Admit(ServerState& state, grpc::ServerContextBase& context,
+                   absl::string_view method, CallContext* call) {
+  return AdmitCall(state, context, method, /*proxy=*/false, call);
+}
+
+grpc::Status AdmitProxyCall(ServerState& state,
+                            grpc::ServerContextBase& context,
+                            absl::string_view method, CallContext* call) {
+  return AdmitCall(state, context, method, /*proxy=*/true, call);
 }
 
 void RecordRpc(const CallContext& call, const grpc::Status& status) {

@@ -47,6 +47,16 @@ struct CallContext {
 grpc::Status Admit(ServerState& state, grpc::ServerContextBase& context,
                    absl::string_view method, CallContext* call);
 
+// The same for Envoy's ext_authz Check (server/ext_authz/): the request id,
+// steps 1 and 3 only. Envoy cannot be relied on to send the marker header
+// (Istio's extension providers cannot add one), Check only answers
+// questions about the request it is shown, and a per-caller rate limit
+// would throttle every user behind one proxy (use Envoy's own rate
+// limiting instead).
+grpc::Status AdmitProxyCall(ServerState& state,
+                            grpc::ServerContextBase& context,
+                            absl::string_view method, CallContext* call);
+
 // Records the RPC metrics for a finished call and ends it for the shutdown
 // drain. Exactly once per Admit. A failed call is logged at info with its
 // code, reason and field (never the message, which may quote input, nor a

@@ -44,9 +44,10 @@ class Parser {
     config.base_dir = DirName(source_);
     if (!root.IsDefined() || root.IsNull()) return config;
     if (!root.IsMap()) return Fail("", "the document must be a mapping");
-    if (auto s = Keys(root, "",
-                      {"listeners", "state_dir", "tenants", "renewal", "limits",
-                       "callers", "logging", "shutdown", "revocation"});
+    if (auto s =
+            Keys(root, "",
+                 {"listeners", "state_dir", "tenants", "renewal", "limits",
+                  "callers", "logging", "shutdown", "revocation", "ext_authz"});
         !s.ok()) {
       return s;
     }
@@ -66,6 +67,10 @@ class Parser {
       return s;
     }
     if (auto s = Callers(root["callers"], config.tenants, &config.callers);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = ExtAuthz(root["ext_authz"], config.tenants, &config.ext_authz);
         !s.ok()) {
       return s;
     }
@@ -726,6 +731,240 @@ class Parser {
       }
       if (out->keepalive_time < absl::Seconds(10)) {
         return Fail("limits.keepalive.time", "must be at least 10s");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // A header name as Envoy hands them over: lower-case token characters.
+  absl::Status HeaderName(const YAML::Node& node, const std::string& path,
+                          std::string* out) {
+    if (auto s = String(node, path, out); !s.ok()) return s;
+    for (char c : *out) {
+      if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' ||
+            c == '_')) {
+        return Fail(path, "must be a lower-case header name (a-z, 0-9, -, _)");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status KnownTenant(const std::string& name, const std::string& path,
+                           const std::vector<TenantConfig>& tenants) {
+    if (name.empty()) return Fail(path, "is required");
+    for (const TenantConfig& t : tenants) {
+      if (t.name == name) return absl::OkStatus();
+    }
+    return Fail(path, absl::StrCat("unknown tenant '", name, "'"));
+  }
+
+  absl::Status ExtAuthz(const YAML::Node& node,
+                        const std::vector<TenantConfig>& tenants,
+                        ExtAuthzConfig* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (auto s = Keys(node, "ext_authz",
+                      {"token_header", "token_cookie", "allow_query_token",
+                       "context_keys", "routes", "headers", "claim_headers",
+                       "remove_token", "claims_metadata",
+                       "on_store_unavailable", "max_header_bytes", "outbound"});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = HeaderName(node["token_header"], "ext_authz.token_header",
+                            &out->token_header);
+        !s.ok()) {
+      return s;
+    }
+    if (out->token_header.empty()) {
+      return Fail("ext_authz.token_header", "must not be empty");
+    }
+    if (auto s = String(node["token_cookie"], "ext_authz.token_cookie",
+                        &out->token_cookie);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Bool(node["allow_query_token"], "ext_authz.allow_query_token",
+                      &out->allow_query_token);
+        !s.ok()) {
+      return s;
+    }
+    const YAML::Node keys = node["context_keys"];
+    if (keys.IsDefined() && !keys.IsNull()) {
+      if (auto s = Keys(keys, "ext_authz.context_keys",
+                        {"tenant", "mode", "audience", "subject"});
+          !s.ok()) {
+        return s;
+      }
+      const std::pair<const char*, std::string*> fields[] = {
+          {"tenant", &out->tenant_key},
+          {"mode", &out->mode_key},
+          {"audience", &out->audience_key},
+          {"subject", &out->subject_key}};
+      for (const auto& [name, value] : fields) {
+        const std::string path = absl::StrCat("ext_authz.context_keys.", name);
+        if (auto s = String(keys[name], path, value); !s.ok()) return s;
+        if (value->empty()) return Fail(path, "must not be empty");
+      }
+    }
+    const YAML::Node routes = node["routes"];
+    if (routes.IsDefined() && !routes.IsNull()) {
+      if (!routes.IsSequence()) {
+        return Fail("ext_authz.routes", "must be a list");
+      }
+      for (size_t i = 0; i < routes.size(); ++i) {
+        const std::string path = absl::StrCat("ext_authz.routes[", i, "]");
+        const YAML::Node r = routes[i];
+        if (auto s = Keys(r, path,
+                          {"host", "path_prefix", "tenant", "mode", "audience",
+                           "channel_header", "channel_path_segment"});
+            !s.ok()) {
+          return s;
+        }
+        ExtAuthzRoute route;
+        if (auto s = String(r["host"], path + ".host", &route.host); !s.ok()) {
+          return s;
+        }
+        route.host = absl::AsciiStrToLower(route.host);
+        if (auto s = String(r["path_prefix"], path + ".path_prefix",
+                            &route.path_prefix);
+            !s.ok()) {
+          return s;
+        }
+        if (!route.path_prefix.empty() && route.path_prefix[0] != '/') {
+          return Fail(path + ".path_prefix", "must start with /");
+        }
+        if (auto s = String(r["tenant"], path + ".tenant", &route.tenant);
+            !s.ok()) {
+          return s;
+        }
+        if (auto s = KnownTenant(route.tenant, path + ".tenant", tenants);
+            !s.ok()) {
+          return s;
+        }
+        if (auto s = String(r["mode"], path + ".mode", &route.mode); !s.ok()) {
+          return s;
+        }
+        if (route.mode != "inbound" && route.mode != "outbound") {
+          return Fail(path + ".mode", "must be inbound or outbound");
+        }
+        if (auto s = String(r["audience"], path + ".audience", &route.audience);
+            !s.ok()) {
+          return s;
+        }
+        if (auto s = HeaderName(r["channel_header"], path + ".channel_header",
+                                &route.channel_header);
+            !s.ok()) {
+          return s;
+        }
+        if (auto s =
+                Int(r["channel_path_segment"], path + ".channel_path_segment",
+                    0, 64, &route.channel_path_segment);
+            !s.ok()) {
+          return s;
+        }
+        if (!route.channel_header.empty() || route.channel_path_segment >= 0) {
+          // Only these profiles' tokens name a channel (Agora) or room
+          // (LiveKit); elsewhere the expectation would be silently unmet.
+          for (const TenantConfig& t : tenants) {
+            if (t.name == route.tenant && t.profile != "agora" &&
+                t.profile != "livekit") {
+              return Fail(path,
+                          absl::StrCat("tenant '", t.name, "' (profile ",
+                                       t.profile, ") has no channel or room"));
+            }
+          }
+        }
+        if (!route.channel_header.empty() && route.channel_path_segment >= 0) {
+          return Fail(path,
+                      "set channel_header or channel_path_segment, "
+                      "not both");
+        }
+        out->routes.push_back(std::move(route));
+      }
+    }
+    const YAML::Node headers = node["headers"];
+    if (headers.IsDefined() && !headers.IsNull()) {
+      if (auto s = Keys(headers, "ext_authz.headers",
+                        {"subject", "tenant", "token_id"});
+          !s.ok()) {
+        return s;
+      }
+      const std::pair<const char*, std::string*> fields[] = {
+          {"subject", &out->subject_header},
+          {"tenant", &out->tenant_header},
+          {"token_id", &out->token_id_header}};
+      for (const auto& [name, value] : fields) {
+        if (auto s = HeaderName(
+                headers[name], absl::StrCat("ext_authz.headers.", name), value);
+            !s.ok()) {
+          return s;
+        }
+      }
+    }
+    if (auto s = StringMap(node["claim_headers"], "ext_authz.claim_headers",
+                           &out->claim_headers);
+        !s.ok()) {
+      return s;
+    }
+    for (const auto& [claim, header] : out->claim_headers) {
+      const std::string path = absl::StrCat("ext_authz.claim_headers.", claim);
+      YAML::Node h(header);
+      std::string checked;
+      if (auto s = HeaderName(h, path, &checked); !s.ok()) return s;
+      if (checked.empty()) return Fail(path, "must not be empty");
+    }
+    if (auto s = Bool(node["remove_token"], "ext_authz.remove_token",
+                      &out->remove_token);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Bool(node["claims_metadata"], "ext_authz.claims_metadata",
+                      &out->claims_metadata);
+        !s.ok()) {
+      return s;
+    }
+    std::string mode = out->fail_closed ? "closed" : "open";
+    if (auto s = String(node["on_store_unavailable"],
+                        "ext_authz.on_store_unavailable", &mode);
+        !s.ok()) {
+      return s;
+    }
+    if (mode != "closed" && mode != "open") {
+      return Fail("ext_authz.on_store_unavailable", "must be closed or open");
+    }
+    out->fail_closed = mode == "closed";
+    if (auto s = Int(node["max_header_bytes"], "ext_authz.max_header_bytes",
+                     1024, 1 << 20, &out->max_header_bytes);
+        !s.ok()) {
+      return s;
+    }
+    const YAML::Node outbound = node["outbound"];
+    if (outbound.IsDefined() && !outbound.IsNull()) {
+      if (auto s = Keys(outbound, "ext_authz.outbound",
+                        {"header", "ttl", "max_cached"});
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = HeaderName(outbound["header"], "ext_authz.outbound.header",
+                              &out->outbound_header);
+          !s.ok()) {
+        return s;
+      }
+      if (out->outbound_header.empty()) {
+        return Fail("ext_authz.outbound.header", "must not be empty");
+      }
+      if (auto s = Duration(outbound["ttl"], "ext_authz.outbound.ttl",
+                            &out->outbound_ttl);
+          !s.ok()) {
+        return s;
+      }
+      if (out->outbound_ttl < absl::Seconds(2)) {
+        return Fail("ext_authz.outbound.ttl", "must be at least 2s");
+      }
+      if (auto s = Int(outbound["max_cached"], "ext_authz.outbound.max_cached",
+                       1, 10000000, &out->outbound_max_cached);
+          !s.ok()) {
+        return s;
       }
     }
     return absl::OkStatus();

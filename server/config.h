@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/ext_authz/ext_authz_config.h"
 
 namespace tokend {
 
@@ -167,6 +168,7 @@ struct Config {
   RenewalConfig renewal;
   LimitsConfig limits;
   RevocationConfig revocation;
+  ExtAuthzConfig ext_authz;
   std::vector<CallerConfig> callers;
   std::string log_level = "info";
   absl::Duration drain_timeout = absl::Seconds(10);

@@ -14,6 +14,7 @@ GrpcMethodInfo MethodInfo(absl::string_view method) {
   if (method == "SubscribeToken") return {kTokens, kServerStream};
   if (method == "GetJwks") return {kKeys, kUnary};
   if (method == "WatchJwks") return {kKeys, kServerStream};
+  if (method == "Check") return {"envoy.service.auth.v3.Authorization", kUnary};
   return {"unknown", kUnary};
 }
 

@@ -19,7 +19,8 @@ struct GrpcMethodInfo {
   absl::string_view type;     // static storage
 };
 
-// The service and type of a TokenService or KeyService method name;
+// The service and type of a TokenService, KeyService or (Envoy ext_authz)
+// Authorization method name;
 // {"unknown", "unary"} for a name tokend does not serve.
 GrpcMethodInfo MethodInfo(absl::string_view method);
 

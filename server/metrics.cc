@@ -259,6 +259,16 @@ Metrics::Metrics()
            .Name("tokend_malformed_requests_total")
            .Help("Requests whose protobuf message could not be parsed")
            .Register(*registry_);
+  ext_authz_checks_ = &BuildCounter()
+                           .Name("tokend_ext_authz_checks_total")
+                           .Help(
+                               "Envoy ext_authz Check calls by tenant, mode, "
+                               "outcome and reason")
+                           .Register(*registry_);
+  ext_authz_duration_ = &BuildHistogram()
+                             .Name("tokend_ext_authz_check_duration_seconds")
+                             .Help("Latency of Envoy ext_authz Check calls")
+                             .Register(*registry_);
   signing_key_available_ =
       &BuildGauge()
            .Name("tokend_signing_key_available")
@@ -306,7 +316,7 @@ Metrics::Metrics()
         &renewal_issue_failures_, &subscriptions_refused_, key_reload_failures_,
         revocations_by_kind_, revocations_dropped_, grpc_started_,
         grpc_handled_, accept_errors_, connections_refused_,
-        malformed_requests_}) {
+        malformed_requests_, ext_authz_checks_}) {
     headers_.push_back(HeaderOf(*family));
   }
   for (auto* family :
@@ -314,7 +324,7 @@ Metrics::Metrics()
         signing_key_available_, signing_key_expiry_}) {
     headers_.push_back(HeaderOf(*family));
   }
-  for (auto* family : {&rpc_duration_, grpc_handling_}) {
+  for (auto* family : {&rpc_duration_, grpc_handling_, ext_authz_duration_}) {
     headers_.push_back(HeaderOf(*family, LatencyBuckets()));
   }
   // Present from the start so that a scrape shows zeros, not absences.
@@ -338,6 +348,28 @@ void Metrics::RpcHandled(absl::string_view method, absl::string_view code,
       [&]() -> auto& {
         return rpc_duration_.Add({{"method", std::string(method)}},
                                  LatencyBuckets());
+      })
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void Metrics::ExtAuthzChecked(absl::string_view tenant, absl::string_view mode,
+                              absl::string_view outcome,
+                              absl::string_view reason,
+                              absl::Duration latency) {
+  Cached<prometheus::Counter>(
+      ext_authz_checks_, {tenant, mode, outcome, reason},
+      [&]() -> auto& {
+        return ext_authz_checks_->Add({{"tenant", std::string(tenant)},
+                                       {"mode", std::string(mode)},
+                                       {"outcome", std::string(outcome)},
+                                       {"reason", std::string(reason)}});
+      })
+      .Increment();
+  Cached<prometheus::Histogram>(
+      ext_authz_duration_, {mode},
+      [&]() -> auto& {
+        return ext_authz_duration_->Add({{"mode", std::string(mode)}},
+                                        LatencyBuckets());
       })
       .Observe(absl::ToDoubleSeconds(latency));
 }

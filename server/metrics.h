@@ -43,6 +43,10 @@
 //   tokend_revocation_store_write_seconds            histogram
 //   tokend_revocations_dropped_at_shutdown_total{kind} counter (enforced
 //                       here only, not durable when tokend stopped)
+//   tokend_ext_authz_checks_total{tenant,mode,outcome,reason} counter
+//                       (Envoy ext_authz Check; outcome allowed|denied|
+//                       invalid|unavailable; tenant "" when none matched)
+//   tokend_ext_authz_check_duration_seconds{mode} histogram
 //   grpc_server_started_total{grpc_service,grpc_method,grpc_type}   counter
 //   grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}
 //                                                    counter (go-grpc-
@@ -119,6 +123,10 @@ class Metrics {
   void RevocationStoreState(absl::string_view store, bool healthy,
                             bool refusing, size_t pending, size_t entries);
   void RevocationDroppedAtShutdown(absl::string_view kind);
+  // Envoy ext_authz (server/ext_authz/).
+  void ExtAuthzChecked(absl::string_view tenant, absl::string_view mode,
+                       absl::string_view outcome, absl::string_view reason,
+                       absl::Duration latency);
 
   // Renewal (SubscribeToken). `reason` of a delivery is the event reason's
   // lower-case name; `lag` is absent for first events.
@@ -176,6 +184,8 @@ class Metrics {
   prometheus::Counter* revocation_write_failures_ = nullptr;
   prometheus::Histogram* revocation_write_seconds_ = nullptr;
   prometheus::Family<prometheus::Counter>* revocations_dropped_ = nullptr;
+  prometheus::Family<prometheus::Counter>* ext_authz_checks_ = nullptr;
+  prometheus::Family<prometheus::Histogram>* ext_authz_duration_ = nullptr;
   prometheus::Family<prometheus::Gauge>* signing_key_available_ = nullptr;
   // Tenants with signing-key series (prometheus-cpp cannot list a family's
   // label sets).

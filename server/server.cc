@@ -119,6 +119,7 @@ void SetServing(grpc::Server* server, bool serving) {
     health->SetServingStatus("", true);
     health->SetServingStatus("tokend.v1.TokenService", true);
     health->SetServingStatus("tokend.v1.KeyService", true);
+    health->SetServingStatus("envoy.service.auth.v3.Authorization", true);
   } else {
     // Sets every registered service, and makes later sets no-ops.
     health->Shutdown();
@@ -376,6 +377,13 @@ absl::Status Server::Listen(const Config& config) {
   }
   builder.RegisterService(&token_service_);
   builder.RegisterService(&key_service_);
+  // Envoy ext_authz; the outbound cache subscribes to the renewal manager
+  // the first SetRuntime created.
+  outbound_ =
+      std::make_unique<OutboundTokens>(state_.subscriptions(), state_.clock());
+  authorization_service_ =
+      std::make_unique<AuthorizationServiceImpl>(state_, outbound_.get());
+  builder.RegisterService(authorization_service_.get());
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

@@ -30,6 +30,8 @@
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
 #include "server/config.h"
+#include "server/ext_authz/authorization_service.h"
+#include "server/ext_authz/outbound_tokens.h"
 #include "server/http_server.h"
 #include "server/key_registry.h"
 #include "server/key_service_impl.h"
@@ -90,6 +92,9 @@ class Server {
   ServerState state_;
   TokenServiceImpl token_service_;
   KeyServiceImpl key_service_;
+  // Envoy ext_authz (created by Listen); the cache outlives the service.
+  std::unique_ptr<OutboundTokens> outbound_;
+  std::unique_ptr<AuthorizationServiceImpl> authorization_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   grpc::CallbackGenericService unimplemented_;  // the health server's rest

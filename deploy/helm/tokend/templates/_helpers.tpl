@@ -215,6 +215,10 @@ callers:
   {{- toYaml .Values.config.callers | nindent 2 }}
 renewal:
   {{- toYaml .Values.config.renewal | nindent 2 }}
+{{- with .Values.config.extAuthz }}
+ext_authz:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 logging:
   level: {{ .Values.config.logLevel }}
 shutdown:
