@@ -229,6 +229,19 @@ Server::Server(ServerOptions options)
 
 Server::~Server() {
   if (server_ != nullptr && !state_.shutting_down()) Shutdown();
+  if (config_watch_ >= 0) close(config_watch_);
+}
+
+void Server::WatchConfigFile() {
+  if (options_.config_path.empty()) return;
+  config_watch_ = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  config_name_ = BaseName(options_.config_path);
+  if (config_watch_ >= 0 &&
+      inotify_add_watch(config_watch_, DirName(options_.config_path).c_str(),
+                        IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+    log::Warn("cannot watch the config directory; reload with SIGHUP",
+              {{"error", std::strerror(errno)}});
+  }
 }
 
 absl::StatusOr<Config> Server::LoadConfig() const {
@@ -261,6 +274,7 @@ absl::StatusOr<Config> Server::LoadConfig() const {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server(std::move(options)));
+  server->WatchConfigFile();
   absl::StatusOr<Config> config = server->LoadConfig();
   if (!config.ok()) return config.status();
   log::Level level;
@@ -550,18 +564,9 @@ int Server::Run() {
     Shutdown();
     return 1;
   }
-  int ifd = -1;
-  std::string config_name;
-  if (!options_.config_path.empty()) {
-    ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    config_name = BaseName(options_.config_path);
-    if (ifd >= 0 &&
-        inotify_add_watch(ifd, DirName(options_.config_path).c_str(),
-                          IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
-      log::Warn("cannot watch the config directory; reload with SIGHUP",
-                {{"error", std::strerror(errno)}});
-    }
-  }
+  const int ifd = config_watch_;
+  config_watch_ = -1;
+  const std::string& config_name = config_name_;
   while (true) {
     pollfd fds[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
     if (poll(fds, ifd >= 0 ? 2 : 1, -1) < 0) {

@@ -82,6 +82,9 @@ class Server {
   absl::StatusOr<Config> LoadConfig() const;
   absl::Status Listen(const Config& config);
   void Reload(absl::string_view why);
+  // Starts watching the config file's directory (inotify), before the file
+  // is first read, so that no change after that read can be missed.
+  void WatchConfigFile();
   // On the key thread: `tenant`'s managed keys changed; swap in a Runtime
   // with them, push them to WatchJwks streams and, when the signer
   // changed, re-issue the tenant's subscriptions (KEY_ROTATED).
@@ -89,6 +92,10 @@ class Server {
   void Shutdown();
 
   ServerOptions options_;
+  // The inotify descriptor watching the config directory (-1: none), and
+  // the config file's name in it. Run reads and closes it.
+  int config_watch_ = -1;
+  std::string config_name_;
   ServerState state_;
   TokenServiceImpl token_service_;
   KeyServiceImpl key_service_;
