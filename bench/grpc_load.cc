@@ -21,10 +21,12 @@
 //
 // Exit: 0 all targets met, 1 a call failed or setup failed, 2 a target was
 // missed.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -254,21 +256,59 @@ struct Row {
   double bound = 0;   // ops/s of the crypto bound; 0: none
 };
 
+// CPU seconds (user + system) this process has used so far.
+double SelfCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds `pid` has used so far (/proc/pid/stat utime + stime), or -1.
+double ProcessCpuSeconds(pid_t pid) {
+  if (pid <= 0) return -1;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) in parentheses.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::vector<std::string> f =
+      absl::StrSplit(stat.substr(close + 2), ' ', absl::SkipEmpty());
+  // f[0] is field 3 (state): utime and stime are fields 14 and 15.
+  if (f.size() < 13) return -1;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return (std::stod(f[11]) + std::stod(f[12])) / ticks;
+}
+
 class Bench {
  public:
+  // `server_pid`: the tokend to charge server CPU to (-1: not ours, no
+  // server CPU column).
   Bench(Stubs stubs, size_t inflight, absl::Duration warmup,
-        absl::Duration seconds)
+        absl::Duration seconds, pid_t server_pid)
       : stubs_(std::move(stubs)),
         inflight_(inflight),
         driver_(inflight),
         warmup_(warmup),
-        seconds_(seconds) {}
+        seconds_(seconds),
+        server_pid_(server_pid) {}
 
+  // Also prints the CPU each call cost the server and this client, which
+  // (unlike QPS) barely moves when other work shares the machine: the
+  // warm-up runs on its own so that only measured calls are charged.
   PhaseResult Measure(const std::string& name, const StartCall& start) {
     std::fprintf(stderr, "  %-24s", name.c_str());
-    PhaseResult r = driver_.Run(start, warmup_, seconds_);
+    driver_.Run(start, absl::ZeroDuration(), warmup_);
+    const double server0 = ProcessCpuSeconds(server_pid_);
+    const double client0 = SelfCpuSeconds();
+    PhaseResult r = driver_.Run(start, absl::ZeroDuration(), seconds_);
+    const double server = ProcessCpuSeconds(server_pid_) - server0;
+    const double client = SelfCpuSeconds() - client0;
+    const double calls = static_cast<double>(std::max<int64_t>(1, r.calls));
     std::fprintf(
-        stderr, "%10.0f QPS%s\n", r.qps,
+        stderr, "%10.0f QPS  cpu/call: server %5.1f us, client %5.1f us%s\n",
+        r.qps, server0 < 0 ? 0 : server / calls * 1e6, client / calls * 1e6,
         r.errors > 0
             ? absl::StrCat("  ", r.errors, " errors: ", r.first_error).c_str()
             : "");
@@ -292,6 +332,7 @@ class Bench {
   LoadDriver driver_;
   absl::Duration warmup_;
   absl::Duration seconds_;
+  pid_t server_pid_;
   int64_t errors_ = 0;
 };
 
@@ -361,7 +402,8 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  Bench bench(Connect(target, channels), inflight, warmup, seconds);
+  Bench bench(Connect(target, channels), inflight, warmup, seconds,
+              own != nullptr ? own->pid() : -1);
   std::vector<std::string> token_algs = algs;
   if (revocations > 0 &&
       std::find(algs.begin(), algs.end(), "hs256") == algs.end()) {

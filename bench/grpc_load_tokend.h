@@ -26,6 +26,7 @@ class BenchTokend {
   std::string unix_target() const { return "unix:" + socket_; }
   std::string tcp_target() const;
   const std::string& log_path() const { return log_; }
+  pid_t pid() const { return pid_; }
 
  private:
   BenchTokend() = default;
