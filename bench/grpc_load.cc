@@ -65,6 +65,9 @@ ABSL_FLAG(bool, quick, false, "1 s phases (CI)");
 ABSL_FLAG(bool, check_latency, true,
           "also measure ext_authz Check and the floor at 1, 8 and 64 in "
           "flight (needs hs256 in --algs)");
+ABSL_FLAG(bool, claims_metadata, true,
+          "own tokend only: ext_authz.claims_metadata (the claims as Check's "
+          "dynamic_metadata; false shows what they cost)");
 ABSL_FLAG(int, revocations, 0,
           "also measure VerifyToken HS256 with this many active revocations");
 
@@ -396,7 +399,7 @@ int Main(int argc, char** argv) {
       binary = dir + "../server/tokend";
     }
     absl::StatusOr<std::unique_ptr<BenchTokend>> started =
-        BenchTokend::Start(binary);
+        BenchTokend::Start(binary, absl::GetFlag(FLAGS_claims_metadata));
     if (!started.ok()) {
       std::fprintf(stderr, "grpc_load: %s\n",
                    std::string(started.status().message()).c_str());

@@ -19,8 +19,10 @@ namespace tokend::bench {
 class BenchTokend {
  public:
   // Writes the directory and starts `binary`; does not wait for it.
+  // `claims_metadata`: ext_authz.claims_metadata (the claims as Check's
+  // dynamic_metadata; tokend's default is on).
   static absl::StatusOr<std::unique_ptr<BenchTokend>> Start(
-      const std::string& binary);
+      const std::string& binary, bool claims_metadata = true);
   ~BenchTokend();  // SIGTERM, then SIGKILL after a grace period
 
   std::string unix_target() const { return "unix:" + socket_; }
