@@ -44,7 +44,7 @@ absl::StatusOr<std::string> KeyPem(Algorithm alg) {
 }
 
 std::string ConfigYaml(const std::string& dir, const std::string& socket,
-                       int tcp_port) {
+                       int tcp_port, bool claims_metadata) {
   return absl::StrCat(R"(listeners:
   unix_socket: )",
                       socket, R"(
@@ -59,6 +59,8 @@ tenants:
      credentials: {private_key: file:es256.pem}}
   - {name: eddsa, profile: jwt, issuer: grpc-load, algorithm: EdDSA,
      credentials: {private_key: file:eddsa.pem}}
+ext_authz: {claims_metadata: )",
+                      claims_metadata ? "true" : "false", R"(}
 limits:
   rate_limit: {qps: 0}
 callers:
@@ -71,7 +73,7 @@ callers:
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<BenchTokend>> BenchTokend::Start(
-    const std::string& binary) {
+    const std::string& binary, bool claims_metadata) {
   if (access(binary.c_str(), X_OK) != 0) {
     return absl::NotFoundError(
         absl::StrCat("no tokend binary at ", binary, " (see --tokend)"));
@@ -103,7 +105,8 @@ absl::StatusOr<std::unique_ptr<BenchTokend>> BenchTokend::Start(
     }
   }
   const std::string config = t->dir_ + "/tokend.yaml";
-  if (auto s = WriteFile(config, ConfigYaml(t->dir_, t->socket_, t->tcp_port_));
+  if (auto s = WriteFile(config, ConfigYaml(t->dir_, t->socket_, t->tcp_port_,
+                                            claims_metadata));
       !s.ok()) {
     return s;
   }

@@ -19,13 +19,16 @@ namespace tokend::bench {
 class BenchTokend {
  public:
   // Writes the directory and starts `binary`; does not wait for it.
+  // `claims_metadata`: ext_authz.claims_metadata (the claims as Check's
+  // dynamic_metadata; tokend's default is on).
   static absl::StatusOr<std::unique_ptr<BenchTokend>> Start(
-      const std::string& binary);
+      const std::string& binary, bool claims_metadata = true);
   ~BenchTokend();  // SIGTERM, then SIGKILL after a grace period
 
   std::string unix_target() const { return "unix:" + socket_; }
   std::string tcp_target() const;
   const std::string& log_path() const { return log_; }
+  pid_t pid() const { return pid_; }
 
  private:
   BenchTokend() = default;
