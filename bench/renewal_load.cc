@@ -287,6 +287,7 @@ int main(int argc, char** argv) {
   const int ttl_max = std::max(ttl_min, absl::GetFlag(FLAGS_ttl_max));
   int channels = absl::GetFlag(FLAGS_channels);
   if (channels <= 0) channels = std::max(1, (count + 999) / 1000);
+  const int streams_per_channel = (count + channels - 1) / channels;
 
   char dir_template[] = "/dev/shm/renewal_load.XXXXXX";
   const std::string dir = mkdtemp(dir_template);
@@ -314,7 +315,14 @@ renewal:
   max_subscriptions: )",
                         count + 10, R"(
 limits: {rate_limit: {qps: 0}, max_streams: )",
-                        count + 10, R"(}
+                        count + 10,
+                        // A central tokend at this scale: the sidecar
+                        // defaults (32 MiB of gRPC memory, 100 streams per
+                        // connection) would refuse or queue most streams.
+                        ", memory_quota_bytes: ",
+                        int64_t{64} * (1 << 20) + int64_t{count} * 32 * 1024,
+                        ", max_concurrent_streams: ", streams_per_channel + 100,
+                        R"(}
 callers:
   - {uid: )",
                         getuid(), R"(, issue: ["*"]}
