@@ -657,7 +657,8 @@ class Parser {
     if (auto s = Keys(node, "limits",
                       {"max_message_bytes", "max_token_bytes", "rate_limit",
                        "max_streams", "keepalive", "memory_quota_bytes",
-                       "max_concurrent_streams", "max_connections_per_peer"});
+                       "max_concurrent_streams", "max_connections_per_peer",
+                       "classify_malformed_requests"});
         !s.ok()) {
       return s;
     }
@@ -688,6 +689,12 @@ class Parser {
     if (auto s =
             Int(node["max_concurrent_streams"], "limits.max_concurrent_streams",
                 1, 1 << 16, &out->max_concurrent_streams);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Bool(node["classify_malformed_requests"],
+                      "limits.classify_malformed_requests",
+                      &out->classify_malformed_requests);
         !s.ok()) {
       return s;
     }

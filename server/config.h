@@ -124,6 +124,12 @@ struct LimitsConfig {
   // loopback TCP port (all loopback peers together); more are closed at
   // accept.
   int64_t max_connections_per_peer = 256;
+  // Answer an unparseable request message INVALID_ARGUMENT with ErrorInfo
+  // (and count it) instead of gRPC's bare UNIMPLEMENTED. Off by default: it
+  // needs a gRPC server interceptor on every call, which measured about
+  // 13 us of server CPU per call (VerifyToken HS256 at 0.55x the gRPC floor
+  // with it, 0.94x without).
+  bool classify_malformed_requests = false;
 };
 
 // Who may do what. An entry matches a caller when every selector it sets

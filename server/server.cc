@@ -398,11 +398,13 @@ absl::Status Server::Listen(const Config& config) {
   authorization_service_ =
       std::make_unique<AuthorizationServiceImpl>(state_, outbound_.get());
   builder.RegisterService(authorization_service_.get());
-  std::vector<
-      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-      interceptors;
-  interceptors.push_back(MalformedRequestInterceptorFactory());
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  if (config.limits.classify_malformed_requests) {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(MalformedRequestInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   // Bind the unix socket first: a second tokend on the same socket fails
   // before it touches the TCP ports.
   if (!listeners_.unix_socket.empty()) {

@@ -540,7 +540,7 @@ tenants:
 }
 
 TEST(SmallOnes, UnparseableProtobufIsInvalidArgumentWithErrorInfoAndCounted) {
-  Tokend tokend;
+  Tokend tokend("  classify_malformed_requests: true\n");
   ASSERT_TRUE(tokend.started()) << tokend.Log();
   auto channel = Connect(tokend.Target());
   const grpc::internal::RpcMethod method("/tokend.v1.TokenService/VerifyToken",
