@@ -1,10 +1,10 @@
 #include "server/ext_authz/authorization_service.h"
 
 #include "absl/time/clock.h"
-#include "server/call_gate.h"
+#include "server/api/call_gate.h"
 #include "server/ext_authz/check.h"
-#include "server/logging.h"
-#include "server/metrics.h"
+#include "server/observability/logging.h"
+#include "server/observability/metrics.h"
 
 namespace tokend {
 

@@ -9,9 +9,9 @@
 #define TOKEND_SERVER_EXT_AUTHZ_AUTHORIZATION_SERVICE_H_
 
 #include "envoy/service/auth/v3/external_auth.grpc.pb.h"
-#include "server/arena_messages.h"
+#include "server/api/arena_messages.h"
+#include "server/api/server_state.h"
 #include "server/ext_authz/outbound_tokens.h"
-#include "server/server_state.h"
 
 namespace tokend {
 

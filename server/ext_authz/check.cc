@@ -7,11 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "core/json/json.h"
 #include "core/reason.h"
-#include "server/config.h"
+#include "server/config/config.h"
 #include "server/ext_authz/http_request.h"
 #include "server/ext_authz/outbound_tokens.h"
 #include "server/ext_authz/responses.h"
-#include "server/struct_json.h"
+#include "server/wire/struct_json.h"
 
 namespace tokend {
 namespace {

@@ -17,8 +17,8 @@
 #include "absl/strings/string_view.h"
 #include "core/token_service.h"
 #include "envoy/service/auth/v3/external_auth.pb.h"
-#include "server/caller.h"
-#include "server/runtime.h"
+#include "server/runtime/runtime.h"
+#include "server/transport/caller.h"
 
 namespace tokend {
 

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "envoy/service/auth/v3/attribute_context.pb.h"
-#include "server/ext_authz/ext_authz_config.h"
+#include "server/config/ext_authz_config.h"
 
 namespace tokend {
 

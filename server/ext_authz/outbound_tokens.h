@@ -25,7 +25,7 @@
 #include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/renewal/subscription_manager.h"
-#include "server/runtime.h"
+#include "server/runtime/runtime.h"
 
 namespace tokend {
 

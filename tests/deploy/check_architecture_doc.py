@@ -21,7 +21,7 @@ import os
 import re
 import sys
 
-TOP = ("core/", "server/", "proto/", "client_stubs/", "deploy/", "bench/",
+TOP = ("core/", "server/", "tools/", "proto/", "client_stubs/", "deploy/", "bench/",
        "tests/", "docs/", ".ci/")
 TOP_FILES = ("README.md", ".clang-format", ".clang-tidy", "setup.sh",
              "CMakeLists.txt")

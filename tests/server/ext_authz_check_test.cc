@@ -10,10 +10,10 @@
 #include "core/token_service.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/config.h"
+#include "server/config/config.h"
 #include "server/ext_authz/check.h"
 #include "server/ext_authz/http_request.h"
-#include "server/runtime.h"
+#include "server/runtime/runtime.h"
 
 namespace tokend {
 namespace {

@@ -1,0 +1,69 @@
+#include "server/api/key_service_impl.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "core/reason.h"
+#include "server/api/call_gate.h"
+#include "server/api/holding_writer.h"
+#include "server/api/jwks_watch.h"
+#include "server/api/unknown_tenant.h"
+#include "server/wire/proto_time.h"
+#include "server/wire/status_mapping.h"
+
+namespace tokend {
+namespace {
+
+constexpr char kGetJwks[] = "GetJwks";
+constexpr char kWatchJwks[] = "WatchJwks";
+
+absl::Status CheckTenant(const Runtime& runtime, const std::string& tenant) {
+  if (tenant.empty() || !runtime.ProfileOf(tenant).empty()) {
+    return absl::OkStatus();
+  }
+  return UnknownTenant(runtime, tenant, nullptr, std::nullopt);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* KeyServiceImpl::GetJwks(
+    grpc::CallbackServerContext* context, const v1::GetJwksRequest* request,
+    v1::GetJwksResponse* response) {
+  CallContext call;
+  grpc::Status status = Admit(state_, *context, kGetJwks, &call);
+  if (status.ok()) {
+    status = ToGrpcStatus(CheckTenant(*call.runtime, request->tenant()));
+  }
+  if (status.ok()) FillJwks(*call.runtime, request->tenant(), response);
+  RecordRpc(call, status);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::WatchJwksResponse>* KeyServiceImpl::WatchJwks(
+    grpc::CallbackServerContext* context, const v1::WatchJwksRequest* request) {
+  CallContext call;
+  grpc::Status status = Admit(state_, *context, kWatchJwks, &call);
+  if (status.ok()) {
+    status = ToGrpcStatus(CheckTenant(*call.runtime, request->tenant()));
+  }
+  if (status.ok() && !state_.streams().HasRoom(static_cast<size_t>(
+                         call.runtime->config().limits.max_streams))) {
+    status = ToGrpcStatus(
+        Error(Reason::kResourceExhausted, "too many open streams"));
+  }
+  RecordRpc(call, status);
+  if (!status.ok()) {
+    return new RefusedWriter<v1::WatchJwksResponse>(status);
+  }
+  auto* writer = new JwksWatchWriter(state_, watchers_, request->tenant(),
+                                     request->etag());
+  if (!state_.streams().Add(writer, 0)) {
+    writer->End(
+        ToGrpcStatus(Error(Reason::kUnavailable, "tokend is shutting down")));
+  }
+  return writer;
+}
+
+}  // namespace tokend

@@ -1,0 +1,38 @@
+// tokend.v1.KeyService: the public verification keys of the JWT tenants.
+// GetJwks answers from the current Runtime; WatchJwks sends the current
+// set (unless the caller's etag is current) and then the full set again
+// after every change: the server calls NotifyJwksChanged() after each
+// Runtime swap (config reload or key rotation). See jwks_watch.h.
+#ifndef TOKEND_SERVER_KEY_SERVICE_IMPL_H_
+#define TOKEND_SERVER_KEY_SERVICE_IMPL_H_
+
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "server/api/jwks_watch.h"
+#include "server/api/server_state.h"
+#include "tokend/v1/key_service.grpc.pb.h"
+
+namespace tokend {
+
+class KeyServiceImpl final : public v1::KeyService::CallbackService {
+ public:
+  explicit KeyServiceImpl(ServerState& state) : state_(state) {}
+
+  grpc::ServerUnaryReactor* GetJwks(grpc::CallbackServerContext* context,
+                                    const v1::GetJwksRequest* request,
+                                    v1::GetJwksResponse* response) override;
+  grpc::ServerWriteReactor<v1::WatchJwksResponse>* WatchJwks(
+      grpc::CallbackServerContext* context,
+      const v1::WatchJwksRequest* request) override;
+
+  // Open WatchJwks streams send the current set if it changed. Any thread.
+  void NotifyJwksChanged() { watchers_.PushAll(); }
+
+ private:
+  ServerState& state_;
+  JwksWatchers watchers_;
+};
+
+}  // namespace tokend
+
+#endif  // TOKEND_SERVER_KEY_SERVICE_IMPL_H_

@@ -1,0 +1,26 @@
+// The "unknown tenant" error, naming the tenants the caller could have
+// meant: those it may act on with the same action (so an error tells no
+// caller of a tenant it could not use anyway). Pure; runs on gRPC threads.
+#ifndef TOKEND_SERVER_UNKNOWN_TENANT_H_
+#define TOKEND_SERVER_UNKNOWN_TENANT_H_
+
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "server/runtime/policy.h"
+#include "server/runtime/runtime.h"
+
+namespace tokend {
+
+// kInvalidArgument (reason INVALID_ARGUMENT, field "tenant"):
+// "unknown tenant 'x'; configured tenants you may <action>: a, b" (or
+// "...: none"). Without `caller` and `action` (GetJwks, whose keys are
+// public) the list is the tenants with published keys.
+absl::Status UnknownTenant(const Runtime& runtime, absl::string_view tenant,
+                           const CallerIdentity* caller,
+                           std::optional<Action> action);
+
+}  // namespace tokend
+
+#endif  // TOKEND_SERVER_UNKNOWN_TENANT_H_

@@ -1,0 +1,198 @@
+#include "server/runtime/runtime.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "absl/strings/str_format.h"
+#include "core/json/json.h"
+#include "core/keys/jwk.h"
+#include "core/reason.h"
+#include "server/runtime/key_registry.h"
+
+namespace tokend {
+namespace {
+
+// The published view of a built jwt tenant.
+TenantJwks MakeTenantJwks(const TenantConfig& tc, const BuiltTenant& built) {
+  TenantJwks view;
+  view.tenant = tc.name;
+  view.issuer = tc.issuer;
+  view.key_state = built.key_state;
+  if (built.key_state != nullptr) {
+    view.max_age = built.key_state->jwks_max_age;
+    const auto& signer = built.key_state->signing_key;
+    view.has_signer =
+        signer != nullptr &&
+        (signer->family() == KeyFamily::kHmac || signer->has_private());
+  }
+  for (const auto& key : built.published_keys) {
+    absl::StatusOr<json::Object> jwk = PublicJwk(*key);
+    if (!jwk.ok()) continue;  // symmetric keys are never published
+    PublishedKeyInfo info;
+    info.tenant = tc.name;
+    info.kid = key->kid();
+    info.alg = std::string(AlgorithmName(key->alg()));
+    if (const json::Value* kty = jwk->Find("kty");
+        kty != nullptr && kty->is_string()) {
+      info.kty = kty->as_string();
+    }
+    info.jwk_json = json::Serialize(*jwk);
+    if (built.key_state != nullptr) {
+      if (const ManagedKey* managed = built.key_state->Find(key->kid())) {
+        info.status = managed->status;
+        info.published_at = managed->first_seen;
+        info.not_before = managed->status == KeyStatus::kPending
+                              ? managed->signable_at
+                              : managed->activated_at;
+        if (managed->status == KeyStatus::kRetired) {
+          info.retire_at = managed->retired_at;
+        }
+        info.remove_at = managed->remove_at;
+      }
+    }
+    view.keys.push_back(std::move(info));
+  }
+  return view;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::Build(
+    Config config, const KeyStateLookup& keys) {
+  std::shared_ptr<Runtime> runtime(new Runtime);
+  // Without a registry, managed keys are loaded once for this build.
+  std::vector<std::unique_ptr<KeyManager>> one_off;
+  absl::flat_hash_map<std::string, std::shared_ptr<const KeyState>> loaded;
+  KeyStateLookup lookup = keys;
+  if (!lookup) {
+    for (size_t i = 0; i < config.tenants.size(); ++i) {
+      const TenantConfig& tc = config.tenants[i];
+      if (tc.profile != "jwt" || !tc.keys.configured()) continue;
+      absl::StatusOr<std::unique_ptr<KeyManager>> manager =
+          NewKeyManager(config, i, RealClock::Get());
+      if (!manager.ok()) return manager.status();
+      loaded[tc.name] = (*manager)->Snapshot();
+    }
+    lookup = [&loaded](absl::string_view tenant) {
+      auto it = loaded.find(tenant);
+      return it == loaded.end() ? nullptr : it->second;
+    };
+  }
+  std::vector<Tenant> tenants;
+  for (size_t i = 0; i < config.tenants.size(); ++i) {
+    const TenantConfig& tc = config.tenants[i];
+    absl::StatusOr<BuiltTenant> built = BuildTenant(config, i, lookup);
+    if (!built.ok()) return built.status();
+    runtime->profiles_[tc.name] = tc.profile;
+    if (tc.profile == "jwt") {
+      runtime->jwks_.push_back(MakeTenantJwks(tc, *built));
+    }
+    tenants.push_back(std::move(built->tenant));
+  }
+  absl::StatusOr<TenantSet> set = TenantSet::Create(std::move(tenants));
+  if (!set.ok()) {
+    const std::string field = GetField(set.status());
+    return ConfigError(config.source, field.empty() ? "tenants" : field,
+                       StatusDetail(set.status()));
+  }
+  runtime->tenants_ = std::make_shared<const TenantSet>(*std::move(set));
+  runtime->policy_ = Policy(config);
+  runtime->config_ = std::move(config);
+  return std::shared_ptr<const Runtime>(std::move(runtime));
+}
+
+absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::WithKeyState(
+    absl::string_view tenant, std::shared_ptr<const KeyState> state) const {
+  size_t index = config_.tenants.size();
+  for (size_t i = 0; i < config_.tenants.size(); ++i) {
+    if (config_.tenants[i].name == tenant) index = i;
+  }
+  if (index == config_.tenants.size() || state == nullptr) {
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat("'", tenant, "' has no managed keys"));
+  }
+  absl::StatusOr<BuiltTenant> built = BuildTenant(
+      config_, index,
+      [&state](absl::string_view) -> std::shared_ptr<const KeyState> {
+        return state;
+      });
+  if (!built.ok()) return built.status();
+  std::shared_ptr<Runtime> next(new Runtime(*this));
+  std::vector<Tenant> tenants = tenants_->tenants();
+  for (Tenant& t : tenants) {
+    if (t.name == tenant) t = built->tenant;
+  }
+  absl::StatusOr<TenantSet> set = TenantSet::Create(std::move(tenants));
+  if (!set.ok()) return set.status();
+  next->tenants_ = std::make_shared<const TenantSet>(*std::move(set));
+  for (TenantJwks& view : next->jwks_) {
+    if (view.tenant == tenant) {
+      view = MakeTenantJwks(config_.tenants[index], *built);
+    }
+  }
+  return std::shared_ptr<const Runtime>(std::move(next));
+}
+
+absl::string_view Runtime::ProfileOf(absl::string_view tenant) const {
+  auto it = profiles_.find(tenant);
+  return it == profiles_.end() ? absl::string_view() : it->second;
+}
+
+const TenantJwks* Runtime::JwksOf(absl::string_view tenant) const {
+  for (const TenantJwks& view : jwks_) {
+    if (view.tenant == tenant) return &view;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Runtime::TenantsWithoutSigner() const {
+  std::vector<std::string> out;
+  for (const TenantJwks& view : jwks_) {
+    if (!view.has_signer) out.push_back(view.tenant);
+  }
+  return out;
+}
+
+std::vector<PublishedKeyInfo> Runtime::PublishedKeys(
+    absl::string_view tenant) const {
+  std::vector<PublishedKeyInfo> out;
+  for (const TenantJwks& view : jwks_) {
+    if (!tenant.empty() && view.tenant != tenant) continue;
+    out.insert(out.end(), view.keys.begin(), view.keys.end());
+  }
+  return out;
+}
+
+std::string Runtime::JwksJson(absl::string_view tenant) const {
+  std::string out = "{\"keys\":[";
+  bool first = true;
+  for (const PublishedKeyInfo& k : PublishedKeys(tenant)) {
+    if (!first) out.push_back(',');
+    out.append(k.jwk_json);
+    first = false;
+  }
+  out.append("]}");
+  return out;
+}
+
+absl::Duration Runtime::JwksMaxAge(absl::string_view tenant) const {
+  absl::Duration max_age = absl::InfiniteDuration();
+  for (const TenantJwks& view : jwks_) {
+    if (!tenant.empty() && view.tenant != tenant) continue;
+    max_age = std::min(max_age, view.max_age);
+  }
+  return max_age == absl::InfiniteDuration() ? absl::Minutes(5) : max_age;
+}
+
+std::string Runtime::Etag(absl::string_view jwks_json) {
+  // FNV-1a 64: stable across processes, so replicas with the same keys
+  // agree on the etag.
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : jwks_json) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return absl::StrFormat("\"%016x\"", h);
+}
+
+}  // namespace tokend

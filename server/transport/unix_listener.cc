@@ -1,0 +1,304 @@
+#include "server/transport/unix_listener.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/reason.h"
+#include "grpcpp/server_posix.h"
+#include "server/observability/logging.h"
+#include "server/observability/metrics.h"
+#include "server/transport/connection_cap.h"
+
+namespace tokend {
+namespace {
+
+absl::Status Fail(absl::string_view what, const std::string& path) {
+  return Error(Reason::kUnavailable,
+               absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+const char* ErrnoName(int error) {
+  switch (error) {
+    case EMFILE:
+      return "EMFILE";
+    case ENFILE:
+      return "ENFILE";
+    case ENOBUFS:
+      return "ENOBUFS";
+    case ENOMEM:
+      return "ENOMEM";
+    default:
+      return "other";
+  }
+}
+
+// One log line per interval for a repeating event, saying how many were
+// not logged since the last line. Accept thread only.
+class ThrottledLog {
+ public:
+  explicit ThrottledLog(std::string message,
+                        absl::Duration interval = absl::Seconds(10))
+      : message_(std::move(message)), interval_(interval) {}
+
+  void Warn(absl::string_view key, const std::string& value) {
+    const absl::Time now = absl::Now();
+    if (now < next_) {
+      ++suppressed_;
+      return;
+    }
+    log::Warn(message_, {{key, value}, {"suppressed_since_last", suppressed_}});
+    suppressed_ = 0;
+    next_ = now + interval_;
+  }
+
+ private:
+  const std::string message_;
+  const absl::Duration interval_;
+  absl::Time next_ = absl::InfinitePast();
+  int64_t suppressed_ = 0;
+};
+
+std::string DirOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Bind(
+    const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat("unix socket path must be 1 to ",
+                              sizeof(addr.sun_path) - 1, " bytes: ", path));
+  }
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  const std::string dir = DirOf(path);
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) {
+    if (mkdir(dir.c_str(), 0750) != 0) return Fail("cannot create", dir);
+  }
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return Error(Reason::kUnavailable,
+                   absl::StrCat(path, " exists and is not a socket"));
+    }
+    // A live server answers connect(); a stale file does not.
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool live =
+        probe >= 0 &&
+        connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    if (probe >= 0) close(probe);
+    if (live) {
+      return Error(Reason::kUnavailable,
+                   absl::StrCat("another server is listening on ", path));
+    }
+    unlink(path.c_str());
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return Fail("cannot create a socket for", path);
+  // Tighten the umask around bind so the socket never exists with looser
+  // permissions than 0660.
+  const mode_t old_mask = umask(0117);
+  const int bound = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  umask(old_mask);
+  if (bound != 0) {
+    absl::Status s = Fail("cannot bind", path);
+    close(fd);
+    return s;
+  }
+  if (chmod(path.c_str(), 0660) != 0 || listen(fd, 512) != 0) {
+    absl::Status s = Fail("cannot listen on", path);
+    close(fd);
+    return s;
+  }
+  int wake[2];
+  if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    close(fd);
+    return Fail("cannot create a pipe for", path);
+  }
+  return std::unique_ptr<UnixListener>(
+      new UnixListener(path, fd, wake[0], wake[1]));
+}
+
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindLoopbackTcp(
+    const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat("not a host:port address: ", address));
+  }
+  std::string host = address.substr(0, colon);
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    length = sizeof(*v4);
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    length = sizeof(*v6);
+  } else {
+    return Error(Reason::kInvalidArgument,
+                 absl::StrCat("not a loopback IP address: ", address));
+  }
+  int fd =
+      socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return Fail("cannot create a socket for", address);
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 ||
+      listen(fd, 512) != 0) {
+    absl::Status s = Fail("cannot listen on", address);
+    close(fd);
+    return s;
+  }
+  int wake[2];
+  if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    close(fd);
+    return Fail("cannot create a pipe for", address);
+  }
+  return std::unique_ptr<UnixListener>(
+      new UnixListener(address, fd, wake[0], wake[1], /*tcp=*/true));
+}
+
+UnixListener::UnixListener(std::string path, int fd, int wake_read,
+                           int wake_write, bool tcp)
+    : path_(std::move(path)),
+      fd_(fd),
+      wake_read_(wake_read),
+      wake_write_(wake_write),
+      tcp_(tcp) {}
+
+UnixListener::~UnixListener() {
+  Stop();
+  close(wake_read_);
+  close(wake_write_);
+}
+
+void UnixListener::Start(grpc::Server* server, PeerTable* peers,
+                         int64_t max_connections_per_peer) {
+  thread_ = std::thread([this, server, peers, max_connections_per_peer] {
+    AcceptLoop(server, peers, max_connections_per_peer);
+  });
+}
+
+bool UnixListener::WaitForStop(absl::Duration timeout) {
+  pollfd wake = {wake_read_, POLLIN, 0};
+  const int ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  return poll(&wake, 1, ms) > 0;
+}
+
+void UnixListener::Stop() {
+  if (fd_ < 0) return;
+  const char byte = 1;
+  (void)!write(wake_write_, &byte, 1);
+  if (thread_.joinable()) thread_.join();
+  close(fd_);
+  fd_ = -1;
+  if (!tcp_) unlink(path_.c_str());
+}
+
+void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers,
+                              int64_t max_connections_per_peer) {
+  ConnectionCap cap(max_connections_per_peer);
+  ThrottledLog accept_errors(absl::StrCat(label(), " accept failed"));
+  ThrottledLog refusals(absl::StrCat(
+      label(),
+      " connection closed: its peer (a uid; every loopback TCP "
+      "client together) holds limits.max_connections_per_peer connections"));
+  absl::Duration backoff = absl::ZeroDuration();
+  pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
+  while (true) {
+    if (backoff > absl::ZeroDuration()) {
+      // The socket stays readable while accept() fails: wait on the wake
+      // pipe alone, or the loop spins.
+      if (WaitForStop(backoff)) return;
+    } else if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      log::Error(absl::StrCat(label(), " listener poll failed"),
+                 {{"error", std::strerror(errno)}});
+      return;
+    } else if (fds[1].revents != 0) {
+      return;
+    }
+    int conn = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn < 0) {
+      const int error = errno;
+      if (error == EMFILE || error == ENFILE || error == ENOBUFS ||
+          error == ENOMEM) {
+        Metrics::Get().AcceptError(label(), ErrnoName(error));
+        accept_errors.Warn("error", std::strerror(error));
+        backoff =
+            std::clamp(backoff * 2, absl::Milliseconds(10), absl::Seconds(1));
+      } else if (error != EAGAIN && error != EINTR && error != ECONNABORTED) {
+        Metrics::Get().AcceptError(label(), ErrnoName(error));
+        accept_errors.Warn("error", std::strerror(error));
+      }
+      continue;
+    }
+    backoff = absl::ZeroDuration();
+    if (tcp_) {
+      // gRPC's own listener sets this; small unary calls would otherwise
+      // wait on Nagle and delayed ACKs.
+      const int one = 1;
+      setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      if (!cap.Admit(conn, 0)) {
+        Metrics::Get().ConnectionRefused(label());
+        refusals.Warn("peer", "loopback");
+        close(conn);
+        continue;
+      }
+      UnixPeer loopback;
+      loopback.loopback_tcp = true;
+      peers->Put(conn, loopback);
+      grpc::AddInsecureChannelFromFd(server, conn);
+      continue;
+    }
+    ucred cred{};
+    socklen_t len = sizeof(cred);
+    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      log::Warn("SO_PEERCRED failed; connection closed",
+                {{"error", std::strerror(errno)}});
+      close(conn);
+      continue;
+    }
+    if (!cap.Admit(conn, cred.uid)) {
+      Metrics::Get().ConnectionRefused(label());
+      refusals.Warn("uid", absl::StrCat(cred.uid));
+      close(conn);
+      continue;
+    }
+    peers->Put(conn, UnixPeer{cred.uid, cred.gid, cred.pid});
+    grpc::AddInsecureChannelFromFd(server, conn);
+  }
+}
+
+}  // namespace tokend
