@@ -33,7 +33,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
-#include "tests/server/tokend_process.h"
+#include "tests/server/e2e/tokend_process.h"
 #include "tokend/v1/key_service.grpc.pb.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 

@@ -24,7 +24,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/revocation/redis_harness.h"
-#include "tests/server/tokend_process.h"
+#include "tests/server/e2e/tokend_process.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 
 namespace tokend::testing {

@@ -1,4 +1,4 @@
-#include "tests/server/tokend_process.h"
+#include "tests/server/e2e/tokend_process.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -28,7 +28,7 @@
 #include "core/json/json.h"
 #include "gtest/gtest.h"
 #include "tests/profiles/interop_util.h"
-#include "tests/server/tokend_process.h"
+#include "tests/server/e2e/tokend_process.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 
 namespace tokend::testing {

@@ -17,7 +17,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "tests/server/tokend_process.h"
+#include "tests/server/e2e/tokend_process.h"
 #include "tokend/v1/key_service.grpc.pb.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 

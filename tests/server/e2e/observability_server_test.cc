@@ -27,7 +27,7 @@
 #include "grpcpp/impl/codegen/sync_stream.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
-#include "tests/server/tokend_process.h"
+#include "tests/server/e2e/tokend_process.h"
 #include "tokend/v1/key_service.grpc.pb.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 
