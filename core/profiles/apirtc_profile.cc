@@ -14,6 +14,7 @@
 #include "core/profiles/vendor_checks.h"
 #include "core/profiles/vendor_jwt.h"
 #include "core/reason.h"
+#include "core/uuid.h"
 
 namespace tokend {
 namespace {
@@ -110,7 +111,7 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Issue(const IssueInput& input,
   spec.subject = config_.api_key;
   spec.audiences = {kApiRtcAudience};
   spec.ttl = *ttl;
-  spec.jti = vendor::NewUuidV4();
+  spec.jti = NewUuidV4();
   json::Object apirtc_grants;
   apirtc_grants.Set(kUserAgentIdClaim, json::Value(user_agent_id));
   spec.extra_claims.Set(kGrantsClaim, json::Value(std::move(apirtc_grants)));
@@ -183,7 +184,7 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::CheckClaims(
   if (claims.Find("iat") == nullptr) {
     return Error(Reason::kBadClaim, "iat is required", "iat");
   }
-  if (!vendor::IsUuid(jwt.jti)) {
+  if (!IsUuid(jwt.jti)) {
     return Error(Reason::kBadClaim, "jti must be a UUID", "jti");
   }
   const json::Value* grants = claims.Find(kGrantsClaim);

@@ -23,6 +23,7 @@
 #include "core/profiles/vendor_jwt.h"
 #include "core/random.h"
 #include "core/reason.h"
+#include "core/uuid.h"
 
 namespace tokend {
 namespace {
@@ -546,7 +547,7 @@ class DailyProfile final : public Profile {
 
 absl::StatusOr<std::shared_ptr<const Profile>> NewDailyProfile(
     DailyProfileConfig config) {
-  if (!vendor::IsUuid(config.domain_id)) {
+  if (!IsUuid(config.domain_id)) {
     return Error(Reason::kInvalidArgument, "must be the domain's UUID",
                  "domain_id");
   }

@@ -24,6 +24,7 @@
 #include "core/profiles/vendor_jwt.h"
 #include "core/random.h"
 #include "core/reason.h"
+#include "core/uuid.h"
 
 namespace tokend {
 namespace {
@@ -41,33 +42,6 @@ constexpr size_t kMaxTokenBytes = 16 * 1024;
 bool IsRole(absl::string_view role) {
   return std::find(std::begin(kRoles), std::end(kRoles), role) !=
          std::end(kRoles);
-}
-
-// 8-4-4-4-12 hex digits, as Vonage application ids are written.
-bool IsUuid(absl::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(id[i])) return false;
-  }
-  return true;
-}
-
-// A random (version 4) UUID: the jti form @vonage/jwt uses.
-std::string NewUuid() {
-  uint8_t b[16];
-  SecureRandomBytes(b, sizeof(b));
-  b[6] = (b[6] & 0x0F) | 0x40;
-  b[8] = (b[8] & 0x3F) | 0x80;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 0x0F]);
-  }
-  return out;
 }
 
 // What is wrong with a session id, or nullopt (kVonageMaxSessionIdBytes).
@@ -294,7 +268,7 @@ class VonageProfile final : public Profile {
 
     JwtSpec spec;
     spec.ttl = *ttl;
-    spec.jti = NewUuid();
+    spec.jti = NewUuidV4();  // the jti form @vonage/jwt uses
     spec.extra_claims.Set("application_id",
                           json::Value(config_.application_id));
     absl::Status status;

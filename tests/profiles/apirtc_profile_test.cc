@@ -15,6 +15,7 @@
 #include "core/profiles/vendor_checks.h"
 #include "core/profiles/zoom_profile.h"
 #include "core/reason.h"
+#include "core/uuid.h"
 #include "gtest/gtest.h"
 #include "tests/profiles/hs256_test_util.h"
 
@@ -140,7 +141,7 @@ TEST(ApiRtcProfileTest, IssuesTheGeneratorsClaimSet) {
   EXPECT_EQ(claims.Find("aud")->as_string(), "apiRTC");
   EXPECT_EQ(claims.Find("sub")->as_string(), kApiKey);
   const std::string& jti = claims.Find("jti")->as_string();
-  EXPECT_TRUE(vendor::IsUuid(jti)) << jti;
+  EXPECT_TRUE(IsUuid(jti)) << jti;
   EXPECT_EQ(jti[14], '4');  // version 4
   EXPECT_NE(std::string("89ab").find(jti[19]), std::string::npos);
   EXPECT_EQ(claims.Find(kSessionStartClaim), nullptr);
@@ -486,7 +487,7 @@ TEST(ApiRtcInteropTest, TokendVerifiesAccessTokenJsTokens) {
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");
   EXPECT_EQ(verified->expires_at - verified->issued_at, absl::Hours(2));
-  EXPECT_TRUE(vendor::IsUuid(verified->token_id));
+  EXPECT_TRUE(IsUuid(verified->token_id));
   EXPECT_EQ(json::Serialize(DecodeSegment(token, 0)),
             R"({"alg":"HS256","typ":"JWT"})");
 }
