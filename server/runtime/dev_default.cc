@@ -18,6 +18,7 @@
 #include "core/keys/pem.h"
 #include "core/random.h"
 #include "core/reason.h"
+#include "core/status_macros.h"
 #include "server/config/credentials.h"
 #include "server/observability/logging.h"
 #include "server/runtime/tenant_builder.h"
@@ -55,11 +56,9 @@ absl::StatusOr<std::string> DevKeyFile(const std::string& keys_dir,
                                        Algorithm alg, absl::string_view name) {
   const std::string path = absl::StrCat(keys_dir, "/", name, ".pem");
   if (access(path.c_str(), R_OK) == 0) return path;
-  absl::StatusOr<std::shared_ptr<const Key>> key = GenerateKey(alg);
-  if (!key.ok()) return key.status();
-  absl::StatusOr<std::string> pem = PrivateKeyToPem(**key);
-  if (!pem.ok()) return pem.status();
-  if (absl::Status s = WritePrivateFile(path, *pem); !s.ok()) return s;
+  TOKEND_ASSIGN_OR_RETURN(std::shared_ptr<const Key> key, GenerateKey(alg));
+  TOKEND_ASSIGN_OR_RETURN(std::string pem, PrivateKeyToPem(*key));
+  TOKEND_RETURN_IF_ERROR(WritePrivateFile(path, pem));
   return path;
 }
 
@@ -167,16 +166,15 @@ absl::StatusOr<Config> DevelopmentConfig(const std::string& state_dir) {
   config.listeners.tcp = "127.0.0.1:50051";
   config.listeners.reflection = true;
 
-  absl::StatusOr<std::string> jwt_key =
-      DevKeyFile(keys, Algorithm::kES256, "dev-jwt-es256");
-  if (!jwt_key.ok()) return jwt_key.status();
+  TOKEND_ASSIGN_OR_RETURN(std::string jwt_key,
+                          DevKeyFile(keys, Algorithm::kES256, "dev-jwt-es256"));
   TenantConfig jwt;
   jwt.name = "dev-jwt";
   jwt.profile = "jwt";
   jwt.issuer = "tokend-dev";
   jwt.audiences = {"dev"};
   jwt.algorithm = "ES256";
-  jwt.credentials["private_key"] = absl::StrCat("file:", *jwt_key);
+  jwt.credentials["private_key"] = absl::StrCat("file:", jwt_key);
   jwt.default_ttl = absl::Minutes(15);
   jwt.max_ttl = absl::Hours(1);
   jwt.session_cap = absl::Hours(12);

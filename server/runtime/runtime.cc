@@ -7,6 +7,7 @@
 #include "core/json/json.h"
 #include "core/keys/jwk.h"
 #include "core/reason.h"
+#include "core/status_macros.h"
 #include "server/runtime/key_registry.h"
 
 namespace tokend {
@@ -68,10 +69,9 @@ absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::Build(
     for (size_t i = 0; i < config.tenants.size(); ++i) {
       const TenantConfig& tc = config.tenants[i];
       if (tc.profile != "jwt" || !tc.keys.configured()) continue;
-      absl::StatusOr<std::unique_ptr<KeyManager>> manager =
-          NewKeyManager(config, i, RealClock::Get());
-      if (!manager.ok()) return manager.status();
-      loaded[tc.name] = (*manager)->Snapshot();
+      TOKEND_ASSIGN_OR_RETURN(std::unique_ptr<KeyManager> manager,
+                              NewKeyManager(config, i, RealClock::Get()));
+      loaded[tc.name] = manager->Snapshot();
     }
     lookup = [&loaded](absl::string_view tenant) {
       auto it = loaded.find(tenant);

@@ -23,6 +23,7 @@
 #include "core/keys/pem.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/reason.h"
+#include "core/status_macros.h"
 #include "server/config/credentials.h"
 #include "server/runtime/tenant_builder.h"
 
@@ -95,10 +96,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildManagedJwtProfile(
     // The jwt profile always wants a signer. This placeholder never signs
     // (NoSignerProfile refuses Issue) and, having no kid, is not added to
     // the verification keys, so it verifies nothing either.
-    absl::StatusOr<std::shared_ptr<const Key>> placeholder =
-        GenerateKey(Algorithm::kHS256);
-    if (!placeholder.ok()) return placeholder.status();
-    jc.signing_key = *std::move(placeholder);
+    TOKEND_ASSIGN_OR_RETURN(jc.signing_key, GenerateKey(Algorithm::kHS256));
   }
   absl::StatusOr<std::shared_ptr<const Profile>> profile =
       NewJwtProfile(std::move(jc));
@@ -142,12 +140,12 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
       return fail("credentials.secret",
                   absl::StrCat("is required for ", alg_name));
     }
-    absl::StatusOr<std::string> secret =
+    TOKEND_ASSIGN_OR_RETURN(
+        std::string secret,
         ResolveCredential(it->second, config.base_dir, config.source,
-                          absl::StrCat(path, ".credentials.secret"));
-    if (!secret.ok()) return secret.status();
+                          absl::StrCat(path, ".credentials.secret")));
     absl::StatusOr<std::shared_ptr<const Key>> key = Key::FromHmacSecret(
-        *alg, *std::move(secret), tc.kid.empty() ? tc.name : tc.kid);
+        *alg, std::move(secret), tc.kid.empty() ? tc.name : tc.kid);
     if (!key.ok()) return fail("credentials.secret", Detail(key.status()));
     signing = *std::move(key);
   } else {
@@ -156,15 +154,15 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
       return fail("credentials.private_key",
                   absl::StrCat("is required for ", alg_name));
     }
-    absl::StatusOr<std::string> text =
+    TOKEND_ASSIGN_OR_RETURN(
+        std::string text,
         ResolveCredential(it->second, config.base_dir, config.source,
-                          absl::StrCat(path, ".credentials.private_key"));
-    if (!text.ok()) return text.status();
+                          absl::StrCat(path, ".credentials.private_key")));
     absl::StatusOr<std::shared_ptr<const Key>> key;
-    if (absl::StartsWith(*text, "{")) {
+    if (absl::StartsWith(text, "{")) {
       JwkOptions options;
       options.default_alg = *alg;
-      key = KeyFromJwkText(*text, options);
+      key = KeyFromJwkText(text, options);
       if (key.ok() && (*key)->alg() != *alg) {
         return fail(
             "credentials.private_key",
@@ -172,7 +170,7 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
                          ", not ", alg_name));
       }
     } else {
-      key = KeyFromPem(*alg, *text);
+      key = KeyFromPem(*alg, text);
     }
     if (!key.ok()) return fail("credentials.private_key", Detail(key.status()));
     if (!(*key)->has_private()) {
@@ -191,14 +189,14 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
 
   std::vector<std::shared_ptr<const Key>> keys = {signing};
   if (auto it = tc.credentials.find("jwks"); it != tc.credentials.end()) {
-    absl::StatusOr<std::string> text =
+    TOKEND_ASSIGN_OR_RETURN(
+        std::string text,
         ResolveCredential(it->second, config.base_dir, config.source,
-                          absl::StrCat(path, ".credentials.jwks"));
-    if (!text.ok()) return text.status();
+                          absl::StrCat(path, ".credentials.jwks")));
     JwkOptions options;
     options.allow_private = false;
     options.default_alg = *alg;
-    absl::StatusOr<KeySet> extra = KeySetFromJwks(*text, options);
+    absl::StatusOr<KeySet> extra = KeySetFromJwks(text, options);
     if (!extra.ok()) return fail("credentials.jwks", Detail(extra.status()));
     for (const auto& k : extra->keys()) {
       if (k->kid() != signing->kid()) keys.push_back(k);

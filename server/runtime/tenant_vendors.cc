@@ -25,6 +25,7 @@
 #include "core/profiles/vonage_profile.h"
 #include "core/profiles/zoom_profile.h"
 #include "core/reason.h"
+#include "core/status_macros.h"
 #include "server/config/credentials.h"
 #include "server/runtime/tenant_builder.h"
 
@@ -111,11 +112,6 @@ absl::StatusOr<std::shared_ptr<const Profile>> Finish(
   if (!profile.ok()) return f.Wrap(profile.status());
   return *std::move(profile);
 }
-
-#define TOKEND_RETURN_IF_ERROR(expr)        \
-  if (absl::Status s_ = (expr); !s_.ok()) { \
-    return s_;                              \
-  }
 
 }  // namespace
 
