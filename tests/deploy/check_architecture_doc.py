@@ -8,8 +8,8 @@ bare names are relative to server/. Spans holding `<` (placeholders such
 as `<vendor>_profile.*`) are not paths. Planned folders are written
 without backticks in the doc, so they are not checked.
 
-Informational only (never fails): top-level server/ sources the server
-table does not name, so a new file is noticed without breaking the build
+Informational only (never fails): server/ sources (in any layer folder)
+the server table does not name, so a new file is noticed without breaking the build
 of a branch that adds one.
 
 usage: check_architecture_doc.py --repo=REPO
@@ -75,7 +75,8 @@ def main():
 
     unnamed = sorted(
         os.path.relpath(p, args.repo)
-        for p in glob.glob(os.path.join(args.repo, "server", "*"))
+        for p in glob.glob(os.path.join(args.repo, "server", "**", "*"),
+                           recursive=True)
         if os.path.isfile(p) and p.endswith((".cc", ".h", ".h.in")) and
         os.path.relpath(p, args.repo) not in server_named)
     for path in unnamed:
