@@ -108,6 +108,8 @@ class Metrics {
   void RateLimited(absl::string_view method);
   // Managed keys (key_registry.h).
   void KeyReloadFailed(absl::string_view tenant);
+  // A signing key's file vanished with no retirement recorded.
+  void KeyUnsafeRemoval(absl::string_view tenant);
   void SetKeyCount(absl::string_view tenant, absl::string_view status,
                    int count);
   // A jwt tenant's signer: whether it has one, and when its rotation
@@ -175,6 +177,7 @@ class Metrics {
   prometheus::Counter& writes_coalesced_;
   // Managed keys; registered in the constructor's body.
   prometheus::Family<prometheus::Counter>* key_reload_failures_ = nullptr;
+  prometheus::Family<prometheus::Counter>* key_unsafe_removals_ = nullptr;
   prometheus::Family<prometheus::Gauge>* keys_ = nullptr;
   prometheus::Family<prometheus::Counter>* revocations_by_kind_ = nullptr;
   prometheus::Family<prometheus::Gauge>* revocation_store_healthy_ = nullptr;
