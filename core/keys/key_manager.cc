@@ -294,9 +294,12 @@ const ManagedKey* KeyManager::ChooseSigner(absl::Time now) const {
   const ManagedKey* best = nullptr;
   for (const ManagedKey& key : keys_) {
     if (!key.in_source || !CanSign(*key.key)) continue;
-    // Only keys that may sign now: published long enough (or activated by
-    // their schedule) and not retired by it.
-    if (now < key.signable_at || now >= key.schedule.retire_at) continue;
+    // A schedule excludes keys before their activation and from their
+    // retirement on. (An unscheduled key may be chosen before it is
+    // signable: the current signer then keeps signing until it is.)
+    if (now < key.schedule.activate_at || now >= key.schedule.retire_at) {
+      continue;
+    }
     if (best == nullptr ||
         std::make_tuple(key.schedule.activate_at, key.first_seen, key.modified,
                         key.key->kid()) >

@@ -41,15 +41,16 @@
 //   sign at once.
 // - A kid that appears later is kPending for publish_delay.
 // - The signer is the `active_kid` when configured and present; otherwise
-//   the newest signing-capable key in the source that may sign now: the
-//   latest activation, then the one first seen most recently, then the
-//   newest file mtime, then the greatest kid. Keys without private material
-//   never sign. (First-seen time and mtime differ between replicas and
-//   restarts; only a schedule makes them agree.)
+//   the newest signing-capable key in the source that its schedule (if any)
+//   lets sign now: the latest activation, then the one first seen most
+//   recently, then the newest file mtime, then the greatest kid. Keys without
+//   private material never sign. (First-seen time and mtime differ between
+//   replicas and restarts; only a schedule makes them agree.)
 // - The chosen key takes over only once it has been published for
 //   publish_delay; until then the current signer keeps signing, even if its
 //   file is gone (so a Secret that swaps old key for new in one step causes
-//   no gap). The previous signer then becomes kRetired.
+//   no gap in this process; a restarted one never saw the old key: see
+//   unsafe removals above). The previous signer then becomes kRetired.
 // - A kid whose key material changes while tokens signed by the old material
 //   may still be live is refused: that reload fails.
 // - A failed load (bad or half-written file, empty directory) changes
@@ -115,7 +116,9 @@ struct ManagedKey {
   std::string origin;
   absl::Time modified = absl::InfinitePast();  // file mtime
   absl::Time first_seen = absl::InfinitePast();
-  absl::Time signable_at = absl::InfinitePast();   // first_seen + delay
+  // The schedule's activation, else first_seen (+ delay after the first
+  // load).
+  absl::Time signable_at = absl::InfinitePast();
   absl::Time activated_at = absl::InfinitePast();  // never: InfinitePast
   absl::Time retired_at = absl::InfinitePast();    // still/never active: Past
   bool in_source = true;
