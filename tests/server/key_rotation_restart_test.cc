@@ -10,7 +10,8 @@
 // Plus: a one-step swap of the signing key (no retirement recorded) is
 // warned about (file, kid) and counted, and the running process keeps
 // verifying the dropped key; a bad schedule value is refused naming the
-// file and the member, keeping the last good keys.
+// file and the member, keeping the last good keys; `tokenctl rotate`
+// converts a PEM signing key and refuses a (read-only) Secret mount.
 //
 // tokend has no test clock hook, so the schedule is real time a few seconds
 // ahead (jwks_max_age 8s, publish_margin 1s: room for a restart within the
@@ -418,6 +419,51 @@ TEST_F(KeyRotationRestartTest, BadScheduleValueIsRefusedNamingFileAndMember) {
   EXPECT_THAT(a.Log(), HasSubstr("tokend_activate_at"));
   EXPECT_EQ(a.PublishedKids(), before);
   EXPECT_EQ(KidOf(a.Issue()), kid);
+}
+
+// `tokenctl rotate` on a directory holding a PEM signing key: the key
+// becomes a JWK file with the same kid and the retirement, the PEM file is
+// gone, and the new key activates jwks_max_age + publish_margin ahead. A
+// Kubernetes Secret mount (read-only) is refused, naming it.
+TEST_F(KeyRotationRestartTest, RotateConvertsPemKeysAndRefusesSecretMounts) {
+  ASSERT_EQ(Shell("openssl genpkey -algorithm EC -pkeyopt "
+                  "ec_paramgen_curve:P-256 -out " +
+                  keys_.File("key.pem") + " 2>/dev/null"),
+            0);
+  const int64_t before = absl::ToUnixSeconds(absl::Now());
+  const std::string out =
+      Tokenctl(absl::StrCat("rotate --dir=", keys_.path(),
+                            " --jwks_max_age=1m --publish_margin=10s"),
+               scratch_);
+  const int64_t after = absl::ToUnixSeconds(absl::Now());
+  EXPECT_THAT(out, HasSubstr("converted to " + keys_.File("key.jwk")));
+  EXPECT_NE(access(keys_.File("key.pem").c_str(), F_OK), 0);
+  const std::string old_jwk = ReadFile(keys_.File("key.jwk"));
+  const size_t at = old_jwk.find("\"tokend_retire_at\":");
+  ASSERT_NE(at, std::string::npos) << old_jwk;
+  const int64_t retire = std::strtoll(old_jwk.c_str() + at + 19, nullptr, 10);
+  EXPECT_GE(retire, before + 70);
+  EXPECT_LE(retire, after + 71);
+  const std::set<std::string> old_kids = KidsIn(old_jwk);
+  ASSERT_EQ(old_kids.size(), 1u);
+  EXPECT_THAT(out, HasSubstr("retiring kid=" + *old_kids.begin()));
+  // The new key: the other .jwk file, activating at the old one's
+  // retirement.
+  const size_t wrote = out.find("key kid=");
+  ASSERT_NE(wrote, std::string::npos) << out;
+  const std::string new_kid =
+      out.substr(wrote + 8, out.find(' ', wrote + 8) - wrote - 8);
+  EXPECT_EQ(ActivationIn(keys_.File(new_kid + ".jwk")), retire);
+
+  ASSERT_EQ(Shell("mkdir -p " + scratch_.File("mount/..v1") +
+                  " && ln -s ..v1 " + scratch_.File("mount/..data")),
+            0);
+  const std::string refused = scratch_.File("refused.out");
+  EXPECT_NE(Shell(absl::StrCat(TOKENCTL_BINARY,
+                               " rotate --dir=", scratch_.File("mount"), " > ",
+                               refused, " 2>&1")),
+            0);
+  EXPECT_THAT(ReadFile(refused), HasSubstr("Kubernetes Secret mount"));
 }
 
 }  // namespace
