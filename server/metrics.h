@@ -26,6 +26,9 @@
 //   tokend_subscription_writes_coalesced_total       counter (latest wins)
 //   tokend_key_reload_failures_total{tenant}         counter (managed keys
 //                                                    that failed to load)
+//   tokend_key_unsafe_removals_total{tenant}         counter (signing keys
+//                                                    removed with no
+//                                                    retirement recorded)
 //   tokend_keys{tenant,status="pending|active|retired"} gauge
 //   tokend_signing_key_available{tenant}             gauge (1: the jwt tenant
 //                                                    can sign now, 0: cannot)
