@@ -188,13 +188,24 @@ absl::Status KeyManager::ApplyLoad(std::vector<SourcedKey> loaded,
   for (SourcedKey& entry : loaded) {
     ManagedKey* existing = FindKid(next, entry.key->kid());
     if (existing == nullptr) {
+      // Retired so long ago that no token of it is live: not needed.
+      if (entry.schedule.retire_at != absl::InfiniteFuture() &&
+          entry.schedule.retire_at + TokenLifetime() <= now) {
+        continue;
+      }
       ManagedKey key;
       key.key = std::move(entry.key);
       key.origin = std::move(entry.origin);
       key.modified = entry.modified;
       key.first_seen = now;
-      // Keys of the first load count as published: nothing signed before.
-      key.signable_at = loaded_once_ ? now + PublishDelay() : now;
+      key.schedule = entry.schedule;
+      // The file's activation decides, the same for every replica. Without
+      // one, keys of the first load count as published: nothing signed
+      // before.
+      key.signable_at = entry.schedule.activate_at != absl::InfinitePast()
+                            ? entry.schedule.activate_at
+                        : loaded_once_ ? now + PublishDelay()
+                                       : now;
       next.push_back(std::move(key));
       seen.push_back(true);
       changed = true;
@@ -212,6 +223,14 @@ absl::Status KeyManager::ApplyLoad(std::vector<SourcedKey> loaded,
       existing->key = std::move(entry.key);
       changed = true;
     }
+    if (existing->schedule.activate_at != entry.schedule.activate_at ||
+        existing->schedule.retire_at != entry.schedule.retire_at) {
+      existing->schedule = entry.schedule;
+      if (entry.schedule.activate_at != absl::InfinitePast()) {
+        existing->signable_at = entry.schedule.activate_at;
+      }
+      changed = true;
+    }
     existing->origin = std::move(entry.origin);
     existing->modified = entry.modified;
     if (!existing->in_source) {
@@ -221,11 +240,24 @@ absl::Status KeyManager::ApplyLoad(std::vector<SourcedKey> loaded,
       changed = true;
     }
   }
+  std::vector<std::string> unsafe;
   for (size_t i = 0; i < next.size(); ++i) {
     if (!seen[i] && next[i].in_source) {
       next[i].in_source = false;
       next[i].left_source_at = now;
       changed = true;
+      // A signer dropped before its recorded retirement (or with none):
+      // replicas that restart now cannot verify its live tokens.
+      if (next[i].status == KeyStatus::kActive &&
+          next[i].schedule.retire_at > now) {
+        unsafe.push_back(absl::StrCat(
+            next[i].origin, ": kid \"", next[i].key->kid(),
+            "\" was signing and its file was removed with no retirement "
+            "recorded (tokend_retire_at); this process keeps verifying it "
+            "until its tokens expire, but a restarted replica rejects them "
+            "(UNKNOWN_KID): rotate with `tokenctl rotate` and remove the old "
+            "file only after its tokens expired"));
+      }
     }
   }
   // The verification set must stay a valid KeySet (no symmetric/asymmetric
@@ -244,15 +276,17 @@ absl::Status KeyManager::ApplyLoad(std::vector<SourcedKey> loaded,
   SortByKid(&next);
   keys_ = std::move(next);
   loaded_once_ = true;
+  unsafe_removals_.fetch_add(unsafe.size(), std::memory_order_acq_rel);
+  for (std::string& warning : unsafe) warnings_.push_back(std::move(warning));
   if (Advance(now) || changed) Publish();
   return absl::OkStatus();
 }
 
-const ManagedKey* KeyManager::ChooseSigner() const {
+const ManagedKey* KeyManager::ChooseSigner(absl::Time now) const {
   if (!options_.active_kid.empty()) {
     for (const ManagedKey& key : keys_) {
       if (key.key->kid() == options_.active_kid && key.in_source &&
-          CanSign(*key.key)) {
+          CanSign(*key.key) && now < key.schedule.retire_at) {
         return &key;
       }
     }
@@ -260,10 +294,17 @@ const ManagedKey* KeyManager::ChooseSigner() const {
   const ManagedKey* best = nullptr;
   for (const ManagedKey& key : keys_) {
     if (!key.in_source || !CanSign(*key.key)) continue;
+    // A schedule excludes keys before their activation and from their
+    // retirement on. (An unscheduled key may be chosen before it is
+    // signable: the current signer then keeps signing until it is.)
+    if (now < key.schedule.activate_at || now >= key.schedule.retire_at) {
+      continue;
+    }
     if (best == nullptr ||
-        std::make_tuple(key.first_seen, key.modified, key.key->kid()) >
-            std::make_tuple(best->first_seen, best->modified,
-                            best->key->kid())) {
+        std::make_tuple(key.schedule.activate_at, key.first_seen, key.modified,
+                        key.key->kid()) >
+            std::make_tuple(best->schedule.activate_at, best->first_seen,
+                            best->modified, best->key->kid())) {
       best = &key;
     }
   }
@@ -308,8 +349,17 @@ bool KeyManager::MaybeGenerate(absl::Time now) {
 
 bool KeyManager::Advance(absl::Time now) {
   bool changed = MaybeGenerate(now);
-  const ManagedKey* chosen = ChooseSigner();
+  const ManagedKey* chosen = ChooseSigner(now);
   ManagedKey* active = FindActive(keys_);
+  // Its file's retirement passed: it stops signing even without a
+  // successor.
+  if (active != nullptr && now >= active->schedule.retire_at &&
+      active != chosen) {
+    active->status = KeyStatus::kRetired;
+    active->retired_at = now;
+    active = nullptr;
+    changed = true;
+  }
   if (chosen != nullptr && chosen != active && now >= chosen->signable_at) {
     if (active != nullptr) {
       active->status = KeyStatus::kRetired;
@@ -334,10 +384,20 @@ bool KeyManager::Advance(absl::Time now) {
       key.status = KeyStatus::kRetired;
       changed = true;
     }
-    if (!key.in_source && key.status != KeyStatus::kActive) {
-      key.remove_at = std::max(key.left_source_at, key.retired_at) +
-                      options_.max_token_ttl + options_.leeway;
+    if (key.status == KeyStatus::kActive) continue;
+    absl::Time remove_at = absl::InfiniteFuture();
+    if (!key.in_source) {
+      remove_at =
+          std::max(key.left_source_at, key.retired_at) + TokenLifetime();
     }
+    // Scheduled retirement: no token of it is signed after retire_at (nor
+    // after this process retired it), whether or not its file stays.
+    if (now >= key.schedule.retire_at) {
+      remove_at =
+          std::min(remove_at, std::max(key.schedule.retire_at, key.retired_at) +
+                                  TokenLifetime());
+    }
+    key.remove_at = remove_at;
   }
   const size_t before = keys_.size();
   keys_.erase(std::remove_if(keys_.begin(), keys_.end(),
@@ -356,6 +416,11 @@ absl::Time KeyManager::NextTransition() const {
     if (key.status == KeyStatus::kActive) active = &key;
     if (key.status == KeyStatus::kPending) {
       next = std::min(next, key.signable_at);
+    }
+    // A scheduled retirement stops the signer and starts the removal clock
+    // (Advance leaves no key past it without a remove_at).
+    if (key.remove_at == absl::InfiniteFuture()) {
+      next = std::min(next, key.schedule.retire_at);
     }
     next = std::min(next, key.remove_at);
   }
@@ -418,6 +483,13 @@ bool KeyManager::HasUsableSigningKey() const {
 absl::Status KeyManager::LastError() const {
   absl::MutexLock lock(&mu_);
   return last_error_;
+}
+
+std::vector<std::string> KeyManager::TakeWarnings() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  out.swap(warnings_);
+  return out;
 }
 
 }  // namespace tokend

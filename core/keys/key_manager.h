@@ -17,19 +17,40 @@
 //   max_token_ttl + leeway have passed since it stopped signing and since it
 //   left the source, so every token it could have signed has expired.
 //
+// Scheduled keys (a JWK with "tokend_activate_at" / "tokend_retire_at",
+// core/keys/key_schedule.h): the schedule, not process memory, decides.
+// Every replica and every restart computes the same state from the files
+// and the clock:
+// - A key signs from its activation (not from when this process first saw
+//   it); before that it is kPending (published, verifies, does not sign).
+// - A key stops signing at its retirement, even when no successor is ready
+//   (then the tenant has no signer), and verifies until retirement +
+//   max_token_ttl + leeway; after that it is dropped, even if its file stays.
+// - Among the keys that may sign now, the signer is the one with the latest
+//   activation (unscheduled keys count as activated at InfinitePast), then
+//   the rules below.
+// - A key whose file disappears while it signs and that has no retirement
+//   recorded (or a later one) is an unsafe removal: unsafe_removals() counts
+//   it, TakeWarnings() names the file and kid, and this process keeps it
+//   (signing until a successor may sign, then verifying until its tokens
+//   expire). A restarted process cannot: it never saw the key.
+//
 // File-driven rotation (a KeySource such as a key directory):
-// - The source's current files define the keys. Keys present at the first
-//   successful load are treated as already published: they may sign at once.
+// - The source's current files define the keys. Unscheduled keys present at
+//   the first successful load are treated as already published: they may
+//   sign at once.
 // - A kid that appears later is kPending for publish_delay.
 // - The signer is the `active_kid` when configured and present; otherwise
-//   the newest signing-capable key in the source: the one first seen most
-//   recently, then the newest file mtime, then the greatest kid (so replicas
-//   that load the same files pick the same key). Keys without private
-//   material never sign.
+//   the newest signing-capable key in the source that its schedule (if any)
+//   lets sign now: the latest activation, then the one first seen most
+//   recently, then the newest file mtime, then the greatest kid. Keys without
+//   private material never sign. (First-seen time and mtime differ between
+//   replicas and restarts; only a schedule makes them agree.)
 // - The chosen key takes over only once it has been published for
 //   publish_delay; until then the current signer keeps signing, even if its
 //   file is gone (so a Secret that swaps old key for new in one step causes
-//   no gap). The previous signer then becomes kRetired.
+//   no gap in this process; a restarted one never saw the old key: see
+//   unsafe removals above). The previous signer then becomes kRetired.
 // - A kid whose key material changes while tokens signed by the old material
 //   may still be live is refused: that reload fails.
 // - A failed load (bad or half-written file, empty directory) changes
@@ -61,6 +82,7 @@
 #include "core/clock.h"
 #include "core/crypto/algorithm.h"
 #include "core/crypto/key.h"
+#include "core/keys/key_schedule.h"
 #include "core/keys/key_set.h"
 #include "core/keys/key_source.h"
 
@@ -94,13 +116,17 @@ struct ManagedKey {
   std::string origin;
   absl::Time modified = absl::InfinitePast();  // file mtime
   absl::Time first_seen = absl::InfinitePast();
-  absl::Time signable_at = absl::InfinitePast();   // first_seen + delay
+  // The schedule's activation, else first_seen (+ delay after the first
+  // load).
+  absl::Time signable_at = absl::InfinitePast();
   absl::Time activated_at = absl::InfinitePast();  // never: InfinitePast
   absl::Time retired_at = absl::InfinitePast();    // still/never active: Past
   bool in_source = true;
   absl::Time left_source_at = absl::InfiniteFuture();
   // When the key leaves the set; InfiniteFuture while it may still be needed.
   absl::Time remove_at = absl::InfiniteFuture();
+  // From the key file (unscheduled when it has none).
+  KeySchedule schedule;
 };
 
 // One immutable published state.
@@ -165,6 +191,14 @@ class KeyManager {
   // The last failure (file and reason), or OK when the most recent load
   // succeeded.
   absl::Status LastError() const;
+  // Signing keys whose file disappeared with no retirement recorded (a
+  // one-step swap); a metric.
+  uint64_t unsafe_removals() const {
+    return unsafe_removals_.load(std::memory_order_acquire);
+  }
+  // The warnings (file, kid, what tokend does about it) recorded since the
+  // last call; for the owner to log.
+  std::vector<std::string> TakeWarnings();
 
  private:
   KeyManager(KeyManagerOptions options, std::unique_ptr<KeySource> source,
@@ -177,7 +211,12 @@ class KeyManager {
   // Lifecycle to `now`; true when anything changed.
   bool Advance(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool MaybeGenerate(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  const ManagedKey* ChooseSigner() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const ManagedKey* ChooseSigner(absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A retired key may be needed until then: every token it signed expired.
+  absl::Duration TokenLifetime() const {
+    return options_.max_token_ttl + options_.leeway;
+  }
   void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecordFailure(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -191,8 +230,10 @@ class KeyManager {
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   Listener listener_ ABSL_GUARDED_BY(mu_);
   absl::Status last_error_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> warnings_ ABSL_GUARDED_BY(mu_);
 
   std::atomic<uint64_t> failures_{0};
+  std::atomic<uint64_t> unsafe_removals_{0};
   std::atomic<std::shared_ptr<const KeyState>> state_;
 };
 

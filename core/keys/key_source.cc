@@ -142,16 +142,48 @@ absl::StatusOr<std::vector<std::shared_ptr<const Key>>> ParsePem(
   return keys;
 }
 
+// The schedules of a JWK (`one` true) or of the kid-carrying entries of a
+// JWK Set, by kid ("" for the single JWK). `root` parsed already.
+absl::Status ReadSchedules(const json::Object& root, bool one,
+                           std::map<std::string, KeySchedule>* out) {
+  if (one) {
+    absl::StatusOr<KeySchedule> schedule = ScheduleFromJwk(root);
+    if (!schedule.ok()) return schedule.status();
+    (*out)[""] = *schedule;
+    return absl::OkStatus();
+  }
+  const json::Value* keys = root.Find("keys");
+  if (keys == nullptr || !keys->is_array()) return absl::OkStatus();
+  for (size_t i = 0; i < keys->as_array().size(); ++i) {
+    const json::Value& entry = keys->as_array()[i];
+    if (!entry.is_object()) continue;
+    const std::string prefix = absl::StrCat("keys[", i, "].");
+    absl::StatusOr<KeySchedule> schedule =
+        ScheduleFromJwk(entry.as_object(), prefix);
+    if (!schedule.ok()) return schedule.status();
+    if (!schedule->scheduled()) continue;
+    const json::Value* kid = entry.as_object().Find("kid");
+    if (kid == nullptr || !kid->is_string()) {
+      return Error(Reason::kKeyInvalid,
+                   "a scheduled JWK Set entry needs a \"kid\"",
+                   absl::StrCat(prefix, "kid"));
+    }
+    (*out)[kid->as_string()] = *schedule;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::shared_ptr<const Key>>> ParseJson(
-    absl::string_view text, Format format, const KeySourceOptions& options) {
+    absl::string_view text, Format format, const KeySourceOptions& options,
+    std::map<std::string, KeySchedule>* schedules) {
   JwkOptions jwk_options;
   jwk_options.default_alg = options.alg;
   jwk_options.allow_private = options.allow_private;
+  json::ParseLimits limits;
+  limits.max_bytes = options.max_file_bytes;
+  limits.max_depth = 16;
+  absl::StatusOr<json::Object> root = json::ParseObject(text, limits);
   if (format == Format::kJson) {
-    json::ParseLimits limits;
-    limits.max_bytes = options.max_file_bytes;
-    limits.max_depth = 16;
-    absl::StatusOr<json::Object> root = json::ParseObject(text, limits);
     if (!root.ok()) {
       return Error(Reason::kKeyInvalid,
                    absl::StrCat("not a strict JSON object (",
@@ -159,20 +191,29 @@ absl::StatusOr<std::vector<std::shared_ptr<const Key>>> ParseJson(
     }
     format = root->Find("keys") != nullptr ? Format::kJwks : Format::kJwk;
   }
+  std::vector<std::shared_ptr<const Key>> keys;
   if (format == Format::kJwks) {
     absl::StatusOr<KeySet> set = KeySetFromJwks(text, jwk_options);
     if (!set.ok()) return set.status();
-    return set->keys();
+    keys = set->keys();
+  } else {
+    absl::StatusOr<std::shared_ptr<const Key>> key =
+        KeyFromJwkText(text, jwk_options);
+    if (!key.ok()) return key.status();
+    keys.push_back(*std::move(key));
   }
-  absl::StatusOr<std::shared_ptr<const Key>> key =
-      KeyFromJwkText(text, jwk_options);
-  if (!key.ok()) return key.status();
-  return std::vector<std::shared_ptr<const Key>>{*std::move(key)};
+  // The key parsers accepted the text, so it is a JSON object.
+  if (root.ok()) {
+    absl::Status read = ReadSchedules(*root, format == Format::kJwk, schedules);
+    if (!read.ok()) return read;
+  }
+  return keys;
 }
 
 absl::StatusOr<std::vector<std::shared_ptr<const Key>>> ParseKeys(
     absl::string_view text, absl::string_view name,
-    const KeySourceOptions& options) {
+    const KeySourceOptions& options,
+    std::map<std::string, KeySchedule>* schedules) {
   Format format = FormatFromName(name);
   if (format == Format::kSniff) {
     const absl::string_view body = absl::StripLeadingAsciiWhitespace(text);
@@ -196,7 +237,7 @@ absl::StatusOr<std::vector<std::shared_ptr<const Key>>> ParseKeys(
     }
     return ParsePem(text, options);
   }
-  return ParseJson(text, format, options);
+  return ParseJson(text, format, options, schedules);
 }
 
 // Reads a whole regular file (following symlinks), at most `max` bytes.
@@ -361,9 +402,12 @@ bool SameKeyMaterial(const Key& a, const Key& b) {
 absl::StatusOr<std::vector<SourcedKey>> LoadKeyText(
     absl::string_view text, absl::string_view name,
     const KeySourceOptions& options) {
+  std::map<std::string, KeySchedule> schedules;
   absl::StatusOr<std::vector<std::shared_ptr<const Key>>> keys =
-      ParseKeys(text, name, options);
+      ParseKeys(text, name, options, &schedules);
   if (!keys.ok()) return InFile(name, keys.status());
+  // A single JWK's schedule is stored under "", whatever its kid.
+  const auto single = schedules.find("");
   std::vector<SourcedKey> out;
   for (std::shared_ptr<const Key>& key : *keys) {
     if (!options.allow_private && key->has_private() &&
@@ -377,6 +421,12 @@ absl::StatusOr<std::vector<SourcedKey>> LoadKeyText(
     SourcedKey entry;
     entry.key = *std::move(with_kid);
     entry.origin = std::string(name);
+    if (single != schedules.end()) {
+      entry.schedule = single->second;
+    } else if (auto it = schedules.find(entry.key->kid());
+               it != schedules.end()) {
+      entry.schedule = it->second;
+    }
     std::vector<SourcedKey> one;
     one.push_back(std::move(entry));
     absl::Status merged = Merge(std::move(one), &out);

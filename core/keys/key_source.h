@@ -20,6 +20,9 @@
 //   stable across replicas and reveals nothing about the secret).
 // - alg: the JWK's "alg" (or kty+crv default); otherwise options.alg. PEM
 //   files need options.alg.
+// - Schedule: a JWK's "tokend_activate_at"/"tokend_retire_at" members
+//   (core/keys/key_schedule.h); in a JWK Set only on entries with a "kid".
+//   A bad value fails the load naming the file and the member.
 // - Any bad file (unreadable, empty, truncated PEM, invalid JSON, weak key,
 //   ...) fails the WHOLE load; the status keeps the key reason (kKeyInvalid,
 //   kKeyTooWeak, ...) and its message names the file. Callers keep their last
@@ -37,6 +40,7 @@
 #include "absl/time/time.h"
 #include "core/crypto/algorithm.h"
 #include "core/crypto/key.h"
+#include "core/keys/key_schedule.h"
 #include "core/keys/key_set.h"
 
 namespace tokend {
@@ -56,6 +60,9 @@ struct SourcedKey {
   std::shared_ptr<const Key> key;  // always has a non-empty kid
   std::string origin;              // the file path, or "inline"/"generated"
   absl::Time modified = absl::InfinitePast();  // file mtime, when a file
+  // The schedule members of a JWK (core/keys/key_schedule.h); unscheduled
+  // for PEM keys and JWKs without them.
+  KeySchedule schedule;
 };
 
 // The kid tokend gives a key that has none (see the header comment).

@@ -180,6 +180,14 @@ Metrics::Metrics()
                                   "Managed key loads that failed (the last "
                                   "good keys stayed), by tenant")
                               .Register(*registry_);
+  key_unsafe_removals_ = &BuildCounter()
+                              .Name("tokend_key_unsafe_removals_total")
+                              .Help(
+                                  "Signing keys whose file was removed with "
+                                  "no retirement recorded (a one-step swap: "
+                                  "restarted replicas reject their tokens), "
+                                  "by tenant")
+                              .Register(*registry_);
   keys_ = &BuildGauge()
                .Name("tokend_keys")
                .Help("Managed keys of each tenant by lifecycle status")
@@ -314,8 +322,8 @@ Metrics::Metrics()
        {&rpc_handled_, &tokens_issued_, &verifications_, &revocations_,
         &config_reloads_, &rate_limited_, &renewals_delivered_,
         &renewal_issue_failures_, &subscriptions_refused_, key_reload_failures_,
-        revocations_by_kind_, revocations_dropped_, grpc_started_,
-        grpc_handled_, accept_errors_, connections_refused_,
+        key_unsafe_removals_, revocations_by_kind_, revocations_dropped_,
+        grpc_started_, grpc_handled_, accept_errors_, connections_refused_,
         malformed_requests_, ext_authz_checks_}) {
     headers_.push_back(HeaderOf(*family));
   }
@@ -469,6 +477,10 @@ void Metrics::RateLimited(absl::string_view method) {
 
 void Metrics::KeyReloadFailed(absl::string_view tenant) {
   key_reload_failures_->Add({{"tenant", std::string(tenant)}}).Increment();
+}
+
+void Metrics::KeyUnsafeRemoval(absl::string_view tenant) {
+  key_unsafe_removals_->Add({{"tenant", std::string(tenant)}}).Increment();
 }
 
 void Metrics::SetKeyCount(absl::string_view tenant, absl::string_view status,

@@ -26,6 +26,9 @@
 //   tokend_subscription_writes_coalesced_total       counter (latest wins)
 //   tokend_key_reload_failures_total{tenant}         counter (managed keys
 //                                                    that failed to load)
+//   tokend_key_unsafe_removals_total{tenant}         counter (signing keys
+//                                                    removed with no
+//                                                    retirement recorded)
 //   tokend_keys{tenant,status="pending|active|retired"} gauge
 //   tokend_signing_key_available{tenant}             gauge (1: the jwt tenant
 //                                                    can sign now, 0: cannot)
@@ -108,6 +111,8 @@ class Metrics {
   void RateLimited(absl::string_view method);
   // Managed keys (key_registry.h).
   void KeyReloadFailed(absl::string_view tenant);
+  // A signing key's file vanished with no retirement recorded.
+  void KeyUnsafeRemoval(absl::string_view tenant);
   void SetKeyCount(absl::string_view tenant, absl::string_view status,
                    int count);
   // A jwt tenant's signer: whether it has one, and when its rotation
@@ -175,6 +180,7 @@ class Metrics {
   prometheus::Counter& writes_coalesced_;
   // Managed keys; registered in the constructor's body.
   prometheus::Family<prometheus::Counter>* key_reload_failures_ = nullptr;
+  prometheus::Family<prometheus::Counter>* key_unsafe_removals_ = nullptr;
   prometheus::Family<prometheus::Gauge>* keys_ = nullptr;
   prometheus::Family<prometheus::Counter>* revocations_by_kind_ = nullptr;
   prometheus::Family<prometheus::Gauge>* revocation_store_healthy_ = nullptr;

@@ -131,6 +131,14 @@ TenantKeys::~TenantKeys() {
 
 void TenantKeys::OnFilesChanged() {
   absl::Status status = manager_->Reload();
+  // A one-step swap of the signing key: loud, since a restarted replica
+  // would reject the dropped key's live tokens. The warning names the file
+  // and the kid, never key material.
+  for (const std::string& warning : manager_->TakeWarnings()) {
+    Metrics::Get().KeyUnsafeRemoval(tenant_);
+    log::Warn("signing key removed unsafely; use `tokenctl rotate`",
+              {{"tenant", tenant_}, {"detail", warning}});
+  }
   if (!status.ok()) {
     ReportLoadFailure(tenant_, status);
     return;

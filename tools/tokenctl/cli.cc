@@ -88,6 +88,12 @@ const std::vector<CommandInfo>& Commands() {
        "generate a private JWK (local, no server)",
        "tokenctl keygen --alg=ES256 --out=key.jwk",
        {"alg", "out", "kid"}},
+      {"rotate",
+       "safe key rotation of a key directory: a new key that signs after "
+       "the publish delay, the old ones retiring then (local, no server)",
+       "tokenctl rotate --dir=keys/acme --alg=ES256 [--jwks_max_age=5m "
+       "--publish_margin=30s]",
+       {"dir", "alg", "out", "kid", "jwks_max_age", "publish_margin"}},
       {"demo",
        "issue and verify with a throwaway key (local, no server)",
        "tokenctl demo",

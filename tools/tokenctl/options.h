@@ -33,6 +33,11 @@ struct Options {
   std::string alg;
   std::string out;
   std::string kid;
+  // rotate: the key directory and the tenant's keys.jwks_max_age and
+  // keys.publish_margin (the new key signs after their sum).
+  std::string dir;
+  absl::Duration jwks_max_age = absl::Minutes(5);
+  absl::Duration publish_margin = absl::Seconds(30);
   // Not valid before (IssueTokenRequest.not_before). InfinitePast: unset.
   absl::Time not_before = absl::InfinitePast();
 

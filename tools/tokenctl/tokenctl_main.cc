@@ -46,6 +46,7 @@
 #include "tools/tokenctl/decode.h"
 #include "tools/tokenctl/local.h"
 #include "tools/tokenctl/options.h"
+#include "tools/tokenctl/rotate.h"
 
 ABSL_FLAG(std::string, addr, "",
           "tokend address: unix:///path, unix:/path or host:port (default: "
@@ -67,6 +68,11 @@ ABSL_FLAG(std::string, alg, "ES256", "JWS algorithm (keygen, demo)");
 ABSL_FLAG(std::string, out, "", "where keygen writes the private JWK");
 ABSL_FLAG(std::string, kid, "",
           "key id for keygen (default: RFC 7638 thumbprint)");
+ABSL_FLAG(std::string, dir, "", "rotate: the key directory (keys.dir)");
+ABSL_FLAG(absl::Duration, jwks_max_age, absl::Minutes(5),
+          "rotate: the tenant's keys.jwks_max_age");
+ABSL_FLAG(absl::Duration, publish_margin, absl::Seconds(30),
+          "rotate: the tenant's keys.publish_margin");
 ABSL_FLAG(std::string, token, "",
           "the token (verify, renew: default stdin; revoke, subscribe: - for "
           "stdin)");
@@ -157,6 +163,9 @@ tokend::tokenctl::Options OptionsFromFlags(std::vector<std::string> claims) {
   o.alg = absl::GetFlag(FLAGS_alg);
   o.out = absl::GetFlag(FLAGS_out);
   o.kid = absl::GetFlag(FLAGS_kid);
+  o.dir = absl::GetFlag(FLAGS_dir);
+  o.jwks_max_age = absl::GetFlag(FLAGS_jwks_max_age);
+  o.publish_margin = absl::GetFlag(FLAGS_publish_margin);
   o.token = absl::GetFlag(FLAGS_token);
   o.token_id = absl::GetFlag(FLAGS_token_id);
   o.subject = absl::GetFlag(FLAGS_subject);
@@ -338,6 +347,7 @@ int main(int argc, char** argv) {
   const tokend::tokenctl::Options options = OptionsFromFlags(std::move(claims));
   if (command == "demo") return ctl::Demo(options);
   if (command == "keygen") return ctl::Keygen(options);
+  if (command == "rotate") return ctl::Rotate(options);
   if (command == "issue") return ctl::Issue(options);
   if (command == "verify") return ctl::Verify(options);
   if (command == "renew") return ctl::Renew(options);

@@ -249,7 +249,7 @@ TEST_F(TokenctlTest, LocalDemoStillWorks) {
 TEST_F(TokenctlTest, HelpForEveryCommandExitsZero) {
   for (const std::string command :
        {"issue", "verify", "renew", "revoke", "subscribe", "jwks", "health",
-        "decode", "keygen", "demo", "completion"}) {
+        "decode", "keygen", "rotate", "demo", "completion"}) {
     for (const std::string& args :
          {command + " --help", command + " -h", "help " + command}) {
       CtlResult run = Ctl(args);
