@@ -205,6 +205,27 @@ class Tokend {
   std::unique_ptr<Authorization::Stub> authz_;
 };
 
+// Sets a header as Envoy's `headers` map would hold it (one entry per
+// name; tokend's proto reads the map as a list of entries).
+void SetHeader(envoy::service::auth::v3::AttributeContext::HttpRequest* http,
+               const std::string& name, const std::string& value) {
+  for (auto& h : *http->mutable_headers()) {
+    if (h.key() == name) {
+      h.set_value(value);
+      return;
+    }
+  }
+  auto* h = http->add_headers();
+  h->set_key(name);
+  h->set_value(value);
+}
+
+void SetHeader(CheckRequest* r, const std::string& name,
+               const std::string& value) {
+  SetHeader(r->mutable_attributes()->mutable_request()->mutable_http(), name,
+            value);
+}
+
 // A request as Envoy's HTTP ext_authz filter builds it.
 CheckRequest Request(const std::string& tenant, const std::string& auth,
                      const std::string& host = "app.test",
@@ -220,9 +241,9 @@ CheckRequest Request(const std::string& tenant, const std::string& auth,
   http->set_path(path);
   http->set_scheme("https");
   http->set_protocol("HTTP/1.1");
-  (*http->mutable_headers())[":authority"] = host;
-  (*http->mutable_headers())[":path"] = path;
-  if (!auth.empty()) (*http->mutable_headers())["authorization"] = auth;
+  SetHeader(http, ":authority", host);
+  SetHeader(http, ":path", path);
+  if (!auth.empty()) SetHeader(http, "authorization", auth);
   return r;
 }
 
@@ -262,10 +283,7 @@ TEST(ExtAuthz, AllowsAValidTokenWithHeadersAndMetadata) {
   const v1::IssueTokenResponse issued = t.Issue("demo", "alice", "admin");
   CheckRequest request = Request("demo", "Bearer " + issued.token());
   // The client tries to pass its own identity headers upstream.
-  (*request.mutable_attributes()
-        ->mutable_request()
-        ->mutable_http()
-        ->mutable_headers())["x-tokend-subject"] = "mallory";
+  SetHeader(&request, "x-tokend-subject", "mallory");
   const CheckResponse r = t.MustCheck(request);
   ASSERT_TRUE(r.has_ok_response()) << r.DebugString();
   EXPECT_EQ(r.status().code(), 0);
@@ -376,6 +394,20 @@ TEST(ExtAuthz, BadInputGetsAClearDenial) {
     r = t.MustCheck(raw);
     EXPECT_TRUE(r.has_ok_response()) << r.DebugString();
   }
+  {
+    // The `headers` map with the key twice on the wire (a map parser keeps
+    // the last; tokend reads every entry): several headers, denied.
+    CheckRequest dup = Request("demo", "Bearer " + token);
+    auto* h = dup.mutable_attributes()
+                  ->mutable_request()
+                  ->mutable_http()
+                  ->add_headers();
+    h->set_key("authorization");
+    h->set_value("Bearer " + token);
+    r = t.MustCheck(dup);
+    ExpectDenied(r, 3, 400, "INVALID_ARGUMENT", token);
+    EXPECT_THAT(r.denied_response().body(), HasSubstr("several"));
+  }
 
   // A token in the query when not allowed (with or without a header).
   r = t.MustCheck(
@@ -395,10 +427,7 @@ TEST(ExtAuthz, BadInputGetsAClearDenial) {
   // limits.max_token_bytes, a CheckRequest over limits.max_message_bytes.
   {
     CheckRequest big = Request("demo", "Bearer " + token);
-    (*big.mutable_attributes()
-          ->mutable_request()
-          ->mutable_http()
-          ->mutable_headers())["x-padding"] = std::string(40 * 1024, 'a');
+    SetHeader(&big, "x-padding", std::string(40 * 1024, 'a'));
     r = t.MustCheck(big);
     ExpectDenied(r, 3, 431, "INVALID_ARGUMENT", token);
   }
@@ -479,15 +508,9 @@ TEST(ExtAuthz, ChannelFromPathSegmentOrHeader) {
                400, "INVALID_ARGUMENT", token);
 
   CheckRequest with_header = Request("", bearer, "live.test", "/");
-  (*with_header.mutable_attributes()
-        ->mutable_request()
-        ->mutable_http()
-        ->mutable_headers())["x-room"] = "standup";
+  SetHeader(&with_header, "x-room", "standup");
   EXPECT_TRUE(t.MustCheck(with_header).has_ok_response());
-  (*with_header.mutable_attributes()
-        ->mutable_request()
-        ->mutable_http()
-        ->mutable_headers())["x-room"] = "other";
+  SetHeader(&with_header, "x-room", "other");
   ExpectDenied(t.MustCheck(with_header), 7, 403, "BAD_CLAIM", token);
   ExpectDenied(t.MustCheck(Request("", bearer, "live.test", "/")), 3, 400,
                "INVALID_ARGUMENT", token);
