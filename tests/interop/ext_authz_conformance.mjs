@@ -148,6 +148,7 @@ callers:
 ext_authz:
   claim_headers: {role: x-user-role}
   remove_token: true
+  claims_metadata: true
 `);
 const tokend = spawn(tokendBin, [`--config=${dir}/tokend.yaml`],
   { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -41,7 +41,7 @@ constexpr char kSecret[] = "0123456789abcdef0123456789abcdef-ext-authz";
 std::string Config(const TempDir& dir, int health_port, int http_port,
                    const std::string& extra_tenants,
                    const std::string& revocation,
-                   const std::string& outbound_ttl) {
+                   const std::string& outbound_ttl, bool claims_metadata) {
   return absl::StrCat(
       R"(
 listeners:
@@ -82,7 +82,8 @@ renewal:
 ext_authz:
   claim_headers: {role: x-user-role}
   remove_token: true
-  routes:
+)",
+      claims_metadata ? "  claims_metadata: true\n" : "", R"(  routes:
     - host: api.test
       tenant: demo
       audience: api.test
@@ -119,9 +120,15 @@ class Tokend {
     WriteConfig(/*with_other=*/true);
   }
   void WriteConfig(bool with_other) {
-    dir_.Write("tokend.yaml", Config(dir_, health_port_, http_port_,
-                                     with_other ? kOtherTenant : "",
-                                     revocation_, outbound_ttl_));
+    dir_.Write(
+        "tokend.yaml",
+        Config(dir_, health_port_, http_port_, with_other ? kOtherTenant : "",
+               revocation_, outbound_ttl_, claims_metadata_));
+  }
+  // ext_authz.claims_metadata: true (off by default); before Start().
+  void EnableClaimsMetadata() {
+    claims_metadata_ = true;
+    WriteConfig(/*with_other=*/true);
   }
   ::testing::AssertionResult Start() {
     process_ = std::make_unique<TokendProcess>(
@@ -198,6 +205,7 @@ class Tokend {
   TempDir dir_;
   const std::string revocation_;
   const std::string outbound_ttl_;
+  bool claims_metadata_ = false;
   const int health_port_ = FreePort();
   const int http_port_ = FreePort();
   std::unique_ptr<TokendProcess> process_;
@@ -279,6 +287,7 @@ void ExpectDenied(const CheckResponse& r, int grpc_code, int http,
 
 TEST(ExtAuthz, AllowsAValidTokenWithHeadersAndMetadata) {
   Tokend t;
+  t.EnableClaimsMetadata();
   ASSERT_TRUE(t.Start());
   const v1::IssueTokenResponse issued = t.Issue("demo", "alice", "admin");
   CheckRequest request = Request("demo", "Bearer " + issued.token());
@@ -315,6 +324,21 @@ TEST(ExtAuthz, AllowsAValidTokenWithHeadersAndMetadata) {
   EXPECT_EQ(Header(r2.ok_response().headers(), "x-user-role"), "<absent>");
   EXPECT_THAT(r2.ok_response().headers_to_remove(),
               ::testing::Contains("x-user-role"));
+}
+
+// The claims reach every later filter and access log as dynamic_metadata
+// only when the operator asks for it.
+TEST(ExtAuthz, ClaimsMetadataIsOffByDefault) {
+  Tokend t;
+  ASSERT_TRUE(t.Start());
+  const v1::IssueTokenResponse issued = t.Issue("demo", "alice", "admin");
+  const CheckResponse r =
+      t.MustCheck(Request("demo", "Bearer " + issued.token()));
+  ASSERT_TRUE(r.has_ok_response()) << r.DebugString();
+  EXPECT_EQ(r.status().code(), 0);
+  EXPECT_EQ(Header(r.ok_response().headers(), "x-tokend-subject"), "alice");
+  EXPECT_FALSE(r.has_dynamic_metadata()) << r.DebugString();
+  EXPECT_FALSE(r.ok_response().has_dynamic_metadata()) << r.DebugString();
 }
 
 TEST(ExtAuthz, DeniesHostileTokens) {
