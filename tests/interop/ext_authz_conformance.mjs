@@ -68,12 +68,14 @@ function walk(ns, fn) {
 }
 let compared = 0;
 // The one allowed difference: a map<string, string> of Envoy's read by
-// tokend as `repeated` of a message {string key = 1; string value = 2}
-// (HttpRequest.headers), which is the same bytes on the wire.
+// tokend as `repeated` of a message {bytes key = 1; bytes value = 2}
+// (HttpRequest.headers), which is the same bytes on the wire (string and
+// bytes are both length-delimited).
+const lengthDelimited = (f) => f && (f.type === 'string' || f.type === 'bytes') && !f.repeated;
 const isMapEntryStandIn = (t) => t instanceof protobuf.Type &&
   t.fieldsArray.length === 2 &&
-  t.fields.key && t.fields.key.id === 1 && t.fields.key.type === 'string' && !t.fields.key.repeated &&
-  t.fields.value && t.fields.value.id === 2 && t.fields.value.type === 'string' && !t.fields.value.repeated;
+  lengthDelimited(t.fields.key) && t.fields.key.id === 1 &&
+  lengthDelimited(t.fields.value) && t.fields.value.id === 2;
 const standIns = new Set();
 walk(ours.lookup('envoy'), (t) => {
   if (!(t instanceof protobuf.Type)) return;

@@ -341,6 +341,22 @@ TEST(ExtAuthz, ClaimsMetadataIsOffByDefault) {
   EXPECT_FALSE(r.ok_response().has_dynamic_metadata()) << r.DebugString();
 }
 
+// HTTP allows header values that are not UTF-8 (obs-text); one such header
+// must not fail the whole CheckRequest (Envoy would then apply its
+// failure_mode_allow), and a token with such bytes is still refused.
+TEST(ExtAuthz, NonUtf8HeaderValuesAreRead) {
+  Tokend t;
+  ASSERT_TRUE(t.Start());
+  const v1::IssueTokenResponse issued = t.Issue("demo", "alice");
+  CheckRequest request = Request("demo", "Bearer " + issued.token());
+  SetHeader(&request, "user-agent", "caf\xe9 \xff\xfe");
+  CheckResponse r = t.MustCheck(request);
+  EXPECT_TRUE(r.has_ok_response()) << r.DebugString();
+  EXPECT_EQ(r.status().code(), 0);
+  r = t.MustCheck(Request("demo", "Bearer " + issued.token() + "\xff"));
+  ExpectDenied(r, 3, 400, "INVALID_ARGUMENT", issued.token());
+}
+
 TEST(ExtAuthz, DeniesHostileTokens) {
   Tokend t;
   ASSERT_TRUE(t.Start());
