@@ -20,9 +20,9 @@ class BenchTokend {
  public:
   // Writes the directory and starts `binary`; does not wait for it.
   // `claims_metadata`: ext_authz.claims_metadata (the claims as Check's
-  // dynamic_metadata; tokend's default is on).
+  // dynamic_metadata; tokend's default is off).
   static absl::StatusOr<std::unique_ptr<BenchTokend>> Start(
-      const std::string& binary, bool claims_metadata = true);
+      const std::string& binary, bool claims_metadata = false);
   ~BenchTokend();  // SIGTERM, then SIGKILL after a grace period
 
   std::string unix_target() const { return "unix:" + socket_; }

@@ -59,15 +59,25 @@ std::optional<std::string> FindHeader(const EnvoyHttpRequest& http,
     }
     if (joined.has_value()) return joined;
   }
-  auto it = http.headers().find(std::string(name));
-  if (it == http.headers().end()) return std::nullopt;
-  if (count != nullptr) *count = 1;
-  return it->second;
+  // Envoy sends each name once (lower-case, values joined with ","); a name
+  // repeated on the wire counts as several headers, joined the same way.
+  std::optional<std::string> joined;
+  for (const auto& h : http.headers()) {
+    if (h.key() != name) continue;
+    if (joined.has_value()) {
+      absl::StrAppend(&*joined, ",", h.value());
+    } else {
+      joined = h.value();
+    }
+    if (count != nullptr) ++*count;
+  }
+  return joined;
 }
 
 size_t HeaderBytes(const EnvoyHttpRequest& http) {
   size_t total = 0;
-  for (const auto& [k, v] : http.headers()) total += k.size() + v.size();
+  for (const auto& h : http.headers())
+    total += h.key().size() + h.value().size();
   for (const auto& h : http.header_map().headers()) {
     total += h.key().size() + h.value().size() + h.raw_value().size();
   }

@@ -20,7 +20,7 @@ using EnvoyHttpRequest =
 
 // A header's value (name lower-case). Several values of one name are
 // joined with "," as Envoy does for `headers`; `count` (optional) receives
-// how many header lines carried it (header_map only; 1 otherwise).
+// how many header lines or `headers` entries carried it.
 std::optional<std::string> FindHeader(const EnvoyHttpRequest& http,
                                       absl::string_view name,
                                       int* count = nullptr);

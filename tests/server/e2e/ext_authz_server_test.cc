@@ -41,7 +41,7 @@ constexpr char kSecret[] = "0123456789abcdef0123456789abcdef-ext-authz";
 std::string Config(const TempDir& dir, int health_port, int http_port,
                    const std::string& extra_tenants,
                    const std::string& revocation,
-                   const std::string& outbound_ttl) {
+                   const std::string& outbound_ttl, bool claims_metadata) {
   return absl::StrCat(
       R"(
 listeners:
@@ -82,7 +82,8 @@ renewal:
 ext_authz:
   claim_headers: {role: x-user-role}
   remove_token: true
-  routes:
+)",
+      claims_metadata ? "  claims_metadata: true\n" : "", R"(  routes:
     - host: api.test
       tenant: demo
       audience: api.test
@@ -119,9 +120,15 @@ class Tokend {
     WriteConfig(/*with_other=*/true);
   }
   void WriteConfig(bool with_other) {
-    dir_.Write("tokend.yaml", Config(dir_, health_port_, http_port_,
-                                     with_other ? kOtherTenant : "",
-                                     revocation_, outbound_ttl_));
+    dir_.Write(
+        "tokend.yaml",
+        Config(dir_, health_port_, http_port_, with_other ? kOtherTenant : "",
+               revocation_, outbound_ttl_, claims_metadata_));
+  }
+  // ext_authz.claims_metadata: true (off by default); before Start().
+  void EnableClaimsMetadata() {
+    claims_metadata_ = true;
+    WriteConfig(/*with_other=*/true);
   }
   ::testing::AssertionResult Start() {
     process_ = std::make_unique<TokendProcess>(
@@ -198,12 +205,34 @@ class Tokend {
   TempDir dir_;
   const std::string revocation_;
   const std::string outbound_ttl_;
+  bool claims_metadata_ = false;
   const int health_port_ = FreePort();
   const int http_port_ = FreePort();
   std::unique_ptr<TokendProcess> process_;
   std::unique_ptr<v1::TokenService::Stub> tokens_;
   std::unique_ptr<Authorization::Stub> authz_;
 };
+
+// Sets a header as Envoy's `headers` map would hold it (one entry per
+// name; tokend's proto reads the map as a list of entries).
+void SetHeader(envoy::service::auth::v3::AttributeContext::HttpRequest* http,
+               const std::string& name, const std::string& value) {
+  for (auto& h : *http->mutable_headers()) {
+    if (h.key() == name) {
+      h.set_value(value);
+      return;
+    }
+  }
+  auto* h = http->add_headers();
+  h->set_key(name);
+  h->set_value(value);
+}
+
+void SetHeader(CheckRequest* r, const std::string& name,
+               const std::string& value) {
+  SetHeader(r->mutable_attributes()->mutable_request()->mutable_http(), name,
+            value);
+}
 
 // A request as Envoy's HTTP ext_authz filter builds it.
 CheckRequest Request(const std::string& tenant, const std::string& auth,
@@ -220,9 +249,9 @@ CheckRequest Request(const std::string& tenant, const std::string& auth,
   http->set_path(path);
   http->set_scheme("https");
   http->set_protocol("HTTP/1.1");
-  (*http->mutable_headers())[":authority"] = host;
-  (*http->mutable_headers())[":path"] = path;
-  if (!auth.empty()) (*http->mutable_headers())["authorization"] = auth;
+  SetHeader(http, ":authority", host);
+  SetHeader(http, ":path", path);
+  if (!auth.empty()) SetHeader(http, "authorization", auth);
   return r;
 }
 
@@ -258,14 +287,12 @@ void ExpectDenied(const CheckResponse& r, int grpc_code, int http,
 
 TEST(ExtAuthz, AllowsAValidTokenWithHeadersAndMetadata) {
   Tokend t;
+  t.EnableClaimsMetadata();
   ASSERT_TRUE(t.Start());
   const v1::IssueTokenResponse issued = t.Issue("demo", "alice", "admin");
   CheckRequest request = Request("demo", "Bearer " + issued.token());
   // The client tries to pass its own identity headers upstream.
-  (*request.mutable_attributes()
-        ->mutable_request()
-        ->mutable_http()
-        ->mutable_headers())["x-tokend-subject"] = "mallory";
+  SetHeader(&request, "x-tokend-subject", "mallory");
   const CheckResponse r = t.MustCheck(request);
   ASSERT_TRUE(r.has_ok_response()) << r.DebugString();
   EXPECT_EQ(r.status().code(), 0);
@@ -297,6 +324,37 @@ TEST(ExtAuthz, AllowsAValidTokenWithHeadersAndMetadata) {
   EXPECT_EQ(Header(r2.ok_response().headers(), "x-user-role"), "<absent>");
   EXPECT_THAT(r2.ok_response().headers_to_remove(),
               ::testing::Contains("x-user-role"));
+}
+
+// The claims reach every later filter and access log as dynamic_metadata
+// only when the operator asks for it.
+TEST(ExtAuthz, ClaimsMetadataIsOffByDefault) {
+  Tokend t;
+  ASSERT_TRUE(t.Start());
+  const v1::IssueTokenResponse issued = t.Issue("demo", "alice", "admin");
+  const CheckResponse r =
+      t.MustCheck(Request("demo", "Bearer " + issued.token()));
+  ASSERT_TRUE(r.has_ok_response()) << r.DebugString();
+  EXPECT_EQ(r.status().code(), 0);
+  EXPECT_EQ(Header(r.ok_response().headers(), "x-tokend-subject"), "alice");
+  EXPECT_FALSE(r.has_dynamic_metadata()) << r.DebugString();
+  EXPECT_FALSE(r.ok_response().has_dynamic_metadata()) << r.DebugString();
+}
+
+// HTTP allows header values that are not UTF-8 (obs-text); one such header
+// must not fail the whole CheckRequest (Envoy would then apply its
+// failure_mode_allow), and a token with such bytes is still refused.
+TEST(ExtAuthz, NonUtf8HeaderValuesAreRead) {
+  Tokend t;
+  ASSERT_TRUE(t.Start());
+  const v1::IssueTokenResponse issued = t.Issue("demo", "alice");
+  CheckRequest request = Request("demo", "Bearer " + issued.token());
+  SetHeader(&request, "user-agent", "caf\xe9 \xff\xfe");
+  CheckResponse r = t.MustCheck(request);
+  EXPECT_TRUE(r.has_ok_response()) << r.DebugString();
+  EXPECT_EQ(r.status().code(), 0);
+  r = t.MustCheck(Request("demo", "Bearer " + issued.token() + "\xff"));
+  ExpectDenied(r, 3, 400, "INVALID_ARGUMENT", issued.token());
 }
 
 TEST(ExtAuthz, DeniesHostileTokens) {
@@ -376,6 +434,20 @@ TEST(ExtAuthz, BadInputGetsAClearDenial) {
     r = t.MustCheck(raw);
     EXPECT_TRUE(r.has_ok_response()) << r.DebugString();
   }
+  {
+    // The `headers` map with the key twice on the wire (a map parser keeps
+    // the last; tokend reads every entry): several headers, denied.
+    CheckRequest dup = Request("demo", "Bearer " + token);
+    auto* h = dup.mutable_attributes()
+                  ->mutable_request()
+                  ->mutable_http()
+                  ->add_headers();
+    h->set_key("authorization");
+    h->set_value("Bearer " + token);
+    r = t.MustCheck(dup);
+    ExpectDenied(r, 3, 400, "INVALID_ARGUMENT", token);
+    EXPECT_THAT(r.denied_response().body(), HasSubstr("several"));
+  }
 
   // A token in the query when not allowed (with or without a header).
   r = t.MustCheck(
@@ -395,10 +467,7 @@ TEST(ExtAuthz, BadInputGetsAClearDenial) {
   // limits.max_token_bytes, a CheckRequest over limits.max_message_bytes.
   {
     CheckRequest big = Request("demo", "Bearer " + token);
-    (*big.mutable_attributes()
-          ->mutable_request()
-          ->mutable_http()
-          ->mutable_headers())["x-padding"] = std::string(40 * 1024, 'a');
+    SetHeader(&big, "x-padding", std::string(40 * 1024, 'a'));
     r = t.MustCheck(big);
     ExpectDenied(r, 3, 431, "INVALID_ARGUMENT", token);
   }
@@ -479,15 +548,9 @@ TEST(ExtAuthz, ChannelFromPathSegmentOrHeader) {
                400, "INVALID_ARGUMENT", token);
 
   CheckRequest with_header = Request("", bearer, "live.test", "/");
-  (*with_header.mutable_attributes()
-        ->mutable_request()
-        ->mutable_http()
-        ->mutable_headers())["x-room"] = "standup";
+  SetHeader(&with_header, "x-room", "standup");
   EXPECT_TRUE(t.MustCheck(with_header).has_ok_response());
-  (*with_header.mutable_attributes()
-        ->mutable_request()
-        ->mutable_http()
-        ->mutable_headers())["x-room"] = "other";
+  SetHeader(&with_header, "x-room", "other");
   ExpectDenied(t.MustCheck(with_header), 7, 403, "BAD_CLAIM", token);
   ExpectDenied(t.MustCheck(Request("", bearer, "live.test", "/")), 3, 400,
                "INVALID_ARGUMENT", token);

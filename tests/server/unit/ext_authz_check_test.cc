@@ -75,10 +75,12 @@ class RunCheckTest : public ::testing::Test {
 
   static void SetHeader(CheckRequest* r, const std::string& name,
                         const std::string& value) {
-    (*r->mutable_attributes()
-          ->mutable_request()
-          ->mutable_http()
-          ->mutable_headers())[name] = value;
+    auto* h = r->mutable_attributes()
+                  ->mutable_request()
+                  ->mutable_http()
+                  ->add_headers();
+    h->set_key(name);
+    h->set_value(value);
   }
 
   RealClock clock_;
@@ -142,7 +144,9 @@ TEST(HttpRequest, BearerTokenCases) {
   ExtAuthzConfig config;
   auto http_with = [](const std::string& auth) {
     EnvoyHttpRequest http;
-    (*http.mutable_headers())["authorization"] = auth;
+    auto* h = http.add_headers();
+    h->set_key("authorization");
+    h->set_value(auth);
     return http;
   };
   EXPECT_EQ(*BearerToken(http_with("Bearer abc.def.ghi"), config),
@@ -159,7 +163,9 @@ TEST(HttpRequest, BearerTokenCases) {
   // A custom header carries the bare token.
   config.token_header = "x-token";
   EnvoyHttpRequest custom;
-  (*custom.mutable_headers())["x-token"] = "abc";
+  auto* custom_header = custom.add_headers();
+  custom_header->set_key("x-token");
+  custom_header->set_value("abc");
   EXPECT_EQ(*BearerToken(custom, config), "abc");
   // The query: refused unless allowed.
   EnvoyHttpRequest query;
