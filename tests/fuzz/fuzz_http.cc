@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,6 +43,8 @@ tokend::ServerState& GetState() {
   static tokend::ServerState* state = [] {
     char dir[] = "/tmp/fuzz_http.XXXXXX";
     if (mkdtemp(dir) == nullptr) Fail("mkdtemp failed");
+    static const std::string* const kDir = new std::string(dir);
+    std::atexit([] { std::filesystem::remove_all(*kDir); });
     const std::string yaml = absl::StrCat(R"(
 state_dir: )",
                                           dir, R"(
