@@ -24,12 +24,7 @@ constexpr int kWorkers = 64;
 constexpr int kQueue = 64;
 constexpr int kRequestTimeoutMs = 2000;
 
-struct Reply {
-  int code;
-  std::string content_type;
-  std::string body;
-  std::string extra_headers;
-};
+using Reply = HttpReply;
 
 const char* StatusText(int code) {
   switch (code) {
@@ -61,23 +56,23 @@ bool EtagMatches(const char* if_none_match, const std::string& etag) {
 
 // The JWKS of `tenant` ("" = every jwt tenant).
 Reply Jwks(const Runtime& runtime, const std::string& tenant,
-           mg_connection* conn) {
+           const HttpHeaders& header) {
   const std::string body = runtime.JwksJson(tenant);
   const std::string etag = Runtime::Etag(body);
   const std::string headers =
       absl::StrCat("ETag: ", etag, "\r\nCache-Control: public, max-age=",
                    absl::ToInt64Seconds(runtime.JwksMaxAge(tenant)), "\r\n");
-  if (EtagMatches(mg_get_header(conn, "If-None-Match"), etag)) {
+  if (EtagMatches(header("If-None-Match"), etag)) {
     return Reply{304, "application/jwk-set+json", "", headers};
   }
   return Reply{200, "application/jwk-set+json", body, headers};
 }
 
 // Where verifiers reach this listener.
-std::string BaseUrl(const Runtime& runtime, mg_connection* conn) {
+std::string BaseUrl(const Runtime& runtime, const HttpHeaders& header) {
   const std::string& configured = runtime.config().listeners.http_public_url;
   if (!configured.empty()) return configured;
-  const char* host = mg_get_header(conn, "Host");
+  const char* host = header("Host");
   return absl::StrCat("http://", host != nullptr && *host != '\0'
                                      ? host
                                      : runtime.config().listeners.http);
@@ -85,10 +80,11 @@ std::string BaseUrl(const Runtime& runtime, mg_connection* conn) {
 
 // OpenID discovery metadata: the issuer and where its keys are.
 Reply OpenIdConfiguration(const Runtime& runtime, const TenantJwks& view,
-                          const std::string& jwks_path, mg_connection* conn) {
+                          const std::string& jwks_path,
+                          const HttpHeaders& header) {
   json::Object doc;
   doc.Set("issuer", view.issuer);
-  doc.Set("jwks_uri", absl::StrCat(BaseUrl(runtime, conn), jwks_path));
+  doc.Set("jwks_uri", absl::StrCat(BaseUrl(runtime, header), jwks_path));
   json::Array algs;
   for (const PublishedKeyInfo& key : view.keys) {
     bool seen = false;
@@ -108,9 +104,8 @@ Reply OpenIdConfiguration(const Runtime& runtime, const TenantJwks& view,
 }
 
 // /t/<tenant>/.well-known/{jwks.json,openid-configuration}.
-Reply TenantEndpoint(const Runtime& runtime, mg_connection* conn) {
-  const mg_request_info* info = mg_get_request_info(conn);
-  absl::string_view path = info->local_uri != nullptr ? info->local_uri : "";
+Reply TenantEndpoint(const Runtime& runtime, absl::string_view path,
+                     const HttpHeaders& header) {
   if (!absl::ConsumePrefix(&path, "/t/")) return NotFound("not found");
   const size_t slash = path.find('/');
   if (slash == absl::string_view::npos) return NotFound("not found");
@@ -120,25 +115,78 @@ Reply TenantEndpoint(const Runtime& runtime, mg_connection* conn) {
   if (view == nullptr) {
     return NotFound(absl::StrCat("no jwt tenant '", tenant, "'"));
   }
-  if (rest == "/.well-known/jwks.json") return Jwks(runtime, tenant, conn);
+  if (rest == "/.well-known/jwks.json") return Jwks(runtime, tenant, header);
   if (rest == "/.well-known/openid-configuration") {
     return OpenIdConfiguration(
         runtime, *view, absl::StrCat("/t/", tenant, "/.well-known/jwks.json"),
-        conn);
+        header);
   }
   return NotFound("not found");
 }
 
+Reply Readyz(ServerState& state) {
+  if (state.shutting_down()) {
+    return Reply{503, "text/plain", "shutting down\n", ""};
+  }
+  const std::vector<std::string> unsigned_tenants =
+      state.runtime()->TenantsWithoutSigner();
+  if (!unsigned_tenants.empty()) {
+    return Reply{503, "text/plain",
+                 absl::StrCat("degraded: no usable signing key for tenant ",
+                              absl::StrJoin(unsigned_tenants, ", "), "\n"),
+                 ""};
+  }
+  if (const RevocationReadiness r = ReadinessOf(state.revocations());
+      !r.healthy) {
+    return Reply{r.ready ? 200 : 503, "text/plain", r.line, ""};
+  }
+  return Reply{200, "text/plain", "ready\n", ""};
+}
+
+// The routes, as civetweb matches a handler's URI: the path itself or the
+// path followed by '/'.
+bool Under(absl::string_view path, absl::string_view route) {
+  return absl::StartsWith(path, route) &&
+         (path.size() == route.size() || path[route.size()] == '/');
+}
+
 }  // namespace
 
-// One GET endpoint: `reply` builds the response from the request.
+HttpReply RouteHttpGet(ServerState& state, absl::string_view path,
+                       const HttpHeaders& header) {
+  if (Under(path, "/metrics")) {
+    return Reply{200, "text/plain; version=0.0.4; charset=utf-8",
+                 Metrics::Get().ExpositionText(), ""};
+  }
+  if (Under(path, "/healthz")) return Reply{200, "text/plain", "ok\n", ""};
+  if (Under(path, "/readyz")) return Readyz(state);
+  if (Under(path, "/.well-known/jwks.json")) {
+    return Jwks(*state.runtime(), "", header);
+  }
+  if (Under(path, "/.well-known/openid-configuration")) {
+    const std::shared_ptr<const Runtime> runtime = state.runtime();
+    if (runtime->jwt_tenants().size() != 1) {
+      return NotFound(
+          "not one jwt tenant: use /t/<tenant>/.well-known/"
+          "openid-configuration");
+    }
+    return OpenIdConfiguration(*runtime, runtime->jwt_tenants().front(),
+                               "/.well-known/jwks.json", header);
+  }
+  if (Under(path, "/t")) return TenantEndpoint(*state.runtime(), path, header);
+  return NotFound("not found");
+}
+
+// Every GET endpoint: RouteHttpGet builds the response from the request.
 class HttpServer::Handler final : public CivetHandler {
  public:
-  explicit Handler(std::function<Reply(mg_connection*)> reply)
-      : reply_(std::move(reply)) {}
+  explicit Handler(ServerState* state) : state_(state) {}
 
   bool handleGet(CivetServer*, mg_connection* conn) override {
-    const Reply reply = reply_(conn);
+    const mg_request_info* info = mg_get_request_info(conn);
+    const Reply reply = RouteHttpGet(
+        *state_, info->local_uri != nullptr ? info->local_uri : "",
+        [conn](const char* name) { return mg_get_header(conn, name); });
     mg_printf(conn,
               "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
               "%sConnection: close\r\n\r\n",
@@ -149,53 +197,13 @@ class HttpServer::Handler final : public CivetHandler {
   }
 
  private:
-  std::function<Reply(mg_connection*)> reply_;
+  ServerState* const state_;
 };
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const std::string& address, ServerState* state) {
   std::unique_ptr<HttpServer> http(new HttpServer);
-  http->metrics_ = std::make_unique<Handler>([](mg_connection*) {
-    return Reply{200, "text/plain; version=0.0.4; charset=utf-8",
-                 Metrics::Get().ExpositionText(), ""};
-  });
-  http->healthz_ = std::make_unique<Handler>([](mg_connection*) {
-    return Reply{200, "text/plain", "ok\n", ""};
-  });
-  http->readyz_ = std::make_unique<Handler>([state](mg_connection*) {
-    if (state->shutting_down()) {
-      return Reply{503, "text/plain", "shutting down\n", ""};
-    }
-    const std::vector<std::string> unsigned_tenants =
-        state->runtime()->TenantsWithoutSigner();
-    if (!unsigned_tenants.empty()) {
-      return Reply{503, "text/plain",
-                   absl::StrCat("degraded: no usable signing key for tenant ",
-                                absl::StrJoin(unsigned_tenants, ", "), "\n"),
-                   ""};
-    }
-    if (const RevocationReadiness r = ReadinessOf(state->revocations());
-        !r.healthy) {
-      return Reply{r.ready ? 200 : 503, "text/plain", r.line, ""};
-    }
-    return Reply{200, "text/plain", "ready\n", ""};
-  });
-  http->jwks_ = std::make_unique<Handler>([state](mg_connection* conn) {
-    return Jwks(*state->runtime(), "", conn);
-  });
-  http->openid_ = std::make_unique<Handler>([state](mg_connection* conn) {
-    const std::shared_ptr<const Runtime> runtime = state->runtime();
-    if (runtime->jwt_tenants().size() != 1) {
-      return NotFound(
-          "not one jwt tenant: use /t/<tenant>/.well-known/"
-          "openid-configuration");
-    }
-    return OpenIdConfiguration(*runtime, runtime->jwt_tenants().front(),
-                               "/.well-known/jwks.json", conn);
-  });
-  http->tenant_ = std::make_unique<Handler>([state](mg_connection* conn) {
-    return TenantEndpoint(*state->runtime(), conn);
-  });
+  http->handler_ = std::make_unique<Handler>(state);
   // civetweb wants "127.0.0.1:9090"; IPv6 as "[::1]:9090".
   // Each civetweb worker serves one connection at a time, so idle or
   // trickling connections (slowloris) could occupy them all and starve the
@@ -218,13 +226,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return Error(Reason::kUnavailable, absl::StrCat("cannot serve HTTP on ",
                                                     address, ": ", e.what()));
   }
-  http->server_->addHandler("/metrics", http->metrics_.get());
-  http->server_->addHandler("/healthz", http->healthz_.get());
-  http->server_->addHandler("/readyz", http->readyz_.get());
-  http->server_->addHandler("/.well-known/jwks.json", http->jwks_.get());
+  http->server_->addHandler("/metrics", http->handler_.get());
+  http->server_->addHandler("/healthz", http->handler_.get());
+  http->server_->addHandler("/readyz", http->handler_.get());
+  http->server_->addHandler("/.well-known/jwks.json", http->handler_.get());
   http->server_->addHandler("/.well-known/openid-configuration",
-                            http->openid_.get());
-  http->server_->addHandler("/t", http->tenant_.get());
+                            http->handler_.get());
+  http->server_->addHandler("/t", http->handler_.get());
   return http;
 }
 

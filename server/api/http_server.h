@@ -29,15 +29,36 @@
 #ifndef TOKEND_SERVER_HTTP_SERVER_H_
 #define TOKEND_SERVER_HTTP_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "server/api/server_state.h"
 
 class CivetServer;
 
 namespace tokend {
+
+// One reply as the routes build it.
+struct HttpReply {
+  int code;
+  std::string content_type;
+  std::string body;
+  std::string extra_headers;  // "Name: value\r\n" lines
+};
+
+// A request header's value by name, or nullptr when absent.
+using HttpHeaders = std::function<const char*(const char*)>;
+
+// Answers a GET of `path` (the decoded path, without the query): the
+// routes above, matched as civetweb matches them (the route or the route
+// followed by '/'); any other path is 404. A plain function, so that it
+// runs without a socket (tests/fuzz/fuzz_http). Runs on civetweb's worker
+// threads.
+HttpReply RouteHttpGet(ServerState& state, absl::string_view path,
+                       const HttpHeaders& header);
 
 class HttpServer {
  public:
@@ -50,7 +71,7 @@ class HttpServer {
   class Handler;
   HttpServer() = default;
 
-  std::unique_ptr<Handler> metrics_, healthz_, readyz_, jwks_, openid_, tenant_;
+  std::unique_ptr<Handler> handler_;
   std::unique_ptr<CivetServer> server_;
 };
 

@@ -24,8 +24,10 @@ absl::Status Check(const YAML::Node& node, const std::string& path,
     for (const auto& entry : node) {
       if (!entry.first.IsScalar()) continue;
       const std::string& key = entry.first.Scalar();
+      // An empty key is named "" so that the error still names a field.
+      const std::string name = key.empty() ? "\"\"" : key;
       const std::string child =
-          path.empty() ? key : absl::StrCat(path, ".", key);
+          path.empty() ? name : absl::StrCat(path, ".", name);
       const int line = entry.first.Mark().line + 1;
       auto [it, inserted] = first_line.emplace(key, line);
       if (!inserted) {

@@ -622,6 +622,17 @@ TEST(SmallOnes, DuplicateYamlKeysAreRefusedNamingFileAndKey) {
   EXPECT_THAT(output, HasSubstr("duplicate key"));
 }
 
+// Found by fuzz_config: a duplicated empty key named no field.
+TEST(SmallOnes, DuplicateEmptyYamlKeysAreRefusedNamingTheKey) {
+  TempDir dir;
+  dir.Write("hs.secret", "0123456789abcdef0123456789abcdef-shared-secret");
+  dir.Write("tokend.yaml", MinimalConfig("") + "\"\": 1\n\"\": 2\n");
+  std::string output;
+  EXPECT_NE(CheckConfig(dir.File("tokend.yaml"), &output), 0);
+  EXPECT_THAT(output, HasSubstr(absl::StrCat(dir.File("tokend.yaml"),
+                                             ": \"\": duplicate key")));
+}
+
 TEST(SmallOnes, SecretFilesOpenToEveryUserAreWarnedAbout) {
   TempDir dir;
   dir.Write("hs.secret", "0123456789abcdef0123456789abcdef-shared-secret");

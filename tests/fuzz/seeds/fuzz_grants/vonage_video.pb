@@ -1,0 +1,4 @@
+
+t
+aliceØ²
+1_MX4xname=a"focus
