@@ -444,14 +444,49 @@ absl::Status Server::Listen(const Config& config) {
     // A server needs one non-async service to poll its completion queue;
     // this one answers every other method UNIMPLEMENTED.
     health_builder.RegisterCallbackGenericService(&unimplemented_);
-    health_builder.AddListeningPort(listeners_.health,
-                                    grpc::InsecureServerCredentials());
+    // Probes are tiny: a small fixed quota, few streams per connection, a
+    // request of a service name, and connections capped per source address
+    // (tokend accepts them itself), so the port the kubelet probes cannot
+    // be used to grow tokend's memory.
+    grpc::ResourceQuota health_quota("tokend-health");
+    health_quota.Resize(4 << 20);
+    health_builder.SetResourceQuota(health_quota);
+    health_builder.SetMaxReceiveMessageSize(4096);
+    health_builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 4);
+    health_builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 8 * 1024);
+    health_builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    health_builder.AddChannelArgument(
+        GRPC_ARG_KEEPALIVE_TIME_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(limits.keepalive_time)));
+    health_builder.AddChannelArgument(
+        GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(limits.keepalive_timeout)));
+    health_builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS,
+                                      1);
+    health_builder.AddChannelArgument(
+        GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+    absl::StatusOr<std::unique_ptr<UnixListener>> health_tcp =
+        UnixListener::BindHealthTcp(listeners_.health);
+    if (!health_tcp.ok()) return health_tcp.status();
+    health_tcp_ = *std::move(health_tcp);
+    if (health_tcp_ == nullptr) {
+      log::Warn(
+          "listeners.health is a host name: gRPC binds it, and its "
+          "connections are not capped per peer",
+          {{"address", listeners_.health}});
+      health_builder.AddListeningPort(listeners_.health,
+                                      grpc::InsecureServerCredentials());
+    }
     health_server_ = health_builder.BuildAndStart();
     if (health_server_ == nullptr) {
       return Error(Reason::kUnavailable,
                    absl::StrCat("cannot serve health on ", listeners_.health));
     }
     SetServing(health_server_.get(), true);
+    if (health_tcp_ != nullptr) {
+      health_tcp_->Start(health_server_.get(), &state_.peers(),
+                         limits.max_connections_per_peer);
+    }
   }
   if (!listeners_.http.empty()) {
     absl::StatusOr<std::unique_ptr<HttpServer>> http =
@@ -633,6 +668,7 @@ void Server::Shutdown() {
   }
   StopRevocations(state_.revocations(), deadline);
   if (server_ != nullptr) server_->Shutdown(absl::ToChronoTime(absl::Now()));
+  if (health_tcp_ != nullptr) health_tcp_->Stop();
   if (health_server_ != nullptr) {
     health_server_->Shutdown(
         absl::ToChronoTime(absl::Now() + absl::Seconds(1)));

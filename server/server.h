@@ -5,7 +5,8 @@
 // Listeners: the unix socket and loopback TCP (plaintext), both accepted
 // here (see unix_listener.h) so their connections are capped, TLS or mTLS TCP,
 // a separate plaintext gRPC server that serves only grpc.health.v1 (kubelet
-// probes), and the HTTP port (http_server.h).
+// probes; accepted here too, capped per source address, with its own small
+// resource quota), and the HTTP port (http_server.h).
 //
 // Reload: SIGHUP, or a change of the config file seen by inotify on its
 // directory (so editors' rename-replace and Kubernetes ..data symlink swaps
@@ -107,6 +108,8 @@ class Server {
   grpc::CallbackGenericService unimplemented_;  // the health server's rest
   std::unique_ptr<UnixListener> unix_;
   std::unique_ptr<UnixListener> tcp_;  // listeners.tcp, also accepted here
+  // listeners.health when it is an IP address (else gRPC binds it).
+  std::unique_ptr<UnixListener> health_tcp_;
   std::unique_ptr<HttpServer> http_;
   ListenersConfig listeners_;  // as started
   // Held while a Runtime is built and swapped in (reloads, key changes).

@@ -253,6 +253,7 @@ Metrics::Metrics()
                         .Register(*registry_);
   accept_errors_->Add({{"listener", "unix"}, {"error", "EMFILE"}});
   accept_errors_->Add({{"listener", "tcp"}, {"error", "EMFILE"}});
+  accept_errors_->Add({{"listener", "health"}, {"error", "EMFILE"}});
   connections_refused_ =
       &BuildCounter()
            .Name("tokend_connections_refused_total")
@@ -262,6 +263,7 @@ Metrics::Metrics()
            .Register(*registry_);
   connections_refused_->Add({{"listener", "unix"}});
   connections_refused_->Add({{"listener", "tcp"}});
+  connections_refused_->Add({{"listener", "health"}});
   malformed_requests_ =
       &BuildCounter()
            .Name("tokend_malformed_requests_total")

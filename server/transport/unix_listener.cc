@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -44,6 +45,36 @@ const char* ErrnoName(int error) {
     default:
       return "other";
   }
+}
+
+// The ConnectionCap key of a TCP peer: its IPv4 address (also when
+// IPv4-mapped), or a hash of its IPv6 address with the top bit set so the
+// two never meet.
+uint64_t SourceAddressKey(const sockaddr_storage& from) {
+  if (from.ss_family == AF_INET) {
+    return ntohl(reinterpret_cast<const sockaddr_in&>(from).sin_addr.s_addr);
+  }
+  const in6_addr& v6 = reinterpret_cast<const sockaddr_in6&>(from).sin6_addr;
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    uint32_t v4;
+    std::memcpy(&v4, &v6.s6_addr[12], sizeof(v4));
+    return ntohl(v4);
+  }
+  return absl::HashOf(absl::string_view(
+             reinterpret_cast<const char*>(v6.s6_addr), sizeof(v6.s6_addr))) |
+         (uint64_t{1} << 63);
+}
+
+std::string SourceAddressText(const sockaddr_storage& from) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (from.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(from).sin_addr,
+              text, sizeof(text));
+  } else {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(from).sin6_addr,
+              text, sizeof(text));
+  }
+  return text;
 }
 
 // One log line per interval for a repeating event, saying how many were
@@ -140,6 +171,16 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Bind(
 
 absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindLoopbackTcp(
     const std::string& address) {
+  return BindTcp(address, Kind::kLoopbackTcp);
+}
+
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindHealthTcp(
+    const std::string& address) {
+  return BindTcp(address, Kind::kHealthTcp);
+}
+
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindTcp(
+    const std::string& address, Kind kind) {
   const size_t colon = address.rfind(':');
   int port = -1;
   if (colon == std::string::npos ||
@@ -165,6 +206,8 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindLoopbackTcp(
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons(static_cast<uint16_t>(port));
     length = sizeof(*v6);
+  } else if (kind == Kind::kHealthTcp) {
+    return nullptr;
   } else {
     return Error(Reason::kInvalidArgument,
                  absl::StrCat("not a loopback IP address: ", address));
@@ -186,16 +229,28 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindLoopbackTcp(
     return Fail("cannot create a pipe for", address);
   }
   return std::unique_ptr<UnixListener>(
-      new UnixListener(address, fd, wake[0], wake[1], /*tcp=*/true));
+      new UnixListener(address, fd, wake[0], wake[1], kind));
 }
 
 UnixListener::UnixListener(std::string path, int fd, int wake_read,
-                           int wake_write, bool tcp)
+                           int wake_write, Kind kind)
     : path_(std::move(path)),
       fd_(fd),
       wake_read_(wake_read),
       wake_write_(wake_write),
-      tcp_(tcp) {}
+      kind_(kind) {}
+
+const char* UnixListener::label() const {
+  switch (kind_) {
+    case Kind::kUnix:
+      return "unix";
+    case Kind::kLoopbackTcp:
+      return "tcp";
+    case Kind::kHealthTcp:
+      return "health";
+  }
+  return "unix";
+}
 
 UnixListener::~UnixListener() {
   Stop();
@@ -223,7 +278,7 @@ void UnixListener::Stop() {
   if (thread_.joinable()) thread_.join();
   close(fd_);
   fd_ = -1;
-  if (!tcp_) unlink(path_.c_str());
+  if (kind_ == Kind::kUnix) unlink(path_.c_str());
 }
 
 void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers,
@@ -232,8 +287,9 @@ void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers,
   ThrottledLog accept_errors(absl::StrCat(label(), " accept failed"));
   ThrottledLog refusals(absl::StrCat(
       label(),
-      " connection closed: its peer (a uid; every loopback TCP "
-      "client together) holds limits.max_connections_per_peer connections"));
+      " connection closed: its peer (a uid; every loopback TCP client "
+      "together; a source address on the health port) holds "
+      "limits.max_connections_per_peer connections"));
   absl::Duration backoff = absl::ZeroDuration();
   pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
   while (true) {
@@ -249,7 +305,10 @@ void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers,
     } else if (fds[1].revents != 0) {
       return;
     }
-    int conn = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage from{};
+    socklen_t from_length = sizeof(from);
+    int conn = accept4(fd_, reinterpret_cast<sockaddr*>(&from), &from_length,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (conn < 0) {
       const int error = errno;
       if (error == EMFILE || error == ENFILE || error == ENOBUFS ||
@@ -265,7 +324,20 @@ void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers,
       continue;
     }
     backoff = absl::ZeroDuration();
-    if (tcp_) {
+    if (kind_ == Kind::kHealthTcp) {
+      const int one = 1;
+      setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      if (!cap.Admit(conn, SourceAddressKey(from))) {
+        Metrics::Get().ConnectionRefused(label());
+        refusals.Warn("peer", SourceAddressText(from));
+        close(conn);
+        continue;
+      }
+      // The health server has no callers to identify: no PeerTable entry.
+      grpc::AddInsecureChannelFromFd(server, conn);
+      continue;
+    }
+    if (kind_ == Kind::kLoopbackTcp) {
       // gRPC's own listener sets this; small unary calls would otherwise
       // wait on Nagle and delayed ACKs.
       const int one = 1;

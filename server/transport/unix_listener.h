@@ -38,6 +38,12 @@ class UnixListener {
   // at most max_connections_per_peer. Its callers are "loopback".
   static absl::StatusOr<std::unique_ptr<UnixListener>> BindLoopbackTcp(
       const std::string& address);
+  // The plaintext gRPC health listener (listeners.health: an IP literal,
+  // any interface, or localhost), accepted the same way: each source IP
+  // address is one peer. Returns nullptr when the host is a DNS name,
+  // which the caller leaves to gRPC (uncapped).
+  static absl::StatusOr<std::unique_ptr<UnixListener>> BindHealthTcp(
+      const std::string& address);
   ~UnixListener();
 
   // Starts the accept thread; `server` must be started.
@@ -47,10 +53,13 @@ class UnixListener {
   void Stop();
 
  private:
+  enum class Kind { kUnix, kLoopbackTcp, kHealthTcp };
   UnixListener(std::string path, int fd, int wake_read, int wake_write,
-               bool tcp = false);
-  // "unix" or "tcp": the metrics label and the log prefix.
-  const char* label() const { return tcp_ ? "tcp" : "unix"; }
+               Kind kind = Kind::kUnix);
+  static absl::StatusOr<std::unique_ptr<UnixListener>> BindTcp(
+      const std::string& address, Kind kind);
+  // "unix", "tcp" or "health": the metrics label and the log prefix.
+  const char* label() const;
   // Runs on the listener's own thread.
   void AcceptLoop(grpc::Server* server, PeerTable* peers,
                   int64_t max_connections_per_peer);
@@ -61,7 +70,7 @@ class UnixListener {
   int fd_;
   int wake_read_;
   int wake_write_;
-  const bool tcp_;
+  const Kind kind_;
   std::thread thread_;
 };
 

@@ -1,5 +1,6 @@
 // Issue 14 items 3, 4, 5 and 8 through the real tokend binary: bounded
-// memory under a burst of calls and one huge request, the HTTP listener
+// memory under a burst of calls and one huge request, the health port's
+// own caps, the HTTP listener
 // under slowloris, the unix accept loop at RLIMIT_NOFILE and past the
 // per-peer connection cap, and the smaller ones (unparseable requests,
 // echoed values, RetryInfo on caps, duplicate YAML keys, open key file
@@ -29,6 +30,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/completion_queue.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/impl/codegen/client_unary_call.h"
@@ -91,6 +93,7 @@ callers:
     return absl::StrCat("127.0.0.1:", health_port_);
   }
   int http_port() const { return http_port_; }
+  int health_port() const { return health_port_; }
   int tcp_port() const { return tcp_port_; }
   const TempDir& dir() const { return dir_; }
   pid_t pid() const { return process_->pid(); }
@@ -167,6 +170,25 @@ int ConnectTcp(int port) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// A TCP connection to 127.0.0.1:`port` from the source address `from`
+// (any 127.x.y.z is local on Linux), so one test can be several peers.
+int ConnectTcpFrom(int port, const char* from) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  inet_pton(AF_INET, from, &source.sin_addr);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof(source)) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     close(fd);
     return -1;
   }
@@ -390,6 +412,132 @@ TEST(TcpListener, IdleLoopbackConnectionsAreCapped) {
   for (int fd : held) EXPECT_FALSE(ClosedByPeer(fd, absl::Milliseconds(50)));
   for (int fd : held) close(fd);
   EXPECT_TRUE(WaitServing(target, absl::Seconds(10)));
+}
+
+// The health port is accepted by tokend too: one source address holds at
+// most limits.max_connections_per_peer connections, and a probe from
+// another address (the kubelet's) is still answered SERVING.
+TEST(HealthListener, IdleConnectionsPerPeerAreCappedAndProbesStillAnswer) {
+  Tokend tokend("  max_connections_per_peer: 6\n");
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  std::vector<int> held;
+  ASSERT_TRUE(WaitFor([&] {
+    const int fd = ConnectTcpFrom(tokend.health_port(), "127.0.0.2");
+    if (fd < 0) return false;
+    if (ClosedByPeer(fd, absl::Milliseconds(200))) {
+      close(fd);
+    } else {
+      held.push_back(fd);
+    }
+    return held.size() == 6;
+  }));
+  int refused = -1;
+  ASSERT_TRUE(WaitFor([&] {
+    if (refused >= 0) close(refused);
+    refused = ConnectTcpFrom(tokend.health_port(), "127.0.0.2");
+    return refused >= 0 && ClosedByPeer(refused, absl::Seconds(1));
+  }));
+  close(refused);
+  EXPECT_GE(
+      tokend.Metric("tokend_connections_refused_total{listener=\"health\"}"),
+      1);
+  // A fresh probe from 127.0.0.1 is another peer: answered SERVING.
+  grpc::Status error;
+  EXPECT_EQ(HealthCheck(Connect(tokend.HealthTarget()), "", &error), 1)
+      << error.error_message();
+  for (int fd : held) EXPECT_FALSE(ClosedByPeer(fd, absl::Milliseconds(50)));
+  for (int fd : held) close(fd);
+}
+
+// A burst of health calls over several connections stays within a small
+// memory bound (the health server's own quota and stream cap), a large
+// request is refused at the transport, and the port still answers.
+TEST(HealthListener, ABurstOfStreamsStaysBounded) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  ASSERT_TRUE(WaitServing(tokend.HealthTarget()));
+  const int64_t baseline = tokend.Rss();
+  ASSERT_GT(baseline, 0);
+  constexpr int kChannels = 8;
+  constexpr int kCallsPerChannel = 500;
+  struct Call {
+    grpc::ClientContext context;
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status;
+    std::unique_ptr<
+        grpc::ClientAsyncResponseReader<grpc::health::v1::HealthCheckResponse>>
+        reader;
+  };
+  grpc::CompletionQueue cq;
+  std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> stubs;
+  std::vector<std::unique_ptr<Call>> calls;
+  grpc::health::v1::HealthCheckRequest request;
+  for (int c = 0; c < kChannels; ++c) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    stubs.push_back(grpc::health::v1::Health::NewStub(grpc::CreateCustomChannel(
+        tokend.HealthTarget(), grpc::InsecureChannelCredentials(), args)));
+    for (int i = 0; i < kCallsPerChannel; ++i) {
+      auto call = std::make_unique<Call>();
+      call->context.set_deadline(
+          absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+      call->reader = stubs.back()->AsyncCheck(&call->context, request, &cq);
+      call->reader->Finish(&call->response, &call->status, call.get());
+      calls.push_back(std::move(call));
+    }
+  }
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> peak{0};
+  std::thread sampler([&] {
+    while (!done) {
+      peak = std::max<int64_t>(peak, tokend.Rss());
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  int serving = 0;
+  int exhausted = 0;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    void* tag;
+    bool fine;
+    ASSERT_TRUE(cq.Next(&tag, &fine));
+    const Call* call = static_cast<const Call*>(tag);
+    if (call->status.ok()) {
+      EXPECT_EQ(call->response.status(),
+                grpc::health::v1::HealthCheckResponse::SERVING);
+      ++serving;
+    } else {
+      EXPECT_EQ(call->status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+          << call->status.error_message();
+      ++exhausted;
+    }
+  }
+  done = true;
+  sampler.join();
+  EXPECT_EQ(serving + exhausted, kChannels * kCallsPerChannel);
+  EXPECT_GT(serving, 0);
+  EXPECT_LT(peak.load(), baseline + (16 << 20)) << "baseline " << baseline;
+  std::cerr << "health burst: " << serving << " SERVING, " << exhausted
+            << " RESOURCE_EXHAUSTED; RSS baseline " << (baseline >> 20)
+            << " MiB, peak " << (peak.load() >> 20) << " MiB\n";
+  // A 1 MB service name is refused at the transport.
+  {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto stub = grpc::health::v1::Health::NewStub(grpc::CreateCustomChannel(
+        tokend.HealthTarget(), grpc::InsecureChannelCredentials(), args));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    grpc::health::v1::HealthCheckRequest big;
+    big.set_service(std::string(1 << 20, 's'));
+    grpc::health::v1::HealthCheckResponse response;
+    EXPECT_EQ(stub->Check(&context, big, &response).error_code(),
+              grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  calls.clear();
+  stubs.clear();
+  grpc::Status error;
+  EXPECT_EQ(HealthCheck(Connect(tokend.HealthTarget()), "", &error), 1)
+      << error.error_message();
 }
 
 // --- Item 3: bounded memory --------------------------------------------------
