@@ -14,7 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "core/reason.h"
-#include "server/config.h"
+#include "server/config/config.h"
 
 namespace {
 

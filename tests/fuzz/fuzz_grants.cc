@@ -16,7 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "core/reason.h"
-#include "server/grants.h"
+#include "server/wire/grants.h"
 #include "tokend/v1/token_service.pb.h"
 
 namespace {
