@@ -119,7 +119,13 @@ bool RawHmac(HMAC_CTX* keyed, const std::string& input, uint8_t* out,
   };
   thread_local PerThread slot;
   if (slot.keyed_from != keyed) {
-    if (HMAC_CTX_copy(slot.ctx, keyed) != 1) return false;
+    // A fresh destination: BoringSSL's HMAC_CTX_copy does not free it.
+    HMAC_CTX_free(slot.ctx);
+    slot.ctx = HMAC_CTX_new();
+    slot.keyed_from = nullptr;
+    if (slot.ctx == nullptr || HMAC_CTX_copy(slot.ctx, keyed) != 1) {
+      return false;
+    }
     slot.keyed_from = keyed;
   } else if (HMAC_Init_ex(slot.ctx, nullptr, 0, nullptr, nullptr) != 1) {
     return false;

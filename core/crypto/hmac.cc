@@ -65,9 +65,11 @@ class ThreadSlots {
       if (slot.last_use < victim->last_use) victim = &slot;
     }
     victim->id = 0;  // until it is keyed successfully
-    if (victim->ctx == nullptr) victim->ctx.reset(HMAC_CTX_new());
-    // HMAC_CTX_copy leaves the copy ready for HMAC_Update (it copies the
-    // running state, which in the source is the freshly keyed ipad state).
+    // A fresh context: BoringSSL's HMAC_CTX_copy re-initialises its
+    // destination without freeing it, and freeing the old one cleanses the
+    // evicted key's state. HMAC_CTX_copy leaves the copy ready for
+    // HMAC_Update (the source holds the freshly keyed ipad state).
+    victim->ctx.reset(HMAC_CTX_new());
     if (victim->ctx == nullptr ||
         HMAC_CTX_copy(victim->ctx.get(), keyed) != 1) {
       return nullptr;
