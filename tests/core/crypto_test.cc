@@ -5,6 +5,7 @@
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -517,6 +518,90 @@ TEST(HmacTest, SecretBoundOnlyToHmacAlgorithms) {
     auto key = Key::FromHmacSecret(alg, std::string(64, 's'));
     EXPECT_EQ(GetReason(key.status()), Reason::kKeyAlgMismatch)
         << AlgorithmName(alg);
+  }
+}
+
+// The reference tag, from OpenSSL's one-shot HMAC (no per-thread state).
+std::string ReferenceHmac(const EVP_MD* md, const std::string& secret,
+                          const std::string& input) {
+  uint8_t out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EXPECT_NE(HMAC(md, secret.data(), secret.size(),
+                 reinterpret_cast<const uint8_t*>(input.data()), input.size(),
+                 out, &len),
+            nullptr);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+TEST(HmacTest, KeysAlternatingOnOneThreadNeverShareAContext) {
+  // More keys than a thread keeps keyed contexts, mixing hash sizes and one
+  // secret under two algorithms, so slots are hit, missed and evicted.
+  struct Case {
+    Algorithm alg;
+    const EVP_MD* md;
+    std::string secret;
+  };
+  std::vector<Case> cases;
+  for (int i = 0; i < 7; ++i) {
+    cases.push_back({Algorithm::kHS256, EVP_sha256(),
+                     std::string(32 + i, static_cast<char>('a' + i))});
+  }
+  cases.push_back({Algorithm::kHS512, EVP_sha512(), std::string(64, 'a')});
+  cases.push_back({Algorithm::kHS384, EVP_sha384(), std::string(64, 'a')});
+  std::vector<std::shared_ptr<const Key>> keys;
+  for (const Case& c : cases) {
+    auto key = Key::FromHmacSecret(c.alg, c.secret);
+    ASSERT_TRUE(key.ok()) << key.status();
+    keys.push_back(*key);
+  }
+  // Two keys alternating, then all of them round-robin, then a stride that
+  // revisits evicted keys.
+  std::vector<size_t> order;
+  for (int i = 0; i < 20; ++i) order.push_back(i % 2);
+  for (int i = 0; i < 40; ++i) order.push_back(i % keys.size());
+  for (int i = 0; i < 40; ++i) order.push_back((i * 5) % keys.size());
+  for (size_t n = 0; n < order.size(); ++n) {
+    const size_t k = order[n];
+    const size_t other = (k + 1) % keys.size();
+    const std::string input = absl::StrCat(kInput, ".", n);
+    const std::string expected =
+        ReferenceHmac(cases[k].md, cases[k].secret, input);
+    EXPECT_EQ(SignOrDie(*keys[k], input), expected) << "key " << k;
+    EXPECT_TRUE(keys[k]->Verify(input, expected).ok()) << "key " << k;
+    // The other key's MAC never verifies under this key (same length only
+    // between the HS256 keys; the rest fail on length as well).
+    const std::string foreign =
+        ReferenceHmac(cases[other].md, cases[other].secret, input);
+    ExpectBadSignature(*keys[k], input, foreign,
+                       absl::StrCat("key ", k, " given key ", other, "'s tag"));
+    ExpectBadSignature(*keys[other], input, expected,
+                       absl::StrCat("key ", other, " given key ", k, "'s tag"));
+  }
+}
+
+TEST(HmacTest, ANewKeyNeverUsesADestroyedKeysContext) {
+  // A key is used on this thread (keying a slot) and destroyed; the next
+  // key is often allocated at the same address. Its MACs must be its own.
+  std::string previous_tag;
+  for (int i = 0; i < 50; ++i) {
+    const std::string secret(32, static_cast<char>(i));
+    const std::string input = absl::StrCat(kInput, ".", i);
+    {
+      auto key = Key::FromHmacSecret(Algorithm::kHS256, secret);
+      ASSERT_TRUE(key.ok()) << key.status();
+      const std::string expected = ReferenceHmac(EVP_sha256(), secret, input);
+      ASSERT_EQ(SignOrDie(**key, input), expected) << i;
+      EXPECT_TRUE((*key)->Verify(input, expected).ok()) << i;
+      if (!previous_tag.empty()) {
+        // The destroyed key's tag over the same input.
+        ExpectBadSignature(**key, input, previous_tag,
+                           absl::StrCat("key ", i, " given its predecessor's"));
+      }
+    }
+    // The tag the key just destroyed would give for the next iteration's
+    // input: the next key must refuse it.
+    previous_tag =
+        ReferenceHmac(EVP_sha256(), secret, absl::StrCat(kInput, ".", i + 1));
   }
 }
 
