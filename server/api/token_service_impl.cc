@@ -544,11 +544,11 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
   if (!status.ok()) return refuse(ToGrpcStatus(status));
 
   // The call's one lookup of its tenant, in the snapshot it was admitted
-  // with. (The first token is then minted by the subscription manager, by
-  // name, from the core's TenantSet.)
+  // with; the subscription manager mints the first token from it too.
   const Tenant* t = call.runtime->tenants()->Find(tenant);
   SubscriptionRequest sub;
   sub.tenant = tenant;
+  sub.tenants = call.runtime->tenants();
   sub.caller = call.caller.Describe();
   if (request->has_spec()) {
     absl::StatusOr<IssueInput> input =
