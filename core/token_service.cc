@@ -22,8 +22,8 @@ void TokenService::SetRevocationChecker(
   revocation_.store(std::move(checker), std::memory_order_release);
 }
 
-absl::StatusOr<const Tenant*> TokenService::FindTenant(
-    const TenantSet& set, absl::string_view name) const {
+absl::StatusOr<const Tenant*> TokenService::FindTenant(const TenantSet& set,
+                                                       absl::string_view name) {
   if (name.empty()) {
     return Error(Reason::kInvalidArgument, "tenant is required", "tenant");
   }
@@ -93,8 +93,13 @@ absl::StatusOr<TokenInfo> TokenService::Issue(absl::string_view tenant_name,
   std::shared_ptr<const TenantSet> set = tenants();
   absl::StatusOr<const Tenant*> tenant = FindTenant(*set, tenant_name);
   if (!tenant.ok()) return tenant.status();
+  return Issue(**tenant, input);
+}
+
+absl::StatusOr<TokenInfo> TokenService::Issue(const Tenant& tenant,
+                                              const IssueInput& input) const {
   if (absl::Status allowed = IssuingAllowed(); !allowed.ok()) return allowed;
-  const Profile& profile = *(*tenant)->profile;
+  const Profile& profile = *tenant.profile;
   if (input.not_before != absl::InfinitePast() && !profile.CarriesNotBefore()) {
     return Error(
         Reason::kInvalidArgument,
@@ -102,7 +107,7 @@ absl::StatusOr<TokenInfo> TokenService::Issue(absl::string_view tenant_name,
         "not_before");
   }
   const absl::Time now = clock_.Now();
-  return Checked(**tenant, profile.Issue(input, now), now);
+  return Checked(tenant, profile.Issue(input, now), now);
 }
 
 absl::StatusOr<TokenInfo> TokenService::Verify(
@@ -111,10 +116,16 @@ absl::StatusOr<TokenInfo> TokenService::Verify(
   std::shared_ptr<const TenantSet> set = tenants();
   absl::StatusOr<const Tenant*> tenant = FindTenant(*set, tenant_name);
   if (!tenant.ok()) return tenant.status();
+  return Verify(**tenant, token, expect);
+}
+
+absl::StatusOr<TokenInfo> TokenService::Verify(
+    const Tenant& tenant, absl::string_view token,
+    const VerifyExpectations& expect) const {
   absl::StatusOr<TokenInfo> info =
-      (*tenant)->profile->Verify(token, expect, clock_.Now());
+      tenant.profile->Verify(token, expect, clock_.Now());
   if (!info.ok()) return info.status();
-  if (Revoked(**tenant, *info)) {
+  if (Revoked(tenant, *info)) {
     return WithTokenFacts(
         Error(Reason::kRevoked,
               absl::StrCat("token ", info->token_id, " is revoked")),
@@ -129,9 +140,13 @@ absl::StatusOr<TokenInfo> TokenService::Renew(absl::string_view tenant_name,
   std::shared_ptr<const TenantSet> set = tenants();
   absl::StatusOr<const Tenant*> found = FindTenant(*set, tenant_name);
   if (!found.ok()) return found.status();
-  const Tenant& tenant = **found;
-  const absl::Time now = clock_.Now();
+  return Renew(**found, token, ttl);
+}
 
+absl::StatusOr<TokenInfo> TokenService::Renew(const Tenant& tenant,
+                                              absl::string_view token,
+                                              absl::Duration ttl) const {
+  const absl::Time now = clock_.Now();
   VerifyExpectations expect;
   expect.expiry_grace = tenant.renew_grace;
   absl::StatusOr<TokenInfo> current =
@@ -146,7 +161,13 @@ absl::StatusOr<TokenInfo> TokenService::Refresh(absl::string_view tenant_name,
   std::shared_ptr<const TenantSet> set = tenants();
   absl::StatusOr<const Tenant*> found = FindTenant(*set, tenant_name);
   if (!found.ok()) return found.status();
-  return RefreshFor(**found, current, ttl, clock_.Now());
+  return Refresh(**found, current, ttl);
+}
+
+absl::StatusOr<TokenInfo> TokenService::Refresh(const Tenant& tenant,
+                                                const TokenInfo& current,
+                                                absl::Duration ttl) const {
+  return RefreshFor(tenant, current, ttl, clock_.Now());
 }
 
 absl::StatusOr<TokenInfo> TokenService::RefreshFor(const Tenant& tenant,

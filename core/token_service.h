@@ -1,7 +1,8 @@
 // The vendor-neutral façade the server calls: Issue, Verify, Renew for a
-// named tenant. It owns the cross-profile rules (tenant lookup, revocation
-// checks, the session cap, the renewal grace) so every profile gets them
-// identically.
+// named tenant (looked up in the TenantSet set here) or for a Tenant the
+// caller resolved from its own snapshot. It owns the cross-profile rules
+// (tenant lookup, revocation checks, the session cap, the renewal grace) so
+// every profile gets them identically.
 //
 // Thread-safety: all methods may be called concurrently from any thread.
 // Readers take the current TenantSet and revocation snapshots through
@@ -84,11 +85,29 @@ class TokenService {
                                     const TokenInfo& current,
                                     absl::Duration ttl) const;
 
+  // The same for a tenant the caller has already resolved, from its own
+  // snapshot: a server call takes the tenant once from the one Runtime it
+  // admitted with, so a reload in the middle of the call cannot mix two
+  // configurations. `tenant` must outlive the call.
+  absl::StatusOr<TokenInfo> Issue(const Tenant& tenant,
+                                  const IssueInput& input) const;
+  absl::StatusOr<TokenInfo> Verify(const Tenant& tenant,
+                                   absl::string_view token,
+                                   const VerifyExpectations& expect) const;
+  absl::StatusOr<TokenInfo> Renew(const Tenant& tenant, absl::string_view token,
+                                  absl::Duration ttl) const;
+  absl::StatusOr<TokenInfo> Refresh(const Tenant& tenant,
+                                    const TokenInfo& current,
+                                    absl::Duration ttl) const;
+
   const Clock& clock() const { return clock_; }
 
+  // `name` in `set`: kInvalidArgument on "tenant" when it is empty or
+  // unknown (what the by-name calls answer).
+  static absl::StatusOr<const Tenant*> FindTenant(const TenantSet& set,
+                                                  absl::string_view name);
+
  private:
-  absl::StatusOr<const Tenant*> FindTenant(const TenantSet& set,
-                                           absl::string_view name) const;
   bool Revoked(const Tenant& tenant, const TokenInfo& info) const;
   // `minted` unless the revocation check refuses it (see Issue).
   absl::StatusOr<TokenInfo> Checked(const Tenant& tenant,

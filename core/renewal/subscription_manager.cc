@@ -54,6 +54,26 @@ void SubscriptionManager::DeliverEnd(Subscription& sub,
   sub.sink->OnEnd(status);
 }
 
+absl::StatusOr<TokenInfo> SubscriptionManager::FirstToken(
+    const SubscriptionRequest& request) const {
+  const Tenant* tenant = nullptr;
+  if (request.tenants != nullptr) {
+    absl::StatusOr<const Tenant*> found =
+        TokenService::FindTenant(*request.tenants, request.tenant);
+    if (!found.ok()) return found.status();
+    tenant = *found;
+  }
+  if (!request.spec.has_value()) {
+    return tenant != nullptr
+               ? tokens_.Verify(*tenant, request.current_token, {})
+               : tokens_.Verify(request.tenant, request.current_token, {});
+  }
+  IssueInput in = *request.spec;
+  if (in.ttl == absl::ZeroDuration()) in.ttl = request.ttl;
+  return tenant != nullptr ? tokens_.Issue(*tenant, in)
+                           : tokens_.Issue(request.tenant, in);
+}
+
 absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
     const SubscriptionRequest& request,
     std::shared_ptr<SubscriptionSink> sink) {
@@ -96,16 +116,7 @@ absl::StatusOr<uint64_t> SubscriptionManager::Subscribe(
     subs_[id] = placeholder;
   }
 
-  absl::StatusOr<TokenInfo> first =
-      request.spec.has_value()
-          ? tokens_.Issue(request.tenant,
-                          [&] {
-                            IssueInput in = *request.spec;
-                            if (in.ttl == absl::ZeroDuration())
-                              in.ttl = request.ttl;
-                            return in;
-                          }())
-          : tokens_.Verify(request.tenant, request.current_token, {});
+  absl::StatusOr<TokenInfo> first = FirstToken(request);
 
   std::shared_ptr<Subscription> sub;
   RefreshPolicy policy;

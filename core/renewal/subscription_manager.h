@@ -78,6 +78,10 @@ struct SubscriptionRequest {
   std::string current_token;
   absl::Duration ttl = absl::ZeroDuration();  // of each re-issued token
   std::optional<double> refresh_fraction;     // per-subscription override
+  // The snapshot the subscribing call resolved `tenant` in: the first
+  // token is minted from it, so the call sees one configuration. Null: the
+  // TokenService's current set. Re-issues use the set current then.
+  std::shared_ptr<const TenantSet> tenants;
 };
 
 struct SubscriptionStats {
@@ -169,6 +173,10 @@ class SubscriptionManager {
 
   void OnDue(uint64_t id);
   void Refresh(uint64_t id);
+  // The subscription's first token: issued from its spec or its current
+  // token verified, in request.tenants when set.
+  absl::StatusOr<TokenInfo> FirstToken(
+      const SubscriptionRequest& request) const;
   void End(uint64_t id, const absl::Status& status);
   double Uniform();
   RefreshPolicy PolicyFor(const Subscription& sub) const

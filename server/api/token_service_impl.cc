@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
+#include "core/status_macros.h"
 #include "core/token_facts.h"
 #include "server/api/call_gate.h"
 #include "server/api/holding_writer.h"
@@ -124,18 +125,15 @@ absl::StatusOr<IssueInput> IssueInputFrom(const CallContext& call,
 
 // An app-level token (Profile::IsAppLevel) needs the caller's
 // issue_app_level right for the tenant, on top of `issue`.
-absl::Status AuthorizeAppLevel(const CallContext& call,
-                               absl::string_view tenant,
+absl::Status AuthorizeAppLevel(const CallContext& call, const Tenant& tenant,
                                const IssueInput& input) {
-  const Tenant* t = call.runtime->tenants()->Find(tenant);
-  if (t == nullptr || !t->profile->IsAppLevel(input)) return absl::OkStatus();
+  if (!tenant.profile->IsAppLevel(input)) return absl::OkStatus();
   return call.runtime->policy().Authorize(call.caller, Action::kIssueAppLevel,
-                                          tenant);
+                                          tenant.name);
 }
 
 // The same for a token that exists: its verified subject and grants.
-absl::Status AuthorizeAppLevel(const CallContext& call,
-                               absl::string_view tenant,
+absl::Status AuthorizeAppLevel(const CallContext& call, const Tenant& tenant,
                                const TokenInfo& info) {
   IssueInput input;
   input.subject = info.subject;
@@ -233,82 +231,61 @@ grpc::Status FinishRevoke(const RevokeOutcome& outcome,
 
 }  // namespace
 
-grpc::ServerUnaryReactor* TokenServiceImpl::IssueToken(
-    grpc::CallbackServerContext* context, const v1::IssueTokenRequest* request,
-    v1::IssueTokenResponse* response) {
-  CallContext call;
-  if (grpc::Status s = Admit(state_, *context, kIssue, &call); !s.ok()) {
-    return Done(context, call, s);
-  }
-  const std::string& tenant = request->tenant();
-  absl::Status status = Required(tenant, "tenant");
-  if (status.ok()) {
-    status =
-        call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
-  }
-  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
-  absl::StatusOr<IssueInput> input = IssueInputFrom(call, tenant, *request, "");
-  if (!input.ok()) return Done(context, call, ToGrpcStatus(input.status()));
-  status = AuthorizeAppLevel(call, tenant, *input);
-  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
-  absl::StatusOr<TokenInfo> info = state_.core().Issue(tenant, *input);
-  if (!info.ok()) {
-    return Done(context, call, ToGrpcStatus(AsRequestError(info.status())));
-  }
+absl::Status DoIssueToken(const TokenService& core, const CallContext& call,
+                          const v1::IssueTokenRequest& request,
+                          v1::IssueTokenResponse* response) {
+  const std::string& tenant = request.tenant();
+  TOKEND_RETURN_IF_ERROR(Required(tenant, "tenant"));
+  TOKEND_RETURN_IF_ERROR(
+      call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant));
+  TOKEND_ASSIGN_OR_RETURN(IssueInput input,
+                          IssueInputFrom(call, tenant, request, ""));
+  // IssueInputFrom refused an unknown tenant; this is the call's one lookup.
+  const Tenant& t = *call.runtime->tenants()->Find(tenant);
+  TOKEND_RETURN_IF_ERROR(AuthorizeAppLevel(call, t, input));
+  absl::StatusOr<TokenInfo> info = core.Issue(t, input);
+  if (!info.ok()) return AsRequestError(info.status());
   const absl::string_view profile = call.runtime->ProfileOf(tenant);
-  FillIssued(*info, tenant, profile, call.runtime->tenants()->Find(tenant),
-             response);
+  FillIssued(*info, tenant, profile, &t, response);
   Metrics::Get().TokenIssued(tenant, profile);
   AuditIssue("issue", call, tenant, *info);
-  return Done(context, call, grpc::Status::OK);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
-    grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
-    v1::VerifyTokenResponse* response) {
-  CallContext call;
-  if (grpc::Status s = Admit(state_, *context, kVerify, &call); !s.ok()) {
-    return Done(context, call, s);
-  }
-  const std::string& tenant = request->tenant();
-  absl::Status status = Required(tenant, "tenant");
-  if (status.ok()) status = Required(request->token(), "token");
-  if (status.ok()) {
-    status =
-        call.runtime->policy().Authorize(call.caller, Action::kVerify, tenant);
+absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
+                           const v1::VerifyTokenRequest& request,
+                           v1::VerifyTokenResponse* response) {
+  const std::string& tenant = request.tenant();
+  TOKEND_RETURN_IF_ERROR(Required(tenant, "tenant"));
+  TOKEND_RETURN_IF_ERROR(Required(request.token(), "token"));
+  TOKEND_RETURN_IF_ERROR(
+      call.runtime->policy().Authorize(call.caller, Action::kVerify, tenant));
+  // The call's one lookup of its tenant, in the snapshot it was admitted
+  // with.
+  const Tenant* t = call.runtime->tenants()->Find(tenant);
+  if (t == nullptr) {
+    return UnknownTenant(*call.runtime, tenant, &call.caller, Action::kVerify);
   }
   const absl::string_view profile = call.runtime->ProfileOf(tenant);
-  if (status.ok() && profile.empty()) {
-    status =
-        UnknownTenant(*call.runtime, tenant, &call.caller, Action::kVerify);
-  }
   VerifyExpectations expect;
-  const v1::VerifyExpectations& e = request->expectations();
+  const v1::VerifyExpectations& e = request.expectations();
   if (!e.audience().empty()) expect.audience = e.audience();
   if (!e.channel().empty()) expect.channel = e.channel();
   if (e.has_subject()) expect.account = SubjectString(e.subject());
-  if (status.ok() && e.agora_privileges_size() > 0) {
+  if (e.agora_privileges_size() > 0) {
     if (profile != "agora") {
-      status = Error(Reason::kInvalidArgument,
-                     absl::StrCat(profile, " tokens carry no Agora privileges"),
-                     "expectations.agora_privileges");
-    } else {
-      absl::StatusOr<std::vector<std::pair<uint16_t, uint16_t>>> privileges =
-          AgoraPrivilegesFrom(e);
-      if (privileges.ok()) {
-        expect.privileges = *std::move(privileges);
-      } else {
-        status = privileges.status();
-      }
+      return Error(Reason::kInvalidArgument,
+                   absl::StrCat(profile, " tokens carry no Agora privileges"),
+                   "expectations.agora_privileges");
     }
+    TOKEND_ASSIGN_OR_RETURN(expect.privileges, AgoraPrivilegesFrom(e));
   }
-  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
 
   response->set_tenant(tenant);
   response->set_profile(ProfileToProto(profile));
-  const absl::Status size = TokenSize(call, request->token());
+  const absl::Status size = TokenSize(call, request.token());
   absl::StatusOr<TokenInfo> info =
-      size.ok() ? state_.core().Verify(tenant, request->token(), expect)
+      size.ok() ? core.Verify(*t, request.token(), expect)
                 : absl::StatusOr<TokenInfo>(size);
   if (!info.ok()) {
     const Reason reason = GetReason(info.status());
@@ -327,7 +304,7 @@ grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
       }
     }
     Metrics::Get().Verified(tenant, profile, ReasonName(reason));
-    return Done(context, call, grpc::Status::OK);
+    return absl::OkStatus();
   }
   response->set_valid(true);
   response->set_token_id(info->token_id);
@@ -343,7 +320,31 @@ grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
   JsonToStruct(info->claims, response->mutable_claims());
   GrantsToResponse(info->grants, response);
   Metrics::Get().Verified(tenant, profile, "OK");
-  return Done(context, call, grpc::Status::OK);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* TokenServiceImpl::IssueToken(
+    grpc::CallbackServerContext* context, const v1::IssueTokenRequest* request,
+    v1::IssueTokenResponse* response) {
+  CallContext call;
+  if (grpc::Status s = Admit(state_, *context, kIssue, &call); !s.ok()) {
+    return Done(context, call, s);
+  }
+  return Done(
+      context, call,
+      ToGrpcStatus(DoIssueToken(state_.core(), call, *request, response)));
+}
+
+grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
+    grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
+    v1::VerifyTokenResponse* response) {
+  CallContext call;
+  if (grpc::Status s = Admit(state_, *context, kVerify, &call); !s.ok()) {
+    return Done(context, call, s);
+  }
+  return Done(
+      context, call,
+      ToGrpcStatus(DoVerifyToken(state_.core(), call, *request, response)));
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::RenewToken(
@@ -364,18 +365,22 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RenewToken(
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
   absl::StatusOr<absl::Duration> ttl = TtlFromProto(request->ttl(), "ttl");
   if (!ttl.ok()) return Done(context, call, ToGrpcStatus(ttl.status()));
+  // The call's one lookup of its tenant, in the snapshot it was admitted
+  // with (an unknown one answers as core's Renew by name would).
+  absl::StatusOr<const Tenant*> t =
+      TokenService::FindTenant(*call.runtime->tenants(), tenant);
   absl::StatusOr<TokenInfo> info =
-      state_.core().Renew(tenant, request->token(), *ttl);
+      t.ok() ? state_.core().Renew(**t, request->token(), *ttl)
+             : absl::StatusOr<TokenInfo>(t.status());
   if (!info.ok()) {
     return Done(context, call,
                 ToGrpcStatus(AsTokenInputError(info.status(), "token")));
   }
   // The renewed token carries the same subject and grants as the one given.
-  status = AuthorizeAppLevel(call, tenant, *info);
+  status = AuthorizeAppLevel(call, **t, *info);
   if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
   const absl::string_view profile = call.runtime->ProfileOf(tenant);
-  FillIssued(*info, tenant, profile, call.runtime->tenants()->Find(tenant),
-             response);
+  FillIssued(*info, tenant, profile, *t, response);
   Metrics::Get().TokenIssued(tenant, profile);
   AuditIssue("renew", call, tenant, *info);
   return Done(context, call, grpc::Status::OK);
@@ -440,7 +445,7 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
       VerifyExpectations expect;
       expect.expiry_grace = t->renew_grace;
       absl::StatusOr<TokenInfo> info =
-          status.ok() ? state_.core().Verify(tenant, request->token(), expect)
+          status.ok() ? state_.core().Verify(*t, request->token(), expect)
                       : absl::StatusOr<TokenInfo>(status);
       if (info.ok() && info->token_id.empty()) {
         // No jti (a livekit-server-sdk token, a generic JWT without one):
@@ -538,14 +543,19 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
   if (status.ok()) status = state_.revocations().checker()->IssuingAllowed();
   if (!status.ok()) return refuse(ToGrpcStatus(status));
 
+  // The call's one lookup of its tenant, in the snapshot it was admitted
+  // with; the subscription manager mints the first token from it too.
+  const Tenant* t = call.runtime->tenants()->Find(tenant);
   SubscriptionRequest sub;
   sub.tenant = tenant;
+  sub.tenants = call.runtime->tenants();
   sub.caller = call.caller.Describe();
   if (request->has_spec()) {
     absl::StatusOr<IssueInput> input =
         IssueInputFrom(call, tenant, request->spec(), "spec.");
     if (!input.ok()) return refuse(ToGrpcStatus(input.status()));
-    status = AuthorizeAppLevel(call, tenant, *input);
+    // IssueInputFrom refused an unknown tenant.
+    status = AuthorizeAppLevel(call, *t, *input);
     if (!status.ok()) return refuse(ToGrpcStatus(status));
     sub.ttl = input->ttl;
     sub.spec = *std::move(input);
@@ -555,12 +565,12 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
     // Resuming keeps re-issuing the token's grants: an app-level token needs
     // the same right as issuing one. A token that does not verify is left
     // to Subscribe, which refuses it with its reason.
-    if (const Tenant* t = call.runtime->tenants()->Find(tenant)) {
+    if (t != nullptr) {
       VerifyExpectations expect;
       expect.expiry_grace = t->renew_grace;
       absl::StatusOr<TokenInfo> current =
-          state_.core().Verify(tenant, request->current_token(), expect);
-      if (current.ok()) status = AuthorizeAppLevel(call, tenant, *current);
+          state_.core().Verify(*t, request->current_token(), expect);
+      if (current.ok()) status = AuthorizeAppLevel(call, *t, *current);
       if (!status.ok()) return refuse(ToGrpcStatus(status));
     }
     sub.current_token = request->current_token();
@@ -571,7 +581,6 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
         std::clamp(request->refresh_fraction(), renewal.min_refresh_fraction,
                    renewal.max_refresh_fraction);
   }
-  const Tenant* t = call.runtime->tenants()->Find(tenant);
   const absl::Duration session_cap =
       t != nullptr ? t->session_cap : absl::InfiniteDuration();
   std::shared_ptr<SubscriptionStream> stream = SubscriptionStream::Create(

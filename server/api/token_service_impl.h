@@ -9,10 +9,23 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "server/api/arena_messages.h"
+#include "server/api/call_gate.h"
 #include "server/api/server_state.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 
 namespace tokend {
+
+// The logic of IssueToken and VerifyToken after admission, as plain
+// functions (in-process tests call them). Each looks its tenant up once, in
+// `call.runtime`, the snapshot the call was admitted with, and hands that
+// Tenant to `core`: a reload during the call cannot mix two configurations.
+// A verdict on a bad token is an OK status with `valid` false.
+absl::Status DoIssueToken(const TokenService& core, const CallContext& call,
+                          const v1::IssueTokenRequest& request,
+                          v1::IssueTokenResponse* response);
+absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
+                           const v1::VerifyTokenRequest& request,
+                           v1::VerifyTokenResponse* response);
 
 class TokenServiceImpl final : public v1::TokenService::CallbackService {
  public:

@@ -167,8 +167,12 @@ CheckOutcome Inbound(const CheckEnv& env, const Route& route,
   VerifyExpectations expect;
   if (!route.audience.empty()) expect.audience = route.audience;
   if (!route.channel.empty()) expect.channel = route.channel;
+  // The tenant from the call's one snapshot, as the route was.
+  absl::StatusOr<const Tenant*> tenant =
+      TokenService::FindTenant(*env.runtime.tenants(), outcome.tenant);
   absl::StatusOr<TokenInfo> info =
-      env.core.Verify(outcome.tenant, *token, expect);
+      tenant.ok() ? env.core.Verify(**tenant, *token, expect)
+                  : absl::StatusOr<TokenInfo>(tenant.status());
   if (!info.ok()) {
     const Denial denial = DenialFor(info.status());
     return RefuseStatus(

@@ -80,6 +80,7 @@ absl::StatusOr<OutboundToken> OutboundTokens::Get(const Runtime& runtime,
   // subscribe; the first event is delivered before Subscribe returns.
   SubscriptionRequest request;
   request.tenant = std::string(tenant);
+  request.tenants = runtime.tenants();  // the check's own snapshot
   request.caller = "ext_authz";
   IssueInput input;
   input.subject = std::string(subject);
