@@ -26,11 +26,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "core/clock.h"
-#include "server/config/config.h"
 #include "server/api/http_server.h"
+#include "server/api/server_state.h"
+#include "server/config/config.h"
 #include "server/runtime/revocations.h"
 #include "server/runtime/runtime.h"
-#include "server/api/server_state.h"
 
 namespace {
 
