@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "core/clock.h"
 #include "gtest/gtest.h"
 #include "server/api/call_gate.h"
@@ -117,6 +119,18 @@ TEST_F(SnapshotReloadTest, NoCallSeesTwoConfigurations) {
   std::atomic<int> seen_a{0};
   std::atomic<int> seen_b{0};
   std::vector<std::thread> callers;
+  // The callers start once the reloader has installed both generations: on
+  // a loaded machine it may otherwise not run before they finish.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (reloads.load(std::memory_order_relaxed) < 2 &&
+         absl::Now() < deadline) {
+    std::this_thread::yield();
+  }
+  if (reloads.load() < 2) {
+    running.store(0);
+    reloader.join();
+    FAIL() << "the reloader did not run within 30 s";
+  }
   for (int c = 0; c < kCallers; ++c) {
     callers.emplace_back([&] {
       for (int i = 0; i < kCallsPerCaller; ++i) {
