@@ -321,6 +321,9 @@ void RevocationService::FlushPending() {
   {
     absl::MutexLock lock(&mu_);
     batch.swap(pending_);
+    // Still counted by pending() while the store writes them, so nobody
+    // reads "all written" before the write (and its observer) finished.
+    writing_ += batch.size();
   }
   if (batch.empty()) return;
   size_t written = 0;
@@ -332,8 +335,9 @@ void RevocationService::FlushPending() {
     }
     written += n;
   }
-  if (written == batch.size()) return;
   absl::MutexLock lock(&mu_);
+  writing_ -= batch.size();
+  if (written == batch.size()) return;
   pending_.insert(pending_.begin(),
                   std::make_move_iterator(batch.begin() + written),
                   std::make_move_iterator(batch.end()));

@@ -248,7 +248,8 @@ class RevocationService {
   std::deque<std::shared_ptr<Job>> queue_ ABSL_GUARDED_BY(mu_);
   // Jobs whose `done` has not run yet (queued, being written, or written).
   std::vector<std::shared_ptr<Job>> waiting_ ABSL_GUARDED_BY(mu_);
-  size_t writing_ ABSL_GUARDED_BY(mu_) = 0;  // taken from queue_, not answered
+  // Taken from queue_ or pending_ and being written to the store.
+  size_t writing_ ABSL_GUARDED_BY(mu_) = 0;
   // Refused writes, retried every retry_interval.
   std::vector<Revocation> pending_ ABSL_GUARDED_BY(mu_);
   uint64_t changes_ ABSL_GUARDED_BY(mu_) = 0;  // wakes the completion thread
