@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "core/json/json.h"
 
 namespace tokend::log {
 namespace {
@@ -58,42 +59,6 @@ void Emit(absl::string_view text) {
   }
   out.writing = false;
   out.mu.Unlock();
-}
-
-bool NeedsEscape(unsigned char c) {
-  return c == '"' || c == '\\' || c < 0x20 || c == 0x7f;
-}
-
-void AppendEscaped(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  size_t run = 0;  // start of the current run of characters copied as is
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (!NeedsEscape(c)) continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        absl::StrAppendFormat(out, "\\u%04x", c);
-    }
-  }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
 }
 
 // Appends "YYYY-MM-DDTHH:MM:SS" for a finite `t`, formatting the date
@@ -150,17 +115,17 @@ void Write(absl::string_view level, absl::string_view msg,
   line.reserve(256);
   AppendNow(&line);
   line.append(",\"level\":");
-  AppendEscaped(level, &line);
+  json::AppendQuoted(level, &line);
   line.append(",\"msg\":");
-  AppendEscaped(msg, &line);
+  json::AppendQuoted(msg, &line);
   for (const Field& f : fields) {
     line.push_back(',');
-    AppendEscaped(f.key, &line);
+    json::AppendQuoted(f.key, &line);
     line.push_back(':');
     if (f.raw) {
       line.append(f.value);
     } else {
-      AppendEscaped(f.value, &line);
+      json::AppendQuoted(f.value, &line);
     }
   }
   line.append("}\n");
