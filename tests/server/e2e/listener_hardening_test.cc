@@ -18,8 +18,10 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -535,6 +537,176 @@ TEST(HealthListener, ABurstOfStreamsStaysBounded) {
   }
   calls.clear();
   stubs.clear();
+  grpc::Status error;
+  EXPECT_EQ(HealthCheck(Connect(tokend.HealthTarget()), "", &error), 1)
+      << error.error_message();
+}
+
+// A minimal HTTP/2 client over a raw socket that, unlike gRPC's, ignores
+// the server's SETTINGS_MAX_CONCURRENT_STREAMS: what a hostile client does.
+// Headers are HPACK literals without indexing (no Huffman, no table).
+class RawHttp2 {
+ public:
+  explicit RawHttp2(int fd) : fd_(fd) {}
+  ~RawHttp2() { close(fd_); }
+
+  bool Send(const std::string& bytes) {
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      const ssize_t n = write(fd_, bytes.data() + sent, bytes.size() - sent);
+      if (n <= 0) return false;
+      sent += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  static std::string Frame(uint8_t type, uint8_t flags, uint32_t stream,
+                           const std::string& payload) {
+    std::string f;
+    f.push_back(static_cast<char>((payload.size() >> 16) & 0xff));
+    f.push_back(static_cast<char>((payload.size() >> 8) & 0xff));
+    f.push_back(static_cast<char>(payload.size() & 0xff));
+    f.push_back(static_cast<char>(type));
+    f.push_back(static_cast<char>(flags));
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      f.push_back(static_cast<char>((stream >> shift) & 0x7f));
+    }
+    return f + payload;
+  }
+  static std::string Literal(absl::string_view name, absl::string_view value) {
+    std::string out(1, '\0');  // literal without indexing, new name
+    out.push_back(static_cast<char>(name.size()));
+    out.append(name.data(), name.size());
+    out.push_back(static_cast<char>(value.size()));
+    out.append(value.data(), value.size());
+    return out;
+  }
+  // The frames read until `deadline`: (type, flags, stream, payload).
+  struct Frames {
+    std::vector<std::tuple<uint8_t, uint8_t, uint32_t, std::string>> list;
+    bool closed = false;
+  };
+  // Reads frames until `until` says stop or `deadline` passes, answering
+  // SETTINGS and PING as a client must.
+  template <typename Until>
+  Frames Read(absl::Time deadline, Until until) {
+    Frames frames;
+    while (absl::Now() < deadline && !until(frames)) {
+      pollfd p{fd_, POLLIN, 0};
+      const int ms = static_cast<int>(
+          absl::ToInt64Milliseconds(deadline - absl::Now()) + 1);
+      if (poll(&p, 1, ms) <= 0) continue;
+      char chunk[16384];
+      const ssize_t n = read(fd_, chunk, sizeof(chunk));
+      if (n <= 0) {
+        frames.closed = true;
+        break;
+      }
+      in_.append(chunk, static_cast<size_t>(n));
+      while (in_.size() >= 9) {
+        const size_t length = (static_cast<uint8_t>(in_[0]) << 16) |
+                              (static_cast<uint8_t>(in_[1]) << 8) |
+                              static_cast<uint8_t>(in_[2]);
+        if (in_.size() < 9 + length) break;
+        const auto type = static_cast<uint8_t>(in_[3]);
+        const auto flags = static_cast<uint8_t>(in_[4]);
+        uint32_t stream = 0;
+        for (int i = 5; i < 9; ++i) {
+          stream = (stream << 8) | static_cast<uint8_t>(in_[i]);
+        }
+        stream &= 0x7fffffff;
+        std::string payload = in_.substr(9, length);
+        in_.erase(0, 9 + length);
+        if (type == 0x4 && (flags & 0x1) == 0) Send(Frame(0x4, 0x1, 0, ""));
+        if (type == 0x6 && (flags & 0x1) == 0)
+          Send(Frame(0x6, 0x1, 0, payload));
+        frames.list.emplace_back(type, flags, stream, std::move(payload));
+      }
+    }
+    return frames;
+  }
+
+ private:
+  const int fd_;
+  std::string in_;
+};
+
+// The health port allows 4 streams per connection. A client that ignores
+// the advertised limit and opens 64 Watch streams (which stay open) on one
+// connection gets at most 4 of them served; the others are refused (or the
+// connection is closed), and the port keeps answering other probes.
+TEST(HealthListener, AClientIgnoringTheStreamLimitGetsAtMostFourStreams) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  ASSERT_TRUE(WaitServing(tokend.HealthTarget()));
+  const int fd = ConnectTcpFrom(tokend.health_port(), "127.0.0.3");
+  ASSERT_GE(fd, 0);
+  RawHttp2 h2(fd);
+  ASSERT_TRUE(h2.Send(absl::StrCat("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+                                   RawHttp2::Frame(0x4, 0, 0, ""))));
+  // The server's SETTINGS (answered with an ACK inside Read) and the ACK of
+  // ours: from then on its stream limit is in force.
+  uint32_t advertised = 0;
+  const RawHttp2::Frames handshake =
+      h2.Read(absl::Now() + absl::Seconds(10), [&](const auto& frames) {
+        bool acked = false;
+        for (const auto& [type, flags, stream, payload] : frames.list) {
+          if (type != 0x4) continue;
+          if (flags & 0x1) acked = true;
+          for (size_t i = 0; i + 6 <= payload.size(); i += 6) {
+            const int id = (static_cast<uint8_t>(payload[i]) << 8) |
+                           static_cast<uint8_t>(payload[i + 1]);
+            if (id == 0x3) {
+              advertised = (static_cast<uint8_t>(payload[i + 2]) << 24) |
+                           (static_cast<uint8_t>(payload[i + 3]) << 16) |
+                           (static_cast<uint8_t>(payload[i + 4]) << 8) |
+                           static_cast<uint8_t>(payload[i + 5]);
+            }
+          }
+        }
+        return acked;
+      });
+  ASSERT_FALSE(handshake.closed);
+  EXPECT_EQ(advertised, 4u);
+  const std::string headers =
+      absl::StrCat(RawHttp2::Literal(":method", "POST"),
+                   RawHttp2::Literal(":scheme", "http"),
+                   RawHttp2::Literal(":path", "/grpc.health.v1.Health/Watch"),
+                   RawHttp2::Literal(":authority", "127.0.0.1"),
+                   RawHttp2::Literal("content-type", "application/grpc"),
+                   RawHttp2::Literal("te", "trailers"));
+  constexpr int kStreams = 64;
+  std::string burst;
+  for (int i = 0; i < kStreams; ++i) {
+    const uint32_t stream = 1 + 2 * i;
+    burst += RawHttp2::Frame(0x1, 0x4, stream, headers);  // END_HEADERS
+    // An empty HealthCheckRequest; the stream stays open (no END_STREAM),
+    // as a watcher's does.
+    burst += RawHttp2::Frame(0x0, 0, stream, std::string(5, '\0'));
+  }
+  ASSERT_TRUE(h2.Send(burst));
+  // Served: a stream the server answered with HEADERS. Refused: RST_STREAM.
+  std::set<uint32_t> served;
+  std::set<uint32_t> refused;
+  bool goaway = false;
+  const RawHttp2::Frames answers =
+      h2.Read(absl::Now() + absl::Seconds(10), [&](const auto& frames) {
+        served.clear();
+        refused.clear();
+        goaway = false;
+        for (const auto& [type, flags, stream, payload] : frames.list) {
+          if (type == 0x1) served.insert(stream);
+          if (type == 0x3) refused.insert(stream);
+          if (type == 0x7) goaway = true;
+        }
+        return goaway || served.size() + refused.size() >= kStreams;
+      });
+  std::cerr << "raw HTTP/2 burst of " << kStreams
+            << " streams: " << served.size() << " served, " << refused.size()
+            << " refused, goaway " << goaway << ", closed " << answers.closed
+            << "\n";
+  EXPECT_LE(served.size(), 4u);
+  EXPECT_TRUE(goaway || answers.closed || refused.size() >= kStreams - 4u);
+  // Other probes are still answered.
   grpc::Status error;
   EXPECT_EQ(HealthCheck(Connect(tokend.HealthTarget()), "", &error), 1)
       << error.error_message();
