@@ -15,6 +15,7 @@
 #include "server/api/call_gate.h"
 #include "server/api/holding_writer.h"
 #include "server/api/renew_token.h"
+#include "server/api/revoke_token.h"
 #include "server/api/subscription_stream.h"
 #include "server/api/token_request.h"
 #include "server/api/unknown_tenant.h"
@@ -44,16 +45,6 @@ grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// What a RevokeToken call needs to answer once the store has.
-struct RevokeOutcome {
-  CallContext call;
-  std::string what;
-  std::string subject;
-  std::string token_id;
-  std::string reason;
-  Revocation entry;
-};
-
 // The call's deadline in real time; a call without one waits for the store
 // as long as it takes (the revocation is enforced meanwhile).
 absl::Time RevokeDeadline(const grpc::CallbackServerContext& context) {
@@ -62,47 +53,6 @@ absl::Time RevokeDeadline(const grpc::CallbackServerContext& context) {
     return absl::InfiniteFuture();
   }
   return absl::FromChrono(deadline);
-}
-
-// The audit line, the metrics and the answer for a revocation the store
-// answered with `store` (OK for a target that is already gone). Runs on the
-// revocation service's completion thread (or the call's, when nothing was
-// written); must not block.
-grpc::Status FinishRevoke(const RevokeOutcome& outcome,
-                          const absl::Status& store,
-                          v1::RevokeTokenResponse* response) {
-  const std::string& tenant = outcome.entry.tenant;
-  // Enforced by this replica whatever the store said, unless refused.
-  if (store.ok() || store.code() == absl::StatusCode::kUnavailable ||
-      store.code() == absl::StatusCode::kDeadlineExceeded) {
-    Metrics::Get().Revoked(tenant);
-    Metrics::Get().RevocationAdded(RevocationKindName(outcome.entry.kind),
-                                   "local");
-  }
-  log::Audit("revoke", {{"request_id", outcome.call.request_id},
-                        {"caller", outcome.call.caller.Describe()},
-                        {"tenant", tenant},
-                        {"target", outcome.what},
-                        {"subject", outcome.subject},
-                        {"token_id", outcome.token_id},
-                        {"reason", outcome.reason},
-                        {"durable", store.ok() ? "yes" : "no"}});
-  if (store.code() == absl::StatusCode::kUnavailable) {
-    // Enforced by this replica and queued, but not durable (nor shared)
-    // until the store takes it: the caller must know.
-    return ToGrpcStatus(
-        ErrorWithCode(absl::StatusCode::kUnavailable, Reason::kUnavailable,
-                      absl::StrCat("the revocation is enforced by this tokend "
-                                   "but not yet durable: the revocation store "
-                                   "is unavailable (",
-                                   StatusDetail(store),
-                                   "); it is retried until the store takes "
-                                   "it; repeat RevokeToken to confirm")));
-  }
-  if (!store.ok()) return ToGrpcStatus(store);
-  ToProto(outcome.entry.revoked_at, response->mutable_revoked_at());
-  ToProto(outcome.entry.expires_at, response->mutable_entry_expires_at());
-  return grpc::Status::OK;
 }
 
 }  // namespace
@@ -242,100 +192,16 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
   if (grpc::Status s = Admit(state_, *context, kRevoke, &call); !s.ok()) {
     return Done(context, call, s);
   }
-  const std::string& tenant = request->tenant();
-  absl::Status status = Required(tenant, "tenant");
-  if (status.ok()) {
-    status =
-        call.runtime->policy().Authorize(call.caller, Action::kRevoke, tenant);
+  RevokePlan plan;
+  if (absl::Status s =
+          DoRevokeToken(state_.core(), state_.clock(), call, *request, &plan);
+      !s.ok()) {
+    return Done(context, call, ToGrpcStatus(s));
   }
-  const Tenant* t = call.runtime->tenants()->Find(tenant);
-  if (status.ok() && t == nullptr) {
-    status =
-        UnknownTenant(*call.runtime, tenant, &call.caller, Action::kRevoke);
-  }
-  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
-
-  const absl::Time now = state_.clock().Now();
-  // The entry lives as long as a token it affects can still be accepted:
-  // the tenant's max TTL + leeway + renew grace (server/revocations.h).
-  Revocation entry;
-  entry.tenant = tenant;
-  entry.revoked_at = now;
-  entry.expires_at = now + RevocationLifetime(call.runtime->config(), tenant);
-  bool nothing_left = false;  // the token is already revoked or expired
-  std::string what;
-  std::string subject;
-  std::string token_id;
-  switch (request->target_case()) {
-    case v1::RevokeTokenRequest::kTokenId:
-      status = Required(request->token_id(), "token_id");
-      token_id = request->token_id();
-      entry.kind = Revocation::Kind::kTokenId;
-      entry.value = token_id;
-      what = "token_id";
-      break;
-    case v1::RevokeTokenRequest::kSubject:
-      subject = request->subject();
-      status = Required(subject, "subject");
-      entry.kind = Revocation::Kind::kSubject;
-      entry.value = subject;
-      what = "subject";
-      break;
-    case v1::RevokeTokenRequest::kWholeTenant:
-      if (!request->whole_tenant()) {
-        status = Error(Reason::kInvalidArgument, "must be true when set",
-                       "whole_tenant");
-      }
-      entry.kind = Revocation::Kind::kTenant;
-      what = "tenant";
-      break;
-    case v1::RevokeTokenRequest::kToken: {
-      status = TokenSize(call, request->token());
-      VerifyExpectations expect;
-      expect.expiry_grace = t->renew_grace;
-      absl::StatusOr<TokenInfo> info =
-          status.ok() ? state_.core().Verify(*t, request->token(), expect)
-                      : absl::StatusOr<TokenInfo>(status);
-      if (info.ok() && info->token_id.empty()) {
-        // No jti (a livekit-server-sdk token, a generic JWT without one):
-        // nothing names this token alone. Say what can be revoked instead
-        // rather than store an entry that matches nothing.
-        status = ErrorWithCode(
-            absl::StatusCode::kFailedPrecondition, Reason::kInvalidArgument,
-            info->subject.empty()
-                ? "the token carries no id (jti) and no subject: only "
-                  "whole_tenant revokes it"
-                : "the token carries no id (jti): revoke its subject (every "
-                  "token of that subject issued before now) or the whole "
-                  "tenant",
-            "token");
-      } else if (info.ok()) {
-        token_id = info->token_id;
-        subject = info->subject;
-        entry.kind = Revocation::Kind::kTokenId;
-        entry.value = token_id;
-      } else if (GetReason(info.status()) == Reason::kRevoked ||
-                 GetReason(info.status()) == Reason::kTokenExpired) {
-        nothing_left = true;
-      } else {
-        status = AsTokenInputError(info.status(), "token");
-      }
-      what = "token";
-      break;
-    }
-    case v1::RevokeTokenRequest::TARGET_NOT_SET:
-      status = Error(Reason::kInvalidArgument,
-                     "one of token_id, subject, whole_tenant or token is "
-                     "required",
-                     "target");
-      break;
-  }
-  if (!status.ok()) return Done(context, call, ToGrpcStatus(status));
-  RevokeOutcome outcome{std::move(call),   what, subject, token_id,
-                        request->reason(), entry};
-  if (nothing_left) {
-    return Done(context, outcome.call,
-                FinishRevoke(outcome, absl::OkStatus(), response));
+  if (plan.nothing_left) {
+    return Done(
+        context, call,
+        ToGrpcStatus(FinishRevoke(call, plan, absl::OkStatus(), response)));
   }
   // Enforced here at once; the store write runs on the revocation service's
   // store thread, and the call finishes on its completion thread when the
@@ -343,17 +209,25 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
   // store.
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time deadline = RevokeDeadline(*context);
-  auto shared = std::make_shared<RevokeOutcome>(std::move(outcome));
-  status = state_.revocations().RevokeAsync(
-      entry, deadline, [shared, reactor, response](absl::Status answer) {
-        const grpc::Status done = FinishRevoke(*shared, answer, response);
-        RecordRpc(shared->call, done);
+  struct Pending {
+    CallContext call;
+    RevokePlan plan;
+  };
+  auto pending =
+      std::make_shared<Pending>(Pending{std::move(call), std::move(plan)});
+  const absl::Status taken = state_.revocations().RevokeAsync(
+      pending->plan.entry, deadline,
+      [pending, reactor, response](absl::Status answer) {
+        const grpc::Status done = ToGrpcStatus(
+            FinishRevoke(pending->call, pending->plan, answer, response));
+        RecordRpc(pending->call, done);
         reactor->Finish(done);
       });
-  if (!status.ok()) {
-    // Not taken (shutting down, or an invalid entry): `done` never runs.
-    const grpc::Status done = ToGrpcStatus(status);
-    RecordRpc(shared->call, done);
+  if (!taken.ok()) {
+    // Not taken (shutting down, or an invalid entry): the callback never
+    // runs.
+    const grpc::Status done = ToGrpcStatus(taken);
+    RecordRpc(pending->call, done);
     reactor->Finish(done);
   }
   return reactor;

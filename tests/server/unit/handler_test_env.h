@@ -25,9 +25,11 @@
 namespace tokend {
 
 // uid 4242 ("issuer") may issue, verify and revoke demo; uid 5151
-// ("reader") may only verify it. "other" is a tenant nobody may use.
+// ("reader") may only verify it; uid 6161 ("admin") may revoke in any
+// tenant, configured or not. "other" is a tenant the first two may not use.
 inline constexpr uint32_t kIssuerUid = 4242;
 inline constexpr uint32_t kReaderUid = 5151;
+inline constexpr uint32_t kAdminUid = 6161;
 
 inline constexpr char kHandlerTestConfig[] = R"(
 tenants:
@@ -53,6 +55,9 @@ callers:
   - name: reader
     uid: 5151
     verify: [demo]
+  - name: admin
+    uid: 6161
+    revoke: ["*"]
 )";
 
 // The in-memory revocation view: token ids revoked, and whether the store
