@@ -16,6 +16,7 @@
 #include "server/api/holding_writer.h"
 #include "server/api/renew_token.h"
 #include "server/api/revoke_token.h"
+#include "server/api/subscribe_token.h"
 #include "server/api/subscription_stream.h"
 #include "server/api/token_request.h"
 #include "server/api/unknown_tenant.h"
@@ -244,77 +245,22 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
   if (grpc::Status s = Admit(state_, *context, kSubscribe, &call); !s.ok()) {
     return refuse(s);
   }
-  std::string tenant = request->tenant();
-  if (tenant.empty() && request->has_spec()) tenant = request->spec().tenant();
-  absl::Status status = Required(tenant, "tenant");
-  if (status.ok() && request->has_spec() && !request->spec().tenant().empty() &&
-      request->spec().tenant() != tenant) {
-    status =
-        Error(Reason::kInvalidArgument, "must equal tenant", "spec.tenant");
+  SubscribePlan plan;
+  if (absl::Status s =
+          DoSubscribeToken(state_.core(), *state_.revocations().checker(), call,
+                           *request, &plan);
+      !s.ok()) {
+    return refuse(ToGrpcStatus(s));
   }
-  if (status.ok()) {
-    status =
-        call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
-  }
-  if (status.ok() &&
-      request->source_case() == v1::SubscribeTokenRequest::SOURCE_NOT_SET) {
-    status = Error(Reason::kInvalidArgument,
-                   "one of spec or current_token is required", "source");
-  }
-  // Fail-closed with the store down: no new subscription, not even a
-  // resumed one, since its re-issues would be refused.
-  if (status.ok()) status = state_.revocations().checker()->IssuingAllowed();
-  if (!status.ok()) return refuse(ToGrpcStatus(status));
-
-  // The call's one lookup of its tenant, in the snapshot it was admitted
-  // with; the subscription manager mints the first token from it too.
-  const Tenant* t = call.runtime->tenants()->Find(tenant);
-  SubscriptionRequest sub;
-  sub.tenant = tenant;
-  sub.tenants = call.runtime->tenants();
-  sub.caller = call.caller.Describe();
-  if (request->has_spec()) {
-    absl::StatusOr<IssueInput> input =
-        IssueInputFrom(call, tenant, request->spec(), "spec.");
-    if (!input.ok()) return refuse(ToGrpcStatus(input.status()));
-    // IssueInputFrom refused an unknown tenant.
-    status = AuthorizeAppLevel(call, *t, *input);
-    if (!status.ok()) return refuse(ToGrpcStatus(status));
-    sub.ttl = input->ttl;
-    sub.spec = *std::move(input);
-  } else {
-    status = TokenSize(call, request->current_token());
-    if (!status.ok()) return refuse(ToGrpcStatus(status));
-    // Resuming keeps re-issuing the token's grants: an app-level token needs
-    // the same right as issuing one. A token that does not verify is left
-    // to Subscribe, which refuses it with its reason.
-    if (t != nullptr) {
-      VerifyExpectations expect;
-      expect.expiry_grace = t->renew_grace;
-      absl::StatusOr<TokenInfo> current =
-          state_.core().Verify(*t, request->current_token(), expect);
-      if (current.ok()) status = AuthorizeAppLevel(call, *t, *current);
-      if (!status.ok()) return refuse(ToGrpcStatus(status));
-    }
-    sub.current_token = request->current_token();
-  }
-  const RenewalConfig& renewal = call.runtime->config().renewal;
-  if (request->has_refresh_fraction()) {
-    sub.refresh_fraction =
-        std::clamp(request->refresh_fraction(), renewal.min_refresh_fraction,
-                   renewal.max_refresh_fraction);
-  }
-  const absl::Duration session_cap =
-      t != nullptr ? t->session_cap : absl::InfiniteDuration();
+  const SubscriptionRequest& sub = plan.request;
+  const absl::Duration session_cap = plan.session_cap;
   std::shared_ptr<SubscriptionStream> stream = SubscriptionStream::Create(
       &state_.subscriptions(), kSubscribe, session_cap, !request->has_spec());
   // Subscribe sends the first event through the stream before it returns.
   absl::StatusOr<uint64_t> id = state_.subscriptions().Subscribe(sub, stream);
   if (!id.ok()) {
-    const absl::Status error =
-        request->has_spec() ? AsRequestError(id.status())
-                            : AsTokenInputError(id.status(), "current_token");
-    const grpc::Status mapped = ToGrpcStatus(error);
+    const grpc::Status mapped =
+        ToGrpcStatus(SubscribeError(*request, id.status()));
     stream->Refuse(mapped);
     RecordRpc(call, mapped);
     return stream.get();
@@ -323,7 +269,7 @@ grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
   if (request->has_spec()) {
     log::Audit("subscribe", {{"request_id", call.request_id},
                              {"caller", call.caller.Describe()},
-                             {"tenant", tenant},
+                             {"tenant", sub.tenant},
                              {"subject", sub.spec->subject}});
   }
   // Streams are counted as handled when they are accepted; their end is

@@ -25,8 +25,9 @@
 namespace tokend {
 
 // uid 4242 ("issuer") may issue, verify and revoke demo; uid 5151
-// ("reader") may only verify it; uid 6161 ("admin") may revoke in any
-// tenant, configured or not. "other" is a tenant the first two may not use.
+// ("reader") may only verify it; uid 6161 ("admin") may issue and revoke
+// in any tenant, configured or not. "other" is a tenant the first two may not
+// use.
 inline constexpr uint32_t kIssuerUid = 4242;
 inline constexpr uint32_t kReaderUid = 5151;
 inline constexpr uint32_t kAdminUid = 6161;
@@ -57,6 +58,7 @@ callers:
     verify: [demo]
   - name: admin
     uid: 6161
+    issue: ["*"]
     revoke: ["*"]
 )";
 
