@@ -1,12 +1,10 @@
 #include "server/api/token_service_impl.h"
 
-#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
@@ -22,7 +20,6 @@
 #include "server/api/unknown_tenant.h"
 #include "server/observability/logging.h"
 #include "server/observability/metrics.h"
-#include "server/runtime/revocations.h"
 #include "server/wire/grants.h"
 #include "server/wire/proto_time.h"
 #include "server/wire/status_mapping.h"
