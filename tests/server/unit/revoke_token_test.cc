@@ -7,9 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "core/jose/base64url.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "openssl/evp.h"
+#include "openssl/hmac.h"
 #include "tests/server/unit/handler_test_env.h"
 
 namespace tokend {
@@ -150,6 +154,35 @@ TEST_F(RevokeTokenTest, AlreadyRevokedOrExpiredTokenLeavesNothingToWrite) {
   ASSERT_TRUE(Revoke(ByToken(old.token)).ok());
   EXPECT_TRUE(plan_.nothing_left);
   EXPECT_EQ(plan_.what, "token");
+}
+
+// A token the tenant accepts but that carries no jti (a livekit-server-sdk
+// token, a generic JWT): nothing names it alone, so the caller is told
+// what it can revoke instead.
+TEST_F(RevokeTokenTest, TokenWithoutIdIsFailedPreconditionSayingWhatToRevoke) {
+  const TokenInfo issued = Issue("alice");
+  const std::string header = issued.token.substr(0, issued.token.find('.'));
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  const std::string payload = Base64UrlEncode(
+      absl::StrCat(R"({"iss":"https://demo.test","sub":"alice","iat":)", now,
+                   R"(,"exp":)", now + 300, "}"));
+  const std::string input = absl::StrCat(header, ".", payload);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  const std::string secret = "0123456789abcdef0123456789abcdef-unit";
+  ASSERT_NE(HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+                 reinterpret_cast<const unsigned char*>(input.data()),
+                 input.size(), mac, &mac_len),
+            nullptr);
+  const std::string token =
+      absl::StrCat(input, ".",
+                   Base64UrlEncode(absl::string_view(
+                       reinterpret_cast<const char*>(mac), mac_len)));
+  const absl::Status s = Revoke(ByToken(token));
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_EQ(ReasonOf(s), "INVALID_ARGUMENT");
+  EXPECT_EQ(GetField(s), "token");
+  EXPECT_THAT(s.message(), HasSubstr("revoke its subject"));
 }
 
 TEST_F(RevokeTokenTest, DurableAnswerCarriesTheEntryTimes) {
