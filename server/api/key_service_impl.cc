@@ -26,15 +26,22 @@ absl::Status CheckTenant(const Runtime& runtime, const std::string& tenant) {
 
 }  // namespace
 
+absl::Status DoGetJwks(const CallContext& call,
+                       const v1::GetJwksRequest& request,
+                       v1::GetJwksResponse* response) {
+  if (absl::Status s = CheckTenant(*call.runtime, request.tenant()); !s.ok()) {
+    return s;
+  }
+  FillJwks(*call.runtime, request.tenant(), response);
+  return absl::OkStatus();
+}
+
 grpc::ServerUnaryReactor* KeyServiceImpl::GetJwks(
     grpc::CallbackServerContext* context, const v1::GetJwksRequest* request,
     v1::GetJwksResponse* response) {
   CallContext call;
   grpc::Status status = Admit(state_, *context, kGetJwks, &call);
-  if (status.ok()) {
-    status = ToGrpcStatus(CheckTenant(*call.runtime, request->tenant()));
-  }
-  if (status.ok()) FillJwks(*call.runtime, request->tenant(), response);
+  if (status.ok()) status = ToGrpcStatus(DoGetJwks(call, *request, response));
   RecordRpc(call, status);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(status);

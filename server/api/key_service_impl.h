@@ -6,13 +6,24 @@
 #ifndef TOKEND_SERVER_KEY_SERVICE_IMPL_H_
 #define TOKEND_SERVER_KEY_SERVICE_IMPL_H_
 
+#include "absl/status/status.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
+#include "server/api/call_gate.h"
 #include "server/api/jwks_watch.h"
 #include "server/api/server_state.h"
 #include "tokend/v1/key_service.grpc.pb.h"
 
 namespace tokend {
+
+// GetJwks after admission, as a plain function (in-process tests call it):
+// `request.tenant`'s public keys ("": every jwt tenant's) from
+// `call.runtime`, the snapshot the call was admitted with. An unknown
+// tenant is INVALID_ARGUMENT naming the tenants with published keys (keys
+// are public: no caller right is asked). Runs on the calling gRPC thread.
+absl::Status DoGetJwks(const CallContext& call,
+                       const v1::GetJwksRequest& request,
+                       v1::GetJwksResponse* response);
 
 class KeyServiceImpl final : public v1::KeyService::CallbackService {
  public:

@@ -5,8 +5,31 @@
 #include "server/ext_authz/check.h"
 #include "server/observability/logging.h"
 #include "server/observability/metrics.h"
+#include "server/wire/status_mapping.h"
 
 namespace tokend {
+
+absl::Status DoCheck(const TokenService& core,
+                     absl::FunctionRef<bool()> store_healthy,
+                     OutboundTokens* outbound, const CallContext& call,
+                     const envoy::service::auth::v3::CheckRequest& request,
+                     envoy::service::auth::v3::CheckResponse* response) {
+  const bool healthy =
+      !call.runtime->config().ext_authz.fail_closed || store_healthy();
+  const CheckEnv env{core, *call.runtime, call.caller, healthy, outbound};
+  const CheckOutcome outcome = RunCheck(env, request, response);
+  Metrics::Get().ExtAuthzChecked(outcome.tenant, outcome.mode, outcome.outcome,
+                                 outcome.reason, absl::Now() - call.start);
+  if (log::Enabled(log::Level::kDebug)) {
+    log::Debug("ext_authz check", {{"tenant", outcome.tenant},
+                                   {"mode", outcome.mode},
+                                   {"outcome", outcome.outcome},
+                                   {"reason", outcome.reason},
+                                   {"token_id", outcome.token_id},
+                                   {"caller", call.caller.Describe()}});
+  }
+  return absl::OkStatus();
+}
 
 grpc::ServerUnaryReactor* AuthorizationServiceImpl::Check(
     grpc::CallbackServerContext* context,
@@ -15,24 +38,9 @@ grpc::ServerUnaryReactor* AuthorizationServiceImpl::Check(
   CallContext call;
   grpc::Status status = AdmitProxyCall(state_, *context, "Check", &call);
   if (status.ok()) {
-    // Healthy() takes the revocation service's lock: asked only when the
-    // answer matters (on_store_unavailable: closed).
-    const bool store_healthy = !call.runtime->config().ext_authz.fail_closed ||
-                               state_.revocations().Healthy();
-    const CheckEnv env{state_.core(), *call.runtime, call.caller, store_healthy,
-                       outbound_};
-    const CheckOutcome outcome = RunCheck(env, *request, response);
-    Metrics::Get().ExtAuthzChecked(outcome.tenant, outcome.mode,
-                                   outcome.outcome, outcome.reason,
-                                   absl::Now() - call.start);
-    if (log::Enabled(log::Level::kDebug)) {
-      log::Debug("ext_authz check", {{"tenant", outcome.tenant},
-                                     {"mode", outcome.mode},
-                                     {"outcome", outcome.outcome},
-                                     {"reason", outcome.reason},
-                                     {"token_id", outcome.token_id},
-                                     {"caller", call.caller.Describe()}});
-    }
+    status = ToGrpcStatus(DoCheck(
+        state_.core(), [this] { return state_.revocations().Healthy(); },
+        outbound_, call, *request, response));
   }
   RecordRpc(call, status);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();

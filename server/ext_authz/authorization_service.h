@@ -1,19 +1,37 @@
 // envoy.service.auth.v3.Authorization over the callback API, registered on
 // the API listeners (unix socket, loopback TCP, TLS) beside TokenService:
-// admit (call_gate.h, AdmitProxyCall) → RunCheck (check.h) on the call's
-// configuration snapshot → finish. A Check always finishes OK with a
-// CheckResponse whose status says allow or deny (a gRPC error would leave
-// the decision to Envoy's failure_mode_allow); only a draining tokend
-// answers UNAVAILABLE. Runs on gRPC callback threads; no token is logged.
+// admit (call_gate.h, AdmitProxyCall) → DoCheck (RunCheck, check.h, on the
+// call's configuration snapshot, plus its metric and log line) → finish. A
+// Check always finishes OK with a CheckResponse whose status says allow or deny
+// (a gRPC error would leave the decision to Envoy's failure_mode_allow); only a
+// draining tokend answers UNAVAILABLE. Runs on gRPC callback threads; no token
+// is logged.
 #ifndef TOKEND_SERVER_EXT_AUTHZ_AUTHORIZATION_SERVICE_H_
 #define TOKEND_SERVER_EXT_AUTHZ_AUTHORIZATION_SERVICE_H_
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "core/token_service.h"
 #include "envoy/service/auth/v3/external_auth.grpc.pb.h"
 #include "server/api/arena_messages.h"
+#include "server/api/call_gate.h"
 #include "server/api/server_state.h"
 #include "server/ext_authz/outbound_tokens.h"
 
 namespace tokend {
+
+// Check after admission, as a plain function (in-process tests call it):
+// RunCheck on `call.runtime` with the caller's identity, then the
+// tokend_ext_authz metric and the debug line (a token id, never the token).
+// `store_healthy` is asked only when ext_authz.on_store_unavailable is
+// closed (the revocation service's Healthy() takes its lock). Always OK:
+// the decision is in `response`. Runs on the calling gRPC thread; never
+// blocks (an outbound cache miss signs in memory).
+absl::Status DoCheck(const TokenService& core,
+                     absl::FunctionRef<bool()> store_healthy,
+                     OutboundTokens* outbound, const CallContext& call,
+                     const envoy::service::auth::v3::CheckRequest& request,
+                     envoy::service::auth::v3::CheckResponse* response);
 
 class AuthorizationServiceImpl final
     : public envoy::service::auth::v3::Authorization::CallbackService {

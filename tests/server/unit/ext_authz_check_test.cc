@@ -6,11 +6,14 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "core/clock.h"
 #include "core/token_service.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/api/call_gate.h"
 #include "server/config/config.h"
+#include "server/ext_authz/authorization_service.h"
 #include "server/ext_authz/check.h"
 #include "server/ext_authz/http_request.h"
 #include "server/runtime/runtime.h"
@@ -138,6 +141,84 @@ TEST_F(RunCheckTest, StoreDownWithFailClosedConfigured) {
   RunCheck(CheckEnv{core_, **runtime, caller, false, nullptr}, r, &response);
   EXPECT_EQ(response.status().code(), 14);
   EXPECT_EQ(static_cast<int>(response.denied_response().status().code()), 503);
+}
+
+// DoCheck (authorization_service.h): the admitted call's snapshot and
+// caller, the store's health asked only when it matters, the decision
+// always in the response with an OK status.
+class DoCheckTest : public RunCheckTest {
+ protected:
+  absl::Status Check(const std::string& extra_config, bool store_up,
+                     const CheckRequest& request, CheckResponse* response) {
+    absl::StatusOr<Config> config =
+        ParseConfig(absl::StrCat(kConfig, extra_config), "/tmp/unit.yaml");
+    EXPECT_TRUE(config.ok()) << config.status();
+    if (!config.ok()) return config.status();
+    absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
+        Runtime::Build(*config);
+    EXPECT_TRUE(runtime.ok()) << runtime.status();
+    if (!runtime.ok()) return runtime.status();
+    CallContext call;
+    call.method = "Check";
+    call.runtime = *runtime;
+    call.start = absl::Now();
+    return DoCheck(
+        core_,
+        [&] {
+          ++health_asked_;
+          return store_up;
+        },
+        nullptr, call, request, response);
+  }
+
+  CheckRequest WithToken(const std::string& token) {
+    CheckRequest r = Http("api.test", "/v1/items");
+    SetHeader(&r, "authorization", "Bearer " + token);
+    return r;
+  }
+
+  int health_asked_ = 0;
+};
+
+TEST_F(DoCheckTest, StoreDownFailOpenAllowsWithoutAskingTheStore) {
+  CheckResponse response;
+  ASSERT_TRUE(Check("", false, WithToken(token_), &response).ok());
+  EXPECT_TRUE(response.has_ok_response()) << response.DebugString();
+  EXPECT_EQ(response.status().code(), 0);
+  EXPECT_EQ(health_asked_, 0);
+}
+
+TEST_F(DoCheckTest, StoreDownFailClosedDeniesWith503) {
+  CheckResponse response;
+  ASSERT_TRUE(Check("  on_store_unavailable: closed\n", false,
+                    WithToken(token_), &response)
+                  .ok());
+  EXPECT_EQ(health_asked_, 1);
+  ASSERT_TRUE(response.has_denied_response());
+  EXPECT_EQ(response.status().code(), 14);  // UNAVAILABLE
+  EXPECT_EQ(static_cast<int>(response.denied_response().status().code()), 503);
+}
+
+TEST_F(DoCheckTest, StoreUpFailClosedAllows) {
+  CheckResponse response;
+  ASSERT_TRUE(Check("  on_store_unavailable: closed\n", true, WithToken(token_),
+                    &response)
+                  .ok());
+  EXPECT_EQ(health_asked_, 1);
+  EXPECT_TRUE(response.has_ok_response());
+}
+
+TEST_F(DoCheckTest, ForgedTokenIsADenialNotAnRpcError) {
+  std::string forged = token_;
+  char& c = forged[forged.size() - 10];
+  c = c == 'A' ? 'B' : 'A';
+  CheckResponse response;
+  // The call itself succeeds: a gRPC error would hand the decision to
+  // Envoy's failure_mode_allow.
+  ASSERT_TRUE(Check("", true, WithToken(forged), &response).ok());
+  ASSERT_TRUE(response.has_denied_response());
+  EXPECT_EQ(response.status().code(), 16);  // UNAUTHENTICATED
+  EXPECT_EQ(static_cast<int>(response.denied_response().status().code()), 401);
 }
 
 TEST(HttpRequest, BearerTokenCases) {
