@@ -10,19 +10,23 @@ namespace {
 
 uint64_t DefaultHash(absl::string_view token) { return absl::HashOf(token); }
 
-size_t ShardCount(size_t max_entries) {
-  return std::clamp<size_t>(max_entries / 64, 1, 16);
+// At most 16 shards, each with room for at least 64 entries and 256 KiB,
+// so a small cache keeps one exact LRU order and a small byte bound is not
+// split into shards too small for a token.
+size_t ShardCount(const VerifyCacheLimits& limits) {
+  return std::clamp<size_t>(
+      std::min(limits.max_entries / 64, limits.max_bytes / (256 << 10)), 1, 16);
 }
 
 }  // namespace
 
 VerifiedTokenCache::VerifiedTokenCache(VerifyCacheLimits limits)
     : limits_(limits),
-      shard_entries_(std::max<size_t>(
-          1, limits.max_entries / ShardCount(limits.max_entries))),
-      shard_bytes_(limits.max_bytes / ShardCount(limits.max_entries)),
+      shard_entries_(
+          std::max<size_t>(1, limits.max_entries / ShardCount(limits))),
+      shard_bytes_(limits.max_bytes / ShardCount(limits)),
       hash_(&DefaultHash) {
-  const size_t count = ShardCount(limits.max_entries);
+  const size_t count = ShardCount(limits);
   shards_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     shards_.push_back(std::make_unique<Shard>(&hash_));

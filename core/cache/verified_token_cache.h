@@ -101,10 +101,6 @@ class VerifiedTokenCache {
     size_t bytes ABSL_GUARDED_BY(mu) = 0;
   };
 
-  // At most 16 shards, each of at least 64 entries, so small caches keep
-  // an exact LRU order.
-  static constexpr size_t kMaxShards = 16;
-
   Shard& ShardFor(uint64_t hash);
   void Erase(Shard& shard, EntryList::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
