@@ -14,6 +14,10 @@
 #include "core/profiles/profile.h"
 
 namespace tokend {
+class VerifiedTokenCache;
+}  // namespace tokend
+
+namespace tokend {
 
 struct Tenant {
   std::string name;
@@ -22,6 +26,10 @@ struct Tenant {
   absl::Duration session_cap = absl::InfiniteDuration();
   // How long after expiry a token may still be renewed.
   absl::Duration renew_grace = absl::ZeroDuration();
+  // Authenticated tokens of this tenant (core/cache/verified_token_cache.h);
+  // null: none. Build a new one with every new Tenant (a reload), so a
+  // reload starts cold.
+  std::shared_ptr<VerifiedTokenCache> verify_cache;
 };
 
 class TenantSet {

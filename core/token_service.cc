@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/cache/verified_token_cache.h"
 #include "core/reason.h"
 #include "core/revocation/revocation.h"
 #include "core/token_facts.h"
@@ -119,11 +120,36 @@ absl::StatusOr<TokenInfo> TokenService::Verify(
   return Verify(**tenant, token, expect);
 }
 
+absl::StatusOr<TokenInfo> TokenService::VerifyThroughCache(
+    const Tenant& tenant, absl::string_view token,
+    const VerifyExpectations& expect, absl::Time now) const {
+  const Profile& profile = *tenant.profile;
+  if (tenant.verify_cache == nullptr || !profile.SupportsAuthenticate()) {
+    return profile.Verify(token, expect, now);
+  }
+  VerifiedTokenCache& cache = *tenant.verify_cache;
+  if (std::shared_ptr<const VerifiedToken> hit =
+          cache.Lookup(token, profile, now)) {
+    // The signature was checked when it was stored; the clock and the
+    // call's expectations are checked again on every hit.
+    return profile.Check(*hit, expect, now);
+  }
+  absl::StatusOr<VerifiedToken> verified = profile.Authenticate(token);
+  if (!verified.ok()) return verified.status();
+  auto shared = std::make_shared<const VerifiedToken>(*std::move(verified));
+  absl::StatusOr<TokenInfo> info = profile.Check(*shared, expect, now);
+  // Only tokens that pass in full are stored: failures are never cached.
+  if (info.ok() && !Revoked(tenant, *info)) {
+    cache.Insert(token, tenant.profile, std::move(shared), now);
+  }
+  return info;
+}
+
 absl::StatusOr<TokenInfo> TokenService::Verify(
     const Tenant& tenant, absl::string_view token,
     const VerifyExpectations& expect) const {
   absl::StatusOr<TokenInfo> info =
-      tenant.profile->Verify(token, expect, clock_.Now());
+      VerifyThroughCache(tenant, token, expect, clock_.Now());
   if (!info.ok()) return info.status();
   if (Revoked(tenant, *info)) {
     return WithTokenFacts(
@@ -150,7 +176,7 @@ absl::StatusOr<TokenInfo> TokenService::Renew(const Tenant& tenant,
   VerifyExpectations expect;
   expect.expiry_grace = tenant.renew_grace;
   absl::StatusOr<TokenInfo> current =
-      tenant.profile->Verify(token, expect, now);
+      VerifyThroughCache(tenant, token, expect, now);
   if (!current.ok()) return current.status();
   return RefreshFor(tenant, *current, ttl, now);
 }

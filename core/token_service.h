@@ -108,6 +108,13 @@ class TokenService {
                                                   absl::string_view name);
 
  private:
+  // The profile's verdict on `token` (no revocation check), through the
+  // tenant's verify cache when it has one and the profile verifies in two
+  // phases.
+  absl::StatusOr<TokenInfo> VerifyThroughCache(const Tenant& tenant,
+                                               absl::string_view token,
+                                               const VerifyExpectations& expect,
+                                               absl::Time now) const;
   bool Revoked(const Tenant& tenant, const TokenInfo& info) const;
   // `minted` unless the revocation check refuses it (see Issue).
   absl::StatusOr<TokenInfo> Checked(const Tenant& tenant,

@@ -3,6 +3,7 @@
 #ifndef TOKEND_CORE_JOSE_JWT_H_
 #define TOKEND_CORE_JOSE_JWT_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,14 @@ struct VerifiedJwt {
   absl::Time issued_at = absl::InfinitePast();
   absl::Time not_before = absl::InfinitePast();
   absl::Time expires_at = absl::InfiniteFuture();
+  // Which of exp, nbf, iat and iss the claims set carries.
+  bool has_exp = false;
+  bool has_nbf = false;
+  bool has_iat = false;
+  bool has_iss = false;
+  // The key that verified it (one of the KeySet's): lets a cache tell
+  // whether that exact key is still trusted.
+  std::shared_ptr<const Key> key;
 
   // The claims set as a model. VerifyJwt builds only the registered claims
   // above; the others are validated but decoded here, on demand, so a caller
@@ -84,6 +93,23 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
                                       const KeySet& keys,
                                       const ValidationPolicy& policy,
                                       absl::Time now);
+
+// VerifyJwt in two halves: VerifyJwt(token, keys, policy, now) is
+// AuthenticateJwt(token, keys, policy) and then CheckJwtClaims(jwt, policy,
+// now) on its result, with the same reasons in the same order.
+//
+// AuthenticateJwt is the part that depends on neither the clock nor the
+// policy's issuer, audiences, leeway, expiry_grace, require_exp or
+// max_lifetime: size cap, split, header, key, signature, payload, claim
+// types and typ. Its result can be kept and checked again later.
+absl::StatusOr<VerifiedJwt> AuthenticateJwt(absl::string_view token,
+                                            const KeySet& keys,
+                                            const ValidationPolicy& policy);
+// The clock and claim rules (exp, nbf, iat with leeway and expiry_grace,
+// max_lifetime, iss, aud) over an authenticated token. A failure carries
+// the token's facts (JwtFacts).
+absl::Status CheckJwtClaims(const VerifiedJwt& jwt,
+                            const ValidationPolicy& policy, absl::Time now);
 
 // The id (jti) and times (iat, exp) of a verified token, as a failure that
 // comes after its signature was good reports them (core/token_facts.h).

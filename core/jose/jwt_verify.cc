@@ -250,17 +250,21 @@ absl::Status ReadClaims(RegisteredClaims& claims, VerifiedJwt* out) {
     absl::StatusOr<absl::Time> parsed = ParseNumericDate(*exp, "exp");
     if (!parsed.ok()) return parsed.status();
     out->expires_at = *parsed;
+    out->has_exp = true;
   }
   if (nbf != nullptr) {
     absl::StatusOr<absl::Time> parsed = ParseNumericDate(*nbf, "nbf");
     if (!parsed.ok()) return parsed.status();
     out->not_before = *parsed;
+    out->has_nbf = true;
   }
   if (iat != nullptr) {
     absl::StatusOr<absl::Time> parsed = ParseNumericDate(*iat, "iat");
     if (!parsed.ok()) return parsed.status();
     out->issued_at = *parsed;
+    out->has_iat = true;
   }
+  out->has_iss = claims.Get(kIss) != nullptr;
   status = ReadOptionalString(claims.Get(kIss), "iss", &out->issuer);
   if (!status.ok()) return status;
   status = ReadOptionalString(claims.Get(kSub), "sub", &out->subject);
@@ -272,15 +276,13 @@ absl::Status ReadClaims(RegisteredClaims& claims, VerifiedJwt* out) {
   return absl::OkStatus();
 }
 
-// The policy's rules over the claims ReadClaims read (`claims` tells which
+// The policy's rules over the claims ReadClaims read (jwt.has_* tells which
 // were present).
-absl::Status CheckClaims(RegisteredClaims& claims,
-                         const ValidationPolicy& policy, absl::Time now,
+absl::Status CheckClaims(const ValidationPolicy& policy, absl::Time now,
                          const VerifiedJwt& jwt) {
   struct {
     bool exp, nbf, iat, iss;
-  } const found = {claims.Get(kExp) != nullptr, claims.Get(kNbf) != nullptr,
-                   claims.Get(kIat) != nullptr, claims.Get(kIss) != nullptr};
+  } const found = {jwt.has_exp, jwt.has_nbf, jwt.has_iat, jwt.has_iss};
 
   // Times. absl::Time spans far more than NumericDate's range and its
   // arithmetic saturates, so none of these can overflow; a negative leeway
@@ -396,10 +398,9 @@ absl::StatusOr<VerifiedJws> VerifyJwsSignature(absl::string_view token,
   return out;
 }
 
-absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
-                                      const KeySet& keys,
-                                      const ValidationPolicy& policy,
-                                      absl::Time now) {
+absl::StatusOr<VerifiedJwt> AuthenticateJwt(absl::string_view token,
+                                            const KeySet& keys,
+                                            const ValidationPolicy& policy) {
   // Filled in place, so the result is never moved on the way out.
   absl::StatusOr<VerifiedJwt> result(absl::in_place);
   VerifiedJwt& out = *result;
@@ -430,7 +431,6 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
   out.claims_json.resize(payload_size);
   status = ReadClaims(registered, &out);
   if (status.ok()) status = CheckTyp(out.header, policy);
-  if (status.ok()) status = CheckClaims(registered, policy, now, out);
   for (std::optional<json::Value>& value : registered.values) value.reset();
   // The signature was good and the claims set parsed: whatever fails from
   // here carries the token's id and times (as far as they were read), so
@@ -438,6 +438,30 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
   if (!status.ok()) return WithTokenFacts(status, JwtFacts(out));
 
   out.kid = key->kid();
+  for (const std::shared_ptr<const Key>& candidate : keys.keys()) {
+    if (candidate.get() == key) {
+      out.key = candidate;
+      break;
+    }
+  }
+  return result;
+}
+
+absl::Status CheckJwtClaims(const VerifiedJwt& jwt,
+                            const ValidationPolicy& policy, absl::Time now) {
+  absl::Status status = CheckClaims(policy, now, jwt);
+  if (!status.ok()) return WithTokenFacts(status, JwtFacts(jwt));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<VerifiedJwt> VerifyJwt(absl::string_view token,
+                                      const KeySet& keys,
+                                      const ValidationPolicy& policy,
+                                      absl::Time now) {
+  absl::StatusOr<VerifiedJwt> result = AuthenticateJwt(token, keys, policy);
+  if (!result.ok()) return result;
+  absl::Status status = CheckJwtClaims(*result, policy, now);
+  if (!status.ok()) return status;
   return result;
 }
 

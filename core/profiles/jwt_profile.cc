@@ -102,17 +102,26 @@ class JwtProfile final : public Profile {
   absl::StatusOr<TokenInfo> Verify(absl::string_view token,
                                    const VerifyExpectations& expect,
                                    absl::Time now) const override {
-    ValidationPolicy policy = policy_;
-    policy.expiry_grace = expect.expiry_grace;
-    if (expect.audience.has_value()) policy.audiences = {*expect.audience};
+    absl::StatusOr<VerifiedToken> verified = Authenticate(token);
+    if (!verified.ok()) return verified.status();
+    return Check(*verified, expect, now);
+  }
+
+  bool SupportsAuthenticate() const override { return true; }
+
+  // Everything VerifyJwt does before the clock and the call's audience,
+  // then the claims decode (which needs neither).
+  absl::StatusOr<VerifiedToken> Authenticate(
+      absl::string_view token) const override {
     absl::StatusOr<VerifiedJwt> jwt =
-        VerifyJwt(token, *config_.verification_keys, policy, now);
+        AuthenticateJwt(token, *config_.verification_keys, policy_);
     if (!jwt.ok()) return jwt.status();
 
     absl::StatusOr<json::Object> claims = jwt->DecodeClaims();
     if (!claims.ok()) return WithTokenFacts(claims.status(), JwtFacts(*jwt));
 
-    TokenInfo info;
+    absl::StatusOr<VerifiedToken> out(absl::in_place);
+    TokenInfo& info = out->info;
     info.token_id = jwt->jti;
     info.subject = jwt->subject;
     info.issued_at = jwt->issued_at;
@@ -125,7 +134,30 @@ class JwtProfile final : public Profile {
     }
     info.grants = std::move(grants);
     info.claims = *std::move(claims);
-    return info;
+    out->key = jwt->key;
+    jwt->claims_json.clear();
+    jwt->claims_json.shrink_to_fit();
+    out->jwt = *std::move(jwt);
+    return out;
+  }
+
+  // The clock and audience rules of VerifyJwt, with the call's audience
+  // and renewal grace.
+  absl::StatusOr<TokenInfo> Check(const VerifiedToken& verified,
+                                  const VerifyExpectations& expect,
+                                  absl::Time now) const override {
+    ValidationPolicy policy = policy_;
+    policy.expiry_grace = expect.expiry_grace;
+    if (expect.audience.has_value()) policy.audiences = {*expect.audience};
+    absl::Status status = CheckJwtClaims(verified.jwt, policy, now);
+    if (!status.ok()) return status;
+    return verified.info;
+  }
+
+  bool Trusts(const VerifiedToken& verified) const override {
+    return verified.key != nullptr &&
+           config_.verification_keys->FindByKid(verified.key->kid()) ==
+               verified.key.get();
   }
 
  private:

@@ -16,6 +16,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/crypto/key.h"
+#include "core/jose/jwt.h"
 #include "core/json/json.h"
 #include "core/profiles/grants.h"
 
@@ -68,6 +70,22 @@ struct TokenInfo {
   json::Object claims;  // JWT profiles: the verified claim set
 };
 
+// What the expensive, call-independent half of a verification
+// (Profile::Authenticate) found: enough to apply the clock and the call's
+// expectations again (Profile::Check) without the signature. Immutable once
+// built; may be shared between threads.
+struct VerifiedToken {
+  // The call-independent result: id, subject, times, session start,
+  // grants and claims. `token` is left empty.
+  TokenInfo info;
+  // The key that verified the signature; Profile::Trusts tells whether the
+  // profile still verifies with exactly this key.
+  std::shared_ptr<const Key> key;
+  // JWT profiles: the registered claims the clock and expectation rules
+  // read (claims_json is dropped).
+  VerifiedJwt jwt;
+};
+
 class Profile {
  public:
   virtual ~Profile() = default;
@@ -93,6 +111,24 @@ class Profile {
   virtual absl::StatusOr<TokenInfo> Verify(absl::string_view token,
                                            const VerifyExpectations& expect,
                                            absl::Time now) const = 0;
+
+  // Two-phase verification, for profiles where SupportsAuthenticate() is
+  // true: Verify(token, expect, now) answers exactly as
+  // Check(*Authenticate(token), expect, now) (or Authenticate's failure),
+  // reasons and their order included. Authenticate is the expensive part
+  // that depends on neither the clock nor the call: size limits, parse,
+  // key lookup, signature, the claims' types. Check is the cheap part: the
+  // time rules (exp, nbf, iat with leeway, expiry_grace) and the call's
+  // expectations. The other profiles answer kUnimplemented.
+  virtual bool SupportsAuthenticate() const { return false; }
+  virtual absl::StatusOr<VerifiedToken> Authenticate(
+      absl::string_view token) const;
+  virtual absl::StatusOr<TokenInfo> Check(const VerifiedToken& verified,
+                                          const VerifyExpectations& expect,
+                                          absl::Time now) const;
+  // Whether `verified.key` is still, as that very object, one of this
+  // profile's verification keys.
+  virtual bool Trusts(const VerifiedToken& verified) const { return false; }
 };
 
 }  // namespace tokend

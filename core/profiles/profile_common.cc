@@ -74,4 +74,19 @@ absl::Status PrefixField(const absl::Status& status, absl::string_view prefix) {
                        absl::StrCat(prefix, ".", field));
 }
 
+absl::StatusOr<VerifiedToken> Profile::Authenticate(
+    absl::string_view token) const {
+  return Error(
+      Reason::kInternal,
+      absl::StrCat("the ", name(), " profile does not verify in two phases"));
+}
+
+absl::StatusOr<TokenInfo> Profile::Check(const VerifiedToken& verified,
+                                         const VerifyExpectations& expect,
+                                         absl::Time now) const {
+  return Error(
+      Reason::kInternal,
+      absl::StrCat("the ", name(), " profile does not verify in two phases"));
+}
+
 }  // namespace tokend

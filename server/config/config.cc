@@ -334,7 +334,7 @@ class Parser {
               Keys(t, path,
                    {"name", "profile", "issuer", "audience", "algorithm", "kid",
                     "typ", "credentials", "params", "ttl", "session_cap",
-                    "renew_grace", "leeway", "verify", "keys"});
+                    "renew_grace", "leeway", "verify", "keys", "verify_cache"});
           !s.ok()) {
         return s;
       }
@@ -448,7 +448,40 @@ class Parser {
           !s.ok()) {
         return s;
       }
+      if (auto s = VerifyCache(t["verify_cache"], path + ".verify_cache",
+                               &tenant.verify_cache);
+          !s.ok()) {
+        return s;
+      }
       out->push_back(std::move(tenant));
+    }
+    return absl::OkStatus();
+  }
+
+  // tenants[i].verify_cache: bounds of the tenant's verified-token cache.
+  absl::Status VerifyCache(const YAML::Node& node, const std::string& path,
+                           VerifyCacheConfig* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (auto s = Keys(node, path, {"max_entries", "max_bytes", "max_age"});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Int(node["max_entries"], path + ".max_entries", 0, 10000000,
+                     &out->max_entries);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Int(node["max_bytes"], path + ".max_bytes", 0,
+                     int64_t{1} << 34, &out->max_bytes);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = Duration(node["max_age"], path + ".max_age", &out->max_age);
+        !s.ok()) {
+      return s;
+    }
+    if (out->max_age > absl::Hours(24)) {
+      return Fail(path + ".max_age", "must be at most 24h");
     }
     return absl::OkStatus();
   }

@@ -58,6 +58,15 @@ struct KeysConfig {
   bool configured() const { return !dir.empty() || !file.empty() || generate; }
 };
 
+// tenants[].verify_cache: the tenant's verified-token cache
+// (core/cache/verified_token_cache.h). On by default, bounded; max_entries
+// 0 turns it off.
+struct VerifyCacheConfig {
+  int64_t max_entries = 10000;
+  int64_t max_bytes = 16 << 20;
+  absl::Duration max_age = absl::Minutes(10);
+};
+
 struct TenantConfig {
   std::string name;
   std::string
@@ -82,6 +91,7 @@ struct TenantConfig {
   absl::Duration leeway = absl::Seconds(60);
   bool verify_open = true;  // false: only callers listing it under verify
   KeysConfig keys;          // jwt only
+  VerifyCacheConfig verify_cache;
 };
 
 // SubscribeToken's schedule and caps: the first six fields are core's

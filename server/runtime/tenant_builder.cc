@@ -1,6 +1,7 @@
 #include "server/runtime/tenant_builder.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/cache/verified_token_cache.h"
 
 namespace tokend {
 
@@ -11,6 +12,15 @@ absl::StatusOr<BuiltTenant> BuildTenant(const Config& config, size_t index,
   built.tenant.name = tc.name;
   built.tenant.session_cap = tc.session_cap;
   built.tenant.renew_grace = tc.renew_grace;
+  // A new cache for every build: a reload or key change starts cold.
+  if (tc.verify_cache.max_entries > 0 && tc.verify_cache.max_bytes > 0 &&
+      tc.verify_cache.max_age > absl::ZeroDuration()) {
+    VerifyCacheLimits limits;
+    limits.max_entries = static_cast<size_t>(tc.verify_cache.max_entries);
+    limits.max_bytes = static_cast<size_t>(tc.verify_cache.max_bytes);
+    limits.max_age = tc.verify_cache.max_age;
+    built.tenant.verify_cache = std::make_shared<VerifiedTokenCache>(limits);
+  }
   absl::StatusOr<std::shared_ptr<const Profile>> profile;
   if (tc.profile == "jwt") {
     // A generic JWT tenant reads no vendor params: a stray one is a typo or

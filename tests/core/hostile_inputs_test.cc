@@ -23,6 +23,7 @@
 #include "core/reason.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/core/cached_verify.h"
 #include "tests/test_util.h"
 
 namespace tokend {
@@ -141,9 +142,10 @@ const TestKeys& Keys() {
   return *keys;
 }
 
+// Cold, and twice through a cached TokenService (tests/core/cached_verify.h).
 Reason ReasonOf(absl::string_view token, const KeySet& keys,
                 const ValidationPolicy& policy = {}) {
-  return GetReason(VerifyJwt(token, keys, policy, kNowTime).status());
+  return GetReason(testing::VerifyColdAndWarm(token, keys, policy, kNowTime));
 }
 Reason HsReason(absl::string_view token, const ValidationPolicy& policy = {}) {
   return ReasonOf(token, Keys().hs_set, policy);

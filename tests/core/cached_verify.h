@@ -1,0 +1,101 @@
+// Runs a VerifyJwt case through a real TokenService with a verified-token
+// cache as well: the core hostile-input and mutation tests call it so every
+// case is answered cold (VerifyJwt), then twice through the cache (a miss,
+// then a hit when the token is valid), and all three answers must agree.
+//
+// PolicyProfile is a test profile: the tests pin VerifyJwt under their own
+// ValidationPolicy, which no production profile exposes as such, so it maps
+// that policy onto the two-phase Profile interface (AuthenticateJwt,
+// CheckJwtClaims) exactly as the jwt profile does.
+#ifndef TOKEND_TESTS_CORE_CACHED_VERIFY_H_
+#define TOKEND_TESTS_CORE_CACHED_VERIFY_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "core/cache/verified_token_cache.h"
+#include "core/clock.h"
+#include "core/jose/jwt.h"
+#include "core/keys/key_set.h"
+#include "core/reason.h"
+#include "core/tenant_set.h"
+#include "core/token_service.h"
+#include "gtest/gtest.h"
+
+namespace tokend::testing {
+
+class PolicyProfile final : public Profile {
+ public:
+  PolicyProfile(const KeySet& keys, ValidationPolicy policy)
+      : keys_(keys), policy_(std::move(policy)) {}
+  absl::string_view name() const override { return "test-policy"; }
+  absl::StatusOr<TokenInfo> Issue(const IssueInput&,
+                                  absl::Time) const override {
+    return Error(Reason::kInternal, "test profile issues nothing");
+  }
+  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
+                                   const VerifyExpectations& expect,
+                                   absl::Time now) const override {
+    absl::StatusOr<VerifiedToken> verified = Authenticate(token);
+    if (!verified.ok()) return verified.status();
+    return Check(*verified, expect, now);
+  }
+  bool SupportsAuthenticate() const override { return true; }
+  absl::StatusOr<VerifiedToken> Authenticate(
+      absl::string_view token) const override {
+    absl::StatusOr<VerifiedJwt> jwt = AuthenticateJwt(token, keys_, policy_);
+    if (!jwt.ok()) return jwt.status();
+    VerifiedToken out;
+    out.info.token_id = jwt->jti;
+    out.info.subject = jwt->subject;
+    out.info.issued_at = jwt->issued_at;
+    out.info.expires_at = jwt->expires_at;
+    out.key = jwt->key;
+    out.jwt = *std::move(jwt);
+    return out;
+  }
+  absl::StatusOr<TokenInfo> Check(const VerifiedToken& verified,
+                                  const VerifyExpectations&,
+                                  absl::Time now) const override {
+    absl::Status status = CheckJwtClaims(verified.jwt, policy_, now);
+    if (!status.ok()) return status;
+    return verified.info;
+  }
+  bool Trusts(const VerifiedToken& verified) const override {
+    return verified.key != nullptr &&
+           keys_.FindByKid(verified.key->kid()) == verified.key.get();
+  }
+
+ private:
+  const KeySet& keys_;
+  const ValidationPolicy policy_;
+};
+
+// VerifyJwt's status for `token`, after checking that a cached TokenService
+// answers the same (code, reason, message) cold and warm, and that the warm
+// call was a cache hit exactly when the token is valid.
+inline absl::Status VerifyColdAndWarm(absl::string_view token,
+                                      const KeySet& keys,
+                                      const ValidationPolicy& policy,
+                                      absl::Time now) {
+  absl::Status cold = VerifyJwt(token, keys, policy, now).status();
+  FakeClock clock(now);
+  TokenService service(clock);
+  Tenant tenant{"t", std::make_shared<const PolicyProfile>(keys, policy)};
+  tenant.verify_cache = std::make_shared<VerifiedTokenCache>(
+      VerifyCacheLimits{64, 1 << 20, absl::InfiniteDuration()});
+  for (int run = 0; run < 2; ++run) {
+    absl::Status cached = service.Verify(tenant, token, {}).status();
+    EXPECT_EQ(cached.code(), cold.code()) << "run " << run << ": " << cached;
+    EXPECT_EQ(GetReason(cached), GetReason(cold)) << "run " << run;
+    EXPECT_EQ(cached.message(), cold.message()) << "run " << run;
+  }
+  EXPECT_EQ(tenant.verify_cache->hits(), cold.ok() ? 1u : 0u);
+  return cold;
+}
+
+}  // namespace tokend::testing
+
+#endif  // TOKEND_TESTS_CORE_CACHED_VERIFY_H_
