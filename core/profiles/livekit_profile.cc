@@ -18,8 +18,8 @@
 #include "core/jose/jwt.h"
 #include "core/jose/jwt_writer.h"
 #include "core/keys/key_set.h"
-#include "core/profiles/profile_common.h"
-#include "core/profiles/utf16_length.h"
+#include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/utf16_length.h"
 #include "core/random.h"
 #include "core/reason.h"
 

@@ -1,4 +1,4 @@
-#include "core/profiles/profile_common.h"
+#include "core/profiles/internal/profile_common.h"
 
 #include <algorithm>
 #include <string>

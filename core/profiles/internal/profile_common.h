@@ -1,7 +1,7 @@
 // Small rules every profile shares, kept in one place so each vendor
 // enforces them identically.
-#ifndef TOKEND_CORE_PROFILES_PROFILE_COMMON_H_
-#define TOKEND_CORE_PROFILES_PROFILE_COMMON_H_
+#ifndef TOKEND_CORE_PROFILES_INTERNAL_PROFILE_COMMON_H_
+#define TOKEND_CORE_PROFILES_INTERNAL_PROFILE_COMMON_H_
 
 #include <string>
 
@@ -61,4 +61,4 @@ absl::StatusOr<TokenInfo> KeepingFacts(absl::StatusOr<TokenInfo> checked,
 
 }  // namespace tokend
 
-#endif  // TOKEND_CORE_PROFILES_PROFILE_COMMON_H_
+#endif  // TOKEND_CORE_PROFILES_INTERNAL_PROFILE_COMMON_H_
