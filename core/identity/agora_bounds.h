@@ -1,5 +1,5 @@
-// Exchange bounds for Agora grants (core/profiles/agora_grants.h): RTC and
-// RTM services, the ones an app's token server hands out. Other service
+// Exchange bounds for Agora grants (core/profiles/agora/agora_grants.h): RTC
+// and RTM services, the ones an app's token server hands out. Other service
 // types (Chat, Streaming, FPA, FCDN, APaaS, RTM2) and the legacy 006
 // format are refused: no rule covers them yet.
 //
@@ -25,7 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "core/identity/grant_bounds.h"
 #include "core/identity/template.h"
-#include "core/profiles/agora_grants.h"
+#include "core/profiles/agora/agora_grants.h"
 
 namespace tokend::identity {
 

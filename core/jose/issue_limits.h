@@ -1,6 +1,6 @@
-// Limits shared by every JWT issuer in the core (the generic IssueJwt and
-// the vendor profiles' direct writers, core/profiles/vendor_jwt.h) and, for
-// the NumericDate bound, by the verifier, so every issued token verifies.
+// Limits of the one JWT writer (core/jose/jwt_writer.h, which IssueJwt and
+// every vendor profile issue through) and, for the NumericDate bound, of the
+// verifier, so every issued token verifies.
 #ifndef TOKEND_CORE_JOSE_ISSUE_LIMITS_H_
 #define TOKEND_CORE_JOSE_ISSUE_LIMITS_H_
 

@@ -1,4 +1,5 @@
-// JWT issuing: a deterministic header and claims set, signed with one key.
+// IssueJwt: a JwtSpec's claims set, merged deterministically, with the
+// header, dates and signature of the one JWT writer (jwt_writer.h).
 #include <charconv>
 #include <cstdint>
 #include <iterator>
@@ -11,20 +12,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "absl/types/span.h"
-#include "core/jose/base64url.h"
-#include "core/jose/issue_limits.h"
 #include "core/jose/jwt.h"
+#include "core/jose/jwt_writer.h"
 #include "core/json/byte_scan.h"
 #include "core/random.h"
 #include "core/reason.h"
 
 namespace tokend {
 namespace {
-
-using jose::kMaxNumericDate;
-using jose::kMaxSignatureChars;
-using jose::kReservedHeader;
 
 // Claims IssueJwt sets itself.
 constexpr absl::string_view kReservedClaims[] = {
@@ -49,19 +44,6 @@ constexpr uint32_t Packed(absl::string_view name) {
 // Above every Packed value: what the merge sees past the last extra claim.
 constexpr uint32_t kPastTheExtras = 0xffffffffu;
 
-absl::Status CheckReserved(const json::Object& object,
-                           absl::Span<const absl::string_view> reserved,
-                           absl::string_view prefix) {
-  for (absl::string_view name : reserved) {
-    if (object.Find(name) != nullptr) {
-      return Error(Reason::kInvalidArgument,
-                   absl::StrCat(name, " may not be set here"),
-                   absl::StrCat(prefix, ".", name));
-    }
-  }
-  return absl::OkStatus();
-}
-
 // The first reserved claim (in kReservedClaims order) that `extras` sets, or
 // OK. Every registered claim name is three bytes long, so one pass over the
 // members does.
@@ -84,31 +66,6 @@ absl::Status CheckReservedClaims(const json::Object& extras) {
                absl::StrCat("extra_claims.", name));
 }
 
-absl::StatusOr<json::Object> BuildHeader(const Key& key, const JwtSpec& spec) {
-  absl::Status status =
-      CheckReserved(spec.extra_header, kReservedHeader, "extra_header");
-  if (!status.ok()) return status;
-  if (!spec.typ.empty() && spec.extra_header.Find("typ") != nullptr) {
-    return Error(Reason::kInvalidArgument, "typ is set by JwtSpec.typ",
-                 "extra_header.typ");
-  }
-  json::Object header = spec.extra_header;
-  header.Set("alg", json::Value(AlgorithmName(key.alg())));
-  if (!key.kid().empty()) header.Set("kid", json::Value(key.kid()));
-  if (!spec.typ.empty()) header.Set("typ", json::Value(spec.typ));
-  // Whatever the verifier would refuse (cty "JWT", a non-string typ, ...)
-  // is refused here, so every issued token passes our own header rules.
-  absl::StatusOr<JoseHeader> checked = ParseJoseHeader(header);
-  if (!checked.ok()) {
-    std::string field = GetField(checked.status());
-    return Error(Reason::kInvalidArgument,
-                 "extra_header is refused by the JOSE header rules",
-                 field.empty() ? std::string("extra_header")
-                               : absl::StrCat("extra_header.", field));
-  }
-  return header;
-}
-
 // The base64url header of the last token this thread issued. The encoded
 // header (and whether it is accepted) is a pure function of the key's alg
 // and kid, the typ and the extra header members, so a token issuer reusing
@@ -127,14 +84,13 @@ class HeaderCache {
   }
 
   const std::string& Store(const Key& key, const JwtSpec& spec,
-                           const json::Object& header) {
+                           std::string encoded) {
     valid_ = false;
     alg_ = key.alg();
     kid_ = key.kid();
     typ_ = spec.typ;
     extra_header_ = spec.extra_header;
-    encoded_.clear();
-    Base64UrlEncodeAppend(json::Serialize(header), &encoded_);
+    encoded_ = std::move(encoded);
     valid_ = true;
     return encoded_;
   }
@@ -255,45 +211,25 @@ void AppendClaims(const JwtSpec& spec, int64_t iat, int64_t nbf, int64_t exp,
 
 absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
                                    absl::Time now) {
-  if (spec.ttl <= absl::ZeroDuration() ||
-      spec.ttl == absl::InfiniteDuration()) {
-    return Error(Reason::kInvalidArgument, "ttl must be positive and finite",
-                 "ttl");
-  }
-  const int64_t ttl_seconds = absl::ToInt64Seconds(spec.ttl);
-  if (ttl_seconds <= 0) {
-    return Error(Reason::kInvalidArgument, "ttl must be at least one second",
-                 "ttl");
-  }
-  const int64_t iat = absl::ToUnixSeconds(now);
-  if (iat < 0 || iat > kMaxNumericDate || ttl_seconds > kMaxNumericDate - iat) {
-    return Error(Reason::kInvalidArgument,
-                 "iat or exp is outside the NumericDate range", "ttl");
-  }
-  const int64_t exp = iat + ttl_seconds;
-  int64_t nbf = iat;
-  if (spec.not_before != absl::InfinitePast()) {
-    nbf = absl::ToUnixSeconds(spec.not_before);
-    if (nbf < 0 || nbf >= exp) {
-      return Error(Reason::kInvalidArgument,
-                   "not_before must be at or after 1970 and before the expiry",
-                   "not_before");
-    }
-  }
+  absl::StatusOr<JwtTimes> times = ComputeJwtTimes(now, spec.ttl);
+  if (!times.ok()) return times.status();
+  absl::Status status = ApplyNotBefore(spec.not_before, &*times);
+  if (!status.ok()) return status;
   for (const std::string& audience : spec.audiences) {
     if (audience.empty()) {
       return Error(Reason::kInvalidArgument, "an audience is empty",
                    "audiences");
     }
   }
-  absl::Status status = CheckReservedClaims(spec.extra_claims);
+  status = CheckReservedClaims(spec.extra_claims);
   if (!status.ok()) return status;
   thread_local HeaderCache header_cache;
   const std::string* encoded_header = header_cache.Lookup(key, spec);
   if (encoded_header == nullptr) {
-    absl::StatusOr<json::Object> header = BuildHeader(key, spec);
+    absl::StatusOr<std::string> header =
+        EncodeJwtHeader(key, spec.extra_header, spec.typ);
     if (!header.ok()) return header.status();
-    encoded_header = &header_cache.Store(key, spec, *header);
+    encoded_header = &header_cache.Store(key, spec, *std::move(header));
   }
   if (!key.has_private()) {
     return Error(Reason::kNoSigningKey, "key has no private material");
@@ -301,29 +237,16 @@ absl::StatusOr<IssuedJwt> IssueJwt(const Key& key, const JwtSpec& spec,
 
   IssuedJwt issued;
   issued.jti = spec.jti.empty() ? NewTokenId() : spec.jti;
-  issued.issued_at = absl::FromUnixSeconds(iat);
-  issued.expires_at = absl::FromUnixSeconds(exp);
+  issued.issued_at = absl::FromUnixSeconds(times->iat);
+  issued.expires_at = absl::FromUnixSeconds(times->exp);
 
-  // The claims JSON goes through a per-thread scratch buffer straight into
-  // the token, which is sized once for header, claims and signature.
+  // The claims JSON goes through a per-thread scratch buffer.
   thread_local std::string claims_json;
   claims_json.clear();
-  AppendClaims(spec, iat, nbf, exp, issued.jti, &claims_json);
-  std::string token;
-  token.reserve(encoded_header->size() + 1 + claims_json.size() / 3 * 4 + 4 +
-                1 + kMaxSignatureChars);
-  token.append(*encoded_header);
-  token.push_back('.');
-  Base64UrlEncodeAppend(claims_json, &token);
-  // The raw signature also goes through a per-thread buffer (it is public:
-  // it ends up in the token).
-  thread_local std::string signature;
-  signature.clear();
-  status = key.SignAppend(token, &signature);
+  AppendClaims(spec, times->iat, times->nbf.value_or(times->iat), times->exp,
+               issued.jti, &claims_json);
+  status = SignJwt(key, *encoded_header, claims_json, &issued.token);
   if (!status.ok()) return status;
-  token.push_back('.');
-  Base64UrlEncodeAppend(signature, &token);
-  issued.token = std::move(token);
   return issued;
 }
 

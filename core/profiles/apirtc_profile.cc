@@ -9,10 +9,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/jose/jwt.h"
+#include "core/jose/jwt_writer.h"
 #include "core/json/json.h"
-#include "core/profiles/profile_common.h"
-#include "core/profiles/vendor_checks.h"
-#include "core/profiles/vendor_jwt.h"
+#include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/vendor_checks.h"
 #include "core/reason.h"
 #include "core/uuid.h"
 

@@ -15,12 +15,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/jose/claims_writer.h"
 #include "core/jose/jwt.h"
+#include "core/jose/jwt_writer.h"
 #include "core/json/json.h"
-#include "core/profiles/claims_writer.h"
-#include "core/profiles/profile_common.h"
-#include "core/profiles/vendor_checks.h"
-#include "core/profiles/vendor_jwt.h"
+#include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/vendor_checks.h"
 #include "core/random.h"
 #include "core/reason.h"
 #include "core/uuid.h"
@@ -411,10 +411,10 @@ absl::StatusOr<DailyGrants> ClaimsToGrants(const json::Object& claims) {
 class DailyProfile final : public Profile {
  public:
   DailyProfile(DailyProfileConfig config, vendor::HmacKeys keys,
-               VendorJwtSigner signer)
+               JwtWriter writer)
       : config_(std::move(config)),
         keys_(std::move(keys)),
-        signer_(std::move(signer)) {
+        writer_(std::move(writer)) {
     config_.api_key.clear();  // the Key holds it; keep one copy only
   }
 
@@ -454,7 +454,7 @@ class DailyProfile final : public Profile {
                         /*subject=*/"", &claims);
     AddSessionStartClaim(input.session_started, &claims);
     claims.Finish(&claims_json);
-    absl::StatusOr<std::string> token = signer_.Sign(claims_json);
+    absl::StatusOr<std::string> token = writer_.Sign(claims_json);
     if (!token.ok()) return token.status();
 
     DailyGrants normalised = *grants;
@@ -540,7 +540,7 @@ class DailyProfile final : public Profile {
 
   DailyProfileConfig config_;
   vendor::HmacKeys keys_;
-  VendorJwtSigner signer_;  // keys_.key with the standard header
+  JwtWriter writer_;  // keys_.key with the standard header
 };
 
 }  // namespace
@@ -562,11 +562,11 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewDailyProfile(
   absl::StatusOr<vendor::HmacKeys> keys =
       vendor::Hs256Keys(config.api_key, "api_key");
   if (!keys.ok()) return keys.status();
-  absl::StatusOr<VendorJwtSigner> signer =
-      VendorJwtSigner::Create(keys->key, json::Object());
-  if (!signer.ok()) return signer.status();
+  absl::StatusOr<JwtWriter> writer =
+      JwtWriter::Create(keys->key, json::Object());
+  if (!writer.ok()) return writer.status();
   return std::make_shared<const DailyProfile>(
-      std::move(config), *std::move(keys), *std::move(signer));
+      std::move(config), *std::move(keys), *std::move(writer));
 }
 
 }  // namespace tokend

@@ -7,7 +7,7 @@
 
 #include <variant>
 
-#include "core/profiles/agora_grants.h"
+#include "core/profiles/agora/agora_grants.h"
 #include "core/profiles/apirtc_grants.h"
 #include "core/profiles/daily_grants.h"
 #include "core/profiles/jwt_grants.h"

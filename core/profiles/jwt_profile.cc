@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/jose/jwt.h"
-#include "core/profiles/profile_common.h"
+#include "core/profiles/internal/profile_common.h"
 #include "core/reason.h"
 
 namespace tokend {

@@ -14,12 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "core/jose/claims_writer.h"
 #include "core/jose/jwt.h"
+#include "core/jose/jwt_writer.h"
 #include "core/keys/key_set.h"
-#include "core/profiles/claims_writer.h"
-#include "core/profiles/profile_common.h"
-#include "core/profiles/utf16_length.h"
-#include "core/profiles/vendor_jwt.h"
+#include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/utf16_length.h"
 #include "core/random.h"
 #include "core/reason.h"
 
@@ -520,10 +520,9 @@ absl::Status ClaimsToGrants(const json::Object& claims, LiveKitGrants* out) {
 
 class LiveKitProfile final : public Profile {
  public:
-  LiveKitProfile(LiveKitProfileConfig config, VendorJwtSigner signer,
-                 KeySet keys)
+  LiveKitProfile(LiveKitProfileConfig config, JwtWriter writer, KeySet keys)
       : config_(std::move(config)),
-        signer_(std::move(signer)),
+        writer_(std::move(writer)),
         keys_(std::move(keys)) {}
 
   absl::string_view name() const override { return "livekit"; }
@@ -576,7 +575,7 @@ class LiveKitProfile final : public Profile {
     if (!input.subject.empty()) claims.AddString("identity", input.subject);
     AddSessionStartClaim(input.session_started, &claims);
     claims.Finish(&claims_json);
-    absl::StatusOr<std::string> token = signer_.Sign(claims_json);
+    absl::StatusOr<std::string> token = writer_.Sign(claims_json);
     if (!token.ok()) return token.status();
     if (token->size() > kLiveKitMaxTokenBytes) {
       return Error(Reason::kInvalidArgument,
@@ -671,7 +670,7 @@ class LiveKitProfile final : public Profile {
   }
 
   const LiveKitProfileConfig config_;
-  const VendorJwtSigner signer_;
+  const JwtWriter writer_;
   const KeySet keys_;
 };
 
@@ -702,12 +701,11 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewLiveKitProfile(
   }
   absl::StatusOr<KeySet> keys = KeySet::Create({*key});
   if (!keys.ok()) return keys.status();
-  absl::StatusOr<VendorJwtSigner> signer =
-      VendorJwtSigner::Create(*key, json::Object());
-  if (!signer.ok()) return signer.status();
+  absl::StatusOr<JwtWriter> writer = JwtWriter::Create(*key, json::Object());
+  if (!writer.ok()) return writer.status();
   config.api_secret.clear();  // the Key holds it
   return std::make_shared<const LiveKitProfile>(
-      std::move(config), *std::move(signer), *std::move(keys));
+      std::move(config), *std::move(writer), *std::move(keys));
 }
 
 }  // namespace tokend

@@ -3,8 +3,8 @@
 //
 // One Profile instance serves one tenant (a configured app: credentials,
 // format, TTL bounds). Instances are immutable and safe to call from any
-// thread; a key or config change builds new instances and the tenant
-// registry swaps its snapshot (see core/tenants.h).
+// thread; a key or config change builds new instances and the server
+// swaps in a new snapshot holding them (a TenantSet, core/tenant_set.h).
 #ifndef TOKEND_CORE_PROFILES_PROFILE_H_
 #define TOKEND_CORE_PROFILES_PROFILE_H_
 

@@ -14,12 +14,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "core/jose/base64url.h"
+#include "core/jose/claims_writer.h"
 #include "core/jose/jwt.h"
+#include "core/jose/jwt_writer.h"
 #include "core/keys/key_set.h"
-#include "core/profiles/claims_writer.h"
-#include "core/profiles/profile_common.h"
-#include "core/profiles/utf16_length.h"
-#include "core/profiles/vendor_jwt.h"
+#include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/utf16_length.h"
 #include "core/random.h"
 #include "core/reason.h"
 
@@ -358,9 +358,9 @@ absl::StatusOr<std::string> ReadRegion(absl::string_view token,
 
 class TwilioProfile final : public Profile {
  public:
-  TwilioProfile(TwilioProfileConfig config, VendorJwtSigner signer, KeySet keys)
+  TwilioProfile(TwilioProfileConfig config, JwtWriter writer, KeySet keys)
       : config_(std::move(config)),
-        signer_(std::move(signer)),
+        writer_(std::move(writer)),
         keys_(std::move(keys)) {}
 
   absl::string_view name() const override { return "twilio"; }
@@ -418,13 +418,13 @@ class TwilioProfile final : public Profile {
     claims.Finish(&claims_json);
     absl::StatusOr<std::string> token;
     if (region.empty()) {
-      token = signer_.Sign(claims_json);
+      token = writer_.Sign(claims_json);
     } else {
       json::Object twr;
       twr.Set("twr", json::Value(region));
-      absl::StatusOr<std::string> header = signer_.EncodeHeader(twr);
+      absl::StatusOr<std::string> header = writer_.EncodeHeader(twr);
       if (!header.ok()) return header.status();
-      token = signer_.SignWithHeader(*header, claims_json);
+      token = writer_.SignWithHeader(*header, claims_json);
     }
     if (!token.ok()) return token.status();
     if (token->size() > ValidationPolicy().max_token_bytes) {
@@ -462,7 +462,7 @@ class TwilioProfile final : public Profile {
       return Error(Reason::kBadHeader, "cty must be twilio-fpa;v=1", "cty");
     }
     absl::StatusOr<std::string> region =
-        ReadRegion(token, signer_.encoded_header());
+        ReadRegion(token, writer_.encoded_header());
     if (!region.ok()) return region.status();
     if (!IsRegion(*region)) {
       return Error(Reason::kBadHeader,
@@ -525,7 +525,7 @@ class TwilioProfile final : public Profile {
   }
 
   const TwilioProfileConfig config_;
-  const VendorJwtSigner signer_;  // header: alg, cty, typ
+  const JwtWriter writer_;  // header: alg, cty, typ
   const KeySet keys_;
 };
 
@@ -570,12 +570,11 @@ absl::StatusOr<std::shared_ptr<const Profile>> NewTwilioProfile(
   if (!keys.ok()) return keys.status();
   json::Object header;
   header.Set("cty", json::Value(kTwilioContentType));
-  absl::StatusOr<VendorJwtSigner> signer =
-      VendorJwtSigner::Create(*key, header);
-  if (!signer.ok()) return signer.status();
+  absl::StatusOr<JwtWriter> writer = JwtWriter::Create(*key, header);
+  if (!writer.ok()) return writer.status();
   config.api_key_secret.clear();  // the Key holds it
   return std::make_shared<const TwilioProfile>(
-      std::move(config), *std::move(signer), *std::move(keys));
+      std::move(config), *std::move(writer), *std::move(keys));
 }
 
 }  // namespace tokend

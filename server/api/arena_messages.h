@@ -6,8 +6,8 @@
 //
 // Thread-safe (AllocateMessages keeps no state); gRPC calls it on its
 // callback threads. The allocator must outlive the server.
-#ifndef TOKEND_SERVER_ARENA_MESSAGES_H_
-#define TOKEND_SERVER_ARENA_MESSAGES_H_
+#ifndef TOKEND_SERVER_API_ARENA_MESSAGES_H_
+#define TOKEND_SERVER_API_ARENA_MESSAGES_H_
 
 #include <cstddef>
 
@@ -55,4 +55,4 @@ class ArenaMessageAllocator final
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_ARENA_MESSAGES_H_
+#endif  // TOKEND_SERVER_API_ARENA_MESSAGES_H_

@@ -12,8 +12,8 @@
 // base64url characters), logged with every line of the call and echoed in
 // the trailing metadata `x-request-id`, whatever the outcome.
 // Health and reflection never pass through here.
-#ifndef TOKEND_SERVER_CALL_GATE_H_
-#define TOKEND_SERVER_CALL_GATE_H_
+#ifndef TOKEND_SERVER_API_CALL_GATE_H_
+#define TOKEND_SERVER_API_CALL_GATE_H_
 
 #include <memory>
 #include <string>
@@ -65,4 +65,4 @@ void RecordRpc(const CallContext& call, const grpc::Status& status);
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_CALL_GATE_H_
+#endif  // TOKEND_SERVER_API_CALL_GATE_H_

@@ -6,8 +6,8 @@
 //
 // Used by WatchJwks; SubscribeToken streams are SubscriptionStream
 // (subscription_stream.h), driven by the renewal manager.
-#ifndef TOKEND_SERVER_HOLDING_WRITER_H_
-#define TOKEND_SERVER_HOLDING_WRITER_H_
+#ifndef TOKEND_SERVER_API_HOLDING_WRITER_H_
+#define TOKEND_SERVER_API_HOLDING_WRITER_H_
 
 #include <optional>
 #include <string>
@@ -95,4 +95,4 @@ class HoldingWriter final : public grpc::ServerWriteReactor<T>,
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_HOLDING_WRITER_H_
+#endif  // TOKEND_SERVER_API_HOLDING_WRITER_H_

@@ -26,8 +26,8 @@
 // tokend runs civetweb's CivetServer itself and serialises the metric
 // registry on each scrape. Handlers run on civetweb's worker threads and
 // read the current Runtime snapshot without locking.
-#ifndef TOKEND_SERVER_HTTP_SERVER_H_
-#define TOKEND_SERVER_HTTP_SERVER_H_
+#ifndef TOKEND_SERVER_API_HTTP_SERVER_H_
+#define TOKEND_SERVER_API_HTTP_SERVER_H_
 
 #include <functional>
 #include <memory>
@@ -77,4 +77,4 @@ class HttpServer {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_HTTP_SERVER_H_
+#endif  // TOKEND_SERVER_API_HTTP_SERVER_H_

@@ -6,8 +6,8 @@
 // thread). One write is in flight per stream at most; a change that
 // arrives during a write is sent after it, built from the Runtime current
 // then (latest wins), so a slow client never holds anyone up.
-#ifndef TOKEND_SERVER_JWKS_WATCH_H_
-#define TOKEND_SERVER_JWKS_WATCH_H_
+#ifndef TOKEND_SERVER_API_JWKS_WATCH_H_
+#define TOKEND_SERVER_API_JWKS_WATCH_H_
 
 #include <optional>
 #include <string>
@@ -87,4 +87,4 @@ class JwksWatchWriter final
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_JWKS_WATCH_H_
+#endif  // TOKEND_SERVER_API_JWKS_WATCH_H_

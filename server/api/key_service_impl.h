@@ -3,8 +3,8 @@
 // set (unless the caller's etag is current) and then the full set again
 // after every change: the server calls NotifyJwksChanged() after each
 // Runtime swap (config reload or key rotation). See jwks_watch.h.
-#ifndef TOKEND_SERVER_KEY_SERVICE_IMPL_H_
-#define TOKEND_SERVER_KEY_SERVICE_IMPL_H_
+#ifndef TOKEND_SERVER_API_KEY_SERVICE_IMPL_H_
+#define TOKEND_SERVER_API_KEY_SERVICE_IMPL_H_
 
 #include "absl/status/status.h"
 #include "grpcpp/server_context.h"
@@ -46,4 +46,4 @@ class KeyServiceImpl final : public v1::KeyService::CallbackService {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_KEY_SERVICE_IMPL_H_
+#endif  // TOKEND_SERVER_API_KEY_SERVICE_IMPL_H_

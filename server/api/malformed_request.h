@@ -9,8 +9,8 @@
 //
 // Threads: gRPC creates one interceptor per call and runs it on the call's
 // callback threads; it keeps no shared state.
-#ifndef TOKEND_SERVER_MALFORMED_REQUEST_H_
-#define TOKEND_SERVER_MALFORMED_REQUEST_H_
+#ifndef TOKEND_SERVER_API_MALFORMED_REQUEST_H_
+#define TOKEND_SERVER_API_MALFORMED_REQUEST_H_
 
 #include <memory>
 
@@ -23,4 +23,4 @@ MalformedRequestInterceptorFactory();
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_MALFORMED_REQUEST_H_
+#endif  // TOKEND_SERVER_API_MALFORMED_REQUEST_H_

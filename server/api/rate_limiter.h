@@ -1,7 +1,7 @@
 // Per-caller token buckets: `qps` tokens per second, up to `burst`.
 // Thread-safe; the table is capped (idle full buckets are dropped first).
-#ifndef TOKEND_SERVER_RATE_LIMITER_H_
-#define TOKEND_SERVER_RATE_LIMITER_H_
+#ifndef TOKEND_SERVER_API_RATE_LIMITER_H_
+#define TOKEND_SERVER_API_RATE_LIMITER_H_
 
 #include <atomic>
 #include <optional>
@@ -43,4 +43,4 @@ class RateLimiter {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_RATE_LIMITER_H_
+#endif  // TOKEND_SERVER_API_RATE_LIMITER_H_

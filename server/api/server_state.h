@@ -2,8 +2,8 @@
 // Runtime snapshot, the peer table, the rate limiter, revocations, open
 // streams and the renewal scheduler (SubscribeToken). Owned by the Server;
 // handlers hold a reference.
-#ifndef TOKEND_SERVER_SERVER_STATE_H_
-#define TOKEND_SERVER_SERVER_STATE_H_
+#ifndef TOKEND_SERVER_API_SERVER_STATE_H_
+#define TOKEND_SERVER_API_SERVER_STATE_H_
 
 #include <atomic>
 #include <limits>
@@ -161,4 +161,4 @@ class ServerState {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_SERVER_STATE_H_
+#endif  // TOKEND_SERVER_API_SERVER_STATE_H_

@@ -1,8 +1,8 @@
 // The open server streams, so that shutdown can end each with UNAVAILABLE
 // before the server stops (clients then reconnect elsewhere), and so that
 // the stream cap can be enforced. Thread-safe.
-#ifndef TOKEND_SERVER_STREAM_REGISTRY_H_
-#define TOKEND_SERVER_STREAM_REGISTRY_H_
+#ifndef TOKEND_SERVER_API_STREAM_REGISTRY_H_
+#define TOKEND_SERVER_API_STREAM_REGISTRY_H_
 
 #include <cstddef>
 
@@ -40,4 +40,4 @@ class StreamRegistry {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_STREAM_REGISTRY_H_
+#endif  // TOKEND_SERVER_API_STREAM_REGISTRY_H_

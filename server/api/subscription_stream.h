@@ -10,8 +10,8 @@
 // Lifetime: the reactor is owned by shared_ptr (the manager holds one as the
 // sink, the reactor one on itself until OnDone). After OnDone nothing
 // touches gRPC; late calls from the manager are ignored.
-#ifndef TOKEND_SERVER_SUBSCRIPTION_STREAM_H_
-#define TOKEND_SERVER_SUBSCRIPTION_STREAM_H_
+#ifndef TOKEND_SERVER_API_SUBSCRIPTION_STREAM_H_
+#define TOKEND_SERVER_API_SUBSCRIPTION_STREAM_H_
 
 #include <cstdint>
 #include <memory>
@@ -90,4 +90,4 @@ class SubscriptionStream final
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_SUBSCRIPTION_STREAM_H_
+#endif  // TOKEND_SERVER_API_SUBSCRIPTION_STREAM_H_

@@ -3,8 +3,8 @@
 // core call and the result into a response or a mapped status
 // (status_mapping.h). No token or secret is ever logged; the audit line
 // names the caller, tenant, subject, token id and expiry.
-#ifndef TOKEND_SERVER_TOKEN_SERVICE_IMPL_H_
-#define TOKEND_SERVER_TOKEN_SERVICE_IMPL_H_
+#ifndef TOKEND_SERVER_API_TOKEN_SERVICE_IMPL_H_
+#define TOKEND_SERVER_API_TOKEN_SERVICE_IMPL_H_
 
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
@@ -71,4 +71,4 @@ class TokenServiceImpl final : public v1::TokenService::CallbackService {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_TOKEN_SERVICE_IMPL_H_
+#endif  // TOKEND_SERVER_API_TOKEN_SERVICE_IMPL_H_

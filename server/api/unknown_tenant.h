@@ -1,8 +1,8 @@
 // The "unknown tenant" error, naming the tenants the caller could have
 // meant: those it may act on with the same action (so an error tells no
 // caller of a tenant it could not use anyway). Pure; runs on gRPC threads.
-#ifndef TOKEND_SERVER_UNKNOWN_TENANT_H_
-#define TOKEND_SERVER_UNKNOWN_TENANT_H_
+#ifndef TOKEND_SERVER_API_UNKNOWN_TENANT_H_
+#define TOKEND_SERVER_API_UNKNOWN_TENANT_H_
 
 #include <optional>
 
@@ -23,4 +23,4 @@ absl::Status UnknownTenant(const Runtime& runtime, absl::string_view tenant,
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_UNKNOWN_TENANT_H_
+#endif  // TOKEND_SERVER_API_UNKNOWN_TENANT_H_

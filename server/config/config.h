@@ -7,8 +7,8 @@
 // Every error is kInvalidArgument with the message
 // "<file>: <field path>: <what is wrong>" and the field path (e.g.
 // "tenants[1].ttl.max") as the status's field payload.
-#ifndef TOKEND_SERVER_CONFIG_H_
-#define TOKEND_SERVER_CONFIG_H_
+#ifndef TOKEND_SERVER_CONFIG_CONFIG_H_
+#define TOKEND_SERVER_CONFIG_CONFIG_H_
 
 #include <cstdint>
 #include <map>
@@ -210,4 +210,4 @@ bool IsLoopbackAddress(absl::string_view host_port);
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_CONFIG_H_
+#endif  // TOKEND_SERVER_CONFIG_CONFIG_H_

@@ -1,8 +1,8 @@
 // Credential references in the config: "env:NAME" (an environment
 // variable), "file:PATH" or a bare PATH (relative to the config file's
 // directory). The value never appears in errors or logs.
-#ifndef TOKEND_SERVER_CREDENTIALS_H_
-#define TOKEND_SERVER_CREDENTIALS_H_
+#ifndef TOKEND_SERVER_CONFIG_CREDENTIALS_H_
+#define TOKEND_SERVER_CONFIG_CREDENTIALS_H_
 
 #include <string>
 
@@ -27,4 +27,4 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_CREDENTIALS_H_
+#endif  // TOKEND_SERVER_CONFIG_CREDENTIALS_H_

@@ -2,8 +2,8 @@
 // Authorization/Check is answered (server/ext_authz/check.h). Parsed and
 // validated by server/config.cc, documented in the README ("Use tokend from
 // Envoy or Istio").
-#ifndef TOKEND_SERVER_EXT_AUTHZ_EXT_AUTHZ_CONFIG_H_
-#define TOKEND_SERVER_EXT_AUTHZ_EXT_AUTHZ_CONFIG_H_
+#ifndef TOKEND_SERVER_CONFIG_EXT_AUTHZ_CONFIG_H_
+#define TOKEND_SERVER_CONFIG_EXT_AUTHZ_CONFIG_H_
 
 #include <cstdint>
 #include <map>
@@ -69,4 +69,4 @@ struct ExtAuthzConfig {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_EXT_AUTHZ_EXT_AUTHZ_CONFIG_H_
+#endif  // TOKEND_SERVER_CONFIG_EXT_AUTHZ_CONFIG_H_

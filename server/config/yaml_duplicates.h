@@ -1,8 +1,8 @@
 // yaml-cpp accepts a mapping with the same key twice and keeps the first,
 // so a second `ttl:` or `credentials:` would be ignored without a word.
 // tokend refuses such a config instead.
-#ifndef TOKEND_SERVER_YAML_DUPLICATES_H_
-#define TOKEND_SERVER_YAML_DUPLICATES_H_
+#ifndef TOKEND_SERVER_CONFIG_YAML_DUPLICATES_H_
+#define TOKEND_SERVER_CONFIG_YAML_DUPLICATES_H_
 
 #include <string>
 
@@ -19,4 +19,4 @@ absl::Status CheckNoDuplicateKeys(const YAML::Node& root,
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_YAML_DUPLICATES_H_
+#endif  // TOKEND_SERVER_CONFIG_YAML_DUPLICATES_H_

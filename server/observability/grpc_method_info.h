@@ -6,8 +6,8 @@
 //   grpc_type     unary | client_stream | server_stream | bidi_stream
 //   grpc_code     Go's code names ("OK", "InvalidArgument", ...)
 // Stateless; any thread.
-#ifndef TOKEND_SERVER_GRPC_METHOD_INFO_H_
-#define TOKEND_SERVER_GRPC_METHOD_INFO_H_
+#ifndef TOKEND_SERVER_OBSERVABILITY_GRPC_METHOD_INFO_H_
+#define TOKEND_SERVER_OBSERVABILITY_GRPC_METHOD_INFO_H_
 
 #include "absl/strings/string_view.h"
 #include "grpcpp/support/status.h"
@@ -29,4 +29,4 @@ absl::string_view GoCodeName(grpc::StatusCode code);
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_GRPC_METHOD_INFO_H_
+#endif  // TOKEND_SERVER_OBSERVABILITY_GRPC_METHOD_INFO_H_

@@ -3,8 +3,8 @@
 //
 // Never pass a token, a secret or key material as a field: log token ids,
 // key ids and reasons. Thread-safe; each line is written with one fwrite.
-#ifndef TOKEND_SERVER_LOGGING_H_
-#define TOKEND_SERVER_LOGGING_H_
+#ifndef TOKEND_SERVER_OBSERVABILITY_LOGGING_H_
+#define TOKEND_SERVER_OBSERVABILITY_LOGGING_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -69,4 +69,4 @@ void Raw(absl::string_view text);
 
 }  // namespace tokend::log
 
-#endif  // TOKEND_SERVER_LOGGING_H_
+#endif  // TOKEND_SERVER_OBSERVABILITY_LOGGING_H_

@@ -65,8 +65,8 @@
 // the first scrape.
 //
 // Thread-safe: every method may be called from any thread.
-#ifndef TOKEND_SERVER_METRICS_H_
-#define TOKEND_SERVER_METRICS_H_
+#ifndef TOKEND_SERVER_OBSERVABILITY_METRICS_H_
+#define TOKEND_SERVER_OBSERVABILITY_METRICS_H_
 
 #include <memory>
 #include <string>
@@ -211,4 +211,4 @@ class Metrics {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_METRICS_H_
+#endif  // TOKEND_SERVER_OBSERVABILITY_METRICS_H_

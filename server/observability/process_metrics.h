@@ -12,8 +12,8 @@
 // A family whose source cannot be read is left out of the scrape rather
 // than reported as 0. Runs on the HTTP server's worker threads (reads
 // procfs, never on a gRPC thread); thread-safe.
-#ifndef TOKEND_SERVER_PROCESS_METRICS_H_
-#define TOKEND_SERVER_PROCESS_METRICS_H_
+#ifndef TOKEND_SERVER_OBSERVABILITY_PROCESS_METRICS_H_
+#define TOKEND_SERVER_OBSERVABILITY_PROCESS_METRICS_H_
 
 #include <vector>
 
@@ -25,4 +25,4 @@ std::vector<prometheus::MetricFamily> CollectProcessMetrics();
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_PROCESS_METRICS_H_
+#endif  // TOKEND_SERVER_OBSERVABILITY_PROCESS_METRICS_H_

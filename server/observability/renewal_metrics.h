@@ -1,7 +1,7 @@
 // Feeds the renewal manager's reports (core's RenewalObserver) into the
 // Prometheus metrics. Stateless; called from the manager's threads.
-#ifndef TOKEND_SERVER_RENEWAL_METRICS_H_
-#define TOKEND_SERVER_RENEWAL_METRICS_H_
+#ifndef TOKEND_SERVER_OBSERVABILITY_RENEWAL_METRICS_H_
+#define TOKEND_SERVER_OBSERVABILITY_RENEWAL_METRICS_H_
 
 #include "core/reason.h"
 #include "core/renewal/subscription_manager.h"
@@ -28,4 +28,4 @@ class RenewalMetrics final : public RenewalObserver {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_RENEWAL_METRICS_H_
+#endif  // TOKEND_SERVER_OBSERVABILITY_RENEWAL_METRICS_H_

@@ -10,8 +10,8 @@
 //    everything.
 // NOT for production: keys are on local disk and every local process of
 // the same user can mint tokens.
-#ifndef TOKEND_SERVER_DEV_DEFAULT_H_
-#define TOKEND_SERVER_DEV_DEFAULT_H_
+#ifndef TOKEND_SERVER_RUNTIME_DEV_DEFAULT_H_
+#define TOKEND_SERVER_RUNTIME_DEV_DEFAULT_H_
 
 #include <string>
 
@@ -31,4 +31,4 @@ std::string DevelopmentBanner(const Config& config);
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_DEV_DEFAULT_H_
+#endif  // TOKEND_SERVER_RUNTIME_DEV_DEFAULT_H_

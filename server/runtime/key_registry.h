@@ -16,8 +16,8 @@
 //   those threads changed the state; they only queue the tenant's name and
 //   wake the key thread.
 // - Config loads (the server's main thread) call Prepare and Commit.
-#ifndef TOKEND_SERVER_KEY_REGISTRY_H_
-#define TOKEND_SERVER_KEY_REGISTRY_H_
+#ifndef TOKEND_SERVER_RUNTIME_KEY_REGISTRY_H_
+#define TOKEND_SERVER_RUNTIME_KEY_REGISTRY_H_
 
 #include <functional>
 #include <memory>
@@ -126,4 +126,4 @@ class KeyRegistry {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_KEY_REGISTRY_H_
+#endif  // TOKEND_SERVER_RUNTIME_KEY_REGISTRY_H_

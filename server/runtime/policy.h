@@ -3,8 +3,8 @@
 // entry that matches it. Verify is open on tenants configured
 // `verify: open` (the default), even for unidentified callers.
 // Immutable; rebuilt on every config reload.
-#ifndef TOKEND_SERVER_POLICY_H_
-#define TOKEND_SERVER_POLICY_H_
+#ifndef TOKEND_SERVER_RUNTIME_POLICY_H_
+#define TOKEND_SERVER_RUNTIME_POLICY_H_
 
 #include <string>
 #include <vector>
@@ -45,4 +45,4 @@ class Policy {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_POLICY_H_
+#endif  // TOKEND_SERVER_RUNTIME_POLICY_H_

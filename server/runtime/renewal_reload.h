@@ -5,8 +5,8 @@
 //
 // Called on the reload thread (Server::Run), after the new Runtime is in
 // place, so the re-issues already use the new settings.
-#ifndef TOKEND_SERVER_RENEWAL_RELOAD_H_
-#define TOKEND_SERVER_RENEWAL_RELOAD_H_
+#ifndef TOKEND_SERVER_RUNTIME_RENEWAL_RELOAD_H_
+#define TOKEND_SERVER_RUNTIME_RENEWAL_RELOAD_H_
 
 #include "core/renewal/subscription_manager.h"
 #include "server/config/config.h"
@@ -24,4 +24,4 @@ void ApplyReloadToSubscriptions(const Config& before, const Config& after,
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_RENEWAL_RELOAD_H_
+#endif  // TOKEND_SERVER_RUNTIME_RENEWAL_RELOAD_H_

@@ -11,8 +11,8 @@
 // against the config file's directory and an unset one is ".tokend" there (for
 // the embedded development default, the state folder it uses). The store cannot
 // change on reload ("needs a restart").
-#ifndef TOKEND_SERVER_REVOCATIONS_H_
-#define TOKEND_SERVER_REVOCATIONS_H_
+#ifndef TOKEND_SERVER_RUNTIME_REVOCATIONS_H_
+#define TOKEND_SERVER_RUNTIME_REVOCATIONS_H_
 
 #include <functional>
 #include <memory>
@@ -107,4 +107,4 @@ class RevocationMonitor {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_REVOCATIONS_H_
+#endif  // TOKEND_SERVER_RUNTIME_REVOCATIONS_H_

@@ -3,8 +3,8 @@
 // the published JWKS. Immutable: a config reload or a key change builds a
 // new Runtime and the server swaps the pointer; a Runtime that fails to
 // build never replaces the current one.
-#ifndef TOKEND_SERVER_RUNTIME_H_
-#define TOKEND_SERVER_RUNTIME_H_
+#ifndef TOKEND_SERVER_RUNTIME_RUNTIME_H_
+#define TOKEND_SERVER_RUNTIME_RUNTIME_H_
 
 #include <memory>
 #include <string>
@@ -98,4 +98,4 @@ class Runtime {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_RUNTIME_H_
+#endif  // TOKEND_SERVER_RUNTIME_RUNTIME_H_

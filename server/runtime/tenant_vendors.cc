@@ -17,7 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "core/profiles/agora_profile.h"
+#include "core/profiles/agora/agora_profile.h"
 #include "core/profiles/apirtc_profile.h"
 #include "core/profiles/daily_profile.h"
 #include "core/profiles/livekit_profile.h"

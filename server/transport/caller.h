@@ -5,8 +5,8 @@
 //   the peer string gRPC reports for that connection;
 // - mTLS peers: the client certificate's URI SANs (SPIFFE ids) and DNS SANs;
 // - plaintext loopback TCP peers: "loopback", without further identity.
-#ifndef TOKEND_SERVER_CALLER_H_
-#define TOKEND_SERVER_CALLER_H_
+#ifndef TOKEND_SERVER_TRANSPORT_CALLER_H_
+#define TOKEND_SERVER_TRANSPORT_CALLER_H_
 
 #include <cstdint>
 #include <string>
@@ -40,4 +40,4 @@ CallerIdentity IdentifyCaller(const grpc::ServerContextBase& context,
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_CALLER_H_
+#endif  // TOKEND_SERVER_TRANSPORT_CALLER_H_

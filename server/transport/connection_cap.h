@@ -5,8 +5,8 @@
 // whose number was reused by another file no longer counts.
 //
 // Thread: the listener's accept thread only (not thread-safe).
-#ifndef TOKEND_SERVER_CONNECTION_CAP_H_
-#define TOKEND_SERVER_CONNECTION_CAP_H_
+#ifndef TOKEND_SERVER_TRANSPORT_CONNECTION_CAP_H_
+#define TOKEND_SERVER_TRANSPORT_CONNECTION_CAP_H_
 
 #include <sys/types.h>
 
@@ -40,4 +40,4 @@ class ConnectionCap {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_CONNECTION_CAP_H_
+#endif  // TOKEND_SERVER_TRANSPORT_CONNECTION_CAP_H_

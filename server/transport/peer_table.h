@@ -4,8 +4,8 @@
 // written before the fd is handed over, so a reused fd number is always
 // overwritten with the new connection's credentials before any call on it
 // can be looked up. Thread-safe.
-#ifndef TOKEND_SERVER_PEER_TABLE_H_
-#define TOKEND_SERVER_PEER_TABLE_H_
+#ifndef TOKEND_SERVER_TRANSPORT_PEER_TABLE_H_
+#define TOKEND_SERVER_TRANSPORT_PEER_TABLE_H_
 
 #include <cstdint>
 #include <optional>
@@ -42,4 +42,4 @@ class PeerTable {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_PEER_TABLE_H_
+#endif  // TOKEND_SERVER_TRANSPORT_PEER_TABLE_H_

@@ -14,8 +14,8 @@
 // The socket's directory is created 0750 when missing, the socket is made
 // 0660, and a stale socket file left by a dead tokend is replaced (a live
 // one is refused).
-#ifndef TOKEND_SERVER_UNIX_LISTENER_H_
-#define TOKEND_SERVER_UNIX_LISTENER_H_
+#ifndef TOKEND_SERVER_TRANSPORT_UNIX_LISTENER_H_
+#define TOKEND_SERVER_TRANSPORT_UNIX_LISTENER_H_
 
 #include <memory>
 #include <string>
@@ -76,4 +76,4 @@ class UnixListener {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_UNIX_LISTENER_H_
+#endif  // TOKEND_SERVER_TRANSPORT_UNIX_LISTENER_H_

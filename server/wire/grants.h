@@ -2,8 +2,8 @@
 // The dispatch lives in grants.cc; each vendor's field mapping lives in its
 // own grants_<vendor>.cc so that a change to one vendor's structs stays
 // local.
-#ifndef TOKEND_SERVER_GRANTS_H_
-#define TOKEND_SERVER_GRANTS_H_
+#ifndef TOKEND_SERVER_WIRE_GRANTS_H_
+#define TOKEND_SERVER_WIRE_GRANTS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -98,4 +98,4 @@ inline std::optional<bool> Optional(bool has, bool value) {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_GRANTS_H_
+#endif  // TOKEND_SERVER_WIRE_GRANTS_H_

@@ -1,6 +1,6 @@
 // google.protobuf.Timestamp / Duration ↔ absl::Time / absl::Duration.
-#ifndef TOKEND_SERVER_PROTO_TIME_H_
-#define TOKEND_SERVER_PROTO_TIME_H_
+#ifndef TOKEND_SERVER_WIRE_PROTO_TIME_H_
+#define TOKEND_SERVER_WIRE_PROTO_TIME_H_
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -20,4 +20,4 @@ absl::StatusOr<absl::Duration> TtlFromProto(const google::protobuf::Duration& d,
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_PROTO_TIME_H_
+#endif  // TOKEND_SERVER_WIRE_PROTO_TIME_H_

@@ -5,8 +5,8 @@
 // {reason, domain "tokend", metadata {"field": ...}}; INVALID_ARGUMENT adds a
 // google.rpc.BadRequest with one FieldViolation, RESOURCE_EXHAUSTED from the
 // rate limiter a google.rpc.RetryInfo.
-#ifndef TOKEND_SERVER_STATUS_MAPPING_H_
-#define TOKEND_SERVER_STATUS_MAPPING_H_
+#ifndef TOKEND_SERVER_WIRE_STATUS_MAPPING_H_
+#define TOKEND_SERVER_WIRE_STATUS_MAPPING_H_
 
 #include <string>
 
@@ -54,4 +54,4 @@ absl::string_view CodeName(grpc::StatusCode code);
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_STATUS_MAPPING_H_
+#endif  // TOKEND_SERVER_WIRE_STATUS_MAPPING_H_

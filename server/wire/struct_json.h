@@ -3,8 +3,8 @@
 // Protobuf numbers are doubles: an integral value that fits int64 becomes a
 // JSON integer (so `"level": 3` stays 3 in the token), anything else a
 // double. NaN and infinities are refused.
-#ifndef TOKEND_SERVER_STRUCT_JSON_H_
-#define TOKEND_SERVER_STRUCT_JSON_H_
+#ifndef TOKEND_SERVER_WIRE_STRUCT_JSON_H_
+#define TOKEND_SERVER_WIRE_STRUCT_JSON_H_
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -20,4 +20,4 @@ void JsonToStruct(const json::Object& object, google::protobuf::Struct* out);
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_STRUCT_JSON_H_
+#endif  // TOKEND_SERVER_WIRE_STRUCT_JSON_H_

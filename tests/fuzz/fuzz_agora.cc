@@ -20,9 +20,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "core/profiles/agora_legacy.h"
-#include "core/profiles/agora_packer.h"
-#include "core/profiles/agora_profile.h"
+#include "core/profiles/agora/agora_legacy.h"
+#include "core/profiles/agora/agora_packer.h"
+#include "core/profiles/agora/agora_profile.h"
 #include "core/random.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// libFuzzer target for the HTTP listener's routes (server/http_server.h's
+// libFuzzer target for the HTTP listener's routes (server/api/http_server.h's
 // RouteHttpGet), called in process without a socket.
 //
 // The input's first line is the request path; every later line is a header

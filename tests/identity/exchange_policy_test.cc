@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/clock.h"
 #include "core/identity/trusted_issuers.h"
-#include "core/profiles/agora_profile.h"
+#include "core/profiles/agora/agora_profile.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/profiles/livekit_profile.h"
 #include "core/reason.h"

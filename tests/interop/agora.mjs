@@ -1,4 +1,4 @@
-// Agora interop helper for tests/profiles/agora_profile_test.cc, running
+// Agora interop helper for tests/profiles/agora/agora_profile_test.cc, running
 // Agora's own npm library (agora-token 2.0.6). Secrets come on stdin (JSON),
 // never argv. Commands:
 //   parse     {token, certificate}: AccessToken2.from_string + verifySignature;

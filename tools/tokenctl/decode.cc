@@ -12,9 +12,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "core/jose/base64url.h"
-#include "core/profiles/agora_grants.h"
-#include "core/profiles/agora_legacy.h"
-#include "core/profiles/agora_packer.h"
+#include "core/profiles/agora/agora_grants.h"
+#include "core/profiles/agora/agora_legacy.h"
+#include "core/profiles/agora/agora_packer.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 

@@ -18,7 +18,8 @@
 namespace tokend::tokenctl {
 
 // The address used without --addr: the development default's socket,
-// <$TOKEND_STATE_DIR, else ./.tokend>/tokend.sock (server/dev_default.h).
+// <$TOKEND_STATE_DIR, else ./.tokend>/tokend.sock
+// (server/runtime/dev_default.h).
 std::string DefaultAddress();
 
 // A plaintext channel to options.addr (DefaultAddress() when empty).

@@ -1,5 +1,6 @@
 // tokenctl: tokend's command-line client. The commands, their examples and
-// the flags each reads are in tokenctl/cli.cc (`tokenctl help <command>`).
+// the flags each reads are in tools/tokenctl/cli.cc (`tokenctl help
+// <command>`).
 //
 // RPC commands talk to a running tokend over its gRPC API (unix socket by
 // default; --addr=unix:///path or host:port):

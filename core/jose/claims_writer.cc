@@ -1,4 +1,4 @@
-#include "core/profiles/claims_writer.h"
+#include "core/jose/claims_writer.h"
 
 #include <algorithm>
 #include <charconv>

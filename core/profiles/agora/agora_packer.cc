@@ -1,4 +1,4 @@
-#include "core/profiles/agora_packer.h"
+#include "core/profiles/agora/agora_packer.h"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>

@@ -1,4 +1,4 @@
-#include "core/profiles/agora_profile.h"
+#include "core/profiles/agora/agora_profile.h"
 
 #include <openssl/crypto.h>
 
@@ -9,10 +9,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/profiles/agora_legacy.h"
-#include "core/profiles/agora_limits.h"
-#include "core/profiles/agora_packer.h"
-#include "core/profiles/profile_common.h"
+#include "core/profiles/agora/agora_legacy.h"
+#include "core/profiles/agora/agora_limits.h"
+#include "core/profiles/agora/agora_packer.h"
+#include "core/profiles/internal/profile_common.h"
 #include "core/random.h"
 #include "core/reason.h"
 #include "core/token_facts.h"

@@ -11,8 +11,8 @@
 //                  + u16 count + services (stable-sorted by type)
 //   signature    = HMAC(HMAC(HMAC(u32 issue_ts, cert), ...)) — see
 //                  AccessToken2Signature.
-#ifndef TOKEND_CORE_PROFILES_AGORA_PACKER_H_
-#define TOKEND_CORE_PROFILES_AGORA_PACKER_H_
+#ifndef TOKEND_CORE_PROFILES_AGORA_AGORA_PACKER_H_
+#define TOKEND_CORE_PROFILES_AGORA_AGORA_PACKER_H_
 
 #include <array>
 #include <cstddef>
@@ -24,7 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "core/profiles/agora_grants.h"
+#include "core/profiles/agora/agora_grants.h"
 
 namespace tokend::agora {
 
@@ -169,4 +169,4 @@ absl::StatusOr<absl::string_view> DecodeAccessToken2(absl::string_view token,
 
 }  // namespace tokend::agora
 
-#endif  // TOKEND_CORE_PROFILES_AGORA_PACKER_H_
+#endif  // TOKEND_CORE_PROFILES_AGORA_AGORA_PACKER_H_

@@ -10,7 +10,7 @@
 #include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/crypto/key.h"
-#include "core/profiles/agora_profile.h"
+#include "core/profiles/agora/agora_profile.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/reason.h"
 #include "core/revocation/revocation_index.h"

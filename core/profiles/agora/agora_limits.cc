@@ -1,4 +1,4 @@
-#include "core/profiles/agora_limits.h"
+#include "core/profiles/agora/agora_limits.h"
 
 #include <cstddef>
 #include <string>

@@ -1,5 +1,6 @@
-// Writes a vendor token's JSON claims straight into bytes, without building
-// a json::Object first.
+// Writes a JWT's JSON claims straight into bytes, without building a
+// json::Object first: how the vendor profiles write theirs before
+// JwtWriter (jwt_writer.h) signs them.
 //
 // Members may be added in any order; Finish emits them sorted by name (byte
 // order), which is exactly what json::Serialize prints for the same object,
@@ -11,8 +12,8 @@
 // Not thread-safe: one writer tree per call, on the calling thread. The
 // names passed in must outlive the writer (literals, or the grants' own
 // strings), and must be unique within one object.
-#ifndef TOKEND_CORE_PROFILES_CLAIMS_WRITER_H_
-#define TOKEND_CORE_PROFILES_CLAIMS_WRITER_H_
+#ifndef TOKEND_CORE_JOSE_CLAIMS_WRITER_H_
+#define TOKEND_CORE_JOSE_CLAIMS_WRITER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -70,4 +71,4 @@ class ClaimsWriter {
 
 }  // namespace tokend
 
-#endif  // TOKEND_CORE_PROFILES_CLAIMS_WRITER_H_
+#endif  // TOKEND_CORE_JOSE_CLAIMS_WRITER_H_

@@ -1,10 +1,15 @@
 // Small rules every profile shares, kept in one place so each vendor
 // enforces them identically.
-#ifndef TOKEND_CORE_PROFILES_PROFILE_COMMON_H_
-#define TOKEND_CORE_PROFILES_PROFILE_COMMON_H_
+#ifndef TOKEND_CORE_PROFILES_INTERNAL_PROFILE_COMMON_H_
+#define TOKEND_CORE_PROFILES_INTERNAL_PROFILE_COMMON_H_
+
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/jose/claims_writer.h"
+#include "core/jose/jwt.h"
+#include "core/jose/jwt_writer.h"
 #include "core/json/json.h"
 #include "core/profiles/profile.h"
 
@@ -35,6 +40,25 @@ absl::Time SessionStartFromClaims(const json::Object& claims,
 // message are kept. Statuses without a field are returned unchanged.
 absl::Status PrefixField(const absl::Status& status, absl::string_view prefix);
 
+// The private session-start claim (see kSessionStartClaim), when
+// `session_started` is not InfinitePast (a fresh session), for profiles
+// writing their claims with a ClaimsWriter.
+void AddSessionStartClaim(absl::Time session_started, ClaimsWriter* claims);
+
+// The TokenInfo of a freshly issued token: `subject` is the input's,
+// the times are `times`, the session starts at the input's session start
+// (now for a fresh one) and `grants` are reported back as given.
+TokenInfo IssuedTokenInfo(std::string token, std::string token_id,
+                          const IssueInput& input, const JwtTimes& times,
+                          absl::Time now, Grants grants);
+
+// `checked` as it is when OK; else its status with the facts (jti, iat,
+// exp) of `jwt` attached (core/token_facts.h): what a profile returns from
+// the checks it makes once VerifyJwt found the signature good, so that an
+// invalid verdict can still be traced to the token's issue.
+absl::StatusOr<TokenInfo> KeepingFacts(absl::StatusOr<TokenInfo> checked,
+                                       const VerifiedJwt& jwt);
+
 }  // namespace tokend
 
-#endif  // TOKEND_CORE_PROFILES_PROFILE_COMMON_H_
+#endif  // TOKEND_CORE_PROFILES_INTERNAL_PROFILE_COMMON_H_

@@ -1,12 +1,14 @@
-#include "core/profiles/profile_common.h"
+#include "core/profiles/internal/profile_common.h"
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/profiles/jwt_profile.h"
 #include "core/reason.h"
+#include "core/token_facts.h"
 
 namespace tokend {
 
@@ -87,6 +89,31 @@ absl::StatusOr<TokenInfo> Profile::Check(const VerifiedToken& verified,
   return Error(
       Reason::kInternal,
       absl::StrCat("the ", name(), " profile does not verify in two phases"));
+}
+
+void AddSessionStartClaim(absl::Time session_started, ClaimsWriter* claims) {
+  if (session_started == absl::InfinitePast()) return;
+  claims->AddInt(kSessionStartClaim, absl::ToUnixSeconds(session_started));
+}
+
+TokenInfo IssuedTokenInfo(std::string token, std::string token_id,
+                          const IssueInput& input, const JwtTimes& times,
+                          absl::Time now, Grants grants) {
+  TokenInfo info;
+  info.token = std::move(token);
+  info.token_id = std::move(token_id);
+  info.subject = input.subject;
+  info.issued_at = absl::FromUnixSeconds(times.iat);
+  info.expires_at = absl::FromUnixSeconds(times.exp);
+  info.session_started = EffectiveSessionStart(input.session_started, now);
+  info.grants = std::move(grants);
+  return info;
+}
+
+absl::StatusOr<TokenInfo> KeepingFacts(absl::StatusOr<TokenInfo> checked,
+                                       const VerifiedJwt& jwt) {
+  if (checked.ok()) return checked;
+  return WithTokenFacts(checked.status(), JwtFacts(jwt));
 }
 
 }  // namespace tokend

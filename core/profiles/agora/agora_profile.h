@@ -54,8 +54,8 @@
 // their remaining lifetimes.
 //
 // Profile instances are immutable and thread-safe.
-#ifndef TOKEND_CORE_PROFILES_AGORA_PROFILE_H_
-#define TOKEND_CORE_PROFILES_AGORA_PROFILE_H_
+#ifndef TOKEND_CORE_PROFILES_AGORA_AGORA_PROFILE_H_
+#define TOKEND_CORE_PROFILES_AGORA_AGORA_PROFILE_H_
 
 #include <cstddef>
 #include <memory>
@@ -98,4 +98,4 @@ std::string AgoraTokenId(absl::string_view token);
 
 }  // namespace tokend
 
-#endif  // TOKEND_CORE_PROFILES_AGORA_PROFILE_H_
+#endif  // TOKEND_CORE_PROFILES_AGORA_AGORA_PROFILE_H_

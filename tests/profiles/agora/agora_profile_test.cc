@@ -2,7 +2,7 @@
 // issue/verify round trips for every service, refusals, hostile tokens, the
 // legacy 006 format, and interop with Agora's own npm library (agora-token
 // 2.0.6, tests/interop/agora.mjs) in both directions.
-#include "core/profiles/agora_profile.h"
+#include "core/profiles/agora/agora_profile.h"
 
 #include <zlib.h>
 
@@ -18,8 +18,8 @@
 #include "absl/time/time.h"
 #include "core/jose/base64url.h"
 #include "core/json/json.h"
-#include "core/profiles/agora_legacy.h"
-#include "core/profiles/agora_packer.h"
+#include "core/profiles/agora/agora_legacy.h"
+#include "core/profiles/agora/agora_packer.h"
 #include "core/reason.h"
 #include "core/token_facts.h"
 #include "gtest/gtest.h"

@@ -1,7 +1,7 @@
 // Agora AccessToken2 ("007") and legacy "006" grants: plain data, validated
-// by the agora profile (core/profiles/agora_profile.h).
-#ifndef TOKEND_CORE_PROFILES_AGORA_GRANTS_H_
-#define TOKEND_CORE_PROFILES_AGORA_GRANTS_H_
+// by the agora profile (core/profiles/agora/agora_profile.h).
+#ifndef TOKEND_CORE_PROFILES_AGORA_AGORA_GRANTS_H_
+#define TOKEND_CORE_PROFILES_AGORA_AGORA_GRANTS_H_
 
 #include <cstdint>
 #include <map>
@@ -108,4 +108,4 @@ struct AgoraGrants {
 
 }  // namespace tokend
 
-#endif  // TOKEND_CORE_PROFILES_AGORA_GRANTS_H_
+#endif  // TOKEND_CORE_PROFILES_AGORA_AGORA_GRANTS_H_

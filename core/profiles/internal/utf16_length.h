@@ -2,8 +2,8 @@
 // (String.prototype.length: UTF-16 code units), so the profiles measure the
 // same way, and refuse text that is not valid UTF-8 (the JSON serialiser
 // requires it).
-#ifndef TOKEND_CORE_PROFILES_UTF16_LENGTH_H_
-#define TOKEND_CORE_PROFILES_UTF16_LENGTH_H_
+#ifndef TOKEND_CORE_PROFILES_INTERNAL_UTF16_LENGTH_H_
+#define TOKEND_CORE_PROFILES_INTERNAL_UTF16_LENGTH_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -59,4 +59,4 @@ inline std::optional<size_t> Utf16Length(absl::string_view text) {
 
 }  // namespace tokend
 
-#endif  // TOKEND_CORE_PROFILES_UTF16_LENGTH_H_
+#endif  // TOKEND_CORE_PROFILES_INTERNAL_UTF16_LENGTH_H_

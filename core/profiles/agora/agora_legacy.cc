@@ -1,11 +1,11 @@
-#include "core/profiles/agora_legacy.h"
+#include "core/profiles/agora/agora_legacy.h"
 
 #include <openssl/crypto.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/jose/base64url.h"
-#include "core/profiles/agora_packer.h"
+#include "core/profiles/agora/agora_packer.h"
 #include "core/reason.h"
 
 namespace tokend::agora {

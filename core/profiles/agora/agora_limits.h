@@ -17,12 +17,12 @@
 // @ [ ] ^ _ { } | ~ ,. An RTC channel may also be exactly "*", Agora's
 // wildcard channel, which Agora allows only for one named user (not uid 0).
 // A Chat user token (privilege 1) names its user.
-#ifndef TOKEND_CORE_PROFILES_AGORA_LIMITS_H_
-#define TOKEND_CORE_PROFILES_AGORA_LIMITS_H_
+#ifndef TOKEND_CORE_PROFILES_AGORA_AGORA_LIMITS_H_
+#define TOKEND_CORE_PROFILES_AGORA_AGORA_LIMITS_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "core/profiles/agora_grants.h"
+#include "core/profiles/agora/agora_grants.h"
 #include "core/reason.h"
 
 namespace tokend::agora {
@@ -40,4 +40,4 @@ absl::Status CheckAgoraLimits(const AgoraService& s, Reason reason,
 
 }  // namespace tokend::agora
 
-#endif  // TOKEND_CORE_PROFILES_AGORA_LIMITS_H_
+#endif  // TOKEND_CORE_PROFILES_AGORA_AGORA_LIMITS_H_

@@ -10,8 +10,8 @@
 //               + message)
 // Times are ABSOLUTE unix seconds; `ts` is the token's own expiry. The
 // channel and uid are stored only as CRC-32s, so verifying needs them.
-#ifndef TOKEND_CORE_PROFILES_AGORA_LEGACY_H_
-#define TOKEND_CORE_PROFILES_AGORA_LEGACY_H_
+#ifndef TOKEND_CORE_PROFILES_AGORA_AGORA_LEGACY_H_
+#define TOKEND_CORE_PROFILES_AGORA_AGORA_LEGACY_H_
 
 #include <cstdint>
 #include <map>
@@ -71,4 +71,4 @@ bool VerifyAccessToken006Signature(const ParsedAccessToken006& token,
 
 }  // namespace tokend::agora
 
-#endif  // TOKEND_CORE_PROFILES_AGORA_LEGACY_H_
+#endif  // TOKEND_CORE_PROFILES_AGORA_AGORA_LEGACY_H_

@@ -23,7 +23,7 @@
 #include "core/reason.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/core/cached_verify.h"
+#include "tests/cache/cached_verify.h"
 #include "tests/test_util.h"
 
 namespace tokend {
@@ -142,7 +142,7 @@ const TestKeys& Keys() {
   return *keys;
 }
 
-// Cold, and twice through a cached TokenService (tests/core/cached_verify.h).
+// Cold, and twice through a cached TokenService (tests/cache/cached_verify.h).
 Reason ReasonOf(absl::string_view token, const KeySet& keys,
                 const ValidationPolicy& policy = {}) {
   return GetReason(testing::VerifyColdAndWarm(token, keys, policy, kNowTime));

@@ -2,8 +2,8 @@
 // string lengths as the vendors' JavaScript validators count them, UUIDs,
 // and the one-secret key set every such tenant has. Header-only so the
 // profiles need no extra translation unit.
-#ifndef TOKEND_CORE_PROFILES_VENDOR_CHECKS_H_
-#define TOKEND_CORE_PROFILES_VENDOR_CHECKS_H_
+#ifndef TOKEND_CORE_PROFILES_INTERNAL_VENDOR_CHECKS_H_
+#define TOKEND_CORE_PROFILES_INTERNAL_VENDOR_CHECKS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -107,4 +107,4 @@ inline absl::StatusOr<HmacKeys> Hs256Keys(std::string secret,
 
 }  // namespace tokend::vendor
 
-#endif  // TOKEND_CORE_PROFILES_VENDOR_CHECKS_H_
+#endif  // TOKEND_CORE_PROFILES_INTERNAL_VENDOR_CHECKS_H_

@@ -12,7 +12,7 @@
 #include "core/keys/key_set.h"
 #include "core/reason.h"
 #include "gtest/gtest.h"
-#include "tests/core/cached_verify.h"
+#include "tests/cache/cached_verify.h"
 
 namespace tokend {
 namespace {

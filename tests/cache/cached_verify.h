@@ -7,8 +7,8 @@
 // ValidationPolicy, which no production profile exposes as such, so it maps
 // that policy onto the two-phase Profile interface (AuthenticateJwt,
 // CheckJwtClaims) exactly as the jwt profile does.
-#ifndef TOKEND_TESTS_CORE_CACHED_VERIFY_H_
-#define TOKEND_TESTS_CORE_CACHED_VERIFY_H_
+#ifndef TOKEND_TESTS_CACHE_CACHED_VERIFY_H_
+#define TOKEND_TESTS_CACHE_CACHED_VERIFY_H_
 
 #include <memory>
 #include <string>
@@ -98,4 +98,4 @@ inline absl::Status VerifyColdAndWarm(absl::string_view token,
 
 }  // namespace tokend::testing
 
-#endif  // TOKEND_TESTS_CORE_CACHED_VERIFY_H_
+#endif  // TOKEND_TESTS_CACHE_CACHED_VERIFY_H_
