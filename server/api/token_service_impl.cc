@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/profiles/vendor_table.h"
 #include "core/reason.h"
 #include "core/status_macros.h"
 #include "core/token_facts.h"
@@ -273,7 +274,8 @@ absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
   if (!e.channel().empty()) expect.channel = e.channel();
   if (e.has_subject()) expect.account = SubjectString(e.subject());
   if (e.agora_privileges_size() > 0) {
-    if (profile != "agora") {
+    const VendorTraits* vendor = FindVendor(profile);
+    if (vendor == nullptr || !vendor->verifies_agora_privileges) {
       return Error(Reason::kInvalidArgument,
                    absl::StrCat(profile, " tokens carry no Agora privileges"),
                    "expectations.agora_privileges");
