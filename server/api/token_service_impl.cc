@@ -20,7 +20,7 @@
 #include "server/observability/logging.h"
 #include "server/observability/metrics.h"
 #include "server/runtime/revocations.h"
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 #include "server/wire/proto_time.h"
 #include "server/wire/status_mapping.h"
 #include "server/wire/struct_json.h"

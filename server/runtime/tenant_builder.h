@@ -1,8 +1,8 @@
 // Turns the config's tenants into core Tenants: resolves credentials, loads
 // keys and creates each tenant's profile. The jwt profile is built in
 // tenant_jwt.cc; each vendor profile in tenant_<vendor>.cc.
-#ifndef TOKEND_SERVER_TENANT_BUILDER_H_
-#define TOKEND_SERVER_TENANT_BUILDER_H_
+#ifndef TOKEND_SERVER_RUNTIME_TENANT_BUILDER_H_
+#define TOKEND_SERVER_RUNTIME_TENANT_BUILDER_H_
 
 #include <functional>
 #include <memory>
@@ -75,4 +75,4 @@ std::vector<DevVendorTenant> DevVendorTenants();
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_TENANT_BUILDER_H_
+#endif  // TOKEND_SERVER_RUNTIME_TENANT_BUILDER_H_

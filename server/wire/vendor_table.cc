@@ -3,7 +3,7 @@
 #include <utility>
 #include <variant>
 
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 
 namespace tokend {
 namespace {
@@ -12,7 +12,7 @@ using Request = v1::IssueTokenRequest;
 using Response = v1::VerifyTokenResponse;
 
 // One row: the oneof member's accessors on the request and the response and
-// the vendor's two conversions (grants_<vendor>.cc).
+// the vendor's two conversions (<vendor>_grants_proto.cc).
 template <typename Core, typename Proto, const Proto& (Request::*kGet)() const,
           Proto* (Response::*kMutable)(),
           absl::StatusOr<Core> (*kFrom)(const Proto&),

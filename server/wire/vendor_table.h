@@ -2,7 +2,7 @@
 // vendor_table.h): per profile, its v1::Profile, its IssueTokenRequest
 // grants case and the conversions of its grants message. grants.cc
 // dispatches through this table only; each vendor's field mapping is in its
-// own grants_<vendor>.cc. Plain constant data: any thread.
+// own <vendor>_grants_proto.cc. Plain constant data: any thread.
 #ifndef TOKEND_SERVER_WIRE_VENDOR_TABLE_H_
 #define TOKEND_SERVER_WIRE_VENDOR_TABLE_H_
 

@@ -1,4 +1,4 @@
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 
 #include <string>
 #include <variant>
