@@ -13,7 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "core/token_service.h"
 #include "server/api/call_gate.h"
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 #include "server/wire/proto_time.h"
 #include "tokend/v1/token_service.pb.h"
 

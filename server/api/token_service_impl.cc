@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/profiles/vendor_table.h"
 #include "core/reason.h"
 #include "core/status_macros.h"
 #include "core/token_facts.h"
@@ -20,7 +21,7 @@
 #include "server/api/unknown_tenant.h"
 #include "server/observability/logging.h"
 #include "server/observability/metrics.h"
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 #include "server/wire/proto_time.h"
 #include "server/wire/status_mapping.h"
 #include "server/wire/struct_json.h"
@@ -97,7 +98,8 @@ absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
   if (!e.channel().empty()) expect.channel = e.channel();
   if (e.has_subject()) expect.account = SubjectString(e.subject());
   if (e.agora_privileges_size() > 0) {
-    if (profile != "agora") {
+    const VendorTraits* vendor = FindVendor(profile);
+    if (vendor == nullptr || !vendor->verifies_agora_privileges) {
       return Error(Reason::kInvalidArgument,
                    absl::StrCat(profile, " tokens carry no Agora privileges"),
                    "expectations.agora_privileges");

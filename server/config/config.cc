@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "core/profiles/vendor_table.h"
 #include "core/reason.h"
 #include "core/renewal/refresh_policy.h"
 #include "core/revocation/redis_store.h"
@@ -19,9 +20,6 @@
 
 namespace tokend {
 namespace {
-
-constexpr absl::string_view kProfiles[] = {
-    "agora", "apirtc", "vonage", "daily", "livekit", "twilio", "zoom", "jwt"};
 
 std::string DirName(absl::string_view path) {
   const size_t slash = path.rfind('/');
@@ -351,14 +349,16 @@ class Parser {
           !s.ok()) {
         return s;
       }
-      bool known = false;
-      for (absl::string_view p : kProfiles)
-        known = known || p == tenant.profile;
-      if (!known) {
-        return Fail(path + ".profile",
-                    absl::StrCat("'", tenant.profile,
-                                 "' is not a profile (expected one of: ",
-                                 absl::StrJoin(kProfiles, ", "), ")"));
+      if (FindVendor(tenant.profile) == nullptr) {
+        return Fail(
+            path + ".profile",
+            absl::StrCat(
+                "'", tenant.profile, "' is not a profile (expected one of: ",
+                absl::StrJoin(Vendors(), ", ",
+                              [](std::string* out, const VendorTraits& v) {
+                                absl::StrAppend(out, v.name);
+                              }),
+                ")"));
       }
       if (auto s = String(t["issuer"], path + ".issuer", &tenant.issuer);
           !s.ok()) {
@@ -906,8 +906,9 @@ class Parser {
           // Only these profiles' tokens name a channel (Agora) or room
           // (LiveKit); elsewhere the expectation would be silently unmet.
           for (const TenantConfig& t : tenants) {
-            if (t.name == route.tenant && t.profile != "agora" &&
-                t.profile != "livekit") {
+            const VendorTraits* vendor = FindVendor(t.profile);
+            if (t.name == route.tenant &&
+                (vendor == nullptr || !vendor->token_names_channel)) {
               return Fail(path,
                           absl::StrCat("tenant '", t.name, "' (profile ",
                                        t.profile, ") has no channel or room"));

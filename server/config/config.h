@@ -69,8 +69,7 @@ struct VerifyCacheConfig {
 
 struct TenantConfig {
   std::string name;
-  std::string
-      profile;  // agora, apirtc, vonage, daily, livekit, twilio, zoom, jwt
+  std::string profile;  // a name of core/profiles/vendor_table.h
   std::string issuer;
   std::vector<std::string> audiences;
   std::string algorithm;  // jwt: the signing algorithm (default ES256)

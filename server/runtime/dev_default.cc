@@ -77,47 +77,15 @@ absl::StatusOr<std::string> DevSecretFile(const std::string& keys_dir,
   return path;
 }
 
-struct DevVendor {
-  const char* profile;
-  // params, as name/value pairs; obviously fake identifiers.
-  std::vector<std::pair<std::string, std::string>> params;
-  // credential name → secret size in bytes (hex-encoded on disk); 0: an
-  // RS256 private key PEM.
-  std::vector<std::pair<std::string, size_t>> secrets;
-};
-
-const std::vector<DevVendor>& DevVendors() {
-  static const auto* vendors = new std::vector<DevVendor>{
-      {"agora",
-       {{"app_id", "00000000000000000000000000000000"}},
-       {{"app_certificate", 16}}},
-      {"apirtc", {{"api_key", "dev-apirtc-key"}}, {{"secret", 32}}},
-      {"daily",
-       {{"domain_id", "00000000-0000-0000-0000-000000000000"}},
-       {{"api_key", 32}}},
-      {"livekit", {{"api_key", "dev-livekit-key"}}, {{"api_secret", 32}}},
-      {"twilio",
-       {{"account_sid", "AC00000000000000000000000000000000"},
-        {"api_key_sid", "SK00000000000000000000000000000000"}},
-       {{"api_key_secret", 32}}},
-      {"vonage",
-       {{"application_id", "00000000-0000-0000-0000-000000000000"}},
-       {{"private_key", 0}}},
-      {"zoom", {{"app_key", "dev-zoom-key"}}, {{"secret", 32}}},
-  };
-  return *vendors;
-}
-
 // Adds one development tenant per vendor profile that builds; a vendor
 // whose profile refuses the fake credentials is left out with a warning.
 void AddVendorTenants(const std::string& keys, Config* config) {
-  for (const DevVendor& v : DevVendors()) {
+  for (const DevVendorTenant& v : DevVendorTenants()) {
     TenantConfig t;
     t.name = absl::StrCat("dev-", v.profile);
-    t.profile = v.profile;
-    // Zoom's vendor window starts at 30 min.
-    t.default_ttl = t.profile == "zoom" ? absl::Hours(1) : absl::Minutes(15);
-    t.max_ttl = t.profile == "zoom" ? absl::Hours(2) : absl::Hours(1);
+    t.profile = std::string(v.profile);
+    t.default_ttl = v.default_ttl;
+    t.max_ttl = v.max_ttl;
     for (const auto& [name, value] : v.params) t.params[name] = value;
     bool ok = true;
     for (const auto& [name, bytes] : v.secrets) {

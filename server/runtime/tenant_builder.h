@@ -7,10 +7,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "core/crypto/key.h"
 #include "core/keys/key_manager.h"
 #include "core/profiles/profile.h"
@@ -45,10 +47,31 @@ absl::StatusOr<std::shared_ptr<const Profile>> BuildJwtProfile(
     const Config& config, size_t index, const KeyState* key_state,
     std::vector<std::shared_ptr<const Key>>* published);
 
-// The vendor profiles (tenant_vendors.cc): agora, apirtc, daily, livekit,
-// twilio, vonage, zoom.
+// The vendor profiles: every profile of core/profiles/vendor_table.h but
+// jwt, one builder per row of tenant_vendors.cc's table.
 absl::StatusOr<std::shared_ptr<const Profile>> BuildVendorProfile(
     const Config& config, size_t index);
+
+// Whether tenant_vendors.cc has a builder for `profile` (the vendor table
+// test checks every vendor of core/profiles/vendor_table.h but jwt has one).
+bool HasVendorBuilder(absl::string_view profile);
+
+// The development default's tenant of one vendor (dev_default.cc), a column
+// of the vendor builders' table.
+struct DevVendorTenant {
+  // The row's name (filled in by DevVendorTenants).
+  absl::string_view profile = {};
+  // params, as name/value pairs; obviously fake identifiers.
+  std::vector<std::pair<std::string, std::string>> params;
+  // credential name → secret size in bytes (hex-encoded on disk); 0: an
+  // RS256 private key PEM.
+  std::vector<std::pair<std::string, size_t>> secrets;
+  absl::Duration default_ttl = absl::Minutes(15);
+  absl::Duration max_ttl = absl::Hours(1);
+};
+
+// One per vendor builder, in the table's order.
+std::vector<DevVendorTenant> DevVendorTenants();
 
 }  // namespace tokend
 

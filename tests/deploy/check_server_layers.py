@@ -106,7 +106,7 @@ def self_test():
             "server/api/a.cc": '#include "server/runtime/b.h"\n',
             "server/runtime/up.cc": '#include "server/api/call_gate.h"\n',
             "server/config/up.h": '#include "server/ext_authz/x.h"\n',
-            "core/up.cc": '#include "server/wire/grants.h"\n',
+            "core/up.cc": '#include "server/wire/grants_proto.h"\n',
             "tools/tokenctl/up.cc": '#include "server/config/config.h"\n',
         }
         for rel, text in cases.items():

@@ -1,6 +1,6 @@
 // libFuzzer target for the proto-to-core grants conversions (server/
-// grants*.cc): bytes -> IssueTokenRequest -> GrantsFromRequest for every
-// vendor profile.
+// wire/*grants_proto.cc): bytes -> IssueTokenRequest -> GrantsFromRequest for
+// every vendor profile.
 //
 // Every conversion either succeeds or fails with INVALID_ARGUMENT naming a
 // field under "grants" (the wire's field path); grants that convert are
@@ -16,7 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "core/reason.h"
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 #include "tokend/v1/token_service.pb.h"
 
 namespace {

@@ -1,5 +1,5 @@
 // ApiRTC grants: only the wildcard switch; the user agent id is the subject.
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 
 namespace tokend {
 

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 #include "server/wire/struct_json.h"
 
 namespace tokend {

@@ -1,7 +1,7 @@
 // Zoom Video SDK grants. The proto's role enum and optional booleans become
 // the vendor's 0/1 integers.
 #include "core/reason.h"
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 
 namespace tokend {
 namespace {

@@ -1,9 +1,10 @@
 // Typed grants between the wire (tokend.v1.*Grants) and core (Grants).
-// The dispatch lives in grants.cc; each vendor's field mapping lives in its
-// own grants_<vendor>.cc so that a change to one vendor's structs stays
+// The dispatch (grants_proto.cc) goes through the vendor table
+// (vendor_table.h); each vendor's field mapping lives in its own
+// <vendor>_grants_proto.cc so that a change to one vendor's structs stays
 // local.
-#ifndef TOKEND_SERVER_WIRE_GRANTS_H_
-#define TOKEND_SERVER_WIRE_GRANTS_H_
+#ifndef TOKEND_SERVER_WIRE_GRANTS_PROTO_H_
+#define TOKEND_SERVER_WIRE_GRANTS_PROTO_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -32,7 +33,7 @@ absl::StatusOr<Grants> GrantsFromRequest(const v1::IssueTokenRequest& request,
 // Sets the response's grants oneof from verified grants.
 void GrantsToResponse(const Grants& grants, v1::VerifyTokenResponse* response);
 
-// Per vendor (grants_<vendor>.cc). Errors name the field under "grants.".
+// Per vendor (<vendor>_grants_proto.cc). Errors name the field under "grants.".
 absl::StatusOr<JwtGrants> JwtGrantsFromProto(const v1::JwtGrants& proto);
 void JwtGrantsToProto(const JwtGrants& grants, v1::JwtGrants* proto);
 absl::StatusOr<ApiRtcGrants> ApiRtcGrantsFromProto(
@@ -61,7 +62,7 @@ void AgoraGrantsToProto(const AgoraGrants& grants, v1::AgoraGrants* proto);
 absl::StatusOr<std::vector<std::pair<uint16_t, uint16_t>>> AgoraPrivilegesFrom(
     const v1::VerifyExpectations& expectations);
 
-// Helpers shared by the grants_<vendor>.cc files.
+// Helpers shared by the <vendor>_grants_proto.cc files.
 namespace grants_internal {
 
 // The vendor name of a proto enum value in `table`, or nullptr when the
@@ -98,4 +99,4 @@ inline std::optional<bool> Optional(bool has, bool value) {
 
 }  // namespace tokend
 
-#endif  // TOKEND_SERVER_WIRE_GRANTS_H_
+#endif  // TOKEND_SERVER_WIRE_GRANTS_PROTO_H_

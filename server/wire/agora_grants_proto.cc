@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 
 namespace tokend {
 namespace {

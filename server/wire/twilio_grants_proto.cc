@@ -1,6 +1,6 @@
 // Twilio Access Token grants: one optional message per Twilio product; the
 // free-form parts (player, voice outgoing params) are Structs.
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 #include "server/wire/struct_json.h"
 
 namespace tokend {

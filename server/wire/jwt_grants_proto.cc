@@ -1,5 +1,5 @@
 // The generic JWT profile's grants: audiences and free-form extra claims.
-#include "server/wire/grants.h"
+#include "server/wire/grants_proto.h"
 #include "server/wire/struct_json.h"
 
 namespace tokend {
