@@ -496,7 +496,7 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
   const absl::Time deadline = RevokeDeadline(*context);
   auto shared = std::make_shared<RevokeOutcome>(std::move(outcome));
   status = state_.revocations().RevokeAsync(
-      entry, deadline, [shared, reactor, response](absl::Status answer) {
+      entry, deadline, [shared, reactor, response](const absl::Status& answer) {
         const grpc::Status done = FinishRevoke(*shared, answer, response);
         RecordRpc(shared->call, done);
         reactor->Finish(done);
