@@ -33,10 +33,14 @@
   TOKEND_ASSIGN_OR_RETURN_IMPL_(            \
       TOKEND_STATUS_MACROS_CONCAT_(tokend_statusor_, __LINE__), lhs, rexpr)
 
+// `lhs` may be a declaration (`auto x`) and `statusor` is a name this file
+// makes: neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define TOKEND_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                  \
   if (!statusor.ok()) return std::move(statusor).status();  \
   lhs = *std::move(statusor)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define TOKEND_STATUS_MACROS_CONCAT_INNER_(x, y) x##y
 #define TOKEND_STATUS_MACROS_CONCAT_(x, y) \

@@ -51,7 +51,7 @@ std::vector<std::string> RewriteCheckConfig(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     const std::string arg = argv[i];
     const std::string name = "--check-config";
-    if (i > 0 && arg.rfind(name, 0) == 0 &&
+    if (i > 0 && absl::StartsWith(arg, name) &&
         (arg.size() == name.size() || arg[name.size()] == '=')) {
       args.push_back("--check_config");
       if (arg.size() > name.size()) {
@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = RewriteCheckConfig(argc, argv);
   if (int rc = HandleHelpAndVersion(args); rc >= 0) return rc;
   std::vector<char*> arg_ptrs;
+  arg_ptrs.reserve(args.size());
   for (std::string& a : args) arg_ptrs.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
   // Before any thread exists, so every thread inherits the mask and the

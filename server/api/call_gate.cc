@@ -1,6 +1,7 @@
 #include "server/api/call_gate.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/random.h"
@@ -18,7 +19,7 @@ bool IsGoodRequestId(absl::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (const char c : id) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
-        absl::string_view("._:+/=-").find(c) == absl::string_view::npos) {
+        !absl::StrContains("._:+/=-", c)) {
       return false;
     }
   }

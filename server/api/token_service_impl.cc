@@ -217,7 +217,7 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
       std::make_shared<Pending>(Pending{std::move(call), std::move(plan)});
   const absl::Status taken = state_.revocations().RevokeAsync(
       pending->plan.entry, deadline,
-      [pending, reactor, response](absl::Status answer) {
+      [pending, reactor, response](const absl::Status& answer) {
         const grpc::Status done = ToGrpcStatus(
             FinishRevoke(pending->call, pending->plan, answer, response));
         RecordRpc(pending->call, done);

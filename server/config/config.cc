@@ -180,7 +180,7 @@ class Parser {
                         absl::Duration* out) {
     if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
     if (!node.IsScalar()) return Fail(path, "must be a duration like 90s");
-    const std::string s = node.Scalar();
+    const std::string& s = node.Scalar();
     int64_t seconds = 0;
     absl::Duration d;
     if (absl::SimpleAtoi(s, &seconds)) {

@@ -176,7 +176,7 @@ std::string TokenctlCommand() {
   if (ec) return "tokenctl";
   const std::filesystem::path sibling = self.parent_path() / "tokenctl";
   if (!std::filesystem::exists(sibling, ec) || ec) return "tokenctl";
-  const std::string path = sibling.string();
+  std::string path = sibling.string();
   if (path.find_first_of(" '\"\\$`") != std::string::npos) {
     return absl::StrCat("'", absl::StrReplaceAll(path, {{"'", "'\\''"}}), "'");
   }

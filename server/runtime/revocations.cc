@@ -24,8 +24,7 @@ constexpr absl::string_view kDefaultFile = "revocations.db";
 
 // The state folder of `config` as an absolute-or-cwd-relative path.
 std::string StateDir(const Config& config) {
-  const std::string dir =
-      config.state_dir.empty() ? ".tokend" : config.state_dir;
+  std::string dir = config.state_dir.empty() ? ".tokend" : config.state_dir;
   if (dir[0] == '/' || config.base_dir.empty() || config.base_dir == ".") {
     return dir;
   }

@@ -210,7 +210,7 @@ std::vector<std::string> Positionals(const std::vector<char*>& args) {
       continue;
     }
     // "--name value": a non-boolean flag takes the next argument.
-    if (arg.find('=') != std::string::npos) continue;
+    if (absl::StrContains(arg, '=')) continue;
     const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(
         absl::string_view(arg).substr(arg[1] == '-' ? 2 : 1));
     if (flag != nullptr && !flag->IsOfType<bool>() && i + 1 < args.size()) {
@@ -253,8 +253,7 @@ bool CheckFlagNames(const std::vector<char*>& args) {
     }
     if (flag != nullptr) {
       // A non-boolean "--name value" consumes the value.
-      if (arg.find('=') == absl::string_view::npos && !flag->IsOfType<bool>())
-        ++i;
+      if (!absl::StrContains(arg, '=') && !flag->IsOfType<bool>()) ++i;
       continue;
     }
     const std::optional<std::string> near = ctl::Closest(name, names);

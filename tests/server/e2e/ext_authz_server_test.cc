@@ -739,7 +739,7 @@ tenants:
 )",
                                           c.section));
     const int code = Shell(absl::StrCat(
-        TOKEND_BINARY, " --check-config --config=", dir.File("tokend.yaml"),
+        TokendBinary(), " --check-config --config=", dir.File("tokend.yaml"),
         " 2>", dir.File("err")));
     EXPECT_NE(code, 0);
     const std::string err = ReadFile(dir.File("err"));

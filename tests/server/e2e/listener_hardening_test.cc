@@ -839,7 +839,7 @@ TEST(Memory, ABurstOfCallsFromOneCallerStaysBounded) {
 // `tokend --check-config=FILE`: the exit code, stderr in *output.
 int CheckConfig(const std::string& file, std::string* output) {
   const std::string out = file + ".out";
-  const int rc = Shell(absl::StrCat(TOKEND_BINARY, " --check-config=", file,
+  const int rc = Shell(absl::StrCat(TokendBinary(), " --check-config=", file,
                                     " >", out, " 2>&1"));
   *output = ReadFile(out);
   return rc;

@@ -1,5 +1,5 @@
 // End-to-end tests of the tokenctl binary (TOKENCTL_BINARY) against the real
-// tokend (TOKEND_BINARY) on a temp unix socket: exit codes, what goes to
+// tokend (TokendBinary()) on a temp unix socket: exit codes, what goes to
 // stdout and stderr, and that tokens are not echoed where they must not be.
 #include <unistd.h>
 

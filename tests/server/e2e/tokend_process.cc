@@ -82,9 +82,20 @@ bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
   return done();
 }
 
+const std::string& TokendBinary() {
+  static const std::string* const binary = [] {
+    const char* env = std::getenv("TOKEND_TEST_BINARY");
+    return new std::string(env != nullptr && *env != '\0' ? env
+                                                          : TOKEND_BINARY);
+  }();
+  return *binary;
+}
+
 TokendProcess::TokendProcess(std::vector<std::string> args,
                              std::string log_path)
     : log_path_(std::move(log_path)) {
+  // Resolved before fork, so the child does not run the first getenv.
+  std::string binary = TokendBinary();
   pid_ = fork();
   if (pid_ == 0) {
     int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -93,7 +104,6 @@ TokendProcess::TokendProcess(std::vector<std::string> args,
       close(fd);
     }
     std::vector<char*> argv;
-    std::string binary = TOKEND_BINARY;
     argv.push_back(binary.data());
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -1,4 +1,4 @@
-// Test support: runs the real `tokend` binary (TOKEND_BINARY) in a temp
+// Test support: runs the real `tokend` binary (TokendBinary()) in a temp
 // directory and talks to it.
 #ifndef TOKEND_TESTS_SERVER_TOKEND_PROCESS_H_
 #define TOKEND_TESTS_SERVER_TOKEND_PROCESS_H_
@@ -43,6 +43,12 @@ std::string ReadFile(const std::string& path);
 // Every wait in these tests is on an observable event with a deadline.
 bool WaitFor(const std::function<bool()>& done,
              absl::Duration timeout = absl::Seconds(20));
+
+// The tokend these tests start: $TOKEND_TEST_BINARY when set and not empty
+// (CI's ThreadSanitizer stage runs the normally built test binaries against
+// a TSan-built tokend this way), else the one built with the tests
+// (TOKEND_BINARY).
+const std::string& TokendBinary();
 
 class TokendProcess {
  public:

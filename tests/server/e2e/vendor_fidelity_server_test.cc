@@ -605,7 +605,7 @@ TEST_F(TypTest, ConfigRefusesTypOutsideJwtTenantsAndBadTypes) {
                 absl::StrCat("listeners: {unix_socket: ", dir_->File("c.sock"),
                              "}\ntenants:", c.tenant, "\n"));
     const int code = Shell(absl::StrCat(
-        TOKEND_BINARY, " --check-config --config=", dir_->File("bad.yaml"),
+        TokendBinary(), " --check-config --config=", dir_->File("bad.yaml"),
         " > ", dir_->File("check.out"), " 2>&1"));
     EXPECT_NE(code, 0);
     EXPECT_NE(ReadFile(dir_->File("check.out")).find(c.field),
