@@ -24,7 +24,6 @@
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
-#include "server/api/malformed_request.h"
 #include "server/config/credentials.h"
 #include "server/observability/logging.h"
 #include "server/observability/metrics.h"
@@ -398,12 +397,12 @@ absl::Status Server::Listen(const Config& config) {
   authorization_service_ =
       std::make_unique<AuthorizationServiceImpl>(state_, outbound_.get());
   builder.RegisterService(authorization_service_.get());
+  // Unparseable requests are classified by the raw unary handlers
+  // themselves (server/api/raw_messages.h); the old opt-in is a no-op.
   if (config.limits.classify_malformed_requests) {
-    std::vector<
-        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-        interceptors;
-    interceptors.push_back(MalformedRequestInterceptorFactory());
-    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+    log::Warn(
+        "limits.classify_malformed_requests is deprecated and ignored: "
+        "unparseable requests are always INVALID_ARGUMENT now");
   }
   // Bind the unix socket first: a second tokend on the same socket fails
   // before it touches the TCP ports.

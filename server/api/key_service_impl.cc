@@ -7,6 +7,7 @@
 #include "server/api/call_gate.h"
 #include "server/api/holding_writer.h"
 #include "server/api/jwks_watch.h"
+#include "server/api/raw_messages.h"
 #include "server/api/unknown_tenant.h"
 #include "server/wire/proto_time.h"
 #include "server/wire/status_mapping.h"
@@ -37,11 +38,16 @@ absl::Status DoGetJwks(const CallContext& call,
 }
 
 grpc::ServerUnaryReactor* KeyServiceImpl::GetJwks(
-    grpc::CallbackServerContext* context, const v1::GetJwksRequest* request,
-    v1::GetJwksResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   CallContext call;
   grpc::Status status = Admit(state_, *context, kGetJwks, &call);
-  if (status.ok()) status = ToGrpcStatus(DoGetJwks(call, *request, response));
+  if (status.ok()) {
+    RawMessages<v1::GetJwksRequest, v1::GetJwksResponse> m;
+    absl::Status s = m.Parse(*request, kGetJwks);
+    if (s.ok()) s = DoGetJwks(call, m.request(), m.response());
+    status = m.Reply(ToGrpcStatus(s), response);
+  }
   RecordRpc(call, status);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(status);

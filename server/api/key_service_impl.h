@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "server/api/call_gate.h"
 #include "server/api/jwks_watch.h"
@@ -25,13 +26,20 @@ absl::Status DoGetJwks(const CallContext& call,
                        const v1::GetJwksRequest& request,
                        v1::GetJwksResponse* response);
 
-class KeyServiceImpl final : public v1::KeyService::CallbackService {
+// GetJwks is a raw callback method parsing its own request, so an
+// unparseable one is INVALID_ARGUMENT with ErrorInfo and counted
+// (raw_messages.h, malformed_request.h). Handlers run on gRPC's callback
+// threads.
+using KeyServiceBase = v1::KeyService::WithRawCallbackMethod_GetJwks<
+    v1::KeyService::WithCallbackMethod_WatchJwks<v1::KeyService::Service>>;
+
+class KeyServiceImpl final : public KeyServiceBase {
  public:
   explicit KeyServiceImpl(ServerState& state) : state_(state) {}
 
   grpc::ServerUnaryReactor* GetJwks(grpc::CallbackServerContext* context,
-                                    const v1::GetJwksRequest* request,
-                                    v1::GetJwksResponse* response) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<v1::WatchJwksResponse>* WatchJwks(
       grpc::CallbackServerContext* context,
       const v1::WatchJwksRequest* request) override;

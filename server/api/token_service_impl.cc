@@ -13,6 +13,7 @@
 #include "core/token_facts.h"
 #include "server/api/call_gate.h"
 #include "server/api/holding_writer.h"
+#include "server/api/raw_messages.h"
 #include "server/api/renew_token.h"
 #include "server/api/revoke_token.h"
 #include "server/api/subscribe_token.h"
@@ -150,58 +151,69 @@ absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::IssueToken(
-    grpc::CallbackServerContext* context, const v1::IssueTokenRequest* request,
-    v1::IssueTokenResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   CallContext call;
   if (grpc::Status s = Admit(state_, *context, kIssue, &call); !s.ok()) {
     return Done(context, call, s);
   }
-  return Done(
-      context, call,
-      ToGrpcStatus(DoIssueToken(state_.core(), call, *request, response)));
+  RawMessages<v1::IssueTokenRequest, v1::IssueTokenResponse> m;
+  absl::Status s = m.Parse(*request, kIssue);
+  if (s.ok()) s = DoIssueToken(state_.core(), call, m.request(), m.response());
+  return Done(context, call, m.Reply(ToGrpcStatus(s), response));
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::VerifyToken(
-    grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
-    v1::VerifyTokenResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   CallContext call;
   if (grpc::Status s = Admit(state_, *context, kVerify, &call); !s.ok()) {
     return Done(context, call, s);
   }
-  return Done(
-      context, call,
-      ToGrpcStatus(DoVerifyToken(state_.core(), call, *request, response)));
+  RawMessages<v1::VerifyTokenRequest, v1::VerifyTokenResponse> m;
+  absl::Status s = m.Parse(*request, kVerify);
+  if (s.ok()) s = DoVerifyToken(state_.core(), call, m.request(), m.response());
+  return Done(context, call, m.Reply(ToGrpcStatus(s), response));
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::RenewToken(
-    grpc::CallbackServerContext* context, const v1::RenewTokenRequest* request,
-    v1::RenewTokenResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   CallContext call;
   if (grpc::Status s = Admit(state_, *context, kRenew, &call); !s.ok()) {
     return Done(context, call, s);
   }
-  return Done(
-      context, call,
-      ToGrpcStatus(DoRenewToken(state_.core(), call, *request, response)));
+  RawMessages<v1::RenewTokenRequest, v1::RenewTokenResponse> m;
+  absl::Status s = m.Parse(*request, kRenew);
+  if (s.ok()) s = DoRenewToken(state_.core(), call, m.request(), m.response());
+  return Done(context, call, m.Reply(ToGrpcStatus(s), response));
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
-    grpc::CallbackServerContext* context, const v1::RevokeTokenRequest* request,
-    v1::RevokeTokenResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   CallContext call;
   if (grpc::Status s = Admit(state_, *context, kRevoke, &call); !s.ok()) {
     return Done(context, call, s);
   }
+  // On the heap: a revocation that waits for the store finishes after this
+  // handler returns.
+  using Messages = RawMessages<v1::RevokeTokenRequest, v1::RevokeTokenResponse>;
+  auto m = std::make_unique<Messages>();
+  if (absl::Status s = m->Parse(*request, kRevoke); !s.ok()) {
+    return Done(context, call, ToGrpcStatus(s));
+  }
   RevokePlan plan;
-  if (absl::Status s =
-          DoRevokeToken(state_.core(), state_.clock(), call, *request, &plan);
+  if (absl::Status s = DoRevokeToken(state_.core(), state_.clock(), call,
+                                     m->request(), &plan);
       !s.ok()) {
     return Done(context, call, ToGrpcStatus(s));
   }
   if (plan.nothing_left) {
-    return Done(
-        context, call,
-        ToGrpcStatus(FinishRevoke(call, plan, absl::OkStatus(), response)));
+    return Done(context, call,
+                m->Reply(ToGrpcStatus(FinishRevoke(call, plan, absl::OkStatus(),
+                                                   m->response())),
+                         response));
   }
   // Enforced here at once; the store write runs on the revocation service's
   // store thread, and the call finishes on its completion thread when the
@@ -212,14 +224,18 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
   struct Pending {
     CallContext call;
     RevokePlan plan;
+    std::unique_ptr<Messages> messages;
   };
-  auto pending =
-      std::make_shared<Pending>(Pending{std::move(call), std::move(plan)});
+  auto pending = std::make_shared<Pending>(
+      Pending{std::move(call), std::move(plan), std::move(m)});
   const absl::Status taken = state_.revocations().RevokeAsync(
       pending->plan.entry, deadline,
       [pending, reactor, response](const absl::Status& answer) {
-        const grpc::Status done = ToGrpcStatus(
-            FinishRevoke(pending->call, pending->plan, answer, response));
+        Messages& messages = *pending->messages;
+        const grpc::Status done = messages.Reply(
+            ToGrpcStatus(FinishRevoke(pending->call, pending->plan, answer,
+                                      messages.response())),
+            response);
         RecordRpc(pending->call, done);
         reactor->Finish(done);
       });

@@ -7,8 +7,8 @@
 #define TOKEND_SERVER_API_TOKEN_SERVICE_IMPL_H_
 
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
-#include "server/api/arena_messages.h"
 #include "server/api/call_gate.h"
 #include "server/api/server_state.h"
 #include "tokend/v1/token_service.grpc.pb.h"
@@ -27,46 +27,40 @@ absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
                            const v1::VerifyTokenRequest& request,
                            v1::VerifyTokenResponse* response);
 
-class TokenServiceImpl final : public v1::TokenService::CallbackService {
- public:
-  explicit TokenServiceImpl(ServerState& state) : state_(state) {
-    SetMessageAllocatorFor_IssueToken(&issue_messages_);
-    SetMessageAllocatorFor_VerifyToken(&verify_messages_);
-    SetMessageAllocatorFor_RenewToken(&renew_messages_);
-    SetMessageAllocatorFor_RevokeToken(&revoke_messages_);
-  }
+// The unary methods are raw callback methods: each parses its own request
+// (raw_messages.h), so an unparseable one is answered INVALID_ARGUMENT with
+// ErrorInfo and counted (malformed_request.h) instead of gRPC's bare
+// UNIMPLEMENTED. SubscribeToken stays typed. Handlers run on gRPC's callback
+// threads; RevokeToken finishes on the revocation store's completion thread.
+using TokenServiceBase = v1::TokenService::WithRawCallbackMethod_IssueToken<
+    v1::TokenService::WithRawCallbackMethod_VerifyToken<
+        v1::TokenService::WithRawCallbackMethod_RenewToken<
+            v1::TokenService::WithRawCallbackMethod_RevokeToken<
+                v1::TokenService::WithCallbackMethod_SubscribeToken<
+                    v1::TokenService::Service>>>>>;
 
-  grpc::ServerUnaryReactor* IssueToken(
-      grpc::CallbackServerContext* context,
-      const v1::IssueTokenRequest* request,
-      v1::IssueTokenResponse* response) override;
-  grpc::ServerUnaryReactor* VerifyToken(
-      grpc::CallbackServerContext* context,
-      const v1::VerifyTokenRequest* request,
-      v1::VerifyTokenResponse* response) override;
-  grpc::ServerUnaryReactor* RenewToken(
-      grpc::CallbackServerContext* context,
-      const v1::RenewTokenRequest* request,
-      v1::RenewTokenResponse* response) override;
-  grpc::ServerUnaryReactor* RevokeToken(
-      grpc::CallbackServerContext* context,
-      const v1::RevokeTokenRequest* request,
-      v1::RevokeTokenResponse* response) override;
+class TokenServiceImpl final : public TokenServiceBase {
+ public:
+  explicit TokenServiceImpl(ServerState& state) : state_(state) {}
+
+  grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* VerifyToken(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RenewToken(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RevokeToken(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<v1::TokenEvent>* SubscribeToken(
       grpc::CallbackServerContext* context,
       const v1::SubscribeTokenRequest* request) override;
 
  private:
   ServerState& state_;
-  // Each unary call's messages live on one arena (arena_messages.h).
-  ArenaMessageAllocator<v1::IssueTokenRequest, v1::IssueTokenResponse>
-      issue_messages_;
-  ArenaMessageAllocator<v1::VerifyTokenRequest, v1::VerifyTokenResponse>
-      verify_messages_;
-  ArenaMessageAllocator<v1::RenewTokenRequest, v1::RenewTokenResponse>
-      renew_messages_;
-  ArenaMessageAllocator<v1::RevokeTokenRequest, v1::RevokeTokenResponse>
-      revoke_messages_;
 };
 
 }  // namespace tokend

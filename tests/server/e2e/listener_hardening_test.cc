@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -29,12 +30,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/completion_queue.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/impl/codegen/client_unary_call.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
@@ -859,24 +862,41 @@ tenants:
                       tenant_extra, top_extra);
 }
 
-TEST(SmallOnes, UnparseableProtobufIsInvalidArgumentWithErrorInfoAndCounted) {
-  Tokend tokend("  classify_malformed_requests: true\n");
-  ASSERT_TRUE(tokend.started()) << tokend.Log();
-  auto channel = Connect(tokend.Target());
-  const grpc::internal::RpcMethod method("/tokend.v1.TokenService/VerifyToken",
-                                         grpc::internal::RpcMethod::NORMAL_RPC,
-                                         channel);
+// Sends `bytes` as the request message of `method` ("/pkg.Service/Name")
+// through a raw generic call: what a client with the wrong .proto, or an
+// attacker, would send.
+grpc::Status RawCall(const std::shared_ptr<grpc::Channel>& channel,
+                     const std::string& method, const std::string& bytes) {
+  grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   AddMarker(&context);
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  // Field 1 (tenant), length-delimited, claiming far more bytes than sent.
-  const std::string bytes("\x0a\xff\xff\xff\xff\x0f", 6);
   grpc::Slice slice(bytes);
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  return status;
+}
+
+// Field 1, length-delimited, claiming far more bytes than sent.
+const std::string kTruncated("\x0a\xff\xff\xff\xff\x0f", 6);
+
+// Without any option (the old limits.classify_malformed_requests opt-in is
+// ignored): every unary method answers INVALID_ARGUMENT with ErrorInfo and
+// counts the call.
+TEST(SmallOnes, UnparseableProtobufIsInvalidArgumentWithErrorInfoAndCounted) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  auto channel = Connect(tokend.Target());
   const grpc::Status status =
-      grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
-          channel.get(), method, &context, request, &response);
+      RawCall(channel, "/tokend.v1.TokenService/VerifyToken", kTruncated);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
       << status.error_message();
   const ErrorDetails details = DetailsOf(status);
@@ -889,6 +909,63 @@ TEST(SmallOnes, UnparseableProtobufIsInvalidArgumentWithErrorInfoAndCounted) {
   EXPECT_EQ(tokend.Metric("tokend_rpc_handled_total{code=\"INVALID_ARGUMENT\","
                           "method=\"VerifyToken\"}"),
             1);
+}
+
+TEST(SmallOnes, EveryUnaryMethodClassifiesGarbageBytes) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  auto channel = Connect(tokend.Target());
+  // Garbage: an invalid wire type (7) in the first tag, and a truncated
+  // length.
+  const std::string garbage("\x0f\xde\xad\xbe\xef", 5);
+  for (const auto& [service, name] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"TokenService", "IssueToken"},
+           {"TokenService", "VerifyToken"},
+           {"TokenService", "RenewToken"},
+           {"TokenService", "RevokeToken"},
+           {"KeyService", "GetJwks"}}) {
+    SCOPED_TRACE(name);
+    const std::string method = absl::StrCat("/tokend.v1.", service, "/", name);
+    for (const std::string& bytes : {garbage, kTruncated}) {
+      const grpc::Status status = RawCall(channel, method, bytes);
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << status.error_message();
+      const ErrorDetails details = DetailsOf(status);
+      EXPECT_EQ(details.reason, "INVALID_ARGUMENT");
+      EXPECT_EQ(details.field, "request");
+      EXPECT_THAT(status.error_message(),
+                  HasSubstr(absl::StrCat(name, " could not be parsed")));
+    }
+    EXPECT_EQ(tokend.Metric(absl::StrCat(
+                  "tokend_malformed_requests_total{method=\"", name, "\"}")),
+              2);
+    EXPECT_EQ(tokend.Metric(absl::StrCat(
+                  "tokend_rpc_handled_total{code=\"INVALID_ARGUMENT\","
+                  "method=\"",
+                  name, "\"}")),
+              2);
+  }
+  // A well-formed empty request still parses (GetJwks of every tenant).
+  auto keys = v1::KeyService::NewStub(channel);
+  grpc::ClientContext context;
+  AddMarker(&context);
+  v1::GetJwksResponse jwks;
+  EXPECT_TRUE(keys->GetJwks(&context, v1::GetJwksRequest(), &jwks).ok());
+}
+
+TEST(SmallOnes, TheOldClassifyOptionIsAcceptedAndChangesNothing) {
+  Tokend tokend("  classify_malformed_requests: true\n");
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  const grpc::Status status =
+      RawCall(Connect(tokend.Target()), "/tokend.v1.TokenService/IssueToken",
+              kTruncated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(DetailsOf(status).field, "request");
+  EXPECT_EQ(
+      tokend.Metric("tokend_malformed_requests_total{method=\"IssueToken\"}"),
+      1);
+  EXPECT_THAT(tokend.Log(), HasSubstr("deprecated and ignored"));
 }
 
 TEST(SmallOnes, AHugeTenantNameIsNotEchoedBack) {
