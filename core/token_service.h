@@ -86,7 +86,7 @@ class TokenService {
                                     absl::Duration ttl) const;
 
   // The same for a tenant the caller has already resolved, from its own
-  // snapshot: a server call takes the tenant once from the one Runtime it
+  // snapshot: a server call takes the tenant once from the one ConfigSnapshot it
   // admitted with, so a reload in the middle of the call cannot mix two
   // configurations. `tenant` must outlive the call.
   absl::StatusOr<TokenInfo> Issue(const Tenant& tenant,

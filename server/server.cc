@@ -30,7 +30,7 @@
 #include "server/runtime/dev_default.h"
 #include "server/runtime/renewal_reload.h"
 #include "server/runtime/revocations.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 #include "server/wire/status_mapping.h"
 
 namespace tokend {
@@ -140,16 +140,16 @@ void SetIssuing(grpc::Server* server, bool issuing) {
 // tokend_keys{tenant,status}: the managed keys of each tenant;
 // tokend_signing_key_*: whether each jwt tenant can sign, and when a
 // generated signing key's rotation period ends.
-void PublishKeyMetrics(const Runtime& runtime) {
+void PublishKeyMetrics(const ConfigSnapshot& snapshot) {
   std::vector<std::string> jwt_tenants;
-  for (const TenantJwks& view : runtime.jwt_tenants()) {
+  for (const TenantJwks& view : snapshot.jwt_tenants()) {
     jwt_tenants.push_back(view.tenant);
   }
   Metrics::Get().KeepSigningKeyTenants(jwt_tenants);
-  for (const TenantJwks& view : runtime.jwt_tenants()) {
+  for (const TenantJwks& view : snapshot.jwt_tenants()) {
     absl::Time expiry = absl::InfiniteFuture();
     const TenantConfig* tenant = nullptr;
-    for (const TenantConfig& t : runtime.config().tenants) {
+    for (const TenantConfig& t : snapshot.config().tenants) {
       if (t.name == view.tenant) tenant = &t;
     }
     if (view.key_state != nullptr && view.key_state->signing_key != nullptr &&
@@ -284,19 +284,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->keys_ = std::make_unique<KeyRegistry>(
       RealClock::Get(),
       [raw](const std::string& tenant) { raw->OnKeysChanged(tenant); });
-  absl::StatusOr<std::shared_ptr<const Runtime>> runtime;
+  absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot;
   {
     absl::MutexLock lock(&server->runtime_mu_);
     absl::StatusOr<KeyRegistry::Plan> plan = server->keys_->Prepare(*config);
     if (!plan.ok()) return plan.status();
-    runtime = Runtime::Build(*config, KeyRegistry::Lookup(*plan));
-    if (!runtime.ok()) return runtime.status();
+    snapshot = ConfigSnapshot::Build(*config, KeyRegistry::Lookup(*plan));
+    if (!snapshot.ok()) return snapshot.status();
     server->keys_->Commit(*std::move(plan));
-    server->state_.SetRuntime(*runtime);
-    PublishKeyMetrics(**runtime);
+    server->state_.SetSnapshot(*snapshot);
+    PublishKeyMetrics(**snapshot);
     Metrics::Get().ConfigLoaded();
   }
-  const Config& started = (*runtime)->config();
+  const Config& started = (*snapshot)->config();
   absl::StatusOr<std::unique_ptr<RevocationService>> revocations =
       OpenRevocations(started, server->state_.clock());
   if (!revocations.ok()) return revocations.status();
@@ -305,7 +305,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = server->Listen((*runtime)->config()); !s.ok()) return s;
+  if (absl::Status s = server->Listen((*snapshot)->config()); !s.ok()) return s;
   Server* self = server.get();
   server->revocation_monitor_ = std::make_unique<RevocationMonitor>(
       server->state_.revocations(),
@@ -316,8 +316,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       });
   log::Info(
       "tokend started",
-      {{"config", (*runtime)->config().source},
-       {"tenants", static_cast<int64_t>((*runtime)->config().tenants.size())},
+      {{"config", (*snapshot)->config().source},
+       {"tenants", static_cast<int64_t>((*snapshot)->config().tenants.size())},
        {"unix_socket", server->listeners_.unix_socket},
        {"tcp", server->listeners_.tcp},
        {"tls", server->listeners_.tls.address},
@@ -333,15 +333,15 @@ absl::StatusOr<std::string> Server::CheckConfig(ServerOptions options) {
   absl::StatusOr<Config> config = server.LoadConfig();
   if (!config.ok()) return config.status();
   std::string source = config->source;
-  absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-      Runtime::Build(*std::move(config));
-  if (!runtime.ok()) return runtime.status();
-  if (!(*runtime)->config().listeners.tls.address.empty()) {
+  absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
+      ConfigSnapshot::Build(*std::move(config));
+  if (!snapshot.ok()) return snapshot.status();
+  if (!(*snapshot)->config().listeners.tls.address.empty()) {
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
-        TlsCredentials((*runtime)->config());
+        TlsCredentials((*snapshot)->config());
     if (!creds.ok()) return creds.status();
   }
-  if (absl::Status s = CheckStateDir((*runtime)->config()); !s.ok()) return s;
+  if (absl::Status s = CheckStateDir((*snapshot)->config()); !s.ok()) return s;
   return source;
 }
 
@@ -391,7 +391,7 @@ absl::Status Server::Listen(const Config& config) {
   builder.RegisterService(&token_service_);
   builder.RegisterService(&key_service_);
   // Envoy ext_authz; the outbound cache subscribes to the renewal manager
-  // the first SetRuntime created.
+  // the first SetSnapshot created.
   outbound_ =
       std::make_unique<OutboundTokens>(state_.subscriptions(), state_.clock());
   authorization_service_ =
@@ -503,74 +503,74 @@ void Server::Reload(absl::string_view why) {
   absl::StatusOr<KeyRegistry::Plan> plan =
       config.ok() ? keys_->Prepare(*config)
                   : absl::StatusOr<KeyRegistry::Plan>(config.status());
-  absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-      plan.ok() ? Runtime::Build(*std::move(config), KeyRegistry::Lookup(*plan))
-                : absl::StatusOr<std::shared_ptr<const Runtime>>(plan.status());
-  if (runtime.ok() && state_.runtime() != nullptr) {
-    if (absl::Status s = CheckRevocationReload(state_.runtime()->config(),
-                                               (*runtime)->config());
+  absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
+      plan.ok() ? ConfigSnapshot::Build(*std::move(config), KeyRegistry::Lookup(*plan))
+                : absl::StatusOr<std::shared_ptr<const ConfigSnapshot>>(plan.status());
+  if (snapshot.ok() && state_.snapshot() != nullptr) {
+    if (absl::Status s = CheckRevocationReload(state_.snapshot()->config(),
+                                               (*snapshot)->config());
         !s.ok()) {
-      runtime = s;
+      snapshot = s;
     }
   }
-  if (!runtime.ok()) {
+  if (!snapshot.ok()) {
     Metrics::Get().ConfigReload(false);
     log::Error("config reload refused; the previous config stays in force",
                {{"trigger", why},
-                {"error", runtime.status().message()},
-                {"field", GetField(runtime.status())}});
+                {"error", snapshot.status().message()},
+                {"field", GetField(snapshot.status())}});
     return;
   }
-  const ListenersConfig& l = (*runtime)->config().listeners;
+  const ListenersConfig& l = (*snapshot)->config().listeners;
   if (l.unix_socket != listeners_.unix_socket || l.tcp != listeners_.tcp ||
       l.tls.address != listeners_.tls.address ||
       l.health != listeners_.health || l.http != listeners_.http) {
     log::Warn("listener changes take effect only after a restart");
   }
   log::Level level;
-  if (log::ParseLevel((*runtime)->config().log_level, &level)) {
+  if (log::ParseLevel((*snapshot)->config().log_level, &level)) {
     log::SetMinLevel(level);
   }
-  const std::shared_ptr<const Runtime> before = state_.runtime();
+  const std::shared_ptr<const ConfigSnapshot> before = state_.snapshot();
   keys_->Commit(*std::move(plan));
-  state_.SetRuntime(*runtime);
+  state_.SetSnapshot(*snapshot);
   key_service_.NotifyJwksChanged();
-  PublishKeyMetrics(**runtime);
+  PublishKeyMetrics(**snapshot);
   // Subscriptions of a tenant whose published keys changed are re-issued
   // (spread over the rotation window) so clients move to the new key.
-  for (const TenantConfig& tenant : (*runtime)->config().tenants) {
+  for (const TenantConfig& tenant : (*snapshot)->config().tenants) {
     if (before != nullptr &&
-        before->JwksJson(tenant.name) != (*runtime)->JwksJson(tenant.name)) {
+        before->JwksJson(tenant.name) != (*snapshot)->JwksJson(tenant.name)) {
       state_.subscriptions().OnTenantChanged(tenant.name,
                                              EventReason::kKeyRotated);
     }
   }
   if (before != nullptr) {
-    ApplyReloadToSubscriptions(before->config(), (*runtime)->config(),
+    ApplyReloadToSubscriptions(before->config(), (*snapshot)->config(),
                                state_.subscriptions());
   }
   Metrics::Get().ConfigReload(true);
   log::Info(
       "config reloaded",
       {{"trigger", why},
-       {"tenants", static_cast<int64_t>((*runtime)->config().tenants.size())}});
+       {"tenants", static_cast<int64_t>((*snapshot)->config().tenants.size())}});
 }
 
 void Server::OnKeysChanged(const std::string& tenant) {
   absl::MutexLock lock(&runtime_mu_);
-  const std::shared_ptr<const Runtime> before = state_.runtime();
+  const std::shared_ptr<const ConfigSnapshot> before = state_.snapshot();
   const std::shared_ptr<const KeyState> keys = keys_->Snapshot(tenant);
   const TenantJwks* view = before != nullptr ? before->JwksOf(tenant) : nullptr;
   // Gone from the config, or already applied (a reload picked it up).
   if (keys == nullptr || view == nullptr || view->key_state == keys) return;
-  absl::StatusOr<std::shared_ptr<const Runtime>> next =
+  absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> next =
       before->WithKeyState(tenant, keys);
   if (!next.ok()) {
     log::Error("cannot apply the new keys; the previous keys stay",
                {{"tenant", tenant}, {"error", next.status().message()}});
     return;
   }
-  state_.SetRuntime(*next);
+  state_.SetSnapshot(*next);
   key_service_.NotifyJwksChanged();
   PublishKeyMetrics(**next);
   const std::string old_kid =
@@ -656,8 +656,8 @@ void Server::Shutdown() {
   state_.subscriptions().Shutdown();
   state_.streams().EndAll(ToGrpcStatus(Error(
       Reason::kUnavailable, "tokend is shutting down; reconnect and resume")));
-  const absl::Duration drain = state_.runtime() != nullptr
-                                   ? state_.runtime()->config().drain_timeout
+  const absl::Duration drain = state_.snapshot() != nullptr
+                                   ? state_.snapshot()->config().drain_timeout
                                    : absl::Seconds(5);
   // New calls are refused from here on (Admit); wait for the admitted
   // ones, then stop. Idle connections do not hold the drain up.

@@ -61,7 +61,7 @@ class Server {
   // the config file and field; the caller exits non-zero.
   static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
   // `tokend --check-config`: loads the configuration file with the flag
-  // overrides and builds the Runtime (tenants, credential files and env
+  // overrides and builds the ConfigSnapshot (tenants, credential files and env
   // refs, keys) and the TLS credentials exactly as Start does, but opens no
   // listener and writes nothing (options.config_path must be set: the
   // embedded default would create the state folder). Returns the config's
@@ -86,7 +86,7 @@ class Server {
   // Starts watching the config file's directory (inotify), before the file
   // is first read, so that no change after that read can be missed.
   void WatchConfigFile();
-  // On the key thread: `tenant`'s managed keys changed; swap in a Runtime
+  // On the key thread: `tenant`'s managed keys changed; swap in a ConfigSnapshot
   // with them, push them to WatchJwks streams and, when the signer
   // changed, re-issue the tenant's subscriptions (KEY_ROTATED).
   void OnKeysChanged(const std::string& tenant);
@@ -112,7 +112,7 @@ class Server {
   std::unique_ptr<UnixListener> health_tcp_;
   std::unique_ptr<HttpServer> http_;
   ListenersConfig listeners_;  // as started
-  // Held while a Runtime is built and swapped in (reloads, key changes).
+  // Held while a ConfigSnapshot is built and swapped in (reloads, key changes).
   absl::Mutex runtime_mu_;
   // Managed keys. Declared after everything its key thread calls into
   // (OnKeysChanged), so that thread stops first.

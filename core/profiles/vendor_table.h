@@ -3,7 +3,7 @@
 // The server's proto columns (profile enum, grants oneof, conversions) are
 // in server/wire/vendor_table.h, the tenant builders in
 // server/runtime/tenant_vendors.cc; both are keyed by these names and
-// tests/server/unit/vendor_table_test.cc proves every row has all three.
+// tests/server/wire/vendor_table_test.cc proves every row has all three.
 // Plain constant data: any thread.
 #ifndef TOKEND_CORE_PROFILES_VENDOR_TABLE_H_
 #define TOKEND_CORE_PROFILES_VENDOR_TABLE_H_

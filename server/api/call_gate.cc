@@ -49,7 +49,7 @@ grpc::Status AdmitCall(ServerState& state, grpc::ServerContextBase& context,
   }
   if (proxy) {
     call->caller = IdentifyCaller(context, state.peers());
-    call->runtime = state.runtime();
+    call->snapshot = state.snapshot();
     return grpc::Status::OK;
   }
   auto it = metadata.find(kMarkerHeader);
@@ -62,7 +62,7 @@ grpc::Status AdmitCall(ServerState& state, grpc::ServerContextBase& context,
               kMarkerHeader));
   }
   call->caller = IdentifyCaller(context, state.peers());
-  call->runtime = state.runtime();
+  call->snapshot = state.snapshot();
   if (!state.limiter().enabled()) return grpc::Status::OK;
   if (std::optional<absl::Duration> wait =
           state.limiter().Acquire(call->caller.RateKey(), call->start)) {

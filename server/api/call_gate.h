@@ -24,7 +24,7 @@
 #include "grpcpp/support/status.h"
 #include "server/api/server_state.h"
 #include "server/observability/grpc_method_info.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 #include "server/transport/caller.h"
 
 namespace tokend {
@@ -39,7 +39,7 @@ struct CallContext {
   absl::Time start;
   GrpcMethodInfo grpc;  // labels of the grpc_server_* metrics
   CallerIdentity caller;
-  std::shared_ptr<const Runtime> runtime;
+  std::shared_ptr<const ConfigSnapshot> snapshot;
   ServerState* state = nullptr;  // set by Admit; RecordRpc ends the call
 };
 

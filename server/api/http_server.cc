@@ -55,13 +55,13 @@ bool EtagMatches(const char* if_none_match, const std::string& etag) {
 }
 
 // The JWKS of `tenant` ("" = every jwt tenant).
-Reply Jwks(const Runtime& runtime, const std::string& tenant,
+Reply Jwks(const ConfigSnapshot& snapshot, const std::string& tenant,
            const HttpHeaders& header) {
-  const std::string body = runtime.JwksJson(tenant);
-  const std::string etag = Runtime::Etag(body);
+  const std::string body = snapshot.JwksJson(tenant);
+  const std::string etag = ConfigSnapshot::Etag(body);
   const std::string headers =
       absl::StrCat("ETag: ", etag, "\r\nCache-Control: public, max-age=",
-                   absl::ToInt64Seconds(runtime.JwksMaxAge(tenant)), "\r\n");
+                   absl::ToInt64Seconds(snapshot.JwksMaxAge(tenant)), "\r\n");
   if (EtagMatches(header("If-None-Match"), etag)) {
     return Reply{304, "application/jwk-set+json", "", headers};
   }
@@ -69,22 +69,22 @@ Reply Jwks(const Runtime& runtime, const std::string& tenant,
 }
 
 // Where verifiers reach this listener.
-std::string BaseUrl(const Runtime& runtime, const HttpHeaders& header) {
-  const std::string& configured = runtime.config().listeners.http_public_url;
+std::string BaseUrl(const ConfigSnapshot& snapshot, const HttpHeaders& header) {
+  const std::string& configured = snapshot.config().listeners.http_public_url;
   if (!configured.empty()) return configured;
   const char* host = header("Host");
   return absl::StrCat("http://", host != nullptr && *host != '\0'
                                      ? host
-                                     : runtime.config().listeners.http);
+                                     : snapshot.config().listeners.http);
 }
 
 // OpenID discovery metadata: the issuer and where its keys are.
-Reply OpenIdConfiguration(const Runtime& runtime, const TenantJwks& view,
+Reply OpenIdConfiguration(const ConfigSnapshot& snapshot, const TenantJwks& view,
                           const std::string& jwks_path,
                           const HttpHeaders& header) {
   json::Object doc;
   doc.Set("issuer", view.issuer);
-  doc.Set("jwks_uri", absl::StrCat(BaseUrl(runtime, header), jwks_path));
+  doc.Set("jwks_uri", absl::StrCat(BaseUrl(snapshot, header), jwks_path));
   json::Array algs;
   for (const PublishedKeyInfo& key : view.keys) {
     bool seen = false;
@@ -95,7 +95,7 @@ Reply OpenIdConfiguration(const Runtime& runtime, const TenantJwks& view,
   // A jwks_uri built from the request's Host header is only true for that
   // request: a shared cache must not hand it to others (a forged Host
   // would poison it), so only the configured public URL is cacheable.
-  const bool from_host = runtime.config().listeners.http_public_url.empty();
+  const bool from_host = snapshot.config().listeners.http_public_url.empty();
   return Reply{200, "application/json", json::Serialize(doc),
                from_host
                    ? std::string("Cache-Control: no-store\r\n")
@@ -104,21 +104,21 @@ Reply OpenIdConfiguration(const Runtime& runtime, const TenantJwks& view,
 }
 
 // /t/<tenant>/.well-known/{jwks.json,openid-configuration}.
-Reply TenantEndpoint(const Runtime& runtime, absl::string_view path,
+Reply TenantEndpoint(const ConfigSnapshot& snapshot, absl::string_view path,
                      const HttpHeaders& header) {
   if (!absl::ConsumePrefix(&path, "/t/")) return NotFound("not found");
   const size_t slash = path.find('/');
   if (slash == absl::string_view::npos) return NotFound("not found");
   const std::string tenant(path.substr(0, slash));
   const absl::string_view rest = path.substr(slash);
-  const TenantJwks* view = runtime.JwksOf(tenant);
+  const TenantJwks* view = snapshot.JwksOf(tenant);
   if (view == nullptr) {
     return NotFound(absl::StrCat("no jwt tenant '", tenant, "'"));
   }
-  if (rest == "/.well-known/jwks.json") return Jwks(runtime, tenant, header);
+  if (rest == "/.well-known/jwks.json") return Jwks(snapshot, tenant, header);
   if (rest == "/.well-known/openid-configuration") {
     return OpenIdConfiguration(
-        runtime, *view, absl::StrCat("/t/", tenant, "/.well-known/jwks.json"),
+        snapshot, *view, absl::StrCat("/t/", tenant, "/.well-known/jwks.json"),
         header);
   }
   return NotFound("not found");
@@ -129,7 +129,7 @@ Reply Readyz(ServerState& state) {
     return Reply{503, "text/plain", "shutting down\n", ""};
   }
   const std::vector<std::string> unsigned_tenants =
-      state.runtime()->TenantsWithoutSigner();
+      state.snapshot()->TenantsWithoutSigner();
   if (!unsigned_tenants.empty()) {
     return Reply{503, "text/plain",
                  absl::StrCat("degraded: no usable signing key for tenant ",
@@ -161,19 +161,19 @@ HttpReply RouteHttpGet(ServerState& state, absl::string_view path,
   if (Under(path, "/healthz")) return Reply{200, "text/plain", "ok\n", ""};
   if (Under(path, "/readyz")) return Readyz(state);
   if (Under(path, "/.well-known/jwks.json")) {
-    return Jwks(*state.runtime(), "", header);
+    return Jwks(*state.snapshot(), "", header);
   }
   if (Under(path, "/.well-known/openid-configuration")) {
-    const std::shared_ptr<const Runtime> runtime = state.runtime();
-    if (runtime->jwt_tenants().size() != 1) {
+    const std::shared_ptr<const ConfigSnapshot> snapshot = state.snapshot();
+    if (snapshot->jwt_tenants().size() != 1) {
       return NotFound(
           "not one jwt tenant: use /t/<tenant>/.well-known/"
           "openid-configuration");
     }
-    return OpenIdConfiguration(*runtime, runtime->jwt_tenants().front(),
+    return OpenIdConfiguration(*snapshot, snapshot->jwt_tenants().front(),
                                "/.well-known/jwks.json", header);
   }
-  if (Under(path, "/t")) return TenantEndpoint(*state.runtime(), path, header);
+  if (Under(path, "/t")) return TenantEndpoint(*state.snapshot(), path, header);
   return NotFound("not found");
 }
 

@@ -25,7 +25,7 @@
 // prometheus-cpp 1.0.1's Exposer offers no way to add other handlers, so
 // tokend runs civetweb's CivetServer itself and serialises the metric
 // registry on each scrape. Handlers run on civetweb's worker threads and
-// read the current Runtime snapshot without locking.
+// read the current ConfigSnapshot without locking.
 #ifndef TOKEND_SERVER_API_HTTP_SERVER_H_
 #define TOKEND_SERVER_API_HTTP_SERVER_H_
 

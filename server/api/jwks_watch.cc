@@ -28,12 +28,12 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
 }
 
 template <typename Response>
-void Fill(const Runtime& runtime, const std::string& tenant,
+void Fill(const ConfigSnapshot& snapshot, const std::string& tenant,
           Response* response) {
-  response->set_jwks_json(runtime.JwksJson(tenant));
-  response->set_etag(Runtime::Etag(response->jwks_json()));
-  ToProto(runtime.JwksMaxAge(tenant), response->mutable_max_age());
-  for (const PublishedKeyInfo& k : runtime.PublishedKeys(tenant)) {
+  response->set_jwks_json(snapshot.JwksJson(tenant));
+  response->set_etag(ConfigSnapshot::Etag(response->jwks_json()));
+  ToProto(snapshot.JwksMaxAge(tenant), response->mutable_max_age());
+  for (const PublishedKeyInfo& k : snapshot.PublishedKeys(tenant)) {
     v1::PublishedKey* key = response->add_keys();
     key->set_kid(k.kid);
     key->set_alg(k.alg);
@@ -50,14 +50,14 @@ void Fill(const Runtime& runtime, const std::string& tenant,
 
 }  // namespace
 
-void FillJwks(const Runtime& runtime, const std::string& tenant,
+void FillJwks(const ConfigSnapshot& snapshot, const std::string& tenant,
               v1::GetJwksResponse* response) {
-  Fill(runtime, tenant, response);
+  Fill(snapshot, tenant, response);
 }
 
-void FillJwks(const Runtime& runtime, const std::string& tenant,
+void FillJwks(const ConfigSnapshot& snapshot, const std::string& tenant,
               v1::WatchJwksResponse* response) {
-  Fill(runtime, tenant, response);
+  Fill(snapshot, tenant, response);
 }
 
 void JwksWatchers::Add(JwksWatchWriter* writer) {
@@ -84,7 +84,7 @@ JwksWatchWriter::JwksWatchWriter(ServerState& state, JwksWatchers& watchers,
   {
     absl::MutexLock lock(&mu_);
     v1::WatchJwksResponse current;
-    FillJwks(*state_.runtime(), tenant_, &current);
+    FillJwks(*state_.snapshot(), tenant_, &current);
     if (!known_etag.empty() && current.etag() == known_etag) {
       last_ = current.SerializeAsString();
     } else {
@@ -108,7 +108,7 @@ void JwksWatchWriter::Push() {
 
 void JwksWatchWriter::WriteIfChangedLocked() {
   v1::WatchJwksResponse next;
-  FillJwks(*state_.runtime(), tenant_, &next);
+  FillJwks(*state_.snapshot(), tenant_, &next);
   std::string serialized = next.SerializeAsString();
   if (serialized == last_) return;
   last_ = std::move(serialized);

@@ -1,10 +1,10 @@
 // WatchJwks streams: each sends the key set at once (unless the caller's
-// etag is current) and again after every change of the Runtime (a config
+// etag is current) and again after every change of the ConfigSnapshot (a config
 // reload or a key rotation), until the client cancels or shutdown ends it.
 //
 // Push() may be called from any thread (the key thread, the reload
 // thread). One write is in flight per stream at most; a change that
-// arrives during a write is sent after it, built from the Runtime current
+// arrives during a write is sent after it, built from the ConfigSnapshot current
 // then (latest wins), so a slow client never holds anyone up.
 #ifndef TOKEND_SERVER_API_JWKS_WATCH_H_
 #define TOKEND_SERVER_API_JWKS_WATCH_H_
@@ -18,16 +18,16 @@
 #include "grpcpp/support/server_callback.h"
 #include "server/api/server_state.h"
 #include "server/api/stream_registry.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 #include "tokend/v1/key_service.pb.h"
 
 namespace tokend {
 
 // Fills a GetJwksResponse or WatchJwksResponse with `tenant`'s keys ("":
 // every jwt tenant).
-void FillJwks(const Runtime& runtime, const std::string& tenant,
+void FillJwks(const ConfigSnapshot& snapshot, const std::string& tenant,
               v1::GetJwksResponse* response);
-void FillJwks(const Runtime& runtime, const std::string& tenant,
+void FillJwks(const ConfigSnapshot& snapshot, const std::string& tenant,
               v1::WatchJwksResponse* response);
 
 class JwksWatchWriter;

@@ -18,11 +18,11 @@ namespace {
 constexpr char kGetJwks[] = "GetJwks";
 constexpr char kWatchJwks[] = "WatchJwks";
 
-absl::Status CheckTenant(const Runtime& runtime, const std::string& tenant) {
-  if (tenant.empty() || !runtime.ProfileOf(tenant).empty()) {
+absl::Status CheckTenant(const ConfigSnapshot& snapshot, const std::string& tenant) {
+  if (tenant.empty() || !snapshot.ProfileOf(tenant).empty()) {
     return absl::OkStatus();
   }
-  return UnknownTenant(runtime, tenant, nullptr, std::nullopt);
+  return UnknownTenant(snapshot, tenant, nullptr, std::nullopt);
 }
 
 }  // namespace
@@ -30,10 +30,10 @@ absl::Status CheckTenant(const Runtime& runtime, const std::string& tenant) {
 absl::Status DoGetJwks(const CallContext& call,
                        const v1::GetJwksRequest& request,
                        v1::GetJwksResponse* response) {
-  if (absl::Status s = CheckTenant(*call.runtime, request.tenant()); !s.ok()) {
+  if (absl::Status s = CheckTenant(*call.snapshot, request.tenant()); !s.ok()) {
     return s;
   }
-  FillJwks(*call.runtime, request.tenant(), response);
+  FillJwks(*call.snapshot, request.tenant(), response);
   return absl::OkStatus();
 }
 
@@ -59,10 +59,10 @@ grpc::ServerWriteReactor<v1::WatchJwksResponse>* KeyServiceImpl::WatchJwks(
   CallContext call;
   grpc::Status status = Admit(state_, *context, kWatchJwks, &call);
   if (status.ok()) {
-    status = ToGrpcStatus(CheckTenant(*call.runtime, request->tenant()));
+    status = ToGrpcStatus(CheckTenant(*call.snapshot, request->tenant()));
   }
   if (status.ok() && !state_.streams().HasRoom(static_cast<size_t>(
-                         call.runtime->config().limits.max_streams))) {
+                         call.snapshot->config().limits.max_streams))) {
     status = ToGrpcStatus(
         Error(Reason::kResourceExhausted, "too many open streams"));
   }

@@ -1,8 +1,8 @@
 // tokend.v1.KeyService: the public verification keys of the JWT tenants.
-// GetJwks answers from the current Runtime; WatchJwks sends the current
+// GetJwks answers from the current ConfigSnapshot; WatchJwks sends the current
 // set (unless the caller's etag is current) and then the full set again
 // after every change: the server calls NotifyJwksChanged() after each
-// Runtime swap (config reload or key rotation). See jwks_watch.h.
+// ConfigSnapshot swap (config reload or key rotation). See jwks_watch.h.
 #ifndef TOKEND_SERVER_API_KEY_SERVICE_IMPL_H_
 #define TOKEND_SERVER_API_KEY_SERVICE_IMPL_H_
 
@@ -19,7 +19,7 @@ namespace tokend {
 
 // GetJwks after admission, as a plain function (in-process tests call it):
 // `request.tenant`'s public keys ("": every jwt tenant's) from
-// `call.runtime`, the snapshot the call was admitted with. An unknown
+// `call.snapshot`, the snapshot the call was admitted with. An unknown
 // tenant is INVALID_ARGUMENT naming the tenants with published keys (keys
 // are public: no caller right is asked). Runs on the calling gRPC thread.
 absl::Status DoGetJwks(const CallContext& call,

@@ -17,21 +17,21 @@ absl::Status DoRenewToken(const TokenService& core, const CallContext& call,
   TOKEND_RETURN_IF_ERROR(Required(tenant, "tenant"));
   TOKEND_RETURN_IF_ERROR(Required(request.token(), "token"));
   TOKEND_RETURN_IF_ERROR(
-      call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant));
+      call.snapshot->policy().Authorize(call.caller, Action::kIssue, tenant));
   TOKEND_RETURN_IF_ERROR(TokenSize(call, request.token()));
   TOKEND_ASSIGN_OR_RETURN(absl::Duration ttl,
                           TtlFromProto(request.ttl(), "ttl"));
   // The call's one lookup of its tenant, in the snapshot it was admitted
   // with (an unknown one answers as core's Renew by name would).
   absl::StatusOr<const Tenant*> t =
-      TokenService::FindTenant(*call.runtime->tenants(), tenant);
+      TokenService::FindTenant(*call.snapshot->tenants(), tenant);
   absl::StatusOr<TokenInfo> info = t.ok()
                                        ? core.Renew(**t, request.token(), ttl)
                                        : absl::StatusOr<TokenInfo>(t.status());
   if (!info.ok()) return AsTokenInputError(info.status(), "token");
   // The renewed token carries the same subject and grants as the one given.
   TOKEND_RETURN_IF_ERROR(AuthorizeAppLevel(call, **t, *info));
-  const absl::string_view profile = call.runtime->ProfileOf(tenant);
+  const absl::string_view profile = call.snapshot->ProfileOf(tenant);
   FillIssued(*info, tenant, profile, *t, response);
   Metrics::Get().TokenIssued(tenant, profile);
   AuditIssue("renew", call, tenant, *info);

@@ -12,7 +12,7 @@
 namespace tokend {
 
 // Checks the request (tenant, token, the caller's `issue` right, the token
-// size, the TTL), looks the tenant up once in `call.runtime` and renews the
+// size, the TTL), looks the tenant up once in `call.snapshot` and renews the
 // token there: a new token with the same subject and grants (an app-level
 // one needs issue_app_level too). A token that cannot be renewed (bad,
 // expired past its grace, revoked, not yet in its renewal window, ...) is

@@ -23,12 +23,12 @@ absl::Status DoRevokeToken(const TokenService& core, const Clock& clock,
   absl::Status status = Required(tenant, "tenant");
   if (status.ok()) {
     status =
-        call.runtime->policy().Authorize(call.caller, Action::kRevoke, tenant);
+        call.snapshot->policy().Authorize(call.caller, Action::kRevoke, tenant);
   }
-  const Tenant* t = call.runtime->tenants()->Find(tenant);
+  const Tenant* t = call.snapshot->tenants()->Find(tenant);
   if (status.ok() && t == nullptr) {
     status =
-        UnknownTenant(*call.runtime, tenant, &call.caller, Action::kRevoke);
+        UnknownTenant(*call.snapshot, tenant, &call.caller, Action::kRevoke);
   }
   if (!status.ok()) return status;
 
@@ -38,7 +38,7 @@ absl::Status DoRevokeToken(const TokenService& core, const Clock& clock,
   Revocation entry;
   entry.tenant = tenant;
   entry.revoked_at = now;
-  entry.expires_at = now + RevocationLifetime(call.runtime->config(), tenant);
+  entry.expires_at = now + RevocationLifetime(call.snapshot->config(), tenant);
   std::string what;
   std::string subject;
   std::string token_id;

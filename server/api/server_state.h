@@ -1,5 +1,5 @@
 // The state every RPC handler shares: the core façade, the current
-// Runtime snapshot, the peer table, the rate limiter, revocations, open
+// ConfigSnapshot, the peer table, the rate limiter, revocations, open
 // streams and the renewal scheduler (SubscribeToken). Owned by the Server;
 // handlers hold a reference.
 #ifndef TOKEND_SERVER_API_SERVER_STATE_H_
@@ -20,7 +20,7 @@
 #include "server/api/rate_limiter.h"
 #include "server/api/stream_registry.h"
 #include "server/observability/renewal_metrics.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 #include "server/transport/peer_table.h"
 
 namespace tokend {
@@ -42,25 +42,25 @@ class ServerState {
   }
 
   // Installs a new configuration snapshot (start and every reload).
-  void SetRuntime(std::shared_ptr<const Runtime> runtime) {
-    core_.SetTenants(runtime->tenants());
+  void SetSnapshot(std::shared_ptr<const ConfigSnapshot> snapshot) {
+    core_.SetTenants(snapshot->tenants());
     limiter_.SetLimits(
-        runtime->config().limits.rate_qps,
-        static_cast<double>(runtime->config().limits.rate_burst));
+        snapshot->config().limits.rate_qps,
+        static_cast<double>(snapshot->config().limits.rate_burst));
     if (subscriptions_ == nullptr) {
-      StartRenewal(runtime->config());
+      StartRenewal(snapshot->config());
     } else {
-      subscriptions_->UpdateOptions(RenewalOptions(runtime->config()));
+      subscriptions_->UpdateOptions(RenewalOptions(snapshot->config()));
     }
-    runtime_.store(std::move(runtime), std::memory_order_release);
+    snapshot_.store(std::move(snapshot), std::memory_order_release);
   }
-  std::shared_ptr<const Runtime> runtime() const {
-    return runtime_.load(std::memory_order_acquire);
+  std::shared_ptr<const ConfigSnapshot> snapshot() const {
+    return snapshot_.load(std::memory_order_acquire);
   }
 
   const Clock& clock() const { return clock_; }
   const TokenService& core() const { return core_; }
-  // Installs the revocation service (once, after the first SetRuntime,
+  // Installs the revocation service (once, after the first SetSnapshot,
   // before Start): the core checks it on every verify and before minting,
   // and every entry it learns, local or from another replica, ends the
   // matching subscriptions.
@@ -77,7 +77,7 @@ class ServerState {
   PeerTable& peers() { return peers_; }
   RateLimiter& limiter() { return limiter_; }
   StreamRegistry& streams() { return streams_; }
-  // Created by the first SetRuntime; each later one updates its options.
+  // Created by the first SetSnapshot; each later one updates its options.
   SubscriptionManager& subscriptions() { return *subscriptions_; }
 
   // The `renewal` section, 1:1. The global cap is renewal.max_subscriptions,
@@ -143,7 +143,7 @@ class ServerState {
   const Clock& clock_;
   TokenService core_;
   std::unique_ptr<RevocationService> revocations_;
-  std::atomic<std::shared_ptr<const Runtime>> runtime_;
+  std::atomic<std::shared_ptr<const ConfigSnapshot>> snapshot_;
   PeerTable peers_;
   RateLimiter limiter_;
   StreamRegistry streams_;

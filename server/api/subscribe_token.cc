@@ -25,7 +25,7 @@ absl::Status DoSubscribeToken(const TokenService& core,
   }
   if (status.ok()) {
     status =
-        call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant);
+        call.snapshot->policy().Authorize(call.caller, Action::kIssue, tenant);
   }
   if (status.ok() &&
       request.source_case() == v1::SubscribeTokenRequest::SOURCE_NOT_SET) {
@@ -39,10 +39,10 @@ absl::Status DoSubscribeToken(const TokenService& core,
 
   // The call's one lookup of its tenant, in the snapshot it was admitted
   // with; the subscription manager mints the first token from it too.
-  const Tenant* t = call.runtime->tenants()->Find(tenant);
+  const Tenant* t = call.snapshot->tenants()->Find(tenant);
   SubscriptionRequest& sub = plan->request;
   sub.tenant = tenant;
-  sub.tenants = call.runtime->tenants();
+  sub.tenants = call.snapshot->tenants();
   sub.caller = call.caller.Describe();
   if (request.has_spec()) {
     absl::StatusOr<IssueInput> input =
@@ -69,7 +69,7 @@ absl::Status DoSubscribeToken(const TokenService& core,
     }
     sub.current_token = request.current_token();
   }
-  const RenewalConfig& renewal = call.runtime->config().renewal;
+  const RenewalConfig& renewal = call.snapshot->config().renewal;
   if (request.has_refresh_fraction()) {
     sub.refresh_fraction =
         std::clamp(request.refresh_fraction(), renewal.min_refresh_fraction,

@@ -59,7 +59,7 @@ absl::Status Required(absl::string_view value, absl::string_view field) {
 }
 
 absl::Status TokenSize(const CallContext& call, absl::string_view token) {
-  const int64_t max = call.runtime->config().limits.max_token_bytes;
+  const int64_t max = call.snapshot->config().limits.max_token_bytes;
   if (static_cast<int64_t>(token.size()) <= max) return absl::OkStatus();
   return ErrorWithCode(
       absl::StatusCode::kInvalidArgument, Reason::kTokenTooLarge,
@@ -73,9 +73,9 @@ absl::StatusOr<IssueInput> IssueInputFrom(const CallContext& call,
                                           absl::string_view tenant,
                                           const v1::IssueTokenRequest& request,
                                           absl::string_view field_prefix) {
-  const absl::string_view profile = call.runtime->ProfileOf(tenant);
+  const absl::string_view profile = call.snapshot->ProfileOf(tenant);
   if (profile.empty()) {
-    return UnknownTenant(*call.runtime, tenant, &call.caller, Action::kIssue);
+    return UnknownTenant(*call.snapshot, tenant, &call.caller, Action::kIssue);
   }
   IssueInput input;
   input.subject = SubjectString(request.subject());
@@ -100,7 +100,7 @@ absl::StatusOr<IssueInput> IssueInputFrom(const CallContext& call,
 absl::Status AuthorizeAppLevel(const CallContext& call, const Tenant& tenant,
                                const IssueInput& input) {
   if (!tenant.profile->IsAppLevel(input)) return absl::OkStatus();
-  return call.runtime->policy().Authorize(call.caller, Action::kIssueAppLevel,
+  return call.snapshot->policy().Authorize(call.caller, Action::kIssueAppLevel,
                                           tenant.name);
 }
 

@@ -63,15 +63,15 @@ absl::Status DoIssueToken(const TokenService& core, const CallContext& call,
   const std::string& tenant = request.tenant();
   TOKEND_RETURN_IF_ERROR(Required(tenant, "tenant"));
   TOKEND_RETURN_IF_ERROR(
-      call.runtime->policy().Authorize(call.caller, Action::kIssue, tenant));
+      call.snapshot->policy().Authorize(call.caller, Action::kIssue, tenant));
   TOKEND_ASSIGN_OR_RETURN(IssueInput input,
                           IssueInputFrom(call, tenant, request, ""));
   // IssueInputFrom refused an unknown tenant; this is the call's one lookup.
-  const Tenant& t = *call.runtime->tenants()->Find(tenant);
+  const Tenant& t = *call.snapshot->tenants()->Find(tenant);
   TOKEND_RETURN_IF_ERROR(AuthorizeAppLevel(call, t, input));
   absl::StatusOr<TokenInfo> info = core.Issue(t, input);
   if (!info.ok()) return AsRequestError(info.status());
-  const absl::string_view profile = call.runtime->ProfileOf(tenant);
+  const absl::string_view profile = call.snapshot->ProfileOf(tenant);
   FillIssued(*info, tenant, profile, &t, response);
   Metrics::Get().TokenIssued(tenant, profile);
   AuditIssue("issue", call, tenant, *info);
@@ -85,14 +85,14 @@ absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
   TOKEND_RETURN_IF_ERROR(Required(tenant, "tenant"));
   TOKEND_RETURN_IF_ERROR(Required(request.token(), "token"));
   TOKEND_RETURN_IF_ERROR(
-      call.runtime->policy().Authorize(call.caller, Action::kVerify, tenant));
+      call.snapshot->policy().Authorize(call.caller, Action::kVerify, tenant));
   // The call's one lookup of its tenant, in the snapshot it was admitted
   // with.
-  const Tenant* t = call.runtime->tenants()->Find(tenant);
+  const Tenant* t = call.snapshot->tenants()->Find(tenant);
   if (t == nullptr) {
-    return UnknownTenant(*call.runtime, tenant, &call.caller, Action::kVerify);
+    return UnknownTenant(*call.snapshot, tenant, &call.caller, Action::kVerify);
   }
-  const absl::string_view profile = call.runtime->ProfileOf(tenant);
+  const absl::string_view profile = call.snapshot->ProfileOf(tenant);
   VerifyExpectations expect;
   const v1::VerifyExpectations& e = request.expectations();
   if (!e.audience().empty()) expect.audience = e.audience();

@@ -17,7 +17,7 @@ namespace tokend {
 
 // The logic of IssueToken and VerifyToken after admission, as plain
 // functions (in-process tests call them). Each looks its tenant up once, in
-// `call.runtime`, the snapshot the call was admitted with, and hands that
+// `call.snapshot`, the snapshot the call was admitted with, and hands that
 // Tenant to `core`: a reload during the call cannot mix two configurations.
 // A verdict on a bad token is an OK status with `valid` false.
 absl::Status DoIssueToken(const TokenService& core, const CallContext& call,

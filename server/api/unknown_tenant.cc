@@ -28,21 +28,21 @@ const char* Verb(Action action) {
 
 }  // namespace
 
-absl::Status UnknownTenant(const Runtime& runtime, absl::string_view tenant,
+absl::Status UnknownTenant(const ConfigSnapshot& snapshot, absl::string_view tenant,
                            const CallerIdentity* caller,
                            std::optional<Action> action) {
   std::vector<std::string> names;
   std::string heading;
   if (caller != nullptr && action.has_value()) {
     heading = absl::StrCat("configured tenants you may ", Verb(*action));
-    for (const Tenant& t : runtime.tenants()->tenants()) {
-      if (runtime.policy().Authorize(*caller, *action, t.name).ok()) {
+    for (const Tenant& t : snapshot.tenants()->tenants()) {
+      if (snapshot.policy().Authorize(*caller, *action, t.name).ok()) {
         names.push_back(t.name);
       }
     }
   } else {
     heading = "tenants with published keys";
-    for (const TenantJwks& t : runtime.jwt_tenants()) {
+    for (const TenantJwks& t : snapshot.jwt_tenants()) {
       names.push_back(t.tenant);
     }
   }

@@ -3,7 +3,7 @@
 //
 // ParseConfig checks the shape and the values it can check alone (types,
 // ranges, addresses, unknown keys); building the tenants (loading keys,
-// creating profiles) happens in runtime.h and reports errors the same way.
+// creating profiles) happens in config_snapshot.h and reports errors the same way.
 // Every error is kInvalidArgument with the message
 // "<file>: <field path>: <what is wrong>" and the field path (e.g.
 // "tenants[1].ttl.max") as the status's field payload.

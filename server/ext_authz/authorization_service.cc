@@ -15,8 +15,8 @@ absl::Status DoCheck(const TokenService& core,
                      const envoy::service::auth::v3::CheckRequest& request,
                      envoy::service::auth::v3::CheckResponse* response) {
   const bool healthy =
-      !call.runtime->config().ext_authz.fail_closed || store_healthy();
-  const CheckEnv env{core, *call.runtime, call.caller, healthy, outbound};
+      !call.snapshot->config().ext_authz.fail_closed || store_healthy();
+  const CheckEnv env{core, *call.snapshot, call.caller, healthy, outbound};
   const CheckOutcome outcome = RunCheck(env, request, response);
   Metrics::Get().ExtAuthzChecked(outcome.tenant, outcome.mode, outcome.outcome,
                                  outcome.reason, absl::Now() - call.start);

@@ -21,7 +21,7 @@
 namespace tokend {
 
 // Check after admission, as a plain function (in-process tests call it):
-// RunCheck on `call.runtime` with the caller's identity, then the
+// RunCheck on `call.snapshot` with the caller's identity, then the
 // tokend_ext_authz metric and the debug line (a token id, never the token).
 // `store_healthy` is asked only when ext_authz.on_store_unavailable is
 // closed (the revocation service's Healthy() takes its lock). Always OK:

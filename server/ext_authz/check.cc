@@ -138,7 +138,7 @@ Denial DenialFor(const absl::Status& status) {
 CheckOutcome Inbound(const CheckEnv& env, const Route& route,
                      const CheckRequest& request, CheckOutcome outcome,
                      CheckResponse* response) {
-  const ExtAuthzConfig& config = env.runtime.config().ext_authz;
+  const ExtAuthzConfig& config = env.snapshot.config().ext_authz;
   const EnvoyHttpRequest& http = request.attributes().request().http();
   absl::StatusOr<std::string> token = BearerToken(http, config);
   if (!token.ok()) {
@@ -150,7 +150,7 @@ CheckOutcome Inbound(const CheckEnv& env, const Route& route,
                   none ? "MISSING_TOKEN" : "INVALID_ARGUMENT",
                   StatusDetail(token.status()), response);
   }
-  const int64_t max = env.runtime.config().limits.max_token_bytes;
+  const int64_t max = env.snapshot.config().limits.max_token_bytes;
   if (static_cast<int64_t>(token->size()) > max) {
     return Refuse(std::move(outcome), Denial::kInvalidToken, "denied",
                   ReasonName(Reason::kTokenTooLarge),
@@ -169,7 +169,7 @@ CheckOutcome Inbound(const CheckEnv& env, const Route& route,
   if (!route.channel.empty()) expect.channel = route.channel;
   // The tenant from the call's one snapshot, as the route was.
   absl::StatusOr<const Tenant*> tenant =
-      TokenService::FindTenant(*env.runtime.tenants(), outcome.tenant);
+      TokenService::FindTenant(*env.snapshot.tenants(), outcome.tenant);
   absl::StatusOr<TokenInfo> info =
       tenant.ok() ? env.core.Verify(**tenant, *token, expect)
                   : absl::StatusOr<TokenInfo>(tenant.status());
@@ -209,7 +209,7 @@ CheckOutcome Inbound(const CheckEnv& env, const Route& route,
 CheckOutcome Outbound(const CheckEnv& env, const Route& route,
                       const CheckRequest& request, CheckOutcome outcome,
                       CheckResponse* response) {
-  const ExtAuthzConfig& config = env.runtime.config().ext_authz;
+  const ExtAuthzConfig& config = env.snapshot.config().ext_authz;
   if (env.outbound == nullptr) {
     return Refuse(std::move(outcome), Denial::kForbidden, "denied",
                   ReasonName(Reason::kPermissionDenied),
@@ -225,14 +225,14 @@ CheckOutcome Outbound(const CheckEnv& env, const Route& route,
                                config.subject_key, " is set"),
                   response);
   }
-  if (absl::Status s = env.runtime.policy().Authorize(
+  if (absl::Status s = env.snapshot.policy().Authorize(
           env.caller, Action::kIssue, outcome.tenant);
       !s.ok()) {
     return RefuseStatus(std::move(outcome), Denial::kForbidden, "denied", s,
                         response);
   }
   absl::StatusOr<OutboundToken> token =
-      env.outbound->Get(env.runtime, outcome.tenant, subject, route.audience);
+      env.outbound->Get(env.snapshot, outcome.tenant, subject, route.audience);
   if (!token.ok()) {
     const bool unavailable = GetReason(token.status()) == Reason::kUnavailable;
     return RefuseStatus(std::move(outcome),
@@ -256,7 +256,7 @@ CheckOutcome Outbound(const CheckEnv& env, const Route& route,
 CheckOutcome RunCheck(const CheckEnv& env, const CheckRequest& request,
                       CheckResponse* response) {
   CheckOutcome outcome;
-  const ExtAuthzConfig& config = env.runtime.config().ext_authz;
+  const ExtAuthzConfig& config = env.snapshot.config().ext_authz;
   if (!request.has_attributes() || !request.attributes().has_request() ||
       !request.attributes().request().has_http()) {
     return Refuse(std::move(outcome), Denial::kBadRequest, "invalid",
@@ -281,7 +281,7 @@ CheckOutcome RunCheck(const CheckEnv& env, const CheckRequest& request,
                      " on the route or an ext_authz.routes rule"),
         response);
   }
-  if (env.runtime.ProfileOf(route.tenant).empty()) {
+  if (env.snapshot.ProfileOf(route.tenant).empty()) {
     return Refuse(std::move(outcome), Denial::kForbidden, "denied",
                   ReasonName(Reason::kInvalidArgument),
                   absl::StrCat("unknown tenant '", route.tenant, "'"),
@@ -296,7 +296,7 @@ CheckOutcome RunCheck(const CheckEnv& env, const CheckRequest& request,
                   response);
   }
   if (route.outbound) return Outbound(env, route, request, outcome, response);
-  if (absl::Status s = env.runtime.policy().Authorize(
+  if (absl::Status s = env.snapshot.policy().Authorize(
           env.caller, Action::kVerify, route.tenant);
       !s.ok()) {
     return RefuseStatus(std::move(outcome), Denial::kForbidden, "denied", s,

@@ -17,7 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "core/token_service.h"
 #include "envoy/service/auth/v3/external_auth.pb.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 #include "server/transport/caller.h"
 
 namespace tokend {
@@ -26,7 +26,7 @@ class OutboundTokens;
 
 struct CheckEnv {
   const TokenService& core;
-  const Runtime& runtime;  // one snapshot for the whole call
+  const ConfigSnapshot& snapshot;  // one snapshot for the whole call
   const CallerIdentity& caller;
   bool store_healthy = true;           // the revocation store
   OutboundTokens* outbound = nullptr;  // null: outbound mode refused

@@ -52,14 +52,14 @@ size_t OutboundTokens::size() const {
   return entries_.size();
 }
 
-absl::StatusOr<OutboundToken> OutboundTokens::Get(const Runtime& runtime,
+absl::StatusOr<OutboundToken> OutboundTokens::Get(const ConfigSnapshot& snapshot,
                                                   absl::string_view tenant,
                                                   absl::string_view subject,
                                                   absl::string_view audience) {
   // Length-prefixed, so no subject can forge another key.
   const std::string key = absl::StrCat(tenant.size(), ":", tenant,
                                        subject.size(), ":", subject, audience);
-  const ExtAuthzConfig& config = runtime.config().ext_authz;
+  const ExtAuthzConfig& config = snapshot.config().ext_authz;
   {
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
@@ -80,12 +80,12 @@ absl::StatusOr<OutboundToken> OutboundTokens::Get(const Runtime& runtime,
   // subscribe; the first event is delivered before Subscribe returns.
   SubscriptionRequest request;
   request.tenant = std::string(tenant);
-  request.tenants = runtime.tenants();  // the check's own snapshot
+  request.tenants = snapshot.tenants();  // the check's own snapshot
   request.caller = "ext_authz";
   IssueInput input;
   input.subject = std::string(subject);
   input.ttl = config.outbound_ttl;
-  if (!audience.empty() && runtime.ProfileOf(tenant) == "jwt") {
+  if (!audience.empty() && snapshot.ProfileOf(tenant) == "jwt") {
     JwtGrants grants;
     grants.audiences.push_back(std::string(audience));
     input.grants = std::move(grants);

@@ -25,7 +25,7 @@
 #include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/renewal/subscription_manager.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 
 namespace tokend {
 
@@ -43,7 +43,7 @@ class OutboundTokens {
 
   // The current token for the key, subscribing on the first call. Errors
   // are the issue error (core reasons), or RESOURCE_EXHAUSTED over the cap.
-  absl::StatusOr<OutboundToken> Get(const Runtime& runtime,
+  absl::StatusOr<OutboundToken> Get(const ConfigSnapshot& snapshot,
                                     absl::string_view tenant,
                                     absl::string_view subject,
                                     absl::string_view audience);

@@ -103,7 +103,7 @@ class KeyRegistry {
   // The current state of a managed tenant; null for other tenants.
   std::shared_ptr<const KeyState> Snapshot(absl::string_view tenant) const;
 
-  // Snapshots from `plan`, for Runtime::Build.
+  // Snapshots from `plan`, for ConfigSnapshot::Build.
   static KeyStateLookup Lookup(const Plan& plan);
 
  private:

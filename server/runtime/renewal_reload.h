@@ -3,7 +3,7 @@
 // (POLICY_CHANGED, spread over renewal.rotation_window); a removed tenant's
 // subscriptions end with FAILED_PRECONDITION.
 //
-// Called on the reload thread (Server::Run), after the new Runtime is in
+// Called on the reload thread (Server::Run), after the new ConfigSnapshot is in
 // place, so the re-issues already use the new settings.
 #ifndef TOKEND_SERVER_RUNTIME_RENEWAL_RELOAD_H_
 #define TOKEND_SERVER_RUNTIME_RENEWAL_RELOAD_H_

@@ -30,7 +30,7 @@
 #include "server/api/server_state.h"
 #include "server/config/config.h"
 #include "server/runtime/revocations.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 
 namespace {
 
@@ -60,10 +60,10 @@ tenants:
     absl::StatusOr<tokend::Config> config =
         tokend::ParseConfig(yaml, absl::StrCat(dir, "/tokend.yaml"));
     if (!config.ok()) Fail(config.status().ToString().c_str());
-    auto runtime = tokend::Runtime::Build(*config);
-    if (!runtime.ok()) Fail(runtime.status().ToString().c_str());
+    auto snapshot = tokend::ConfigSnapshot::Build(*config);
+    if (!snapshot.ok()) Fail(snapshot.status().ToString().c_str());
     auto* s = new tokend::ServerState(tokend::RealClock::Get());
-    s->SetRuntime(*runtime);
+    s->SetSnapshot(*snapshot);
     auto revocations = tokend::OpenRevocations(*config, s->clock());
     if (!revocations.ok()) Fail(revocations.status().ToString().c_str());
     s->SetRevocations(*std::move(revocations));

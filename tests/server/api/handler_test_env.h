@@ -1,5 +1,5 @@
 // What the in-process handler tests (renew_token_test, revoke_token_test,
-// subscribe_token_test, get_jwks_test) share: a Runtime built from one YAML
+// subscribe_token_test, get_jwks_test) share: a ConfigSnapshot built from one YAML
 // config, the core on a fake clock, an in-memory revocation checker whose
 // store can be "down", and the CallContext Admit would make for a caller.
 // No gRPC server, no socket.
@@ -20,7 +20,7 @@
 #include "gtest/gtest.h"
 #include "server/api/call_gate.h"
 #include "server/config/config.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 
 namespace tokend {
 
@@ -100,11 +100,11 @@ class HandlerTestEnv : public ::testing::Test {
     absl::StatusOr<Config> config =
         ParseConfig(kHandlerTestConfig, "/tmp/handler-test.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
-    absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-        Runtime::Build(*config);
-    ASSERT_TRUE(runtime.ok()) << runtime.status();
-    runtime_ = *runtime;
-    core_.SetTenants(runtime_->tenants());
+    absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
+        ConfigSnapshot::Build(*config);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    snapshot_ = *snapshot;
+    core_.SetTenants(snapshot_->tenants());
     core_.SetRevocationChecker(revocations_);
   }
 
@@ -116,7 +116,7 @@ class HandlerTestEnv : public ::testing::Test {
     call.start = clock_.Now();
     call.caller.kind = CallerIdentity::Kind::kUnix;
     call.caller.uid = uid;
-    call.runtime = runtime_;
+    call.snapshot = snapshot_;
     return call;
   }
 
@@ -138,7 +138,7 @@ class HandlerTestEnv : public ::testing::Test {
   TokenService core_{clock_};
   std::shared_ptr<FakeRevocations> revocations_ =
       std::make_shared<FakeRevocations>();
-  std::shared_ptr<const Runtime> runtime_;
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
 };
 
 }  // namespace tokend

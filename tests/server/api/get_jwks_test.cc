@@ -1,5 +1,5 @@
 // DoGetJwks (server/api/key_service_impl.h) in process: the public keys a
-// verifier fetches, from a Runtime built in the test (one tenant with
+// verifier fetches, from a ConfigSnapshot built in the test (one tenant with
 // generated asymmetric keys, one with an HMAC secret that must never be
 // published). The HTTP and WatchJwks paths are keys_server_test, end to
 // end.
@@ -13,7 +13,7 @@
 #include "server/api/call_gate.h"
 #include "server/api/key_service_impl.h"
 #include "server/config/config.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 
 namespace tokend {
 namespace {
@@ -42,10 +42,10 @@ class GetJwksTest : public ::testing::Test {
     setenv("GET_JWKS_TEST_SECRET", kSecret, 1);
     absl::StatusOr<Config> config = ParseConfig(kConfig, "/tmp/jwks.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
-    absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-        Runtime::Build(*config);
-    ASSERT_TRUE(runtime.ok()) << runtime.status();
-    call_.runtime = *runtime;
+    absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
+        ConfigSnapshot::Build(*config);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    call_.snapshot = *snapshot;
   }
 
   absl::Status Get(const std::string& tenant) {

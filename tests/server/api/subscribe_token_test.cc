@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server/unit/handler_test_env.h"
+#include "tests/server/api/handler_test_env.h"
 
 namespace tokend {
 namespace {
@@ -55,7 +55,7 @@ TEST_F(SubscribeTokenTest, SpecBecomesASubscriptionOnTheCallsSnapshot) {
   EXPECT_EQ(sub.spec->subject, "alice");
   EXPECT_EQ(sub.ttl, absl::Minutes(5));
   EXPECT_TRUE(sub.current_token.empty());
-  EXPECT_EQ(sub.tenants, runtime_->tenants());
+  EXPECT_EQ(sub.tenants, snapshot_->tenants());
   EXPECT_FALSE(sub.refresh_fraction.has_value());
   EXPECT_EQ(plan_.session_cap, absl::Hours(2));
 }
@@ -127,7 +127,7 @@ TEST_F(SubscribeTokenTest, OversizedCurrentTokenIsRefused) {
 }
 
 TEST_F(SubscribeTokenTest, RefreshFractionIsClampedToTheConfiguredBounds) {
-  const RenewalConfig& renewal = runtime_->config().renewal;
+  const RenewalConfig& renewal = snapshot_->config().renewal;
   v1::SubscribeTokenRequest request = Spec("demo", "alice");
   request.set_refresh_fraction(1.0);
   ASSERT_TRUE(Subscribe(request).ok());

@@ -1,5 +1,5 @@
 // RunCheck (server/ext_authz/check.h) and the request readers
-// (http_request.h) as plain functions, in process: a Runtime built from a
+// (http_request.h) as plain functions, in process: a ConfigSnapshot built from a
 // YAML config, the core with its tenants, no server. The end-to-end
 // behaviour through a real tokend is ext_authz_server_test.
 #include <memory>
@@ -16,7 +16,7 @@
 #include "server/ext_authz/authorization_service.h"
 #include "server/ext_authz/check.h"
 #include "server/ext_authz/http_request.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 
 namespace tokend {
 namespace {
@@ -47,11 +47,11 @@ class RunCheckTest : public ::testing::Test {
            "0123456789abcdef0123456789abcdef-unit", 1);
     absl::StatusOr<Config> config = ParseConfig(kConfig, "/tmp/unit.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
-    absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-        Runtime::Build(*config);
-    ASSERT_TRUE(runtime.ok()) << runtime.status();
-    runtime_ = *runtime;
-    core_.SetTenants(runtime_->tenants());
+    absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
+        ConfigSnapshot::Build(*config);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    snapshot_ = *snapshot;
+    core_.SetTenants(snapshot_->tenants());
     IssueInput input;
     input.subject = "alice";
     absl::StatusOr<TokenInfo> info = core_.Issue("demo", input);
@@ -61,7 +61,7 @@ class RunCheckTest : public ::testing::Test {
 
   CheckResponse Run(const CheckRequest& request, CheckOutcome* out = nullptr) {
     CallerIdentity caller;
-    const CheckEnv env{core_, *runtime_, caller, true, nullptr};
+    const CheckEnv env{core_, *snapshot_, caller, true, nullptr};
     CheckResponse response;
     CheckOutcome outcome = RunCheck(env, request, &response);
     if (out != nullptr) *out = outcome;
@@ -88,7 +88,7 @@ class RunCheckTest : public ::testing::Test {
 
   RealClock clock_;
   TokenService core_{clock_};
-  std::shared_ptr<const Runtime> runtime_;
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
   std::string token_;
 };
 
@@ -132,13 +132,13 @@ TEST_F(RunCheckTest, StoreDownWithFailClosedConfigured) {
       ParseConfig(absl::StrCat(kConfig, "  on_store_unavailable: closed\n"),
                   "/tmp/unit.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
-  auto runtime = Runtime::Build(*config);
-  ASSERT_TRUE(runtime.ok());
+  auto snapshot = ConfigSnapshot::Build(*config);
+  ASSERT_TRUE(snapshot.ok());
   CheckRequest r = Http("api.test", "/v1/items");
   SetHeader(&r, "authorization", "Bearer " + token_);
   CallerIdentity caller;
   CheckResponse response;
-  RunCheck(CheckEnv{core_, **runtime, caller, false, nullptr}, r, &response);
+  RunCheck(CheckEnv{core_, **snapshot, caller, false, nullptr}, r, &response);
   EXPECT_EQ(response.status().code(), 14);
   EXPECT_EQ(static_cast<int>(response.denied_response().status().code()), 503);
 }
@@ -154,13 +154,13 @@ class DoCheckTest : public RunCheckTest {
         ParseConfig(absl::StrCat(kConfig, extra_config), "/tmp/unit.yaml");
     EXPECT_TRUE(config.ok()) << config.status();
     if (!config.ok()) return config.status();
-    absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-        Runtime::Build(*config);
-    EXPECT_TRUE(runtime.ok()) << runtime.status();
-    if (!runtime.ok()) return runtime.status();
+    absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
+        ConfigSnapshot::Build(*config);
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+    if (!snapshot.ok()) return snapshot.status();
     CallContext call;
     call.method = "Check";
-    call.runtime = *runtime;
+    call.snapshot = *snapshot;
     call.start = absl::Now();
     return DoCheck(
         core_,

@@ -8,7 +8,7 @@
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "tests/server/unit/handler_test_env.h"
+#include "tests/server/api/handler_test_env.h"
 
 namespace tokend {
 namespace {

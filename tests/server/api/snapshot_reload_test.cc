@@ -1,11 +1,11 @@
 // One snapshot per call (issue 13): DoIssueToken and DoVerifyToken, in
 // process, while another thread reloads the server's configuration in a
-// tight loop through ServerState::SetRuntime, the path a real reload takes
-// (it installs the core's TenantSet and the Runtime one after the other).
+// tight loop through ServerState::SetSnapshot, the path a real reload takes
+// (it installs the core's TenantSet and the ConfigSnapshot one after the other).
 // The two configurations differ visibly in every result: generation A
 // issues 10-minute tokens as https://a.test, B 20-minute ones as
-// https://b.test. Each call is admitted with one Runtime (as Admit does);
-// its result must be that Runtime's generation's, never a mix.
+// https://b.test. Each call is admitted with one ConfigSnapshot (as Admit does);
+// its result must be that ConfigSnapshot's generation's, never a mix.
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -22,7 +22,7 @@
 #include "server/api/server_state.h"
 #include "server/api/token_service_impl.h"
 #include "server/config/config.h"
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 
 namespace tokend {
 namespace {
@@ -31,7 +31,7 @@ constexpr int kCallers = 4;
 constexpr int kCallsPerCaller = 150;
 constexpr uint32_t kUid = 4242;
 
-std::shared_ptr<const Runtime> Generation(absl::string_view issuer,
+std::shared_ptr<const ConfigSnapshot> Generation(absl::string_view issuer,
                                           absl::string_view default_ttl) {
   const std::string yaml = absl::StrCat(R"(
 tenants:
@@ -52,10 +52,10 @@ callers:
   absl::StatusOr<Config> config = ParseConfig(yaml, "/tmp/reload.yaml");
   EXPECT_TRUE(config.ok()) << config.status();
   if (!config.ok()) return nullptr;
-  absl::StatusOr<std::shared_ptr<const Runtime>> runtime =
-      Runtime::Build(*config);
-  EXPECT_TRUE(runtime.ok()) << runtime.status();
-  return runtime.ok() ? *runtime : nullptr;
+  absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
+      ConfigSnapshot::Build(*config);
+  EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+  return snapshot.ok() ? *snapshot : nullptr;
 }
 
 class SnapshotReloadTest : public ::testing::Test {
@@ -67,23 +67,23 @@ class SnapshotReloadTest : public ::testing::Test {
     b_ = Generation("https://b.test", "20m");
     ASSERT_NE(a_, nullptr);
     ASSERT_NE(b_, nullptr);
-    state_.SetRuntime(a_);
+    state_.SetSnapshot(a_);
   }
 
-  // What Admit does: the caller, and the Runtime snapshot of the call.
+  // What Admit does: the caller, and the ConfigSnapshot of the call.
   CallContext Admitted() const {
     CallContext call;
     call.method = "test";
     call.request_id = "reload-test";
     call.caller.kind = CallerIdentity::Kind::kUnix;
     call.caller.uid = kUid;
-    call.runtime = state_.runtime();
+    call.snapshot = state_.snapshot();
     return call;
   }
 
   // A token issued with generation `gen` alone (no reload running).
-  std::string TokenOf(const std::shared_ptr<const Runtime>& gen) {
-    state_.SetRuntime(gen);
+  std::string TokenOf(const std::shared_ptr<const ConfigSnapshot>& gen) {
+    state_.SetSnapshot(gen);
     v1::IssueTokenRequest request;
     request.set_tenant("demo");
     request.mutable_subject()->set_user_id("alice");
@@ -94,8 +94,8 @@ class SnapshotReloadTest : public ::testing::Test {
   }
 
   ServerState state_{RealClock::Get()};
-  std::shared_ptr<const Runtime> a_;
-  std::shared_ptr<const Runtime> b_;
+  std::shared_ptr<const ConfigSnapshot> a_;
+  std::shared_ptr<const ConfigSnapshot> b_;
 };
 
 TEST_F(SnapshotReloadTest, NoCallSeesTwoConfigurations) {
@@ -109,7 +109,7 @@ TEST_F(SnapshotReloadTest, NoCallSeesTwoConfigurations) {
   std::thread reloader([&] {
     bool to_b = true;
     while (running.load(std::memory_order_acquire) > 0) {
-      state_.SetRuntime(to_b ? b_ : a_);
+      state_.SetSnapshot(to_b ? b_ : a_);
       to_b = !to_b;
       reloads.fetch_add(1, std::memory_order_relaxed);
     }
@@ -135,7 +135,7 @@ TEST_F(SnapshotReloadTest, NoCallSeesTwoConfigurations) {
     callers.emplace_back([&] {
       for (int i = 0; i < kCallsPerCaller; ++i) {
         const CallContext call = Admitted();
-        const bool gen_a = call.runtime == a_;
+        const bool gen_a = call.snapshot == a_;
         (gen_a ? seen_a : seen_b).fetch_add(1, std::memory_order_relaxed);
 
         v1::IssueTokenRequest issue;

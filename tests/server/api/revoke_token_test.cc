@@ -14,7 +14,7 @@
 #include "gtest/gtest.h"
 #include "openssl/evp.h"
 #include "openssl/hmac.h"
-#include "tests/server/unit/handler_test_env.h"
+#include "tests/server/api/handler_test_env.h"
 
 namespace tokend {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/runtime/runtime.h"
+#include "server/runtime/config_snapshot.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -58,9 +58,9 @@ TenantJwks MakeTenantJwks(const TenantConfig& tc, const BuiltTenant& built) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::Build(
+absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::Build(
     Config config, const KeyStateLookup& keys) {
-  std::shared_ptr<Runtime> runtime(new Runtime);
+  std::shared_ptr<ConfigSnapshot> snapshot(new ConfigSnapshot);
   // Without a registry, managed keys are loaded once for this build.
   std::vector<std::unique_ptr<KeyManager>> one_off;
   absl::flat_hash_map<std::string, std::shared_ptr<const KeyState>> loaded;
@@ -83,9 +83,9 @@ absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::Build(
     const TenantConfig& tc = config.tenants[i];
     absl::StatusOr<BuiltTenant> built = BuildTenant(config, i, lookup);
     if (!built.ok()) return built.status();
-    runtime->profiles_[tc.name] = tc.profile;
+    snapshot->profiles_[tc.name] = tc.profile;
     if (tc.profile == "jwt") {
-      runtime->jwks_.push_back(MakeTenantJwks(tc, *built));
+      snapshot->jwks_.push_back(MakeTenantJwks(tc, *built));
     }
     tenants.push_back(std::move(built->tenant));
   }
@@ -95,13 +95,13 @@ absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::Build(
     return ConfigError(config.source, field.empty() ? "tenants" : field,
                        StatusDetail(set.status()));
   }
-  runtime->tenants_ = std::make_shared<const TenantSet>(*std::move(set));
-  runtime->policy_ = Policy(config);
-  runtime->config_ = std::move(config);
-  return std::shared_ptr<const Runtime>(std::move(runtime));
+  snapshot->tenants_ = std::make_shared<const TenantSet>(*std::move(set));
+  snapshot->policy_ = Policy(config);
+  snapshot->config_ = std::move(config);
+  return std::shared_ptr<const ConfigSnapshot>(std::move(snapshot));
 }
 
-absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::WithKeyState(
+absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::WithKeyState(
     absl::string_view tenant, std::shared_ptr<const KeyState> state) const {
   size_t index = config_.tenants.size();
   for (size_t i = 0; i < config_.tenants.size(); ++i) {
@@ -117,7 +117,7 @@ absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::WithKeyState(
         return state;
       });
   if (!built.ok()) return built.status();
-  std::shared_ptr<Runtime> next(new Runtime(*this));
+  std::shared_ptr<ConfigSnapshot> next(new ConfigSnapshot(*this));
   std::vector<Tenant> tenants = tenants_->tenants();
   for (Tenant& t : tenants) {
     if (t.name == tenant) t = built->tenant;
@@ -130,22 +130,22 @@ absl::StatusOr<std::shared_ptr<const Runtime>> Runtime::WithKeyState(
       view = MakeTenantJwks(config_.tenants[index], *built);
     }
   }
-  return std::shared_ptr<const Runtime>(std::move(next));
+  return std::shared_ptr<const ConfigSnapshot>(std::move(next));
 }
 
-absl::string_view Runtime::ProfileOf(absl::string_view tenant) const {
+absl::string_view ConfigSnapshot::ProfileOf(absl::string_view tenant) const {
   auto it = profiles_.find(tenant);
   return it == profiles_.end() ? absl::string_view() : it->second;
 }
 
-const TenantJwks* Runtime::JwksOf(absl::string_view tenant) const {
+const TenantJwks* ConfigSnapshot::JwksOf(absl::string_view tenant) const {
   for (const TenantJwks& view : jwks_) {
     if (view.tenant == tenant) return &view;
   }
   return nullptr;
 }
 
-std::vector<std::string> Runtime::TenantsWithoutSigner() const {
+std::vector<std::string> ConfigSnapshot::TenantsWithoutSigner() const {
   std::vector<std::string> out;
   for (const TenantJwks& view : jwks_) {
     if (!view.has_signer) out.push_back(view.tenant);
@@ -153,7 +153,7 @@ std::vector<std::string> Runtime::TenantsWithoutSigner() const {
   return out;
 }
 
-std::vector<PublishedKeyInfo> Runtime::PublishedKeys(
+std::vector<PublishedKeyInfo> ConfigSnapshot::PublishedKeys(
     absl::string_view tenant) const {
   std::vector<PublishedKeyInfo> out;
   for (const TenantJwks& view : jwks_) {
@@ -163,7 +163,7 @@ std::vector<PublishedKeyInfo> Runtime::PublishedKeys(
   return out;
 }
 
-std::string Runtime::JwksJson(absl::string_view tenant) const {
+std::string ConfigSnapshot::JwksJson(absl::string_view tenant) const {
   std::string out = "{\"keys\":[";
   bool first = true;
   for (const PublishedKeyInfo& k : PublishedKeys(tenant)) {
@@ -175,7 +175,7 @@ std::string Runtime::JwksJson(absl::string_view tenant) const {
   return out;
 }
 
-absl::Duration Runtime::JwksMaxAge(absl::string_view tenant) const {
+absl::Duration ConfigSnapshot::JwksMaxAge(absl::string_view tenant) const {
   absl::Duration max_age = absl::InfiniteDuration();
   for (const TenantJwks& view : jwks_) {
     if (!tenant.empty() && view.tenant != tenant) continue;
@@ -184,7 +184,7 @@ absl::Duration Runtime::JwksMaxAge(absl::string_view tenant) const {
   return max_age == absl::InfiniteDuration() ? absl::Minutes(5) : max_age;
 }
 
-std::string Runtime::Etag(absl::string_view jwks_json) {
+std::string ConfigSnapshot::Etag(absl::string_view jwks_json) {
   // FNV-1a 64: stable across processes, so replicas with the same keys
   // agree on the etag.
   uint64_t h = 1469598103934665603ULL;
@@ -193,6 +193,15 @@ std::string Runtime::Etag(absl::string_view jwks_json) {
     h *= 1099511628211ULL;
   }
   return absl::StrFormat("\"%016x\"", h);
+}
+
+std::shared_ptr<const ConfigSnapshot> ConfigSnapshot::WithIdentity(
+    std::shared_ptr<const identity::TrustedIssuers> issuers,
+    std::shared_ptr<const identity::ExchangePolicy> policy) const {
+  std::shared_ptr<ConfigSnapshot> next(new ConfigSnapshot(*this));
+  next->issuers_ = std::move(issuers);
+  next->exchange_policy_ = std::move(policy);
+  return next;
 }
 
 }  // namespace tokend
