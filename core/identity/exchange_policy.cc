@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/identity/config_name.h"
 #include "core/identity/grant_bounds.h"
+#include "core/profiles/vendor_table.h"
 #include "core/reason.h"
 
 namespace tokend::identity {
@@ -41,22 +42,19 @@ ExchangeDenial DenialFor(int stage) {
   }
 }
 
-// The profile name of each Grants alternative, by variant index.
-constexpr absl::string_view kGrantsNames[] = {"none",    "jwt",    "agora",
-                                              "apirtc",  "vonage", "daily",
-                                              "livekit", "twilio", "zoom"};
-static_assert(std::size(kGrantsNames) == std::variant_size_v<Grants>);
+// The grants a rule's bounds limit, empty: what a request that asks for
+// none gets, and (through the vendor table) the profile the rule issues.
+Grants EmptyGrantsFor(const GrantBoundsSpec& spec) {
+  if (std::holds_alternative<AgoraBoundsSpec>(spec)) return AgoraGrants{};
+  if (std::holds_alternative<LiveKitBoundsSpec>(spec)) return LiveKitGrants{};
+  if (std::holds_alternative<JwtBoundsSpec>(spec)) return JwtGrants{};
+  return std::monostate{};
+}
 
-absl::string_view VendorOf(const GrantBoundsSpec& spec) {
-  switch (spec.index()) {
-    case 1:
-      return "agora";
-    case 2:
-      return "livekit";
-    case 3:
-      return "jwt";
-  }
-  return "";
+// The profile name of `grants` ("none" when no grants are asked).
+absl::string_view GrantsVendor(const Grants& grants) {
+  const VendorTraits* vendor = VendorOfGrants(grants);
+  return vendor != nullptr ? vendor->name : "none";
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view why) {
@@ -108,7 +106,8 @@ struct ExchangePolicy::Rule {
   std::vector<ClaimMatcher> claims;
   std::string tenant;
   Template subject;
-  absl::string_view vendor;
+  absl::string_view vendor;  // the profile of empty_grants
+  Grants empty_grants;        // of the one vendor the bounds limit
   std::variant<AgoraBounds, LiveKitBounds, JwtBounds> bounds;
   TtlSpec ttl;
   Delegation delegation;
@@ -183,8 +182,9 @@ absl::StatusOr<std::shared_ptr<const ExchangePolicy>> ExchangePolicy::Compile(
       return Invalid(field("tenant"), "is required");
     }
     rule->tenant = spec.tenant;
-    rule->vendor = VendorOf(spec.grants);
-    if (rule->vendor.empty()) {
+    rule->empty_grants = EmptyGrantsFor(spec.grants);
+    rule->vendor = GrantsVendor(rule->empty_grants);
+    if (std::holds_alternative<std::monostate>(rule->empty_grants)) {
       return Invalid(field("grants"),
                      "name the bounds of one vendor: agora, livekit or jwt");
     }
@@ -241,7 +241,8 @@ absl::StatusOr<std::shared_ptr<const ExchangePolicy>> ExchangePolicy::Compile(
     absl::StatusOr<Delegation> delegation =
         Delegation::Compile(spec.delegation, field("delegation"));
     if (!delegation.ok()) return delegation.status();
-    if (delegation->allows_actor() && rule->vendor != "jwt") {
+    if (delegation->allows_actor() &&
+        !std::holds_alternative<JwtGrants>(rule->empty_grants)) {
       return Invalid(
           field("delegation.allow_actor"),
           absl::StrCat("only jwt tokens can carry act; ", rule->vendor,
@@ -312,9 +313,9 @@ ExchangePolicy::Attempt ExchangePolicy::TryRule(const Rule& rule,
                 "the rule issues for another tenant than the one asked for");
   }
   // Grants of one vendor target that vendor's tenants.
-  const absl::string_view asked = kGrantsNames[request.grants.index()];
+  const absl::string_view asked = GrantsVendor(request.grants);
   if (!std::holds_alternative<std::monostate>(request.grants) &&
-      asked != rule.vendor) {
+      request.grants.index() != rule.empty_grants.index()) {
     return fail(
         kTenant, "grants",
         absl::StrCat("the rule issues ", rule.vendor,
@@ -324,7 +325,8 @@ ExchangePolicy::Attempt ExchangePolicy::TryRule(const Rule& rule,
   absl::StatusOr<std::optional<json::Object>> act =
       rule.delegation.Resolve(subject, request.actor);
   if (!act.ok()) return fail_status(kDelegation, act.status());
-  if (act->has_value() && rule.vendor != "jwt") {
+  if (act->has_value() &&
+      !std::holds_alternative<JwtGrants>(rule.empty_grants)) {
     return fail(
         kDelegation, "act",
         absl::StrCat("the identity is delegated (act), and ", rule.vendor,
@@ -350,9 +352,7 @@ ExchangePolicy::Attempt ExchangePolicy::TryRule(const Rule& rule,
 
   Grants grants = request.grants;
   if (std::holds_alternative<std::monostate>(grants)) {
-    if (rule.vendor == "agora") grants = AgoraGrants{};
-    if (rule.vendor == "livekit") grants = LiveKitGrants{};
-    if (rule.vendor == "jwt") grants = JwtGrants{};
+    grants = rule.empty_grants;
   }
   const BoundsContext bounds_context{context, *out_subject, ttl};
   absl::Status status;

@@ -8,8 +8,11 @@
 #ifndef TOKEND_CORE_PROFILES_VENDOR_TABLE_H_
 #define TOKEND_CORE_PROFILES_VENDOR_TABLE_H_
 
+#include <cstddef>
+
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "core/profiles/grants.h"
 
 namespace tokend {
 
@@ -21,6 +24,8 @@ struct VendorTraits {
   bool token_names_channel = false;
   // VerifyExpectations.agora_privileges applies to its tokens.
   bool verifies_agora_privileges = false;
+  // The alternative of Grants its tokens carry (Grants::index()).
+  size_t grants_index = 0;
 };
 
 // Every profile, in the order error messages list them.
@@ -28,6 +33,10 @@ absl::Span<const VendorTraits> Vendors();
 
 // The row of `name`; nullptr when no profile has that name.
 const VendorTraits* FindVendor(absl::string_view name);
+
+// The row whose tokens carry `grants`' alternative; nullptr for
+// std::monostate (no grants).
+const VendorTraits* VendorOfGrants(const Grants& grants);
 
 }  // namespace tokend
 
