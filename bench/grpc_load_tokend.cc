@@ -59,6 +59,16 @@ tenants:
      credentials: {private_key: file:es256.pem}}
   - {name: eddsa, profile: jwt, issuer: grpc-load, algorithm: EdDSA,
      credentials: {private_key: file:eddsa.pem}}
+  # The same keys without the verified-token cache: every VerifyToken runs
+  # the signature check (the "cold" rows).
+  - {name: hs256_cold, profile: jwt, issuer: grpc-load, algorithm: HS256,
+     credentials: {secret: file:hs256.secret}, verify_cache: {max_entries: 0}}
+  - {name: es256_cold, profile: jwt, issuer: grpc-load, algorithm: ES256,
+     credentials: {private_key: file:es256.pem},
+     verify_cache: {max_entries: 0}}
+  - {name: eddsa_cold, profile: jwt, issuer: grpc-load, algorithm: EdDSA,
+     credentials: {private_key: file:eddsa.pem},
+     verify_cache: {max_entries: 0}}
 ext_authz: {claims_metadata: )",
                       claims_metadata ? "true" : "false", R"(}
 limits:
