@@ -11,7 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/clock.h"
 #include "core/identity/fetcher.h"
+#include "core/identity/trusted_issuers.h"
 #include "core/reason.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -160,6 +162,50 @@ TEST_F(CurlFetcherTest, TheBearerTokenFileIsSentAndReReadEachTime) {
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(std::string(missing.status().message()),
               Not(HasSubstr("rotated-token")));
+}
+
+// The whole chain the server runs: discovery and JWKS through this fetcher
+// into a trusted issuer, then a token PyJWT minted at the issuer verifies;
+// after a rotation the new kid is unknown until the next fetch.
+TEST_F(CurlFetcherTest, TokensMintedByTheIssuerVerifyThroughItsFetchedKeys) {
+  identity::IssuerSpec spec =
+      identity::OidcIssuer("corp", issuer_.base_url(), {"tokend"});
+  spec.keys.allow_http = true;
+  identity::IssuerDeps deps;
+  deps.http = &fetcher_;
+  deps.clock = &RealClock::Get();
+  absl::StatusOr<std::shared_ptr<const identity::TrustedIssuers>> issuers =
+      identity::TrustedIssuers::Create({spec}, deps);
+  ASSERT_TRUE(issuers.ok()) << issuers.status();
+  (*issuers)->key_sets()[0]->Fetch();
+  ASSERT_TRUE((*issuers)->Ready());
+  const std::string token =
+      issuer_.Mint(R"({"sub": "alice", "aud": "tokend", "team": "red"})");
+  ASSERT_FALSE(token.empty());
+  absl::StatusOr<identity::VerifiedIdentity> identity =
+      (*issuers)->Verify(token, absl::Now());
+  ASSERT_TRUE(identity.ok()) << identity.status();
+  EXPECT_EQ(identity->issuer_name, "corp");
+  EXPECT_EQ(identity->subject, "alice");
+  // Another audience is refused.
+  EXPECT_FALSE((*issuers)
+                   ->Verify(issuer_.Mint(R"({"sub": "alice", "aud": "other"})"),
+                            absl::Now())
+                   .ok());
+  // Rotated: unknown until fetched again.
+  const std::string kid = issuer_.Rotate(/*keep_old=*/false);
+  ASSERT_FALSE(kid.empty());
+  const std::string rotated =
+      issuer_.Mint(R"({"sub": "bob", "aud": "tokend"})");
+  absl::StatusOr<identity::VerifiedIdentity> unknown =
+      (*issuers)->Verify(rotated, absl::Now());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(GetReason(unknown.status()), Reason::kUnknownKid);
+  (*issuers)->key_sets()[0]->Fetch();
+  absl::StatusOr<identity::VerifiedIdentity> known =
+      (*issuers)->Verify(rotated, absl::Now());
+  ASSERT_TRUE(known.ok()) << known.status();
+  EXPECT_EQ(known->kid, kid);
 }
 
 // HTTPS: a throwaway CA-less self-signed certificate for 127.0.0.1.
