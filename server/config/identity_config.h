@@ -17,10 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "core/identity/exchange_policy.h"
 #include "core/identity/issuer_spec.h"
-
-namespace YAML {
-class Node;
-}  // namespace YAML
+#include "yaml-cpp/yaml.h"
 
 namespace tokend {
 
