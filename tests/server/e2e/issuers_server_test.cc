@@ -200,15 +200,35 @@ TEST_F(IssuersServerTest, AFailingRefetchKeepsTheLastGoodKeys) {
                R"(tokend_issuer_jwks_fetch_failures_total{issuer="corp",reason="unavailable"})")
                .value_or(0) >= 2;
   })) << Get(http_, "/metrics").body;
-  // Garbage and an empty set are failures too; nothing is installed.
-  ASSERT_TRUE(issuer.SetMode("jwks", "empty"));
-  const double before =
-      Metric(http_, R"(tokend_issuer_jwks_fetches_total{issuer="corp"})")
-          .value_or(0);
+  // HTML (a login page served with 200) and a body over the cap fail with
+  // their own reasons.
+  ASSERT_TRUE(issuer.SetMode("jwks", "html"));
   ASSERT_TRUE(WaitFor([&] {
-    return Metric(http_, R"(tokend_issuer_jwks_fetches_total{issuer="corp"})")
-               .value_or(0) >= before + 2;
-  }));
+    return Metric(
+               http_,
+               R"(tokend_issuer_jwks_fetch_failures_total{issuer="corp",reason="key_set_invalid"})")
+               .value_or(0) >= 1;
+  })) << Get(http_, "/metrics").body;
+  ASSERT_TRUE(issuer.SetMode("jwks", "huge", R"("bytes": 1048576)"));
+  ASSERT_TRUE(WaitFor([&] {
+    return Metric(
+               http_,
+               R"(tokend_issuer_jwks_fetch_failures_total{issuer="corp",reason="resource_exhausted"})")
+               .value_or(0) >= 1;
+  })) << Get(http_, "/metrics").body;
+  // Garbage and an empty set are failures too; nothing is installed.
+  for (const char* mode : {"garbage", "empty"}) {
+    ASSERT_TRUE(issuer.SetMode("jwks", mode));
+    const double before =
+        Metric(http_, R"(tokend_issuer_jwks_fetches_total{issuer="corp"})")
+            .value_or(0);
+    ASSERT_TRUE(WaitFor([&] {
+      return Metric(http_, R"(tokend_issuer_jwks_fetches_total{issuer="corp"})")
+                 .value_or(0) >= before + 2;
+    })) << mode;
+    EXPECT_EQ(Metric(http_, R"(tokend_issuer_jwks_keys{issuer="corp"})"), 1)
+        << mode;
+  }
   EXPECT_EQ(Metric(http_, R"(tokend_issuer_jwks_keys{issuer="corp"})"), 1);
   const Http readyz = Get(http_, "/readyz");
   EXPECT_EQ(readyz.status, 200);
