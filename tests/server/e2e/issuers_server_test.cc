@@ -168,6 +168,22 @@ TEST_F(IssuersServerTest, ReadyOnlyOnceTheIssuerHasAnsweredAndAfterAnOutage) {
   EXPECT_EQ(issuer.Count("/jwks"), 1);
 }
 
+// An issuer with required_for_readiness: false is reported but does not
+// hold readiness up.
+TEST_F(IssuersServerTest, AnOptionalIssuerDownLeavesTokendReady) {
+  std::string config = Config(dir_, http_, FreePort());
+  const std::string audiences = "    audiences: [tokend]\n";
+  config.replace(config.find(audiences), audiences.size(),
+                 audiences + "    required_for_readiness: false\n");
+  Start(config);
+  ASSERT_TRUE(WaitFor([&] {
+    const Http readyz = Get(http_, "/readyz");
+    return readyz.status == 200 &&
+           absl::StrContains(readyz.body, "issuer corp: NOT READY") &&
+           absl::StrContains(readyz.body, "failed fetch");
+  })) << Get(http_, "/readyz").body;
+}
+
 TEST_F(IssuersServerTest, ARotationIsPickedUpOnTheCacheControlSchedule) {
   OidcIssuerProcess issuer;
   ASSERT_TRUE(issuer.ok());
