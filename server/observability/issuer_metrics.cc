@@ -70,9 +70,11 @@ std::vector<prometheus::MetricFamily> IssuerMetrics::Collect(
     // A new set for this issuer (its config changed) counts from zero.
     if (status.fetch_failures < seen) seen = 0;
     if (status.fetch_failures > seen) {
-      const std::string reason = absl::AsciiStrToLower(ReasonName(
-          status.last_error_reason == Reason::kOk ? Reason::kUnavailable
-                                                  : status.last_error_reason));
+      // A success since the failures cleared their reason: "unknown".
+      const std::string reason =
+          status.last_error_reason == Reason::kOk
+              ? std::string("unknown")
+              : absl::AsciiStrToLower(ReasonName(status.last_error_reason));
       failures_[{status.name, reason}] += status.fetch_failures - seen;
       seen = status.fetch_failures;
     }

@@ -10,7 +10,8 @@
 // A key set counts its failures, not each one's reason, so the failures
 // seen since the previous scrape are attributed to the reason of the last
 // one (exact when a scrape sees at most one kind of failure between two
-// scrapes, the common case: an issuer down answers the same way).
+// scrapes, the common case: an issuer down answers the same way), or to
+// "unknown" when a success came after them.
 //
 // Threads: Collect from the HTTP threads that scrape; internally locked.
 #ifndef TOKEND_SERVER_OBSERVABILITY_ISSUER_METRICS_H_
