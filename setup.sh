@@ -27,6 +27,8 @@ packages=(
   # server
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev prometheus-cpp-dev
+  # the trusted issuers' JWKS fetcher (HTTPS with the system CAs)
+  libcurl4-openssl-dev
   # grpc/health/v1/health.proto, compiled into tokend so that reflection
   # describes the health service
   grpc-proto
@@ -38,7 +40,7 @@ packages+=(
   android-libboringssl-dev
   # tests, fuzzing and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  python3 python3-jwt python3-grpcio python3-protobuf redis-server redis-sentinel
+  python3 python3-jwt python3-cryptography python3-grpcio python3-protobuf redis-server redis-sentinel
   sqlite3
   # the Python client installed by pip into a venv (its test, the Quickstart)
   python3-venv python3-pip python3-setuptools python3-wheel

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -27,10 +28,10 @@
 #include "server/config/credentials.h"
 #include "server/observability/logging.h"
 #include "server/observability/metrics.h"
+#include "server/runtime/config_snapshot.h"
 #include "server/runtime/dev_default.h"
 #include "server/runtime/renewal_reload.h"
 #include "server/runtime/revocations.h"
-#include "server/runtime/config_snapshot.h"
 #include "server/wire/status_mapping.h"
 
 namespace tokend {
@@ -227,7 +228,14 @@ Server::Server(ServerOptions options)
       key_service_(state_) {}
 
 Server::~Server() {
+  {
+    absl::MutexLock lock(&runtime_mu_);
+    if (key_refresher_ != nullptr) key_refresher_->Stop();
+  }
   if (server_ != nullptr && !state_.shutting_down()) Shutdown();
+  // Fetches in flight end before the refresher they report to goes.
+  fetch_pool_.reset();
+  Metrics::Get().SetCollector(nullptr);
   if (config_watch_ >= 0) close(config_watch_);
 }
 
@@ -289,10 +297,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     absl::MutexLock lock(&server->runtime_mu_);
     absl::StatusOr<KeyRegistry::Plan> plan = server->keys_->Prepare(*config);
     if (!plan.ok()) return plan.status();
-    snapshot = ConfigSnapshot::Build(*config, KeyRegistry::Lookup(*plan));
+    const identity::IssuerDeps deps = server->issuer_key_sets_.Deps();
+    snapshot =
+        ConfigSnapshot::Build(*config, KeyRegistry::Lookup(*plan), &deps);
     if (!snapshot.ok()) return snapshot.status();
     server->keys_->Commit(*std::move(plan));
     server->state_.SetSnapshot(*snapshot);
+    server->SyncIssuers(**snapshot);
     PublishKeyMetrics(**snapshot);
     Metrics::Get().ConfigLoaded();
   }
@@ -503,9 +514,12 @@ void Server::Reload(absl::string_view why) {
   absl::StatusOr<KeyRegistry::Plan> plan =
       config.ok() ? keys_->Prepare(*config)
                   : absl::StatusOr<KeyRegistry::Plan>(config.status());
+  const identity::IssuerDeps deps = issuer_key_sets_.Deps();
   absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
-      plan.ok() ? ConfigSnapshot::Build(*std::move(config), KeyRegistry::Lookup(*plan))
-                : absl::StatusOr<std::shared_ptr<const ConfigSnapshot>>(plan.status());
+      plan.ok() ? ConfigSnapshot::Build(*std::move(config),
+                                        KeyRegistry::Lookup(*plan), &deps)
+                : absl::StatusOr<std::shared_ptr<const ConfigSnapshot>>(
+                      plan.status());
   if (snapshot.ok() && state_.snapshot() != nullptr) {
     if (absl::Status s = CheckRevocationReload(state_.snapshot()->config(),
                                                (*snapshot)->config());
@@ -534,6 +548,7 @@ void Server::Reload(absl::string_view why) {
   const std::shared_ptr<const ConfigSnapshot> before = state_.snapshot();
   keys_->Commit(*std::move(plan));
   state_.SetSnapshot(*snapshot);
+  SyncIssuers(**snapshot);
   key_service_.NotifyJwksChanged();
   PublishKeyMetrics(**snapshot);
   // Subscriptions of a tenant whose published keys changed are re-issued
@@ -550,10 +565,10 @@ void Server::Reload(absl::string_view why) {
                                state_.subscriptions());
   }
   Metrics::Get().ConfigReload(true);
-  log::Info(
-      "config reloaded",
-      {{"trigger", why},
-       {"tenants", static_cast<int64_t>((*snapshot)->config().tenants.size())}});
+  log::Info("config reloaded",
+            {{"trigger", why},
+             {"tenants",
+              static_cast<int64_t>((*snapshot)->config().tenants.size())}});
 }
 
 void Server::OnKeysChanged(const std::string& tenant) {
@@ -644,7 +659,41 @@ int Server::Run() {
   return 0;
 }
 
+void Server::SyncIssuers(const ConfigSnapshot& snapshot) {
+  const identity::TrustedIssuers* issuers = snapshot.issuers().get();
+  issuer_key_sets_.Remember(issuers);
+  std::vector<std::shared_ptr<identity::RemoteKeySet>> wanted;
+  if (issuers != nullptr) wanted = issuers->key_sets();
+  if (key_refresher_ == nullptr) {
+    if (wanted.empty()) return;
+    // One slow issuer must not hold up the others' fetches.
+    fetch_pool_ = std::make_unique<ThreadPool>(4);
+    key_refresher_ = std::make_unique<identity::KeyRefresher>(*fetch_pool_,
+                                                              RealClock::Get());
+    key_refresher_->Start();
+    ServerState* state = &state_;
+    IssuerMetrics* metrics = &issuer_metrics_;
+    Metrics::Get().SetCollector([state, metrics] {
+      const std::shared_ptr<const ConfigSnapshot> current = state->snapshot();
+      if (current == nullptr || current->issuers() == nullptr) {
+        return metrics->Collect({});
+      }
+      return metrics->Collect(current->issuers()->Statuses());
+    });
+  }
+  for (const auto& set : key_refresher_->sets()) {
+    if (std::find(wanted.begin(), wanted.end(), set) == wanted.end()) {
+      key_refresher_->Remove(set.get());
+    }
+  }
+  for (const auto& set : wanted) key_refresher_->Add(set);
+}
+
 void Server::Shutdown() {
+  {
+    absl::MutexLock lock(&runtime_mu_);
+    if (key_refresher_ != nullptr) key_refresher_->Stop();
+  }
   state_.set_shutting_down();
   revocation_monitor_.reset();
   SetServing(server_.get(), false);

@@ -28,6 +28,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/identity/key_refresher.h"
+#include "core/renewal/executor.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
 #include "server/api/http_server.h"
@@ -37,8 +39,11 @@
 #include "server/config/config.h"
 #include "server/ext_authz/authorization_service.h"
 #include "server/ext_authz/outbound_tokens.h"
+#include "server/observability/issuer_metrics.h"
+#include "server/runtime/issuer_key_sets.h"
 #include "server/runtime/key_registry.h"
 #include "server/runtime/revocations.h"
+#include "server/transport/curl_fetcher.h"
 #include "server/transport/unix_listener.h"
 
 namespace tokend {
@@ -86,10 +91,15 @@ class Server {
   // Starts watching the config file's directory (inotify), before the file
   // is first read, so that no change after that read can be missed.
   void WatchConfigFile();
-  // On the key thread: `tenant`'s managed keys changed; swap in a ConfigSnapshot
-  // with them, push them to WatchJwks streams and, when the signer
-  // changed, re-issue the tenant's subscriptions (KEY_ROTATED).
+  // On the key thread: `tenant`'s managed keys changed; swap in a
+  // ConfigSnapshot with them, push them to WatchJwks streams and, when the
+  // signer changed, re-issue the tenant's subscriptions (KEY_ROTATED).
   void OnKeysChanged(const std::string& tenant);
+  // Under runtime_mu_, after a snapshot is installed: the key refresher
+  // follows its trusted issuers' key sets (new ones are fetched at once,
+  // dropped ones no longer), and the next Build may reuse them.
+  void SyncIssuers(const ConfigSnapshot& snapshot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(runtime_mu_);
   void Shutdown();
 
   ServerOptions options_;
@@ -97,6 +107,11 @@ class Server {
   // the config file's name in it. Run reads and closes it.
   int config_watch_ = -1;
   std::string config_name_;
+  // The trusted issuers' fetchers and key sets: they outlive every
+  // snapshot in state_ (whose key sets refer to them).
+  CurlFetcher http_fetcher_;
+  IssuerKeySets issuer_key_sets_{http_fetcher_, RealClock::Get()};
+  IssuerMetrics issuer_metrics_;
   ServerState state_;
   TokenServiceImpl token_service_;
   KeyServiceImpl key_service_;
@@ -114,6 +129,13 @@ class Server {
   ListenersConfig listeners_;  // as started
   // Held while a ConfigSnapshot is built and swapped in (reloads, key changes).
   absl::Mutex runtime_mu_;
+  // Fetches the trusted issuers' keys (its timer thread, and the pool's
+  // threads for the fetches themselves: never a gRPC or HTTP thread).
+  // Created with the first snapshot that has issuers; stopped first at
+  // shutdown, before the pool drains.
+  std::unique_ptr<identity::KeyRefresher> key_refresher_
+      ABSL_GUARDED_BY(runtime_mu_);
+  std::unique_ptr<ThreadPool> fetch_pool_;
   // Managed keys. Declared after everything its key thread calls into
   // (OnKeysChanged), so that thread stops first.
   std::unique_ptr<KeyRegistry> keys_;

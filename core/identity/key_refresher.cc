@@ -15,6 +15,9 @@ void KeyRefresher::Add(const std::shared_ptr<RemoteKeySet>& set) {
   uint64_t id;
   {
     absl::MutexLock lock(&mu_);
+    for (const auto& existing : sets_) {
+      if (existing == set) return;
+    }
     id = sets_.size();
     sets_.push_back(set);
     busy_.push_back(false);
@@ -23,11 +26,30 @@ void KeyRefresher::Add(const std::shared_ptr<RemoteKeySet>& set) {
   Arm(id);
 }
 
+void KeyRefresher::Remove(const RemoteKeySet* set) {
+  absl::MutexLock lock(&mu_);
+  for (uint64_t id = 0; id < sets_.size(); ++id) {
+    if (sets_[id].get() == set) {
+      sets_[id].reset();
+      queue_.Cancel(id);
+    }
+  }
+}
+
+std::vector<std::shared_ptr<RemoteKeySet>> KeyRefresher::sets() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::shared_ptr<RemoteKeySet>> out;
+  for (const auto& set : sets_) {
+    if (set != nullptr) out.push_back(set);
+  }
+  return out;
+}
+
 void KeyRefresher::Arm(uint64_t id) {
   std::shared_ptr<RemoteKeySet> set;
   {
     absl::MutexLock lock(&mu_);
-    if (stopped_ || id >= sets_.size()) return;
+    if (stopped_ || id >= sets_.size() || sets_[id] == nullptr) return;
     // A fetch in flight re-arms when it ends.
     if (busy_[id]) return;
     set = sets_[id];
@@ -39,7 +61,9 @@ void KeyRefresher::OnDue(uint64_t id) {
   std::shared_ptr<RemoteKeySet> set;
   {
     absl::MutexLock lock(&mu_);
-    if (stopped_ || id >= sets_.size() || busy_[id]) return;
+    if (stopped_ || id >= sets_.size() || busy_[id] || sets_[id] == nullptr) {
+      return;
+    }
     busy_[id] = true;
     ++in_flight_;
     set = sets_[id];
@@ -49,7 +73,9 @@ void KeyRefresher::OnDue(uint64_t id) {
     absl::MutexLock lock(&mu_);
     busy_[id] = false;
     --in_flight_;
-    if (!stopped_) queue_.Schedule(id, set->NextFetchAt());
+    if (!stopped_ && sets_[id] != nullptr) {
+      queue_.Schedule(id, set->NextFetchAt());
+    }
   });
 }
 

@@ -37,8 +37,14 @@ class KeyRefresher {
   KeyRefresher(const KeyRefresher&) = delete;
   KeyRefresher& operator=(const KeyRefresher&) = delete;
 
-  // Arms the set at its NextFetchAt() (at once for a new set).
+  // Arms the set at its NextFetchAt() (at once for a new set). A set
+  // already added is left as it is.
   void Add(const std::shared_ptr<RemoteKeySet>& set);
+  // Stops refreshing the set (a reload dropped its issuer): no fetch is
+  // posted for it afterwards; one in flight finishes. Unknown sets: no-op.
+  void Remove(const RemoteKeySet* set);
+  // The sets added and not removed.
+  std::vector<std::shared_ptr<RemoteKeySet>> sets() const;
 
   // Posts the due fetches; returns the next due time.
   absl::Time RunDue(absl::Time now);

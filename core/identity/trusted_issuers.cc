@@ -56,9 +56,15 @@ absl::StatusOr<std::shared_ptr<const TrustedIssuers>> TrustedIssuers::Create(
     import.algorithms = spec.algorithms;
     import.allow_symmetric = IsSymmetric(spec.algorithms.front());
     import.spiffe_bundle = spec.kind == IssuerKind::kSpiffe;
-    auto keys = std::make_shared<RemoteKeySet>(spec.name, spec.keys, import,
-                                               spec.refresh, *fetcher,
-                                               *deps.clock, deps.uniform);
+    std::shared_ptr<RemoteKeySet> keys;
+    if (deps.reuse && deps.file != nullptr) {
+      keys = deps.reuse(spec.name, spec.keys, import, spec.refresh);
+    }
+    if (keys == nullptr) {
+      keys = std::make_shared<RemoteKeySet>(spec.name, spec.keys, import,
+                                            spec.refresh, *fetcher, *deps.clock,
+                                            deps.uniform);
+    }
     out->max_token_bytes_ =
         std::max(out->max_token_bytes_, spec.max_token_bytes);
     absl::StatusOr<std::unique_ptr<TrustedIssuer>> issuer =

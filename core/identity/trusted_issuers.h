@@ -38,6 +38,15 @@ struct IssuerDeps {
   const Clock* clock = nullptr;
   // Uniform draws in [0, 1) for jitter; nullptr: the CSPRNG.
   std::function<double()> uniform;
+  // Optional: a key set built by an earlier Create for the same issuer
+  // name, key source, import options and refresh options, to use instead
+  // of a new one (a reload that keeps an issuer keeps its fetched keys);
+  // nullptr: build a new one. Consulted only when `file` is set (a reused
+  // set must not refer to a FileFetcher owned by an older registry).
+  std::function<std::shared_ptr<RemoteKeySet>(
+      const std::string& name, const KeySourceSpec& source,
+      const JwksImportOptions& import, const KeyRefreshOptions& options)>
+      reuse;
 };
 
 class TrustedIssuers {

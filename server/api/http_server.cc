@@ -79,8 +79,8 @@ std::string BaseUrl(const ConfigSnapshot& snapshot, const HttpHeaders& header) {
 }
 
 // OpenID discovery metadata: the issuer and where its keys are.
-Reply OpenIdConfiguration(const ConfigSnapshot& snapshot, const TenantJwks& view,
-                          const std::string& jwks_path,
+Reply OpenIdConfiguration(const ConfigSnapshot& snapshot,
+                          const TenantJwks& view, const std::string& jwks_path,
                           const HttpHeaders& header) {
   json::Object doc;
   doc.Set("issuer", view.issuer);
@@ -136,11 +136,28 @@ Reply Readyz(ServerState& state) {
                               absl::StrJoin(unsigned_tenants, ", "), "\n"),
                  ""};
   }
+  // One line per trusted issuer; a required issuer without keys (before
+  // its first successful fetch) keeps tokend unready.
+  std::string issuer_lines;
+  bool issuers_ready = true;
+  if (const auto& issuers = state.snapshot()->issuers(); issuers != nullptr) {
+    for (const std::string& line : issuers->ReadinessLines(absl::Now())) {
+      absl::StrAppend(&issuer_lines, line, "\n");
+    }
+    issuers_ready = issuers->Ready();
+  }
+  if (!issuers_ready) {
+    return Reply{503, "text/plain",
+                 absl::StrCat("not ready: a required issuer has no keys\n",
+                              issuer_lines),
+                 ""};
+  }
   if (const RevocationReadiness r = ReadinessOf(state.revocations());
       !r.healthy) {
-    return Reply{r.ready ? 200 : 503, "text/plain", r.line, ""};
+    return Reply{r.ready ? 200 : 503, "text/plain",
+                 absl::StrCat(r.line, issuer_lines), ""};
   }
-  return Reply{200, "text/plain", "ready\n", ""};
+  return Reply{200, "text/plain", absl::StrCat("ready\n", issuer_lines), ""};
 }
 
 // The routes, as civetweb matches a handler's URI: the path itself or the

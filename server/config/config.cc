@@ -15,6 +15,7 @@
 #include "core/reason.h"
 #include "core/renewal/refresh_policy.h"
 #include "core/revocation/redis_store.h"
+#include "server/config/identity_config.h"
 #include "server/config/yaml_duplicates.h"
 #include "yaml-cpp/yaml.h"
 
@@ -42,10 +43,10 @@ class Parser {
     config.base_dir = DirName(source_);
     if (!root.IsDefined() || root.IsNull()) return config;
     if (!root.IsMap()) return Fail("", "the document must be a mapping");
-    if (auto s =
-            Keys(root, "",
-                 {"listeners", "state_dir", "tenants", "renewal", "limits",
-                  "callers", "logging", "shutdown", "revocation", "ext_authz"});
+    if (auto s = Keys(root, "",
+                      {"listeners", "state_dir", "tenants", "renewal", "limits",
+                       "callers", "logging", "shutdown", "revocation",
+                       "ext_authz", "issuers", "exchange"});
         !s.ok()) {
       return s;
     }
@@ -71,6 +72,25 @@ class Parser {
     if (auto s = ExtAuthz(root["ext_authz"], config.tenants, &config.ext_authz);
         !s.ok()) {
       return s;
+    }
+    if (root["issuers"].IsDefined() && !root["issuers"].IsNull()) {
+      config.issuers_configured = true;
+      if (auto s = ParseIssuers(root["issuers"], source_, config.base_dir,
+                                &config.issuers);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (root["exchange"].IsDefined() && !root["exchange"].IsNull()) {
+      if (auto s =
+              ParseExchange(root["exchange"], source_, &config.exchange_rules);
+          !s.ok()) {
+        return s;
+      }
+      if (!config.exchange_rules.empty() && !config.issuers_configured) {
+        return Fail("exchange.rules",
+                    "rules need trusted issuers: add an issuers section");
+      }
     }
     const YAML::Node logging = root["logging"];
     if (logging.IsDefined()) {

@@ -3,8 +3,8 @@
 //
 // ParseConfig checks the shape and the values it can check alone (types,
 // ranges, addresses, unknown keys); building the tenants (loading keys,
-// creating profiles) happens in config_snapshot.h and reports errors the same way.
-// Every error is kInvalidArgument with the message
+// creating profiles) happens in config_snapshot.h and reports errors the same
+// way. Every error is kInvalidArgument with the message
 // "<file>: <field path>: <what is wrong>" and the field path (e.g.
 // "tenants[1].ttl.max") as the status's field payload.
 #ifndef TOKEND_SERVER_CONFIG_CONFIG_H_
@@ -20,6 +20,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/identity/exchange_policy.h"
+#include "core/identity/issuer_spec.h"
 #include "server/config/ext_authz_config.h"
 
 namespace tokend {
@@ -185,6 +187,13 @@ struct Config {
   RevocationConfig revocation;
   ExtAuthzConfig ext_authz;
   std::vector<CallerConfig> callers;
+  // Identity exchange (server/config/identity_config.h): whether an
+  // `issuers` section is present (an empty list still enables the
+  // exchange endpoints, which then refuse every token), the trusted
+  // issuers, and `exchange.rules`.
+  bool issuers_configured = false;
+  std::vector<identity::IssuerSpec> issuers;
+  std::vector<identity::ExchangeRuleSpec> exchange_rules;
   std::string log_level = "info";
   absl::Duration drain_timeout = absl::Seconds(10);
 };

@@ -607,7 +607,22 @@ std::string Metrics::ExpositionText() const {
   for (prometheus::MetricFamily& family : CollectProcessMetrics()) {
     families.push_back(std::move(family));
   }
+  Collector collector;
+  {
+    absl::MutexLock lock(&collector_mu_);
+    collector = collector_;
+  }
+  if (collector) {
+    for (prometheus::MetricFamily& family : collector()) {
+      families.push_back(std::move(family));
+    }
+  }
   return prometheus::TextSerializer().Serialize(families);
+}
+
+void Metrics::SetCollector(Collector collector) {
+  absl::MutexLock lock(&collector_mu_);
+  collector_ = std::move(collector);
 }
 
 }  // namespace tokend

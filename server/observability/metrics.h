@@ -68,6 +68,7 @@
 #ifndef TOKEND_SERVER_OBSERVABILITY_METRICS_H_
 #define TOKEND_SERVER_OBSERVABILITY_METRICS_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -153,9 +154,18 @@ class Metrics {
   // The classic Prometheus text exposition (text/plain; version=0.0.4).
   std::string ExpositionText() const;
 
+  // Families computed at scrape time by their owner (the trusted issuers'
+  // key sets: issuer_metrics.h), appended to the exposition. One collector;
+  // a later call replaces it, nullptr removes it. It runs on the HTTP
+  // thread that scrapes and must not block.
+  using Collector = std::function<std::vector<prometheus::MetricFamily>()>;
+  void SetCollector(Collector collector);
+
  private:
   Metrics();
 
+  mutable absl::Mutex collector_mu_;
+  Collector collector_ ABSL_GUARDED_BY(collector_mu_);
   // The # HELP / # TYPE of every labelled family, without samples.
   std::vector<prometheus::MetricFamily> headers_;
 

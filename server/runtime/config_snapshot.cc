@@ -56,10 +56,28 @@ TenantJwks MakeTenantJwks(const TenantConfig& tc, const BuiltTenant& built) {
   return view;
 }
 
+// For builds that must not fetch (--check-config, tests).
+class NoFetcher final : public identity::Fetcher {
+ public:
+  absl::StatusOr<identity::FetchResponse> Fetch(
+      const identity::FetchRequest&) override {
+    return Error(Reason::kUnavailable, "this build fetches no keys");
+  }
+};
+
+// A config error naming the file and the field a core status names.
+absl::Status AsConfigError(const Config& config, const absl::Status& status,
+                           absl::string_view section) {
+  const std::string field = GetField(status);
+  return ConfigError(config.source, field.empty() ? section : field,
+                     StatusDetail(status));
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::Build(
-    Config config, const KeyStateLookup& keys) {
+    Config config, const KeyStateLookup& keys,
+    const identity::IssuerDeps* issuer_deps) {
   std::shared_ptr<ConfigSnapshot> snapshot(new ConfigSnapshot);
   // Without a registry, managed keys are loaded once for this build.
   std::vector<std::unique_ptr<KeyManager>> one_off;
@@ -97,12 +115,39 @@ absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::Build(
   }
   snapshot->tenants_ = std::make_shared<const TenantSet>(*std::move(set));
   snapshot->policy_ = Policy(config);
+  if (config.issuers_configured) {
+    static NoFetcher* const no_fetcher = new NoFetcher;
+    identity::IssuerDeps offline;
+    offline.http = no_fetcher;
+    offline.clock = &RealClock::Get();
+    absl::StatusOr<std::shared_ptr<const identity::TrustedIssuers>> issuers =
+        identity::TrustedIssuers::Create(
+            config.issuers, issuer_deps != nullptr ? *issuer_deps : offline);
+    if (!issuers.ok()) {
+      return AsConfigError(config, issuers.status(), "issuers");
+    }
+    identity::PolicyEnvironment env;
+    for (const auto& issuer : (*issuers)->issuers()) {
+      env.issuer_names.push_back(issuer->spec().name);
+    }
+    for (const TenantConfig& tc : config.tenants) {
+      env.tenant_profiles[tc.name] = tc.profile;
+    }
+    absl::StatusOr<std::shared_ptr<const identity::ExchangePolicy>> policy =
+        identity::ExchangePolicy::Compile(config.exchange_rules, env);
+    if (!policy.ok()) {
+      return AsConfigError(config, policy.status(), "exchange.rules");
+    }
+    snapshot->issuers_ = *std::move(issuers);
+    snapshot->exchange_policy_ = *std::move(policy);
+  }
   snapshot->config_ = std::move(config);
   return std::shared_ptr<const ConfigSnapshot>(std::move(snapshot));
 }
 
-absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::WithKeyState(
-    absl::string_view tenant, std::shared_ptr<const KeyState> state) const {
+absl::StatusOr<std::shared_ptr<const ConfigSnapshot>>
+ConfigSnapshot::WithKeyState(absl::string_view tenant,
+                             std::shared_ptr<const KeyState> state) const {
   size_t index = config_.tenants.size();
   for (size_t i = 0; i < config_.tenants.size(); ++i) {
     if (config_.tenants[i].name == tenant) index = i;

@@ -1,8 +1,8 @@
 // Everything tokend derives from one configuration and the current managed
 // keys: the tenants (with their keys and profiles), the caller policy, and
 // the published JWKS. Immutable: a config reload or a key change builds a
-// new ConfigSnapshot and the server swaps the pointer; a ConfigSnapshot that fails to
-// build never replaces the current one.
+// new ConfigSnapshot and the server swaps the pointer; a ConfigSnapshot that
+// fails to build never replaces the current one.
 #ifndef TOKEND_SERVER_RUNTIME_CONFIG_SNAPSHOT_H_
 #define TOKEND_SERVER_RUNTIME_CONFIG_SNAPSHOT_H_
 
@@ -56,9 +56,12 @@ class ConfigSnapshot {
   // Builds every tenant; the first failure is returned (a config error
   // naming the field). `keys` supplies the managed tenants' key states;
   // without it each managed tenant's keys are loaded once here (what
-  // --check-config wants).
+  // --check-config wants). `issuer_deps` builds the trusted issuers' key
+  // sets (the server's IssuerKeySets::Deps(), which reuses unchanged ones);
+  // nullptr: sets that never fetch (--check-config, tests).
   static absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> Build(
-      Config config, const KeyStateLookup& keys = {});
+      Config config, const KeyStateLookup& keys = {},
+      const identity::IssuerDeps* issuer_deps = nullptr);
 
   // This ConfigSnapshot with `tenant`'s managed keys replaced by `state` (the
   // rest is shared).

@@ -542,6 +542,30 @@ TEST_F(RemoteKeySetTest, TheRefresherFetchesWhenDueAndWhenWoken) {
   EXPECT_EQ(fetcher_.count(kJwks), 2);
 }
 
+// A reload keeps a set (Add again: one entry, no extra fetch) or drops it
+// (Remove: never fetched again, even when woken).
+TEST_F(RemoteKeySetTest, TheRefresherAddsOnceAndForgetsRemovedSets) {
+  fetcher_.SetBody(kJwks, Jwks({key(0)}));
+  auto set = std::shared_ptr<RemoteKeySet>(Make(JwksSource()));
+  InlineExecutor inline_executor;
+  KeyRefresher refresher(inline_executor, clock_);
+  refresher.Add(set);
+  refresher.Add(set);
+  EXPECT_EQ(refresher.sets().size(), 1u);
+  refresher.RunDue(clock_.Now());
+  EXPECT_EQ(fetcher_.count(kJwks), 1);
+  refresher.Remove(set.get());
+  EXPECT_TRUE(refresher.sets().empty());
+  set->OnUnknownKid("k2");
+  EXPECT_EQ(refresher.RunDue(clock_.Now() + absl::Hours(1)),
+            absl::InfiniteFuture());
+  EXPECT_EQ(fetcher_.count(kJwks), 1);
+  // Added back (a later reload restores the issuer): armed again.
+  refresher.Add(set);
+  refresher.RunDue(clock_.Now() + absl::Hours(1));
+  EXPECT_EQ(fetcher_.count(kJwks), 2);
+}
+
 // Counts finished tasks, so a test can wait for background fetches.
 class CountingExecutor final : public Executor {
  public:
