@@ -16,6 +16,9 @@
 #include "server/api/token_request.h"
 #include "server/observability/logging.h"
 #include "server/observability/metrics.h"
+#include "server/wire/grants_proto.h"
+#include "server/wire/proto_time.h"
+#include "server/wire/vendor_table.h"
 
 namespace tokend {
 namespace {
@@ -231,7 +234,69 @@ void Audit(const CallContext& call, const ExchangeInput& input,
               {"condition", r.condition}});
 }
 
+// A request refused before DoExchange (its adapter could not parse it):
+// counted and audited as invalid_request.
+absl::Status RefuseRequest(const CallContext& call, const ExchangeInput& input,
+                           const absl::Status& status) {
+  ExchangeRecord record;
+  record.outcome = "invalid_request";
+  Metrics::Get().Exchanged(record.rule, record.outcome, input.via);
+  Audit(call, input, record, status);
+  return status;
+}
+
+// The request's grants oneof as core grants, through the IssueTokenRequest
+// conversions (the same field numbers and messages): std::monostate when
+// unset (the rule's vendor, nothing asked).
+absl::StatusOr<Grants> GrantsOf(const v1::ExchangeTokenRequest& request) {
+  const int number = static_cast<int>(request.grants_case());
+  if (number == 0) return Grants(std::monostate{});
+  const VendorWire* vendor =
+      FindVendorWire(static_cast<v1::IssueTokenRequest::GrantsCase>(number));
+  const google::protobuf::FieldDescriptor* from =
+      request.GetDescriptor()->FindFieldByNumber(number);
+  v1::IssueTokenRequest issue;
+  const google::protobuf::FieldDescriptor* to =
+      issue.GetDescriptor()->FindFieldByNumber(number);
+  if (vendor == nullptr || from == nullptr || to == nullptr ||
+      from->message_type() != to->message_type()) {
+    return Error(Reason::kInvalidArgument, "unknown grants", "grants");
+  }
+  issue.GetReflection()
+      ->MutableMessage(&issue, to)
+      ->CopyFrom(request.GetReflection()->GetMessage(request, from));
+  return vendor->from_request(issue);
+}
+
 }  // namespace
+
+absl::Status DoExchangeToken(const TokenService& core, const CallContext& call,
+                             const v1::ExchangeTokenRequest& request,
+                             v1::ExchangeTokenResponse* response) {
+  ExchangeInput input;
+  input.via = "grpc";
+  input.subject_token = request.subject_token();
+  input.subject_token_type = request.subject_token_type();
+  input.actor_token = request.actor_token();
+  input.actor_token_type = request.actor_token_type();
+  input.tenant = request.tenant();
+  absl::StatusOr<absl::Duration> ttl = TtlFromProto(request.ttl(), "ttl");
+  absl::StatusOr<Grants> grants =
+      ttl.ok() ? GrantsOf(request) : absl::StatusOr<Grants>(ttl.status());
+  if (!grants.ok()) {
+    // Counted and audited like every other refused exchange.
+    return RefuseRequest(call, input, grants.status());
+  }
+  input.ttl = *ttl;
+  input.grants = *std::move(grants);
+  absl::StatusOr<ExchangeResult> result = DoExchange(core, call, input);
+  if (!result.ok()) return result.status();
+  const Tenant* t = call.snapshot->tenants()->Find(result->tenant);
+  FillIssued(result->info, result->tenant, result->profile, t, response);
+  response->set_rule(result->rule);
+  response->set_subject(result->info.subject);
+  return absl::OkStatus();
+}
 
 absl::StatusOr<ExchangeResult> DoExchange(const TokenService& core,
                                           const CallContext& call,

@@ -24,6 +24,7 @@
 #include "core/profiles/profile.h"
 #include "core/token_service.h"
 #include "server/api/call_gate.h"
+#include "tokend/v1/token_service.pb.h"
 
 namespace tokend {
 
@@ -81,6 +82,15 @@ absl::StatusOr<ExchangeResult> DoExchange(const CallContext& call,
 absl::StatusOr<ExchangeResult> DoExchange(const TokenService& core,
                                           const CallContext& call,
                                           const ExchangeInput& input);
+
+// TokenService.ExchangeToken after admission (TokenServiceImpl admits,
+// calls it, finishes): the request as ExchangeInput (via "grpc"; the grants
+// oneof through the IssueTokenRequest wire conversions), DoExchange, the
+// result as the response. No caller right is asked (token_service_impl.h
+// says why). Runs on the calling gRPC thread; never blocks.
+absl::Status DoExchangeToken(const TokenService& core, const CallContext& call,
+                             const v1::ExchangeTokenRequest& request,
+                             v1::ExchangeTokenResponse* response);
 
 }  // namespace tokend
 

@@ -547,5 +547,44 @@ TEST_F(ExchangeTokenTest, TheAuditLineNamesTheExchangeButNeverAToken) {
   }
 }
 
+TEST_F(ExchangeTokenTest, TheRpcCarriesGrantsTtlAndAnswersWithTheRule) {
+  v1::ExchangeTokenRequest request;
+  request.set_subject_token(Alice());
+  request.set_subject_token_type(kTokenTypeAccessToken);
+  request.mutable_ttl()->set_seconds(120);
+  v1::LiveKitGrants* livekit = request.mutable_livekit();
+  livekit->mutable_video()->set_room_join(true);
+  livekit->mutable_video()->set_room("standup");
+  v1::ExchangeTokenResponse response;
+  const double before = Count("rooms", "allowed");
+  ASSERT_TRUE(DoExchangeToken(core_, Call(), request, &response).ok());
+  EXPECT_EQ(Count("rooms", "allowed"), before + 1);
+  EXPECT_EQ(response.rule(), "rooms");
+  EXPECT_EQ(response.tenant(), "livekit-main");
+  EXPECT_EQ(response.profile(), v1::PROFILE_LIVEKIT);
+  EXPECT_EQ(response.subject(), "u-1");
+  EXPECT_EQ(response.expires_at().seconds() - response.issued_at().seconds(),
+            120);
+  EXPECT_FALSE(response.token_id().empty());
+  absl::StatusOr<TokenInfo> read =
+      core_.Verify("livekit-main", response.token(), {});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(std::get<LiveKitGrants>(read->grants).video->room, "standup");
+
+  // Grants of a vendor no rule covers: the policy names the target.
+  request.mutable_zoom();
+  absl::Status s = DoExchangeToken(core_, Call(), request, &response);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
+  EXPECT_EQ(GetField(s), "grants") << s;
+  // A negative TTL is the request's fault, named and counted.
+  const double invalid = Count("", "invalid_request");
+  request.mutable_livekit();
+  request.mutable_ttl()->set_seconds(-1);
+  s = DoExchangeToken(core_, Call(), request, &response);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(GetField(s), "ttl") << s;
+  EXPECT_EQ(Count("", "invalid_request"), invalid + 1);
+}
+
 }  // namespace
 }  // namespace tokend
