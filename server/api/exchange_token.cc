@@ -12,6 +12,7 @@
 #include "core/identity/trusted_issuers.h"
 #include "core/identity/verified_identity.h"
 #include "core/reason.h"
+#include "google/protobuf/descriptor.h"
 #include "server/api/server_state.h"
 #include "server/api/token_request.h"
 #include "server/observability/logging.h"
