@@ -22,13 +22,14 @@
 #include "absl/time/time.h"
 #include "core/profiles/grants.h"
 #include "core/profiles/profile.h"
+#include "core/token_service.h"
 #include "server/api/call_gate.h"
+#include "tokend/v1/token_service.pb.h"
 
 namespace tokend {
 
 // RFC 8693 token type URIs tokend accepts for subject and actor tokens.
-inline constexpr char kTokenTypeJwt[] =
-    "urn:ietf:params:oauth:token-type:jwt";
+inline constexpr char kTokenTypeJwt[] = "urn:ietf:params:oauth:token-type:jwt";
 inline constexpr char kTokenTypeIdToken[] =
     "urn:ietf:params:oauth:token-type:id_token";
 inline constexpr char kTokenTypeAccessToken[] =
@@ -66,8 +67,30 @@ struct ExchangeResult {
 // - the policy denies: ExchangeDecision::ToStatus (PERMISSION_DENIED with
 //   the condition and field);
 // - issuing fails: the core's status.
+//
+// Metric tokend_exchange_total{rule,outcome,via}: outcome is the decision's
+// (ExchangeDecision::outcome()), or invalid_request, not_configured,
+// invalid_subject_token, invalid_actor_token (verification failed),
+// issue_failed (allowed, but the core refused to mint: revoked, the
+// revocation store down fail-closed, a TTL over the tenant's maximum).
+//
+// Issues with call.state->core() (the server's TokenService).
 absl::StatusOr<ExchangeResult> DoExchange(const CallContext& call,
                                           const ExchangeInput& input);
+// The same with an explicit core (in-process tests, which have no
+// ServerState).
+absl::StatusOr<ExchangeResult> DoExchange(const TokenService& core,
+                                          const CallContext& call,
+                                          const ExchangeInput& input);
+
+// TokenService.ExchangeToken after admission (TokenServiceImpl admits,
+// calls it, finishes): the request as ExchangeInput (via "grpc"; the grants
+// oneof through the IssueTokenRequest wire conversions), DoExchange, the
+// result as the response. No caller right is asked (token_service_impl.h
+// says why). Runs on the calling gRPC thread; never blocks.
+absl::Status DoExchangeToken(const TokenService& core, const CallContext& call,
+                             const v1::ExchangeTokenRequest& request,
+                             v1::ExchangeTokenResponse* response);
 
 }  // namespace tokend
 

@@ -12,6 +12,7 @@
 #include "core/status_macros.h"
 #include "core/token_facts.h"
 #include "server/api/call_gate.h"
+#include "server/api/exchange_token.h"
 #include "server/api/holding_writer.h"
 #include "server/api/raw_messages.h"
 #include "server/api/renew_token.h"
@@ -35,6 +36,7 @@ constexpr char kVerify[] = "VerifyToken";
 constexpr char kRenew[] = "RenewToken";
 constexpr char kRevoke[] = "RevokeToken";
 constexpr char kSubscribe[] = "SubscribeToken";
+constexpr char kExchange[] = "ExchangeToken";
 
 grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context,
                                const CallContext& call,
@@ -247,6 +249,21 @@ grpc::ServerUnaryReactor* TokenServiceImpl::RevokeToken(
     reactor->Finish(done);
   }
   return reactor;
+}
+
+grpc::ServerUnaryReactor* TokenServiceImpl::ExchangeToken(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  CallContext call;
+  if (grpc::Status s = Admit(state_, *context, kExchange, &call); !s.ok()) {
+    return Done(context, call, s);
+  }
+  RawMessages<v1::ExchangeTokenRequest, v1::ExchangeTokenResponse> m;
+  absl::Status s = m.Parse(*request, kExchange);
+  if (s.ok()) {
+    s = DoExchangeToken(state_.core(), call, m.request(), m.response());
+  }
+  return Done(context, call, m.Reply(ToGrpcStatus(s), response));
 }
 
 grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(

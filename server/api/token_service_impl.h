@@ -32,12 +32,20 @@ absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
 // ErrorInfo and counted (malformed_request.h) instead of gRPC's bare
 // UNIMPLEMENTED. SubscribeToken stays typed. Handlers run on gRPC's callback
 // threads; RevokeToken finishes on the revocation store's completion thread.
+//
+// ExchangeToken needs no caller right: the subject token is the
+// authentication and the exchange policy the authorization (the same
+// policy the HTTP `/oauth2/token` applies to any app that reaches it, so a
+// right here would protect nothing the HTTP port does not give away). The
+// marker header and the per-caller rate limit still apply, and the audit
+// line names the caller.
 using TokenServiceBase = v1::TokenService::WithRawCallbackMethod_IssueToken<
     v1::TokenService::WithRawCallbackMethod_VerifyToken<
         v1::TokenService::WithRawCallbackMethod_RenewToken<
             v1::TokenService::WithRawCallbackMethod_RevokeToken<
-                v1::TokenService::WithCallbackMethod_SubscribeToken<
-                    v1::TokenService::Service>>>>>;
+                v1::TokenService::WithRawCallbackMethod_ExchangeToken<
+                    v1::TokenService::WithCallbackMethod_SubscribeToken<
+                        v1::TokenService::Service>>>>>>;
 
 class TokenServiceImpl final : public TokenServiceBase {
  public:
@@ -55,6 +63,9 @@ class TokenServiceImpl final : public TokenServiceBase {
   grpc::ServerUnaryReactor* RevokeToken(grpc::CallbackServerContext* context,
                                         const grpc::ByteBuffer* request,
                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ExchangeToken(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<v1::TokenEvent>* SubscribeToken(
       grpc::CallbackServerContext* context,
       const v1::SubscribeTokenRequest* request) override;

@@ -8,7 +8,8 @@ GrpcMethodInfo MethodInfo(absl::string_view method) {
   static constexpr absl::string_view kUnary = "unary";
   static constexpr absl::string_view kServerStream = "server_stream";
   if (method == "IssueToken" || method == "VerifyToken" ||
-      method == "RenewToken" || method == "RevokeToken") {
+      method == "RenewToken" || method == "RevokeToken" ||
+      method == "ExchangeToken") {
     return {kTokens, kUnary};
   }
   if (method == "SubscribeToken") return {kTokens, kServerStream};

@@ -279,6 +279,12 @@ Metrics::Metrics()
                              .Name("tokend_ext_authz_check_duration_seconds")
                              .Help("Latency of Envoy ext_authz Check calls")
                              .Register(*registry_);
+  exchanges_ = &BuildCounter()
+                    .Name("tokend_exchange_total")
+                    .Help(
+                        "Identity exchanges by rule, outcome and way in "
+                        "(grpc, oauth2, agora)")
+                    .Register(*registry_);
   signing_key_available_ =
       &BuildGauge()
            .Name("tokend_signing_key_available")
@@ -320,13 +326,16 @@ Metrics::Metrics()
                             "that had been application-level handled by the "
                             "server.")
                         .Register(*registry_);
-  for (auto* family :
-       {&rpc_handled_, &tokens_issued_, &verifications_, &revocations_,
-        &config_reloads_, &rate_limited_, &renewals_delivered_,
-        &renewal_issue_failures_, &subscriptions_refused_, key_reload_failures_,
-        key_unsafe_removals_, revocations_by_kind_, revocations_dropped_,
-        grpc_started_, grpc_handled_, accept_errors_, connections_refused_,
-        malformed_requests_, ext_authz_checks_}) {
+  for (auto* family : {&rpc_handled_,           &tokens_issued_,
+                       &verifications_,         &revocations_,
+                       &config_reloads_,        &rate_limited_,
+                       &renewals_delivered_,    &renewal_issue_failures_,
+                       &subscriptions_refused_, key_reload_failures_,
+                       key_unsafe_removals_,    revocations_by_kind_,
+                       revocations_dropped_,    grpc_started_,
+                       grpc_handled_,           accept_errors_,
+                       connections_refused_,    malformed_requests_,
+                       ext_authz_checks_,       exchanges_}) {
     headers_.push_back(HeaderOf(*family));
   }
   for (auto* family :
@@ -382,6 +391,18 @@ void Metrics::ExtAuthzChecked(absl::string_view tenant, absl::string_view mode,
                                         LatencyBuckets());
       })
       .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void Metrics::Exchanged(absl::string_view rule, absl::string_view outcome,
+                        absl::string_view via) {
+  Cached<prometheus::Counter>(
+      exchanges_, {rule, outcome, via},
+      [&]() -> auto& {
+        return exchanges_->Add({{"rule", std::string(rule)},
+                                {"outcome", std::string(outcome)},
+                                {"via", std::string(via)}});
+      })
+      .Increment();
 }
 
 void Metrics::GrpcStarted(absl::string_view service, absl::string_view method,

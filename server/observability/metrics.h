@@ -50,6 +50,11 @@
 //                       (Envoy ext_authz Check; outcome allowed|denied|
 //                       invalid|unavailable; tenant "" when none matched)
 //   tokend_ext_authz_check_duration_seconds{mode} histogram
+//   tokend_exchange_total{rule,outcome,via}          counter (identity
+//                       exchange; outcome allowed, a denial of the policy,
+//                       invalid_subject_token, invalid_actor_token,
+//                       invalid_request, not_configured, issue_failed; rule
+//                       "" when none applied; via grpc|oauth2|agora)
 //   grpc_server_started_total{grpc_service,grpc_method,grpc_type}   counter
 //   grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}
 //                                                    counter (go-grpc-
@@ -133,6 +138,9 @@ class Metrics {
   void ExtAuthzChecked(absl::string_view tenant, absl::string_view mode,
                        absl::string_view outcome, absl::string_view reason,
                        absl::Duration latency);
+  // Identity exchange (server/api/exchange_token.h).
+  void Exchanged(absl::string_view rule, absl::string_view outcome,
+                 absl::string_view via);
 
   // Renewal (SubscribeToken). `reason` of a delivery is the event reason's
   // lower-case name; `lag` is absent for first events.
@@ -202,6 +210,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* revocations_dropped_ = nullptr;
   prometheus::Family<prometheus::Counter>* ext_authz_checks_ = nullptr;
   prometheus::Family<prometheus::Histogram>* ext_authz_duration_ = nullptr;
+  prometheus::Family<prometheus::Counter>* exchanges_ = nullptr;
   prometheus::Family<prometheus::Gauge>* signing_key_available_ = nullptr;
   // Tenants with signing-key series (prometheus-cpp cannot list a family's
   // label sets).

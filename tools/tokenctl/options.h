@@ -65,6 +65,13 @@ struct Options {
   // for stdin.
   std::string token;
 
+  // exchange: files holding the subject and actor tokens ("-": stdin) and
+  // their RFC 8693 types (empty: urn:ietf:params:oauth:token-type:jwt).
+  std::string subject_token_file;
+  std::string actor_token_file;
+  std::string subject_token_type;
+  std::string actor_token_type;
+
   // revoke targets.
   std::string token_id;
   std::string subject;

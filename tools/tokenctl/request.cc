@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -131,6 +132,28 @@ absl::Status GrantsFromJson(const std::string& json,
 }
 
 }  // namespace
+
+absl::Status BuildExchangeRequest(const Options& options,
+                                  v1::ExchangeTokenRequest* request) {
+  v1::IssueTokenRequest issue;
+  if (absl::Status s = BuildIssueRequest(options, &issue); !s.ok()) return s;
+  request->set_tenant(issue.tenant());
+  if (issue.has_ttl()) *request->mutable_ttl() = issue.ttl();
+  const int number = static_cast<int>(issue.grants_case());
+  if (number == 0) return absl::OkStatus();
+  const google::protobuf::FieldDescriptor* from =
+      issue.GetDescriptor()->FindFieldByNumber(number);
+  const google::protobuf::FieldDescriptor* to =
+      request->GetDescriptor()->FindFieldByNumber(number);
+  if (from == nullptr || to == nullptr ||
+      from->message_type() != to->message_type()) {
+    return absl::InvalidArgumentError("these grants cannot be exchanged");
+  }
+  request->GetReflection()
+      ->MutableMessage(request, to)
+      ->CopyFrom(issue.GetReflection()->GetMessage(issue, from));
+  return absl::OkStatus();
+}
 
 absl::Status BuildIssueRequest(const Options& options,
                                v1::IssueTokenRequest* request) {

@@ -18,6 +18,12 @@ namespace tokend::tokenctl {
 absl::Status BuildIssueRequest(const Options& options,
                                v1::IssueTokenRequest* request);
 
+// exchange: --tenant, --ttl and the grant flags (as issue reads them) into
+// an ExchangeTokenRequest (the grants oneof has IssueTokenRequest's field
+// numbers and messages). The tokens are set by the caller.
+absl::Status BuildExchangeRequest(const Options& options,
+                                  v1::ExchangeTokenRequest* request);
+
 }  // namespace tokend::tokenctl
 
 #endif  // TOKEND_SERVER_TOKENCTL_REQUEST_H_

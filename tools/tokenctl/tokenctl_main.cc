@@ -13,6 +13,8 @@
 //                  (any profile: the request's grants oneof as JSON)
 //   tokenctl verify --tenant=dev-jwt < token.txt  the verdict (never the token)
 //   tokenctl renew --tenant=dev-jwt < token.txt   the new token to stdout
+//   tokenctl exchange --subject_token_file=F [--actor_token_file=F]
+//                  [--tenant=T] [grant flags] [--ttl]  the token to stdout
 //   tokenctl revoke --tenant=dev-jwt --token_id=ID | --subject=S |
 //   --tenant-wide tokenctl subscribe --tenant=dev-jwt --sub=alice [--count=N]
 //   [--show_token] tokenctl jwks [--tenant=T] [--json] tokenctl health
@@ -78,6 +80,16 @@ ABSL_FLAG(std::string, token, "",
           "the token (verify, renew: default stdin; revoke, subscribe: - for "
           "stdin)");
 ABSL_FLAG(std::string, token_id, "", "revoke: the token id");
+ABSL_FLAG(std::string, subject_token_file, "",
+          "exchange: the file holding the identity token (- for stdin)");
+ABSL_FLAG(std::string, subject_token_type, "",
+          "exchange: its RFC 8693 type (default "
+          "urn:ietf:params:oauth:token-type:jwt; also ...:id_token, "
+          "...:access_token)");
+ABSL_FLAG(std::string, actor_token_file, "",
+          "exchange: the file holding the actor's token (delegation)");
+ABSL_FLAG(std::string, actor_token_type, "",
+          "exchange: the actor token's RFC 8693 type");
 ABSL_FLAG(std::string, subject, "", "revoke: every token of this subject");
 ABSL_FLAG(bool, tenant_wide, false, "revoke: every token of the tenant");
 ABSL_FLAG(std::string, reason, "", "revoke: the reason recorded");
@@ -169,6 +181,10 @@ tokend::tokenctl::Options OptionsFromFlags(std::vector<std::string> claims) {
   o.publish_margin = absl::GetFlag(FLAGS_publish_margin);
   o.token = absl::GetFlag(FLAGS_token);
   o.token_id = absl::GetFlag(FLAGS_token_id);
+  o.subject_token_file = absl::GetFlag(FLAGS_subject_token_file);
+  o.subject_token_type = absl::GetFlag(FLAGS_subject_token_type);
+  o.actor_token_file = absl::GetFlag(FLAGS_actor_token_file);
+  o.actor_token_type = absl::GetFlag(FLAGS_actor_token_type);
   o.subject = absl::GetFlag(FLAGS_subject);
   o.tenant_wide = absl::GetFlag(FLAGS_tenant_wide);
   o.reason = absl::GetFlag(FLAGS_reason);
@@ -352,6 +368,7 @@ int main(int argc, char** argv) {
   if (command == "verify") return ctl::Verify(options);
   if (command == "renew") return ctl::Renew(options);
   if (command == "revoke") return ctl::Revoke(options);
+  if (command == "exchange") return ctl::Exchange(options);
   if (command == "subscribe") return ctl::Subscribe(options);
   if (command == "jwks") return ctl::Jwks(options);
   if (command == "health") return ctl::Health(options);

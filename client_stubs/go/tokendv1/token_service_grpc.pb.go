@@ -37,6 +37,18 @@ type TokenServiceClient interface {
 	// (do not retry); shutdown ends it with UNAVAILABLE (reconnect with the
 	// current token).
 	SubscribeToken(ctx context.Context, in *SubscribeTokenRequest, opts ...grpc.CallOption) (TokenService_SubscribeTokenClient, error)
+	// Exchanges an identity token from a trusted issuer (`issuers` in the
+	// config: an OIDC provider, the Kubernetes service-account issuer, a
+	// SPIFFE trust domain) for the token the exchange policy
+	// (`exchange.rules`) allows (RFC 8693 semantics, the same policy as the
+	// HTTP `/oauth2/token`). The subject token is the authentication: no
+	// caller right is needed (see the README). Fails with INVALID_ARGUMENT
+	// (a missing, oversized or unknown-type token), UNAUTHENTICATED (a token
+	// that does not verify, with the verifier's reason and field
+	// subject_token or actor_token), PERMISSION_DENIED (the policy denies;
+	// the field names the condition) and FAILED_PRECONDITION (no issuers
+	// configured).
+	ExchangeToken(ctx context.Context, in *ExchangeTokenRequest, opts ...grpc.CallOption) (*ExchangeTokenResponse, error)
 }
 
 type tokenServiceClient struct {
@@ -115,6 +127,15 @@ func (x *tokenServiceSubscribeTokenClient) Recv() (*TokenEvent, error) {
 	return m, nil
 }
 
+func (c *tokenServiceClient) ExchangeToken(ctx context.Context, in *ExchangeTokenRequest, opts ...grpc.CallOption) (*ExchangeTokenResponse, error) {
+	out := new(ExchangeTokenResponse)
+	err := c.cc.Invoke(ctx, "/tokend.v1.TokenService/ExchangeToken", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TokenServiceServer is the server API for TokenService service.
 // All implementations must embed UnimplementedTokenServiceServer
 // for forward compatibility
@@ -139,6 +160,18 @@ type TokenServiceServer interface {
 	// (do not retry); shutdown ends it with UNAVAILABLE (reconnect with the
 	// current token).
 	SubscribeToken(*SubscribeTokenRequest, TokenService_SubscribeTokenServer) error
+	// Exchanges an identity token from a trusted issuer (`issuers` in the
+	// config: an OIDC provider, the Kubernetes service-account issuer, a
+	// SPIFFE trust domain) for the token the exchange policy
+	// (`exchange.rules`) allows (RFC 8693 semantics, the same policy as the
+	// HTTP `/oauth2/token`). The subject token is the authentication: no
+	// caller right is needed (see the README). Fails with INVALID_ARGUMENT
+	// (a missing, oversized or unknown-type token), UNAUTHENTICATED (a token
+	// that does not verify, with the verifier's reason and field
+	// subject_token or actor_token), PERMISSION_DENIED (the policy denies;
+	// the field names the condition) and FAILED_PRECONDITION (no issuers
+	// configured).
+	ExchangeToken(context.Context, *ExchangeTokenRequest) (*ExchangeTokenResponse, error)
 	mustEmbedUnimplementedTokenServiceServer()
 }
 
@@ -160,6 +193,9 @@ func (UnimplementedTokenServiceServer) RevokeToken(context.Context, *RevokeToken
 }
 func (UnimplementedTokenServiceServer) SubscribeToken(*SubscribeTokenRequest, TokenService_SubscribeTokenServer) error {
 	return status.Errorf(codes.Unimplemented, "method SubscribeToken not implemented")
+}
+func (UnimplementedTokenServiceServer) ExchangeToken(context.Context, *ExchangeTokenRequest) (*ExchangeTokenResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ExchangeToken not implemented")
 }
 func (UnimplementedTokenServiceServer) mustEmbedUnimplementedTokenServiceServer() {}
 
@@ -267,6 +303,24 @@ func (x *tokenServiceSubscribeTokenServer) Send(m *TokenEvent) error {
 	return x.ServerStream.SendMsg(m)
 }
 
+func _TokenService_ExchangeToken_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExchangeTokenRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TokenServiceServer).ExchangeToken(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/tokend.v1.TokenService/ExchangeToken",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TokenServiceServer).ExchangeToken(ctx, req.(*ExchangeTokenRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _TokenService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "tokend.v1.TokenService",
 	HandlerType: (*TokenServiceServer)(nil),
@@ -286,6 +340,10 @@ var _TokenService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RevokeToken",
 			Handler:    _TokenService_RevokeToken_Handler,
+		},
+		{
+			MethodName: "ExchangeToken",
+			Handler:    _TokenService_ExchangeToken_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

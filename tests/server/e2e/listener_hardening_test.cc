@@ -924,6 +924,7 @@ TEST(SmallOnes, EveryUnaryMethodClassifiesGarbageBytes) {
            {"TokenService", "VerifyToken"},
            {"TokenService", "RenewToken"},
            {"TokenService", "RevokeToken"},
+           {"TokenService", "ExchangeToken"},
            {"KeyService", "GetJwks"}}) {
     SCOPED_TRACE(name);
     const std::string method = absl::StrCat("/tokend.v1.", service, "/", name);

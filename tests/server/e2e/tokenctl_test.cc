@@ -164,6 +164,50 @@ TEST_F(TokenctlTest, UnknownTenantExitsThreeWithTheReason) {
                         "demo"));
 }
 
+// This tokend has no `issuers`: ExchangeToken answers FAILED_PRECONDITION
+// over the real socket, and neither the subject token nor the actor token
+// is echoed anywhere. The allowed exchange is tested in process
+// (tests/server/api/exchange_token_test.cc) until the config parser for
+// `issuers` lands.
+TEST_F(TokenctlTest, ExchangeWithoutIssuersIsAFailedPrecondition) {
+  const std::string subject = IssueFor("alice");  // a real, signed JWT
+  dir_->Write("subject.jwt", subject + "\n");
+  dir_->Write("actor.jwt", "actor.secret.token\n");
+  CtlResult run = Ctl(
+      absl::StrCat("exchange --subject_token_file=", dir_->File("subject.jwt"),
+                   " --actor_token_file=", dir_->File("actor.jwt"),
+                   " --tenant=demo --aud=svc --ttl=5m"));
+  EXPECT_EQ(run.code, 3) << run.err;
+  EXPECT_THAT(run.out, IsEmpty());
+  EXPECT_THAT(run.err, HasSubstr("tokenctl: exchange: FAILED_PRECONDITION "
+                                 "reason=PERMISSION_DENIED"));
+  EXPECT_THAT(run.err, HasSubstr("identity exchange is not configured"));
+  EXPECT_THAT(run.err, Not(HasSubstr(subject)));
+  EXPECT_THAT(run.err, Not(HasSubstr("actor.secret.token")));
+  // The audit line names the outcome, never the tokens.
+  const std::string log = process_->Log();
+  EXPECT_THAT(log, HasSubstr(R"("outcome":"not_configured")"));
+  EXPECT_THAT(log, Not(HasSubstr(subject)));
+  EXPECT_THAT(log, Not(HasSubstr("actor.secret.token")));
+
+  // The subject token from stdin works the same.
+  run = Ctl("exchange --subject_token_file=-", subject + "\n");
+  EXPECT_EQ(run.code, 3) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("FAILED_PRECONDITION"));
+
+  // Usage errors exit 1 before any call, naming what is wrong.
+  run = Ctl("exchange --tenant=demo");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr("--subject_token_file is required"));
+  run = Ctl("exchange --subject_token_file=" + dir_->File("missing.jwt"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr("cannot read"));
+  dir_->Write("empty.jwt", "\n");
+  run = Ctl("exchange --subject_token_file=" + dir_->File("empty.jwt"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr("holds no token"));
+}
+
 TEST_F(TokenctlTest, HealthExitCodes) {
   CtlResult serving = Ctl("health");
   EXPECT_EQ(serving.code, 0) << serving.err;
@@ -248,8 +292,8 @@ TEST_F(TokenctlTest, LocalDemoStillWorks) {
 
 TEST_F(TokenctlTest, HelpForEveryCommandExitsZero) {
   for (const std::string command :
-       {"issue", "verify", "renew", "revoke", "subscribe", "jwks", "health",
-        "decode", "keygen", "rotate", "demo", "completion"}) {
+       {"issue", "exchange", "verify", "renew", "revoke", "subscribe", "jwks",
+        "health", "decode", "keygen", "rotate", "demo", "completion"}) {
     for (const std::string& args :
          {command + " --help", command + " -h", "help " + command}) {
       CtlResult run = Ctl(args);

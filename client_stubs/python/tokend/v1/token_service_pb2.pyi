@@ -25,6 +25,60 @@ EVENT_REASON_RESUMED: EventReason
 EVENT_REASON_SCHEDULED: EventReason
 EVENT_REASON_UNSPECIFIED: EventReason
 
+class ExchangeTokenRequest(_message.Message):
+    __slots__ = ["actor_token", "actor_token_type", "agora", "apirtc", "daily", "jwt", "livekit", "subject_token", "subject_token_type", "tenant", "ttl", "twilio", "vonage", "zoom"]
+    ACTOR_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_TOKEN_TYPE_FIELD_NUMBER: _ClassVar[int]
+    AGORA_FIELD_NUMBER: _ClassVar[int]
+    APIRTC_FIELD_NUMBER: _ClassVar[int]
+    DAILY_FIELD_NUMBER: _ClassVar[int]
+    JWT_FIELD_NUMBER: _ClassVar[int]
+    LIVEKIT_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_TOKEN_TYPE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    TWILIO_FIELD_NUMBER: _ClassVar[int]
+    VONAGE_FIELD_NUMBER: _ClassVar[int]
+    ZOOM_FIELD_NUMBER: _ClassVar[int]
+    actor_token: str
+    actor_token_type: str
+    agora: _agora_grants_pb2.AgoraGrants
+    apirtc: _apirtc_grants_pb2.ApiRtcGrants
+    daily: _daily_grants_pb2.DailyGrants
+    jwt: _jwt_grants_pb2.JwtGrants
+    livekit: _livekit_grants_pb2.LiveKitGrants
+    subject_token: str
+    subject_token_type: str
+    tenant: str
+    ttl: _duration_pb2.Duration
+    twilio: _twilio_grants_pb2.TwilioGrants
+    vonage: _vonage_grants_pb2.VonageGrants
+    zoom: _zoom_grants_pb2.ZoomGrants
+    def __init__(self, subject_token: _Optional[str] = ..., subject_token_type: _Optional[str] = ..., actor_token: _Optional[str] = ..., actor_token_type: _Optional[str] = ..., tenant: _Optional[str] = ..., ttl: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., agora: _Optional[_Union[_agora_grants_pb2.AgoraGrants, _Mapping]] = ..., apirtc: _Optional[_Union[_apirtc_grants_pb2.ApiRtcGrants, _Mapping]] = ..., vonage: _Optional[_Union[_vonage_grants_pb2.VonageGrants, _Mapping]] = ..., daily: _Optional[_Union[_daily_grants_pb2.DailyGrants, _Mapping]] = ..., livekit: _Optional[_Union[_livekit_grants_pb2.LiveKitGrants, _Mapping]] = ..., twilio: _Optional[_Union[_twilio_grants_pb2.TwilioGrants, _Mapping]] = ..., zoom: _Optional[_Union[_zoom_grants_pb2.ZoomGrants, _Mapping]] = ..., jwt: _Optional[_Union[_jwt_grants_pb2.JwtGrants, _Mapping]] = ...) -> None: ...
+
+class ExchangeTokenResponse(_message.Message):
+    __slots__ = ["expires_at", "issued_at", "profile", "rule", "session_expires_at", "subject", "tenant", "token", "token_id"]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
+    expires_at: _timestamp_pb2.Timestamp
+    issued_at: _timestamp_pb2.Timestamp
+    profile: _profile_pb2.Profile
+    rule: str
+    session_expires_at: _timestamp_pb2.Timestamp
+    subject: str
+    tenant: str
+    token: str
+    token_id: str
+    def __init__(self, token: _Optional[str] = ..., token_id: _Optional[str] = ..., issued_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ..., profile: _Optional[_Union[_profile_pb2.Profile, str]] = ..., session_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., rule: _Optional[str] = ..., subject: _Optional[str] = ...) -> None: ...
+
 class IssueTokenRequest(_message.Message):
     __slots__ = ["agora", "apirtc", "daily", "jwt", "livekit", "not_before", "subject", "tenant", "ttl", "twilio", "vonage", "zoom"]
     AGORA_FIELD_NUMBER: _ClassVar[int]

@@ -46,6 +46,11 @@ class TokenServiceStub(object):
                 request_serializer=tokend_dot_v1_dot_token__service__pb2.SubscribeTokenRequest.SerializeToString,
                 response_deserializer=tokend_dot_v1_dot_token__service__pb2.TokenEvent.FromString,
                 )
+        self.ExchangeToken = channel.unary_unary(
+                '/tokend.v1.TokenService/ExchangeToken',
+                request_serializer=tokend_dot_v1_dot_token__service__pb2.ExchangeTokenRequest.SerializeToString,
+                response_deserializer=tokend_dot_v1_dot_token__service__pb2.ExchangeTokenResponse.FromString,
+                )
 
 
 class TokenServiceServicer(object):
@@ -103,6 +108,23 @@ class TokenServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExchangeToken(self, request, context):
+        """Exchanges an identity token from a trusted issuer (`issuers` in the
+        config: an OIDC provider, the Kubernetes service-account issuer, a
+        SPIFFE trust domain) for the token the exchange policy
+        (`exchange.rules`) allows (RFC 8693 semantics, the same policy as the
+        HTTP `/oauth2/token`). The subject token is the authentication: no
+        caller right is needed (see the README). Fails with INVALID_ARGUMENT
+        (a missing, oversized or unknown-type token), UNAUTHENTICATED (a token
+        that does not verify, with the verifier's reason and field
+        subject_token or actor_token), PERMISSION_DENIED (the policy denies;
+        the field names the condition) and FAILED_PRECONDITION (no issuers
+        configured).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -130,6 +152,11 @@ def add_TokenServiceServicer_to_server(servicer, server):
                     servicer.SubscribeToken,
                     request_deserializer=tokend_dot_v1_dot_token__service__pb2.SubscribeTokenRequest.FromString,
                     response_serializer=tokend_dot_v1_dot_token__service__pb2.TokenEvent.SerializeToString,
+            ),
+            'ExchangeToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExchangeToken,
+                    request_deserializer=tokend_dot_v1_dot_token__service__pb2.ExchangeTokenRequest.FromString,
+                    response_serializer=tokend_dot_v1_dot_token__service__pb2.ExchangeTokenResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -230,5 +257,22 @@ class TokenService(object):
         return grpc.experimental.unary_stream(request, target, '/tokend.v1.TokenService/SubscribeToken',
             tokend_dot_v1_dot_token__service__pb2.SubscribeTokenRequest.SerializeToString,
             tokend_dot_v1_dot_token__service__pb2.TokenEvent.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ExchangeToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/tokend.v1.TokenService/ExchangeToken',
+            tokend_dot_v1_dot_token__service__pb2.ExchangeTokenRequest.SerializeToString,
+            tokend_dot_v1_dot_token__service__pb2.ExchangeTokenResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
