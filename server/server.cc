@@ -30,6 +30,7 @@
 #include "server/runtime/dev_default.h"
 #include "server/runtime/renewal_reload.h"
 #include "server/runtime/revocations.h"
+#include "server/runtime/verify_cache_totals.h"
 #include "server/runtime/config_snapshot.h"
 #include "server/wire/status_mapping.h"
 
@@ -227,6 +228,7 @@ Server::Server(ServerOptions options)
       key_service_(state_) {}
 
 Server::~Server() {
+  Metrics::Get().SetVerifyCacheSource(nullptr);
   if (server_ != nullptr && !state_.shutting_down()) Shutdown();
   if (config_watch_ >= 0) close(config_watch_);
 }
@@ -295,6 +297,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     server->state_.SetSnapshot(*snapshot);
     PublishKeyMetrics(**snapshot);
     Metrics::Get().ConfigLoaded();
+    // The verify cache series, read at scrape time from the tenants in
+    // force (~Server clears this before state_ goes).
+    const ServerState* state = &server->state_;
+    Metrics::Get().SetVerifyCacheSource([state] {
+      std::shared_ptr<const ConfigSnapshot> current = state->snapshot();
+      return VerifyCacheSamples(current != nullptr ? current->tenants().get()
+                                                   : nullptr);
+    });
   }
   const Config& started = (*snapshot)->config();
   absl::StatusOr<std::unique_ptr<RevocationService>> revocations =
