@@ -34,7 +34,10 @@
 #include "core/crypto/key.h"
 #include "core/jose/jwt.h"
 #include "core/keys/key_set.h"
+#include "core/profiles/agora/agora_grants.h"
+#include "core/profiles/agora/agora_profile.h"
 #include "core/profiles/jwt_profile.h"
+#include "core/profiles/livekit_profile.h"
 #include "core/tenant_set.h"
 #include "core/token_service.h"
 
@@ -355,6 +358,64 @@ void BM_TokendVerifyCached(benchmark::State& state, Algorithm alg) {
   }
 }
 
+// A repeated vendor token (LiveKit HS256 with a room grant, or Agora 007
+// with an RTC service) verified through TokenService, with the tenant's
+// verify cache (`cached`) or without (every call verifies in full).
+enum class Vendor { kLiveKit, kAgora007 };
+
+void BM_VendorVerify(benchmark::State& state, Vendor vendor, bool cached) {
+  const absl::Time now = absl::FromUnixSeconds(1767225600);
+  FakeClock clock(now);
+  absl::StatusOr<std::shared_ptr<const Profile>> profile;
+  IssueInput input;
+  input.subject = "alice";
+  if (vendor == Vendor::kLiveKit) {
+    LiveKitProfileConfig config;
+    config.api_key = "APIbench";
+    config.api_secret = "bench-livekit-secret-0123456789abcdef";
+    profile = NewLiveKitProfile(config);
+    LiveKitGrants grants;
+    grants.video.emplace();
+    grants.video->room_join = true;
+    grants.video->room = "room";
+    input.grants = grants;
+  } else {
+    AgoraProfileConfig config;
+    config.app_id = "0123456789abcdef0123456789abcdef";
+    config.app_certificate = "fedcba9876543210fedcba9876543210";
+    profile = NewAgoraProfile(config);
+    AgoraGrants grants;
+    AgoraService rtc;
+    rtc.type = 1;
+    rtc.channel = "room";
+    grants.services.push_back(rtc);
+    input.grants = grants;
+  }
+  if (!profile.ok()) return state.SkipWithError("profile failed");
+  Tenant tenant{"bench", *profile};
+  if (cached) {
+    tenant.verify_cache =
+        std::make_shared<VerifiedTokenCache>(VerifyCacheLimits{});
+  }
+  TokenService service(clock);
+  absl::StatusOr<TokenInfo> issued = service.Issue(tenant, input);
+  if (!issued.ok()) return state.SkipWithError("issue failed");
+  VerifyExpectations expect;
+  expect.channel = "room";
+  for (auto _ : state) {
+    absl::StatusOr<TokenInfo> verified =
+        service.Verify(tenant, issued->token, expect);
+    if (!verified.ok()) {
+      state.SkipWithError("verify failed");
+      break;
+    }
+    benchmark::DoNotOptimize(verified->token_id.data());
+  }
+  if (cached && tenant.verify_cache->hits() + 1 < state.iterations()) {
+    state.SkipWithError("the repeated token missed the cache");
+  }
+}
+
 // --- Report ---------------------------------------------------------------
 
 // Minimum tokend/raw ratio; 0 when there is no target.
@@ -493,6 +554,21 @@ int main(int argc, char** argv) {
     if (tokend::IsSymmetric(alg)) {
       benchmark::RegisterBenchmark((name + "/raw_verify_dup").c_str(),
                                    tokend::BM_RawVerifyDuplicated, alg)
+          ->MinTime(tokend::kMinTimeSeconds)
+          ->Repetitions(tokend::kRepetitions)
+          ->ReportAggregatesOnly(true);
+    }
+  }
+  // Repeated vendor tokens, uncached and cached (informational rows).
+  for (const auto& [vendor, label] :
+       {std::pair{tokend::Vendor::kLiveKit, "livekit_hs256"},
+        std::pair{tokend::Vendor::kAgora007, "agora_007"}}) {
+    for (bool cached : {false, true}) {
+      benchmark::RegisterBenchmark(
+          absl::StrCat(label,
+                       cached ? "/tokend_verify_cached" : "/tokend_verify")
+              .c_str(),
+          tokend::BM_VendorVerify, vendor, cached)
           ->MinTime(tokend::kMinTimeSeconds)
           ->Repetitions(tokend::kRepetitions)
           ->ReportAggregatesOnly(true);

@@ -122,36 +122,47 @@ absl::StatusOr<TokenInfo> TokenService::Verify(
 
 absl::StatusOr<TokenInfo> TokenService::VerifyThroughCache(
     const Tenant& tenant, absl::string_view token,
-    const VerifyExpectations& expect, absl::Time now) const {
+    const VerifyExpectations& expect, absl::Time now, bool* revoked) const {
+  *revoked = false;
   const Profile& profile = *tenant.profile;
   if (tenant.verify_cache == nullptr || !profile.SupportsAuthenticate()) {
-    return profile.Verify(token, expect, now);
+    absl::StatusOr<TokenInfo> info = profile.Verify(token, expect, now);
+    if (info.ok()) *revoked = Revoked(tenant, *info);
+    return info;
+  }
+  // As Verify does: expectations the profile cannot honour are refused
+  // before the token is looked at.
+  if (absl::Status request = profile.CheckRequest(expect); !request.ok()) {
+    return request;
   }
   VerifiedTokenCache& cache = *tenant.verify_cache;
   if (std::shared_ptr<const VerifiedToken> hit =
           cache.Lookup(token, profile, now)) {
     // The signature was checked when it was stored; the clock and the
     // call's expectations are checked again on every hit.
-    return profile.Check(*hit, expect, now);
+    absl::StatusOr<TokenInfo> info = profile.Check(*hit, expect, now);
+    if (info.ok()) *revoked = Revoked(tenant, *info);
+    return info;
   }
   absl::StatusOr<VerifiedToken> verified = profile.Authenticate(token);
   if (!verified.ok()) return verified.status();
   auto shared = std::make_shared<const VerifiedToken>(*std::move(verified));
   absl::StatusOr<TokenInfo> info = profile.Check(*shared, expect, now);
+  if (!info.ok()) return info;
+  *revoked = Revoked(tenant, *info);
   // Only tokens that pass in full are stored: failures are never cached.
-  if (info.ok() && !Revoked(tenant, *info)) {
-    cache.Insert(token, tenant.profile, std::move(shared), now);
-  }
+  if (!*revoked) cache.Insert(token, tenant.profile, std::move(shared), now);
   return info;
 }
 
 absl::StatusOr<TokenInfo> TokenService::Verify(
     const Tenant& tenant, absl::string_view token,
     const VerifyExpectations& expect) const {
+  bool revoked = false;
   absl::StatusOr<TokenInfo> info =
-      VerifyThroughCache(tenant, token, expect, clock_.Now());
+      VerifyThroughCache(tenant, token, expect, clock_.Now(), &revoked);
   if (!info.ok()) return info.status();
-  if (Revoked(tenant, *info)) {
+  if (revoked) {
     return WithTokenFacts(
         Error(Reason::kRevoked,
               absl::StrCat("token ", info->token_id, " is revoked")),
@@ -175,10 +186,11 @@ absl::StatusOr<TokenInfo> TokenService::Renew(const Tenant& tenant,
   const absl::Time now = clock_.Now();
   VerifyExpectations expect;
   expect.expiry_grace = tenant.renew_grace;
+  bool revoked = false;
   absl::StatusOr<TokenInfo> current =
-      VerifyThroughCache(tenant, token, expect, now);
+      VerifyThroughCache(tenant, token, expect, now, &revoked);
   if (!current.ok()) return current.status();
-  return RefreshFor(tenant, *current, ttl, now);
+  return RefreshFor(tenant, *current, ttl, now, revoked);
 }
 
 absl::StatusOr<TokenInfo> TokenService::Refresh(absl::string_view tenant_name,
@@ -193,14 +205,13 @@ absl::StatusOr<TokenInfo> TokenService::Refresh(absl::string_view tenant_name,
 absl::StatusOr<TokenInfo> TokenService::Refresh(const Tenant& tenant,
                                                 const TokenInfo& current,
                                                 absl::Duration ttl) const {
-  return RefreshFor(tenant, current, ttl, clock_.Now());
+  return RefreshFor(tenant, current, ttl, clock_.Now(), std::nullopt);
 }
 
-absl::StatusOr<TokenInfo> TokenService::RefreshFor(const Tenant& tenant,
-                                                   const TokenInfo& current,
-                                                   absl::Duration ttl,
-                                                   absl::Time now) const {
-  if (Revoked(tenant, current)) {
+absl::StatusOr<TokenInfo> TokenService::RefreshFor(
+    const Tenant& tenant, const TokenInfo& current, absl::Duration ttl,
+    absl::Time now, std::optional<bool> revoked) const {
+  if (revoked.has_value() ? *revoked : Revoked(tenant, current)) {
     return Error(Reason::kRevoked,
                  absl::StrCat("token ", current.token_id, " is revoked"));
   }

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -86,8 +87,8 @@ class TokenService {
                                     absl::Duration ttl) const;
 
   // The same for a tenant the caller has already resolved, from its own
-  // snapshot: a server call takes the tenant once from the one ConfigSnapshot it
-  // admitted with, so a reload in the middle of the call cannot mix two
+  // snapshot: a server call takes the tenant once from the one ConfigSnapshot
+  // it admitted with, so a reload in the middle of the call cannot mix two
   // configurations. `tenant` must outlive the call.
   absl::StatusOr<TokenInfo> Issue(const Tenant& tenant,
                                   const IssueInput& input) const;
@@ -108,23 +109,28 @@ class TokenService {
                                                   absl::string_view name);
 
  private:
-  // The profile's verdict on `token` (no revocation check), through the
-  // tenant's verify cache when it has one and the profile verifies in two
-  // phases.
+  // The profile's verdict on `token`, through the tenant's verify cache
+  // when it has one and the profile verifies in two phases. On success
+  // *revoked is the revocation check's verdict on the token: the one check
+  // of the call, made once on every path (a miss needs it to decide
+  // whether to store the token), so callers do not check again.
   absl::StatusOr<TokenInfo> VerifyThroughCache(const Tenant& tenant,
                                                absl::string_view token,
                                                const VerifyExpectations& expect,
-                                               absl::Time now) const;
+                                               absl::Time now,
+                                               bool* revoked) const;
   bool Revoked(const Tenant& tenant, const TokenInfo& info) const;
   // `minted` unless the revocation check refuses it (see Issue).
   absl::StatusOr<TokenInfo> Checked(const Tenant& tenant,
                                     absl::StatusOr<TokenInfo> minted,
                                     absl::Time now) const;
   absl::Status IssuingAllowed() const;
+  // `revoked`: the revocation verdict on `current` when the caller has
+  // it already (Renew), so it is not asked twice; nullopt: ask.
   absl::StatusOr<TokenInfo> RefreshFor(const Tenant& tenant,
                                        const TokenInfo& current,
-                                       absl::Duration ttl,
-                                       absl::Time now) const;
+                                       absl::Duration ttl, absl::Time now,
+                                       std::optional<bool> revoked) const;
 
   const Clock& clock_;
   std::atomic<std::shared_ptr<const TenantSet>> tenants_{

@@ -32,6 +32,7 @@
 #include "server/runtime/dev_default.h"
 #include "server/runtime/renewal_reload.h"
 #include "server/runtime/revocations.h"
+#include "server/runtime/verify_cache_totals.h"
 #include "server/wire/status_mapping.h"
 
 namespace tokend {
@@ -232,6 +233,7 @@ Server::~Server() {
     absl::MutexLock lock(&runtime_mu_);
     if (key_refresher_ != nullptr) key_refresher_->Stop();
   }
+  Metrics::Get().SetVerifyCacheSource(nullptr);
   if (server_ != nullptr && !state_.shutting_down()) Shutdown();
   // Fetches in flight end before the refresher they report to goes.
   fetch_pool_.reset();
@@ -306,6 +308,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     server->SyncIssuers(**snapshot);
     PublishKeyMetrics(**snapshot);
     Metrics::Get().ConfigLoaded();
+    // The verify cache series, read at scrape time from the tenants in
+    // force (~Server clears this before state_ goes).
+    const ServerState* state = &server->state_;
+    Metrics::Get().SetVerifyCacheSource([state] {
+      std::shared_ptr<const ConfigSnapshot> current = state->snapshot();
+      return VerifyCacheSamples(current != nullptr ? current->tenants().get()
+                                                   : nullptr);
+    });
   }
   const Config& started = (*snapshot)->config();
   absl::StatusOr<std::unique_ptr<RevocationService>> revocations =

@@ -20,12 +20,14 @@ size_t ShardCount(const VerifyCacheLimits& limits) {
 
 }  // namespace
 
-VerifiedTokenCache::VerifiedTokenCache(VerifyCacheLimits limits)
+VerifiedTokenCache::VerifiedTokenCache(
+    VerifyCacheLimits limits, std::shared_ptr<VerifyCacheCounters> totals)
     : limits_(limits),
       shard_entries_(
           std::max<size_t>(1, limits.max_entries / ShardCount(limits))),
       shard_bytes_(limits.max_bytes / ShardCount(limits)),
-      hash_(&DefaultHash) {
+      hash_(&DefaultHash),
+      totals_(std::move(totals)) {
   const size_t count = ShardCount(limits);
   shards_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
@@ -68,15 +70,15 @@ std::shared_ptr<const VerifiedToken> VerifiedTokenCache::Lookup(
         // Expired, or authenticated by another profile or a key this one
         // no longer trusts: never a hit again.
         Erase(shard, it);
-        evictions_.fetch_add(1, std::memory_order_relaxed);
+        CountEviction();
       } else {
         shard.lru.splice(shard.lru.begin(), shard.lru, it);
-        hits_.fetch_add(1, std::memory_order_relaxed);
+        CountHit();
         return it->verified;
       }
     }
   }
-  misses_.fetch_add(1, std::memory_order_relaxed);
+  CountMiss();
   return nullptr;
 }
 
@@ -97,7 +99,7 @@ void VerifiedTokenCache::Insert(absl::string_view token,
   while (!shard.lru.empty() && (shard.lru.size() >= shard_entries_ ||
                                 shard.bytes + bytes > shard_bytes_)) {
     Erase(shard, std::prev(shard.lru.end()));
-    evictions_.fetch_add(1, std::memory_order_relaxed);
+    CountEviction();
   }
   shard.lru.push_front(Entry{std::string(token), std::move(profile),
                              std::move(verified), deadline, bytes});
@@ -106,6 +108,25 @@ void VerifiedTokenCache::Insert(absl::string_view token,
   shard.bytes += bytes;
   bytes_.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   entries_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void VerifiedTokenCache::CountHit() {
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  if (totals_ != nullptr) totals_->hits.fetch_add(1, std::memory_order_relaxed);
+}
+
+void VerifiedTokenCache::CountMiss() {
+  misses_.fetch_add(1, std::memory_order_relaxed);
+  if (totals_ != nullptr) {
+    totals_->misses.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void VerifiedTokenCache::CountEviction() {
+  evictions_.fetch_add(1, std::memory_order_relaxed);
+  if (totals_ != nullptr) {
+    totals_->evictions.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace tokend

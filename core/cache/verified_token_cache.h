@@ -38,11 +38,24 @@ struct VerifyCacheLimits {
   absl::Duration max_age = absl::Minutes(10);
 };
 
+// Hits, misses and evictions that outlive one cache: every cache a tenant
+// gets (a reload builds a new one) adds to the same totals, so the server
+// exports them as counters that never reset or go back. Thread-safe.
+struct VerifyCacheCounters {
+  std::atomic<uint64_t> hits{0};
+  std::atomic<uint64_t> misses{0};
+  std::atomic<uint64_t> evictions{0};
+};
+
 class VerifiedTokenCache {
  public:
   using HashFn = uint64_t (*)(absl::string_view);
 
-  explicit VerifiedTokenCache(VerifyCacheLimits limits);
+  // `totals`, when given, counts this cache's hits, misses and evictions
+  // too (besides hits(), misses() and evictions(), which are its own).
+  explicit VerifiedTokenCache(
+      VerifyCacheLimits limits,
+      std::shared_ptr<VerifyCacheCounters> totals = nullptr);
   VerifiedTokenCache(const VerifiedTokenCache&) = delete;
   VerifiedTokenCache& operator=(const VerifiedTokenCache&) = delete;
 
@@ -110,6 +123,10 @@ class VerifiedTokenCache {
   const size_t shard_bytes_;
   HashFn hash_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  const std::shared_ptr<VerifyCacheCounters> totals_;
+  void CountHit();
+  void CountMiss();
+  void CountEviction();
 
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};

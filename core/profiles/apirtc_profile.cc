@@ -12,6 +12,7 @@
 #include "core/jose/jwt_writer.h"
 #include "core/json/json.h"
 #include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/two_phase_jwt_profile.h"
 #include "core/profiles/internal/vendor_checks.h"
 #include "core/reason.h"
 #include "core/uuid.h"
@@ -26,11 +27,17 @@ constexpr char kUserAgentIdField[] = "grants.apiRTC_UserAgent_Id";
 constexpr size_t kMaxApiKeyLength = 256;
 constexpr size_t kMaxUserAgentIdLength = 256;
 
-class ApiRtcProfile final : public Profile {
+class ApiRtcProfile final : public TwoPhaseJwtProfile {
  public:
   ApiRtcProfile(ApiRtcProfileConfig config, vendor::HmacKeys keys)
       : config_(std::move(config)), keys_(std::move(keys)) {
     config_.secret.clear();  // the Key holds it; keep one copy only
+    policy_.audiences = {std::string(kApiRtcAudience)};
+    policy_.leeway = config_.leeway;
+    policy_.require_exp = true;
+    // As on issue: the tenant's maximum, which NewApiRtcProfile holds within
+    // ApiRTC's 24 h.
+    policy_.max_lifetime = config_.ttl.max_ttl;
   }
 
   absl::string_view name() const override { return "apirtc"; }
@@ -44,19 +51,22 @@ class ApiRtcProfile final : public Profile {
 
   absl::StatusOr<TokenInfo> Issue(const IssueInput& input,
                                   absl::Time now) const override;
-  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
-                                   const VerifyExpectations& expect,
-                                   absl::Time now) const override;
+  absl::Status CheckRequest(const VerifyExpectations& expect) const override;
 
  private:
-  // ApiRTC's rules over a token whose signature and registered claims
+  const KeySet& verification_keys() const override { return *keys_.key_set; }
+  const ValidationPolicy& policy() const override { return policy_; }
+  // ApiRTC's rules over a token whose signature and registered claim types
   // passed.
-  absl::StatusOr<TokenInfo> CheckClaims(absl::string_view token,
-                                        const VerifiedJwt& jwt,
-                                        const VerifyExpectations& expect) const;
+  absl::Status ReadClaims(absl::string_view token, const VerifiedJwt& jwt,
+                          VerifiedToken* out) const override;
+  absl::Status Match(const VerifiedToken& verified,
+                     const VerifyExpectations& expect, absl::Time now,
+                     TokenInfo* info) const override;
 
   ApiRtcProfileConfig config_;
   vendor::HmacKeys keys_;
+  ValidationPolicy policy_;
 };
 
 absl::StatusOr<ApiRtcGrants> IssueGrants(const Grants& grants) {
@@ -132,9 +142,8 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Issue(const IssueInput& input,
   return info;
 }
 
-absl::StatusOr<TokenInfo> ApiRtcProfile::Verify(
-    absl::string_view token, const VerifyExpectations& expect,
-    absl::Time now) const {
+absl::Status ApiRtcProfile::CheckRequest(
+    const VerifyExpectations& expect) const {
   // ApiRTC tokens name no room and carry no Agora privileges: a caller asking
   // for those checks must not get a silent pass.
   if (expect.channel.has_value()) {
@@ -149,25 +158,12 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::Verify(
     return Error(Reason::kAudienceMismatch,
                  "apirtc tokens are only for the apiRTC audience", "aud");
   }
-
-  ValidationPolicy policy;
-  policy.audiences = {kApiRtcAudience};
-  policy.leeway = config_.leeway;
-  policy.require_exp = true;
-  policy.expiry_grace = expect.expiry_grace;
-  // As on issue: the tenant's maximum, which NewApiRtcProfile holds within
-  // ApiRTC's 24 h.
-  policy.max_lifetime = config_.ttl.max_ttl;
-  absl::StatusOr<VerifiedJwt> jwt =
-      VerifyJwt(token, *keys_.key_set, policy, now);
-  if (!jwt.ok()) return jwt.status();
-  // The signature was good: a failure carries the token's facts.
-  return KeepingFacts(CheckClaims(token, *jwt, expect), *jwt);
+  return absl::OkStatus();
 }
 
-absl::StatusOr<TokenInfo> ApiRtcProfile::CheckClaims(
-    absl::string_view token, const VerifiedJwt& jwt,
-    const VerifyExpectations& expect) const {
+absl::Status ApiRtcProfile::ReadClaims(absl::string_view token,
+                                       const VerifiedJwt& jwt,
+                                       VerifiedToken* out) const {
   absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
   if (!decoded.ok()) return decoded.status();
   const json::Object& claims = *decoded;
@@ -208,22 +204,25 @@ absl::StatusOr<TokenInfo> ApiRtcProfile::CheckClaims(
                  "the wildcard is not allowed for this tenant",
                  kUserAgentIdField);
   }
-  if (expect.account.has_value() && !wildcard &&
-      id->as_string() != *expect.account) {
-    return Error(Reason::kBadClaim, "the token is for another user",
-                 kUserAgentIdField);
-  }
 
-  TokenInfo info;
-  info.token = std::string(token);
-  info.token_id = jwt.jti;
+  TokenInfo& info = out->info;
   info.subject = wildcard ? std::string() : id->as_string();
-  info.issued_at = jwt.issued_at;
-  info.expires_at = jwt.expires_at;
   info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
   info.grants = ApiRtcGrants{.all_users = wildcard};
   info.claims = *std::move(decoded);
-  return info;
+  return absl::OkStatus();
+}
+
+absl::Status ApiRtcProfile::Match(const VerifiedToken& verified,
+                                  const VerifyExpectations& expect,
+                                  absl::Time now, TokenInfo* info) const {
+  const bool wildcard = std::get<ApiRtcGrants>(info->grants).all_users;
+  if (expect.account.has_value() && !wildcard &&
+      info->subject != *expect.account) {
+    return Error(Reason::kBadClaim, "the token is for another user",
+                 kUserAgentIdField);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "core/jose/jwt_writer.h"
 #include "core/json/json.h"
 #include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/two_phase_jwt_profile.h"
 #include "core/profiles/internal/vendor_checks.h"
 #include "core/random.h"
 #include "core/reason.h"
@@ -408,7 +409,7 @@ absl::StatusOr<DailyGrants> ClaimsToGrants(const json::Object& claims) {
   return g;
 }
 
-class DailyProfile final : public Profile {
+class DailyProfile final : public TwoPhaseJwtProfile {
  public:
   DailyProfile(DailyProfileConfig config, vendor::HmacKeys keys,
                JwtWriter writer)
@@ -416,6 +417,9 @@ class DailyProfile final : public Profile {
         keys_(std::move(keys)),
         writer_(std::move(writer)) {
     config_.api_key.clear();  // the Key holds it; keep one copy only
+    policy_.leeway = config_.leeway;
+    policy_.require_exp = true;
+    policy_.max_lifetime = config_.ttl.max_ttl;
   }
 
   absl::string_view name() const override { return "daily"; }
@@ -463,9 +467,7 @@ class DailyProfile final : public Profile {
                            now, std::move(normalised));
   }
 
-  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
-                                   const VerifyExpectations& expect,
-                                   absl::Time now) const override {
+  absl::Status CheckRequest(const VerifyExpectations& expect) const override {
     if (expect.audience.has_value()) {
       return Error(Reason::kInvalidArgument, "daily tokens carry no audience",
                    "audience");
@@ -474,24 +476,17 @@ class DailyProfile final : public Profile {
       return Error(Reason::kInvalidArgument, "daily tokens carry no privileges",
                    "privileges");
     }
-    ValidationPolicy policy;
-    policy.leeway = config_.leeway;
-    policy.require_exp = true;
-    policy.expiry_grace = expect.expiry_grace;
-    policy.max_lifetime = config_.ttl.max_ttl;
-    absl::StatusOr<VerifiedJwt> jwt =
-        VerifyJwt(token, *keys_.key_set, policy, now);
-    if (!jwt.ok()) return jwt.status();
-    // The signature was good: a failure carries the token's facts.
-    return KeepingFacts(CheckClaims(token, *jwt, expect), *jwt);
+    return absl::OkStatus();
   }
 
  private:
-  // Daily's rules over a token whose signature and registered claims
+  const KeySet& verification_keys() const override { return *keys_.key_set; }
+  const ValidationPolicy& policy() const override { return policy_; }
+
+  // Daily's rules over a token whose signature and registered claim types
   // passed.
-  absl::StatusOr<TokenInfo> CheckClaims(
-      absl::string_view token, const VerifiedJwt& jwt,
-      const VerifyExpectations& expect) const {
+  absl::Status ReadClaims(absl::string_view token, const VerifiedJwt& jwt,
+                          VerifiedToken* out) const override {
     absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
     if (!decoded.ok()) return decoded.status();
     const json::Object& claims = *decoded;
@@ -519,28 +514,32 @@ class DailyProfile final : public Profile {
     absl::StatusOr<DailyGrants> grants = ClaimsToGrants(claims);
     if (!grants.ok()) return grants.status();
     grants->domain_id = d->as_string();
-    if (expect.channel.has_value() && grants->room_name != *expect.channel) {
-      return BadClaim("the token is for another room", "r");
-    }
-    if (expect.account.has_value() && user_id != *expect.account) {
-      return BadClaim("the token is for another user", "ud");
-    }
 
-    TokenInfo info;
-    info.token = std::string(token);
-    info.token_id = jwt.jti;
+    TokenInfo& info = out->info;
     info.subject = std::move(user_id);
-    info.issued_at = jwt.issued_at;
-    info.expires_at = jwt.expires_at;
     info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
     info.grants = *std::move(grants);
     info.claims = *std::move(decoded);
-    return info;
+    return absl::OkStatus();
+  }
+
+  absl::Status Match(const VerifiedToken& verified,
+                     const VerifyExpectations& expect, absl::Time now,
+                     TokenInfo* info) const override {
+    const auto& grants = std::get<DailyGrants>(info->grants);
+    if (expect.channel.has_value() && grants.room_name != *expect.channel) {
+      return BadClaim("the token is for another room", "r");
+    }
+    if (expect.account.has_value() && info->subject != *expect.account) {
+      return BadClaim("the token is for another user", "ud");
+    }
+    return absl::OkStatus();
   }
 
   DailyProfileConfig config_;
   vendor::HmacKeys keys_;
   JwtWriter writer_;  // keys_.key with the standard header
+  ValidationPolicy policy_;
 };
 
 }  // namespace

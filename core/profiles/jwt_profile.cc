@@ -102,9 +102,7 @@ class JwtProfile final : public Profile {
   absl::StatusOr<TokenInfo> Verify(absl::string_view token,
                                    const VerifyExpectations& expect,
                                    absl::Time now) const override {
-    absl::StatusOr<VerifiedToken> verified = Authenticate(token);
-    if (!verified.ok()) return verified.status();
-    return Check(*verified, expect, now);
+    return VerifyInTwoPhases(token, expect, now);
   }
 
   bool SupportsAuthenticate() const override { return true; }

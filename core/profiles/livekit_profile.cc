@@ -19,6 +19,7 @@
 #include "core/jose/jwt_writer.h"
 #include "core/keys/key_set.h"
 #include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/two_phase_jwt_profile.h"
 #include "core/profiles/internal/utf16_length.h"
 #include "core/random.h"
 #include "core/reason.h"
@@ -518,12 +519,18 @@ absl::Status ClaimsToGrants(const json::Object& claims, LiveKitGrants* out) {
       &grants.observability);
 }
 
-class LiveKitProfile final : public Profile {
+class LiveKitProfile final : public TwoPhaseJwtProfile {
  public:
   LiveKitProfile(LiveKitProfileConfig config, JwtWriter writer, KeySet keys)
       : config_(std::move(config)),
         writer_(std::move(writer)),
-        keys_(std::move(keys)) {}
+        keys_(std::move(keys)) {
+    policy_.issuer = config_.api_key;
+    policy_.leeway = config_.leeway;
+    policy_.require_exp = true;
+    policy_.max_lifetime = config_.ttl.max_ttl;
+    policy_.max_token_bytes = kLiveKitMaxTokenBytes;
+  }
 
   absl::string_view name() const override { return "livekit"; }
 
@@ -586,30 +593,14 @@ class LiveKitProfile final : public Profile {
                            now, *grants);
   }
 
-  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
-                                   const VerifyExpectations& expect,
-                                   absl::Time now) const override {
-    ValidationPolicy policy;
-    policy.issuer = config_.api_key;
-    policy.leeway = config_.leeway;
-    policy.expiry_grace = expect.expiry_grace;
-    policy.require_exp = true;
-    policy.max_lifetime = config_.ttl.max_ttl;
-    policy.max_token_bytes = kLiveKitMaxTokenBytes;
-    if (expect.audience.has_value()) policy.audiences = {*expect.audience};
-    absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
-    if (!jwt.ok()) return jwt.status();
-    // The signature was good: a failure carries the token's facts.
-    return KeepingFacts(CheckClaims(token, *jwt, expect, now), *jwt);
-  }
-
  private:
-  // LiveKit's rules over a token whose signature and registered claims
+  const KeySet& verification_keys() const override { return keys_; }
+  const ValidationPolicy& policy() const override { return policy_; }
+
+  // LiveKit's rules over a token whose signature and registered claim types
   // passed.
-  absl::StatusOr<TokenInfo> CheckClaims(absl::string_view token,
-                                        const VerifiedJwt& jwt,
-                                        const VerifyExpectations& expect,
-                                        absl::Time now) const {
+  absl::Status ReadClaims(absl::string_view token, const VerifiedJwt& jwt,
+                          VerifiedToken* out) const override {
     // LiveKit tokens carry no cty; Twilio's do. Refusing it keeps a Twilio
     // token out even where a tenant reuses the same key and secret.
     if (!jwt.header.cty.empty()) {
@@ -624,7 +615,7 @@ class LiveKitProfile final : public Profile {
       return BadClaim("must be a string", "identity");
     }
     // Filled in place inside the TokenInfo: no copy of the grants.
-    TokenInfo info;
+    TokenInfo& info = out->info;
     LiveKitGrants& grants = info.grants.emplace<LiveKitGrants>();
     absl::Status status = ClaimsToGrants(claims, &grants);
     if (!status.ok()) return status;
@@ -642,6 +633,21 @@ class LiveKitProfile final : public Profile {
     if (identity.size() > kLiveKitMaxIdentityBytes) {
       return BadClaim(OverCap(kLiveKitMaxIdentityBytes), "sub");
     }
+
+    info.subject = std::move(identity);
+    // livekit-server-sdk writes no iat (only nbf 0) and no jti. Such a
+    // token's issue time is unknown (InfinitePast): every subject or tenant
+    // revocation still in force covers it, since it cannot show it came
+    // after one. Its session counts from now (Match).
+    info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
+    info.claims = *std::move(decoded);
+    return absl::OkStatus();
+  }
+
+  absl::Status Match(const VerifiedToken& verified,
+                     const VerifyExpectations& expect, absl::Time now,
+                     TokenInfo* info) const override {
+    const auto& grants = std::get<LiveKitGrants>(info->grants);
     if (expect.channel.has_value()) {
       if (!grants.video.has_value() || !grants.video->room_join) {
         return BadClaim("the token does not grant roomJoin", "video.roomJoin");
@@ -650,28 +656,20 @@ class LiveKitProfile final : public Profile {
         return BadClaim("the token is for another room", "video.room");
       }
     }
-    if (expect.account.has_value() && identity != *expect.account) {
+    if (expect.account.has_value() && info->subject != *expect.account) {
       return BadClaim("the token is for another identity", "sub");
     }
-
-    info.token = std::string(token);
-    info.subject = std::move(identity);
-    info.token_id = jwt.jti;
-    // livekit-server-sdk writes no iat (only nbf 0) and no jti. Such a
-    // token's issue time is unknown (InfinitePast): every subject or tenant
-    // revocation still in force covers it, since it cannot show it came
-    // after one. Its session counts from now.
-    info.issued_at = jwt.issued_at;
-    info.expires_at = jwt.expires_at;
-    info.session_started = SessionStartFromClaims(
-        claims, jwt.issued_at == absl::InfinitePast() ? now : jwt.issued_at);
-    info.claims = *std::move(decoded);
-    return info;
+    // Without iat or a session-start claim the session counts from now.
+    if (info->session_started == absl::InfinitePast()) {
+      info->session_started = now;
+    }
+    return absl::OkStatus();
   }
 
   const LiveKitProfileConfig config_;
   const JwtWriter writer_;
   const KeySet keys_;
+  ValidationPolicy policy_;
 };
 
 }  // namespace

@@ -84,6 +84,12 @@ struct VerifiedToken {
   // JWT profiles: the registered claims the clock and expectation rules
   // read (claims_json is dropped).
   VerifiedJwt jwt;
+  // A call-independent failure that a cold Verify reports only after the
+  // clock rules (a vendor JWT profile's own claim rules, run after
+  // VerifyJwt's): Check returns it once those pass, so the reasons keep
+  // their order. A token carrying one never passes Check, so it is never
+  // cached.
+  absl::Status deferred;
 };
 
 class Profile {
@@ -120,7 +126,14 @@ class Profile {
   // key lookup, signature, the claims' types. Check is the cheap part: the
   // time rules (exp, nbf, iat with leeway, expiry_grace) and the call's
   // expectations. The other profiles answer kUnimplemented.
+  // A caller of the two phases runs CheckRequest(expect) first, as Verify
+  // does: the expectations this profile cannot honour at all (e.g. a
+  // channel for a format without rooms) are refused before the token is
+  // looked at.
   virtual bool SupportsAuthenticate() const { return false; }
+  virtual absl::Status CheckRequest(const VerifyExpectations& expect) const {
+    return absl::OkStatus();
+  }
   virtual absl::StatusOr<VerifiedToken> Authenticate(
       absl::string_view token) const;
   virtual absl::StatusOr<TokenInfo> Check(const VerifiedToken& verified,
@@ -129,6 +142,12 @@ class Profile {
   // Whether `verified.key` is still, as that very object, one of this
   // profile's verification keys.
   virtual bool Trusts(const VerifiedToken& verified) const { return false; }
+
+ protected:
+  // Verify for the two-phase profiles: CheckRequest, Authenticate, Check.
+  absl::StatusOr<TokenInfo> VerifyInTwoPhases(absl::string_view token,
+                                              const VerifyExpectations& expect,
+                                              absl::Time now) const;
 };
 
 }  // namespace tokend

@@ -19,6 +19,7 @@
 #include "core/jose/jwt_writer.h"
 #include "core/keys/key_set.h"
 #include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/two_phase_jwt_profile.h"
 #include "core/profiles/internal/utf16_length.h"
 #include "core/random.h"
 #include "core/reason.h"
@@ -356,12 +357,16 @@ absl::StatusOr<std::string> ReadRegion(absl::string_view token,
   return twr->as_string();
 }
 
-class TwilioProfile final : public Profile {
+class TwilioProfile final : public TwoPhaseJwtProfile {
  public:
   TwilioProfile(TwilioProfileConfig config, JwtWriter writer, KeySet keys)
       : config_(std::move(config)),
         writer_(std::move(writer)),
-        keys_(std::move(keys)) {}
+        keys_(std::move(keys)) {
+    policy_.issuer = config_.api_key_sid;
+    policy_.leeway = config_.leeway;
+    policy_.require_exp = true;
+  }
 
   absl::string_view name() const override { return "twilio"; }
   bool CarriesNotBefore() const override { return true; }
@@ -436,28 +441,14 @@ class TwilioProfile final : public Profile {
                            now, *grants);
   }
 
-  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
-                                   const VerifyExpectations& expect,
-                                   absl::Time now) const override {
-    ValidationPolicy policy;
-    policy.issuer = config_.api_key_sid;
-    policy.leeway = config_.leeway;
-    policy.expiry_grace = expect.expiry_grace;
-    policy.require_exp = true;
-    if (expect.audience.has_value()) policy.audiences = {*expect.audience};
-    absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
-    if (!jwt.ok()) return jwt.status();
-    // The signature was good: a failure carries the token's facts.
-    return KeepingFacts(CheckClaims(token, *jwt, expect, now), *jwt);
-  }
-
  private:
-  // Twilio's rules over a token whose signature and registered claims
+  const KeySet& verification_keys() const override { return keys_; }
+  const ValidationPolicy& policy() const override { return policy_; }
+
+  // Twilio's rules over a token whose signature and registered claim types
   // passed.
-  absl::StatusOr<TokenInfo> CheckClaims(absl::string_view token,
-                                        const VerifiedJwt& jwt,
-                                        const VerifyExpectations& expect,
-                                        absl::Time now) const {
+  absl::Status ReadClaims(absl::string_view token, const VerifiedJwt& jwt,
+                          VerifiedToken* out) const override {
     if (jwt.header.cty != kTwilioContentType) {
       return Error(Reason::kBadHeader, "cty must be twilio-fpa;v=1", "cty");
     }
@@ -479,54 +470,84 @@ class TwilioProfile final : public Profile {
       return BadClaim("jti is required (Twilio Access Tokens carry one)",
                       "jti");
     }
-    // exp − (iat, or nbf, or now) within the maximum.
-    absl::Time start = now;
-    if (jwt.issued_at != absl::InfinitePast()) {
-      start = jwt.issued_at;
-    } else if (jwt.not_before != absl::InfinitePast()) {
-      start = jwt.not_before;
-    }
-    if (jwt.expires_at - start > config_.ttl.max_ttl) {
-      return Error(Reason::kLifetimeExceeded,
-                   "token lifetime exceeds the maximum", "exp");
+    // From here on the grants hold Twilio grants: ClockRules reads that as
+    // "the checks above passed".
+    TokenInfo& info = out->info;
+    TwilioGrants& grants = info.grants.emplace<TwilioGrants>();
+    grants.region = *region;
+    // exp − (iat, or nbf, or now) within the maximum; from now in
+    // ClockRules.
+    const absl::Time start = LifetimeStart(jwt);
+    if (start != absl::InfinitePast() &&
+        jwt.expires_at - start > config_.ttl.max_ttl) {
+      return LifetimeExceeded();
     }
     absl::StatusOr<json::Object> claims = jwt.DecodeClaims();
     if (!claims.ok()) return claims.status();
     std::string identity;
-    absl::StatusOr<TwilioGrants> grants = ClaimsToGrants(*claims, &identity);
-    if (!grants.ok()) return grants.status();
-    grants->region = *std::move(region);
-    if (expect.channel.has_value()) {
-      // An empty room grants any room.
-      if (!grants->video.has_value()) {
-        return BadClaim("the token has no video grant", "grants.video");
-      }
-      if (!grants->video->room.empty() &&
-          grants->video->room != *expect.channel) {
-        return BadClaim("the token is for another room", "grants.video.room");
-      }
-    }
-    if (expect.account.has_value() && identity != *expect.account) {
-      return BadClaim("the token is for another identity", "grants.identity");
-    }
+    absl::StatusOr<TwilioGrants> read = ClaimsToGrants(*claims, &identity);
+    if (!read.ok()) return read.status();
+    grants = *std::move(read);
+    grants.region = *std::move(region);
 
-    TokenInfo info;
-    info.token = std::string(token);
-    info.token_id = jwt.jti;
     info.subject = std::move(identity);
     // Only iat says when the token was issued; without it the issue time is
     // unknown (InfinitePast), so revocations by subject or tenant cover it.
-    info.issued_at = jwt.issued_at;
-    info.expires_at = jwt.expires_at;
+    // Without iat or nbf the session counts from now (Match).
     info.session_started = SessionStartFromClaims(*claims, start);
-    info.grants = *std::move(grants);
     info.claims = *std::move(claims);
-    return info;
+    return absl::OkStatus();
+  }
+
+  absl::Status ClockRules(const VerifiedToken& verified,
+                          absl::Time now) const override {
+    if (!std::holds_alternative<TwilioGrants>(verified.info.grants) ||
+        LifetimeStart(verified.jwt) != absl::InfinitePast()) {
+      return absl::OkStatus();
+    }
+    if (verified.jwt.expires_at - now > config_.ttl.max_ttl) {
+      return LifetimeExceeded();
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Match(const VerifiedToken& verified,
+                     const VerifyExpectations& expect, absl::Time now,
+                     TokenInfo* info) const override {
+    const auto& grants = std::get<TwilioGrants>(info->grants);
+    if (expect.channel.has_value()) {
+      // An empty room grants any room.
+      if (!grants.video.has_value()) {
+        return BadClaim("the token has no video grant", "grants.video");
+      }
+      if (!grants.video->room.empty() &&
+          grants.video->room != *expect.channel) {
+        return BadClaim("the token is for another room", "grants.video.room");
+      }
+    }
+    if (expect.account.has_value() && info->subject != *expect.account) {
+      return BadClaim("the token is for another identity", "grants.identity");
+    }
+    if (info->session_started == absl::InfinitePast()) {
+      info->session_started = now;
+    }
+    return absl::OkStatus();
+  }
+
+  // iat, else nbf; InfinitePast when the token has neither.
+  static absl::Time LifetimeStart(const VerifiedJwt& jwt) {
+    return jwt.issued_at != absl::InfinitePast() ? jwt.issued_at
+                                                 : jwt.not_before;
+  }
+  static absl::Status LifetimeExceeded() {
+    return Error(Reason::kLifetimeExceeded,
+                 "token lifetime exceeds the maximum", "exp");
   }
 
   const TwilioProfileConfig config_;
   const JwtWriter writer_;  // header: alg, cty, typ
   const KeySet keys_;
+  ValidationPolicy policy_;
 };
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "core/keys/key_set.h"
 #include "core/keys/pem.h"
 #include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/two_phase_jwt_profile.h"
 #include "core/profiles/internal/utf16_length.h"
 #include "core/random.h"
 #include "core/reason.h"
@@ -233,13 +234,19 @@ absl::StatusOr<std::string> RequiredString(const json::Object& claims,
   return value->as_string();
 }
 
-class VonageProfile final : public Profile {
+class VonageProfile final : public TwoPhaseJwtProfile {
  public:
   VonageProfile(VonageProfileConfig config,
                 std::shared_ptr<const Key> signing_key, KeySet keys)
       : config_(std::move(config)),
         signing_key_(std::move(signing_key)),
-        keys_(std::move(keys)) {}
+        keys_(std::move(keys)) {
+    policy_.leeway = config_.leeway;
+    // The per-kind maximum is checked by ReadClaims, once the kind is known.
+    policy_.max_lifetime =
+        std::max(config_.ttl.max_ttl, config_.video_ttl.max_ttl);
+    policy_.max_token_bytes = kMaxTokenBytes;
+  }
 
   absl::string_view name() const override { return "vonage"; }
 
@@ -315,29 +322,14 @@ class VonageProfile final : public Profile {
     return info;
   }
 
-  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
-                                   const VerifyExpectations& expect,
-                                   absl::Time now) const override {
-    ValidationPolicy policy;
-    policy.leeway = config_.leeway;
-    policy.expiry_grace = expect.expiry_grace;
-    // The per-kind maximum is checked below, once the kind is known.
-    policy.max_lifetime =
-        std::max(config_.ttl.max_ttl, config_.video_ttl.max_ttl);
-    policy.max_token_bytes = kMaxTokenBytes;
-    if (expect.audience.has_value()) policy.audiences = {*expect.audience};
-    absl::StatusOr<VerifiedJwt> jwt = VerifyJwt(token, keys_, policy, now);
-    if (!jwt.ok()) return jwt.status();
-    // The signature was good: a failure carries the token's facts.
-    return KeepingFacts(CheckClaims(token, *jwt, expect), *jwt);
-  }
-
  private:
-  // Vonage's rules over a token whose signature and registered claims
+  const KeySet& verification_keys() const override { return keys_; }
+  const ValidationPolicy& policy() const override { return policy_; }
+
+  // Vonage's rules over a token whose signature and registered claim types
   // passed.
-  absl::StatusOr<TokenInfo> CheckClaims(
-      absl::string_view token, const VerifiedJwt& jwt,
-      const VerifyExpectations& expect) const {
+  absl::Status ReadClaims(absl::string_view token, const VerifiedJwt& jwt,
+                          VerifiedToken* out) const override {
     absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
     if (!decoded.ok()) return decoded.status();
     const json::Object& claims = *decoded;
@@ -381,26 +373,30 @@ class VonageProfile final : public Profile {
       absl::Status status = ReadVideoClaims(jwt, claims, &grants);
       if (!status.ok()) return status;
     }
+
+    TokenInfo& info = out->info;
+    info.subject = jwt.subject;
+    info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
+    info.grants = std::move(grants);
+    info.claims = *std::move(decoded);
+    return absl::OkStatus();
+  }
+
+  absl::Status Match(const VerifiedToken& verified,
+                     const VerifyExpectations& expect, absl::Time now,
+                     TokenInfo* info) const override {
+    const auto& grants = std::get<VonageGrants>(info->grants);
+    const bool video = grants.kind == VonageGrants::Kind::kVideoClient;
     if (expect.channel.has_value() &&
         (!video || grants.session_id != *expect.channel)) {
       return Error(Reason::kBadClaim,
                    "the token is not for the expected session", "session_id");
     }
-    if (expect.account.has_value() && jwt.subject != *expect.account) {
+    if (expect.account.has_value() && info->subject != *expect.account) {
       return Error(Reason::kBadClaim,
                    "the token is not for the expected account", "sub");
     }
-
-    TokenInfo info;
-    info.token = std::string(token);
-    info.token_id = jwt.jti;
-    info.subject = jwt.subject;
-    info.issued_at = jwt.issued_at;
-    info.expires_at = jwt.expires_at;
-    info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
-    info.grants = std::move(grants);
-    info.claims = *std::move(decoded);
-    return info;
+    return absl::OkStatus();
   }
 
   // The formats doc's Video rules: scope, sub, role, session_id, lengths.
@@ -463,6 +459,7 @@ class VonageProfile final : public Profile {
   const VonageProfileConfig config_;
   std::shared_ptr<const Key> signing_key_;  // null: verify only
   const KeySet keys_;
+  ValidationPolicy policy_;
 };
 
 absl::Status ValidateBounds(const TtlBounds& bounds, absl::string_view field,

@@ -19,6 +19,7 @@
 #include "core/jose/jwt_writer.h"
 #include "core/json/json.h"
 #include "core/profiles/internal/profile_common.h"
+#include "core/profiles/internal/two_phase_jwt_profile.h"
 #include "core/profiles/internal/vendor_checks.h"
 #include "core/reason.h"
 
@@ -287,11 +288,16 @@ absl::StatusOr<ZoomGrants> ClaimsToGrants(const json::Object& claims,
   return g;
 }
 
-class ZoomProfile final : public Profile {
+class ZoomProfile final : public TwoPhaseJwtProfile {
  public:
   ZoomProfile(ZoomProfileConfig config, vendor::HmacKeys keys)
       : config_(std::move(config)), keys_(std::move(keys)) {
     config_.secret.clear();  // the Key holds it; keep one copy only
+    policy_.leeway = config_.leeway;
+    policy_.require_exp = true;
+    // As on issue: the tenant's maximum, which NewZoomProfile holds within
+    // Zoom's 48 h.
+    policy_.max_lifetime = config_.ttl.max_ttl;
   }
 
   absl::string_view name() const override { return "zoom"; }
@@ -329,9 +335,7 @@ class ZoomProfile final : public Profile {
     return info;
   }
 
-  absl::StatusOr<TokenInfo> Verify(absl::string_view token,
-                                   const VerifyExpectations& expect,
-                                   absl::Time now) const override {
+  absl::Status CheckRequest(const VerifyExpectations& expect) const override {
     if (expect.audience.has_value()) {
       return Error(Reason::kInvalidArgument, "zoom tokens carry no audience",
                    "audience");
@@ -340,25 +344,17 @@ class ZoomProfile final : public Profile {
       return Error(Reason::kInvalidArgument, "zoom tokens carry no privileges",
                    "privileges");
     }
-    ValidationPolicy policy;
-    policy.leeway = config_.leeway;
-    policy.require_exp = true;
-    policy.expiry_grace = expect.expiry_grace;
-    // As on issue: the tenant's maximum, which NewZoomProfile holds within
-    // Zoom's 48 h.
-    policy.max_lifetime = config_.ttl.max_ttl;
-    absl::StatusOr<VerifiedJwt> jwt =
-        VerifyJwt(token, *keys_.key_set, policy, now);
-    if (!jwt.ok()) return jwt.status();
-    // The signature was good: a failure carries the token's facts.
-    return KeepingFacts(CheckClaims(token, *jwt, expect), *jwt);
+    return absl::OkStatus();
   }
 
  private:
-  // Zoom's rules over a token whose signature and registered claims passed.
-  absl::StatusOr<TokenInfo> CheckClaims(
-      absl::string_view token, const VerifiedJwt& jwt,
-      const VerifyExpectations& expect) const {
+  const KeySet& verification_keys() const override { return *keys_.key_set; }
+  const ValidationPolicy& policy() const override { return policy_; }
+
+  // Zoom's rules over a token whose signature and registered claim types
+  // passed.
+  absl::Status ReadClaims(absl::string_view token, const VerifiedJwt& jwt,
+                          VerifiedToken* out) const override {
     absl::StatusOr<json::Object> decoded = jwt.DecodeClaims();
     if (!decoded.ok()) return decoded.status();
     const json::Object& claims = *decoded;
@@ -377,33 +373,37 @@ class ZoomProfile final : public Profile {
     std::string identity;
     absl::StatusOr<ZoomGrants> grants = ClaimsToGrants(claims, &identity);
     if (!grants.ok()) return grants.status();
-    // Zoom lowercases session names, so the topic match ignores case (the
-    // allowed characters are all ASCII).
-    if (expect.channel.has_value() &&
-        !absl::EqualsIgnoreCase(grants->topic, *expect.channel)) {
-      return BadClaim("the token is for another session", "tpc");
-    }
-    if (expect.account.has_value() && identity != *expect.account) {
-      return BadClaim("the token is for another user",
-                      claims.Find(kUserKeyClaim) != nullptr
-                          ? kUserKeyClaim
-                          : kUserIdentityClaim);
-    }
 
-    TokenInfo info;
-    info.token = std::string(token);
-    info.token_id = jwt.jti;
+    TokenInfo& info = out->info;
     info.subject = std::move(identity);
-    info.issued_at = jwt.issued_at;
-    info.expires_at = jwt.expires_at;
     info.session_started = SessionStartFromClaims(claims, jwt.issued_at);
     info.grants = *std::move(grants);
     info.claims = *std::move(decoded);
-    return info;
+    return absl::OkStatus();
+  }
+
+  absl::Status Match(const VerifiedToken& verified,
+                     const VerifyExpectations& expect, absl::Time now,
+                     TokenInfo* info) const override {
+    const auto& grants = std::get<ZoomGrants>(info->grants);
+    // Zoom lowercases session names, so the topic match ignores case (the
+    // allowed characters are all ASCII).
+    if (expect.channel.has_value() &&
+        !absl::EqualsIgnoreCase(grants.topic, *expect.channel)) {
+      return BadClaim("the token is for another session", "tpc");
+    }
+    if (expect.account.has_value() && info->subject != *expect.account) {
+      return BadClaim("the token is for another user",
+                      info->claims.Find(kUserKeyClaim) != nullptr
+                          ? kUserKeyClaim
+                          : kUserIdentityClaim);
+    }
+    return absl::OkStatus();
   }
 
   ZoomProfileConfig config_;
   vendor::HmacKeys keys_;
+  ValidationPolicy policy_;
 };
 
 }  // namespace

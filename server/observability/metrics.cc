@@ -616,8 +616,87 @@ void Metrics::SubscriptionRefused(bool per_caller) {
 
 void Metrics::SubscriptionWriteCoalesced() { writes_coalesced_.Increment(); }
 
+void Metrics::SetVerifyCacheSource(
+    std::function<std::vector<VerifyCacheSample>()> source) {
+  absl::MutexLock lock(&verify_cache_mu_);
+  verify_cache_source_ = std::move(source);
+}
+
+namespace {
+
+prometheus::ClientMetric TenantSample(const std::string& tenant) {
+  prometheus::ClientMetric metric;
+  metric.label.push_back({"tenant", tenant});
+  return metric;
+}
+
+// The verified-token cache families, built at scrape time: the counters
+// are totals the caches add to directly (core/cache VerifyCacheCounters,
+// kept per tenant across reloads), so they cannot go back; the gauges are
+// the live caches'.
+std::vector<prometheus::MetricFamily> VerifyCacheFamilies(
+    const std::vector<VerifyCacheSample>& samples) {
+  using Type = prometheus::MetricType;
+  struct Spec {
+    const char* name;
+    const char* help;
+    Type type;
+    bool live_only;
+    double (*value)(const VerifyCacheSample&);
+  };
+  static constexpr Spec kSpecs[] = {
+      {"tokend_verify_cache_hits_total",
+       "Verifications answered from the verified-token cache", Type::Counter,
+       false, [](const VerifyCacheSample& s) { return double(s.hits); }},
+      {"tokend_verify_cache_misses_total",
+       "Verifications the verified-token cache could not answer", Type::Counter,
+       false, [](const VerifyCacheSample& s) { return double(s.misses); }},
+      {"tokend_verify_cache_evictions_total",
+       "Entries dropped from the verified-token cache (expired, untrusted "
+       "key, or over a bound)",
+       Type::Counter, false,
+       [](const VerifyCacheSample& s) { return double(s.evictions); }},
+      {"tokend_verify_cache_bytes",
+       "Bytes held by the tenant's verified-token cache (an estimate)",
+       Type::Gauge, true,
+       [](const VerifyCacheSample& s) { return double(s.bytes); }},
+      {"tokend_verify_cache_entries",
+       "Entries in the tenant's verified-token cache", Type::Gauge, true,
+       [](const VerifyCacheSample& s) { return double(s.entries); }},
+  };
+  std::vector<prometheus::MetricFamily> families;
+  for (const Spec& spec : kSpecs) {
+    prometheus::MetricFamily family;
+    family.name = spec.name;
+    family.help = spec.help;
+    family.type = spec.type;
+    for (const VerifyCacheSample& sample : samples) {
+      if (spec.live_only && !sample.live) continue;
+      prometheus::ClientMetric metric = TenantSample(sample.tenant);
+      if (spec.type == Type::Counter) {
+        metric.counter.value = spec.value(sample);
+      } else {
+        metric.gauge.value = spec.value(sample);
+      }
+      family.metric.push_back(std::move(metric));
+    }
+    families.push_back(std::move(family));
+  }
+  return families;
+}
+
+}  // namespace
+
 std::string Metrics::ExpositionText() const {
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  {
+    std::vector<VerifyCacheSample> samples;
+    absl::MutexLock lock(&verify_cache_mu_);
+    if (verify_cache_source_) samples = verify_cache_source_();
+    for (prometheus::MetricFamily& family : VerifyCacheFamilies(samples)) {
+      families.push_back(std::move(family));
+    }
+  }
   absl::flat_hash_set<std::string> present;
   for (const prometheus::MetricFamily& family : families) {
     present.insert(family.name);

@@ -55,6 +55,16 @@
 //                       invalid_subject_token, invalid_actor_token,
 //                       invalid_request, not_configured, issue_failed; rule
 //                       "" when none applied; via grpc|oauth2|agora)
+//   tokend_verify_cache_hits_total{tenant}           counter (verified-token
+//                       cache; with _misses_total and _evictions_total,
+//                       totals over every cache the tenant has had, so a
+//                       reload never resets them)
+//   tokend_verify_cache_misses_total{tenant}         counter
+//   tokend_verify_cache_evictions_total{tenant}      counter (expired,
+//                       untrusted key or over a bound)
+//   tokend_verify_cache_bytes{tenant}                gauge (the live cache;
+//                       absent for tenants no longer configured)
+//   tokend_verify_cache_entries{tenant}              gauge
 //   grpc_server_started_total{grpc_service,grpc_method,grpc_type}   counter
 //   grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}
 //                                                    counter (go-grpc-
@@ -73,6 +83,7 @@
 #ifndef TOKEND_SERVER_OBSERVABILITY_METRICS_H_
 #define TOKEND_SERVER_OBSERVABILITY_METRICS_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -90,6 +101,19 @@
 #include "prometheus/registry.h"
 
 namespace tokend {
+
+// One tenant's verified-token cache, as read at scrape time. The counts
+// are the tenant's totals (never going back); `live` tells whether the
+// tenant has a cache now (bytes and entries are then its gauges).
+struct VerifyCacheSample {
+  std::string tenant;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t evictions = 0;
+  bool live = false;
+  int64_t bytes = 0;
+  int64_t entries = 0;
+};
 
 class Metrics {
  public:
@@ -159,6 +183,12 @@ class Metrics {
   // A request whose message could not be parsed (method: the RPC name).
   void MalformedRequest(absl::string_view method);
 
+  // The verified-token cache series are read at scrape time from `source`
+  // (the server's tenants; server.cc). Null: none (the families are still
+  // exposed, empty). The caller clears it before what it reads goes away.
+  void SetVerifyCacheSource(
+      std::function<std::vector<VerifyCacheSample>()> source);
+
   // The classic Prometheus text exposition (text/plain; version=0.0.4).
   std::string ExpositionText() const;
 
@@ -226,6 +256,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* accept_errors_ = nullptr;
   prometheus::Family<prometheus::Counter>* connections_refused_ = nullptr;
   prometheus::Family<prometheus::Counter>* malformed_requests_ = nullptr;
+  mutable absl::Mutex verify_cache_mu_;
+  std::function<std::vector<VerifyCacheSample>()> verify_cache_source_
+      ABSL_GUARDED_BY(verify_cache_mu_);
 };
 
 }  // namespace tokend

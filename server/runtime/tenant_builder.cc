@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/cache/verified_token_cache.h"
+#include "server/runtime/verify_cache_totals.h"
 
 namespace tokend {
 
@@ -19,7 +20,10 @@ absl::StatusOr<BuiltTenant> BuildTenant(const Config& config, size_t index,
     limits.max_entries = static_cast<size_t>(tc.verify_cache.max_entries);
     limits.max_bytes = static_cast<size_t>(tc.verify_cache.max_bytes);
     limits.max_age = tc.verify_cache.max_age;
-    built.tenant.verify_cache = std::make_shared<VerifiedTokenCache>(limits);
+    // Counting into the tenant's process-wide totals, so the exported
+    // counters continue across the reload (verify_cache_totals.h).
+    built.tenant.verify_cache = std::make_shared<VerifiedTokenCache>(
+        limits, VerifyCacheTotalsFor(tc.name));
   }
   absl::StatusOr<std::shared_ptr<const Profile>> profile;
   if (tc.profile == "jwt") {

@@ -3,7 +3,10 @@
 // other tenant), revoke (id, subject, tenant), key rotation and retirement,
 // reload and clock moves, run against two TokenServices over the same
 // profiles, revocations and clock, one with a cache per tenant and one
-// without, must give identical answers at every step.
+// without, must give identical answers at every step. The tenants are two
+// jwt ones (HS256, ES256), a LiveKit one (a vendor JWT profile) and an
+// Agora 007 one; for the last two a rotation is a new secret or
+// certificate.
 #include <memory>
 #include <random>
 #include <string>
@@ -15,8 +18,11 @@
 #include "core/clock.h"
 #include "core/crypto/key.h"
 #include "core/keys/key_set.h"
+#include "core/profiles/agora/agora_grants.h"
+#include "core/profiles/agora/agora_profile.h"
 #include "core/profiles/jwt_grants.h"
 #include "core/profiles/jwt_profile.h"
+#include "core/profiles/livekit_profile.h"
 #include "core/reason.h"
 #include "core/revocation/revocation.h"
 #include "core/revocation/revocation_index.h"
@@ -28,9 +34,12 @@ namespace {
 
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);
 
+enum class Kind { kJwt, kLiveKit, kAgora };
+
 struct TenantKeys {
   std::string name;
   Algorithm alg;
+  Kind kind = Kind::kJwt;
   std::vector<std::shared_ptr<const Key>> keys;  // last one signs
   int next_kid = 0;
   std::shared_ptr<const Profile> profile;
@@ -41,6 +50,8 @@ class VerifyCacheProperty : public ::testing::TestWithParam<uint32_t> {
   void SetUp() override {
     tenants_.push_back({"a", Algorithm::kHS256});
     tenants_.push_back({"b", Algorithm::kES256});
+    tenants_.push_back({"lk", Algorithm::kHS256, Kind::kLiveKit});
+    tenants_.push_back({"ag", Algorithm::kHS256, Kind::kAgora});
     for (TenantKeys& t : tenants_) {
       AddKey(t);
       Rebuild(t);
@@ -56,6 +67,33 @@ class VerifyCacheProperty : public ::testing::TestWithParam<uint32_t> {
   }
 
   void Rebuild(TenantKeys& t) {
+    if (t.kind == Kind::kLiveKit) {
+      LiveKitProfileConfig config;
+      config.api_key = "APIprop";
+      config.api_secret = absl::StrCat("livekit-secret-", t.next_kid,
+                                       "-0123456789abcdefghijklmnop");
+      config.ttl = {absl::Minutes(5), absl::Hours(1)};
+      config.leeway = absl::Seconds(30);
+      absl::StatusOr<std::shared_ptr<const Profile>> profile =
+          NewLiveKitProfile(config);
+      ASSERT_TRUE(profile.ok()) << profile.status();
+      t.profile = *profile;
+      return;
+    }
+    if (t.kind == Kind::kAgora) {
+      AgoraProfileConfig config;
+      config.app_id = "0123456789abcdef0123456789abcdef";
+      // 32 hex characters, different for every rotation.
+      config.app_certificate = absl::StrCat(
+          absl::Hex(t.next_kid, absl::kZeroPad8), "89abcdef0123456789abcdef");
+      config.ttl = {absl::Minutes(5), absl::Hours(1)};
+      config.leeway = absl::Seconds(30);
+      absl::StatusOr<std::shared_ptr<const Profile>> profile =
+          NewAgoraProfile(config);
+      ASSERT_TRUE(profile.ok()) << profile.status();
+      t.profile = *profile;
+      return;
+    }
     JwtProfileConfig config;
     config.issuer = "https://tokend.test";
     config.audiences = {"svc", "api"};
@@ -106,11 +144,33 @@ class VerifyCacheProperty : public ::testing::TestWithParam<uint32_t> {
     EXPECT_EQ(cold->session_started, warm->session_started) << step;
     EXPECT_EQ(cold->earliest_issue, warm->earliest_issue) << step;
     EXPECT_TRUE(cold->claims == warm->claims) << step;
-    const auto* cg = std::get_if<JwtGrants>(&cold->grants);
-    const auto* wg = std::get_if<JwtGrants>(&warm->grants);
-    ASSERT_TRUE(cg != nullptr && wg != nullptr) << step;
-    EXPECT_EQ(cg->audiences, wg->audiences) << step;
-    EXPECT_TRUE(cg->extra_claims == wg->extra_claims) << step;
+    ASSERT_EQ(cold->grants.index(), warm->grants.index()) << step;
+    if (const auto* cg = std::get_if<JwtGrants>(&cold->grants)) {
+      const auto& wg = std::get<JwtGrants>(warm->grants);
+      EXPECT_EQ(cg->audiences, wg.audiences) << step;
+      EXPECT_TRUE(cg->extra_claims == wg.extra_claims) << step;
+    }
+    if (const auto* cg = std::get_if<LiveKitGrants>(&cold->grants)) {
+      const auto& wg = std::get<LiveKitGrants>(warm->grants);
+      EXPECT_EQ(cg->video.has_value(), wg.video.has_value()) << step;
+      if (cg->video.has_value() && wg.video.has_value()) {
+        EXPECT_EQ(cg->video->room, wg.video->room) << step;
+      }
+    }
+    if (const auto* cg = std::get_if<AgoraGrants>(&cold->grants)) {
+      const auto& wg = std::get<AgoraGrants>(warm->grants);
+      EXPECT_EQ(cg->app_id, wg.app_id) << step;
+      EXPECT_EQ(cg->salt, wg.salt) << step;
+      ASSERT_EQ(cg->services.size(), wg.services.size()) << step;
+      for (size_t i = 0; i < cg->services.size(); ++i) {
+        EXPECT_EQ(cg->services[i].type, wg.services[i].type) << step;
+        EXPECT_EQ(cg->services[i].channel, wg.services[i].channel) << step;
+        EXPECT_EQ(cg->services[i].account, wg.services[i].account) << step;
+        EXPECT_EQ(cg->services[i].uid, wg.services[i].uid) << step;
+        EXPECT_EQ(cg->services[i].privileges, wg.services[i].privileges)
+            << step;
+      }
+    }
   }
 
   FakeClock clock_{kStart};
@@ -137,6 +197,7 @@ TEST_P(VerifyCacheProperty, CachedAnswersEqualColdAnswers) {
   const std::vector<std::string> subjects = {"alice", "bob", "carol"};
   const std::vector<std::optional<std::string>> audiences = {
       std::nullopt, "svc", "api", "other"};
+  const std::vector<std::string> rooms = {"room1", "room2"};
   int oks = 0;
 
   for (int step = 0; step < 3000; ++step) {
@@ -147,6 +208,22 @@ TEST_P(VerifyCacheProperty, CachedAnswersEqualColdAnswers) {
       IssueInput input;
       input.subject = subjects[pick(subjects.size())];
       input.ttl = absl::Seconds(60 * (1 + pick(10)));
+      if (tenants_[t].kind == Kind::kLiveKit && pick(2) == 0) {
+        LiveKitGrants grants;
+        grants.video.emplace();
+        grants.video->room_join = true;
+        grants.video->room = rooms[pick(2)];
+        input.grants = grants;
+      } else if (tenants_[t].kind == Kind::kAgora) {
+        AgoraGrants grants;
+        AgoraService rtc;
+        rtc.type = 1;
+        rtc.channel = rooms[pick(2)];
+        // Join (1) for the token's life, publish audio (2) for 2 minutes.
+        rtc.privileges = {{1, 0}, {2, 120}};
+        grants.services.push_back(rtc);
+        input.grants = grants;
+      }
       absl::StatusOr<TokenInfo> issued = cold_.Issue(tenants_[t].name, input);
       if (issued.ok()) {
         pool.push_back({t, issued->token, issued->token_id, input.subject});
@@ -164,7 +241,18 @@ TEST_P(VerifyCacheProperty, CachedAnswersEqualColdAnswers) {
         tenant = tenants_[(it.tenant + 1) % tenants_.size()].name;
       }
       VerifyExpectations expect;
-      expect.audience = audiences[pick(audiences.size())];
+      // Mostly none for the vendors (which refuse or ignore an audience).
+      if (tenants_[it.tenant].kind == Kind::kJwt || pick(4) == 0) {
+        expect.audience = audiences[pick(audiences.size())];
+      }
+      if (tenants_[it.tenant].kind != Kind::kJwt) {
+        if (pick(3) == 0) expect.channel = rooms[pick(2)];
+        if (pick(4) == 0) expect.account = subjects[pick(subjects.size())];
+        if (tenants_[it.tenant].kind == Kind::kAgora && pick(3) == 0) {
+          expect.privileges = {{1, static_cast<uint16_t>(1 + pick(2))}};
+        }
+        if (pick(5) == 0) expect.expiry_grace = absl::Minutes(2);
+      }
       absl::StatusOr<TokenInfo> c = cold_.Verify(tenant, token, expect);
       absl::StatusOr<TokenInfo> w = warm_.Verify(tenant, token, expect);
       ExpectSame(c, w, where);
@@ -210,7 +298,16 @@ TEST_P(VerifyCacheProperty, CachedAnswersEqualColdAnswers) {
     }
   }
   uint64_t hits = 0;
-  for (const auto& cache : caches_) hits += cache->hits();
+  // Reload appends one cache per tenant, in tenants_ order.
+  std::vector<uint64_t> tenant_hits(tenants_.size());
+  for (size_t i = 0; i < caches_.size(); ++i) {
+    hits += caches_[i]->hits();
+    tenant_hits[i % tenants_.size()] += caches_[i]->hits();
+  }
+  // Every profile, the vendors' included, answered from its cache.
+  for (size_t t = 0; t < tenants_.size(); ++t) {
+    EXPECT_GT(tenant_hits[t], 10u) << tenants_[t].name;
+  }
   // The comparison means something only if both answers were exercised.
   EXPECT_GT(hits, 100u);
   EXPECT_GT(oks, 100);

@@ -17,6 +17,7 @@
 #include "core/reason.h"
 #include "core/uuid.h"
 #include "gtest/gtest.h"
+#include "tests/cache/cached_verify.h"
 #include "tests/profiles/hs256_test_util.h"
 
 namespace tokend {
@@ -164,8 +165,8 @@ TEST(ApiRtcProfileTest, IssuedTokensVerify) {
   VerifyExpectations expect;
   expect.account = "user-4711";
   expect.audience = "apiRTC";
-  absl::StatusOr<TokenInfo> verified =
-      profile->Verify(issued->token, expect, kNow + absl::Seconds(30));
+  absl::StatusOr<TokenInfo> verified = tokend::testing::VerifyAllWays(
+      profile, issued->token, expect, kNow + absl::Seconds(30));
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");
   EXPECT_EQ(verified->token_id, issued->token_id);
@@ -235,7 +236,7 @@ TEST(ApiRtcProfileTest, WildcardOnlyWhenTheTenantAllowsIt) {
   VerifyExpectations expect;
   expect.account = "anyone";  // the wildcard is for every user
   absl::StatusOr<TokenInfo> verified =
-      open->Verify(issued->token, expect, kNow);
+      tokend::testing::VerifyAllWays(open, issued->token, expect, kNow);
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_TRUE(std::get<ApiRtcGrants>(verified->grants).all_users);
   EXPECT_EQ(verified->subject, "");
@@ -248,8 +249,9 @@ TEST(ApiRtcProfileTest, WildcardOnlyWhenTheTenantAllowsIt) {
   EXPECT_FALSE(open->IsAppLevel(ForUser("user-4711")));
 
   // Same secret and apiKey, but this tenant does not allow wildcards.
-  ExpectRefused(closed->Verify(issued->token, {}, kNow).status(),
-                Reason::kBadClaim, "grants.apiRTC_UserAgent_Id");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(closed, issued->token, {}, kNow).status(),
+      Reason::kBadClaim, "grants.apiRTC_UserAgent_Id");
 }
 
 // Renewal: the verified grants and subject re-issue an equivalent token, and
@@ -259,7 +261,8 @@ TEST(ApiRtcProfileTest, RenewalKeepsClaimsAndSessionStart) {
   absl::StatusOr<TokenInfo> first = profile->Issue(ForUser("user-4711"), kNow);
   ASSERT_TRUE(first.ok());
   const absl::Time later = kNow + absl::Minutes(50);
-  absl::StatusOr<TokenInfo> verified = profile->Verify(first->token, {}, later);
+  absl::StatusOr<TokenInfo> verified =
+      tokend::testing::VerifyAllWays(profile, first->token, {}, later);
   ASSERT_TRUE(verified.ok()) << verified.status();
 
   IssueInput renew;
@@ -281,7 +284,7 @@ TEST(ApiRtcProfileTest, RenewalKeepsClaimsAndSessionStart) {
   EXPECT_EQ(json::Serialize(a), json::Serialize(b));
 
   absl::StatusOr<TokenInfo> reverified =
-      profile->Verify(second->token, {}, later);
+      tokend::testing::VerifyAllWays(profile, second->token, {}, later);
   ASSERT_TRUE(reverified.ok()) << reverified.status();
   EXPECT_EQ(reverified->session_started, kNow);
 }
@@ -293,46 +296,57 @@ TEST(ApiRtcProfileTest, RefusesBadTokens) {
   absl::StatusOr<TokenInfo> issued = profile->Issue(ForUser("user-4711"), kNow);
   ASSERT_TRUE(issued.ok());
 
-  EXPECT_EQ(
-      GetReason(
-          profile->Verify(TamperPayload(issued->token), {}, kNow).status()),
-      Reason::kBadSignature);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, TamperPayload(issued->token), {}, kNow)
+                          .status()),
+            Reason::kBadSignature);
   ApiRtcProfileConfig other = Config();
   other.secret = kOtherSecret;
-  EXPECT_EQ(
-      GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow).status()),
-      Reason::kBadSignature);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(MakeProfile(other),
+                                                     issued->token, {}, kNow)
+                          .status()),
+            Reason::kBadSignature);
   // Expired: past exp plus the 60 s leeway.
-  EXPECT_EQ(
-      GetReason(profile->Verify(issued->token, {}, kNow + absl::Seconds(3661))
-                    .status()),
-      Reason::kTokenExpired);
-  EXPECT_TRUE(
-      profile->Verify(issued->token, {}, kNow + absl::Seconds(3659)).ok());
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(profile, issued->token, {},
+                                                     kNow + absl::Seconds(3661))
+                          .status()),
+            Reason::kTokenExpired);
+  EXPECT_TRUE(tokend::testing::VerifyAllWays(profile, issued->token, {},
+                                             kNow + absl::Seconds(3659))
+                  .ok());
   // Another apiKey's tenant with the same secret.
   other = Config();
   other.api_key = "fedcba9876543210fedcba9876543210";
-  ExpectRefused(MakeProfile(other)->Verify(issued->token, {}, kNow).status(),
+  ExpectRefused(tokend::testing::VerifyAllWays(MakeProfile(other),
+                                               issued->token, {}, kNow)
+                    .status(),
                 Reason::kBadClaim, "sub");
 
   VerifyExpectations expect;
   expect.audience = "someone-else";
-  ExpectRefused(profile->Verify(issued->token, expect, kNow).status(),
-                Reason::kAudienceMismatch, "aud");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, issued->token, expect, kNow)
+          .status(),
+      Reason::kAudienceMismatch, "aud");
   expect = {};
   expect.account = "user-0815";
-  ExpectRefused(profile->Verify(issued->token, expect, kNow).status(),
-                Reason::kBadClaim, "grants.apiRTC_UserAgent_Id");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, issued->token, expect, kNow)
+          .status(),
+      Reason::kBadClaim, "grants.apiRTC_UserAgent_Id");
   expect = {};
   expect.channel = "room";
-  ExpectRefused(profile->Verify(issued->token, expect, kNow).status(),
-                Reason::kInvalidArgument, "channel");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, issued->token, expect, kNow)
+          .status(),
+      Reason::kInvalidArgument, "channel");
 }
 
 TEST(ApiRtcProfileTest, EnforcesTheVerifierRules) {
   auto profile = MakeProfile(Config());
   auto verify = [&](const json::Object& claims) {
-    return profile->Verify(SignHs256(kSecret, Hs256Header(), claims), {}, kNow)
+    return tokend::testing::VerifyAllWays(
+               profile, SignHs256(kSecret, Hs256Header(), claims), {}, kNow)
         .status();
   };
   const json::Object good = GeneratorClaims(kNow, absl::Hours(1));
@@ -383,15 +397,15 @@ TEST(ApiRtcProfileTest, EnforcesTheVerifierRules) {
   // Only HS256: the header's alg must be the key's.
   json::Object header = Hs256Header();
   header.Set("alg", json::Value("HS512"));
-  EXPECT_EQ(
-      GetReason(
-          profile->Verify(SignHs256(kSecret, header, good), {}, kNow).status()),
-      Reason::kAlgNotAllowed);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, SignHs256(kSecret, header, good), {}, kNow)
+                          .status()),
+            Reason::kAlgNotAllowed);
   header.Set("alg", json::Value("none"));
-  EXPECT_EQ(
-      GetReason(
-          profile->Verify(SignHs256(kSecret, header, good), {}, kNow).status()),
-      Reason::kAlgNotAllowed);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, SignHs256(kSecret, header, good), {}, kNow)
+                          .status()),
+            Reason::kAlgNotAllowed);
 }
 
 // A token of another vendor's tenant is refused even with the same secret.
@@ -410,7 +424,9 @@ TEST(ApiRtcProfileTest, RefusesOtherVendorsTokensWithTheSameSecret) {
   zoom_input.grants = zoom_grants;
   absl::StatusOr<TokenInfo> zoom_token = (*zoom)->Issue(zoom_input, kNow);
   ASSERT_TRUE(zoom_token.ok()) << zoom_token.status();
-  EXPECT_EQ(GetReason(profile->Verify(zoom_token->token, {}, kNow).status()),
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(profile, zoom_token->token,
+                                                     {}, kNow)
+                          .status()),
             Reason::kAudienceMismatch);
 
   DailyProfileConfig daily_config;
@@ -425,15 +441,21 @@ TEST(ApiRtcProfileTest, RefusesOtherVendorsTokensWithTheSameSecret) {
   daily_input.grants = daily_grants;
   absl::StatusOr<TokenInfo> daily_token = (*daily)->Issue(daily_input, kNow);
   ASSERT_TRUE(daily_token.ok()) << daily_token.status();
-  EXPECT_EQ(GetReason(profile->Verify(daily_token->token, {}, kNow).status()),
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, daily_token->token, {}, kNow)
+                          .status()),
             Reason::kAudienceMismatch);
 
   absl::StatusOr<TokenInfo> ours = profile->Issue(ForUser("user-4711"), kNow);
   ASSERT_TRUE(ours.ok());
-  EXPECT_EQ(GetReason((*zoom)->Verify(ours->token, {}, kNow).status()),
-            Reason::kBadClaim);
-  EXPECT_EQ(GetReason((*daily)->Verify(ours->token, {}, kNow).status()),
-            Reason::kBadClaim);
+  EXPECT_EQ(
+      GetReason(tokend::testing::VerifyAllWays((*zoom), ours->token, {}, kNow)
+                    .status()),
+      Reason::kBadClaim);
+  EXPECT_EQ(
+      GetReason(tokend::testing::VerifyAllWays((*daily), ours->token, {}, kNow)
+                    .status()),
+      Reason::kBadClaim);
 }
 
 // ---- Interop (wall clock: the libraries check exp against it) ----
@@ -483,7 +505,7 @@ TEST(ApiRtcInteropTest, TokendVerifiesAccessTokenJsTokens) {
   VerifyExpectations expect;
   expect.account = "user-4711";
   absl::StatusOr<TokenInfo> verified =
-      profile->Verify(token, expect, absl::Now());
+      tokend::testing::VerifyAllWays(profile, token, expect, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");
   EXPECT_EQ(verified->expires_at - verified->issued_at, absl::Hours(2));
@@ -514,7 +536,8 @@ TEST(ApiRtcInteropTest, TokendVerifiesPyJwtTokens) {
       RunInterop(false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
                  Request({{"claims", json::Value(claims)},
                           {"key", json::Value(kSecret)}}));
-  absl::StatusOr<TokenInfo> verified = profile->Verify(token, {}, absl::Now());
+  absl::StatusOr<TokenInfo> verified =
+      tokend::testing::VerifyAllWays(profile, token, {}, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");
   EXPECT_EQ(verified->token_id, "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f");

@@ -14,6 +14,7 @@
 #include "core/profiles/jwt_profile.h"
 #include "core/reason.h"
 #include "gtest/gtest.h"
+#include "tests/cache/cached_verify.h"
 #include "tests/profiles/hs256_test_util.h"
 
 namespace tokend {
@@ -192,7 +193,8 @@ TEST(DailyProfileTest, BoolListPermissionsAndReceiveExtras) {
   EXPECT_EQ(json::Serialize(*DecodeSegment(info->token, 1).Find("p")),
             R"({"ca":true,"cr":{"b":{"video":false},"byUserId":{"*":true}},)"
             R"("cs":false})");
-  absl::StatusOr<TokenInfo> verified = profile->Verify(info->token, {}, kNow);
+  absl::StatusOr<TokenInfo> verified =
+      tokend::testing::VerifyAllWays(profile, info->token, {}, kNow);
   ASSERT_TRUE(verified.ok()) << verified.status();
   const DailyPermissions& back =
       *std::get<DailyGrants>(verified->grants).permissions;
@@ -283,7 +285,7 @@ TEST(DailyProfileTest, VerifyMapsClaimsBackAndRenews) {
   expect.account = "user-4711";
   const absl::Time later = kNow + absl::Minutes(40);
   absl::StatusOr<TokenInfo> verified =
-      profile->Verify(first->token, expect, later);
+      tokend::testing::VerifyAllWays(profile, first->token, expect, later);
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");
   EXPECT_EQ(verified->token_id, first->token_id);
@@ -320,51 +322,61 @@ TEST(DailyProfileTest, VerifyMapsClaimsBackAndRenews) {
   }
   EXPECT_EQ(json::Serialize(a), json::Serialize(b));
   absl::StatusOr<TokenInfo> reverified =
-      profile->Verify(second->token, {}, later);
+      tokend::testing::VerifyAllWays(profile, second->token, {}, later);
   ASSERT_TRUE(reverified.ok()) << reverified.status();
   EXPECT_EQ(reverified->session_started, kNow);
 
   expect.channel = "other-room";
-  ExpectRefused(profile->Verify(first->token, expect, later).status(),
-                Reason::kBadClaim, "r");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, first->token, expect, later)
+          .status(),
+      Reason::kBadClaim, "r");
   expect.channel = "standup-room";
   expect.account = "user-0815";
-  ExpectRefused(profile->Verify(first->token, expect, later).status(),
-                Reason::kBadClaim, "ud");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, first->token, expect, later)
+          .status(),
+      Reason::kBadClaim, "ud");
   expect = {};
   expect.audience = "x";
-  ExpectRefused(profile->Verify(first->token, expect, later).status(),
-                Reason::kInvalidArgument, "audience");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, first->token, expect, later)
+          .status(),
+      Reason::kInvalidArgument, "audience");
 }
 
 TEST(DailyProfileTest, RefusesBadTokens) {
   auto profile = MakeProfile(Config());
   absl::StatusOr<TokenInfo> issued = profile->Issue(Input(Room("r")), kNow);
   ASSERT_TRUE(issued.ok());
-  EXPECT_EQ(
-      GetReason(
-          profile->Verify(TamperPayload(issued->token), {}, kNow).status()),
-      Reason::kBadSignature);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, TamperPayload(issued->token), {}, kNow)
+                          .status()),
+            Reason::kBadSignature);
   DailyProfileConfig other = Config();
   other.api_key = kOtherApiKey;
-  EXPECT_EQ(
-      GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow).status()),
-      Reason::kBadSignature);
-  EXPECT_EQ(
-      GetReason(profile->Verify(issued->token, {}, kNow + absl::Seconds(3661))
-                    .status()),
-      Reason::kTokenExpired);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(MakeProfile(other),
+                                                     issued->token, {}, kNow)
+                          .status()),
+            Reason::kBadSignature);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(profile, issued->token, {},
+                                                     kNow + absl::Seconds(3661))
+                          .status()),
+            Reason::kTokenExpired);
   // Another domain's tenant with the same API key.
   other = Config();
   other.domain_id = "00000000-0000-4000-8000-000000000000";
-  ExpectRefused(MakeProfile(other)->Verify(issued->token, {}, kNow).status(),
+  ExpectRefused(tokend::testing::VerifyAllWays(MakeProfile(other),
+                                               issued->token, {}, kNow)
+                    .status(),
                 Reason::kBadClaim, "d");
 }
 
 TEST(DailyProfileTest, TypeChecksEveryClaim) {
   auto profile = MakeProfile(Config());
   auto verify = [&](const json::Object& claims) {
-    return profile->Verify(SignHs256(kApiKey, Hs256Header(), claims), {}, kNow)
+    return tokend::testing::VerifyAllWays(
+               profile, SignHs256(kApiKey, Hs256Header(), claims), {}, kNow)
         .status();
   };
   json::Object good;
@@ -465,10 +477,10 @@ TEST(DailyProfileTest, TypeChecksEveryClaim) {
   // Only HS256.
   json::Object header = Hs256Header();
   header.Set("alg", json::Value("RS256"));
-  EXPECT_EQ(
-      GetReason(
-          profile->Verify(SignHs256(kApiKey, header, good), {}, kNow).status()),
-      Reason::kAlgNotAllowed);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, SignHs256(kApiKey, header, good), {}, kNow)
+                          .status()),
+            Reason::kAlgNotAllowed);
 }
 
 // ---- Interop (wall clock) ----
@@ -515,7 +527,7 @@ TEST(DailyInteropTest, TokendVerifiesSelfSignedGuideTokens) {
   expect.channel = "standup-room";
   expect.account = "user-4711";
   absl::StatusOr<TokenInfo> verified =
-      profile->Verify(token, expect, absl::Now());
+      tokend::testing::VerifyAllWays(profile, token, expect, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   const DailyGrants& g = std::get<DailyGrants>(verified->grants);
   EXPECT_EQ(g.room_name, "standup-room");
@@ -532,8 +544,10 @@ TEST(DailyInteropTest, TokendVerifiesSelfSignedGuideTokens) {
   token = RunInterop(true, "daily.mjs", {"sign"},
                      Request({{"apiKey", json::Value(kApiKey)},
                               {"claims", json::Value(claims)}}));
-  EXPECT_EQ(GetReason(profile->Verify(token, {}, absl::Now()).status()),
-            Reason::kExpMissing);
+  EXPECT_EQ(
+      GetReason(tokend::testing::VerifyAllWays(profile, token, {}, absl::Now())
+                    .status()),
+      Reason::kExpMissing);
 }
 
 TEST(DailyInteropTest, PyJwtBothWays) {
@@ -561,7 +575,8 @@ TEST(DailyInteropTest, PyJwtBothWays) {
       RunInterop(false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
                  Request({{"claims", json::Value(claims)},
                           {"key", json::Value(kApiKey)}}));
-  absl::StatusOr<TokenInfo> verified = profile->Verify(token, {}, absl::Now());
+  absl::StatusOr<TokenInfo> verified =
+      tokend::testing::VerifyAllWays(profile, token, {}, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   const DailyGrants& g = std::get<DailyGrants>(verified->grants);
   EXPECT_EQ(g.room_name, "hello");

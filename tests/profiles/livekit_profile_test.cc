@@ -20,6 +20,7 @@
 #include "core/profiles/twilio_profile.h"
 #include "core/reason.h"
 #include "gtest/gtest.h"
+#include "tests/cache/cached_verify.h"
 #include "tests/profiles/interop_util.h"
 
 namespace tokend {
@@ -312,8 +313,8 @@ TEST(LiveKitVerifyTest, RoundTripAndRenewal) {
   VerifyExpectations expect;
   expect.channel = "daily-standup";
   expect.account = "alice";
-  absl::StatusOr<TokenInfo> verified =
-      profile->Verify(first->token, expect, kNow + absl::Hours(1));
+  absl::StatusOr<TokenInfo> verified = tokend::testing::VerifyAllWays(
+      profile, first->token, expect, kNow + absl::Hours(1));
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "alice");
   EXPECT_EQ(verified->token_id, first->token_id);
@@ -344,8 +345,8 @@ TEST(LiveKitVerifyTest, RoundTripAndRenewal) {
     b.Erase(name);
   }
   EXPECT_EQ(json::Serialize(a), json::Serialize(b));
-  absl::StatusOr<TokenInfo> again =
-      profile->Verify(second->token, {}, kNow + absl::Hours(1));
+  absl::StatusOr<TokenInfo> again = tokend::testing::VerifyAllWays(
+      profile, second->token, {}, kNow + absl::Hours(1));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->session_started, kNow);
 }
@@ -358,13 +359,14 @@ std::string Payload(absl::string_view extra = "", int64_t exp = 1735693200) {
 absl::Status VerifyRaw(const std::string& token,
                        const VerifyExpectations& expect = {},
                        absl::Time now = kNow) {
-  return MakeProfile()->Verify(token, expect, now).status();
+  return tokend::testing::VerifyAllWays(MakeProfile(), token, expect, now)
+      .status();
 }
 
 TEST(LiveKitVerifyTest, RegisteredClaimRules) {
   // The Node SDK's shape: nbf 0, no iat, no jti.
-  absl::StatusOr<TokenInfo> info =
-      MakeProfile()->Verify(SignRaw(Payload()), {}, kNow);
+  absl::StatusOr<TokenInfo> info = tokend::testing::VerifyAllWays(
+      MakeProfile(), SignRaw(Payload()), {}, kNow);
   ASSERT_TRUE(info.ok()) << info.status();
   // No iat: the issue time is unknown (so revocations cover the token); the
   // session counts from now.
@@ -393,10 +395,11 @@ TEST(LiveKitVerifyTest, RegisteredClaimRules) {
 TEST(LiveKitVerifyTest, IdentityIsSubOrJtiToJoin) {
   auto profile = MakeProfile();
   constexpr char kJoin[] = R"("video":{"roomJoin":true,"room":"r"},)";
-  auto jti_only =
-      profile->Verify(SignRaw(absl::StrCat(R"({"iss":"APIk3yExample",)", kJoin,
-                                           R"("jti":"bob","exp":1735693200})")),
-                      {}, kNow);
+  auto jti_only = tokend::testing::VerifyAllWays(
+      profile,
+      SignRaw(absl::StrCat(R"({"iss":"APIk3yExample",)", kJoin,
+                           R"("jti":"bob","exp":1735693200})")),
+      {}, kNow);
   ASSERT_TRUE(jti_only.ok()) << jti_only.status();
   EXPECT_EQ(jti_only->subject, "bob");
   ExpectError(VerifyRaw(SignRaw(absl::StrCat(R"({"iss":"APIk3yExample",)",
@@ -414,7 +417,8 @@ TEST(LiveKitVerifyTest, IdentityIsSubOrJtiToJoin) {
        R"({"iss":"APIk3yExample","jti":"id1","exp":1735693200})",
        R"({"iss":"APIk3yExample","video":{"roomList":true},"exp":1735693200})"}) {
     SCOPED_TRACE(claims);
-    auto service = profile->Verify(SignRaw(claims), {}, kNow);
+    auto service =
+        tokend::testing::VerifyAllWays(profile, SignRaw(claims), {}, kNow);
     ASSERT_TRUE(service.ok()) << service.status();
     EXPECT_EQ(service->subject, "");
     IssueInput input;
@@ -511,7 +515,9 @@ TEST(LiveKitVerifyTest, TwilioTokenWithTheSameSecretIsRefused) {
   ASSERT_TRUE(token.ok()) << token.status();
   LiveKitProfileConfig config = Config();
   config.api_key = twilio.api_key_sid;
-  ExpectError(MakeProfile(config)->Verify(token->token, {}, kNow).status(),
+  ExpectError(tokend::testing::VerifyAllWays(MakeProfile(config), token->token,
+                                             {}, kNow)
+                  .status(),
               Reason::kUnsupportedHeader, "cty");
 }
 
@@ -582,7 +588,7 @@ TEST(LiveKitInteropTest, TokendVerifiesAccessTokenTokens) {
   expect.account = "bob";
   const absl::Time verified_at = absl::Now();
   absl::StatusOr<TokenInfo> info =
-      MakeProfile()->Verify(token, expect, verified_at);
+      tokend::testing::VerifyAllWays(MakeProfile(), token, expect, verified_at);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->subject, "bob");
   // The SDK writes exp = now + ttl and no iat: no known issue time, and a
@@ -633,8 +639,8 @@ TEST(LiveKitInteropTest, TokendVerifiesAccessTokenTokens) {
   result = RunNodeScript("livekit.mjs", {"generate"}, json::Serialize(in));
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->exit_code, 0) << result->err;
-  absl::StatusOr<TokenInfo> service = MakeProfile()->Verify(
-      absl::StripAsciiWhitespace(result->out), {}, absl::Now());
+  absl::StatusOr<TokenInfo> service = tokend::testing::VerifyAllWays(
+      MakeProfile(), absl::StripAsciiWhitespace(result->out), {}, absl::Now());
   ASSERT_TRUE(service.ok()) << service.status();
   EXPECT_EQ(service->subject, "");
   EXPECT_TRUE(std::get<LiveKitGrants>(service->grants).video->room_create);
@@ -678,8 +684,8 @@ TEST(LiveKitInteropTest, PyJwtBothWays) {
   ASSERT_EQ(result->exit_code, 0) << result->out << result->err;
   VerifyExpectations expect;
   expect.channel = "r1";
-  absl::StatusOr<TokenInfo> verified = profile->Verify(
-      absl::StripAsciiWhitespace(result->out), expect, absl::Now());
+  absl::StatusOr<TokenInfo> verified = tokend::testing::VerifyAllWays(
+      profile, absl::StripAsciiWhitespace(result->out), expect, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "carol");
 }

@@ -21,6 +21,7 @@
 #include "core/profiles/livekit_profile.h"
 #include "core/reason.h"
 #include "gtest/gtest.h"
+#include "tests/cache/cached_verify.h"
 #include "tests/profiles/interop_util.h"
 
 namespace tokend {
@@ -220,8 +221,8 @@ TEST(TwilioVerifyTest, RoundTripAndRenewal) {
   VerifyExpectations expect;
   expect.channel = "daily-standup";
   expect.account = "alice";
-  absl::StatusOr<TokenInfo> verified =
-      profile->Verify(first->token, expect, kNow + absl::Minutes(30));
+  absl::StatusOr<TokenInfo> verified = tokend::testing::VerifyAllWays(
+      profile, first->token, expect, kNow + absl::Minutes(30));
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "alice");
   EXPECT_EQ(verified->token_id, first->token_id);
@@ -247,8 +248,8 @@ TEST(TwilioVerifyTest, RoundTripAndRenewal) {
   EXPECT_EQ(a.Find("tokend_sst"), nullptr);
   EXPECT_EQ(b.Find("tokend_sst")->as_int(), 1735689600);
   EXPECT_EQ(*a.Find("grants"), *b.Find("grants"));
-  absl::StatusOr<TokenInfo> again =
-      profile->Verify(second->token, {}, kNow + absl::Minutes(30));
+  absl::StatusOr<TokenInfo> again = tokend::testing::VerifyAllWays(
+      profile, second->token, {}, kNow + absl::Minutes(30));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->session_started, kNow);
 }
@@ -263,7 +264,8 @@ std::string Payload(absl::string_view grants = R"({"identity":"alice"})",
 
 absl::Status VerifyRaw(const std::string& token,
                        const VerifyExpectations& expect = {}) {
-  return MakeProfile()->Verify(token, expect, kNow).status();
+  return tokend::testing::VerifyAllWays(MakeProfile(), token, expect, kNow)
+      .status();
 }
 
 TEST(TwilioVerifyTest, HeaderRules) {
@@ -287,7 +289,8 @@ TEST(TwilioVerifyTest, HeaderRules) {
                         R"({"alg":"HS256","cty":"twilio-fpa;v=1","twr":1})")),
       Reason::kBadHeader, "twr");
   // twr is found under any JSON spelling of its name.
-  absl::StatusOr<TokenInfo> escaped = MakeProfile()->Verify(
+  absl::StatusOr<TokenInfo> escaped = tokend::testing::VerifyAllWays(
+      MakeProfile(),
       SignRaw(Payload(),
               R"({"alg":"HS256","cty":"twilio-fpa;v=1","\u0074wr":"de1"})"),
       {}, kNow);
@@ -372,7 +375,8 @@ TEST(TwilioVerifyTest, ClaimRules) {
                   R"(","exp":1735693200,"grants":{"identity":"a"}})"))),
               Reason::kBadClaim, "jti");
   // Unknown grants (older ip_messaging, newer ones) are ignored.
-  absl::StatusOr<TokenInfo> info = MakeProfile()->Verify(
+  absl::StatusOr<TokenInfo> info = tokend::testing::VerifyAllWays(
+      MakeProfile(),
       SignRaw(
           Payload(R"({"identity":"a","ip_messaging":{"service_sid":"IS1"}})")),
       {}, kNow);
@@ -410,8 +414,10 @@ TEST(TwilioVerifyTest, LiveKitTokenWithTheSameSecretIsRefused) {
   input.subject = kAccount;  // even with sub = the Account SID
   auto token = (*livekit_profile)->Issue(input, kNow);
   ASSERT_TRUE(token.ok());
-  ExpectError(MakeProfile()->Verify(token->token, {}, kNow).status(),
-              Reason::kBadHeader, "cty");
+  ExpectError(
+      tokend::testing::VerifyAllWays(MakeProfile(), token->token, {}, kNow)
+          .status(),
+      Reason::kBadHeader, "cty");
 }
 
 TEST(TwilioVerifyTest, ConfiguredHs512OnlyAcceptsHs512) {
@@ -422,11 +428,12 @@ TEST(TwilioVerifyTest, ConfiguredHs512OnlyAcceptsHs512) {
   absl::StatusOr<TokenInfo> info = profile->Issue(Input({}), kNow);
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(DecodeSegment(info->token, 0).Find("alg")->as_string(), "HS512");
-  EXPECT_TRUE(profile->Verify(info->token, {}, kNow).ok());
+  EXPECT_TRUE(
+      tokend::testing::VerifyAllWays(profile, info->token, {}, kNow).ok());
   EXPECT_EQ(
-      GetReason(
-          profile->Verify(SignRaw(Payload(), kHeader, kLongSecret), {}, kNow)
-              .status()),
+      GetReason(tokend::testing::VerifyAllWays(
+                    profile, SignRaw(Payload(), kHeader, kLongSecret), {}, kNow)
+                    .status()),
       Reason::kAlgNotAllowed);
 }
 
@@ -528,7 +535,8 @@ TEST(TwilioInteropTest, TokendVerifiesAccessTokenTokens) {
   expect.channel = "standup";
   expect.account = "bob_1";
   auto profile = MakeProfile();
-  absl::StatusOr<TokenInfo> info = profile->Verify(token, expect, absl::Now());
+  absl::StatusOr<TokenInfo> info =
+      tokend::testing::VerifyAllWays(profile, token, expect, absl::Now());
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->subject, "bob_1");
   EXPECT_EQ(info->expires_at - info->issued_at, absl::Hours(2));
@@ -561,9 +569,13 @@ TEST(TwilioInteropTest, TokendVerifiesAccessTokenTokens) {
   config.algorithm = Algorithm::kHS512;
   config.api_key_secret = kLongSecret;
   const std::string hs512 = NodeGenerate(kLongSecret, "HS512", {}, "");
-  EXPECT_TRUE(MakeProfile(config)->Verify(hs512, {}, absl::Now()).ok());
-  EXPECT_EQ(GetReason(profile->Verify(hs512, {}, absl::Now()).status()),
-            Reason::kAlgNotAllowed);
+  EXPECT_TRUE(tokend::testing::VerifyAllWays(MakeProfile(config), hs512, {},
+                                             absl::Now())
+                  .ok());
+  EXPECT_EQ(
+      GetReason(tokend::testing::VerifyAllWays(profile, hs512, {}, absl::Now())
+                    .status()),
+      Reason::kAlgNotAllowed);
 }
 
 TEST(TwilioInteropTest, PyJwtBothWays) {
@@ -603,8 +615,9 @@ TEST(TwilioInteropTest, PyJwtBothWays) {
   ASSERT_EQ(result->exit_code, 0) << result->out << result->err;
   VerifyExpectations expect;
   expect.channel = "r";
-  absl::StatusOr<TokenInfo> verified = MakeProfile()->Verify(
-      absl::StripAsciiWhitespace(result->out), expect, absl::Now());
+  absl::StatusOr<TokenInfo> verified = tokend::testing::VerifyAllWays(
+      MakeProfile(), absl::StripAsciiWhitespace(result->out), expect,
+      absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "carol");
 }

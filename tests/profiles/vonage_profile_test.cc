@@ -20,6 +20,7 @@
 #include "core/keys/pem.h"
 #include "core/reason.h"
 #include "gtest/gtest.h"
+#include "tests/cache/cached_verify.h"
 #include "tests/profiles/interop_util.h"
 
 namespace tokend {
@@ -221,8 +222,8 @@ TEST(VonageApplicationTest, RoundTripWithSubjectAndAcl) {
   absl::StatusOr<TokenInfo> issued = profile->Issue(input, kNow);
   ASSERT_TRUE(issued.ok()) << issued.status();
 
-  absl::StatusOr<TokenInfo> verified =
-      profile->Verify(issued->token, {}, kNow + absl::Minutes(5));
+  absl::StatusOr<TokenInfo> verified = tokend::testing::VerifyAllWays(
+      profile, issued->token, {}, kNow + absl::Minutes(5));
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "alice");
   EXPECT_EQ(verified->token_id, issued->token_id);
@@ -357,7 +358,7 @@ TEST(VonageVideoTest, RoundTripAllFields) {
   VerifyExpectations expect;
   expect.channel = grants.session_id;
   absl::StatusOr<TokenInfo> verified =
-      profile->Verify(issued->token, expect, kNow);
+      tokend::testing::VerifyAllWays(profile, issued->token, expect, kNow);
   ASSERT_TRUE(verified.ok()) << verified.status();
   const auto& got = std::get<VonageGrants>(verified->grants);
   EXPECT_EQ(got.kind, VonageGrants::Kind::kVideoClient);
@@ -456,7 +457,8 @@ TEST(VonageApplicationTest, OnlyAnApplicationJwtWithoutSubjectIsAppLevel) {
   IssueInput app;
   absl::StatusOr<TokenInfo> issued = profile->Issue(app, kNow);
   ASSERT_TRUE(issued.ok()) << issued.status();
-  absl::StatusOr<TokenInfo> verified = profile->Verify(issued->token, {}, kNow);
+  absl::StatusOr<TokenInfo> verified =
+      tokend::testing::VerifyAllWays(profile, issued->token, {}, kNow);
   ASSERT_TRUE(verified.ok()) << verified.status();
   IssueInput back;
   back.subject = verified->subject;
@@ -477,8 +479,10 @@ TEST(VonageVideoTest, ConfiguredVideoMaximum) {
   auto lenient = MakeProfile(Config());
   absl::StatusOr<TokenInfo> long_token = lenient->Issue(input, kNow);
   ASSERT_TRUE(long_token.ok());
-  ExpectError(profile->Verify(long_token->token, {}, kNow).status(),
-              Reason::kLifetimeExceeded, "exp");
+  ExpectError(
+      tokend::testing::VerifyAllWays(profile, long_token->token, {}, kNow)
+          .status(),
+      Reason::kLifetimeExceeded, "exp");
 }
 
 // --- Verification ------------------------------------------------------------
@@ -527,7 +531,8 @@ class VonageVerifyTest : public ::testing::Test {
   }
   absl::Status VerifyRaw(absl::string_view payload,
                          const VerifyExpectations& expect = {}) {
-    return profile_->Verify(SignRaw(*MainKeys().key, payload), expect, kNow)
+    return tokend::testing::VerifyAllWays(
+               profile_, SignRaw(*MainKeys().key, payload), expect, kNow)
         .status();
   }
 
@@ -650,24 +655,31 @@ TEST_F(VonageVerifyTest, TamperedWrongKeyExpiredAndOtherAlgorithms) {
   claims.Set("exp", json::Value(int64_t{1735689600 + 3600}));
   const std::string tampered = absl::StrCat(
       parts[0], ".", Base64UrlEncode(json::Serialize(claims)), ".", parts[2]);
-  EXPECT_EQ(GetReason(profile_->Verify(tampered, {}, kNow).status()),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(tokend::testing::VerifyAllWays(profile_, tampered, {}, kNow)
+                    .status()),
+      Reason::kBadSignature);
   std::string bad_sig = issued->token;
   bad_sig[bad_sig.size() - 10] =
       bad_sig[bad_sig.size() - 10] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(GetReason(profile_->Verify(bad_sig, {}, kNow).status()),
-            Reason::kBadSignature);
+  EXPECT_EQ(
+      GetReason(
+          tokend::testing::VerifyAllWays(profile_, bad_sig, {}, kNow).status()),
+      Reason::kBadSignature);
 
   VonageProfileConfig other = Config();
   other.private_key_pem = OtherKeys().private_pem;
-  EXPECT_EQ(
-      GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow).status()),
-      Reason::kBadSignature);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(MakeProfile(other),
+                                                     issued->token, {}, kNow)
+                          .status()),
+            Reason::kBadSignature);
 
-  EXPECT_TRUE(
-      profile_->Verify(issued->token, {}, kNow + absl::Seconds(959)).ok());
+  EXPECT_TRUE(tokend::testing::VerifyAllWays(profile_, issued->token, {},
+                                             kNow + absl::Seconds(959))
+                  .ok());
   EXPECT_EQ(
-      GetReason(profile_->Verify(issued->token, {}, kNow + absl::Seconds(960))
+      GetReason(tokend::testing::VerifyAllWays(profile_, issued->token, {},
+                                               kNow + absl::Seconds(960))
                     .status()),
       Reason::kTokenExpired);
 
@@ -679,12 +691,15 @@ TEST_F(VonageVerifyTest, TamperedWrongKeyExpiredAndOtherAlgorithms) {
                                    Base64UrlEncode(AppPayload()));
   std::string hs =
       absl::StrCat(input, ".", Base64UrlEncode((*hmac)->Sign(input).value()));
-  EXPECT_EQ(GetReason(profile_->Verify(hs, {}, kNow).status()),
-            Reason::kAlgNotAllowed);
-  EXPECT_EQ(GetReason(profile_
-                          ->Verify(SignRaw(*MainKeys().key, AppPayload(),
-                                           R"({"alg":"PS256"})"),
-                                   {}, kNow)
+  EXPECT_EQ(
+      GetReason(
+          tokend::testing::VerifyAllWays(profile_, hs, {}, kNow).status()),
+      Reason::kAlgNotAllowed);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile_,
+                          SignRaw(*MainKeys().key, AppPayload(),
+                                  R"({"alg":"PS256"})"),
+                          {}, kNow)
                           .status()),
             Reason::kAlgNotAllowed);
 }
@@ -697,7 +712,8 @@ TEST_F(VonageVerifyTest, VerifyOnlyTenant) {
   ASSERT_NE(verifier, nullptr);
   absl::StatusOr<TokenInfo> issued = profile_->Issue(IssueInput(), kNow);
   ASSERT_TRUE(issued.ok());
-  EXPECT_TRUE(verifier->Verify(issued->token, {}, kNow).ok());
+  EXPECT_TRUE(
+      tokend::testing::VerifyAllWays(verifier, issued->token, {}, kNow).ok());
   EXPECT_EQ(GetReason(verifier->Issue(IssueInput(), kNow).status()),
             Reason::kNoSigningKey);
 }
@@ -712,8 +728,8 @@ TEST_F(VonageVerifyTest, RenewalReproducesTheGrants) {
   absl::StatusOr<TokenInfo> first = profile_->Issue(input, kNow);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(DecodeSegment(first->token, 1).Find("tokend_sst"), nullptr);
-  absl::StatusOr<TokenInfo> verified =
-      profile_->Verify(first->token, {}, kNow + absl::Hours(1));
+  absl::StatusOr<TokenInfo> verified = tokend::testing::VerifyAllWays(
+      profile_, first->token, {}, kNow + absl::Hours(1));
   ASSERT_TRUE(verified.ok());
 
   IssueInput renew;
@@ -733,7 +749,7 @@ TEST_F(VonageVerifyTest, RenewalReproducesTheGrants) {
   }
   EXPECT_EQ(json::Serialize(a), json::Serialize(b));
   absl::StatusOr<TokenInfo> reverified =
-      profile_->Verify(second->token, {}, later);
+      tokend::testing::VerifyAllWays(profile_, second->token, {}, later);
   ASSERT_TRUE(reverified.ok());
   EXPECT_EQ(reverified->session_started, kNow);
 }
@@ -819,7 +835,8 @@ TEST(VonageInteropTest, TokendVerifiesVonageJwtApplicationToken) {
   auto profile = MakeProfile(Config());
   VerifyExpectations expect;
   expect.account = "alice";
-  absl::StatusOr<TokenInfo> info = profile->Verify(token, expect, absl::Now());
+  absl::StatusOr<TokenInfo> info =
+      tokend::testing::VerifyAllWays(profile, token, expect, absl::Now());
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->subject, "alice");
   EXPECT_EQ(info->expires_at - info->issued_at, absl::Hours(1));
@@ -831,7 +848,7 @@ TEST(VonageInteropTest, TokendVerifiesVonageJwtApplicationToken) {
   // The SDK's default: 15 minutes, no sub.
   const std::string minimal = RunVonageGenerate(json::Object());
   absl::StatusOr<TokenInfo> min_info =
-      profile->Verify(minimal, {}, absl::Now());
+      tokend::testing::VerifyAllWays(profile, minimal, {}, absl::Now());
   ASSERT_TRUE(min_info.ok()) << min_info.status();
   EXPECT_EQ(min_info->expires_at - min_info->issued_at, absl::Minutes(15));
   EXPECT_EQ(min_info->subject, "");
@@ -839,8 +856,10 @@ TEST(VonageInteropTest, TokendVerifiesVonageJwtApplicationToken) {
   // Another application's tenant with the same key refuses it.
   VonageProfileConfig other = Config();
   other.application_id = "bbbbbbbb-bbbb-cccc-dddd-0123456789ab";
-  ExpectError(MakeProfile(other)->Verify(token, {}, absl::Now()).status(),
-              Reason::kIssuerMismatch, "application_id");
+  ExpectError(
+      tokend::testing::VerifyAllWays(MakeProfile(other), token, {}, absl::Now())
+          .status(),
+      Reason::kIssuerMismatch, "application_id");
 }
 
 TEST(VonageInteropTest, TokendVerifiesVonageVideoToken) {
@@ -863,7 +882,8 @@ TEST(VonageInteropTest, TokendVerifiesVonageVideoToken) {
   auto profile = MakeProfile(Config());
   VerifyExpectations expect;
   expect.channel = "2_MX4xMjM0NTY3OH5-fakesession";
-  absl::StatusOr<TokenInfo> info = profile->Verify(token, expect, absl::Now());
+  absl::StatusOr<TokenInfo> info =
+      tokend::testing::VerifyAllWays(profile, token, expect, absl::Now());
   ASSERT_TRUE(info.ok()) << info.status();
   const auto& grants = std::get<VonageGrants>(info->grants);
   EXPECT_EQ(grants.kind, VonageGrants::Kind::kVideoClient);
@@ -876,9 +896,10 @@ TEST(VonageInteropTest, TokendVerifiesVonageVideoToken) {
 
   // A role outside the four is refused even with a valid signature.
   options.Set("role", json::Value("owner"));
-  ExpectError(
-      profile->Verify(RunVonageGenerate(options), {}, absl::Now()).status(),
-      Reason::kBadClaim, "role");
+  ExpectError(tokend::testing::VerifyAllWays(
+                  profile, RunVonageGenerate(options), {}, absl::Now())
+                  .status(),
+              Reason::kBadClaim, "role");
 }
 
 TEST(VonageInteropTest, PyJwtVerifiesTokendToken) {
@@ -931,7 +952,8 @@ TEST(VonageInteropTest, TokendVerifiesPyJwtVideoToken) {
   ASSERT_EQ(result->exit_code, 0) << result->out << result->err;
   const std::string token(absl::StripAsciiWhitespace(result->out));
   auto profile = MakeProfile(Config());
-  absl::StatusOr<TokenInfo> info = profile->Verify(token, {}, absl::Now());
+  absl::StatusOr<TokenInfo> info =
+      tokend::testing::VerifyAllWays(profile, token, {}, absl::Now());
   ASSERT_TRUE(info.ok()) << info.status();
   const auto& grants = std::get<VonageGrants>(info->grants);
   EXPECT_EQ(grants.kind, VonageGrants::Kind::kVideoClient);

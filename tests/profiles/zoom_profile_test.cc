@@ -15,6 +15,7 @@
 #include "core/profiles/jwt_profile.h"
 #include "core/reason.h"
 #include "gtest/gtest.h"
+#include "tests/cache/cached_verify.h"
 #include "tests/profiles/hs256_test_util.h"
 
 namespace tokend {
@@ -179,7 +180,8 @@ TEST(ZoomProfileTest, TtlWindowOnIssue) {
   input.ttl = absl::Seconds(172800);
   absl::StatusOr<TokenInfo> info = profile->Issue(input, kNow);
   ASSERT_TRUE(info.ok()) << info.status();
-  EXPECT_TRUE(profile->Verify(info->token, {}, kNow).ok());
+  EXPECT_TRUE(
+      tokend::testing::VerifyAllWays(profile, info->token, {}, kNow).ok());
 
   ZoomProfileConfig config = Config();
   config.ttl.max_ttl = absl::Hours(4);
@@ -271,8 +273,8 @@ TEST(ZoomProfileTest, VerifyRoundTripAndCaseInsensitiveTopic) {
   VerifyExpectations expect;
   expect.channel = "daily-standup";
   expect.account = "user-4711";
-  absl::StatusOr<TokenInfo> verified =
-      profile->Verify(issued->token, expect, kNow + absl::Minutes(5));
+  absl::StatusOr<TokenInfo> verified = tokend::testing::VerifyAllWays(
+      profile, issued->token, expect, kNow + absl::Minutes(5));
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");
   EXPECT_EQ(verified->token_id, issued->token_id);
@@ -284,18 +286,26 @@ TEST(ZoomProfileTest, VerifyRoundTripAndCaseInsensitiveTopic) {
   EXPECT_FALSE(back.cloud_recording_election.has_value());
 
   expect.channel = "DAILY-STANDUP";
-  EXPECT_TRUE(profile->Verify(issued->token, expect, kNow).ok());
+  EXPECT_TRUE(
+      tokend::testing::VerifyAllWays(profile, issued->token, expect, kNow)
+          .ok());
   expect.channel = "weekly-standup";
-  ExpectRefused(profile->Verify(issued->token, expect, kNow).status(),
-                Reason::kBadClaim, "tpc");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, issued->token, expect, kNow)
+          .status(),
+      Reason::kBadClaim, "tpc");
   expect = {};
   expect.account = "user-0815";
-  ExpectRefused(profile->Verify(issued->token, expect, kNow).status(),
-                Reason::kBadClaim, "user_key");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, issued->token, expect, kNow)
+          .status(),
+      Reason::kBadClaim, "user_key");
   expect = {};
   expect.audience = "x";
-  ExpectRefused(profile->Verify(issued->token, expect, kNow).status(),
-                Reason::kInvalidArgument, "audience");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, issued->token, expect, kNow)
+          .status(),
+      Reason::kInvalidArgument, "audience");
 }
 
 TEST(ZoomProfileTest, RenewalReissuesAnEquivalentToken) {
@@ -310,7 +320,8 @@ TEST(ZoomProfileTest, RenewalReissuesAnEquivalentToken) {
   absl::StatusOr<TokenInfo> first = profile->Issue(Input(grants), kNow);
   ASSERT_TRUE(first.ok()) << first.status();
   const absl::Time later = kNow + absl::Minutes(100);
-  absl::StatusOr<TokenInfo> verified = profile->Verify(first->token, {}, later);
+  absl::StatusOr<TokenInfo> verified =
+      tokend::testing::VerifyAllWays(profile, first->token, {}, later);
   ASSERT_TRUE(verified.ok()) << verified.status();
 
   IssueInput renew;
@@ -328,7 +339,7 @@ TEST(ZoomProfileTest, RenewalReissuesAnEquivalentToken) {
   }
   EXPECT_EQ(json::Serialize(a), json::Serialize(b));
   absl::StatusOr<TokenInfo> reverified =
-      profile->Verify(second->token, {}, later);
+      tokend::testing::VerifyAllWays(profile, second->token, {}, later);
   ASSERT_TRUE(reverified.ok()) << reverified.status();
   EXPECT_EQ(reverified->session_started, kNow);
 }
@@ -340,30 +351,34 @@ TEST(ZoomProfileTest, RefusesBadTokens) {
   absl::StatusOr<TokenInfo> issued =
       profile->Issue(Input(Topic("standup")), kNow);
   ASSERT_TRUE(issued.ok());
-  EXPECT_EQ(
-      GetReason(
-          profile->Verify(TamperPayload(issued->token), {}, kNow).status()),
-      Reason::kBadSignature);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, TamperPayload(issued->token), {}, kNow)
+                          .status()),
+            Reason::kBadSignature);
   ZoomProfileConfig other = Config();
   other.secret = kOtherSecret;
-  EXPECT_EQ(
-      GetReason(MakeProfile(other)->Verify(issued->token, {}, kNow).status()),
-      Reason::kBadSignature);
-  EXPECT_EQ(GetReason(profile
-                          ->Verify(issued->token, {},
-                                   kNow + absl::Hours(2) + absl::Seconds(61))
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(MakeProfile(other),
+                                                     issued->token, {}, kNow)
+                          .status()),
+            Reason::kBadSignature);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, issued->token, {},
+                          kNow + absl::Hours(2) + absl::Seconds(61))
                           .status()),
             Reason::kTokenExpired);
   other = Config();
   other.app_key = "AnotherVideoSdkKey";
-  ExpectRefused(MakeProfile(other)->Verify(issued->token, {}, kNow).status(),
+  ExpectRefused(tokend::testing::VerifyAllWays(MakeProfile(other),
+                                               issued->token, {}, kNow)
+                    .status(),
                 Reason::kBadClaim, "app_key");
 }
 
 TEST(ZoomProfileTest, EnforcesTheVerifierRules) {
   auto profile = MakeProfile(Config());
   auto verify = [&](const json::Object& claims) {
-    return profile->Verify(SignHs256(kSecret, Hs256Header(), claims), {}, kNow)
+    return tokend::testing::VerifyAllWays(
+               profile, SignHs256(kSecret, Hs256Header(), claims), {}, kNow)
         .status();
   };
   const json::Object good = SampleClaims(kNow, absl::Hours(2));
@@ -447,17 +462,17 @@ TEST(ZoomProfileTest, EnforcesTheVerifierRules) {
   // The deprecated audio_compatible_mode maps onto audio_webrtc_mode.
   c = good;
   c.Set("audio_compatible_mode", json::Value(1));
-  absl::StatusOr<TokenInfo> info =
-      profile->Verify(SignHs256(kSecret, Hs256Header(), c), {}, kNow);
+  absl::StatusOr<TokenInfo> info = tokend::testing::VerifyAllWays(
+      profile, SignHs256(kSecret, Hs256Header(), c), {}, kNow);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(std::get<ZoomGrants>(info->grants).audio_webrtc_mode, 1);
 
   json::Object header = Hs256Header();
   header.Set("alg", json::Value("HS384"));
-  EXPECT_EQ(
-      GetReason(
-          profile->Verify(SignHs256(kSecret, header, good), {}, kNow).status()),
-      Reason::kAlgNotAllowed);
+  EXPECT_EQ(GetReason(tokend::testing::VerifyAllWays(
+                          profile, SignHs256(kSecret, header, good), {}, kNow)
+                          .status()),
+            Reason::kAlgNotAllowed);
 }
 
 TEST(ZoomProfileTest, RefusesAnApiRtcTokenWithTheSameSecret) {
@@ -527,7 +542,7 @@ TEST(ZoomInteropTest, TokendVerifiesTheSamplesTokens) {
   expect.channel = "daily standup";
   expect.account = "user-4711";
   absl::StatusOr<TokenInfo> verified =
-      profile->Verify(token, expect, absl::Now());
+      tokend::testing::VerifyAllWays(profile, token, expect, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   const ZoomGrants& g = std::get<ZoomGrants>(verified->grants);
   EXPECT_EQ(g.topic, "Daily Standup");
@@ -547,15 +562,17 @@ TEST(ZoomInteropTest, TokendVerifiesTheSamplesTokens) {
                               {"appKey", json::Value(kAppKey)},
                               {"role", json::Value(0)},
                               {"sessionName", json::Value("s")}}));
-  EXPECT_TRUE(profile->Verify(token, {}, absl::Now()).ok());
+  EXPECT_TRUE(
+      tokend::testing::VerifyAllWays(profile, token, {}, absl::Now()).ok());
   token = RunInterop(true, "zoom.mjs", {"sign"},
                      Request({{"secret", json::Value(kSecret)},
                               {"appKey", json::Value(kAppKey)},
                               {"role", json::Value(0)},
                               {"sessionName", json::Value("s")},
                               {"expirationSeconds", json::Value(600)}}));
-  ExpectRefused(profile->Verify(token, {}, absl::Now()).status(),
-                Reason::kBadClaim, "exp");
+  ExpectRefused(
+      tokend::testing::VerifyAllWays(profile, token, {}, absl::Now()).status(),
+      Reason::kBadClaim, "exp");
 }
 
 TEST(ZoomInteropTest, PyJwtBothWays) {
@@ -575,7 +592,8 @@ TEST(ZoomInteropTest, PyJwtBothWays) {
       RunInterop(false, "pyjwt_tool.py", {"sign", "--alg", "HS256"},
                  Request({{"claims", json::Value(claims)},
                           {"key", json::Value(kSecret)}}));
-  absl::StatusOr<TokenInfo> verified = profile->Verify(token, {}, absl::Now());
+  absl::StatusOr<TokenInfo> verified =
+      tokend::testing::VerifyAllWays(profile, token, {}, absl::Now());
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->subject, "user-4711");
   EXPECT_EQ(std::get<ZoomGrants>(verified->grants).topic, "daily-standup");

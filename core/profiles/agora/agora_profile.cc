@@ -439,16 +439,40 @@ class AgoraProfile final : public Profile {
                                   absl::Time now) const override;
   absl::StatusOr<TokenInfo> Verify(absl::string_view token,
                                    const VerifyExpectations& expect,
-                                   absl::Time now) const override;
+                                   absl::Time now) const override {
+    return VerifyInTwoPhases(token, expect, now);
+  }
+
+  // 007: Authenticate is the size cap, decode, parse, signature, app id and
+  // the 24 h bounds (all before any clock rule in Agora's order); Check is
+  // issue time and expiry, then Agora's name limits (kept as `deferred`,
+  // since they come after the clock), then the call's channel, account and
+  // privileges. 006 tokens (no issue time; a salted signature over the
+  // call's channel and uid) are kept whole and verified in full by Check.
+  bool SupportsAuthenticate() const override { return true; }
+  absl::StatusOr<VerifiedToken> Authenticate(
+      absl::string_view token) const override;
+  absl::StatusOr<TokenInfo> Check(const VerifiedToken& verified,
+                                  const VerifyExpectations& expect,
+                                  absl::Time now) const override;
+  // The app certificate is the profile's own: a new one is a new profile.
+  bool Trusts(const VerifiedToken& verified) const override { return true; }
 
  private:
   absl::StatusOr<TokenInfo> IssueLegacy(const IssueInput& input,
                                         AgoraGrants grants, uint32_t issue_ts,
                                         uint32_t ttl, absl::Time now) const;
-  // The checks after a good 007 signature.
-  absl::Status CheckAccessToken2(const agora::ParsedAccessToken2& parsed,
-                                 const VerifyExpectations& expect,
-                                 absl::Time now) const;
+  // The checks after a good 007 signature: those that need neither the
+  // clock nor the call (app id, 24 h bounds), then the rest in order (issue
+  // time, expiry, `limits` — Agora's name limits, found by Authenticate —
+  // and the call's expectations).
+  absl::Status CheckAccessToken2Bounds(
+      const agora::ParsedAccessToken2& parsed) const;
+  absl::Status CheckAccessToken2Times(const std::vector<AgoraService>& services,
+                                      const TokenInfo& info,
+                                      const absl::Status& limits,
+                                      const VerifyExpectations& expect,
+                                      absl::Time now) const;
   absl::StatusOr<TokenInfo> VerifyLegacy(absl::string_view token,
                                          const VerifyExpectations& expect,
                                          absl::Time now) const;
@@ -576,17 +600,19 @@ absl::StatusOr<TokenInfo> AgoraProfile::IssueLegacy(const IssueInput& input,
   return info;
 }
 
-absl::StatusOr<TokenInfo> AgoraProfile::Verify(absl::string_view token,
-                                               const VerifyExpectations& expect,
-                                               absl::Time now) const {
+absl::StatusOr<VerifiedToken> AgoraProfile::Authenticate(
+    absl::string_view token) const {
   if (token.size() > config_.max_token_bytes) {
     return Error(Reason::kTokenTooLarge, "token over the size limit");
   }
+  absl::StatusOr<VerifiedToken> out(absl::in_place);
   if (absl::StartsWith(token, agora::kVersion006)) {
     if (!config_.accept_legacy_006) {
       return Error(Reason::kMalformed, "006 tokens are not accepted");
     }
-    return VerifyLegacy(token, expect, now);
+    // Verified in full by Check (see above): the token is kept.
+    out->info.token = std::string(token);
+    return out;
   }
   absl::StatusOr<absl::string_view> payload = agora::DecodeAccessToken2(
       token, config_.max_token_bytes, config_.max_payload_bytes);
@@ -608,34 +634,52 @@ absl::StatusOr<TokenInfo> AgoraProfile::Verify(absl::string_view token,
   }
   // From here on the id and times are the issuer's own: every failure
   // carries them (core/token_facts.h).
-  TokenInfo info;
+  TokenInfo& info = out->info;
   info.token_id = agora::AgoraContentId(agora::kVersion007, *payload);
   info.issued_at = absl::FromUnixSeconds(parsed.issue_ts);
   info.expires_at = info.issued_at + absl::Seconds(parsed.expire);
-  if (absl::Status st = CheckAccessToken2(parsed, expect, now); !st.ok()) {
+  if (absl::Status st = CheckAccessToken2Bounds(parsed); !st.ok()) {
     return WithTokenFacts(std::move(st),
                           {info.token_id, info.issued_at, info.expires_at});
   }
-
-  AgoraGrants grants;
+  out->deferred = CheckLimitsOnVerify(parsed.services);
+  // The services as the token carries them: Check matches the call against
+  // these, then reports them as a renewal needs them.
+  AgoraGrants& grants = info.grants.emplace<AgoraGrants>();
   grants.app_id = std::string(parsed.app_id);
   grants.salt = parsed.salt;
   grants.services = std::move(parsed.services);
+  info.session_started = info.issued_at;
+  return out;
+}
+
+absl::StatusOr<TokenInfo> AgoraProfile::Check(const VerifiedToken& verified,
+                                              const VerifyExpectations& expect,
+                                              absl::Time now) const {
+  if (!verified.info.token.empty()) {
+    return VerifyLegacy(verified.info.token, expect, now);
+  }
+  const TokenInfo& stored = verified.info;
+  const AgoraGrants& carried = std::get<AgoraGrants>(stored.grants);
+  if (absl::Status st = CheckAccessToken2Times(carried.services, stored,
+                                               verified.deferred, expect, now);
+      !st.ok()) {
+    return WithTokenFacts(
+        std::move(st), {stored.token_id, stored.issued_at, stored.expires_at});
+  }
+  TokenInfo info = stored;
+  AgoraGrants& grants = std::get<AgoraGrants>(info.grants);
   for (AgoraService& s : grants.services) {
     // The "any uid" wildcard comes back as uid 0, so a renewal keeps it
     // instead of filling in the subject.
     if (HasChannel(s.type) && s.account.empty()) s.uid = 0;
   }
-  info.token = std::string(token);
   info.subject = SubjectOf(grants.services);
-  info.session_started = info.issued_at;
-  info.grants = std::move(grants);
   return info;
 }
 
-absl::Status AgoraProfile::CheckAccessToken2(
-    const agora::ParsedAccessToken2& parsed, const VerifyExpectations& expect,
-    absl::Time now) const {
+absl::Status AgoraProfile::CheckAccessToken2Bounds(
+    const agora::ParsedAccessToken2& parsed) const {
   if (parsed.app_id != config_.app_id) {
     return Error(Reason::kBadClaim, "not this tenant's app id", "app_id");
   }
@@ -655,19 +699,22 @@ absl::Status AgoraProfile::CheckAccessToken2(
       }
     }
   }
-  const absl::Time issued_at = absl::FromUnixSeconds(parsed.issue_ts);
-  const absl::Time expires_at = issued_at + absl::Seconds(parsed.expire);
-  if (issued_at > now + config_.leeway) {
+  return absl::OkStatus();
+}
+
+absl::Status AgoraProfile::CheckAccessToken2Times(
+    const std::vector<AgoraService>& services, const TokenInfo& info,
+    const absl::Status& limits, const VerifyExpectations& expect,
+    absl::Time now) const {
+  if (info.issued_at > now + config_.leeway) {
     return Error(Reason::kIatInFuture, "issued in the future", "issue_ts");
   }
   const absl::Duration slack = Slack(expect);
-  if (now >= expires_at + slack) {
+  if (now >= info.expires_at + slack) {
     return Error(Reason::kTokenExpired, "token expired", "expire");
   }
-  if (absl::Status st = CheckLimitsOnVerify(parsed.services); !st.ok()) {
-    return st;
-  }
-  return CheckServices(parsed.services, expect, issued_at, expires_at, now,
+  if (!limits.ok()) return limits;
+  return CheckServices(services, expect, info.issued_at, info.expires_at, now,
                        slack);
 }
 

@@ -91,6 +91,17 @@ absl::StatusOr<TokenInfo> Profile::Check(const VerifiedToken& verified,
       absl::StrCat("the ", name(), " profile does not verify in two phases"));
 }
 
+absl::StatusOr<TokenInfo> Profile::VerifyInTwoPhases(
+    absl::string_view token, const VerifyExpectations& expect,
+    absl::Time now) const {
+  if (absl::Status request = CheckRequest(expect); !request.ok()) {
+    return request;
+  }
+  absl::StatusOr<VerifiedToken> verified = Authenticate(token);
+  if (!verified.ok()) return verified.status();
+  return Check(*verified, expect, now);
+}
+
 void AddSessionStartClaim(absl::Time session_started, ClaimsWriter* claims) {
   if (session_started == absl::InfinitePast()) return;
   claims->AddInt(kSessionStartClaim, absl::ToUnixSeconds(session_started));

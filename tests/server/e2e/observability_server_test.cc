@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -365,6 +366,87 @@ TEST_F(ObservabilityTest, ReloadGaugesFollowFailureAndRecovery) {
   EXPECT_GE(Sample(Scrape(), "tokend_config_reloads_total{result=\"failed\"}")
                 .value_or(0),
             1);
+}
+
+// --- verified-token cache ----------------------------------------------------
+
+// `config` with a second jwt tenant, "extra", before the callers.
+std::string WithExtraTenant(const std::string& config) {
+  return absl::StrReplaceAll(config, {{"callers:", R"(  - name: extra
+    profile: jwt
+    issuer: https://extra.test
+    algorithm: ES256
+    credentials:
+      private_key: file:demo.pem
+callers:)"}});
+}
+
+// The counters are the tenant's totals over every cache it has had: a
+// reload (a new, cold cache) never takes them back; the gauges are the live
+// cache's, and a tenant removed by a reload loses them.
+TEST_F(ObservabilityTest, VerifyCacheCountersSurviveReload) {
+  const std::string kHits = "tokend_verify_cache_hits_total{tenant=\"demo\"}";
+  const std::string kMisses =
+      "tokend_verify_cache_misses_total{tenant=\"demo\"}";
+  const std::string kExtraEntries =
+      "tokend_verify_cache_entries{tenant=\"extra\"}";
+  // Start from the default config plus "extra" (another test may have
+  // reloaded another issuer).
+  dir_->Write("tokend.yaml", WithExtraTenant(Config(*dir_, *ports_)));
+  process_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return Sample(Scrape(), kExtraEntries) == 0; }))
+      << process_->Log();
+
+  v1::IssueTokenResponse issued;
+  ASSERT_TRUE(Issue("cache-user", &issued).ok());
+  // "" when valid, else the reason or the RPC's failure.
+  auto verify = [&]() -> std::string {
+    grpc::ClientContext context;
+    AddMarker(&context);
+    v1::VerifyTokenRequest request;
+    request.set_tenant("demo");
+    request.set_token(issued.token());
+    v1::VerifyTokenResponse response;
+    grpc::Status status = v1::TokenService::NewStub(Connect(Unix()))
+                              ->VerifyToken(&context, request, &response);
+    if (!status.ok()) return "RPC: " + status.error_message();
+    return response.valid() ? "" : response.reason();
+  };
+  const double hits0 = Sample(Scrape(), kHits).value_or(0);
+  const double misses0 = Sample(Scrape(), kMisses).value_or(0);
+  ASSERT_EQ(verify(), "");
+  ASSERT_EQ(verify(), "");
+  const std::string warm = Scrape();
+  EXPECT_EQ(Sample(warm, kHits), hits0 + 1);
+  EXPECT_EQ(Sample(warm, kMisses), misses0 + 1);
+  EXPECT_GE(
+      Sample(warm, "tokend_verify_cache_entries{tenant=\"demo\"}").value_or(0),
+      1);
+  EXPECT_GT(
+      Sample(warm, "tokend_verify_cache_bytes{tenant=\"demo\"}").value_or(0),
+      0);
+
+  // Reload without "extra": demo gets a new, cold cache.
+  dir_->Write("tokend.yaml", Config(*dir_, *ports_));
+  process_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] {
+    return !Sample(Scrape(), kExtraEntries).has_value();
+  })) << process_->Log();
+  const std::string reloaded = Scrape();
+  EXPECT_EQ(Sample(reloaded, kHits), hits0 + 1);
+  EXPECT_FALSE(Sample(reloaded, "tokend_verify_cache_bytes{tenant=\"extra\"}")
+                   .has_value());
+  // Its counters stay (a counter never disappears mid-process).
+  EXPECT_EQ(
+      Sample(reloaded, "tokend_verify_cache_hits_total{tenant=\"extra\"}"), 0);
+  EXPECT_EQ(Sample(reloaded, "tokend_verify_cache_entries{tenant=\"demo\"}"),
+            0);
+
+  ASSERT_EQ(verify(), "");  // a miss: the new cache is cold
+  EXPECT_EQ(Sample(Scrape(), kHits), hits0 + 1);
+  EXPECT_EQ(Sample(Scrape(), kMisses), misses0 + 2);
+  ASSERT_EQ(verify(), "");  // a hit, counted on top of the old cache's
+  EXPECT_EQ(Sample(Scrape(), kHits), hits0 + 2);
 }
 
 // --- failed calls and request ids in the logs --------------------------------

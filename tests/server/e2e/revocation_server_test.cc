@@ -234,6 +234,32 @@ TEST(SqliteRevocation, DefaultStoreSurvivesKillNine) {
   EXPECT_EQ(r.Health(kHealthService), 1);
 }
 
+// A token answered from the verify cache is refused as soon as RevokeToken
+// has answered, by id and by subject, while an unrevoked cached token keeps
+// verifying: every hit asks the revocation index again.
+TEST(SqliteRevocation, CachedTokensAreRefusedAtOnceAfterRevoke) {
+  Replica r("", "state");
+  ASSERT_TRUE(r.Start());
+  const v1::IssueTokenResponse by_id = r.MustIssue("alice");
+  const v1::IssueTokenResponse by_subject = r.MustIssue("bob");
+  const v1::IssueTokenResponse kept = r.MustIssue("carol");
+  // Twice each: the second verdict is a cache hit.
+  for (const v1::IssueTokenResponse* t : {&by_id, &by_subject, &kept}) {
+    ASSERT_EQ(r.Verdict(t->token()), "");
+    ASSERT_EQ(r.Verdict(t->token()), "");
+  }
+  EXPECT_THAT(r.Http("/metrics"),
+              HasSubstr("tokend_verify_cache_hits_total{tenant=\"demo\"} 3\n"));
+
+  ASSERT_TRUE(r.RevokeTokenId(by_id.token_id()).ok());
+  EXPECT_EQ(r.Verdict(by_id.token()), "REVOKED");
+  ASSERT_TRUE(r.RevokeSubject("bob").ok());
+  EXPECT_EQ(r.Verdict(by_subject.token()), "REVOKED");
+  EXPECT_EQ(r.Verdict(kept.token()), "");
+  EXPECT_THAT(r.Http("/metrics"),
+              HasSubstr("tokend_verify_cache_hits_total{tenant=\"demo\"} 6\n"));
+}
+
 // Issue 14 item 1: the store's I/O runs on the revocation service's store
 // thread, never on a thread that serves calls. With the store stalled,
 // four concurrent RevokeToken calls (4 s deadline) stay outstanding while
