@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "server/api/raw_messages.h"
 #include "server/observability/metrics.h"
 #include "server/wire/proto_time.h"
 
@@ -113,7 +114,9 @@ void JwksWatchWriter::WriteIfChangedLocked() {
   if (serialized == last_) return;
   last_ = std::move(serialized);
   next.set_sequence(++sequence_);
-  message_ = std::move(next);
+  message_.Clear();
+  // Serializing a message tokend built cannot fail.
+  SerializeMessage(next, &message_);
   writing_ = true;
   StartWrite(&message_);
 }

@@ -18,7 +18,8 @@ namespace {
 constexpr char kGetJwks[] = "GetJwks";
 constexpr char kWatchJwks[] = "WatchJwks";
 
-absl::Status CheckTenant(const ConfigSnapshot& snapshot, const std::string& tenant) {
+absl::Status CheckTenant(const ConfigSnapshot& snapshot,
+                         const std::string& tenant) {
   if (tenant.empty() || !snapshot.ProfileOf(tenant).empty()) {
     return absl::OkStatus();
   }
@@ -54,10 +55,15 @@ grpc::ServerUnaryReactor* KeyServiceImpl::GetJwks(
   return reactor;
 }
 
-grpc::ServerWriteReactor<v1::WatchJwksResponse>* KeyServiceImpl::WatchJwks(
-    grpc::CallbackServerContext* context, const v1::WatchJwksRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* KeyServiceImpl::WatchJwks(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   CallContext call;
+  v1::WatchJwksRequest parsed;
+  const v1::WatchJwksRequest* request = &parsed;
   grpc::Status status = Admit(state_, *context, kWatchJwks, &call);
+  if (status.ok()) {
+    status = ToGrpcStatus(ParseRequest(*raw_request, kWatchJwks, &parsed));
+  }
   if (status.ok()) {
     status = ToGrpcStatus(CheckTenant(*call.snapshot, request->tenant()));
   }
@@ -68,7 +74,7 @@ grpc::ServerWriteReactor<v1::WatchJwksResponse>* KeyServiceImpl::WatchJwks(
   }
   RecordRpc(call, status);
   if (!status.ok()) {
-    return new RefusedWriter<v1::WatchJwksResponse>(status);
+    return new RefusedWriter<grpc::ByteBuffer>(status);
   }
   auto* writer = new JwksWatchWriter(state_, watchers_, request->tenant(),
                                      request->etag());

@@ -26,12 +26,12 @@ absl::Status DoGetJwks(const CallContext& call,
                        const v1::GetJwksRequest& request,
                        v1::GetJwksResponse* response);
 
-// GetJwks is a raw callback method parsing its own request, so an
+// Both methods are raw callback methods parsing their own request, so an
 // unparseable one is INVALID_ARGUMENT with ErrorInfo and counted
 // (raw_messages.h, malformed_request.h). Handlers run on gRPC's callback
 // threads.
 using KeyServiceBase = v1::KeyService::WithRawCallbackMethod_GetJwks<
-    v1::KeyService::WithCallbackMethod_WatchJwks<v1::KeyService::Service>>;
+    v1::KeyService::WithRawCallbackMethod_WatchJwks<v1::KeyService::Service>>;
 
 class KeyServiceImpl final : public KeyServiceBase {
  public:
@@ -40,9 +40,9 @@ class KeyServiceImpl final : public KeyServiceBase {
   grpc::ServerUnaryReactor* GetJwks(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
                                     grpc::ByteBuffer* response) override;
-  grpc::ServerWriteReactor<v1::WatchJwksResponse>* WatchJwks(
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchJwks(
       grpc::CallbackServerContext* context,
-      const v1::WatchJwksRequest* request) override;
+      const grpc::ByteBuffer* raw_request) override;
 
   // Open WatchJwks streams send the current set if it changed. Any thread.
   void NotifyJwksChanged() { watchers_.PushAll(); }
