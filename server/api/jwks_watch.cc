@@ -79,17 +79,20 @@ void JwksWatchers::PushAll() {
 
 JwksWatchWriter::JwksWatchWriter(ServerState& state, JwksWatchers& watchers,
                                  std::string tenant,
-                                 const std::string& known_etag)
+                                 v1::WatchJwksResponse current,
+                                 bool send_current)
     : state_(state), watchers_(watchers), tenant_(std::move(tenant)) {
   Metrics::Get().StreamOpened(kWatchJwks);
   {
     absl::MutexLock lock(&mu_);
-    v1::WatchJwksResponse current;
-    FillJwks(*state_.snapshot(), tenant_, &current);
-    if (!known_etag.empty() && current.etag() == known_etag) {
-      last_ = current.SerializeAsString();
-    } else {
-      WriteIfChangedLocked();
+    last_ = current.SerializeAsString();
+    if (send_current) {
+      current.set_sequence(++sequence_);
+      message_.Clear();
+      // Serializing a message tokend built cannot fail.
+      SerializeMessage(current, &message_);
+      writing_ = true;
+      StartWrite(&message_);
     }
   }
   watchers_.Add(this);

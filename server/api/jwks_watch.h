@@ -49,11 +49,13 @@ class JwksWatchers {
 class JwksWatchWriter final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                               public StreamRegistry::Stream {
  public:
-  // Sends the current set unless its etag is `known_etag`, then registers
-  // with `watchers` (already admitted to the stream registry by the
-  // caller). Owns itself (OnDone deletes it).
+  // Sends `current` (DoWatchJwks's plan, key_service_impl.h) when
+  // `send_current`, then registers with `watchers` and sends any change
+  // since `current` was filled. The caller adds it to the stream registry.
+  // Owns itself (OnDone deletes it).
   JwksWatchWriter(ServerState& state, JwksWatchers& watchers,
-                  std::string tenant, const std::string& known_etag);
+                  std::string tenant, v1::WatchJwksResponse current,
+                  bool send_current);
 
   // Sends the current set if it differs from the last one sent.
   void Push();
