@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "server/api/raw_messages.h"
 #include "server/observability/metrics.h"
 #include "server/wire/proto_time.h"
 
@@ -78,17 +79,20 @@ void JwksWatchers::PushAll() {
 
 JwksWatchWriter::JwksWatchWriter(ServerState& state, JwksWatchers& watchers,
                                  std::string tenant,
-                                 const std::string& known_etag)
+                                 v1::WatchJwksResponse current,
+                                 bool send_current)
     : state_(state), watchers_(watchers), tenant_(std::move(tenant)) {
   Metrics::Get().StreamOpened(kWatchJwks);
   {
     absl::MutexLock lock(&mu_);
-    v1::WatchJwksResponse current;
-    FillJwks(*state_.snapshot(), tenant_, &current);
-    if (!known_etag.empty() && current.etag() == known_etag) {
-      last_ = current.SerializeAsString();
-    } else {
-      WriteIfChangedLocked();
+    last_ = current.SerializeAsString();
+    if (send_current) {
+      current.set_sequence(++sequence_);
+      message_.Clear();
+      // Serializing a message tokend built cannot fail.
+      SerializeMessage(current, &message_);
+      writing_ = true;
+      StartWrite(&message_);
     }
   }
   watchers_.Add(this);
@@ -113,7 +117,9 @@ void JwksWatchWriter::WriteIfChangedLocked() {
   if (serialized == last_) return;
   last_ = std::move(serialized);
   next.set_sequence(++sequence_);
-  message_ = std::move(next);
+  message_.Clear();
+  // Serializing a message tokend built cannot fail.
+  SerializeMessage(next, &message_);
   writing_ = true;
   StartWrite(&message_);
 }

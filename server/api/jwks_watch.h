@@ -4,8 +4,8 @@
 //
 // Push() may be called from any thread (the key thread, the reload
 // thread). One write is in flight per stream at most; a change that
-// arrives during a write is sent after it, built from the ConfigSnapshot current
-// then (latest wins), so a slow client never holds anyone up.
+// arrives during a write is sent after it, built from the ConfigSnapshot
+// current then (latest wins), so a slow client never holds anyone up.
 #ifndef TOKEND_SERVER_API_JWKS_WATCH_H_
 #define TOKEND_SERVER_API_JWKS_WATCH_H_
 
@@ -15,6 +15,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "server/api/server_state.h"
 #include "server/api/stream_registry.h"
@@ -45,15 +46,16 @@ class JwksWatchers {
   absl::flat_hash_set<JwksWatchWriter*> writers_ ABSL_GUARDED_BY(mu_);
 };
 
-class JwksWatchWriter final
-    : public grpc::ServerWriteReactor<v1::WatchJwksResponse>,
-      public StreamRegistry::Stream {
+class JwksWatchWriter final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
+                              public StreamRegistry::Stream {
  public:
-  // Sends the current set unless its etag is `known_etag`, then registers
-  // with `watchers` (already admitted to the stream registry by the
-  // caller). Owns itself (OnDone deletes it).
+  // Sends `current` (DoWatchJwks's plan, key_service_impl.h) when
+  // `send_current`, then registers with `watchers` and sends any change
+  // since `current` was filled. The caller adds it to the stream registry.
+  // Owns itself (OnDone deletes it).
   JwksWatchWriter(ServerState& state, JwksWatchers& watchers,
-                  std::string tenant, const std::string& known_etag);
+                  std::string tenant, v1::WatchJwksResponse current,
+                  bool send_current);
 
   // Sends the current set if it differs from the last one sent.
   void Push();
@@ -72,8 +74,9 @@ class JwksWatchWriter final
   JwksWatchers& watchers_;
   const std::string tenant_;
   absl::Mutex mu_;
-  // The write in flight.
-  v1::WatchJwksResponse message_ ABSL_GUARDED_BY(mu_);
+  // The write in flight, serialized (WatchJwks is a raw method:
+  // key_service_impl.h).
+  grpc::ByteBuffer message_ ABSL_GUARDED_BY(mu_);
   // The last set sent (serialized).
   std::string last_ ABSL_GUARDED_BY(mu_);
   uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;

@@ -1,6 +1,8 @@
 #include "server/api/key_service_impl.h"
 
+#include <cstddef>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/reason.h"
@@ -18,7 +20,8 @@ namespace {
 constexpr char kGetJwks[] = "GetJwks";
 constexpr char kWatchJwks[] = "WatchJwks";
 
-absl::Status CheckTenant(const ConfigSnapshot& snapshot, const std::string& tenant) {
+absl::Status CheckTenant(const ConfigSnapshot& snapshot,
+                         const std::string& tenant) {
   if (tenant.empty() || !snapshot.ProfileOf(tenant).empty()) {
     return absl::OkStatus();
   }
@@ -34,6 +37,23 @@ absl::Status DoGetJwks(const CallContext& call,
     return s;
   }
   FillJwks(*call.snapshot, request.tenant(), response);
+  return absl::OkStatus();
+}
+
+absl::Status DoWatchJwks(const CallContext& call, StreamRegistry& streams,
+                         const v1::WatchJwksRequest& request,
+                         WatchJwksPlan* plan) {
+  const ConfigSnapshot& snapshot = *call.snapshot;
+  if (absl::Status s = CheckTenant(snapshot, request.tenant()); !s.ok()) {
+    return s;
+  }
+  if (!streams.HasRoom(
+          static_cast<size_t>(snapshot.config().limits.max_streams))) {
+    return Error(Reason::kResourceExhausted, "too many open streams");
+  }
+  FillJwks(snapshot, request.tenant(), &plan->current);
+  plan->send_current =
+      request.etag().empty() || plan->current.etag() != request.etag();
   return absl::OkStatus();
 }
 
@@ -54,24 +74,24 @@ grpc::ServerUnaryReactor* KeyServiceImpl::GetJwks(
   return reactor;
 }
 
-grpc::ServerWriteReactor<v1::WatchJwksResponse>* KeyServiceImpl::WatchJwks(
-    grpc::CallbackServerContext* context, const v1::WatchJwksRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* KeyServiceImpl::WatchJwks(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   CallContext call;
+  WatchJwksPlan plan;
+  v1::WatchJwksRequest request;
   grpc::Status status = Admit(state_, *context, kWatchJwks, &call);
   if (status.ok()) {
-    status = ToGrpcStatus(CheckTenant(*call.snapshot, request->tenant()));
-  }
-  if (status.ok() && !state_.streams().HasRoom(static_cast<size_t>(
-                         call.snapshot->config().limits.max_streams))) {
-    status = ToGrpcStatus(
-        Error(Reason::kResourceExhausted, "too many open streams"));
+    absl::Status s = ParseRequest(*raw_request, kWatchJwks, &request);
+    if (s.ok()) s = DoWatchJwks(call, state_.streams(), request, &plan);
+    status = ToGrpcStatus(s);
   }
   RecordRpc(call, status);
   if (!status.ok()) {
-    return new RefusedWriter<v1::WatchJwksResponse>(status);
+    return new RefusedWriter<grpc::ByteBuffer>(status);
   }
-  auto* writer = new JwksWatchWriter(state_, watchers_, request->tenant(),
-                                     request->etag());
+  auto* writer =
+      new JwksWatchWriter(state_, watchers_, request.tenant(),
+                          std::move(plan.current), plan.send_current);
   if (!state_.streams().Add(writer, 0)) {
     writer->End(
         ToGrpcStatus(Error(Reason::kUnavailable, "tokend is shutting down")));

@@ -1,6 +1,7 @@
-// One unary call's request and response, on one protobuf Arena whose first
-// block lives in this object, for methods registered as raw callback
-// methods (grpc::ByteBuffer in and out). gRPC's typed callback handler
+// Raw callback methods (grpc::ByteBuffer in and out): ParseRequest and
+// SerializeMessage for the server-streaming ones, and RawMessages, one
+// unary call's request and response on one protobuf Arena whose first block
+// lives in the object. gRPC's typed callback handler
 // answers a request it cannot parse itself, with a bare UNIMPLEMENTED that
 // no tokend code sees; parsing here instead (the same ProtoBufferReader +
 // ParseFromZeroCopyStream gRPC would run, so no extra per-call work) lets the
@@ -18,6 +19,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/arena.h"
+#include "google/protobuf/message_lite.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "grpcpp/support/proto_buffer_writer.h"
@@ -25,6 +28,31 @@
 #include "server/api/malformed_request.h"
 
 namespace tokend {
+
+// Parses `raw` into `request`. A failure is the malformed-request error for
+// `method` (INVALID_ARGUMENT, field "request"), already counted.
+inline absl::Status ParseRequest(const grpc::ByteBuffer& raw,
+                                 absl::string_view method,
+                                 google::protobuf::MessageLite* request) {
+  // The reader only reads; ProtoBufferReader merely takes a non-const
+  // pointer.
+  grpc::ByteBuffer* bytes = const_cast<grpc::ByteBuffer*>(&raw);
+  if (!bytes->Valid()) return MalformedRequest(method);
+  grpc::ProtoBufferReader reader(bytes);
+  if (!request->ParseFromZeroCopyStream(&reader) || !reader.status().ok()) {
+    return MalformedRequest(method);
+  }
+  return absl::OkStatus();
+}
+
+// Serializes `message` into `raw`, as gRPC does before sending a typed
+// message (for a raw stream's StartWrite).
+template <typename Message>
+grpc::Status SerializeMessage(const Message& message, grpc::ByteBuffer* raw) {
+  bool own_buffer = false;
+  return grpc::SerializationTraits<Message>::Serialize(message, raw,
+                                                       &own_buffer);
+}
 
 template <typename Request, typename Response>
 class RawMessages {
@@ -39,15 +67,7 @@ class RawMessages {
   // Parses `raw` into request(). A failure is the malformed-request error
   // for `method` (INVALID_ARGUMENT, field "request"), already counted.
   absl::Status Parse(const grpc::ByteBuffer& raw, absl::string_view method) {
-    // The reader only reads; ProtoBufferReader merely takes a non-const
-    // pointer.
-    grpc::ByteBuffer* bytes = const_cast<grpc::ByteBuffer*>(&raw);
-    if (!bytes->Valid()) return MalformedRequest(method);
-    grpc::ProtoBufferReader reader(bytes);
-    if (!request_->ParseFromZeroCopyStream(&reader) || !reader.status().ok()) {
-      return MalformedRequest(method);
-    }
-    return absl::OkStatus();
+    return ParseRequest(raw, method, request_);
   }
 
   const Request& request() const { return *request_; }
@@ -57,9 +77,7 @@ class RawMessages {
   // serialized into `raw` (what gRPC would have done when sending it).
   grpc::Status Reply(const grpc::Status& status, grpc::ByteBuffer* raw) {
     if (!status.ok()) return status;
-    bool own_buffer = false;
-    return grpc::SerializationTraits<Response>::Serialize(*response_, raw,
-                                                          &own_buffer);
+    return SerializeMessage(*response_, raw);
   }
 
  private:

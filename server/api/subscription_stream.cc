@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "server/api/raw_messages.h"
 #include "server/observability/metrics.h"
 #include "server/wire/proto_time.h"
 #include "server/wire/status_mapping.h"
@@ -174,11 +175,13 @@ void SubscriptionStream::OnDone() {
 
 void SubscriptionStream::WriteLocked(v1::TokenEvent event,
                                      absl::Time planned_at) {
-  in_flight_ = std::move(event);
+  in_flight_.Clear();
+  // Serializing a message tokend built cannot fail.
+  SerializeMessage(event, &in_flight_);
   writing_ = true;
   const bool has_lag = planned_at != absl::InfinitePast();
   Metrics::Get().RenewalDelivered(
-      ReasonLabel(in_flight_.reason()),
+      ReasonLabel(event.reason()),
       has_lag ? absl::Now() - planned_at : absl::ZeroDuration(), has_lag);
   StartWrite(&in_flight_);
 }

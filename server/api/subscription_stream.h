@@ -23,6 +23,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/renewal/subscription_manager.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
 #include "tokend/v1/token_service.pb.h"
@@ -30,7 +31,7 @@
 namespace tokend {
 
 class SubscriptionStream final
-    : public grpc::ServerWriteReactor<v1::TokenEvent>,
+    : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
       public SubscriptionSink {
  public:
   // `session_cap`: the tenant's maximum session length (InfiniteDuration
@@ -74,8 +75,9 @@ class SubscriptionStream final
   absl::Mutex mu_;
   // Until OnDone.
   std::shared_ptr<SubscriptionStream> self_ ABSL_GUARDED_BY(mu_);
-  // The buffer gRPC is writing.
-  v1::TokenEvent in_flight_ ABSL_GUARDED_BY(mu_);
+  // The serialized event gRPC is writing (SubscribeToken is a raw method:
+  // token_service_impl.h).
+  grpc::ByteBuffer in_flight_ ABSL_GUARDED_BY(mu_);
   // The newest unsent event, and its planned time.
   std::optional<v1::TokenEvent> latest_ ABSL_GUARDED_BY(mu_);
   absl::Time latest_planned_at_ ABSL_GUARDED_BY(mu_);

@@ -266,17 +266,22 @@ grpc::ServerUnaryReactor* TokenServiceImpl::ExchangeToken(
   return Done(context, call, m.Reply(ToGrpcStatus(s), response));
 }
 
-grpc::ServerWriteReactor<v1::TokenEvent>* TokenServiceImpl::SubscribeToken(
-    grpc::CallbackServerContext* context,
-    const v1::SubscribeTokenRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* TokenServiceImpl::SubscribeToken(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   CallContext call;
   auto refuse = [&](const grpc::Status& s) {
     RecordRpc(call, s);
-    return new RefusedWriter<v1::TokenEvent>(s);
+    return new RefusedWriter<grpc::ByteBuffer>(s);
   };
   if (grpc::Status s = Admit(state_, *context, kSubscribe, &call); !s.ok()) {
     return refuse(s);
   }
+  v1::SubscribeTokenRequest parsed;
+  if (absl::Status s = ParseRequest(*raw_request, kSubscribe, &parsed);
+      !s.ok()) {
+    return refuse(ToGrpcStatus(s));
+  }
+  const v1::SubscribeTokenRequest* request = &parsed;
   SubscribePlan plan;
   if (absl::Status s =
           DoSubscribeToken(state_.core(), *state_.revocations().checker(), call,

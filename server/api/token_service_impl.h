@@ -27,11 +27,12 @@ absl::Status DoVerifyToken(const TokenService& core, const CallContext& call,
                            const v1::VerifyTokenRequest& request,
                            v1::VerifyTokenResponse* response);
 
-// The unary methods are raw callback methods: each parses its own request
+// Every method is a raw callback method: each parses its own request
 // (raw_messages.h), so an unparseable one is answered INVALID_ARGUMENT with
 // ErrorInfo and counted (malformed_request.h) instead of gRPC's bare
-// UNIMPLEMENTED. SubscribeToken stays typed. Handlers run on gRPC's callback
-// threads; RevokeToken finishes on the revocation store's completion thread.
+// UNIMPLEMENTED (unary) or INTERNAL (SubscribeToken). Handlers run on gRPC's
+// callback threads; RevokeToken finishes on the revocation store's
+// completion thread.
 //
 // ExchangeToken needs no caller right: the subject token is the
 // authentication and the exchange policy the authorization (the same
@@ -44,7 +45,7 @@ using TokenServiceBase = v1::TokenService::WithRawCallbackMethod_IssueToken<
         v1::TokenService::WithRawCallbackMethod_RenewToken<
             v1::TokenService::WithRawCallbackMethod_RevokeToken<
                 v1::TokenService::WithRawCallbackMethod_ExchangeToken<
-                    v1::TokenService::WithCallbackMethod_SubscribeToken<
+                    v1::TokenService::WithRawCallbackMethod_SubscribeToken<
                         v1::TokenService::Service>>>>>>;
 
 class TokenServiceImpl final : public TokenServiceBase {
@@ -66,9 +67,9 @@ class TokenServiceImpl final : public TokenServiceBase {
   grpc::ServerUnaryReactor* ExchangeToken(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
                                           grpc::ByteBuffer* response) override;
-  grpc::ServerWriteReactor<v1::TokenEvent>* SubscribeToken(
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscribeToken(
       grpc::CallbackServerContext* context,
-      const v1::SubscribeTokenRequest* request) override;
+      const grpc::ByteBuffer* raw_request) override;
 
  private:
   ServerState& state_;

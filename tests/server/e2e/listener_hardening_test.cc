@@ -33,6 +33,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "envoy/service/auth/v3/external_auth.pb.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/completion_queue.h"
@@ -953,6 +954,141 @@ TEST(SmallOnes, EveryUnaryMethodClassifiesGarbageBytes) {
   AddMarker(&context);
   v1::GetJwksResponse jwks;
   EXPECT_TRUE(keys->GetJwks(&context, v1::GetJwksRequest(), &jwks).ok());
+}
+
+// Sends `bytes` as the one request message of the server-streaming `method`
+// through a raw generic call, reads until the stream ends, and returns its
+// status; *messages counts the messages received.
+grpc::Status RawStreamCall(const std::shared_ptr<grpc::Channel>& channel,
+                           const std::string& method, const std::string& bytes,
+                           int* messages,
+                           absl::Duration deadline = absl::Seconds(5)) {
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext context;
+  AddMarker(&context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  void* tag = nullptr;
+  bool ok = false;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(&context, method, &cq);
+  call->StartCall(reinterpret_cast<void*>(1));
+  cq.Next(&tag, &ok);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  call->WriteLast(request, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+  cq.Next(&tag, &ok);
+  *messages = 0;
+  grpc::ByteBuffer response;
+  for (;;) {
+    call->Read(&response, reinterpret_cast<void*>(3));
+    if (!cq.Next(&tag, &ok) || !ok) break;
+    ++*messages;
+  }
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(4));
+  cq.Next(&tag, &ok);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+// The server-streaming methods parse their own request too: garbage is
+// INVALID_ARGUMENT with ErrorInfo and counted, not gRPC's bare INTERNAL.
+TEST(SmallOnes, EveryStreamingMethodClassifiesGarbageBytes) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  auto channel = Connect(tokend.Target());
+  const std::string garbage("\x0f\xde\xad\xbe\xef", 5);
+  for (const auto& [service, name] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"TokenService", "SubscribeToken"}, {"KeyService", "WatchJwks"}}) {
+    SCOPED_TRACE(name);
+    const std::string method = absl::StrCat("/tokend.v1.", service, "/", name);
+    for (const std::string& bytes : {garbage, kTruncated}) {
+      int messages = -1;
+      const grpc::Status status =
+          RawStreamCall(channel, method, bytes, &messages);
+      EXPECT_EQ(messages, 0);
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << status.error_message();
+      const ErrorDetails details = DetailsOf(status);
+      EXPECT_EQ(details.reason, "INVALID_ARGUMENT");
+      EXPECT_EQ(details.field, "request");
+      EXPECT_THAT(status.error_message(),
+                  HasSubstr(absl::StrCat(name, " could not be parsed")));
+    }
+    EXPECT_EQ(tokend.Metric(absl::StrCat(
+                  "tokend_malformed_requests_total{method=\"", name, "\"}")),
+              2);
+    EXPECT_EQ(tokend.Metric(absl::StrCat(
+                  "tokend_rpc_handled_total{code=\"INVALID_ARGUMENT\","
+                  "method=\"",
+                  name, "\"}")),
+              2);
+  }
+  // A well-formed empty WatchJwksRequest still opens a stream that sends the
+  // key set (read through the same raw path, then cancelled by the
+  // deadline).
+  int messages = 0;
+  const grpc::Status watched =
+      RawStreamCall(channel, "/tokend.v1.KeyService/WatchJwks", std::string(),
+                    &messages, absl::Seconds(1));
+  EXPECT_EQ(messages, 1);
+  EXPECT_EQ(watched.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
+// Check answers garbage the way Envoy handles best: the call succeeds with a
+// denial (a gRPC error would leave the request to failure_mode_allow), whose
+// google.rpc.Status is INVALID_ARGUMENT with ErrorInfo field "request".
+TEST(SmallOnes, CheckDeniesGarbageBytesWithErrorInfo) {
+  Tokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  auto channel = Connect(tokend.Target());
+  const std::string garbage("\x0f\xde\xad\xbe\xef", 5);
+  for (const std::string& bytes : {garbage, kTruncated}) {
+    grpc::GenericStub stub(channel);
+    grpc::ClientContext context;
+    AddMarker(&context);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer raw_response;
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&context, "/envoy.service.auth.v3.Authorization/Check",
+                   grpc::StubOptions(), &request, &raw_response,
+                   [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    std::vector<grpc::Slice> slices;
+    ASSERT_TRUE(raw_response.Dump(&slices).ok());
+    std::string serialized;
+    for (const grpc::Slice& s : slices) {
+      serialized.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    envoy::service::auth::v3::CheckResponse response;
+    ASSERT_TRUE(response.ParseFromString(serialized));
+    EXPECT_EQ(response.status().code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(response.status().message(),
+                HasSubstr("Check could not be parsed"));
+    ASSERT_TRUE(response.has_denied_response());
+    EXPECT_EQ(response.denied_response().status().code(), 400);
+    const ErrorDetails details =
+        DetailsOf(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "",
+                               response.status().SerializeAsString()));
+    EXPECT_EQ(details.reason, "INVALID_ARGUMENT");
+    EXPECT_EQ(details.field, "request");
+  }
+  EXPECT_EQ(tokend.Metric("tokend_malformed_requests_total{method=\"Check\"}"),
+            2);
+  EXPECT_EQ(
+      tokend.Metric("tokend_rpc_handled_total{code=\"OK\",method=\"Check\"}"),
+      2);
 }
 
 TEST(SmallOnes, TheOldClassifyOptionIsAcceptedAndChangesNothing) {
