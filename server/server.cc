@@ -448,6 +448,15 @@ absl::Status Server::Listen(const Config& config) {
                               listeners_.tcp, "', tls '",
                               listeners_.tls.address, "'): address in use?"));
   }
+  // The HTTP port (probes, metrics, JWKS) listens before the API listeners
+  // accept and before anything reports SERVING, so a client (or a test)
+  // that has seen tokend serve gRPC finds it too.
+  if (!listeners_.http.empty()) {
+    absl::StatusOr<std::unique_ptr<HttpServer>> http =
+        HttpServer::Start(listeners_.http, &state_);
+    if (!http.ok()) return http.status();
+    http_ = *std::move(http);
+  }
   SetServing(server_.get(), true);
   if (unix_ != nullptr) {
     unix_->Start(server_.get(), &state_.peers(),
@@ -507,12 +516,6 @@ absl::Status Server::Listen(const Config& config) {
       health_tcp_->Start(health_server_.get(), &state_.peers(),
                          limits.max_connections_per_peer);
     }
-  }
-  if (!listeners_.http.empty()) {
-    absl::StatusOr<std::unique_ptr<HttpServer>> http =
-        HttpServer::Start(listeners_.http, &state_);
-    if (!http.ok()) return http.status();
-    http_ = *std::move(http);
   }
   return absl::OkStatus();
 }
