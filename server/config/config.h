@@ -3,8 +3,8 @@
 //
 // ParseConfig checks the shape and the values it can check alone (types,
 // ranges, addresses, unknown keys); building the tenants (loading keys,
-// creating profiles) happens in config_snapshot.h and reports errors the same way.
-// Every error is kInvalidArgument with the message
+// creating profiles) happens in config_snapshot.h and reports errors the same
+// way. Every error is kInvalidArgument with the message
 // "<file>: <field path>: <what is wrong>" and the field path (e.g.
 // "tenants[1].ttl.max") as the status's field payload.
 #ifndef TOKEND_SERVER_CONFIG_CONFIG_H_
@@ -31,6 +31,13 @@ struct TlsListenerConfig {
   std::string client_ca_file;  // set: mTLS, client certificates required
 };
 
+// listeners.http_cors: the browser origins that may call the HTTP port's
+// exchange routes (server/api/cors.h). Exact origins, scheme://host[:port];
+// "*" is refused.
+struct HttpCorsConfig {
+  std::vector<std::string> allowed_origins;
+};
+
 struct ListenersConfig {
   std::string unix_socket;  // path; "" disables
   std::string tcp;          // loopback host:port (plaintext); "" disables
@@ -41,6 +48,7 @@ struct ListenersConfig {
   // The base URL verifiers reach the HTTP listener at, for the
   // openid-configuration's jwks_uri. Default: http://<http>.
   std::string http_public_url;
+  HttpCorsConfig http_cors;
 };
 
 // A jwt tenant's managed keys (core/keys/key_manager.h): a directory (a
