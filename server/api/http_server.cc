@@ -342,12 +342,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   // kWorkers workers, and at most kQueue accepted connections wait for one
   // (beyond that the kernel backlog holds them, then they are refused).
   const std::vector<std::string> options = {
-      "listening_ports",    address,
-      "num_threads",        absl::StrCat(kWorkers),
-      "connection_queue",   absl::StrCat(kQueue),
-      "listen_backlog",     absl::StrCat(kQueue),
-      "request_timeout_ms", absl::StrCat(kRequestTimeoutMs),
-      "enable_keep_alive",  "no"};
+      "listening_ports", address, "num_threads", absl::StrCat(kWorkers),
+      "connection_queue", absl::StrCat(kQueue), "listen_backlog",
+      absl::StrCat(kQueue), "request_timeout_ms",
+      absl::StrCat(kRequestTimeoutMs), "enable_keep_alive", "no",
+      // civetweb answers CORS preflights itself, for any origin ("*"),
+      // unless this is empty: cors.h decides instead.
+      "access_control_allow_origin", ""};
   try {
     http->server_ = std::make_unique<CivetServer>(options);
   } catch (const std::exception& e) {

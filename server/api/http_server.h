@@ -33,7 +33,12 @@
 // the same 2 s; a larger or chunked body is refused unread. At most
 // kExchangeWorkers (48) workers serve the exchange routes at once (beyond
 // that: 503 with Retry-After: 1), so 16 always remain for the probes and
-// the JWKS even when exchange callers trickle their bodies.
+// the JWKS even when exchange callers trickle their bodies. (After any
+// reply civetweb's graceful close discards what the client still sends
+// until it closes, at most about 1 s, so a refused caller that keeps its
+// connection open holds a worker that long; tests/server/e2e/
+// http_exchange_server_test.) civetweb's own CORS preflight answer is
+// turned off (access_control_allow_origin ""): cors.h decides.
 //
 // prometheus-cpp 1.0.1's Exposer offers no way to add other handlers, so
 // tokend runs civetweb's CivetServer itself and serialises the metric
