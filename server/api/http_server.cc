@@ -183,8 +183,9 @@ Reply OriginRefused(absl::string_view path) {
   Reply reply =
       Under(path, kOAuth2TokenPath)
           ? OAuth2ErrorReply({403, "invalid_request", "Origin not allowed"})
-          : Reply{403, "application/json", "{\"error\":\"Origin not allowed\"}",
-                  ""};
+          : Reply{403, "application/json",
+                  "{\"error\":\"Origin not allowed\"}",
+                  "Cache-Control: no-store\r\n"};
   absl::StrAppend(&reply.extra_headers, "Vary: Origin\r\n");
   return reply;
 }
@@ -197,7 +198,7 @@ Reply Busy(absl::string_view path) {
   }
   return Reply{503, "application/json",
                "{\"error\":\"too many requests\",\"status\":503}",
-               "Retry-After: 1\r\n"};
+               "Cache-Control: no-store\r\nRetry-After: 1\r\n"};
 }
 
 }  // namespace
