@@ -263,6 +263,13 @@ HttpReply ErrorReply(bool post, int code, absl::string_view key,
   return Json(code, body, std::move(extra));
 }
 
+// "agora/<first path segment>": the call's method in logs and audit.
+std::string RouteName(absl::string_view path) {
+  absl::string_view first = path.substr(1);
+  first = first.substr(0, first.find('/'));
+  return absl::StrCat("agora/", first);
+}
+
 // The token a GET path asks for, as the service's messages name it.
 absl::string_view WhatOf(absl::string_view path) {
   if (absl::StartsWith(path, "/rtc")) return "RTC";
@@ -428,8 +435,8 @@ HttpReply RouteAgora(ServerState& state, const HttpRequest& request,
   for (AgoraCall& call : parsed->calls) {
     call.input.subject_token = subject_token;
     call.input.subject_token_type = kTokenTypeJwt;
-    const CallContext context = HttpCallContext(
-        state, request, absl::StrCat("agora", path.substr(0, 4)));
+    const CallContext context =
+        HttpCallContext(state, request, RouteName(path));
     absl::StatusOr<ExchangeResult> result = exchange(context, call.input);
     if (!result.ok()) {
       log::Info("http exchange refused",

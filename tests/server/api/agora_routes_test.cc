@@ -226,6 +226,7 @@ TEST_F(AgoraRoutesTest, PostGetTokenShapesAndUidRules) {
   EXPECT_EQ(Service(2, 1).channel, "s");
   ASSERT_EQ(PostJson(R"({"tokenType":"chat","expire":0})").code, 200);
   EXPECT_EQ(Service(3).chat_kind, AgoraChatKind::kApp);
+  EXPECT_EQ(methods_[3], "agora/getToken");
   EXPECT_EQ(calls_[3].ttl, absl::Seconds(3600));
 
   reply = PostJson(R"({"tokenType":"voice"})");
