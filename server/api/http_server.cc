@@ -1,7 +1,9 @@
 #include "server/api/http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -48,6 +50,8 @@ const char* StatusText(int code) {
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 429:
+      return "Too Many Requests";
     case 408:
       return "Request Timeout";
     case 500:
@@ -183,8 +187,7 @@ Reply OriginRefused(absl::string_view path) {
   Reply reply =
       Under(path, kOAuth2TokenPath)
           ? OAuth2ErrorReply({403, "invalid_request", "Origin not allowed"})
-          : Reply{403, "application/json",
-                  "{\"error\":\"Origin not allowed\"}",
+          : Reply{403, "application/json", "{\"error\":\"Origin not allowed\"}",
                   "Cache-Control: no-store\r\n"};
   absl::StrAppend(&reply.extra_headers, "Vary: Origin\r\n");
   return reply;
@@ -199,6 +202,21 @@ Reply Busy(absl::string_view path) {
   return Reply{503, "application/json",
                "{\"error\":\"too many requests\",\"status\":503}",
                "Cache-Control: no-store\r\nRetry-After: 1\r\n"};
+}
+
+// 429 when the peer address is over limits.rate_limit, in the route's error
+// shape, with Retry-After in whole seconds (at least 1).
+Reply RateLimited(absl::string_view path, absl::Duration wait) {
+  const int64_t seconds = std::max<int64_t>(
+      1, absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
+  Reply reply =
+      Under(path, kOAuth2TokenPath)
+          ? OAuth2ErrorReply({429, "temporarily_unavailable", "rate limited"})
+          : Reply{429, "application/json",
+                  "{\"error\":\"rate limited\",\"status\":429}",
+                  "Cache-Control: no-store\r\n"};
+  absl::StrAppend(&reply.extra_headers, "Retry-After: ", seconds, "\r\n");
+  return reply;
 }
 
 }  // namespace
@@ -224,6 +242,14 @@ HttpReply RouteHttp(ServerState& state, const HttpRequest& request,
   const char* origin = request.header("Origin");
   const CorsPolicy::Verdict verdict = cors.Check(origin);
   if (verdict == CorsPolicy::Verdict::kRefused) return OriginRefused(path);
+  // limits.rate_limit per peer address, as the gRPC calls have per caller
+  // (behind a proxy every client shares its address: size it for that).
+  if (state.limiter().enabled() && !Under(path, "/ping")) {
+    if (const std::optional<absl::Duration> wait = state.limiter().Acquire(
+            absl::StrCat("http:", request.remote_addr), absl::Now())) {
+      return RateLimited(path, *wait);
+    }
+  }
   Reply reply = Under(path, kOAuth2TokenPath)
                     ? RouteOAuth2Token(state, request, exchange)
                     : RouteAgora(state, request, exchange);

@@ -33,7 +33,10 @@
 // the same 2 s; a larger or chunked body is refused unread. At most
 // kExchangeWorkers (48) workers serve the exchange routes at once (beyond
 // that: 503 with Retry-After: 1), so 16 always remain for the probes and
-// the JWKS even when exchange callers trickle their bodies. (After any
+// the JWKS even when exchange callers trickle their bodies. Exchange
+// requests (not /ping, not preflights) are rate limited per peer address
+// by limits.rate_limit (qps, burst), like gRPC calls per caller: over it,
+// 429 with Retry-After. (After any
 // reply civetweb's graceful close discards what the client still sends
 // until it closes, at most about 1 s, so a refused caller that keeps its
 // connection open holds a worker that long; tests/server/e2e/

@@ -53,13 +53,16 @@ class HttpRouteTest : public ::testing::Test {
     setenv("HTTP_ROUTE_TEST_SECRET", "0123456789abcdef0123456789abcdef-http",
            1);
     absl::StatusOr<Config> config =
-        ParseConfig(kHttpTestConfig, "/tmp/http-route-test.yaml");
+        ParseConfig(ConfigYaml(), "/tmp/http-route-test.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
     absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> snapshot =
         ConfigSnapshot::Build(*config);
     ASSERT_TRUE(snapshot.ok()) << snapshot.status();
     state_.SetSnapshot(*snapshot);
   }
+
+  // The config the state is built from.
+  virtual std::string ConfigYaml() const { return kHttpTestConfig; }
 
   // A request with `headers` (names matched case-insensitively).
   HttpRequest Request(std::string method, std::string path,

@@ -267,5 +267,30 @@ TEST_F(OAuth2TokenRouteTest, ADescriptionNeverEchoesAToken) {
   EXPECT_TRUE(absl::StrContains(d, "[token]")) << d;
 }
 
+// limits.rate_qps applies per peer address, as gRPC's per caller.
+class OAuth2RateLimitTest : public OAuth2TokenRouteTest {
+ protected:
+  std::string ConfigYaml() const override {
+    return absl::StrCat(kHttpTestConfig,
+                        "limits: {rate_limit: {qps: 0.001, burst: 2}}\n");
+  }
+};
+
+TEST_F(OAuth2RateLimitTest, APeerOverTheLimitGets429WithRetryAfter) {
+  EXPECT_EQ(Post(Minimal()).code, 200);
+  EXPECT_EQ(Post(Minimal()).code, 200);
+  const HttpReply reply = Post(Minimal());
+  ExpectError(reply, 429, "temporarily_unavailable");
+  EXPECT_TRUE(absl::StrContains(reply.extra_headers, "Retry-After: "));
+  EXPECT_EQ(calls_.size(), 2u);
+  // Another address has its own bucket.
+  HttpRequest other =
+      Request("POST", kOAuth2TokenPath, {{"Content-Type", kForm}}, Minimal());
+  other.remote_addr = "198.51.100.9";
+  EXPECT_EQ(RouteHttp(state_, other, Fake()).code, 200);
+  // /ping is never limited.
+  EXPECT_EQ(RouteHttp(state_, Request("GET", "/ping"), Fake()).code, 200);
+}
+
 }  // namespace
 }  // namespace tokend
