@@ -120,7 +120,7 @@ absl::StatusOr<tokend::ExchangeResult> FakeExchange(
 }
 
 bool AllowedCode(int code) {
-  for (int c : {200, 204, 304, 400, 401, 403, 404, 405, 500, 501, 503}) {
+  for (int c : {200, 204, 304, 400, 401, 403, 404, 405, 429, 500, 501, 503}) {
     if (code == c) return true;
   }
   return false;
