@@ -245,14 +245,15 @@ int AgoraCode(const absl::Status& status) {
   }
 }
 
-HttpReply Json(int code, const json::Object& body, std::string extra = "") {
+HttpReply Json(int code, const json::Object& body,
+               absl::string_view extra = "") {
   return HttpReply{code, "application/json; charset=utf-8",
                    json::Serialize(body), absl::StrCat(kNoCache, extra)};
 }
 
 // {"status": code, <key>: message}, or for POST {"error": message}.
 HttpReply ErrorReply(bool post, int code, absl::string_view key,
-                     const std::string& message, std::string extra = "") {
+                     const std::string& message, absl::string_view extra = "") {
   json::Object body;
   if (post) {
     body.Set("error", message);
@@ -260,7 +261,7 @@ HttpReply ErrorReply(bool post, int code, absl::string_view key,
     body.Set(std::string(key), message);
     body.Set("status", code);
   }
-  return Json(code, body, std::move(extra));
+  return Json(code, body, extra);
 }
 
 // "agora/<first path segment>": the call's method in logs and audit.
