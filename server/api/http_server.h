@@ -87,10 +87,14 @@ HttpReply RouteHttp(ServerState& state, const HttpRequest& request,
 class HttpServer {
  public:
   // `address` is host:port. Errors: kUnavailable when it cannot listen.
-  // `exchange` serves the exchange routes (production: DoExchange).
+  // `exchange` serves the exchange routes (production: DoExchange; a lambda,
+  // since DoExchange may be overloaded).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const std::string& address, ServerState* state,
-      Exchanger exchange = DoExchange);
+      Exchanger exchange = [](const CallContext& call,
+                              const ExchangeInput& input) {
+        return DoExchange(call, input);
+      });
   ~HttpServer();
 
  private:
