@@ -262,7 +262,7 @@ class Parser {
     if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
     if (auto s = Keys(node, "listeners",
                       {"unix_socket", "tcp", "tls", "health", "http",
-                       "http_public_url", "reflection"});
+                       "http_public_url", "reflection", "http_cors"});
         !s.ok()) {
       return s;
     }
@@ -305,6 +305,9 @@ class Parser {
         !s.ok()) {
       return s;
     }
+    if (auto s = HttpCors(node["http_cors"], &out->http_cors); !s.ok()) {
+      return s;
+    }
     const YAML::Node tls = node["tls"];
     if (tls.IsDefined() && !tls.IsNull()) {
       if (auto s = Keys(tls, "listeners.tls",
@@ -336,6 +339,44 @@ class Parser {
         if (out->tls.key_file.empty()) {
           return Fail("listeners.tls.key_file", "is required with an address");
         }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // listeners.http_cors: exact origins only. "*" would let any web page
+  // spend its visitors' identity tokens here (development mode has no
+  // HTTP listener, so it is refused everywhere).
+  absl::Status HttpCors(const YAML::Node& node, HttpCorsConfig* out) {
+    if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
+    if (auto s = Keys(node, "listeners.http_cors", {"allowed_origins"});
+        !s.ok()) {
+      return s;
+    }
+    const std::string path = "listeners.http_cors.allowed_origins";
+    if (auto s =
+            StringList(node["allowed_origins"], path, &out->allowed_origins);
+        !s.ok()) {
+      return s;
+    }
+    for (size_t i = 0; i < out->allowed_origins.size(); ++i) {
+      const std::string field = absl::StrCat(path, "[", i, "]");
+      const std::string& origin = out->allowed_origins[i];
+      if (origin == "*") {
+        return Fail(field,
+                    "\"*\" is not allowed: list each origin "
+                    "(e.g. https://app.example.com)");
+      }
+      absl::string_view rest = origin;
+      if (!absl::ConsumePrefix(&rest, "https://") &&
+          !absl::ConsumePrefix(&rest, "http://")) {
+        return Fail(field, "must start with https:// or http://");
+      }
+      if (rest.empty() || absl::StrContains(rest, "/") ||
+          absl::StrContains(rest, "*") || absl::StrContains(rest, " ")) {
+        return Fail(field,
+                    "must be an exact origin: scheme://host[:port], no path, "
+                    "no trailing slash, no wildcard");
       }
     }
     return absl::OkStatus();

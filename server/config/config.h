@@ -33,6 +33,13 @@ struct TlsListenerConfig {
   std::string client_ca_file;  // set: mTLS, client certificates required
 };
 
+// listeners.http_cors: the browser origins that may call the HTTP port's
+// exchange routes (server/api/cors.h). Exact origins, scheme://host[:port];
+// "*" is refused.
+struct HttpCorsConfig {
+  std::vector<std::string> allowed_origins;
+};
+
 struct ListenersConfig {
   std::string unix_socket;  // path; "" disables
   std::string tcp;          // loopback host:port (plaintext); "" disables
@@ -43,6 +50,7 @@ struct ListenersConfig {
   // The base URL verifiers reach the HTTP listener at, for the
   // openid-configuration's jwks_uri. Default: http://<http>.
   std::string http_public_url;
+  HttpCorsConfig http_cors;
 };
 
 // A jwt tenant's managed keys (core/keys/key_manager.h): a directory (a

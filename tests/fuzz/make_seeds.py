@@ -265,6 +265,26 @@ def http_seeds():
         "tenant_openid": "/t/demo/.well-known/openid-configuration\nhost: a:1",
         "unknown_tenant": "/t/nobody/.well-known/jwks.json",
         "other": "/t/demo/x",
+        "oauth2_token": "POST /oauth2/token\n"
+        "Content-Type: application/x-www-form-urlencoded\n\n"
+        "grant_type=urn:ietf:params:oauth:grant-type:token-exchange"
+        "&subject_token=eyJhbGciOiJFUzI1NiJ9.e30.c2lnbmF0dXJl"
+        "&subject_token_type=urn:ietf:params:oauth:token-type:jwt"
+        "&audience=demo",
+        "oauth2_repeat": "POST /oauth2/token\n"
+        "Content-Type: application/x-www-form-urlencoded\n\n"
+        "subject_token=a&subject_token=b%zz",
+        "preflight": "OPTIONS /oauth2/token\nOrigin: https://app.example\n"
+        "Access-Control-Request-Method: POST",
+        "agora_rtc": "GET /rtc/room/publisher/uid/42/?expiry=600\n"
+        "Authorization: Bearer eyJhbGciOiJFUzI1NiJ9.e30.c2ln\n"
+        "Origin: https://app.example",
+        "agora_rte": "/rte/room/subscriber/userAccount/bob/bob2/\n"
+        "Authorization: Bearer abcdefgh",
+        "agora_post": "POST /getToken\nAuthorization: Bearer abcdefgh\n"
+        "Content-Type: application/json\n\n"
+        '{"tokenType":"rtm","uid":"alice","channel":"c"}',
+        "ping": "/ping",
     }
     for name, text in seeds.items():
         write("fuzz_http", name, text)
