@@ -58,12 +58,12 @@ void MakeCertificates(const TempDir& dir) {
   }
 }
 
-// tokend with an mTLS listener on 127.0.0.1 (callers by SPIFFE ID), the
+// tokend with an mTLS listener on `tls_host` (callers by SPIFFE ID), the
 // unix socket (to wait for it) and the HTTP port (metrics), at most 3
 // connections per peer.
 class TlsTokend {
  public:
-  TlsTokend() {
+  explicit TlsTokend(const std::string& tls_host = "127.0.0.1") {
     MakeCertificates(dir_);
     dir_.Write("hs.secret", "0123456789abcdef0123456789abcdef-shared-secret");
     dir_.Write("tokend.yaml", absl::StrCat(R"(
@@ -71,8 +71,8 @@ listeners:
   unix_socket: )",
                                            dir_.File("run/tokend.sock"), R"(
   tls:
-    address: 127.0.0.1:)",
-                                           tls_port_, R"(
+    address: )",
+                                           tls_host, ":", tls_port_, R"(
     cert_file: server.pem
     key_file: server.key
     client_ca_file: ca.pem
@@ -101,9 +101,10 @@ limits:
   int tls_port() const { return tls_port_; }
   std::string Log() const { return process_->Log(); }
 
-  // A new TLS channel (its own connection) presenting `client`'s
+  // A new TLS channel (its own connection) to `host` presenting `client`'s
   // certificate.
-  std::shared_ptr<grpc::Channel> Channel(const std::string& client) const {
+  std::shared_ptr<grpc::Channel> Channel(
+      const std::string& client, const std::string& host = "127.0.0.1") const {
     grpc::SslCredentialsOptions options;
     options.pem_root_certs = ReadFile(dir_.File("ca.pem"));
     options.pem_private_key = ReadFile(dir_.File(client + ".key"));
@@ -111,7 +112,7 @@ limits:
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("localhost");
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", tls_port_),
+    return grpc::CreateCustomChannel(absl::StrCat(host, ":", tls_port_),
                                      grpc::SslCredentials(options), args);
   }
 
@@ -244,6 +245,31 @@ TEST(TlsListener, ConnectionsPerSourceAddressAreCappedAndCallersKeepTheirId) {
   }));
   EXPECT_EQ(stranger.error_code(), grpc::StatusCode::PERMISSION_DENIED)
       << stranger.error_message();
+}
+
+// 0.0.0.0 is bound dual-stack, as gRPC bound it before tokend accepted the
+// port itself: IPv6 and IPv4 clients are served, and an IPv4 peer (seen as
+// an IPv4-mapped address) is still capped per address.
+TEST(TlsListener, AWildcardAddressServesIpv6AndIpv4ClientsCappedPerAddress) {
+  TlsTokend tokend("0.0.0.0");
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  const grpc::Status v6 = Issue(tokend.Channel("client", "[::1]"));
+  EXPECT_TRUE(v6.ok()) << v6.error_message();
+  const grpc::Status v4 = Issue(tokend.Channel("client", "127.0.0.1"));
+  EXPECT_TRUE(v4.ok()) << v4.error_message();
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(ConnectFrom(tokend.tls_port(), "127.0.0.3"));
+    ASSERT_GE(held.back(), 0);
+  }
+  for (int fd : held) EXPECT_FALSE(ClosedByPeer(fd, absl::Milliseconds(100)));
+  const int fourth = ConnectFrom(tokend.tls_port(), "127.0.0.3");
+  ASSERT_GE(fourth, 0);
+  EXPECT_TRUE(ClosedByPeer(fourth, absl::Seconds(5)));
+  close(fourth);
+  EXPECT_TRUE(WaitFor([&] { return tokend.TlsRefusals() == 1; }))
+      << tokend.TlsRefusals();
+  for (int fd : held) close(fd);
 }
 
 }  // namespace
