@@ -116,19 +116,19 @@ limits:
                                      grpc::SslCredentials(options), args);
   }
 
-  // tokend_connections_refused_total{listener="tls"}; 0 while absent.
+  // tokend_connections_refused_total{listener="tls"}; -1 when absent.
   double TlsRefusals() const {
     const std::string series =
         "tokend_connections_refused_total{listener=\"tls\"} ";
     for (absl::string_view line :
          absl::StrSplit(HttpGet(http_port_, "/metrics"), '\n')) {
-      double value = 0;
+      double value = -1;
       if (absl::ConsumePrefix(&line, series) &&
           absl::SimpleAtod(line, &value)) {
         return value;
       }
     }
-    return 0;
+    return -1;
   }
 
  private:
