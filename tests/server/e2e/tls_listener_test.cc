@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -30,10 +32,11 @@ namespace {
 
 // A CA, a server certificate for localhost/127.0.0.1, and client
 // certificates with SPIFFE URI SANs ("client" is a configured caller,
-// "stranger" is not).
-void MakeCertificates(const TempDir& dir) {
+// "stranger" is not), in `dir`/`sub`.
+void MakeCertificates(const TempDir& dir, const std::string& sub = ".") {
   const std::string quiet = " >/dev/null 2>&1";
-  ASSERT_EQ(Shell("cd " + dir.path() +
+  const std::string path = dir.File(sub);
+  ASSERT_EQ(Shell("mkdir -p " + path + " && cd " + path +
                   " && openssl req -x509 -newkey ec -pkeyopt "
                   "ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem "
                   "-days 2 -subj /CN=tokend-tls-test-ca" +
@@ -44,7 +47,7 @@ void MakeCertificates(const TempDir& dir) {
            {"server", "DNS:localhost,IP:127.0.0.1"},
            {"client", "URI:spiffe://test.example/client"},
            {"stranger", "URI:spiffe://test.example/stranger"}}) {
-    ASSERT_EQ(Shell("cd " + dir.path() +
+    ASSERT_EQ(Shell("cd " + path +
                     " && openssl req -newkey ec -pkeyopt "
                     "ec_paramgen_curve:P-256 -nodes -keyout " +
                     name + ".key -out " + name + ".csr -subj /CN=" + name +
@@ -99,6 +102,8 @@ limits:
 
   bool started() const { return started_; }
   int tls_port() const { return tls_port_; }
+  const TempDir& dir() const { return dir_; }
+  void Signal(int sig) const { process_->Signal(sig); }
   std::string Log() const { return process_->Log(); }
 
   // A new TLS channel (its own connection) to `host` presenting `client`'s
@@ -270,6 +275,27 @@ TEST(TlsListener, AWildcardAddressServesIpv6AndIpv4ClientsCappedPerAddress) {
   EXPECT_TRUE(WaitFor([&] { return tokend.TlsRefusals() == 1; }))
       << tokend.TlsRefusals();
   for (int fd : held) close(fd);
+}
+
+// The TLS files are read once at start, as before tokend accepted the port
+// itself: a reload (SIGHUP) after the server certificate was replaced by
+// one from another CA keeps serving the original one, through the same
+// acceptor, and the refusal count carries on.
+TEST(TlsListener, AReloadKeepsTheListenerAndItsCertificate) {
+  TlsTokend tokend;
+  ASSERT_TRUE(tokend.started()) << tokend.Log();
+  MakeCertificates(tokend.dir(), "other");
+  ASSERT_EQ(
+      Shell("cp " + tokend.dir().File("other/server.pem") + " " +
+            tokend.dir().File("other/server.key") + " " + tokend.dir().path()),
+      0);
+  tokend.Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] {
+    return absl::StrContains(tokend.Log(), "config reloaded");
+  })) << tokend.Log();
+  const grpc::Status status = Issue(tokend.Channel("client"));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(tokend.TlsRefusals(), 0);
 }
 
 }  // namespace
