@@ -400,8 +400,8 @@ void UnixListener::AcceptLoop(const ConnectionHandoff& handoff,
       close(conn);
       continue;
     }
-    // Written before the handoff, so a reused fd number never shows a
-    // call the previous connection's credentials.
+    // Written before the handoff, so a call on a reused fd number never
+    // sees the previous connection's credentials.
     if (peer->entry.has_value()) peers->Put(conn, *peer->entry);
     handoff(fd_, conn);
   }
