@@ -33,6 +33,7 @@
 #include "server/runtime/renewal_reload.h"
 #include "server/runtime/revocations.h"
 #include "server/runtime/verify_cache_totals.h"
+#include "server/transport/connection_handoff.h"
 #include "server/wire/status_mapping.h"
 
 namespace tokend {
@@ -403,11 +404,14 @@ absl::Status Server::Listen(const Config& config) {
   // Clients may ping as often as every 10 s without being told off.
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  // The TLS credentials are read here, once: a reload does not re-read the
+  // certificate, key or client CA files (a restart does).
+  std::shared_ptr<grpc::ServerCredentials> tls_creds;
   if (!listeners_.tls.address.empty()) {
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
         TlsCredentials(config);
     if (!creds.ok()) return creds.status();
-    builder.AddListeningPort(listeners_.tls.address, *creds);
+    tls_creds = *std::move(creds);
   }
   builder.RegisterService(&token_service_);
   builder.RegisterService(&key_service_);
@@ -441,6 +445,27 @@ absl::Status Server::Listen(const Config& config) {
     if (!tcp.ok()) return tcp.status();
     tcp_ = *std::move(tcp);
   }
+  // The TLS port too (capped per source address): tokend accepts, and an
+  // ExternalConnectionAcceptor made from the TLS credentials has gRPC run
+  // the handshake on each admitted fd as on a port it bound itself.
+  if (tls_creds != nullptr) {
+    absl::StatusOr<std::unique_ptr<UnixListener>> tls =
+        UnixListener::BindTls(listeners_.tls.address);
+    if (!tls.ok()) return tls.status();
+    tls_ = *std::move(tls);
+    if (tls_ != nullptr) {
+      tls_acceptor_ = builder.experimental().AddExternalConnectionAcceptor(
+          grpc::ServerBuilder::experimental_type::ExternalConnectionType::
+              FROM_FD,
+          tls_creds);
+    } else {
+      log::Warn(
+          "listeners.tls.address is a host name: gRPC binds it, and its "
+          "connections are not capped per peer",
+          {{"address", listeners_.tls.address}});
+      builder.AddListeningPort(listeners_.tls.address, tls_creds);
+    }
+  }
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {
     return Error(Reason::kUnavailable,
@@ -464,6 +489,10 @@ absl::Status Server::Listen(const Config& config) {
   }
   if (tcp_ != nullptr) {
     tcp_->Start(server_.get(), &state_.peers(),
+                limits.max_connections_per_peer);
+  }
+  if (tls_ != nullptr) {
+    tls_->Start(AcceptorHandoff(tls_acceptor_.get()), &state_.peers(),
                 limits.max_connections_per_peer);
   }
 
@@ -713,6 +742,8 @@ void Server::Shutdown() {
   SetServing(health_server_.get(), false);
   if (unix_ != nullptr) unix_->Stop();
   if (tcp_ != nullptr) tcp_->Stop();
+  // Before the server stops: its acceptor takes no connection after that.
+  if (tls_ != nullptr) tls_->Stop();
   // SubscribeToken streams end through the renewal manager (UNAVAILABLE,
   // mapped by each stream); the registry ends the rest (WatchJwks).
   state_.subscriptions().Shutdown();

@@ -32,6 +32,7 @@
 #include "core/renewal/executor.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
 #include "server/api/http_server.h"
 #include "server/api/key_service_impl.h"
 #include "server/api/server_state.h"
@@ -125,6 +126,11 @@ class Server {
   std::unique_ptr<UnixListener> tcp_;  // listeners.tcp, also accepted here
   // listeners.health when it is an IP address (else gRPC binds it).
   std::unique_ptr<UnixListener> health_tcp_;
+  // listeners.tls.address when it is an IP address (else gRPC binds it):
+  // tokend accepts, the acceptor (declared first: it outlives the accept
+  // thread) has gRPC do the TLS handshake.
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> tls_acceptor_;
+  std::unique_ptr<UnixListener> tls_;
   std::unique_ptr<HttpServer> http_;
   ListenersConfig listeners_;  // as started
   // Held while a ConfigSnapshot is built and swapped in (reloads, key changes).

@@ -254,6 +254,7 @@ Metrics::Metrics()
   accept_errors_->Add({{"listener", "unix"}, {"error", "EMFILE"}});
   accept_errors_->Add({{"listener", "tcp"}, {"error", "EMFILE"}});
   accept_errors_->Add({{"listener", "health"}, {"error", "EMFILE"}});
+  accept_errors_->Add({{"listener", "tls"}, {"error", "EMFILE"}});
   connections_refused_ =
       &BuildCounter()
            .Name("tokend_connections_refused_total")
@@ -264,6 +265,7 @@ Metrics::Metrics()
   connections_refused_->Add({{"listener", "unix"}});
   connections_refused_->Add({{"listener", "tcp"}});
   connections_refused_->Add({{"listener", "health"}});
+  connections_refused_->Add({{"listener", "tls"}});
   malformed_requests_ =
       &BuildCounter()
            .Name("tokend_malformed_requests_total")

@@ -19,7 +19,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/reason.h"
-#include "grpcpp/server_posix.h"
 #include "server/observability/logging.h"
 #include "server/observability/metrics.h"
 #include "server/transport/connection_cap.h"
@@ -179,6 +178,11 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindHealthTcp(
   return BindTcp(address, Kind::kHealthTcp);
 }
 
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindTls(
+    const std::string& address) {
+  return BindTcp(address, Kind::kTls);
+}
+
 absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindTcp(
     const std::string& address, Kind kind) {
   const size_t colon = address.rfind(':');
@@ -206,14 +210,34 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::BindTcp(
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons(static_cast<uint16_t>(port));
     length = sizeof(*v6);
-  } else if (kind == Kind::kHealthTcp) {
+  } else if (kind == Kind::kHealthTcp || kind == Kind::kTls) {
     return nullptr;
   } else {
     return Error(Reason::kInvalidArgument,
                  absl::StrCat("not a loopback IP address: ", address));
   }
-  int fd =
-      socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int fd = -1;
+  if (host == "0.0.0.0") {
+    // As gRPC binds a wildcard: one dual-stack socket, so IPv6 clients are
+    // served too; IPv4 alone where the kernel has no IPv6.
+    fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    const int zero = 0;
+    if (fd >= 0 &&
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) == 0) {
+      storage = sockaddr_storage{};
+      v6->sin6_family = AF_INET6;
+      v6->sin6_addr = in6addr_any;
+      v6->sin6_port = htons(static_cast<uint16_t>(port));
+      length = sizeof(*v6);
+    } else if (fd >= 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  if (fd < 0) {
+    fd = socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                0);
+  }
   if (fd < 0) return Fail("cannot create a socket for", address);
   const int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -248,6 +272,8 @@ const char* UnixListener::label() const {
       return "tcp";
     case Kind::kHealthTcp:
       return "health";
+    case Kind::kTls:
+      return "tls";
   }
   return "unix";
 }
@@ -260,9 +286,15 @@ UnixListener::~UnixListener() {
 
 void UnixListener::Start(grpc::Server* server, PeerTable* peers,
                          int64_t max_connections_per_peer) {
-  thread_ = std::thread([this, server, peers, max_connections_per_peer] {
-    AcceptLoop(server, peers, max_connections_per_peer);
-  });
+  Start(InsecureChannelHandoff(server), peers, max_connections_per_peer);
+}
+
+void UnixListener::Start(ConnectionHandoff handoff, PeerTable* peers,
+                         int64_t max_connections_per_peer) {
+  thread_ = std::thread(
+      [this, handoff = std::move(handoff), peers, max_connections_per_peer] {
+        AcceptLoop(handoff, peers, max_connections_per_peer);
+      });
 }
 
 bool UnixListener::WaitForStop(absl::Duration timeout) {
@@ -281,14 +313,47 @@ void UnixListener::Stop() {
   if (kind_ == Kind::kUnix) unlink(path_.c_str());
 }
 
-void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers,
+std::optional<UnixListener::Peer> UnixListener::Identify(
+    int conn, const sockaddr_storage& from) const {
+  Peer peer;
+  if (kind_ == Kind::kUnix) {
+    ucred cred{};
+    socklen_t len = sizeof(cred);
+    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      log::Warn("SO_PEERCRED failed; connection closed",
+                {{"error", std::strerror(errno)}});
+      return std::nullopt;
+    }
+    peer.key = cred.uid;
+    peer.text = absl::StrCat("uid ", cred.uid);
+    peer.entry = UnixPeer{cred.uid, cred.gid, cred.pid};
+    return peer;
+  }
+  // gRPC's own listener sets this; small unary calls would otherwise wait
+  // on Nagle and delayed ACKs.
+  const int one = 1;
+  setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (kind_ == Kind::kLoopbackTcp) {
+    // Every loopback client together is one peer, the caller "loopback".
+    peer.text = "loopback";
+    peer.entry = UnixPeer{};
+    peer.entry->loopback_tcp = true;
+    return peer;
+  }
+  peer.key = SourceAddressKey(from);
+  peer.text = SourceAddressText(from);
+  return peer;
+}
+
+void UnixListener::AcceptLoop(const ConnectionHandoff& handoff,
+                              PeerTable* peers,
                               int64_t max_connections_per_peer) {
   ConnectionCap cap(max_connections_per_peer);
   ThrottledLog accept_errors(absl::StrCat(label(), " accept failed"));
   ThrottledLog refusals(absl::StrCat(
       label(),
       " connection closed: its peer (a uid; every loopback TCP client "
-      "together; a source address on the health port) holds "
+      "together; a source address on the health and TLS ports) holds "
       "limits.max_connections_per_peer connections"));
   absl::Duration backoff = absl::ZeroDuration();
   pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
@@ -324,52 +389,21 @@ void UnixListener::AcceptLoop(grpc::Server* server, PeerTable* peers,
       continue;
     }
     backoff = absl::ZeroDuration();
-    if (kind_ == Kind::kHealthTcp) {
-      const int one = 1;
-      setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      if (!cap.Admit(conn, SourceAddressKey(from))) {
-        Metrics::Get().ConnectionRefused(label());
-        refusals.Warn("peer", SourceAddressText(from));
-        close(conn);
-        continue;
-      }
-      // The health server has no callers to identify: no PeerTable entry.
-      grpc::AddInsecureChannelFromFd(server, conn);
-      continue;
-    }
-    if (kind_ == Kind::kLoopbackTcp) {
-      // gRPC's own listener sets this; small unary calls would otherwise
-      // wait on Nagle and delayed ACKs.
-      const int one = 1;
-      setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      if (!cap.Admit(conn, 0)) {
-        Metrics::Get().ConnectionRefused(label());
-        refusals.Warn("peer", "loopback");
-        close(conn);
-        continue;
-      }
-      UnixPeer loopback;
-      loopback.loopback_tcp = true;
-      peers->Put(conn, loopback);
-      grpc::AddInsecureChannelFromFd(server, conn);
-      continue;
-    }
-    ucred cred{};
-    socklen_t len = sizeof(cred);
-    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-      log::Warn("SO_PEERCRED failed; connection closed",
-                {{"error", std::strerror(errno)}});
+    std::optional<Peer> peer = Identify(conn, from);
+    if (!peer.has_value()) {
       close(conn);
       continue;
     }
-    if (!cap.Admit(conn, cred.uid)) {
+    if (!cap.Admit(conn, peer->key)) {
       Metrics::Get().ConnectionRefused(label());
-      refusals.Warn("uid", absl::StrCat(cred.uid));
+      refusals.Warn("peer", peer->text);
       close(conn);
       continue;
     }
-    peers->Put(conn, UnixPeer{cred.uid, cred.gid, cred.pid});
-    grpc::AddInsecureChannelFromFd(server, conn);
+    // Written before the handoff, so a call on a reused fd number never
+    // sees the previous connection's credentials.
+    if (peer->entry.has_value()) peers->Put(conn, *peer->entry);
+    handoff(fd_, conn);
   }
 }
 
