@@ -59,6 +59,8 @@ tenants:
     params: {app_id: 970ca35de60c44645bbae8a215061b33}
     credentials: {app_certificate: "file:agora.cert"}
     ttl: {default: 10m, max: 24h}
+limits:
+  rate_limit: {qps: 0}  # the unknown-kid bursts are many calls at once
 callers:
   - {name: test, uid: )",
                       getuid(), R"(, issue: ["*"], verify: ["*"], revoke: ["*"]}
@@ -89,7 +91,8 @@ exchange:
       tenant: rtc
       grants:
         agora:
-          rtc: {channel: "team-{{claims.team}}-*", max_role: publisher}
+          rtc: {channel: "team-{{claims.team}}-*", uid: "{{claims.agora_uid}}",
+                max_role: publisher}
       ttl: {max: 10m}
 )");
 }
@@ -204,8 +207,8 @@ TEST_F(ExchangeServerTest, AnIdentityTokenBecomesTheTokenTheRuleSays) {
 }
 
 TEST_F(ExchangeServerTest, AgoraChannelIsBoundedByTheCallersTeam) {
-  const std::string identity =
-      issuer_.Mint(R"({"sub": "bob", "aud": "tokend", "team": "blue"})");
+  const std::string identity = issuer_.Mint(
+      R"({"sub": "bob", "aud": "tokend", "team": "blue", "agora_uid": "42"})");
   v1::ExchangeTokenRequest request;
   request.set_subject_token(identity);
   request.set_tenant("rtc");
@@ -222,6 +225,15 @@ TEST_F(ExchangeServerTest, AgoraChannelIsBoundedByTheCallersTeam) {
   rtc->set_channel_name("team-red-standup");
   status = Exchange(request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(status).field, "grants.agora.services[0].channel");
+
+  // Someone else's uid in the caller's own channel: the uid is the one
+  // the rule maps from the caller's identity, nothing else.
+  rtc->set_channel_name("team-blue-standup");
+  rtc->set_uid(43);
+  status = Exchange(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(status).field, "grants.agora.services[0].uid");
   EXPECT_THAT(status.error_message(), Not(HasSubstr(identity)));
 }
 
@@ -283,7 +295,7 @@ TEST_F(ExchangeServerTest, MissingClaimAndTemplateInjectionDeny) {
   // A claim value that looks like a template is data: "{{claims.sub}}" is
   // not a team, and a channel bound built from it matches only itself.
   const std::string injected = issuer_.Mint(
-      R"({"sub": "mallory", "aud": "tokend", "team": "*"})");
+      R"({"sub": "mallory", "aud": "tokend", "team": "*", "agora_uid": "7"})");
   v1::ExchangeTokenRequest request;
   request.set_subject_token(injected);
   request.set_tenant("rtc");
