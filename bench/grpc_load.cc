@@ -62,9 +62,9 @@
 #include "envoy/service/auth/v3/external_auth.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/proto_buffer_reader.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, tokend, "",
@@ -331,8 +331,8 @@ struct Row {
   std::string rpc;
   std::string alg;
   PhaseResult result;
-  double target = 0;  // 0: none stated
-  double bound = 0;   // ops/s of the crypto bound; 0: none
+  double target = 0;       // 0: none stated
+  double bound = 0;        // ops/s of the crypto bound; 0: none
   double both_target = 0;  // against floor and bound combined; 0: none
 };
 
@@ -525,8 +525,8 @@ int Main(int argc, char** argv) {
       const std::string tenant = alg + "_cold";
       rows.push_back({"VerifyToken cold", alg,
                       bench.Measure("VerifyToken " + tenant,
-                                    VerifyCalls(bench.stubs(), inflight,
-                                                tenant, tokens[tenant])),
+                                    VerifyCalls(bench.stubs(), inflight, tenant,
+                                                tokens[tenant])),
                       0, 0, alg == "es256" ? kColdBothTarget : 0});
     }
     rows.push_back({"IssueToken", alg,
@@ -620,8 +620,7 @@ int Main(int argc, char** argv) {
   print("Health/Check", "floor1", floor1, 0, 0, 0);
   print("Health/Check", "floor2", floor2, 0, 0, 0);
   for (const Row& row : rows) {
-    print(row.rpc, row.alg, row.result, row.target, row.bound,
-          row.both_target);
+    print(row.rpc, row.alg, row.result, row.target, row.bound, row.both_target);
   }
   std::printf("floor (mean of the two): %.0f QPS\n", floor);
   for (const auto& [alg, c] : crypto) {

@@ -107,7 +107,7 @@ struct ExchangePolicy::Rule {
   std::string tenant;
   Template subject;
   absl::string_view vendor;  // the profile of empty_grants
-  Grants empty_grants;        // of the one vendor the bounds limit
+  Grants empty_grants;       // of the one vendor the bounds limit
   std::variant<AgoraBounds, LiveKitBounds, JwtBounds> bounds;
   TtlSpec ttl;
   Delegation delegation;

@@ -101,7 +101,7 @@ absl::Status AuthorizeAppLevel(const CallContext& call, const Tenant& tenant,
                                const IssueInput& input) {
   if (!tenant.profile->IsAppLevel(input)) return absl::OkStatus();
   return call.snapshot->policy().Authorize(call.caller, Action::kIssueAppLevel,
-                                          tenant.name);
+                                           tenant.name);
 }
 
 // The same for a token that exists: its verified subject and grants.

@@ -28,7 +28,8 @@ const char* Verb(Action action) {
 
 }  // namespace
 
-absl::Status UnknownTenant(const ConfigSnapshot& snapshot, absl::string_view tenant,
+absl::Status UnknownTenant(const ConfigSnapshot& snapshot,
+                           absl::string_view tenant,
                            const CallerIdentity* caller,
                            std::optional<Action> action) {
   std::vector<std::string> names;

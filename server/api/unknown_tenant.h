@@ -8,8 +8,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "server/runtime/policy.h"
 #include "server/runtime/config_snapshot.h"
+#include "server/runtime/policy.h"
 
 namespace tokend {
 
@@ -17,7 +17,8 @@ namespace tokend {
 // "unknown tenant 'x'; configured tenants you may <action>: a, b" (or
 // "...: none"). Without `caller` and `action` (GetJwks, whose keys are
 // public) the list is the tenants with published keys.
-absl::Status UnknownTenant(const ConfigSnapshot& snapshot, absl::string_view tenant,
+absl::Status UnknownTenant(const ConfigSnapshot& snapshot,
+                           absl::string_view tenant,
                            const CallerIdentity* caller,
                            std::optional<Action> action);
 

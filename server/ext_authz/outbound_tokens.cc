@@ -52,10 +52,9 @@ size_t OutboundTokens::size() const {
   return entries_.size();
 }
 
-absl::StatusOr<OutboundToken> OutboundTokens::Get(const ConfigSnapshot& snapshot,
-                                                  absl::string_view tenant,
-                                                  absl::string_view subject,
-                                                  absl::string_view audience) {
+absl::StatusOr<OutboundToken> OutboundTokens::Get(
+    const ConfigSnapshot& snapshot, absl::string_view tenant,
+    absl::string_view subject, absl::string_view audience) {
   // Length-prefixed, so no subject can forge another key.
   const std::string key = absl::StrCat(tenant.size(), ":", tenant,
                                        subject.size(), ":", subject, audience);

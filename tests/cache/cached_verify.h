@@ -100,9 +100,10 @@ inline absl::Status VerifyColdAndWarm(absl::string_view token,
 // `profile`'s own Verify of `token`, after checking that a TokenService
 // with a verify cache answers the same (code, reason, message and, on
 // success, the token's id, subject, times and session start) cold (a miss)
-// and warm (a hit exactly when the token is valid and before its expiry). `profile` is any
-// pointer-like handle to a Profile (shared_ptr, unique_ptr, raw); the
-// profile tests call it wherever they verify so each case runs all ways.
+// and warm (a hit exactly when the token is valid and before its expiry).
+// `profile` is any pointer-like handle to a Profile (shared_ptr, unique_ptr,
+// raw); the profile tests call it wherever they verify so each case runs all
+// ways.
 template <typename ProfilePtr>
 absl::StatusOr<TokenInfo> VerifyAllWays(const ProfilePtr& profile,
                                         absl::string_view token,
@@ -137,9 +138,9 @@ absl::StatusOr<TokenInfo> VerifyAllWays(const ProfilePtr& profile,
   // Stored (so the second call hits) when valid and not yet past its
   // expiry: one valid only within the leeway after exp is not stored.
   // Agora 006 tokens are verified in full on every call, never stored.
-  const bool stored = cold.ok() && cold->expires_at > now &&
-                      !(profile->name() == "agora" &&
-                        absl::StartsWith(token, "006"));
+  const bool stored =
+      cold.ok() && cold->expires_at > now &&
+      !(profile->name() == "agora" && absl::StartsWith(token, "006"));
   EXPECT_EQ(tenant.verify_cache->hits(), stored ? 1u : 0u);
   return cold;
 }

@@ -4,7 +4,8 @@
 // its boundary) and either return a Config or an INVALID_ARGUMENT whose
 // field payload names the field at fault (or the YAML line) and whose
 // message carries the source name. Nothing is read from disk: building the
-// tenants (keys, credentials) is ConfigSnapshot::Build's job, not ParseConfig's.
+// tenants (keys, credentials) is ConfigSnapshot::Build's job, not
+// ParseConfig's.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

@@ -1,6 +1,6 @@
 // What the in-process handler tests (renew_token_test, revoke_token_test,
-// subscribe_token_test, get_jwks_test) share: a ConfigSnapshot built from one YAML
-// config, the core on a fake clock, an in-memory revocation checker whose
+// subscribe_token_test, get_jwks_test) share: a ConfigSnapshot built from one
+// YAML config, the core on a fake clock, an in-memory revocation checker whose
 // store can be "down", and the CallContext Admit would make for a caller.
 // No gRPC server, no socket.
 #ifndef TOKEND_TESTS_SERVER_UNIT_HANDLER_TEST_ENV_H_

@@ -1,11 +1,11 @@
 // One snapshot per call (issue 13): DoIssueToken and DoVerifyToken, in
 // process, while another thread reloads the server's configuration in a
 // tight loop through ServerState::SetSnapshot, the path a real reload takes
-// (it installs the core's TenantSet and the ConfigSnapshot one after the other).
-// The two configurations differ visibly in every result: generation A
+// (it installs the core's TenantSet and the ConfigSnapshot one after the
+// other). The two configurations differ visibly in every result: generation A
 // issues 10-minute tokens as https://a.test, B 20-minute ones as
-// https://b.test. Each call is admitted with one ConfigSnapshot (as Admit does);
-// its result must be that ConfigSnapshot's generation's, never a mix.
+// https://b.test. Each call is admitted with one ConfigSnapshot (as Admit
+// does); its result must be that ConfigSnapshot's generation's, never a mix.
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -31,8 +31,8 @@ constexpr int kCallers = 4;
 constexpr int kCallsPerCaller = 150;
 constexpr uint32_t kUid = 4242;
 
-std::shared_ptr<const ConfigSnapshot> Generation(absl::string_view issuer,
-                                          absl::string_view default_ttl) {
+std::shared_ptr<const ConfigSnapshot> Generation(
+    absl::string_view issuer, absl::string_view default_ttl) {
   const std::string yaml = absl::StrCat(R"(
 tenants:
   - name: demo

@@ -15,11 +15,11 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
@@ -197,8 +197,11 @@ TEST_F(ExchangeServerTest, AnIdentityTokenBecomesTheTokenTheRuleSays) {
       response.expires_at().seconds() - response.issued_at().seconds();
   EXPECT_GT(ttl, 0);
   EXPECT_LE(ttl, 600);
-  EXPECT_EQ(Metric(http_, R"(tokend_exchange_total{outcome="allowed",rule="corp-app",via="grpc"})"),
-            1);
+  EXPECT_EQ(
+      Metric(
+          http_,
+          R"(tokend_exchange_total{outcome="allowed",rule="corp-app",via="grpc"})"),
+      1);
   // The audit line names the token id, never a token.
   const std::string log = tokend_->Log();
   EXPECT_THAT(log, HasSubstr(response.token_id()));
@@ -321,7 +324,8 @@ std::string MintWithKid(const OidcIssuerProcess& issuer,
   return answer.body.substr(start, answer.body.find('"', start) - start);
 }
 
-TEST_F(ExchangeServerTest, AnUnknownKidRefetchesOncePerIntervalWhateverTheBurst) {
+TEST_F(ExchangeServerTest,
+       AnUnknownKidRefetchesOncePerIntervalWhateverTheBurst) {
   const int before = issuer_.Count("/jwks");
   ASSERT_GE(before, 1);
   ASSERT_FALSE(issuer_.Rotate(/*keep_old=*/true).empty());
@@ -439,8 +443,7 @@ TEST_F(ExchangeServerTest, GrpcStsCredentialsCallsABackendWithATokendToken) {
   grpc::health::v1::HealthCheckResponse response;
   const grpc::Status status =
       stub->Check(&context, grpc::health::v1::HealthCheckRequest(), &response);
-  ASSERT_TRUE(status.ok()) << status.error_message() << "\n"
-                           << tokend_->Log();
+  ASSERT_TRUE(status.ok()) << status.error_message() << "\n" << tokend_->Log();
   server->Shutdown();
 
   const std::string authorization = backend.authorization();
@@ -450,8 +453,9 @@ TEST_F(ExchangeServerTest, GrpcStsCredentialsCallsABackendWithATokendToken) {
   EXPECT_TRUE(verdict.valid()) << verdict.reason();
   EXPECT_EQ(verdict.subject(), "user-erin");
   EXPECT_EQ(
-      Metric(http_,
-             R"(tokend_exchange_total{outcome="allowed",rule="corp-app",via="oauth2"})"),
+      Metric(
+          http_,
+          R"(tokend_exchange_total{outcome="allowed",rule="corp-app",via="oauth2"})"),
       1);
   EXPECT_THAT(tokend_->Log(), Not(HasSubstr(identity)));
 }

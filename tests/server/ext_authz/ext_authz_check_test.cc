@@ -1,7 +1,7 @@
 // RunCheck (server/ext_authz/check.h) and the request readers
-// (http_request.h) as plain functions, in process: a ConfigSnapshot built from a
-// YAML config, the core with its tenants, no server. The end-to-end
-// behaviour through a real tokend is ext_authz_server_test.
+// (http_request.h) as plain functions, in process: a ConfigSnapshot built from
+// a YAML config, the core with its tenants, no server. The end-to-end behaviour
+// through a real tokend is ext_authz_server_test.
 #include <memory>
 #include <string>
 
