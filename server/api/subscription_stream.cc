@@ -116,7 +116,7 @@ void SubscriptionStream::OnEvent(const TokenEvent& event) {
     latest_planned_at_ = event.planned_at;
     return;
   }
-  WriteLocked(std::move(message), event.planned_at);
+  WriteLocked(message, event.planned_at);
 }
 
 void SubscriptionStream::OnEnd(const absl::Status& status) {
@@ -137,7 +137,7 @@ void SubscriptionStream::OnWriteDone(bool ok) {
   if (latest_.has_value()) {
     v1::TokenEvent next = *std::move(latest_);
     latest_.reset();
-    WriteLocked(std::move(next), latest_planned_at_);
+    WriteLocked(next, latest_planned_at_);
     return;
   }
   if (end_.has_value()) FinishLocked(*end_);
@@ -173,7 +173,7 @@ void SubscriptionStream::OnDone() {
   // `self` may be the last reference: this object is deleted on return.
 }
 
-void SubscriptionStream::WriteLocked(v1::TokenEvent event,
+void SubscriptionStream::WriteLocked(const v1::TokenEvent& event,
                                      absl::Time planned_at) {
   in_flight_.Clear();
   // Serializing a message tokend built cannot fail.

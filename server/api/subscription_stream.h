@@ -62,7 +62,7 @@ class SubscriptionStream final
   v1::TokenEvent ToMessage(const TokenEvent& event) const;
   // Starts the write and counts the delivery (with its lag when
   // `planned_at` is finite).
-  void WriteLocked(v1::TokenEvent event, absl::Time planned_at)
+  void WriteLocked(const v1::TokenEvent& event, absl::Time planned_at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishLocked(const grpc::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
