@@ -64,7 +64,6 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/support/proto_buffer_reader.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, tokend, "",
@@ -110,8 +109,6 @@ constexpr double kColdBothTarget = 0.90;
 constexpr double kServerCores = 2;
 
 struct Stubs {
-  // For the calls whose request never changes (Fixed below).
-  std::vector<std::unique_ptr<grpc::GenericStub>> generic;
   std::vector<std::unique_ptr<Health::Stub>> health;
   std::vector<std::unique_ptr<v1::TokenService::Stub>> tokens;
   std::vector<std::unique_ptr<Authorization::Stub>> authz;
@@ -127,7 +124,6 @@ Stubs Connect(const std::string& target, int channels) {
     args.SetInt("grpc_load.channel", i);
     std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
         target, grpc::InsecureChannelCredentials(), args);
-    stubs.generic.push_back(std::make_unique<grpc::GenericStub>(channel));
     stubs.health.push_back(Health::NewStub(channel));
     stubs.tokens.push_back(v1::TokenService::NewStub(channel));
     stubs.authz.push_back(Authorization::NewStub(channel));
@@ -161,45 +157,11 @@ StartCall Unary(const std::vector<std::unique_ptr<Stub>>& stubs, size_t slots,
   };
 }
 
-// A StartCall for a unary method whose request is the same on every call:
-// the request is serialized once and each call sends those bytes (a
-// reference-counted slice, no copy) through the generic stub. The driver
-// shares the server's two cores, and a load generator that re-serializes a
-// 1 KiB CheckRequest on every call charges its own work to the rows with
-// large requests (Envoy builds its CheckRequest on its own cores anyway).
-// Every response is still parsed and checked.
-template <typename Response, typename Request, typename Check>
-StartCall Fixed(const Stubs& stubs, size_t slots, const std::string& method,
-                const Request& request, Check check) {
-  std::string bytes;
-  request.SerializeToString(&bytes);
-  grpc::Slice slice(bytes);
-  auto buffer = std::make_shared<grpc::ByteBuffer>(&slice, 1);
-  auto raw = std::make_shared<std::vector<grpc::ByteBuffer>>(slots);
-  auto responses = std::make_shared<std::vector<Response>>(slots);
-  const std::vector<std::unique_ptr<grpc::GenericStub>>* generic =
-      &stubs.generic;
-  return [generic, method, buffer, raw, responses, check](
-             size_t slot, int64_t, grpc::ClientContext* context,
-             std::function<void(grpc::Status)> done) {
-    grpc::ByteBuffer* reply = &(*raw)[slot];
-    Response* response = &(*responses)[slot];
-    (*generic)[slot % generic->size()]->UnaryCall(
-        context, method, grpc::StubOptions(), buffer.get(), reply,
-        [reply, response, check, done = std::move(done)](grpc::Status s) {
-          if (s.ok()) {
-            s = grpc::GenericDeserialize<grpc::ProtoBufferReader, Response>(
-                reply, response);
-          }
-          if (s.ok()) s = check(*response);
-          done(std::move(s));
-        });
-  };
-}
-
 StartCall HealthCalls(const Stubs& stubs, size_t slots) {
-  return Fixed<HealthCheckResponse>(
-      stubs, slots, "/grpc.health.v1.Health/Check", HealthCheckRequest(),
+  static const HealthCheckRequest* request = new HealthCheckRequest;
+  return Unary<Health::Stub, HealthCheckRequest, HealthCheckResponse>(
+      stubs.health, slots, &Health::Stub::async_interface::Check,
+      [](int64_t, HealthCheckRequest*) { return request; },
       [](const HealthCheckResponse& r) {
         return r.status() == HealthCheckResponse::SERVING
                    ? grpc::Status::OK
@@ -209,11 +171,14 @@ StartCall HealthCalls(const Stubs& stubs, size_t slots) {
 
 StartCall VerifyCalls(const Stubs& stubs, size_t slots,
                       const std::string& tenant, const std::string& token) {
-  v1::VerifyTokenRequest request;
-  request.set_tenant(tenant);
-  request.set_token(token);
-  return Fixed<v1::VerifyTokenResponse>(
-      stubs, slots, "/tokend.v1.TokenService/VerifyToken", request,
+  auto request = std::make_shared<v1::VerifyTokenRequest>();
+  request->set_tenant(tenant);
+  request->set_token(token);
+  return Unary<v1::TokenService::Stub, v1::VerifyTokenRequest,
+               v1::VerifyTokenResponse>(
+      stubs.tokens, slots,
+      &v1::TokenService::Stub::async_interface::VerifyToken,
+      [request](int64_t, v1::VerifyTokenRequest*) { return request.get(); },
       [](const v1::VerifyTokenResponse& r) {
         return r.valid() ? grpc::Status::OK
                          : grpc::Status(
@@ -262,8 +227,9 @@ StartCall CheckCalls(const Stubs& stubs, size_t slots,
   add("x-request-id", "9f1c2b7e-4d3a-4e8b-9a61-0c2f5d7e8b14");
   add("x-envoy-expected-rq-timeout-ms", "15000");
   add("authorization", "Bearer " + token);
-  return Fixed<CheckResponse>(
-      stubs, slots, "/envoy.service.auth.v3.Authorization/Check", *request,
+  return Unary<Authorization::Stub, CheckRequest, CheckResponse>(
+      stubs.authz, slots, &Authorization::Stub::async_interface::Check,
+      [request](int64_t, CheckRequest*) { return request.get(); },
       [](const CheckResponse& r) {
         return r.has_ok_response() && r.status().code() == 0
                    ? grpc::Status::OK
@@ -274,21 +240,25 @@ StartCall CheckCalls(const Stubs& stubs, size_t slots,
 
 StartCall IssueCalls(const Stubs& stubs, size_t slots,
                      const std::string& tenant) {
-  v1::IssueTokenRequest request;
-  request.set_tenant(tenant);
-  request.mutable_subject()->set_user_id("grpc-load");
-  return Fixed<v1::IssueTokenResponse>(
-      stubs, slots, "/tokend.v1.TokenService/IssueToken", request,
+  auto request = std::make_shared<v1::IssueTokenRequest>();
+  request->set_tenant(tenant);
+  request->mutable_subject()->set_user_id("grpc-load");
+  return Unary<v1::TokenService::Stub, v1::IssueTokenRequest,
+               v1::IssueTokenResponse>(
+      stubs.tokens, slots, &v1::TokenService::Stub::async_interface::IssueToken,
+      [request](int64_t, v1::IssueTokenRequest*) { return request.get(); },
       [](const v1::IssueTokenResponse&) { return grpc::Status::OK; });
 }
 
 StartCall RenewCalls(const Stubs& stubs, size_t slots,
                      const std::string& tenant, const std::string& token) {
-  v1::RenewTokenRequest request;
-  request.set_tenant(tenant);
-  request.set_token(token);
-  return Fixed<v1::RenewTokenResponse>(
-      stubs, slots, "/tokend.v1.TokenService/RenewToken", request,
+  auto request = std::make_shared<v1::RenewTokenRequest>();
+  request->set_tenant(tenant);
+  request->set_token(token);
+  return Unary<v1::TokenService::Stub, v1::RenewTokenRequest,
+               v1::RenewTokenResponse>(
+      stubs.tokens, slots, &v1::TokenService::Stub::async_interface::RenewToken,
+      [request](int64_t, v1::RenewTokenRequest*) { return request.get(); },
       [](const v1::RenewTokenResponse&) { return grpc::Status::OK; });
 }
 
