@@ -62,7 +62,6 @@
 #include "envoy/service/auth/v3/external_auth.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "tokend/v1/token_service.grpc.pb.h"
 
