@@ -97,32 +97,12 @@ exchange:
 )");
 }
 
-struct Http {
-  int status = 0;
-  std::string body;
-};
-
-Http Get(int port, const std::string& path) {
-  const std::string raw = HttpGet(port, path);
-  Http out;
-  const size_t space = raw.find(' ');
-  const size_t end = raw.find("\r\n\r\n");
-  if (space == std::string::npos || end == std::string::npos) return out;
-  if (!absl::SimpleAtoi(raw.substr(space + 1, 3), &out.status)) out.status = 0;
-  out.body = raw.substr(end + 4);
-  return out;
+HttpAnswer Get(int port, const std::string& path) {
+  return HttpRequest(port, "GET", path);
 }
 
-// The value of one exact series (name and labels as exposed), if present.
 std::optional<double> Metric(int port, const std::string& series) {
-  const Http metrics = Get(port, "/metrics");
-  for (absl::string_view line : absl::StrSplit(metrics.body, '\n')) {
-    if (!absl::ConsumePrefix(&line, series)) continue;
-    if (!absl::ConsumePrefix(&line, " ")) continue;
-    double value = 0;
-    if (absl::SimpleAtod(line, &value)) return value;
-  }
-  return std::nullopt;
+  return MetricSample(Get(port, "/metrics").body, series);
 }
 
 class ExchangeServerTest : public ::testing::Test {
@@ -135,7 +115,7 @@ class ExchangeServerTest : public ::testing::Test {
         std::vector<std::string>{"--config", dir_.File("tokend.yaml")},
         dir_.File("tokend.log"));
     ASSERT_TRUE(WaitFor([&] {
-      const Http readyz = Get(http_, "/readyz");
+      const HttpAnswer readyz = Get(http_, "/readyz");
       return readyz.status == 200 &&
              absl::StrContains(readyz.body, "issuer corp: ready");
     })) << tokend_->Log();

@@ -68,35 +68,16 @@ exchange:
                       extra);
 }
 
-struct Http {
-  int status = 0;
-  std::string body;
-};
-
-Http Get(int port, const std::string& path) {
-  const std::string raw = HttpGet(port, path);
-  Http out;
-  const size_t space = raw.find(' ');
-  const size_t end = raw.find("\r\n\r\n");
-  if (space == std::string::npos || end == std::string::npos) return out;
-  if (!absl::SimpleAtoi(raw.substr(space + 1, 3), &out.status)) out.status = 0;
-  out.body = raw.substr(end + 4);
-  return out;
+HttpAnswer Get(int port, const std::string& path) {
+  return HttpRequest(port, "GET", path);
 }
 
 std::optional<double> Metric(int port, const std::string& series) {
-  const Http metrics = Get(port, "/metrics");
-  for (absl::string_view line : absl::StrSplit(metrics.body, '\n')) {
-    if (!absl::ConsumePrefix(&line, series)) continue;
-    if (!absl::ConsumePrefix(&line, " ")) continue;
-    double value = 0;
-    if (absl::SimpleAtod(line, &value)) return value;
-  }
-  return std::nullopt;
+  return MetricSample(Get(port, "/metrics").body, series);
 }
 
 bool Ready(int port) {
-  const Http readyz = Get(port, "/readyz");
+  const HttpAnswer readyz = Get(port, "/readyz");
   return readyz.status == 200 &&
          absl::StrContains(readyz.body, "issuer corp: ready");
 }
@@ -137,7 +118,7 @@ TEST_F(IssuersServerTest, ReadyOnlyOnceTheIssuerHasAnsweredAndAfterAnOutage) {
   const int issuer_port = FreePort();
   Start(Config(dir_, http_, issuer_port));
   ASSERT_TRUE(WaitFor([&] {
-    const Http readyz = Get(http_, "/readyz");
+    const HttpAnswer readyz = Get(http_, "/readyz");
     return readyz.status == 503 &&
            absl::StrContains(readyz.body, "issuer corp: NOT READY") &&
            absl::StrContains(readyz.body, "failed fetch");
@@ -177,7 +158,7 @@ TEST_F(IssuersServerTest, AnOptionalIssuerDownLeavesTokendReady) {
                  audiences + "    required_for_readiness: false\n");
   Start(config);
   ASSERT_TRUE(WaitFor([&] {
-    const Http readyz = Get(http_, "/readyz");
+    const HttpAnswer readyz = Get(http_, "/readyz");
     return readyz.status == 200 &&
            absl::StrContains(readyz.body, "issuer corp: NOT READY") &&
            absl::StrContains(readyz.body, "failed fetch");
@@ -246,7 +227,7 @@ TEST_F(IssuersServerTest, AFailingRefetchKeepsTheLastGoodKeys) {
         << mode;
   }
   EXPECT_EQ(Metric(http_, R"(tokend_issuer_jwks_keys{issuer="corp"})"), 1);
-  const Http readyz = Get(http_, "/readyz");
+  const HttpAnswer readyz = Get(http_, "/readyz");
   EXPECT_EQ(readyz.status, 200);
   EXPECT_THAT(readyz.body, HasSubstr("issuer corp: ready"));
   EXPECT_THAT(readyz.body, HasSubstr("failed fetches"));

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,11 @@ std::string HttpGet(int port, const std::string& path);
 
 // The marker header every TokenService / KeyService call needs.
 void AddMarker(grpc::ClientContext* context);
+
+// The value of the sample `series` (name plus labels exactly as exposed,
+// e.g. `x{a="b"}`) in a Prometheus text exposition; nullopt when absent.
+std::optional<double> MetricSample(const std::string& text,
+                                   const std::string& series);
 
 // The ErrorInfo (reason, field) in a failed status's details; empty
 // strings when absent. `has_bad_request` / `retry_delay_ms` report the
